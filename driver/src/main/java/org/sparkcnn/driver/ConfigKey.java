@@ -1,0 +1,82 @@
+/*
+ * One typed configuration entry, in the manner of Spark's ConfigEntry: a dotted name, a type, a
+ * default, a doc string and a check with the words that describe what it accepts. parse() turns a
+ * raw YAML value into the type or says, naming the key, what was expected.
+ */
+package org.sparkcnn.driver;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+public record ConfigKey<T>(
+    String name, Class<T> type, T defaultValue, String doc, Predicate<T> check, String expected) {
+
+  static ConfigKey<Integer> ofInt(String name, int def, int min, String doc) {
+    return new ConfigKey<>(name, Integer.class, def, doc, v -> v >= min, "an integer >= " + min);
+  }
+
+  static ConfigKey<Long> ofLong(String name, long def, String doc) {
+    return new ConfigKey<>(name, Long.class, def, doc, v -> true, "an integer");
+  }
+
+  static ConfigKey<Double> ofDouble(
+      String name, double def, Predicate<Double> check, String expected, String doc) {
+    return new ConfigKey<>(name, Double.class, def, doc, check.and(Double::isFinite), expected);
+  }
+
+  static ConfigKey<Boolean> ofBool(String name, boolean def, String doc) {
+    return new ConfigKey<>(name, Boolean.class, def, doc, v -> true, "true or false");
+  }
+
+  static ConfigKey<String> ofChoice(String name, String def, List<String> choices, String doc) {
+    return new ConfigKey<>(name, String.class, def, doc, choices::contains, "one of " + choices);
+  }
+
+  static ConfigKey<String> ofString(String name, String def, String doc) {
+    return new ConfigKey<>(name, String.class, def, doc, v -> !v.isBlank(), "a non-empty string");
+  }
+
+  /** The typed value, or an IllegalArgumentException that names the key and the expectation. */
+  T parse(Object raw) {
+    T v = convert(raw);
+    if (v == null || !check.test(v)) {
+      throw new IllegalArgumentException(
+          "key '" + name + "': expected " + expected + ", got " + describe(raw));
+    }
+    return v;
+  }
+
+  private T convert(Object raw) {
+    if (raw == null) {
+      return null;
+    }
+    if (type == Integer.class && raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
+      return type.cast(n.intValue());
+    }
+    if (type == Long.class && raw instanceof Number n && !(raw instanceof Double || raw instanceof Float)) {
+      return type.cast(n.longValue());
+    }
+    if (type == Double.class && raw instanceof Number n) {
+      return type.cast(n.doubleValue());
+    }
+    if (type == Boolean.class && raw instanceof Boolean b) {
+      return type.cast(b);
+    }
+    if (type == String.class && (raw instanceof String || raw instanceof Number)) {
+      return type.cast(raw.toString());
+    }
+    return null;
+  }
+
+  private static String describe(Object raw) {
+    if (raw == null) {
+      return "nothing";
+    }
+    if (raw instanceof String s) {
+      return "'" + s + "'";
+    }
+    return raw.toString() + " (" + raw.getClass().getSimpleName().toLowerCase(Locale.ROOT) + ")";
+  }
+}

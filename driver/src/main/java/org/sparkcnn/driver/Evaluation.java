@@ -1,0 +1,53 @@
+/*
+ * Forward-only evaluation of a partition's block in inference mode, in chunks of the evaluation
+ * batch size: summed loss and correct predictions, no gradient.
+ */
+package org.sparkcnn.driver;
+
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkcnn.data.Block;
+import org.sparkcnn.data.Normalizer;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.LocalStep;
+
+final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
+  private final String runId;
+  private final Architecture arch;
+  private final Broadcast<float[]> weights;
+  private final Normalizer norm;
+  private final int batch;
+
+  Evaluation(String runId, Architecture arch, Broadcast<float[]> weights, Normalizer norm,
+      int batch) {
+    this.runId = runId;
+    this.arch = arch;
+    this.weights = weights;
+    this.norm = norm;
+    this.batch = batch;
+  }
+
+  @Override
+  public Iterator<StepResult> call(Iterator<Block> blocks) {
+    StepResult total = StepResult.zero();
+    Replicas.Worker w = Replicas.borrow(runId, arch);
+    try {
+      w.model.setParams(weights.value());
+      while (blocks.hasNext()) {
+        Block b = blocks.next();
+        for (int from = 0; from < b.size(); from += batch) {
+          int n = Math.min(batch, b.size() - from);
+          w.ensureBatch(n);
+          b.gather(null, from, n, norm, w.x, w.y);
+          LocalStep.Stats s = LocalStep.evaluate(w.model, w.x, w.y, n);
+          StepResult.merge(total, new StepResult(null, s.lossSum(), s.correct(), s.count()));
+        }
+      }
+    } finally {
+      Replicas.giveBack(runId, w);
+    }
+    return List.of(total).iterator();
+  }
+}

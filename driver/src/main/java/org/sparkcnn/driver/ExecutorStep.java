@@ -1,0 +1,57 @@
+/*
+ * The part of a training step that runs in each partition's task: pick this step's local minibatch
+ * from the block's epoch order, normalise it, run forward and backward on a kept replica with the
+ * broadcast weights, and return the summed gradient, loss and counts. A retried task computes the
+ * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
+ */
+package org.sparkcnn.driver;
+
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkcnn.data.Block;
+import org.sparkcnn.data.LocalBatches;
+import org.sparkcnn.data.Normalizer;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.LocalStep;
+
+final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult> {
+  private final String runId;
+  private final Architecture arch;
+  private final Broadcast<float[]> weights;
+  private final Normalizer norm;
+  private final LocalBatches batches;
+  private final long seed;
+  private final int epoch;
+  private final int step; // within the epoch
+
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights, Normalizer norm,
+      LocalBatches batches, long seed, int epoch, int step) {
+    this.runId = runId;
+    this.arch = arch;
+    this.weights = weights;
+    this.norm = norm;
+    this.batches = batches;
+    this.seed = seed;
+    this.epoch = epoch;
+    this.step = step;
+  }
+
+  @Override
+  public Iterator<StepResult> call(Iterator<Block> blocks) {
+    Block block = blocks.next();
+    int n = batches.localBatch(block.partition());
+    Replicas.Worker w = Replicas.borrow(runId, arch);
+    try {
+      w.ensureBatch(n);
+      block.gather(block.epochOrder(seed, epoch), step * n, n, norm, w.x, w.y);
+      w.model.setParams(weights.value());
+      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n);
+      float[] grads = w.model.vectors().grads.clone();
+      return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count())).iterator();
+    } finally {
+      Replicas.giveBack(runId, w);
+    }
+  }
+}

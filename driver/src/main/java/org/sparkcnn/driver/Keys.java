@@ -1,0 +1,60 @@
+/*
+ * Every configuration key sparkcnn reads, with its default, check and doc string. A config file
+ * (YAML) nests them by their dots: "train.epochs" is train: {epochs: ...}. conf/README.md lists
+ * the same keys; a test keeps the two in step.
+ */
+package org.sparkcnn.driver;
+
+import java.util.List;
+import org.sparkcnn.engine.Models;
+
+public final class Keys {
+  private Keys() {}
+
+  public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
+      List.of("shapes", "mnist", "fashion-mnist"),
+      "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir).");
+  public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
+      "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
+          + " The CLI option --data-dir overrides it.");
+  public static final ConfigKey<Integer> DATA_TRAIN_SIZE = ConfigKey.ofInt("data.train_size", 0, 0,
+      "Training samples: for shapes, how many to generate (0 means 10000); for files, the first N"
+          + " (0 means all).");
+  public static final ConfigKey<Integer> DATA_TEST_SIZE = ConfigKey.ofInt("data.test_size", 0, 0,
+      "Test samples, as data.train_size (0 means 2000 generated, or all).");
+  public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
+      "Normalise each channel by the mean and standard deviation of the training set.");
+  public static final ConfigKey<String> MODEL_NAME = ConfigKey.ofChoice("model.name", "lenet5",
+      Models.NAMES, "Architecture; its input and output sizes follow the dataset.");
+  public static final ConfigKey<String> MODEL_INIT = ConfigKey.ofChoice("model.init", "he",
+      List.of("he", "xavier"), "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
+  public static final ConfigKey<Integer> EPOCHS = ConfigKey.ofInt("train.epochs", 3, 1,
+      "Passes over the training set.");
+  public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.ofInt("train.batch_size", 64, 1,
+      "Global minibatch per step, split over the partitions (synchronous SGD).");
+  public static final ConfigKey<Integer> PARTITIONS = ConfigKey.ofInt("train.partitions", 0, 0,
+      "Partitions (Spark tasks per step); 0 means Spark's default parallelism.");
+  public static final ConfigKey<Long> SEED = ConfigKey.ofLong("train.seed", 42,
+      "Seed of every random draw: initialisation, shuffling, generated data.");
+  public static final ConfigKey<Double> LR = ConfigKey.ofDouble("optim.lr", 0.01, v -> v > 0,
+      "a number > 0", "Learning rate of SGD.");
+  public static final ConfigKey<Double> MOMENTUM = ConfigKey.ofDouble("optim.momentum", 0.9,
+      v -> v >= 0 && v < 1, "a number in [0, 1)", "SGD momentum (PyTorch semantics).");
+  public static final ConfigKey<Double> DAMPENING = ConfigKey.ofDouble("optim.dampening", 0.0,
+      v -> v >= 0 && v <= 1, "a number in [0, 1]", "SGD dampening of the momentum buffer.");
+  public static final ConfigKey<Double> WEIGHT_DECAY = ConfigKey.ofDouble("optim.weight_decay",
+      0.0, v -> v >= 0, "a number >= 0", "L2 weight decay added to the gradient.");
+  public static final ConfigKey<Boolean> NESTEROV = ConfigKey.ofBool("optim.nesterov", false,
+      "Nesterov momentum.");
+  public static final ConfigKey<Integer> EVAL_BATCH = ConfigKey.ofInt("eval.batch_size", 256, 1,
+      "Samples per forward pass when evaluating on the test set.");
+  public static final ConfigKey<String> MASTER = ConfigKey.ofString("spark.master", "local[*]",
+      "Spark master URL; the CLI option --master overrides it. Ignored under spark-submit.");
+  public static final ConfigKey<String> APP_NAME = ConfigKey.ofString("spark.app_name", "sparkcnn",
+      "Spark application name.");
+
+  public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
+      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_INIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
+
+}

@@ -1,0 +1,58 @@
+/*
+ * Model replicas kept on an executor between steps (DESIGN.md: a step pays only for fetching the
+ * weights). A task borrows a Worker (model, step scratch, batch buffers) for its run's
+ * architecture and gives it back; concurrent tasks get distinct workers. Replicas of older runs in
+ * the same JVM are dropped when a new run appears.
+ */
+package org.sparkcnn.driver;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.LocalStep;
+import org.sparkcnn.engine.Model;
+
+final class Replicas {
+  private static final int RUNS_KEPT = 2;
+  private static final Map<String, Deque<Worker>> POOL = new LinkedHashMap<>(4, 0.75f, true);
+
+  private Replicas() {}
+
+  /** A model replica with its scratch: everything a task needs besides the data and weights. */
+  static final class Worker {
+    final Model model;
+    final LocalStep step = new LocalStep();
+    float[] x = new float[0]; // [batch, C, H, W]
+    int[] y = new int[0]; // [batch]
+
+    Worker(Architecture arch) {
+      model = Model.empty(arch);
+    }
+
+    void ensureBatch(int n) {
+      int size = model.architecture().input().size();
+      if (y.length < n) {
+        x = new float[n * size];
+        y = new int[n];
+      }
+    }
+  }
+
+  static synchronized Worker borrow(String runId, Architecture arch) {
+    Deque<Worker> free = POOL.computeIfAbsent(runId, k -> new ArrayDeque<>());
+    while (POOL.size() > RUNS_KEPT) {
+      POOL.remove(POOL.keySet().iterator().next());
+    }
+    Worker w = free.pollFirst();
+    return w != null ? w : new Worker(arch);
+  }
+
+  static synchronized void giveBack(String runId, Worker w) {
+    Deque<Worker> free = POOL.get(runId);
+    if (free != null) {
+      free.addFirst(w);
+    }
+  }
+}

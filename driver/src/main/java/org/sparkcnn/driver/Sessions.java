@@ -1,0 +1,25 @@
+/*
+ * The SparkSession sparkcnn runs in: Kryo with registration required (KryoSetup registers our
+ * classes), no console progress bar. The master comes from the config or --master unless
+ * spark-submit already set one.
+ */
+package org.sparkcnn.driver;
+
+import org.apache.spark.sql.SparkSession;
+
+public final class Sessions {
+  private Sessions() {}
+
+  public static SparkSession.Builder builder(String master, String appName) {
+    SparkSession.Builder b = SparkSession.builder()
+        .appName(appName)
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .config("spark.kryo.registrationRequired", "true")
+        .config("spark.kryo.registrator", KryoSetup.class.getName())
+        .config("spark.ui.showConsoleProgress", "false");
+    if (System.getProperty("spark.master") == null) {
+      b.master(master);
+    }
+    return b;
+  }
+}

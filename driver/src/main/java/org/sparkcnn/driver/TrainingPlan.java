@@ -1,0 +1,73 @@
+/*
+ * Everything a training run needs, built once from the config and then never changed: the data
+ * source (checked on disk), the architecture (its shapes checked against the data), the optimiser
+ * and the loop's numbers. Building it is the "before Spark starts" validation of DESIGN.md: a bad
+ * key, a missing file or a model that does not fit the data fails here.
+ */
+package org.sparkcnn.driver;
+
+import java.io.UncheckedIOException;
+import org.sparkcnn.data.MnistSource;
+import org.sparkcnn.data.ShapesSource;
+import org.sparkcnn.data.Source;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Models;
+import org.sparkcnn.engine.Sgd;
+
+public record TrainingPlan(
+    JobConfig config,
+    Source source,
+    Architecture architecture,
+    Init init,
+    int epochs,
+    int batchSize,
+    int partitions,
+    long seed,
+    Sgd.Hyper sgd,
+    double lr,
+    int evalBatch,
+    boolean normalize) {
+
+  static final int SHAPES_TRAIN_DEFAULT = 10_000;
+  static final int SHAPES_TEST_DEFAULT = 2_000;
+
+  public static TrainingPlan from(JobConfig c) {
+    Source source = source(c);
+    try {
+      source.check();
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new JobConfig.ConfigException("data: " + e.getMessage());
+    }
+    Architecture arch;
+    try {
+      arch = Models.byName(c.get(Keys.MODEL_NAME), source.shape(), source.classes());
+    } catch (IllegalArgumentException e) {
+      throw new JobConfig.ConfigException("model '" + c.get(Keys.MODEL_NAME) + "' does not fit the "
+          + c.get(Keys.DATA_SOURCE) + " data (" + source.shape() + ", " + source.classes()
+          + " classes): " + e.getMessage());
+    }
+    int partitions = c.get(Keys.PARTITIONS);
+    if (partitions > c.get(Keys.BATCH_SIZE)) {
+      throw new JobConfig.ConfigException("key 'train.partitions': " + partitions
+          + " partitions cannot share a batch of " + c.get(Keys.BATCH_SIZE)
+          + " (train.batch_size); expected at most train.batch_size");
+    }
+    Sgd.Hyper sgd = new Sgd.Hyper(c.get(Keys.MOMENTUM), c.get(Keys.DAMPENING),
+        c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
+    return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),
+        c.get(Keys.BATCH_SIZE), partitions, c.get(Keys.SEED), sgd, c.get(Keys.LR),
+        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE));
+  }
+
+  private static Source source(JobConfig c) {
+    String name = c.get(Keys.DATA_SOURCE);
+    int train = c.get(Keys.DATA_TRAIN_SIZE);
+    int test = c.get(Keys.DATA_TEST_SIZE);
+    if (name.equals("shapes")) {
+      return new ShapesSource(c.get(Keys.SEED), train > 0 ? train : SHAPES_TRAIN_DEFAULT,
+          test > 0 ? test : SHAPES_TEST_DEFAULT);
+    }
+    return new MnistSource(c.get(Keys.DATA_DIR), name, train, test);
+  }
+}

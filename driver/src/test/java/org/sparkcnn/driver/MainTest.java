@@ -1,0 +1,112 @@
+/*
+ * The command line as a user meets it: bad input fails before Spark starts with exit status 2 and
+ * one message naming the key or file; a small run writes the run folder and ends with the
+ * `final ...` line.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.ModelFile;
+
+class MainTest {
+  @TempDir Path dir;
+
+  record Outcome(int status, String out, String err) {}
+
+  private static Outcome cli(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true));
+      System.setErr(new PrintStream(err, true));
+      int status = Main.run(args);
+      return new Outcome(status, out.toString(), err.toString());
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private static Path conf(String name) {
+    return Path.of(System.getProperty("sparkcnn.root"), "conf", name);
+  }
+
+  private Outcome failsBeforeSpark(String... args) {
+    var before = SparkSession.getDefaultSession();
+    Outcome o = cli(args);
+    assertEquals(2, o.status(), o.err());
+    assertEquals(before, SparkSession.getDefaultSession(), "no Spark session may start");
+    assertTrue(o.err().startsWith("sparkcnn: "), o.err());
+    return o;
+  }
+
+  @Test
+  void unknownKeyFailsBeforeSpark() throws Exception {
+    Path c = dir.resolve("bad.yaml");
+    Files.writeString(c, "train:\n  epochz: 1\n");
+    Outcome o = failsBeforeSpark("train", c.toString(), "--run-dir", dir.resolve("r").toString());
+    assertTrue(o.err().contains("unknown key 'train.epochz'"), o.err());
+  }
+
+  @Test
+  void negativeLearningRateFailsBeforeSpark() {
+    Outcome o = failsBeforeSpark("train", conf("quickstart.yaml").toString(), "--set",
+        "optim.lr=-1", "--run-dir", dir.resolve("r").toString());
+    assertTrue(o.err().contains("key 'optim.lr'"), o.err());
+  }
+
+  @Test
+  void dataDirWithoutMnistFailsBeforeSparkNamingTheFile() {
+    Outcome o = failsBeforeSpark("train", conf("lenet-mnist.yaml").toString(), "--data-dir",
+        dir.toString(), "--run-dir", dir.resolve("r").toString());
+    assertTrue(o.err().contains(dir.resolve("mnist").resolve("train-images-idx3-ubyte").toString()),
+        o.err());
+  }
+
+  @Test
+  void smallRunWritesTheRunFolderAndTheFinalLine() throws Exception {
+    Path run = dir.resolve("run");
+    Outcome o = cli("train", conf("quickstart.yaml").toString(), "--run-dir", run.toString(),
+        "--master", "local[2]", "--set", "data.train_size=640", "--set", "data.test_size=128",
+        "--set", "train.epochs=2", "--set", "spark.app_name=sparkcnn-main-test");
+    assertEquals(0, o.status(), o.err());
+    List<String> lines = o.out().strip().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.matches("final test_accuracy=[01]\\.\\d{4} epochs=2 wall_s=[0-9.]+ run_dir="
+        + java.util.regex.Pattern.quote(run.toString())), last);
+
+    List<String> metrics = Files.readAllLines(run.resolve(RunFolder.METRICS));
+    assertEquals(2, metrics.size());
+    JsonNode m = new ObjectMapper().readTree(metrics.get(1));
+    for (String key : List.of("epoch", "step", "train_loss", "train_accuracy", "test_loss",
+        "test_accuracy", "images_per_sec", "wall_s")) {
+      assertTrue(m.has(key), key + " missing from " + m);
+    }
+    assertEquals(2, m.get("epoch").asInt());
+    assertEquals(20, m.get("step").asInt()); // 640 / 64 per epoch
+
+    assertTrue(Files.readString(run.resolve(RunFolder.CONFIG)).contains("train_size: 640"));
+    try (InputStream in = Files.newInputStream(run.resolve(RunFolder.MODEL))) {
+      ModelFile.Contents model = ModelFile.read(in, "model.scnn");
+      assertEquals(model.architecture().paramCount(), model.params().length);
+      assertEquals("shapes", model.meta().get("data_source"));
+    }
+    assertFalse(Files.exists(run.resolve(RunFolder.MODEL + ".tmp")));
+  }
+}

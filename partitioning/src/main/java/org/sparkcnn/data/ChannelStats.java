@@ -1,0 +1,61 @@
+/*
+ * Per-channel mean and standard deviation of a dataset's pixels (scaled to [0, 1]), computed
+ * distributedly over the cached blocks: each partition sums x and x^2 per channel in double, the
+ * driver combines the sums. The result is the dataset-specific normaliser.
+ */
+package org.sparkcnn.data;
+
+import org.apache.spark.api.java.JavaRDD;
+
+public final class ChannelStats {
+  private ChannelStats() {}
+
+  public static Normalizer compute(JavaRDD<Block> blocks, int channels) {
+    double[] sums = blocks
+        .map(b -> partial(b, channels))
+        .treeReduce((a, b) -> {
+          for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+          }
+          return a;
+        });
+    double count = sums[2 * channels];
+    if (count == 0) {
+      throw new IllegalArgumentException("cannot normalise an empty dataset");
+    }
+    float[] mean = new float[channels];
+    float[] std = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      double m = sums[c] / count;
+      mean[c] = (float) m;
+      std[c] = (float) Math.max(Math.sqrt(Math.max(sums[channels + c] / count - m * m, 0)), 1e-3);
+    }
+    return new Normalizer(mean, std);
+  }
+
+  /** [sum per channel, sum of squares per channel, pixels per channel]. */
+  static double[] partial(Block b, int channels) {
+    double[] s = new double[2 * channels + 1];
+    byte[] px = b.pixels();
+    int size = b.shape().size();
+    int plane = size / channels;
+    long[] hist = new long[channels * 256];
+    for (int i = 0; i < b.size(); i++) {
+      for (int c = 0; c < channels; c++) {
+        int off = i * size + c * plane;
+        for (int j = 0; j < plane; j++) {
+          hist[c * 256 + (px[off + j] & 0xFF)]++;
+        }
+      }
+    }
+    for (int c = 0; c < channels; c++) {
+      for (int v = 0; v < 256; v++) {
+        double x = v / 255.0;
+        s[c] += hist[c * 256 + v] * x;
+        s[channels + c] += hist[c * 256 + v] * x * x;
+      }
+    }
+    s[2 * channels] = (double) b.size() * plane;
+    return s;
+  }
+}

@@ -1,0 +1,127 @@
+/*
+ * MNIST and Fashion-MNIST in their original IDX files (gzip or plain), laid out as in
+ * ../shared/datasets: DIR/<name>/train-images-idx3-ubyte.gz and so on. check() parses all four
+ * files on the driver, so a missing file, a bad header or truncated data is reported by file name
+ * before Spark starts. load() reads the two files of a split with Spark's binaryFile source and
+ * decodes them on an executor; limit > 0 keeps only the first samples (for quick runs and tests).
+ */
+package org.sparkcnn.data;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.engine.Shape;
+
+public record MnistSource(String dir, String name, int trainLimit, int testLimit) implements Source {
+  public static final List<String> NAMES = List.of("mnist", "fashion-mnist");
+
+  public MnistSource {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown IDX dataset '" + name + "': expected " + NAMES);
+    }
+  }
+
+  @Override
+  public Shape shape() {
+    return Shape.of(1, 28, 28);
+  }
+
+  @Override
+  public int classes() {
+    return 10;
+  }
+
+  private Path file(String base) {
+    Path folder = Path.of(dir).resolve(name);
+    return IdxReader.find(folder, base).orElseThrow(() -> new IllegalArgumentException(
+        "no " + name + " data: neither " + folder.resolve(base) + " nor " + base
+            + ".gz exists (is --data-dir the folder that holds '" + name + "/'?)"));
+  }
+
+  private Path images(Split s) {
+    return file(s == Split.TRAIN ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte");
+  }
+
+  private Path labels(Split s) {
+    return file(s == Split.TRAIN ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte");
+  }
+
+  @Override
+  public void check() {
+    for (Split s : Split.values()) {
+      Path im = images(s);
+      Path lb = labels(s);
+      try {
+        IdxReader.Images images = IdxReader.readImages(im);
+        byte[] labels = IdxReader.readLabels(lb);
+        IdxReader.checkSameCount(images, labels, im.toString(), lb.toString());
+        if (images.rows() != 28 || images.cols() != 28) {
+          throw new IllegalArgumentException(im + ": images are " + images.rows() + "x"
+              + images.cols() + ", expected 28x28");
+        }
+        for (int i = 0; i < labels.length; i++) {
+          if (labels[i] < 0 || labels[i] >= classes()) {
+            throw new IllegalArgumentException(lb + ": record " + i + " has label " + labels[i]
+                + ", expected 0.." + (classes() - 1));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public Dataset<Row> load(SparkSession spark, Split split) {
+    String im = images(split).toUri().toString();
+    String lb = labels(split).toUri().toString();
+    String imagesName = images(split).getFileName().toString();
+    int limit = split == Split.TRAIN ? trainLimit : testLimit;
+    JavaRDD<Row> rows = spark.read().format("binaryFile").load(im, lb)
+        .select("path", "content").javaRDD().coalesce(1)
+        .mapPartitions(files -> decode(files, imagesName, limit));
+    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /** Runs on an executor: both files of a split arrive as (path, content) rows. */
+  private static Iterator<Row> decode(Iterator<Row> files, String imagesName, int limit)
+      throws IOException {
+    IdxReader.Images images = null;
+    byte[] labels = null;
+    String imagesPath = null;
+    String labelsPath = null;
+    while (files.hasNext()) {
+      Row f = files.next();
+      String path = f.getString(0);
+      ByteArrayInputStream in = new ByteArrayInputStream((byte[]) f.get(1));
+      if (path.endsWith("/" + imagesName)) {
+        images = IdxReader.readImages(in, path);
+        imagesPath = path;
+      } else {
+        labels = IdxReader.readLabels(in, path);
+        labelsPath = path;
+      }
+    }
+    if (images == null || labels == null) {
+      throw new IOException("expected an images and a labels file, got " + imagesPath + " and "
+          + labelsPath);
+    }
+    IdxReader.checkSameCount(images, labels, imagesPath, labelsPath);
+    int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
+    int size = images.rows() * images.cols();
+    List<Row> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] px = java.util.Arrays.copyOfRange(images.pixels(), i * size, (i + 1) * size);
+      out.add(new Sample(i, labels[i], px).toRow());
+    }
+    return out.iterator();
+  }
+}

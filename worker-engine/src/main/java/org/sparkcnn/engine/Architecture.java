@@ -1,0 +1,133 @@
+/*
+ * A network as data: the input shape and the ordered layer specs. Building it walks the shapes
+ * once, so a layer that does not fit its input is reported with its name and both shapes before
+ * any Spark job runs (DESIGN.md contract 5), and fixes each layer's offsets in the flat parameter
+ * and buffer vectors (contract 1). Immutable and serializable: this is what executors receive.
+ */
+package org.sparkcnn.engine;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.sparkcnn.engine.layers.LayerSpec;
+
+public final class Architecture implements Serializable {
+  private final Shape input;
+  private final List<LayerSpec> layers;
+  private final Shape[] shapes; // shapes[i] is the input of layer i; shapes[n] the output
+  private final int[] paramOffsets; // n + 1 entries
+  private final int[] bufferOffsets; // n + 1 entries
+
+  @JsonCreator
+  public Architecture(
+      @JsonProperty("input") Shape input, @JsonProperty("layers") List<LayerSpec> layers) {
+    if (input == null || layers == null || layers.isEmpty()) {
+      throw new IllegalArgumentException("a model needs an input shape and at least one layer");
+    }
+    this.input = input;
+    this.layers = List.copyOf(layers);
+    int n = layers.size();
+    shapes = new Shape[n + 1];
+    paramOffsets = new int[n + 1];
+    bufferOffsets = new int[n + 1];
+    shapes[0] = input;
+    Set<String> names = new HashSet<>();
+    long params = 0;
+    long buffers = 0;
+    for (int i = 0; i < n; i++) {
+      LayerSpec l = layers.get(i);
+      if (l.name() == null || !names.add(l.name())) {
+        throw new IllegalArgumentException("layer " + i + " needs a unique name, got " + l.name());
+      }
+      shapes[i + 1] = l.outputShape(shapes[i]);
+      paramOffsets[i] = (int) params;
+      bufferOffsets[i] = (int) buffers;
+      params += l.paramCount(shapes[i]);
+      buffers += l.bufferCount(shapes[i]);
+      if (params > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("model has more than 2^31 parameters");
+      }
+    }
+    paramOffsets[n] = (int) params;
+    bufferOffsets[n] = (int) buffers;
+  }
+
+  @JsonProperty
+  public Shape input() {
+    return input;
+  }
+
+  @JsonProperty
+  public List<LayerSpec> layers() {
+    return layers;
+  }
+
+  @JsonIgnore
+  public Shape output() {
+    return shapes[layers.size()];
+  }
+
+  /** The input shape of layer i (i = size() gives the model's output shape). */
+  public Shape shapeBefore(int i) {
+    return shapes[i];
+  }
+
+  public int paramOffset(int i) {
+    return paramOffsets[i];
+  }
+
+  public int bufferOffset(int i) {
+    return bufferOffsets[i];
+  }
+
+  @JsonIgnore
+  public int paramCount() {
+    return paramOffsets[layers.size()];
+  }
+
+  @JsonIgnore
+  public int bufferCount() {
+    return bufferOffsets[layers.size()];
+  }
+
+  /** Multiply-adds of one sample's forward pass. */
+  @JsonIgnore
+  public long macs() {
+    long m = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      m += layers.get(i).macs(shapes[i]);
+    }
+    return m;
+  }
+
+  /** Fresh vectors with every layer initialised from the generator. */
+  public Vectors initialise(Init scheme, Rng rng) {
+    Vectors v = new Vectors(paramCount(), bufferCount());
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).init(v.params, paramOffsets[i], shapes[i], scheme, Rng.of(rng.nextLong(), i));
+      layers.get(i).initBuffers(v.buffers, bufferOffsets[i], shapes[i]);
+    }
+    return v;
+  }
+
+  /** One line per layer: name, type, output shape, parameters, multiply-adds. */
+  public List<String> summary() {
+    List<String> rows = new ArrayList<>();
+    rows.add(String.format("%-12s %-12s %-14s %12s %16s", "layer", "type", "output", "params",
+        "mult-adds"));
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec l = layers.get(i);
+      rows.add(String.format("%-12s %-12s %-14s %,12d %,16d", l.name(),
+          l.getClass().getEnclosingClass().getSimpleName(), shapes[i + 1],
+          l.paramCount(shapes[i]), l.macs(shapes[i])));
+    }
+    rows.add(String.format("%-12s %-12s %-14s %,12d %,16d", "total", "", output(), paramCount(),
+        macs()));
+    return rows;
+  }
+}

@@ -1,0 +1,76 @@
+/*
+ * A network bound for computation: the layers' runtimes over one set of flat vectors. forward runs
+ * the layers in order; backward runs them in reverse, each adding into its gradient slice. A Model
+ * keeps its activations and scratch buffers between steps, so an executor keeps one replica per
+ * concurrent task and only swaps in the weights of each step.
+ */
+package org.sparkcnn.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.sparkcnn.engine.layers.Layer;
+
+public final class Model {
+  private final Architecture arch;
+  private final Vectors v;
+  private final List<Layer> layers = new ArrayList<>();
+
+  public Model(Architecture arch, Vectors v) {
+    if (v.params.length != arch.paramCount() || v.buffers.length != arch.bufferCount()) {
+      throw new IllegalArgumentException("vectors of " + v.params.length + " parameters and "
+          + v.buffers.length + " buffers do not fit a model of " + arch.paramCount() + " and "
+          + arch.bufferCount());
+    }
+    this.arch = arch;
+    this.v = v;
+    for (int i = 0; i < arch.layers().size(); i++) {
+      layers.add(arch.layers().get(i)
+          .bind(arch.shapeBefore(i), v, arch.paramOffset(i), arch.bufferOffset(i)));
+    }
+    layers.get(0).setNeedInputGrad(false);
+  }
+
+  /** A model with zero parameters, for an executor replica that receives weights each step. */
+  public static Model empty(Architecture arch) {
+    return new Model(arch, new Vectors(arch.paramCount(), arch.bufferCount()));
+  }
+
+  public Architecture architecture() {
+    return arch;
+  }
+
+  public Vectors vectors() {
+    return v;
+  }
+
+  /** Points the model at new weights (same layout); no copy. */
+  public void setParams(float[] params) {
+    if (params.length != arch.paramCount()) {
+      throw new IllegalArgumentException(
+          "expected " + arch.paramCount() + " parameters, got " + params.length);
+    }
+    v.params = params;
+  }
+
+  public void zeroGrad() {
+    Arrays.fill(v.grads, 0f);
+  }
+
+  /** x: [n, input], returns the output [n, classes] (owned by the last layer). */
+  public float[] forward(float[] x, int n, boolean training) {
+    float[] a = x;
+    for (Layer l : layers) {
+      a = l.forward(a, n, training);
+    }
+    return a;
+  }
+
+  /** dOut: [n, classes]; adds the parameter gradients into vectors().grads. */
+  public void backward(float[] dOut, int n) {
+    float[] g = dOut;
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      g = layers.get(i).backward(g, n);
+    }
+  }
+}

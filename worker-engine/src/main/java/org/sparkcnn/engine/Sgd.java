@@ -1,0 +1,69 @@
+/*
+ * Stochastic gradient descent with PyTorch's semantics (torch.optim.SGD):
+ *   d = g + weight_decay * w
+ *   buf = d on the first step, else momentum * buf + (1 - dampening) * d
+ *   d = nesterov ? d + momentum * buf : buf        (when momentum != 0)
+ *   w = w - lr * d
+ * The momentum buffer is one flat array with the layout of the parameters.
+ */
+package org.sparkcnn.engine;
+
+public final class Sgd {
+  public record Hyper(double momentum, double dampening, double weightDecay, boolean nesterov) {
+    public Hyper {
+      if (!(momentum >= 0) || !(weightDecay >= 0) || !(dampening >= 0 && dampening <= 1)) {
+        throw new IllegalArgumentException("sgd: momentum and weight_decay must be >= 0 and"
+            + " dampening in [0, 1] (momentum=" + momentum + ", weight_decay=" + weightDecay
+            + ", dampening=" + dampening + ")");
+      }
+      if (nesterov && (momentum == 0 || dampening != 0)) {
+        throw new IllegalArgumentException("sgd: nesterov needs momentum > 0 and dampening 0");
+      }
+    }
+  }
+
+  private final Hyper h;
+  private final float[] buf;
+  private long steps;
+
+  public Sgd(Hyper h, int paramCount) {
+    this.h = h;
+    this.buf = h.momentum() != 0 ? new float[paramCount] : null;
+  }
+
+  /** Restores the momentum buffer and step count (from a checkpoint). */
+  public Sgd(Hyper h, float[] momentumBuffer, long steps) {
+    this.h = h;
+    this.buf = h.momentum() != 0 ? momentumBuffer : null;
+    this.steps = steps;
+  }
+
+  /** One update of w in place with the averaged gradient g and learning rate lr. */
+  public void step(float[] w, float[] g, double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+    }
+    float m = (float) h.momentum();
+    float damp = 1f - (float) h.dampening();
+    float wd = (float) h.weightDecay();
+    float rate = (float) lr;
+    boolean first = steps == 0;
+    for (int i = 0; i < w.length; i++) {
+      float d = g[i] + wd * w[i];
+      if (buf != null) {
+        buf[i] = first ? d : m * buf[i] + damp * d;
+        d = h.nesterov() ? d + m * buf[i] : buf[i];
+      }
+      w[i] -= rate * d;
+    }
+    steps++;
+  }
+
+  public float[] momentumBuffer() {
+    return buf;
+  }
+
+  public long steps() {
+    return steps;
+  }
+}

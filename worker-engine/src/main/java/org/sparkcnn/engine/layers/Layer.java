@@ -1,0 +1,57 @@
+/*
+ * The runtime of one layer, bound to views of the model's flat vectors. Three verbs, side by side
+ * in every subclass: forward computes the output of a batch and keeps what backward needs;
+ * backward takes the gradient of the loss with respect to the output, adds (never assigns) this
+ * layer's parameter gradients into the gradient vector, and returns the gradient with respect to the
+ * input. Output and input-gradient arrays belong to the layer and are reused while the batch size
+ * allows; they may be longer than n * size, so callers always pass n.
+ */
+package org.sparkcnn.engine.layers;
+
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+public abstract class Layer {
+  protected final Shape in;
+  protected final Shape out;
+  protected final Vectors v;
+  protected final int pOff;
+  protected final int bOff;
+  /** False for the first layer: nobody needs the gradient of the input images. */
+  protected boolean needInputGrad = true;
+
+  protected Layer(Shape in, Shape out, Vectors v, int pOff, int bOff) {
+    this.in = in;
+    this.out = out;
+    this.v = v;
+    this.pOff = pOff;
+    this.bOff = bOff;
+  }
+
+  /** x: [n, in], returns y: [n, out]. */
+  public abstract float[] forward(float[] x, int n, boolean training);
+
+  /** dy: [n, out]; adds into the parameter gradients; returns dx: [n, in] (or null if not needed). */
+  public abstract float[] backward(float[] dy, int n);
+
+  public Shape inputShape() {
+    return in;
+  }
+
+  public Shape outputShape() {
+    return out;
+  }
+
+  public void setNeedInputGrad(boolean need) {
+    this.needInputGrad = need;
+  }
+
+  /** A reusable array of at least size floats: reallocated only when the batch grows. */
+  protected static float[] ensure(float[] buf, int size) {
+    return buf != null && buf.length >= size ? buf : new float[size];
+  }
+
+  protected static int[] ensure(int[] buf, int size) {
+    return buf != null && buf.length >= size ? buf : new int[size];
+  }
+}

@@ -1,0 +1,51 @@
+/*
+ * What a layer is, apart from any numbers: its kind, name and hyper-parameters. A spec is an
+ * immutable, serializable record that knows its parameter count, its output shape for an input
+ * shape and its multiply-adds; bind() makes the runtime object that does the maths on views of the
+ * model's flat vectors. Specs travel as JSON inside model files ("type" names the kind).
+ */
+package org.sparkcnn.engine.layers;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.io.Serializable;
+import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Conv2d.Spec.class, name = "conv2d"),
+  @JsonSubTypes.Type(value = Linear.Spec.class, name = "linear"),
+  @JsonSubTypes.Type(value = ReLU.Spec.class, name = "relu"),
+  @JsonSubTypes.Type(value = MaxPool2d.Spec.class, name = "max_pool2d"),
+  @JsonSubTypes.Type(value = Flatten.Spec.class, name = "flatten"),
+})
+public interface LayerSpec extends Serializable {
+  String name();
+
+  /** The shape this layer produces; throws {@link ShapeMismatch} if the input does not fit. */
+  Shape outputShape(Shape in);
+
+  default int paramCount(Shape in) {
+    return 0;
+  }
+
+  default int bufferCount(Shape in) {
+    return 0;
+  }
+
+  /** Multiply-adds of the forward pass for one sample. */
+  default long macs(Shape in) {
+    return 0;
+  }
+
+  /** Initialises this layer's slice params[off, off + paramCount(in)). */
+  default void init(float[] params, int off, Shape in, Init scheme, Rng rng) {}
+
+  /** Sets this layer's slice of the buffer vector to its starting values. */
+  default void initBuffers(float[] buffers, int off, Shape in) {}
+
+  Layer bind(Shape in, Vectors v, int paramOffset, int bufferOffset);
+}

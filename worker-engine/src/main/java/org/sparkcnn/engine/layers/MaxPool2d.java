@@ -1,0 +1,103 @@
+/*
+ * Max pooling over K x K windows with stride S and padding P (padding never wins: it counts as
+ * minus infinity, as in PyTorch). Forward records the flat input index of each window's maximum in
+ * argmax; backward routes each output gradient to that one input.
+ */
+package org.sparkcnn.engine.layers;
+
+import java.util.Arrays;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.ConvGeometry;
+
+public final class MaxPool2d extends Layer {
+  /** stride 0 means stride = kernel, as in PyTorch. */
+  public record Spec(String name, int kernel, int stride, int padding) implements LayerSpec {
+    public Spec {
+      stride = stride == 0 ? kernel : stride;
+      if (kernel <= 0 || stride <= 0 || padding < 0 || 2 * padding > kernel) {
+        throw new IllegalArgumentException("max_pool2d '" + name + "': kernel and stride must be"
+            + " positive and padding at most half the kernel (kernel=" + kernel + ", stride="
+            + stride + ", padding=" + padding + ")");
+      }
+    }
+
+    ConvGeometry geometry(Shape s) {
+      return ConvGeometry.square(s.c(), s.h(), s.w(), kernel, stride, padding);
+    }
+
+    @Override
+    public Shape outputShape(Shape s) {
+      if (s.rank() != 3) {
+        throw new ShapeMismatch(this, s, "expected [C, H, W]");
+      }
+      ConvGeometry g = geometry(s);
+      if (g.ho() < 1 || g.wo() < 1) {
+        throw new ShapeMismatch(this, s, "a " + kernel + "x" + kernel + " window does not fit");
+      }
+      return Shape.of(s.c(), g.ho(), g.wo());
+    }
+
+    @Override
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
+      return new MaxPool2d(this, s, v);
+    }
+  }
+
+  private final ConvGeometry g;
+  private float[] y; // [n, C, H', W']
+  private int[] argmax; // [n, C, H', W']: index into the input batch
+  private float[] dx; // [n, C, H, W]
+
+  private MaxPool2d(Spec spec, Shape in, Vectors v) {
+    super(in, spec.outputShape(in), v, 0, 0);
+    this.g = spec.geometry(in);
+  }
+
+  @Override
+  public float[] forward(float[] x, int n, boolean training) {
+    y = ensure(y, n * out.size());
+    argmax = ensure(argmax, n * out.size());
+    int ho = g.ho();
+    int wo = g.wo();
+    int o = 0;
+    for (int plane = 0; plane < n * g.c(); plane++) {
+      int base = plane * g.h() * g.w();
+      for (int i = 0; i < ho; i++) {
+        int h0 = i * g.sh() - g.ph();
+        int h1 = Math.min(h0 + g.kh(), g.h());
+        h0 = Math.max(h0, 0);
+        for (int j = 0; j < wo; j++, o++) {
+          int w0 = j * g.sw() - g.pw();
+          int w1 = Math.min(w0 + g.kw(), g.w());
+          w0 = Math.max(w0, 0);
+          float best = Float.NEGATIVE_INFINITY;
+          int at = base + h0 * g.w() + w0;
+          for (int r = h0; r < h1; r++) {
+            for (int c = w0; c < w1; c++) {
+              float val = x[base + r * g.w() + c];
+              if (val > best || Float.isNaN(val)) {
+                best = val;
+                at = base + r * g.w() + c;
+              }
+            }
+          }
+          y[o] = best;
+          argmax[o] = at;
+        }
+      }
+    }
+    return y;
+  }
+
+  @Override
+  public float[] backward(float[] dy, int n) {
+    dx = ensure(dx, n * in.size());
+    Arrays.fill(dx, 0, n * in.size(), 0f);
+    int len = n * out.size();
+    for (int o = 0; o < len; o++) {
+      dx[argmax[o]] += dy[o];
+    }
+    return dx;
+  }
+}
