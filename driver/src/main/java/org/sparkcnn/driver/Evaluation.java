@@ -42,7 +42,7 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
           w.ensureBatch(n);
           b.gather(null, from, n, norm, w.x, w.y);
           LocalStep.Stats s = LocalStep.evaluate(w.model, w.x, w.y, n);
-          StepResult.merge(total, new StepResult(null, s.lossSum(), s.correct(), s.count()));
+          StepResult.merge(total, new StepResult(null, s.lossSum(), s.correct(), s.count(), 0));
         }
       }
     } finally {

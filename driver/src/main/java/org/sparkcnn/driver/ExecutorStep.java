@@ -40,6 +40,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
 
   @Override
   public Iterator<StepResult> call(Iterator<Block> blocks) {
+    long t0 = System.nanoTime();
     Block block = blocks.next();
     int n = batches.localBatch(block.partition());
     Replicas.Worker w = Replicas.borrow(runId, arch);
@@ -49,7 +50,8 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       w.model.setParams(weights.value());
       LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n);
       float[] grads = w.model.vectors().grads.clone();
-      return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count())).iterator();
+      return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),
+          System.nanoTime() - t0)).iterator();
     } finally {
       Replicas.giveBack(runId, w);
     }

@@ -38,6 +38,7 @@ public final class KryoSetup implements KryoRegistrator {
       out.writeDouble(r.lossSum);
       out.writeLong(r.correct);
       out.writeLong(r.count);
+      out.writeLong(r.computeNanos);
       out.writeInt(r.gradSum == null ? -1 : r.gradSum.length);
       if (r.gradSum != null) {
         out.writeFloats(r.gradSum);
@@ -49,8 +50,9 @@ public final class KryoSetup implements KryoRegistrator {
       double loss = in.readDouble();
       long correct = in.readLong();
       long count = in.readLong();
+      long nanos = in.readLong();
       int n = in.readInt();
-      return new StepResult(n < 0 ? null : in.readFloats(n), loss, correct, count);
+      return new StepResult(n < 0 ? null : in.readFloats(n), loss, correct, count, nanos);
     }
   }
 

@@ -1,7 +1,8 @@
 /*
  * The SparkSession sparkcnn runs in: Kryo with registration required (KryoSetup registers our
- * classes), no console progress bar. The master comes from the config or --master unless
- * spark-submit already set one.
+ * classes), no console progress bar, and task results up to 128 MiB sent directly rather than
+ * through the block manager (a step's result is a whole gradient vector). The master comes from
+ * the config or --master unless spark-submit already set one.
  */
 package org.sparkcnn.driver;
 
@@ -16,7 +17,8 @@ public final class Sessions {
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrationRequired", "true")
         .config("spark.kryo.registrator", KryoSetup.class.getName())
-        .config("spark.ui.showConsoleProgress", "false");
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.task.maxDirectResultSize", String.valueOf(128L << 20));
     if (System.getProperty("spark.master") == null) {
       b.master(master);
     }

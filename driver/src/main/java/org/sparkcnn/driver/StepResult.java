@@ -1,7 +1,9 @@
 /*
  * What one partition sends back from a step, and what the tree aggregation adds up: the summed
  * gradient (null for evaluation and for the empty zero value), the summed loss, the correct
- * predictions and the sample count. merge() adds in place into the left side's arrays.
+ * predictions, the sample count, and the longest compute time of any partition (what the step
+ * waited for; the rest of a step's wall time is synchronisation). merge() adds in place into the
+ * left side's arrays.
  */
 package org.sparkcnn.driver;
 
@@ -12,16 +14,18 @@ public final class StepResult implements Serializable {
   double lossSum;
   long correct;
   long count;
+  long computeNanos;
 
-  public StepResult(float[] gradSum, double lossSum, long correct, long count) {
+  public StepResult(float[] gradSum, double lossSum, long correct, long count, long computeNanos) {
     this.gradSum = gradSum;
     this.lossSum = lossSum;
     this.correct = correct;
     this.count = count;
+    this.computeNanos = computeNanos;
   }
 
   static StepResult zero() {
-    return new StepResult(null, 0, 0, 0);
+    return new StepResult(null, 0, 0, 0, 0);
   }
 
   static StepResult merge(StepResult a, StepResult b) {
@@ -37,6 +41,7 @@ public final class StepResult implements Serializable {
     a.lossSum += b.lossSum;
     a.correct += b.correct;
     a.count += b.count;
+    a.computeNanos = Math.max(a.computeNanos, b.computeNanos);
     return a;
   }
 
@@ -54,5 +59,9 @@ public final class StepResult implements Serializable {
 
   public long count() {
     return count;
+  }
+
+  public long computeNanos() {
+    return computeNanos;
   }
 }

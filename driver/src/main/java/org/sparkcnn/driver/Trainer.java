@@ -3,7 +3,8 @@
  * every partition computes the gradient sum of its local minibatch, treeAggregate adds the sums
  * with the loss and counts, the driver averages (g = sum / B), checks that the numbers are finite,
  * applies the optimiser and destroys the old broadcast. After each epoch the test set is evaluated
- * distributedly and one line goes to metrics.jsonl.
+ * distributedly, one line goes to metrics.jsonl and model.scnn is replaced atomically, so a run
+ * stopped by a non-finite loss keeps the model of its last good epoch.
  */
 package org.sparkcnn.driver;
 
@@ -90,6 +91,7 @@ public final class Trainer {
       double lossSum = 0;
       long correct = 0;
       long seen = 0;
+      long computeNanos = 0;
       for (int step = 0; step < steps; step++, globalStep++) {
         jsc.setJobGroup("sparkcnn-train", "epoch " + epoch + " step " + (step + 1) + "/" + steps,
             false);
@@ -114,6 +116,12 @@ public final class Trainer {
         lossSum += r.lossSum();
         correct += r.correct();
         seen += r.count();
+        computeNanos += r.computeNanos();
+        if ((step + 1) % Math.max(1, steps / 10) == 0 && step + 1 < steps) {
+          log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", epoch,
+              step + 1, steps, lossSum / seen, (double) correct / seen,
+              (System.nanoTime() - e0) / 1e6 / (step + 1));
+        }
       }
       double trainSeconds = (System.nanoTime() - e0) / 1e9;
       jsc.setJobGroup("sparkcnn-eval", "epoch " + epoch + " evaluation", false);
@@ -131,17 +139,20 @@ public final class Trainer {
       m.put("test_loss", t.lossSum() / t.count());
       m.put("test_accuracy", (double) t.correct() / t.count());
       m.put("images_per_sec", seen / trainSeconds);
+      m.put("step_ms", 1e3 * trainSeconds / steps);
+      m.put("compute_ms", computeNanos / 1e6 / steps);
       m.put("wall_s", wall);
       run.appendMetrics(m);
       log("epoch %d: train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f"
-          + " images_per_sec=%.0f wall_s=%.1f", epoch, lossSum / seen, (double) correct / seen,
-          t.lossSum() / t.count(), (double) t.correct() / t.count(), seen / trainSeconds, wall);
+          + " images_per_sec=%.0f step_ms=%.1f compute_ms=%.1f wall_s=%.1f", epoch, lossSum / seen,
+          (double) correct / seen, t.lossSum() / t.count(), (double) t.correct() / t.count(),
+          seen / trainSeconds, 1e3 * trainSeconds / steps, computeNanos / 1e6 / steps, wall);
       ModelFile.Contents model = new ModelFile.Contents(arch, v.params.clone(), v.buffers.clone(),
           meta(data.norm(), epoch, (double) t.correct() / t.count()));
+      run.saveModel(model);
       last = new Result((double) t.correct() / t.count(), t.lossSum() / t.count(), epoch, wall,
           model);
     }
-    run.saveModel(last.model());
     data.train().unpersist(false);
     data.test().unpersist(false);
     return last;

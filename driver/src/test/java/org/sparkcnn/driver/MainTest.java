@@ -109,4 +109,16 @@ class MainTest {
     }
     assertFalse(Files.exists(run.resolve(RunFolder.MODEL + ".tmp")));
   }
+
+  @Test
+  void nonFiniteLossStopsTheRunWithAMessage() throws Exception {
+    Path run = dir.resolve("nan");
+    Outcome o = cli("train", conf("quickstart.yaml").toString(), "--run-dir", run.toString(),
+        "--master", "local[2]", "--set", "data.train_size=256", "--set", "data.test_size=64",
+        "--set", "train.epochs=1", "--set", "optim.lr=1e30");
+    assertEquals(1, o.status(), o.err());
+    assertTrue(o.err().contains("not finite"), o.err());
+    assertFalse(o.out().contains("final "), "a failed run prints no final line");
+    assertFalse(Files.exists(run.resolve(RunFolder.MODEL)), "no epoch completed, so no model");
+  }
 }

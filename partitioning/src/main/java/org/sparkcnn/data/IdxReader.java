@@ -1,6 +1,6 @@
 /*
- * Reads the IDX files that MNIST and Fashion-MNIST ship in (http://yann.lecun.com/exdb/mnist/):
- * a big-endian header of magic 0x00 0x00 <type> <dims>, one int32 size per dimension, then the data.
+ * Reads the IDX files that MNIST and Fashion-MNIST ship in (http://yann.lecun.com/exdb/mnist/): a
+ * big-endian header of magic 0x00 0x00 <type> <dims>, one int32 size per dimension, then the data.
  * Only unsigned-byte images (idx3) and labels (idx1) are needed. A file may be gzipped or plain;
  * gzip is recognised by its magic bytes, not its name. Every problem is an IOException that names
  * the file, says what was wrong and what was expected, so a user can fix their data folder.

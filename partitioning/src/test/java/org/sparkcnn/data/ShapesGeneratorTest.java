@@ -1,6 +1,6 @@
 /*
  * Tests of the generated shapes dataset: determinism from (seed, id), balanced labels, shapes that
- * stand out from their background, and rendering speed. writeGrid() draws a PNG of samples per
+ * stand out from their background. (Speed is measured by benchmarks, never by tests.) writeGrid() draws a PNG of samples per
  * class for a person to look at (see the main method).
  */
 package org.sparkcnn.data;
@@ -54,13 +54,13 @@ class ShapesGeneratorTest {
   void filledShapesCoverTheirCentreInTheShapeColour() {
     for (long id = 0; id < 2000; id++) {
       ShapesGenerator.Params p = ShapesGenerator.params(11, id);
-      assertTrue(ShapesGenerator.distance(p.fg(), p.bg()) >= ShapesGenerator.MIN_COLOUR_DISTANCE);
+      assertTrue(distance(p.fg(), p.bg()) >= 150, "sample " + id);
       if (p.label() == 5 || p.label() == 8) {
         continue; // ring and crescent are hollow at the centre
       }
       byte[] img = ShapesGenerator.render(11, id);
       int[] centre = pixel(img, (int) p.cx(), (int) p.cy());
-      assertTrue(ShapesGenerator.distance(centre, p.fg()) < ShapesGenerator.distance(centre, p.bg()),
+      assertTrue(distance(centre, p.fg()) < distance(centre, p.bg()),
           "sample " + id + " (" + ShapesGenerator.CLASS_NAMES.get(p.label()) + ")");
     }
   }
@@ -75,7 +75,7 @@ class ShapesGeneratorTest {
         continue;
       }
       int[] corner = pixel(ShapesGenerator.render(11, id), x, y);
-      assertTrue(ShapesGenerator.distance(corner, p.bg()) <= ShapesGenerator.NOISE * Math.sqrt(3),
+      assertTrue(distance(corner, p.bg()) <= ShapesGenerator.NOISE * Math.sqrt(3),
           "sample " + id);
     }
   }
@@ -93,19 +93,9 @@ class ShapesGeneratorTest {
     assertFalse(ShapesGenerator.inside(6, 0.6f, 0.6f)); // not in the diamond
   }
 
-  @Test
-  void rendersTenThousandImagesQuickly() {
-    long sum = 0;
-    for (long id = 0; id < 2000; id++) { // warm-up
-      sum += ShapesGenerator.render(1, id)[0];
-    }
-    long t0 = System.nanoTime();
-    for (long id = 0; id < 10_000; id++) {
-      sum += ShapesGenerator.render(2, id)[0];
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("ShapesGenerator: 10,000 images in %.3f s (checksum %d)%n", seconds, sum);
-    assertTrue(seconds < 5, "rendering 10,000 images took " + seconds + " s");
+  private static double distance(int[] a, int[] b) {
+    return Math.sqrt(
+        Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
   }
 
   private static int[] pixel(byte[] img, int x, int y) {

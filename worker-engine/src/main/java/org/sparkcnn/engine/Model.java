@@ -57,6 +57,15 @@ public final class Model {
     Arrays.fill(v.grads, 0f);
   }
 
+  /** The output batch for an input batch (inference mode unless training); a view, not a copy. */
+  public Tensor forward(Tensor x, boolean training) {
+    if (!x.shape().equals(arch.input())) {
+      throw new IllegalArgumentException(
+          "model input is " + arch.input() + ", got a tensor " + x);
+    }
+    return new Tensor(forward(x.data(), x.n(), training), x.n(), arch.output());
+  }
+
   /** x: [n, input], returns the output [n, classes] (owned by the last layer). */
   public float[] forward(float[] x, int n, boolean training) {
     float[] a = x;
