@@ -15,8 +15,11 @@ import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
+import org.sparkcnn.engine.Rng;
 
 final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult> {
+  /** Tags the per-step stream (dropout masks) among the job's random streams. */
+  static final long STEP_STREAM = 0x53544550L;
   private final String runId;
   private final Architecture arch;
   private final Broadcast<float[]> weights;
@@ -48,7 +51,8 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       w.ensureBatch(n);
       block.gather(block.epochOrder(seed, epoch), step * n, n, norm, w.x, w.y);
       w.model.setParams(weights.value());
-      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n);
+      long stepSeed = Rng.of(seed, STEP_STREAM, epoch, step, block.partition()).nextLong();
+      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed);
       float[] grads = w.model.vectors().grads.clone();
       return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),
           System.nanoTime() - t0)).iterator();

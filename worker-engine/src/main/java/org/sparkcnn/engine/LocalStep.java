@@ -14,12 +14,17 @@ public final class LocalStep {
 
   /** x: [n, input], labels: [n]. Zeroes the model's gradients first, then adds this batch's. */
   public Stats gradient(Model model, float[] x, int[] labels, int n) {
+    return gradient(model, x, labels, n, 0L);
+  }
+
+  /** As gradient, with the step's random seed (dropout masks). */
+  public Stats gradient(Model model, float[] x, int[] labels, int n, long stepSeed) {
     int k = model.architecture().output().size();
     if (dLogits == null || dLogits.length < n * k) {
       dLogits = new float[n * k];
     }
     model.zeroGrad();
-    float[] logits = model.forward(x, n, true);
+    float[] logits = model.forward(x, n, true, stepSeed);
     SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.lossAndGrad(logits, labels, n, k, dLogits);
     model.backward(dLogits, n);
     return new Stats(r.lossSum(), r.correct(), n);

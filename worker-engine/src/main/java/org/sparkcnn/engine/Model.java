@@ -68,6 +68,14 @@ public final class Model {
 
   /** x: [n, input], returns the output [n, classes] (owned by the last layer). */
   public float[] forward(float[] x, int n, boolean training) {
+    return forward(x, n, training, 0L);
+  }
+
+  /** As forward, with the step's random seed for layers that draw random numbers (dropout). */
+  public float[] forward(float[] x, int n, boolean training, long stepSeed) {
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).beginStep(stepSeed, i);
+    }
     float[] a = x;
     for (Layer l : layers) {
       a = l.forward(a, n, training);

@@ -28,6 +28,13 @@ public abstract class Layer {
     this.bOff = bOff;
   }
 
+  /**
+   * Called by the model before each forward pass with that step's random seed, derived from
+   * (job seed, epoch, step, partition); a layer that draws random numbers (dropout) keys its
+   * generator by it and its own index, so a retried task draws the same masks. Default: nothing.
+   */
+  public void beginStep(long stepSeed, int layerIndex) {}
+
   /** x: [n, in], returns y: [n, out]. */
   public abstract float[] forward(float[] x, int n, boolean training);
 
