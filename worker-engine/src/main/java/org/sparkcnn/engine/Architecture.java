@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.sparkcnn.engine.layers.LayerSpec;
+import org.sparkcnn.engine.layers.Sequence;
 
 public final class Architecture implements Serializable {
   private final Shape input;
@@ -108,10 +109,8 @@ public final class Architecture implements Serializable {
   /** Fresh vectors with every layer initialised from the generator. */
   public Vectors initialise(Init scheme, Rng rng) {
     Vectors v = new Vectors(paramCount(), bufferCount());
-    for (int i = 0; i < layers.size(); i++) {
-      layers.get(i).init(v.params, paramOffsets[i], shapes[i], scheme, Rng.of(rng.nextLong(), i));
-      layers.get(i).initBuffers(v.buffers, bufferOffsets[i], shapes[i]);
-    }
+    Sequence.initParams(layers, input, v.params, 0, scheme, rng);
+    Sequence.initBuffers(layers, input, v.buffers, 0);
     return v;
   }
 

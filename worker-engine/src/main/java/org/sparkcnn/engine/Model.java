@@ -6,15 +6,13 @@
  */
 package org.sparkcnn.engine;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import org.sparkcnn.engine.layers.Layer;
+import org.sparkcnn.engine.layers.Sequence;
 
 public final class Model {
   private final Architecture arch;
   private final Vectors v;
-  private final List<Layer> layers = new ArrayList<>();
+  private final Sequence layers;
 
   public Model(Architecture arch, Vectors v) {
     if (v.params.length != arch.paramCount() || v.buffers.length != arch.bufferCount()) {
@@ -24,11 +22,8 @@ public final class Model {
     }
     this.arch = arch;
     this.v = v;
-    for (int i = 0; i < arch.layers().size(); i++) {
-      layers.add(arch.layers().get(i)
-          .bind(arch.shapeBefore(i), v, arch.paramOffset(i), arch.bufferOffset(i)));
-    }
-    layers.get(0).setNeedInputGrad(false);
+    this.layers = Sequence.bind(arch.layers(), arch.input(), v, 0, 0);
+    layers.setNeedInputGrad(false);
   }
 
   /** A model with zero parameters, for an executor replica that receives weights each step. */
@@ -73,21 +68,12 @@ public final class Model {
 
   /** As forward, with the step's random seed for layers that draw random numbers (dropout). */
   public float[] forward(float[] x, int n, boolean training, long stepSeed) {
-    for (int i = 0; i < layers.size(); i++) {
-      layers.get(i).beginStep(stepSeed, i);
-    }
-    float[] a = x;
-    for (Layer l : layers) {
-      a = l.forward(a, n, training);
-    }
-    return a;
+    layers.beginStep(stepSeed);
+    return layers.forward(x, n, training);
   }
 
   /** dOut: [n, classes]; adds the parameter gradients into vectors().grads. */
   public void backward(float[] dOut, int n) {
-    float[] g = dOut;
-    for (int i = layers.size() - 1; i >= 0; i--) {
-      g = layers.get(i).backward(g, n);
-    }
+    layers.backward(dOut, n);
   }
 }

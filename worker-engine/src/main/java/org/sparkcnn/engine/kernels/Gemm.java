@@ -108,11 +108,7 @@ public final class Gemm {
       boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    if (beta == 0f) {
-      for (int i = 0; i < m; i++) {
-        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-      }
-    }
+    clearIfOverwriting(beta, m, n, c, cOff, ldc);
     if (transB) {
       float[] bt = scratch(k * n);
       transpose(b, bOff, ldb, n, k, bt);
@@ -133,6 +129,15 @@ public final class Gemm {
             }
           }
         }
+      }
+    }
+  }
+
+  /** With beta 0, C[m, n] starts from zeros; with beta 1 it is kept and added to. */
+  static void clearIfOverwriting(float beta, int m, int n, float[] c, int cOff, int ldc) {
+    if (beta == 0f) {
+      for (int i = 0; i < m; i++) {
+        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
       }
     }
   }

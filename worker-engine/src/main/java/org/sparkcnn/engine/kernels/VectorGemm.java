@@ -37,11 +37,7 @@ final class VectorGemm {
       boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    if (beta == 0f) {
-      for (int i = 0; i < m; i++) {
-        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-      }
-    }
+    Gemm.clearIfOverwriting(beta, m, n, c, cOff, ldc);
     Scratch s = SCRATCH.get();
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);

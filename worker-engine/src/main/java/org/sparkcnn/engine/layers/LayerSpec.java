@@ -21,6 +21,8 @@ import org.sparkcnn.engine.Vectors;
   @JsonSubTypes.Type(value = ReLU.Spec.class, name = "relu"),
   @JsonSubTypes.Type(value = MaxPool2d.Spec.class, name = "max_pool2d"),
   @JsonSubTypes.Type(value = Flatten.Spec.class, name = "flatten"),
+  @JsonSubTypes.Type(value = Residual.Spec.class, name = "residual"),
+  @JsonSubTypes.Type(value = Concat.Spec.class, name = "concat"),
 })
 public interface LayerSpec extends Serializable {
   String name();

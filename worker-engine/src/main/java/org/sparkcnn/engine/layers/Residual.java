@@ -1,0 +1,125 @@
+/*
+ * A residual block (He et al., "Deep residual learning for image recognition", CVPR 2016):
+ * y = body(x) + shortcut(x), where an empty shortcut is the identity. Both chains see the same
+ * input and must produce the same shape. The gradient flows into both chains, and the input
+ * gradient is the sum of theirs. Parameters: the body's, then the shortcut's.
+ */
+package org.sparkcnn.engine.layers;
+
+import java.util.List;
+import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+public final class Residual extends Layer {
+  public record Spec(String name, List<LayerSpec> body, List<LayerSpec> shortcut)
+      implements LayerSpec {
+    public Spec {
+      if (body == null || body.isEmpty()) {
+        throw new IllegalArgumentException("residual '" + name + "' needs a non-empty body");
+      }
+      body = List.copyOf(body);
+      shortcut = shortcut == null ? List.of() : List.copyOf(shortcut);
+    }
+
+    @Override
+    public Shape outputShape(Shape in) {
+      Shape b = Sequence.outputShape(body, in);
+      Shape s = Sequence.outputShape(shortcut, in);
+      if (!b.equals(s)) {
+        throw new ShapeMismatch(this, in, "its body gives " + b + " but its shortcut gives " + s
+            + (shortcut.isEmpty() ? " (the identity): add a projection shortcut" : ""));
+      }
+      return b;
+    }
+
+    @Override
+    public int paramCount(Shape in) {
+      return Sequence.paramCount(body, in) + Sequence.paramCount(shortcut, in);
+    }
+
+    @Override
+    public int bufferCount(Shape in) {
+      return Sequence.bufferCount(body, in) + Sequence.bufferCount(shortcut, in);
+    }
+
+    @Override
+    public long macs(Shape in) {
+      return Sequence.macs(body, in) + Sequence.macs(shortcut, in) + outputShape(in).size();
+    }
+
+    @Override
+    public void init(float[] p, int off, Shape in, Init scheme, Rng rng) {
+      Sequence.initParams(body, in, p, off, scheme, rng);
+      Sequence.initParams(shortcut, in, p, off + Sequence.paramCount(body, in), scheme, rng);
+    }
+
+    @Override
+    public void initBuffers(float[] b, int off, Shape in) {
+      Sequence.initBuffers(body, in, b, off);
+      Sequence.initBuffers(shortcut, in, b, off + Sequence.bufferCount(body, in));
+    }
+
+    @Override
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+      return new Residual(this, in, v, pOff, bOff);
+    }
+  }
+
+  private final Sequence body;
+  private final Sequence shortcut;
+  private float[] y; // [n, out]
+  private float[] dx; // [n, in]
+
+  private Residual(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
+    super(in, spec.outputShape(in), v, pOff, bOff);
+    body = Sequence.bind(spec.body(), in, v, pOff, bOff);
+    shortcut = Sequence.bind(spec.shortcut(), in, v, pOff + Sequence.paramCount(spec.body(), in),
+        bOff + Sequence.bufferCount(spec.body(), in));
+  }
+
+  @Override
+  public void setNeedInputGrad(boolean need) {
+    super.setNeedInputGrad(need);
+    body.setNeedInputGrad(need);
+    shortcut.setNeedInputGrad(need);
+  }
+
+  @Override
+  public void beginStep(long stepSeed, int layerIndex) {
+    long seed = Rng.of(stepSeed, layerIndex).nextLong();
+    body.beginStep(seed);
+    shortcut.beginStep(~seed);
+  }
+
+  @Override
+  public float[] forward(float[] x, int n, boolean training) {
+    int len = n * out.size();
+    y = ensure(y, len);
+    float[] b = body.forward(x, n, training);
+    System.arraycopy(b, 0, y, 0, len);
+    float[] s = shortcut.forward(x, n, training);
+    for (int i = 0; i < len; i++) {
+      y[i] += s[i];
+    }
+    return y;
+  }
+
+  @Override
+  public float[] backward(float[] dy, int n) {
+    float[] db = body.backward(dy, n);
+    if (!needInputGrad) {
+      shortcut.backward(dy, n);
+      return null;
+    }
+    int len = n * in.size();
+    dx = ensure(dx, len);
+    System.arraycopy(db, 0, dx, 0, len);
+    float[] ds = shortcut.backward(dy, n);
+    for (int i = 0; i < len; i++) {
+      dx[i] += ds[i];
+    }
+    return dx;
+  }
+}

@@ -1,0 +1,145 @@
+/*
+ * A chain of layers bound to consecutive slices of the flat vectors: the body of a model, of a
+ * residual block or of one branch of a concatenation. The static helpers walk a list of specs for
+ * shapes, parameter and buffer counts and multiply-adds; the instance runs forward through the
+ * chain and backward through it in reverse.
+ */
+package org.sparkcnn.engine.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+public final class Sequence {
+  private final List<Layer> layers;
+  private final Shape in;
+  private final Shape out;
+
+  private Sequence(List<Layer> layers, Shape in, Shape out) {
+    this.layers = layers;
+    this.in = in;
+    this.out = out;
+  }
+
+  public static Shape outputShape(List<LayerSpec> specs, Shape in) {
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      s = l.outputShape(s);
+    }
+    return s;
+  }
+
+  public static int paramCount(List<LayerSpec> specs, Shape in) {
+    int count = 0;
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      count += l.paramCount(s);
+      s = l.outputShape(s);
+    }
+    return count;
+  }
+
+  public static int bufferCount(List<LayerSpec> specs, Shape in) {
+    int count = 0;
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      count += l.bufferCount(s);
+      s = l.outputShape(s);
+    }
+    return count;
+  }
+
+  public static long macs(List<LayerSpec> specs, Shape in) {
+    long m = 0;
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      m += l.macs(s);
+      s = l.outputShape(s);
+    }
+    return m;
+  }
+
+  /** Initialises the chain's parameters, p[pOff] on. */
+  public static void initParams(List<LayerSpec> specs, Shape in, float[] p, int pOff, Init scheme,
+      Rng rng) {
+    Shape s = in;
+    for (int i = 0; i < specs.size(); i++) {
+      LayerSpec l = specs.get(i);
+      l.init(p, pOff, s, scheme, Rng.of(rng.nextLong(), i));
+      pOff += l.paramCount(s);
+      s = l.outputShape(s);
+    }
+  }
+
+  /** Sets the chain's buffers to their starting values, b[bOff] on. */
+  public static void initBuffers(List<LayerSpec> specs, Shape in, float[] b, int bOff) {
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      l.initBuffers(b, bOff, s);
+      bOff += l.bufferCount(s);
+      s = l.outputShape(s);
+    }
+  }
+
+  public static Sequence bind(List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff) {
+    List<Layer> layers = new ArrayList<>();
+    Shape s = in;
+    for (LayerSpec l : specs) {
+      layers.add(l.bind(s, v, pOff, bOff));
+      pOff += l.paramCount(s);
+      bOff += l.bufferCount(s);
+      s = l.outputShape(s);
+    }
+    return new Sequence(layers, in, s);
+  }
+
+  public boolean isEmpty() {
+    return layers.isEmpty();
+  }
+
+  public Shape outputShape() {
+    return out;
+  }
+
+  public List<Layer> layers() {
+    return layers;
+  }
+
+  /** Whether the first layer must compute the gradient of the chain's input. */
+  public void setNeedInputGrad(boolean need) {
+    if (!layers.isEmpty()) {
+      layers.get(0).setNeedInputGrad(need);
+    }
+  }
+
+  public void beginStep(long stepSeed) {
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).beginStep(stepSeed, i);
+    }
+  }
+
+  /** x: [n, in], returns [n, out] (x itself for an empty chain). */
+  public float[] forward(float[] x, int n, boolean training) {
+    float[] a = x;
+    for (Layer l : layers) {
+      a = l.forward(a, n, training);
+    }
+    return a;
+  }
+
+  /** dy: [n, out]; adds parameter gradients; returns dx: [n, in] (dy for an empty chain). */
+  public float[] backward(float[] dy, int n) {
+    float[] g = dy;
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      g = layers.get(i).backward(g, n);
+    }
+    return g;
+  }
+
+  Shape inputShape() {
+    return in;
+  }
+}
