@@ -6,7 +6,6 @@
 package org.sparkcnn.driver;
 
 import java.util.List;
-import org.sparkcnn.engine.Models;
 
 public final class Keys {
   private Keys() {}
@@ -25,7 +24,11 @@ public final class Keys {
   public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
       "Normalise each channel by the mean and standard deviation of the training set.");
   public static final ConfigKey<String> MODEL_NAME = ConfigKey.ofChoice("model.name", "lenet5",
-      Models.NAMES, "Architecture; its input and output sizes follow the dataset.");
+      ModelCatalog.SHIPPED, "A shipped architecture (conf/models/NAME.yaml); input and output"
+          + " sizes follow the dataset.");
+  public static final ConfigKey<String> MODEL_FILE = new ConfigKey<>("model.file", String.class, "",
+      "A model definition (YAML, the format of conf/models/README.md) used instead of model.name;"
+          + " empty for none.", v -> true, "a path");
   public static final ConfigKey<String> MODEL_INIT = ConfigKey.ofChoice("model.init", "he",
       List.of("he", "xavier"), "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
   public static final ConfigKey<Integer> EPOCHS = ConfigKey.ofInt("train.epochs", 3, 1,
@@ -54,7 +57,7 @@ public final class Keys {
       "Spark application name.");
 
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
-      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_INIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
 
 }

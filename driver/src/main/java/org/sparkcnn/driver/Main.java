@@ -2,7 +2,8 @@
  * The command line of sparkcnn (deploy/sparkcnn runs it). `train [CONFIG]` validates the config,
  * the data and the model before Spark starts (exit status 2 with one message on any problem),
  * trains, writes the run folder and ends with the line
- * `final test_accuracy=... epochs=... wall_s=... run_dir=...`.
+ * `final test_accuracy=... epochs=... wall_s=... run_dir=...`. `summary CONFIG` prints the layer
+ * table of a model (output size, parameters, multiply-adds) without starting Spark.
  */
 package org.sparkcnn.driver;
 
@@ -12,8 +13,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +25,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
-    subcommands = {Main.Train.class})
+    subcommands = {Main.Train.class, Main.Summary.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -107,6 +111,49 @@ public final class Main implements Runnable {
       String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
       String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       return Path.of("runs", name + "-" + time);
+    }
+  }
+
+  @Command(name = "summary", mixinStandardHelpOptions = true,
+      description = "Print a model's layers with output size, parameters and multiply-adds.")
+  static final class Summary implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG",
+        description = "A job config, or a model definition with 'input' (e.g. conf/models/*.yaml).")
+    Path file;
+
+    @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
+        description = "Classes, for a model definition given directly (default 10).")
+    int classes;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "Override a key of a job config; repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      try {
+        Architecture arch;
+        Map<String, Object> doc = ModelCatalog.file(file);
+        if (doc.containsKey("layers")) {
+          if (doc.get("input") == null) {
+            throw new IllegalArgumentException(file + ": a model definition needs 'input: [C, H, W]'"
+                + " for summary, or give a job config that uses it");
+          }
+          Shape input = Shape.of(((List<?>) doc.get("input")).stream()
+              .mapToInt(o -> ((Number) o).intValue()).toArray());
+          arch = ModelCatalog.build(doc, file.toString(), input, classes);
+        } else {
+          JobConfig c = JobConfig.load(file, overrides);
+          var source = TrainingPlan.source(c);
+          arch = TrainingPlan.architecture(c, source.shape(), source.classes());
+        }
+        System.out.println("input " + arch.input());
+        arch.summary().forEach(System.out::println);
+        return 0;
+      } catch (IllegalArgumentException | ClassCastException e) {
+        System.err.println("sparkcnn: " + e.getMessage());
+        return EXIT_BAD_INPUT;
+      }
     }
   }
 }

@@ -12,7 +12,8 @@ import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
-import org.sparkcnn.engine.Models;
+import java.nio.file.Path;
+import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Sgd;
 
 public record TrainingPlan(
@@ -39,14 +40,7 @@ public record TrainingPlan(
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new JobConfig.ConfigException("data: " + e.getMessage());
     }
-    Architecture arch;
-    try {
-      arch = Models.byName(c.get(Keys.MODEL_NAME), source.shape(), source.classes());
-    } catch (IllegalArgumentException e) {
-      throw new JobConfig.ConfigException("model '" + c.get(Keys.MODEL_NAME) + "' does not fit the "
-          + c.get(Keys.DATA_SOURCE) + " data (" + source.shape() + ", " + source.classes()
-          + " classes): " + e.getMessage());
-    }
+    Architecture arch = architecture(c, source.shape(), source.classes());
     int partitions = c.get(Keys.PARTITIONS);
     if (partitions > c.get(Keys.BATCH_SIZE)) {
       throw new JobConfig.ConfigException("key 'train.partitions': " + partitions
@@ -60,7 +54,21 @@ public record TrainingPlan(
         c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE));
   }
 
-  private static Source source(JobConfig c) {
+  /** The model of the config (model.file, else model.name) for the data's shape and classes. */
+  static Architecture architecture(JobConfig c, Shape input, int classes) {
+    String file = c.get(Keys.MODEL_FILE);
+    String source = file.isEmpty() ? "model '" + c.get(Keys.MODEL_NAME) + "'" : "model file " + file;
+    try {
+      var doc = file.isEmpty() ? ModelCatalog.shipped(c.get(Keys.MODEL_NAME))
+          : ModelCatalog.file(Path.of(file));
+      return ModelCatalog.build(doc, source, input, classes);
+    } catch (IllegalArgumentException e) {
+      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
+          + ": " + input + ", " + classes + " classes)");
+    }
+  }
+
+  static Source source(JobConfig c) {
     String name = c.get(Keys.DATA_SOURCE);
     int train = c.get(Keys.DATA_TRAIN_SIZE);
     int test = c.get(Keys.DATA_TEST_SIZE);

@@ -121,4 +121,24 @@ class MainTest {
     assertFalse(o.out().contains("final "), "a failed run prints no final line");
     assertFalse(Files.exists(run.resolve(RunFolder.MODEL)), "no epoch completed, so no model");
   }
+
+  @Test
+  void summaryPrintsTheSlidesExampleAndLenet() {
+    Outcome slides = cli("summary", Path.of(System.getProperty("sparkcnn.root"), "conf", "models",
+        "slides-conv.yaml").toString());
+    assertEquals(0, slides.status(), slides.err());
+    assertTrue(slides.out().matches("(?s).*conv1\\s+Conv2d\\s+10x32x32\\s+760\\s+768,000.*"),
+        slides.out());
+    Outcome lenet = cli("summary", conf("lenet-mnist.yaml").toString());
+    assertEquals(0, lenet.status(), lenet.err());
+    assertTrue(lenet.out().matches("(?s).*total\\s+10\\s+1,256,080\\s+6,522,000.*"), lenet.out());
+  }
+
+  @Test
+  void aModelThatDoesNotFitTheDataFailsBeforeSpark() {
+    Outcome o = failsBeforeSpark("train", conf("lenet-mnist.yaml").toString(), "--set",
+        "model.name=slides-conv", "--data-dir",
+        org.sparkcnn.engine.SharedData.root().resolve("datasets").toString());
+    assertTrue(o.err().contains("defined for input 3x32x32, the data is 1x28x28"), o.err());
+  }
 }

@@ -1,0 +1,305 @@
+/*
+ * Networks as data. A model definition (YAML in conf/models/, read by the driver into maps and
+ * lists) is turned into an Architecture here, walking the shapes as it goes, so that users write
+ * new architectures without Java:
+ *
+ *   input: [3, 32, 32]            optional; checked against the data
+ *   blocks:                       optional named blocks, with parameters and their defaults
+ *     basic:
+ *       params: {out: 16, stride: 1}
+ *       layers: [...]             "$out" and "$stride" stand for the parameters
+ *   layers:                       the network, in order; each item is one of
+ *     - relu                          a layer type with its defaults
+ *     - conv2d: {out: 16, kernel: 3}  a layer type with settings (name optional)
+ *     - basic: {out: 32, stride: 2}   a named block, its layers inlined with those arguments
+ *     - repeat: {times: 3, layers: [...]}
+ *     - residual: {body: [...], shortcut: projection}   (or identity, or a list of layers)
+ *     - concat: [[...], [...]]        branches stacked along channels
+ *
+ * "$classes" anywhere stands for the data's number of classes. A projection shortcut is a 1x1
+ * convolution (no bias) and a batch norm when the body changes the shape, else the identity, as in
+ * He et al. 2016. Layers without a name are named by type and count (conv1, bn2, fc1...), inside a
+ * block instance prefixed by it (basic3.conv5). Every error names its place: layers[4].conv2d.
+ */
+package org.sparkcnn.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sparkcnn.engine.layers.Concat;
+import org.sparkcnn.engine.layers.LayerSpec;
+import org.sparkcnn.engine.layers.Residual;
+
+public final class ModelDefinition {
+  private static final ObjectMapper JSON = ModelFile.JSON;
+  private static final Set<String> TOP_KEYS = Set.of("input", "blocks", "layers", "description");
+  private static final Map<String, String> SHORT_NAMES = Map.of("conv2d", "conv", "linear", "fc",
+      "batch_norm2d", "bn", "batch_norm1d", "bn", "max_pool2d", "pool", "avg_pool2d", "pool");
+
+  /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */
+  private static final Map<String, Class<?>> SPEC_TYPES = new HashMap<>();
+
+  static {
+    for (var t : LayerSpec.class.getAnnotation(
+        com.fasterxml.jackson.annotation.JsonSubTypes.class).value()) {
+      SPEC_TYPES.put(t.name(), t.value());
+    }
+  }
+
+  private final Map<String, Map<String, Object>> blocks = new LinkedHashMap<>();
+  private final Map<String, Integer> counters = new HashMap<>();
+  private final int classes;
+
+  private ModelDefinition(int classes) {
+    this.classes = classes;
+  }
+
+  /** The architecture a definition describes, for inputs of the given shape and classes. */
+  public static Architecture parse(Map<String, Object> doc, Shape input, int classes) {
+    for (String key : doc.keySet()) {
+      if (!TOP_KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown top-level key '" + key + "': expected one of " + TOP_KEYS);
+      }
+    }
+    if (doc.get("input") != null) {
+      Shape declared = Shape.of(JSON.convertValue(doc.get("input"), int[].class));
+      if (!declared.equals(input)) {
+        throw new IllegalArgumentException(
+            "the model is defined for input " + declared + ", the data is " + input);
+      }
+    }
+    ModelDefinition d = new ModelDefinition(classes);
+    if (doc.get("blocks") != null) {
+      for (Map.Entry<String, Object> b : map(doc.get("blocks"), "blocks").entrySet()) {
+        d.blocks.put(b.getKey(), map(b.getValue(), "blocks." + b.getKey()));
+      }
+    }
+    Object layers = doc.get("layers");
+    if (!(layers instanceof List<?> list) || list.isEmpty()) {
+      throw new IllegalArgumentException("a model definition needs a non-empty list 'layers'");
+    }
+    Walk w = d.walk(list, input, "", Map.of("classes", classes), "layers");
+    return new Architecture(input, w.specs);
+  }
+
+  /** The layer specs of a list, and the shape after them. */
+  private record Walk(List<LayerSpec> specs, Shape out) {}
+
+  private Walk walk(List<?> items, Shape in, String prefix, Map<String, Object> vars,
+      String path) {
+    List<LayerSpec> specs = new ArrayList<>();
+    Shape shape = in;
+    for (int i = 0; i < items.size(); i++) {
+      String where = path + "[" + i + "]";
+      Object item = items.get(i);
+      String type;
+      Object settings;
+      if (item instanceof String s) {
+        type = s;
+        settings = null;
+      } else if (item instanceof Map<?, ?> m && m.size() == 1) {
+        Map.Entry<?, ?> e = m.entrySet().iterator().next();
+        type = String.valueOf(e.getKey());
+        settings = substitute(e.getValue(), vars, where);
+      } else {
+        throw new IllegalArgumentException(where + ": expected a layer type or a one-key map"
+            + " {type: settings}, got " + item);
+      }
+      where = where + "." + type;
+      List<LayerSpec> made = switch (type) {
+        case "repeat" -> repeat(map(settings, where), shape, prefix, vars, where);
+        case "residual" -> List.of(residual(map(settings, where), shape, prefix, vars, where));
+        case "concat" -> List.of(concat(settings, shape, prefix, vars, where));
+        default -> blocks.containsKey(type)
+            ? block(type, settings, shape, prefix, where)
+            : List.of(layer(type, settings, prefix, where));
+      };
+      for (LayerSpec s : made) {
+        shape = s.outputShape(shape);
+        specs.add(s);
+      }
+    }
+    return new Walk(specs, shape);
+  }
+
+  private List<LayerSpec> repeat(Map<String, Object> s, Shape in, String prefix,
+      Map<String, Object> vars, String where) {
+    int times = JSON.convertValue(s.get("times"), Integer.class) == null ? -1
+        : JSON.convertValue(s.get("times"), Integer.class);
+    if (times < 1 || !(s.get("layers") instanceof List<?> layers)) {
+      throw new IllegalArgumentException(where + ": expected {times: N >= 1, layers: [...]}");
+    }
+    List<LayerSpec> out = new ArrayList<>();
+    Shape shape = in;
+    for (int t = 0; t < times; t++) {
+      Walk w = walk(layers, shape, prefix, vars, where + ".layers");
+      out.addAll(w.specs);
+      shape = w.out;
+    }
+    return out;
+  }
+
+  private LayerSpec residual(Map<String, Object> s, Shape in, String prefix,
+      Map<String, Object> vars, String where) {
+    String name = name(s.get("name"), "res", prefix);
+    if (!(s.get("body") instanceof List<?> body)) {
+      throw new IllegalArgumentException(where + ": expected a list 'body'");
+    }
+    Walk b = walk(body, in, prefix, vars, where + ".body");
+    Object sc = s.getOrDefault("shortcut", "identity");
+    List<LayerSpec> shortcut;
+    if ("identity".equals(sc)) {
+      shortcut = List.of();
+    } else if ("projection".equals(sc)) {
+      shortcut = b.out.equals(in) ? List.of() : projection(in, b.out, name, where);
+    } else if (sc instanceof List<?> list) {
+      shortcut = walk(list, in, prefix, vars, where + ".shortcut").specs;
+    } else {
+      throw new IllegalArgumentException(where + ": shortcut must be identity, projection or a"
+          + " list of layers, got " + sc);
+    }
+    return new Residual.Spec(name, b.specs, shortcut);
+  }
+
+  private List<LayerSpec> projection(Shape in, Shape out, String name, String where) {
+    if (in.rank() != 3 || out.rank() != 3 || in.h() % out.h() != 0 || in.w() % out.w() != 0) {
+      throw new IllegalArgumentException(where + ": no 1x1 projection maps " + in + " to " + out);
+    }
+    Map<String, Object> conv = new LinkedHashMap<>(Map.of("type", "conv2d", "name",
+        name + ".proj", "out", out.c(), "kernel", 1, "stride", in.h() / out.h(), "bias", false));
+    Map<String, Object> bn = Map.of("type", "batch_norm2d", "name", name + ".proj_bn");
+    return List.of(convert(conv, where), convert(bn, where));
+  }
+
+  private LayerSpec concat(Object settings, Shape in, String prefix, Map<String, Object> vars,
+      String where) {
+    Object branches = settings instanceof Map<?, ?> m ? m.get("branches") : settings;
+    String name = name(settings instanceof Map<?, ?> m ? m.get("name") : null, "concat", prefix);
+    if (!(branches instanceof List<?> list) || list.size() < 2) {
+      throw new IllegalArgumentException(where + ": expected a list of at least two branches");
+    }
+    List<List<LayerSpec>> out = new ArrayList<>();
+    for (int k = 0; k < list.size(); k++) {
+      if (!(list.get(k) instanceof List<?> branch)) {
+        throw new IllegalArgumentException(where + "[" + k + "]: a branch is a list of layers");
+      }
+      out.add(walk(branch, in, prefix, vars, where + "[" + k + "]").specs);
+    }
+    return new Concat.Spec(name, out);
+  }
+
+  private List<LayerSpec> block(String type, Object settings, Shape in, String prefix,
+      String where) {
+    Map<String, Object> def = blocks.get(type);
+    Map<String, Object> params = def.get("params") == null ? Map.of()
+        : map(def.get("params"), "blocks." + type + ".params");
+    Map<String, Object> args = settings == null ? Map.of() : map(settings, where);
+    Map<String, Object> vars = new HashMap<>(params);
+    for (Map.Entry<String, Object> a : args.entrySet()) {
+      if (!params.containsKey(a.getKey())) {
+        throw new IllegalArgumentException(where + ": block '" + type + "' has no parameter '"
+            + a.getKey() + "' (its parameters: " + params.keySet() + ")");
+      }
+      vars.put(a.getKey(), a.getValue());
+    }
+    vars.put("classes", classes);
+    if (!(def.get("layers") instanceof List<?> layers)) {
+      throw new IllegalArgumentException("blocks." + type + ": expected a list 'layers'");
+    }
+    String instance = prefix + type + next(type) + ".";
+    return walk(layers, in, instance, vars, where).specs;
+  }
+
+  private LayerSpec layer(String type, Object settings, String prefix, String where) {
+    Map<String, Object> fields = settings == null ? new LinkedHashMap<>()
+        : new LinkedHashMap<>(map(settings, where));
+    fields.put("type", type);
+    fields.put("name", name(fields.get("name"), SHORT_NAMES.getOrDefault(type, type), prefix));
+    return convert(fields, where);
+  }
+
+  private static LayerSpec convert(Map<String, Object> fields, String where) {
+    Class<?> spec = SPEC_TYPES.get(String.valueOf(fields.get("type")));
+    if (spec != null) {
+      List<String> known = java.util.Arrays.stream(spec.getRecordComponents())
+          .map(java.lang.reflect.RecordComponent::getName).toList();
+      for (String key : fields.keySet()) {
+        if (!key.equals("type") && !known.contains(key)) {
+          throw new IllegalArgumentException(where + ": unknown setting '" + key + "' (" + fields
+              .get("type") + " takes " + known.stream().filter(k -> !k.equals("name")).toList()
+              + " and an optional name)");
+        }
+      }
+    }
+    try {
+      return JSON.convertValue(fields, LayerSpec.class);
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      if (msg.contains("known type ids")) {
+        throw new IllegalArgumentException(
+            where + ": unknown layer type '" + fields.get("type") + "'" + knownTypes(msg), e);
+      }
+      throw new IllegalArgumentException(where + ": " + firstLine(msg), e);
+    }
+  }
+
+  private static String knownTypes(String jacksonMessage) {
+    int at = jacksonMessage.indexOf("known type ids = ");
+    if (at < 0) {
+      return "";
+    }
+    int end = jacksonMessage.indexOf(']', at);
+    return ": expected a block, repeat, residual, concat or one of "
+        + jacksonMessage.substring(at + "known type ids = ".length(), end + 1);
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).replaceAll(" \\(class [^)]*\\)", "");
+  }
+
+  private String name(Object given, String base, String prefix) {
+    return given != null ? prefix + given : prefix + base + next(base);
+  }
+
+  private int next(String base) {
+    return counters.merge(base, 1, Integer::sum);
+  }
+
+  /** Replaces "$p" strings by the values of vars, recursively. */
+  private static Object substitute(Object v, Map<String, Object> vars, String where) {
+    if (v instanceof String s && s.startsWith("$")) {
+      String key = s.substring(1);
+      if (!vars.containsKey(key)) {
+        throw new IllegalArgumentException(where + ": unknown parameter " + s + " (known: "
+            + vars.keySet() + ")");
+      }
+      return vars.get(key);
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), substitute(x, vars, where)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      return l.stream().map(x -> substitute(x, vars, where)).toList();
+    }
+    return v;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object v, String where) {
+    if (v == null) {
+      return Map.of();
+    }
+    if (!(v instanceof Map<?, ?>)) {
+      throw new IllegalArgumentException(where + ": expected a mapping of settings, got " + v);
+    }
+    return (Map<String, Object>) v;
+  }
+}
