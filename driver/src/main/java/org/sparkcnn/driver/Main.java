@@ -3,7 +3,8 @@
  * the data and the model before Spark starts (exit status 2 with one message on any problem),
  * trains, writes the run folder and ends with the line
  * `final test_accuracy=... epochs=... wall_s=... run_dir=...`. `summary CONFIG` prints the layer
- * table of a model (output size, parameters, multiply-adds) without starting Spark.
+ * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
+ * DIR` checks the engine against reference cases (../shared/golden's format).
  */
 package org.sparkcnn.driver;
 
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.Conformance;
 import org.sparkcnn.engine.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
-    subcommands = {Main.Train.class, Main.Summary.class})
+    subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -154,6 +156,35 @@ public final class Main implements Runnable {
         System.err.println("sparkcnn: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
+    }
+  }
+
+  @Command(name = "conformance", mixinStandardHelpOptions = true,
+      description = "Run every reference case (*.json, ../shared/golden's format) of a folder"
+          + " through the engine; print each failing case and 'N passed, M failed'.")
+  static final class ConformanceRun implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Folder of case files.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        System.err.println("sparkcnn: " + dir + " is not a folder of reference cases");
+        return EXIT_BAD_INPUT;
+      }
+      int passed = 0;
+      int failed = 0;
+      for (Conformance.Outcome o : Conformance.runFolder(dir)) {
+        if (o.passed()) {
+          passed++;
+        } else {
+          failed++;
+          System.out.println(String.format(Locale.ROOT, "FAIL %s %s max_rel_error=%.3g %s",
+              o.name(), o.tensor().isEmpty() ? "-" : o.tensor(), o.maxRelError(), o.problem()));
+        }
+      }
+      System.out.println(passed + " passed, " + failed + " failed");
+      return failed == 0 ? 0 : 1;
     }
   }
 }

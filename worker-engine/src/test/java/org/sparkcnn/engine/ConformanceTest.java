@@ -1,0 +1,49 @@
+/*
+ * The conformance runner over ../shared/golden: every case of an op the engine supports passes,
+ * and a damaged case fails with the tensor named rather than passing.
+ */
+package org.sparkcnn.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConformanceTest {
+  @TempDir Path dir;
+
+  @Test
+  void everySupportedGoldenCasePasses() throws Exception {
+    List<Conformance.Outcome> all = Conformance.runFolder(SharedData.golden());
+    assertEquals(42, all.size());
+    long passed = all.stream().filter(Conformance.Outcome::passed).count();
+    for (Conformance.Outcome o : all) {
+      assertTrue(o.passed() || o.problem().contains("nsupported")
+          || o.problem().contains("Unrecognized field"), o.toString());
+    }
+    assertTrue(passed >= 16, passed + " passed");
+  }
+
+  @Test
+  void aDamagedCaseFailsNamingTheTensor() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode c = (ObjectNode) json.readTree(SharedData.golden().resolve("linear_0.json")
+        .toFile());
+    ArrayNode gw = (ArrayNode) c.get("grad_weight").get("data");
+    gw.set(3, gw.get(3).doubleValue() + 0.5);
+    Path f = dir.resolve("linear_damaged.json");
+    Files.writeString(f, json.writeValueAsString(c));
+    Conformance.Outcome o = Conformance.run(f);
+    assertFalse(o.passed());
+    assertEquals("grad_weight", o.tensor());
+    assertTrue(o.maxRelError() > 1e-4, o.toString());
+  }
+}
