@@ -11,7 +11,8 @@
  *              dx = w / sqrt(var + eps) (dy - sum dy / m - xhat sum(dy xhat) / m), with running
  *              statistics dx = w dy / sqrt(running_var + eps).
  * Parameters: weight [C] then bias [C]. Buffers (not trained): running_mean [C] then running_var
- * [C], starting at 0 and 1; each partition updates its own and the driver averages them.
+ * [C], starting at 0 and 1; each partition updates its own, and DESIGN.md contract 1 has the
+ * driver average them.
  */
 package org.sparkcnn.engine.layers;
 
