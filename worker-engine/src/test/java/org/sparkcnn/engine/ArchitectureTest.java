@@ -11,12 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.layers.AvgPool2d;
+import org.sparkcnn.engine.layers.BatchNorm1d;
+import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.Conv2d;
+import org.sparkcnn.engine.layers.Dropout;
 import org.sparkcnn.engine.layers.Flatten;
+import org.sparkcnn.engine.layers.GlobalAvgPool2d;
+import org.sparkcnn.engine.layers.LayerSpec;
+import org.sparkcnn.engine.layers.LeakyReLU;
 import org.sparkcnn.engine.layers.Linear;
+import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
+import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.ShapeMismatch;
+import org.sparkcnn.engine.layers.Sigmoid;
+import org.sparkcnn.engine.layers.Softmax;
+import org.sparkcnn.engine.layers.Tanh;
 
 class ArchitectureTest {
   @Test
@@ -91,6 +103,66 @@ class ArchitectureTest {
         ModelFile.JSON.writeValueAsString(lenet), Architecture.class);
     assertEquals(lenet.paramCount(), lenetBack.paramCount());
     assertEquals(lenet.output(), lenetBack.output());
+  }
+
+  /** Every layer kind of issue 3 but convolution, with non-default hyper-parameters. */
+  static Architecture everyBuildingBlock() {
+    return new Architecture(Shape.of(3, 8, 8), List.of(
+        new BatchNorm2d.Spec("bn1", 0, null, 0.2),
+        new LeakyReLU.Spec("lrelu", 0.2),
+        new LocalResponseNorm.Spec("lrn", 3, null, null, 2.0),
+        new MaxPool2d.Spec("maxpool", 3, 2, 1, true), // 3x5x5
+        new AvgPool2d.Spec("avgpool", 2, 1, 0, true, false), // 3x4x4
+        Conv2d.Spec.of("conv", 0, 8, 1, 1, 0), // 8x4x4
+        new PixelShuffle.Spec("shuffle", 2), // 2x8x8
+        new Sigmoid.Spec("sigmoid"),
+        new Tanh.Spec("tanh"),
+        new Dropout.Spec("drop", 0.25),
+        new GlobalAvgPool2d.Spec("gap"), // 2
+        new BatchNorm1d.Spec("bn2", 2, 1e-3, null),
+        new Softmax.Spec("softmax")));
+  }
+
+  @Test
+  void newLayerSpecsRoundTripThroughJson() throws JsonProcessingException {
+    Architecture a = everyBuildingBlock();
+    assertEquals(Shape.of(2), a.output());
+    assertEquals(6 + 8 * 3 + 8 + 4, a.paramCount());
+    assertEquals(6 + 4, a.bufferCount());
+    assertEquals(6, a.bufferOffset(11));
+    String json = ModelFile.JSON.writeValueAsString(a);
+    for (String name : new String[] {"avg_pool2d", "global_avg_pool2d", "leaky_relu", "sigmoid",
+        "tanh", "softmax", "batch_norm1d", "batch_norm2d", "dropout", "local_response_norm",
+        "pixel_shuffle"}) {
+      assertTrue(json.contains("\"type\":\"" + name + "\""), name + " in " + json);
+    }
+    for (String field : new String[] {"ceil_mode", "count_include_pad", "negative_slope",
+        "upscale_factor"}) {
+      assertTrue(json.contains("\"" + field + "\""), field + " in " + json);
+    }
+    Architecture back = ModelFile.JSON.readValue(json, Architecture.class);
+    assertEquals(a.layers(), back.layers());
+    assertEquals(a.bufferCount(), back.bufferCount());
+    for (int i = 0; i <= a.layers().size(); i++) {
+      assertEquals(a.shapeBefore(i), back.shapeBefore(i), "shape before layer " + i);
+    }
+  }
+
+  @Test
+  void optionalFieldsTakePyTorchsDefaults() throws JsonProcessingException {
+    String json = "[{\"type\":\"max_pool2d\",\"name\":\"a\",\"kernel\":2},"
+        + "{\"type\":\"avg_pool2d\",\"name\":\"b\",\"kernel\":3},"
+        + "{\"type\":\"leaky_relu\",\"name\":\"c\"},"
+        + "{\"type\":\"batch_norm2d\",\"name\":\"d\"},"
+        + "{\"type\":\"dropout\",\"name\":\"e\"},"
+        + "{\"type\":\"local_response_norm\",\"name\":\"f\",\"size\":5}]";
+    LayerSpec[] specs = ModelFile.JSON.readValue(json, LayerSpec[].class);
+    assertEquals(new MaxPool2d.Spec("a", 2, 2, 0, false), specs[0]);
+    assertEquals(new AvgPool2d.Spec("b", 3, 3, 0, false, true), specs[1]);
+    assertEquals(new LeakyReLU.Spec("c", 0.01), specs[2]);
+    assertEquals(new BatchNorm2d.Spec("d", 0, 1e-5, 0.1), specs[3]);
+    assertEquals(new Dropout.Spec("e", 0.5), specs[4]);
+    assertEquals(new LocalResponseNorm.Spec("f", 5, 1e-4, 0.75, 1.0), specs[5]);
   }
 
   @Test

@@ -55,6 +55,31 @@ class ModelFileTest {
   }
 
   @Test
+  void batchNormRunningStatisticsRoundTrip() throws IOException {
+    Architecture arch = ArchitectureTest.everyBuildingBlock();
+    Vectors v = arch.initialise(Init.HE, Rng.of(2));
+    Model model = new Model(arch, v);
+    Rng rng = Rng.of(3);
+    float[] x = new float[4 * arch.input().size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rng.uniform(-1f, 2f);
+    }
+    model.forward(x, 4, true, 9L); // moves the running statistics away from 0 and 1
+    assertTrue(v.buffers[0] != 0f && v.buffers[3] != 1f && v.buffers[7] != 1f);
+    float[] expected = model.forward(x, 4, false).clone();
+
+    ModelFile.Contents back =
+        read(write(new ModelFile.Contents(arch, v.params, v.buffers, Map.of())));
+    assertEquals(arch.layers(), back.architecture().layers());
+    assertArrayEquals(v.buffers, back.buffers());
+    Model restored = new Model(back.architecture(), new Vectors(
+        back.params().length, back.buffers().length));
+    restored.setParams(back.params());
+    restored.vectors().buffers = back.buffers();
+    assertArrayEquals(expected, restored.forward(x, 4, false), "eval output of the reloaded model");
+  }
+
+  @Test
   void aFlippedByteFailsTheChecksum() throws IOException {
     byte[] bytes = write(contents());
     for (int at : new int[] {bytes.length / 2, bytes.length - 5, bytes.length - 1}) {

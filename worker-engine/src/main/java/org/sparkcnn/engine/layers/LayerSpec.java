@@ -23,6 +23,17 @@ import org.sparkcnn.engine.Vectors;
   @JsonSubTypes.Type(value = Flatten.Spec.class, name = "flatten"),
   @JsonSubTypes.Type(value = Residual.Spec.class, name = "residual"),
   @JsonSubTypes.Type(value = Concat.Spec.class, name = "concat"),
+  @JsonSubTypes.Type(value = AvgPool2d.Spec.class, name = "avg_pool2d"),
+  @JsonSubTypes.Type(value = GlobalAvgPool2d.Spec.class, name = "global_avg_pool2d"),
+  @JsonSubTypes.Type(value = LeakyReLU.Spec.class, name = "leaky_relu"),
+  @JsonSubTypes.Type(value = Sigmoid.Spec.class, name = "sigmoid"),
+  @JsonSubTypes.Type(value = Tanh.Spec.class, name = "tanh"),
+  @JsonSubTypes.Type(value = Softmax.Spec.class, name = "softmax"),
+  @JsonSubTypes.Type(value = BatchNorm1d.Spec.class, name = "batch_norm1d"),
+  @JsonSubTypes.Type(value = BatchNorm2d.Spec.class, name = "batch_norm2d"),
+  @JsonSubTypes.Type(value = Dropout.Spec.class, name = "dropout"),
+  @JsonSubTypes.Type(value = LocalResponseNorm.Spec.class, name = "local_response_norm"),
+  @JsonSubTypes.Type(value = PixelShuffle.Spec.class, name = "pixel_shuffle"),
 })
 public interface LayerSpec extends Serializable {
   String name();

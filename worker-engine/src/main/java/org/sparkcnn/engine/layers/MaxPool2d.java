@@ -1,20 +1,24 @@
 /*
  * Max pooling over K x K windows with stride S and padding P (padding never wins: it counts as
- * minus infinity, as in PyTorch). Forward records the flat input index of each window's maximum in
- * argmax; backward routes each output gradient to that one input.
+ * minus infinity, as in PyTorch). With ceil_mode the output size rounds up (PoolGeometry: the last
+ * window must start inside the input or its left padding) and windows are clipped to the input.
+ * Forward records the flat input index of each window's maximum in argmax; backward routes each
+ * output gradient to that one input.
  */
 package org.sparkcnn.engine.layers;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
-import org.sparkcnn.engine.kernels.ConvGeometry;
 
 public final class MaxPool2d extends Layer {
-  /** stride 0 means stride = kernel, as in PyTorch. */
-  public record Spec(String name, int kernel, int stride, int padding) implements LayerSpec {
+  /** stride 0 means stride = kernel, as in PyTorch; ceil_mode defaults to false. */
+  public record Spec(String name, int kernel, int stride, int padding,
+      @JsonProperty("ceil_mode") Boolean ceilMode) implements LayerSpec {
     public Spec {
       stride = stride == 0 ? kernel : stride;
+      ceilMode = ceilMode != null && ceilMode;
       if (kernel <= 0 || stride <= 0 || padding < 0 || 2 * padding > kernel) {
         throw new IllegalArgumentException("max_pool2d '" + name + "': kernel and stride must be"
             + " positive and padding at most half the kernel (kernel=" + kernel + ", stride="
@@ -22,8 +26,12 @@ public final class MaxPool2d extends Layer {
       }
     }
 
-    ConvGeometry geometry(Shape s) {
-      return ConvGeometry.square(s.c(), s.h(), s.w(), kernel, stride, padding);
+    public Spec(String name, int kernel, int stride, int padding) {
+      this(name, kernel, stride, padding, false);
+    }
+
+    PoolGeometry geometry(Shape s) {
+      return new PoolGeometry(s.c(), s.h(), s.w(), kernel, stride, padding, ceilMode);
     }
 
     @Override
@@ -31,7 +39,7 @@ public final class MaxPool2d extends Layer {
       if (s.rank() != 3) {
         throw new ShapeMismatch(this, s, "expected [C, H, W]");
       }
-      ConvGeometry g = geometry(s);
+      PoolGeometry g = geometry(s);
       if (g.ho() < 1 || g.wo() < 1) {
         throw new ShapeMismatch(this, s, "a " + kernel + "x" + kernel + " window does not fit");
       }
@@ -44,7 +52,7 @@ public final class MaxPool2d extends Layer {
     }
   }
 
-  private final ConvGeometry g;
+  private final PoolGeometry g;
   private float[] y; // [n, C, H', W']
   private int[] argmax; // [n, C, H', W']: index into the input batch
   private float[] dx; // [n, C, H, W]
@@ -64,12 +72,12 @@ public final class MaxPool2d extends Layer {
     for (int plane = 0; plane < n * g.c(); plane++) {
       int base = plane * g.h() * g.w();
       for (int i = 0; i < ho; i++) {
-        int h0 = i * g.sh() - g.ph();
-        int h1 = Math.min(h0 + g.kh(), g.h());
+        int h0 = i * g.s() - g.p();
+        int h1 = Math.min(h0 + g.k(), g.h());
         h0 = Math.max(h0, 0);
         for (int j = 0; j < wo; j++, o++) {
-          int w0 = j * g.sw() - g.pw();
-          int w1 = Math.min(w0 + g.kw(), g.w());
+          int w0 = j * g.s() - g.p();
+          int w1 = Math.min(w0 + g.k(), g.w());
           w0 = Math.max(w0, 0);
           float best = Float.NEGATIVE_INFINITY;
           int at = base + h0 * g.w() + w0;

@@ -32,11 +32,17 @@ final class GradCheck {
    * within tol * max(1, max |numerical gradient|) per tensor (dx, params).
    */
   static void check(Layer layer, Vectors v, float[] x, int n, double eps, double tol, Rng rng) {
+    check(layer, v, x, n, eps, tol, rng, true);
+  }
+
+  /** As check, with every forward in training or inference mode. */
+  static void check(Layer layer, Vectors v, float[] x, int n, double eps, double tol, Rng rng,
+      boolean training) {
     int outLen = n * layer.outputShape().size();
     int inLen = n * layer.inputShape().size();
     float[] r = uniform(rng, outLen, -1f, 1f);
 
-    layer.forward(x, n, true);
+    layer.forward(x, n, training);
     Arrays.fill(v.grads, 0f);
     float[] dx = layer.backward(r, n);
     assertNotNull(dx, "a directly bound layer computes dx");
@@ -45,17 +51,17 @@ final class GradCheck {
 
     double[] numDx = new double[inLen];
     for (int i = 0; i < inLen; i++) {
-      numDx[i] = numerical(layer, x, i, x, n, r, eps);
+      numDx[i] = numerical(layer, x, i, x, n, r, eps, training);
     }
     Golden.assertClose("dx", numDx, dx, tol);
     double[] numDp = new double[v.params.length];
     for (int i = 0; i < numDp.length; i++) {
-      numDp[i] = numerical(layer, v.params, i, x, n, r, eps);
+      numDp[i] = numerical(layer, v.params, i, x, n, r, eps, training);
     }
     Golden.assertClose("parameter gradients", numDp, grads, tol);
 
     // backward adds into the gradients: a second pass doubles them, dx is not accumulated
-    layer.forward(x, n, true);
+    layer.forward(x, n, training);
     float[] dx2 = Arrays.copyOf(layer.backward(r, n), inLen);
     assertArrayEquals(dx, dx2, "dx of a second backward");
     double[] twice = new double[grads.length];
@@ -67,14 +73,14 @@ final class GradCheck {
 
   /** dL/da[i] by central differences, L = sum(layer(x) * r) in double. */
   private static double numerical(
-      Layer layer, float[] a, int i, float[] x, int n, float[] r, double eps) {
+      Layer layer, float[] a, int i, float[] x, int n, float[] r, double eps, boolean training) {
     float keep = a[i];
     float plus = (float) (keep + eps);
     float minus = (float) (keep - eps);
     a[i] = plus;
-    double lp = loss(layer.forward(x, n, true), r);
+    double lp = loss(layer.forward(x, n, training), r);
     a[i] = minus;
-    double lm = loss(layer.forward(x, n, true), r);
+    double lm = loss(layer.forward(x, n, training), r);
     a[i] = keep;
     return (lp - lm) / ((double) plus - (double) minus);
   }

@@ -1,7 +1,8 @@
 /*
  * Runs one golden case (../shared/golden, README.md) through a layer bound directly at offset 0:
  * loads "weight" then "bias" (if present) into the flat parameters, checks the forward "output",
- * then backward of "grad_output": "grad_input", "grad_weight" and "grad_bias".
+ * then backward of "grad_output": "grad_input", "grad_weight" and "grad_bias". A layer with buffers
+ * (batch norm) gets the buffers given, and the caller checks them afterwards in the vectors.
  */
 package org.sparkcnn.engine.layers;
 
@@ -23,9 +24,22 @@ final class LayerGolden {
   }
 
   static void check(String name, LayerSpec spec, JsonNode c) {
+    check(name, spec, c, true, null);
+  }
+
+  /**
+   * As check, in training or inference mode, starting from the given buffers (null: the spec's
+   * initial ones); returns the vectors after backward.
+   */
+  static Vectors check(String name, LayerSpec spec, JsonNode c, boolean training, float[] buffers) {
     Shape in = sampleShape(c);
     int n = Golden.shape(c.get("input"))[0];
-    Vectors v = new Vectors(spec.paramCount(in), 0);
+    Vectors v = new Vectors(spec.paramCount(in), spec.bufferCount(in));
+    if (buffers != null) {
+      System.arraycopy(buffers, 0, v.buffers, 0, v.buffers.length);
+    } else {
+      spec.initBuffers(v.buffers, 0, in);
+    }
     int wLen = 0;
     if (c.has("weight")) {
       float[] w = Golden.floats(c.get("weight"));
@@ -43,7 +57,7 @@ final class LayerGolden {
     assertEquals(Shape.of(Arrays.copyOfRange(outShape, 1, outShape.length)), layer.outputShape(),
         name + ": output shape");
 
-    float[] y = layer.forward(Golden.floats(c.get("input")), n, true);
+    float[] y = layer.forward(Golden.floats(c.get("input")), n, training);
     Golden.assertClose(name + " output", Golden.doubles(c.get("output")), y, Golden.FORWARD_TOL);
 
     float[] dx = layer.backward(Golden.floats(c.get("grad_output")), n);
@@ -57,5 +71,6 @@ final class LayerGolden {
       Golden.assertClose(name + " grad_bias", Golden.doubles(c.get("grad_bias")),
           Arrays.copyOfRange(v.grads, wLen, v.grads.length), Golden.GRAD_TOL);
     }
+    return v;
   }
 }

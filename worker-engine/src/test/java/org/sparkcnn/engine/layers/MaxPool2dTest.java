@@ -1,12 +1,12 @@
 /*
- * MaxPool2d against PyTorch's values (../shared/golden/max_pool2d_*.json; ceil_mode is not
- * implemented, so those cases are skipped) and finite differences on distinct inputs.
+ * MaxPool2d against PyTorch's values (../shared/golden/max_pool2d_*.json, ceil_mode included),
+ * PyTorch's output-size rule for ceil_mode, and finite differences on distinct inputs.
  */
 package org.sparkcnn.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,13 +28,13 @@ class MaxPool2dTest {
   @MethodSource("goldenCases")
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
-    assumeFalse(c.get("ceil_mode").asBoolean(), file + ": ceil_mode is not implemented");
     int[] k = Golden.intArray(c.get("kernel"));
     int[] s = Golden.intArray(c.get("stride"));
     int[] p = Golden.intArray(c.get("padding"));
     assumeTrue(k[0] == k[1] && s[0] == s[1] && p[0] == p[1],
         file + ": kernel, stride and padding must be one int for both axes");
-    LayerGolden.check(file, new MaxPool2d.Spec("pool", k[0], s[0], p[0]), c);
+    LayerGolden.check(file,
+        new MaxPool2d.Spec("pool", k[0], s[0], p[0], c.get("ceil_mode").asBoolean()), c);
   }
 
   @Test
@@ -48,9 +48,26 @@ class MaxPool2dTest {
       x[i] = 0.1f * (perm[i] - len / 2); // distinct, 0.1 apart: a step of 0.01 never changes a max
     }
     for (MaxPool2d.Spec spec : new MaxPool2d.Spec[] {
-        new MaxPool2d.Spec("pool", 2, 2, 0), new MaxPool2d.Spec("pool", 3, 2, 1)}) {
+        new MaxPool2d.Spec("pool", 2, 2, 0), new MaxPool2d.Spec("pool", 3, 2, 1),
+        new MaxPool2d.Spec("pool", 2, 2, 0, true), new MaxPool2d.Spec("pool", 3, 2, 1, true)}) {
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
+    }
+  }
+
+  @Test
+  void ceilModeKeepsALastWindowOnlyIfItStartsInsideTheInputOrLeftPadding() {
+    // PyTorch: nn.MaxPool2d(k, s, p, ceil_mode=True) on these sizes gives these outputs
+    int[][] cases = { // H, K, S, P, floor, ceil
+        {7, 2, 2, 0, 3, 4}, {6, 2, 2, 0, 3, 3}, {5, 3, 2, 1, 3, 3}, {6, 3, 2, 1, 3, 4},
+        {4, 2, 3, 1, 2, 2}, {5, 3, 3, 0, 1, 2}, {10, 3, 4, 1, 3, 3}};
+    for (int[] t : cases) {
+      Shape in = Shape.of(1, t[0], t[0]);
+      assertEquals(Shape.of(1, t[4], t[4]),
+          new MaxPool2d.Spec("p", t[1], t[2], t[3], false).outputShape(in));
+      assertEquals(Shape.of(1, t[5], t[5]),
+          new MaxPool2d.Spec("p", t[1], t[2], t[3], true).outputShape(in),
+          "ceil_mode on H=" + t[0] + ", K=" + t[1] + ", S=" + t[2] + ", P=" + t[3]);
     }
   }
 

@@ -1,0 +1,182 @@
+/*
+ * Batch normalisation (Ioffe and Szegedy, "Batch Normalization", ICML 2015, Algorithm 1 and
+ * section 3) over the channels of an input [C, L] per sample, L being 1 for [F] features, the
+ * length for [C, L] sequences (BatchNorm1d) and H * W for images (BatchNorm2d). For channel c, over
+ * the m = N L values of the batch:
+ *   training:  mean = sum x / m, var = sum (x - mean)^2 / m (biased), xhat = (x - mean) / sqrt(var
+ *              + eps), y = w xhat + b; the running statistics move by momentum towards mean and
+ *              the unbiased variance var m / (m - 1), as in PyTorch;
+ *   inference: xhat = (x - running_mean) / sqrt(running_var + eps), y = w xhat + b.
+ *   backward:  db += sum dy, dw += sum dy xhat; with batch statistics (the paper's section 3)
+ *              dx = w / sqrt(var + eps) (dy - sum dy / m - xhat sum(dy xhat) / m), with running
+ *              statistics dx = w dy / sqrt(running_var + eps).
+ * Parameters: weight [C] then bias [C]. Buffers (not trained): running_mean [C] then running_var
+ * [C], starting at 0 and 1; each partition updates its own, and DESIGN.md contract 1 has the
+ * driver average them.
+ */
+package org.sparkcnn.engine.layers;
+
+import java.util.Arrays;
+import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+public abstract class BatchNorm extends Layer {
+  /** What BatchNorm1d.Spec and BatchNorm2d.Spec share: C is the first dimension of the input. */
+  interface Spec extends LayerSpec {
+    @Override
+    default int paramCount(Shape in) {
+      return 2 * in.dim(0);
+    }
+
+    @Override
+    default int bufferCount(Shape in) {
+      return 2 * in.dim(0);
+    }
+
+    /** weight 1, bias 0, as in PyTorch. */
+    @Override
+    default void init(float[] p, int off, Shape in, Init scheme, Rng rng) {
+      Arrays.fill(p, off, off + in.dim(0), 1f);
+      Arrays.fill(p, off + in.dim(0), off + 2 * in.dim(0), 0f);
+    }
+
+    /** running_mean 0, running_var 1. */
+    @Override
+    default void initBuffers(float[] b, int off, Shape in) {
+      Arrays.fill(b, off, off + in.dim(0), 0f);
+      Arrays.fill(b, off + in.dim(0), off + 2 * in.dim(0), 1f);
+    }
+  }
+
+  /** Checks the hyper-parameters common to both specs. */
+  static void check(String type, String name, int features, double eps, double momentum) {
+    if (features < 0 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException(type + " '" + name + "': features must be non-negative,"
+          + " eps positive and momentum in [0, 1] (features=" + features + ", eps=" + eps
+          + ", momentum=" + momentum + ")");
+    }
+  }
+
+  private final String name;
+  private final int c; // channels
+  private final int l; // values per channel and sample
+  private final double eps;
+  private final double momentum;
+  private final int biasOff; // bias [C] in params, after weight [C] at pOff
+  private final int varOff; // running_var [C] in buffers, after running_mean [C] at bOff
+  private final float[] mean; // [C]: the mean the last forward subtracted
+  private final float[] invStd; // [C]: 1 / sqrt(var + eps) of the last forward
+  private boolean batchStats; // whether the last forward normalised with batch statistics
+  private float[] xhat; // [n, C, L]
+  private float[] y; // [n, C, L]
+  private float[] dx; // [n, C, L]
+
+  /** c channels of l values each per sample. */
+  BatchNorm(String name, Shape in, Vectors v, int pOff, int bOff, int c, int l, double eps,
+      double momentum) {
+    super(in, in, v, pOff, bOff);
+    this.name = name;
+    this.c = c;
+    this.l = l;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.biasOff = pOff + c;
+    this.varOff = bOff + c;
+    this.mean = new float[c];
+    this.invStd = new float[c];
+  }
+
+  /** x: [n, C, L]; in training also updates running_mean and running_var in v.buffers. */
+  @Override
+  public float[] forward(float[] x, int n, boolean training) {
+    int len = n * c * l;
+    xhat = ensure(xhat, len);
+    y = ensure(y, len);
+    batchStats = training;
+    float[] buf = v.buffers;
+    if (training) {
+      int m = n * l;
+      if (m < 2) {
+        throw new IllegalArgumentException(
+            "batch norm '" + name + "': training needs more than one value per channel, got " + m);
+      }
+      for (int ch = 0; ch < c; ch++) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+          for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+            sum += x[j];
+          }
+        }
+        double mu = sum / m;
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+          for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+            sq += (x[j] - mu) * (x[j] - mu);
+          }
+        }
+        double var = sq / m;
+        mean[ch] = (float) mu;
+        invStd[ch] = (float) (1 / Math.sqrt(var + eps));
+        buf[bOff + ch] = (float) ((1 - momentum) * buf[bOff + ch] + momentum * mu);
+        buf[varOff + ch] =
+            (float) ((1 - momentum) * buf[varOff + ch] + momentum * var * m / (m - 1));
+      }
+    } else {
+      for (int ch = 0; ch < c; ch++) {
+        mean[ch] = buf[bOff + ch];
+        invStd[ch] = (float) (1 / Math.sqrt(buf[varOff + ch] + eps));
+      }
+    }
+    float[] p = v.params;
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < c; ch++) {
+        float mu = mean[ch];
+        float is = invStd[ch];
+        float w = p[pOff + ch];
+        float b = p[biasOff + ch];
+        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+          xhat[j] = (x[j] - mu) * is;
+          y[j] = w * xhat[j] + b;
+        }
+      }
+    }
+    return y;
+  }
+
+  @Override
+  public float[] backward(float[] dy, int n) {
+    float[] gr = v.grads;
+    float[] p = v.params;
+    if (needInputGrad) {
+      dx = ensure(dx, n * c * l);
+    }
+    double m = (double) n * l;
+    for (int ch = 0; ch < c; ch++) {
+      double sumDy = 0;
+      double sumDyXhat = 0;
+      for (int i = 0; i < n; i++) {
+        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+          sumDy += dy[j];
+          sumDyXhat += (double) dy[j] * xhat[j];
+        }
+      }
+      gr[pOff + ch] += (float) sumDyXhat;
+      gr[biasOff + ch] += (float) sumDy;
+      if (!needInputGrad) {
+        continue;
+      }
+      float scale = p[pOff + ch] * invStd[ch];
+      // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec. 3)
+      float meanDy = batchStats ? (float) (sumDy / m) : 0f;
+      float meanDyXhat = batchStats ? (float) (sumDyXhat / m) : 0f;
+      for (int i = 0; i < n; i++) {
+        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+          dx[j] = scale * (dy[j] - meanDy - xhat[j] * meanDyXhat);
+        }
+      }
+    }
+    return needInputGrad ? dx : null;
+  }
+}

@@ -1,0 +1,45 @@
+/*
+ * Batch normalisation of feature maps [C, H, W], as PyTorch's BatchNorm2d: each channel is
+ * normalised over the batch and its H x W positions. The maths, the parameters (weight, bias) and
+ * the buffers (running_mean, running_var) are BatchNorm's.
+ */
+package org.sparkcnn.engine.layers;
+
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+
+public final class BatchNorm2d extends BatchNorm {
+  /** features = 0 takes the channels from the input; eps 1e-5 and momentum 0.1 by default. */
+  public record Spec(String name, int features, Double eps, Double momentum)
+      implements BatchNorm.Spec {
+    public Spec {
+      eps = eps == null ? 1e-5 : eps;
+      momentum = momentum == null ? 0.1 : momentum;
+      check("batch_norm2d", name, features, eps, momentum);
+    }
+
+    public static Spec of(String name, int features) {
+      return new Spec(name, features, null, null);
+    }
+
+    @Override
+    public Shape outputShape(Shape in) {
+      if (in.rank() != 3) {
+        throw new ShapeMismatch(this, in, "expected [C, H, W]");
+      }
+      if (features != 0 && in.c() != features) {
+        throw new ShapeMismatch(this, in, "expected " + features + " channels");
+      }
+      return in;
+    }
+
+    @Override
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+      return new BatchNorm2d(this, outputShape(in), v, pOff, bOff);
+    }
+  }
+
+  private BatchNorm2d(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
+    super(spec.name(), in, v, pOff, bOff, in.c(), in.h() * in.w(), spec.eps(), spec.momentum());
+  }
+}
