@@ -57,10 +57,19 @@ public final class Conformance {
       f.put("bias", c.has("bias") && !c.get("bias").isNull());
       return f;
     });
-    LAYERS.put("relu", (c, in) -> new LinkedHashMap<>());
-    LAYERS.put("max_pool2d", (c, in) -> {
-      Map<String, Object> f = fields(c, "kernel", "stride", "padding", "ceil_mode");
-      f.remove("ceil_mode", false);
+    for (String plain : List.of("relu", "sigmoid", "tanh", "global_avg_pool2d")) {
+      LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
+    }
+    LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
+    LAYERS.put("max_pool2d", (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode"));
+    LAYERS.put("avg_pool2d",
+        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad"));
+    LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
+    LAYERS.put("pixel_shuffle", (c, in) -> fields(c, "upscale_factor"));
+    LAYERS.put("batch_norm", (c, in) -> {
+      Map<String, Object> f = fields(c, "eps", "momentum");
+      f.put("type", in.length == 4 ? "batch_norm2d" : "batch_norm1d");
+      f.put("features", in[1]);
       return f;
     });
   }
@@ -153,7 +162,7 @@ public final class Conformance {
     int n = inShape[0];
     Shape in = Shape.of(Arrays.copyOfRange(inShape, 1, inShape.length));
     Map<String, Object> f = LAYERS.get(op).apply(c, inShape);
-    f.put("type", op);
+    f.putIfAbsent("type", op);
     f.put("name", op);
     LayerSpec spec = ModelFile.JSON.convertValue(f, LayerSpec.class);
     Vectors v = new Vectors(spec.paramCount(in), spec.bufferCount(in));
@@ -169,9 +178,24 @@ public final class Conformance {
       throw new IllegalStateException("the case gives " + at + " parameters, the layer has "
           + v.params.length);
     }
+    boolean training = c.path("training").asBoolean(true);
+    String runningBefore = training ? "_before" : "";
+    if (c.has("running_mean" + runningBefore)) { // batch norm: buffers are [mean, var]
+      float[] mean = floats(c.get("running_mean" + runningBefore));
+      System.arraycopy(mean, 0, v.buffers, 0, mean.length);
+      System.arraycopy(floats(c.get("running_var" + runningBefore)), 0, v.buffers, mean.length,
+          mean.length);
+    }
     Layer layer = spec.bind(in, v, 0, 0);
-    float[] y = layer.forward(floats(c.get("input")), n, c.path("training").asBoolean(true));
+    float[] y = layer.forward(floats(c.get("input")), n, training);
     check.compare("output", c.get("output"), y, FORWARD_TOL);
+    if (c.has("running_mean_after")) {
+      int channels = v.buffers.length / 2;
+      check.compare("running_mean", c.get("running_mean_after"),
+          Arrays.copyOfRange(v.buffers, 0, channels), FORWARD_TOL);
+      check.compare("running_var", c.get("running_var_after"),
+          Arrays.copyOfRange(v.buffers, channels, 2 * channels), FORWARD_TOL);
+    }
     if (c.has("grad_output")) {
       float[] dx = layer.backward(floats(c.get("grad_output")), n);
       check.compare("grad_input", c.get("grad_input"), dx, GRAD_TOL);
@@ -188,24 +212,32 @@ public final class Conformance {
 
   private static void crossEntropy(JsonNode c, Check check) {
     int[] s = shape(c.get("logits"));
-    if (c.has("soft_target") || c.path("label_smoothing").asDouble(0) != 0) {
-      throw new UnsupportedOperationException("soft targets and label smoothing");
-    }
-    int[] labels = new int[s[0]];
-    JsonNode t = c.get("target");
-    JsonNode data = t.has("data") ? t.get("data") : t;
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = data.get(i).intValue();
-    }
+    float[] logits = floats(c.get("logits"));
     float[] grad = new float[s[0] * s[1]];
-    SoftmaxCrossEntropy.Result r =
-        SoftmaxCrossEntropy.lossAndGrad(floats(c.get("logits")), labels, s[0], s[1], grad);
+    SoftmaxCrossEntropy.Result r;
+    if (c.has("soft_target")) {
+      r = SoftmaxCrossEntropy.softLossAndGrad(logits, floats(c.get("soft_target")), s[0], s[1],
+          grad);
+    } else {
+      int[] labels = labels(c.get("target"), s[0]);
+      r = SoftmaxCrossEntropy.lossAndGrad(logits, labels, s[0], s[1],
+          c.path("label_smoothing").asDouble(0), grad);
+    }
     check.compare("loss", scalar(c.get("loss")), new float[] {(float) (r.lossSum() / s[0])},
         FORWARD_TOL);
     for (int i = 0; i < grad.length; i++) {
       grad[i] /= s[0];
     }
     check.compare("grad_logits", c.get("grad_logits"), grad, GRAD_TOL);
+  }
+
+  private static int[] labels(JsonNode target, int n) {
+    JsonNode data = target.has("data") ? target.get("data") : target;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = data.get(i).intValue();
+    }
+    return labels;
   }
 
   private static void sgd(JsonNode c, Check check) {
@@ -234,12 +266,7 @@ public final class Conformance {
           + " parameters, LeNet-5 here has " + v.params.length);
     }
     System.arraycopy(params, 0, v.params, 0, params.length);
-    int[] labels = new int[s[0]];
-    JsonNode t = c.get("target");
-    JsonNode data = t.has("data") ? t.get("data") : t;
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = data.get(i).intValue();
-    }
+    int[] labels = labels(c.get("target"), s[0]);
     LocalStep.Stats st =
         new LocalStep().gradient(new Model(arch, v), floats(c.get("input")), labels, s[0]);
     check.compare("loss", scalar(c.get("loss")), new float[] {(float) (st.lossSum() / s[0])},

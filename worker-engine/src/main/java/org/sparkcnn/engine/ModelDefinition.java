@@ -227,7 +227,7 @@ public final class ModelDefinition {
     Class<?> spec = SPEC_TYPES.get(String.valueOf(fields.get("type")));
     if (spec != null) {
       List<String> known = java.util.Arrays.stream(spec.getRecordComponents())
-          .map(java.lang.reflect.RecordComponent::getName).toList();
+          .map(ModelDefinition::jsonName).toList();
       for (String key : fields.keySet()) {
         if (!key.equals("type") && !known.contains(key)) {
           throw new IllegalArgumentException(where + ": unknown setting '" + key + "' (" + fields
@@ -245,6 +245,17 @@ public final class ModelDefinition {
             where + ": unknown layer type '" + fields.get("type") + "'" + knownTypes(msg), e);
       }
       throw new IllegalArgumentException(where + ": " + firstLine(msg), e);
+    }
+  }
+
+  /** A record component's JSON name: its @JsonProperty value (snake_case), else its own name. */
+  private static String jsonName(java.lang.reflect.RecordComponent rc) {
+    try {
+      var p = rc.getDeclaringRecord().getDeclaredField(rc.getName())
+          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      return p != null && !p.value().isEmpty() ? p.value() : rc.getName();
+    } catch (NoSuchFieldException e) {
+      return rc.getName();
     }
   }
 

@@ -29,7 +29,7 @@ class ConformanceTest {
       assertTrue(o.passed() || o.problem().contains("nsupported")
           || o.problem().contains("Unrecognized field"), o.toString());
     }
-    assertTrue(passed >= 16, passed + " passed");
+    assertTrue(passed >= 33, passed + " passed");
   }
 
   @Test

@@ -80,6 +80,20 @@ class ModelDefinitionTest {
   }
 
   @Test
+  void settingsUseTheirJsonNames() {
+    Architecture a = ModelDefinition.parse(map("layers", List.of(
+        Map.of("max_pool2d", map("kernel", 2, "ceil_mode", true)),
+        Map.of("leaky_relu", map("negative_slope", 0.2)), "batch_norm2d")),
+        Shape.of(2, 5, 5), 2);
+    assertEquals(Shape.of(2, 3, 3), a.output());
+    var e = assertThrows(IllegalArgumentException.class, () -> ModelDefinition.parse(
+        map("layers", List.of(Map.of("max_pool2d", map("kernel", 2, "ceilMode", true)))),
+        Shape.of(2, 5, 5), 2));
+    assertTrue(e.getMessage().contains("unknown setting 'ceilMode'")
+        && e.getMessage().contains("ceil_mode"), e.getMessage());
+  }
+
+  @Test
   void errorsNameTheirPlace() {
     Shape in = Shape.of(1, 8, 8);
     var unknownType = assertThrows(IllegalArgumentException.class, () -> ModelDefinition.parse(
