@@ -17,14 +17,16 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   private final String runId;
   private final Architecture arch;
   private final Broadcast<float[]> weights;
+  private final Broadcast<float[]> buffers; // null when the model has none
   private final Normalizer norm;
   private final int batch;
 
-  Evaluation(String runId, Architecture arch, Broadcast<float[]> weights, Normalizer norm,
-      int batch) {
+  Evaluation(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Normalizer norm, int batch) {
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
+    this.buffers = buffers;
     this.norm = norm;
     this.batch = batch;
   }
@@ -35,6 +37,9 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.model.setParams(weights.value());
+      if (buffers != null) {
+        w.model.setBuffers(buffers.value());
+      }
       while (blocks.hasNext()) {
         Block b = blocks.next();
         for (int from = 0; from < b.size(); from += batch) {

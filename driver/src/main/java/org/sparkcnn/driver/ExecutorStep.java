@@ -23,17 +23,20 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final String runId;
   private final Architecture arch;
   private final Broadcast<float[]> weights;
+  private final Broadcast<float[]> buffers; // null when the model has none
   private final Normalizer norm;
   private final LocalBatches batches;
   private final long seed;
   private final int epoch;
   private final int step; // within the epoch
 
-  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights, Normalizer norm,
-      LocalBatches batches, long seed, int epoch, int step) {
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Normalizer norm, LocalBatches batches, long seed, int epoch,
+      int step) {
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
+    this.buffers = buffers;
     this.norm = norm;
     this.batches = batches;
     this.seed = seed;
@@ -51,11 +54,15 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       w.ensureBatch(n);
       block.gather(block.epochOrder(seed, epoch), step * n, n, norm, w.x, w.y);
       w.model.setParams(weights.value());
+      if (buffers != null) {
+        w.model.setBuffers(buffers.value());
+      }
       long stepSeed = Rng.of(seed, STEP_STREAM, epoch, step, block.partition()).nextLong();
       LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed);
       float[] grads = w.model.vectors().grads.clone();
+      float[] updated = buffers == null ? null : w.model.vectors().buffers.clone();
       return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),
-          System.nanoTime() - t0)).iterator();
+          System.nanoTime() - t0, updated, 1)).iterator();
     } finally {
       Replicas.giveBack(runId, w);
     }

@@ -43,6 +43,11 @@ public final class KryoSetup implements KryoRegistrator {
       if (r.gradSum != null) {
         out.writeFloats(r.gradSum);
       }
+      out.writeInt(r.partitions);
+      out.writeInt(r.bufferSum == null ? -1 : r.bufferSum.length);
+      if (r.bufferSum != null) {
+        out.writeFloats(r.bufferSum);
+      }
     }
 
     @Override
@@ -52,7 +57,11 @@ public final class KryoSetup implements KryoRegistrator {
       long count = in.readLong();
       long nanos = in.readLong();
       int n = in.readInt();
-      return new StepResult(n < 0 ? null : in.readFloats(n), loss, correct, count, nanos);
+      float[] grads = n < 0 ? null : in.readFloats(n);
+      int partitions = in.readInt();
+      int b = in.readInt();
+      float[] buffers = b < 0 ? null : in.readFloats(b);
+      return new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
     }
   }
 

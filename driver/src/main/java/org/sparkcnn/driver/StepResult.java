@@ -1,9 +1,10 @@
 /*
  * What one partition sends back from a step, and what the tree aggregation adds up: the summed
  * gradient (null for evaluation and for the empty zero value), the summed loss, the correct
- * predictions, the sample count, and the longest compute time of any partition (what the step
- * waited for; the rest of a step's wall time is synchronisation). merge() adds in place into the
- * left side's arrays.
+ * predictions, the sample count, the sum of the partitions' non-trainable buffers after the step
+ * (BatchNorm running statistics; null when the model has none) with the number of partitions
+ * that sent them, and the longest compute time of any partition (what the step waited for; the
+ * rest of a step's wall time is synchronisation). merge() adds in place into the left side.
  */
 package org.sparkcnn.driver;
 
@@ -15,8 +16,17 @@ public final class StepResult implements Serializable {
   long correct;
   long count;
   long computeNanos;
+  float[] bufferSum; // [buffers] or null
+  int partitions;
 
   public StepResult(float[] gradSum, double lossSum, long correct, long count, long computeNanos) {
+    this(gradSum, lossSum, correct, count, computeNanos, null, 0);
+  }
+
+  public StepResult(float[] gradSum, double lossSum, long correct, long count, long computeNanos,
+      float[] bufferSum, int partitions) {
+    this.bufferSum = bufferSum;
+    this.partitions = partitions;
     this.gradSum = gradSum;
     this.lossSum = lossSum;
     this.correct = correct;
@@ -29,20 +39,39 @@ public final class StepResult implements Serializable {
   }
 
   static StepResult merge(StepResult a, StepResult b) {
-    if (a.gradSum == null) {
-      a.gradSum = b.gradSum;
-    } else if (b.gradSum != null) {
-      float[] g = a.gradSum;
-      float[] h = b.gradSum;
-      for (int i = 0; i < g.length; i++) {
-        g[i] += h[i];
-      }
-    }
+    a.gradSum = add(a.gradSum, b.gradSum);
+    a.bufferSum = add(a.bufferSum, b.bufferSum);
+    a.partitions += b.partitions;
     a.lossSum += b.lossSum;
     a.correct += b.correct;
     a.count += b.count;
     a.computeNanos = Math.max(a.computeNanos, b.computeNanos);
     return a;
+  }
+
+  /** x + y in place into x; null stands for zero. */
+  private static float[] add(float[] x, float[] y) {
+    if (x == null) {
+      return y;
+    }
+    if (y != null) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] += y[i];
+      }
+    }
+    return x;
+  }
+
+  /** The partitions' buffers averaged (what the driver keeps), or null. */
+  public float[] bufferMean() {
+    if (bufferSum == null) {
+      return null;
+    }
+    float[] m = bufferSum.clone();
+    for (int i = 0; i < m.length; i++) {
+      m[i] /= partitions;
+    }
+    return m;
   }
 
   public float[] gradSum() {

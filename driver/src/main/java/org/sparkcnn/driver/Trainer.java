@@ -1,7 +1,9 @@
 /*
- * The synchronous-SGD loop of DESIGN.md, run on the driver. Each step: broadcast the weights,
- * every partition computes the gradient sum of its local minibatch, treeAggregate adds the sums
- * with the loss and counts, the driver averages (g = sum / B), checks that the numbers are finite,
+ * The synchronous-SGD loop of DESIGN.md, run on the driver. Each step: broadcast the weights (and
+ * the buffers, BatchNorm's running statistics, if the model has any), every partition computes the
+ * gradient sum of its local minibatch, treeAggregate adds the sums with the loss, the counts and
+ * the partitions' updated buffers, the driver averages (g = sum / B, buffers over the partitions),
+ * checks that the numbers are finite,
  * applies the optimiser and destroys the old broadcast. After each epoch the test set is evaluated
  * distributedly, one line goes to metrics.jsonl and model.scnn is replaced atomically, so a run
  * stopped by a non-finite loss keeps the model of its last good epoch.
@@ -95,17 +97,21 @@ public final class Trainer {
       for (int step = 0; step < steps; step++, globalStep++) {
         jsc.setJobGroup("sparkcnn-train", "epoch " + epoch + " step " + (step + 1) + "/" + steps,
             false);
-        Broadcast<float[]> w = jsc.broadcast(v.params.clone());
+        Published w = Published.of(jsc, v);
         StepResult r = data.train()
-            .mapPartitions(new ExecutorStep(runId, arch, w, data.norm(), data.batches(),
-                plan.seed(), epoch, step))
+            .mapPartitions(new ExecutorStep(runId, arch, w.params(), w.buffers(), data.norm(),
+                data.batches(), plan.seed(), epoch, step))
             .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
         w.destroy();
+        float[] buffers = r.bufferMean();
         float inv = 1f / r.count();
         boolean finite = Double.isFinite(r.lossSum());
         for (int i = 0; i < grad.length; i++) {
           grad[i] = r.gradSum()[i] * inv;
           finite &= Float.isFinite(grad[i]);
+        }
+        for (int i = 0; buffers != null && i < buffers.length; i++) {
+          finite &= Float.isFinite(buffers[i]);
         }
         if (!finite) {
           throw new NonFiniteException("epoch " + epoch + " step " + (step + 1)
@@ -113,6 +119,9 @@ public final class Trainer {
               + " the previous step are kept, lower optim.lr");
         }
         sgd.step(v.params, grad, plan.lr());
+        if (buffers != null) {
+          System.arraycopy(buffers, 0, v.buffers, 0, buffers.length);
+        }
         lossSum += r.lossSum();
         correct += r.correct();
         seen += r.count();
@@ -125,9 +134,10 @@ public final class Trainer {
       }
       double trainSeconds = (System.nanoTime() - e0) / 1e9;
       jsc.setJobGroup("sparkcnn-eval", "epoch " + epoch + " evaluation", false);
-      Broadcast<float[]> w = jsc.broadcast(v.params.clone());
+      Published w = Published.of(jsc, v);
       StepResult t = data.test()
-          .mapPartitions(new Evaluation(runId, arch, w, data.norm(), plan.evalBatch()))
+          .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
+              plan.evalBatch()))
           .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
       w.destroy();
       double wall = (System.nanoTime() - t0) / 1e9;
@@ -168,6 +178,21 @@ public final class Trainer {
     meta.put("epoch", epoch);
     meta.put("test_accuracy", testAccuracy);
     return meta;
+  }
+
+  /** A step's weights and (when the model has any) buffers, broadcast to the executors. */
+  record Published(Broadcast<float[]> params, Broadcast<float[]> buffers) {
+    static Published of(JavaSparkContext jsc, Vectors v) {
+      return new Published(jsc.broadcast(v.params.clone()),
+          v.buffers.length == 0 ? null : jsc.broadcast(v.buffers.clone()));
+    }
+
+    void destroy() {
+      params.destroy();
+      if (buffers != null) {
+        buffers.destroy();
+      }
+    }
   }
 
   /** Stops a run whose loss or gradient became NaN or infinite. */

@@ -48,6 +48,15 @@ public final class Model {
     v.params = params;
   }
 
+  /** Copies buffer values in (BatchNorm running statistics are updated in place, so no view). */
+  public void setBuffers(float[] buffers) {
+    if (buffers.length != v.buffers.length) {
+      throw new IllegalArgumentException(
+          "expected " + v.buffers.length + " buffer values, got " + buffers.length);
+    }
+    System.arraycopy(buffers, 0, v.buffers, 0, buffers.length);
+  }
+
   public void zeroGrad() {
     Arrays.fill(v.grads, 0f);
   }
