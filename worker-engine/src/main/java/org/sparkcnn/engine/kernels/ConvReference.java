@@ -1,34 +1,40 @@
 /*
- * The direct convolution, written as its definition: the scalar reference that the im2col + GEMM
- * path is tested against. y[o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] * x[c, i*S - P + u*D,
- * j*S - P + v*D], zero outside the image. One image at a time, no groups.
+ * The direct 2D convolution, written as its definition: the scalar reference that the im2col +
+ * GEMM path is tested against. One image at a time; groups split
+ * the channels into G independent convolutions (channel o of the output reads input channels
+ * [gi * C/G, (gi + 1) * C/G) with gi = o / (Cout/G)), as in PyTorch.
+ *   convolution:  y[o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] * x[gi*C/G + c, i*SH - PH + u*DH,
+ *                 j*SW - PW + v*DW], zero outside the image (ph, pw pad the top and left; the
+ *                 geometry's output size counts phEnd, pwEnd as well).
  */
 package org.sparkcnn.engine.kernels;
 
 public final class ConvReference {
   private ConvReference() {}
 
-  /** x: [C, H, W], w: [Cout, C, KH, KW], b: [Cout] or null; y: [Cout, H', W'] (overwritten). */
+  /**
+   * x: [C, H, W], w: [Cout, C/groups, KH, KW], b: [Cout] or null; y: [Cout, H', W']
+   * (overwritten).
+   */
   public static void forward(
-      ConvGeometry g, int cout, float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
-      float[] y, int yOff) {
+      ConvGeometry g, int cout, int groups, float[] x, int xOff, float[] w, int wOff, float[] b,
+      int bOff, float[] y, int yOff) {
     int ho = g.ho();
     int wo = g.wo();
+    int cg = g.c() / groups;
     for (int o = 0; o < cout; o++) {
+      int c0 = o / (cout / groups) * cg;
       for (int i = 0; i < ho; i++) {
         for (int j = 0; j < wo; j++) {
           float s = b == null ? 0f : b[bOff + o];
-          for (int c = 0; c < g.c(); c++) {
+          for (int c = 0; c < cg; c++) {
             for (int u = 0; u < g.kh(); u++) {
               int ih = i * g.sh() - g.ph() + u * g.dh();
-              if (ih < 0 || ih >= g.h()) {
-                continue;
-              }
               for (int v = 0; v < g.kw(); v++) {
                 int iw = j * g.sw() - g.pw() + v * g.dw();
-                if (iw >= 0 && iw < g.w()) {
-                  s += w[wOff + ((o * g.c() + c) * g.kh() + u) * g.kw() + v]
-                      * x[xOff + (c * g.h() + ih) * g.w() + iw];
+                if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
+                  s += w[wOff + ((o * cg + c) * g.kh() + u) * g.kw() + v]
+                      * x[xOff + ((c0 + c) * g.h() + ih) * g.w() + iw];
                 }
               }
             }
@@ -41,33 +47,32 @@ public final class ConvReference {
 
   /** Adds the gradients of one image: dx (if not null), dw and db (if not null) from dy. */
   public static void backward(
-      ConvGeometry g, int cout, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff,
-      float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff) {
+      ConvGeometry g, int cout, int groups, float[] x, int xOff, float[] w, int wOff, float[] dy,
+      int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff) {
     int ho = g.ho();
     int wo = g.wo();
+    int cg = g.c() / groups;
     for (int o = 0; o < cout; o++) {
+      int c0 = o / (cout / groups) * cg;
       for (int i = 0; i < ho; i++) {
         for (int j = 0; j < wo; j++) {
           float gy = dy[dyOff + (o * ho + i) * wo + j];
           if (db != null) {
             db[dbOff + o] += gy;
           }
-          for (int c = 0; c < g.c(); c++) {
+          for (int c = 0; c < cg; c++) {
             for (int u = 0; u < g.kh(); u++) {
               int ih = i * g.sh() - g.ph() + u * g.dh();
-              if (ih < 0 || ih >= g.h()) {
-                continue;
-              }
               for (int v = 0; v < g.kw(); v++) {
                 int iw = j * g.sw() - g.pw() + v * g.dw();
-                if (iw < 0 || iw >= g.w()) {
+                if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
                   continue;
                 }
-                int wi = wOff + ((o * g.c() + c) * g.kh() + u) * g.kw() + v;
-                int xi = (c * g.h() + ih) * g.w() + iw;
-                dw[dwOff + wi - wOff] += gy * x[xOff + xi];
+                int wi = ((o * cg + c) * g.kh() + u) * g.kw() + v;
+                int xi = ((c0 + c) * g.h() + ih) * g.w() + iw;
+                dw[dwOff + wi] += gy * x[xOff + xi];
                 if (dx != null) {
-                  dx[dxOff + xi] += gy * w[wi];
+                  dx[dxOff + xi] += gy * w[wOff + wi];
                 }
               }
             }
