@@ -49,7 +49,8 @@ class LeNet5GoldenTest {
     LayerSpec l = arch.layers().get(i);
     Shape in = arch.shapeBefore(i);
     if (l instanceof Conv2d.Spec s) {
-      return weight ? new int[] {s.out(), in.c(), s.kernel(), s.kernel()} : new int[] {s.out()};
+      return weight ? new int[] {s.out(), in.c(), s.kernel().get(0), s.kernel().get(1)}
+          : new int[] {s.out()};
     }
     if (l instanceof Linear.Spec s) {
       return weight ? new int[] {s.out(), in.size()} : new int[] {s.out()};

@@ -17,6 +17,9 @@ import org.sparkcnn.engine.Vectors;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = Conv2d.Spec.class, name = "conv2d"),
+  @JsonSubTypes.Type(value = Conv1d.Spec.class, name = "conv1d"),
+  @JsonSubTypes.Type(value = Conv3d.Spec.class, name = "conv3d"),
+  @JsonSubTypes.Type(value = ConvTranspose2d.Spec.class, name = "conv_transpose2d"),
   @JsonSubTypes.Type(value = Linear.Spec.class, name = "linear"),
   @JsonSubTypes.Type(value = ReLU.Spec.class, name = "relu"),
   @JsonSubTypes.Type(value = MaxPool2d.Spec.class, name = "max_pool2d"),

@@ -1,14 +1,15 @@
 /*
- * Conv2d against PyTorch's values (../shared/golden/conv2d_*.json) and against finite differences.
- * The engine's convolution has square kernels, one stride and one padding for both axes, no groups
- * and no dilation; golden cases outside that are skipped, each with the reason.
+ * Conv2d against PyTorch's values (../shared/golden/conv2d_*.json: strides, padding, dilation,
+ * groups, depthwise, 1x1 and 11x11 kernels), against finite differences for each option (dilation,
+ * non-square kernels, groups, depthwise, "same" and "full" padding), and its checks of options
+ * and shapes.
  */
 package org.sparkcnn.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
@@ -30,15 +31,11 @@ class Conv2dTest {
   @MethodSource("goldenCases")
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
-    assumeTrue(c.get("groups").intValue() == 1, file + ": grouped convolution is not implemented");
-    assumeTrue(symmetric(c.get("dilation"), 1), file + ": dilation is not implemented");
-    assumeTrue(symmetric(c.get("stride"), -1) && symmetric(c.get("padding"), -1),
-        file + ": stride and padding must be one int for both axes");
-    int[] w = Golden.shape(c.get("weight"));
-    assumeTrue(w[2] == w[3], file + ": kernels must be square");
-    int stride = c.get("stride").get(0).intValue();
-    int padding = c.get("padding").get(0).intValue();
-    Conv2d.Spec spec = new Conv2d.Spec("conv", w[1], w[0], w[2], stride, padding, c.has("bias"));
+    int groups = c.get("groups").intValue();
+    Conv2d.Spec spec = new Conv2d.Spec("conv", ConvCases.weightDim(c, 1) * groups,
+        ConvCases.weightDim(c, 0), ConvCases.kernel(c), ConvCases.ints(c, "stride"),
+        Padding.of(ConvCases.ints(c, "padding")), c.has("bias"), ConvCases.ints(c, "dilation"),
+        groups);
     LayerGolden.check(file, spec, c);
   }
 
@@ -54,25 +51,46 @@ class Conv2dTest {
     assertArrayEquals(new float[] {3.1f, -3.9f, -10.9f}, Arrays.copyOf(y, 3), 1e-5f);
   }
 
-  /** [a, a] with a == want (want < 0: any value). */
-  private static boolean symmetric(JsonNode pair, int want) {
-    return pair.isArray() && pair.size() == 2 && pair.get(0).isInt()
-        && pair.get(0).intValue() == pair.get(1).intValue()
-        && (want < 0 || pair.get(0).intValue() == want);
-  }
-
   @Test
   void gradientsMatchFiniteDifferences() {
     Rng rng = Rng.of(7, 1);
     for (boolean bias : new boolean[] {true, false}) {
-      Conv2d.Spec spec = new Conv2d.Spec("conv", 2, 3, 3, 2, 1, bias);
-      Shape in = Shape.of(2, 7, 6);
-      Vectors v = new Vectors(spec.paramCount(in), 0);
-      System.arraycopy(GradCheck.uniform(rng, v.params.length, -0.5f, 0.5f), 0, v.params, 0,
-          v.params.length);
-      Layer conv = spec.bind(in, v, 0, 0);
-      GradCheck.check(conv, v, GradCheck.uniform(rng, 2 * in.size(), -1f, 1f), 2, 1e-2, 1e-3, rng);
+      Conv2d.Spec spec = new Conv2d.Spec("conv", 2, 3, PerAxis.of(3), PerAxis.of(2),
+          Padding.of(1), bias, null, 0);
+      ConvCases.gradCheck(spec, Shape.of(2, 7, 6), 2, rng);
     }
+  }
+
+  @Test
+  void gradientsOfEachOption() {
+    Rng rng = Rng.of(7, 2);
+    // dilation and a non-square kernel, stride and padding per axis
+    ConvCases.gradCheck(new Conv2d.Spec("dilated", 2, 3, PerAxis.of(2, 3), PerAxis.of(2, 1),
+        Padding.of(1, 2), true, PerAxis.of(2, 1), 0), Shape.of(2, 7, 5), 2, rng);
+    // groups, and depthwise with a channel multiplier of 2
+    ConvCases.gradCheck(new Conv2d.Spec("grouped", 4, 6, PerAxis.of(3), null, Padding.of(1), true,
+        null, 2), Shape.of(4, 5, 4), 2, rng);
+    ConvCases.gradCheck(new Conv2d.Spec("depthwise", 3, 6, PerAxis.of(3), PerAxis.of(2),
+        Padding.of(1), true, null, 3), Shape.of(3, 5, 5), 1, rng);
+    // "same" with even (dilated) extents: the extra zero goes right and bottom
+    ConvCases.gradCheck(new Conv2d.Spec("same", 2, 2, PerAxis.of(2, 3), null, Padding.SAME, true,
+        PerAxis.of(1, 2), 0), Shape.of(2, 5, 6), 2, rng);
+    ConvCases.gradCheck(new Conv2d.Spec("full", 2, 2, PerAxis.of(3, 2), PerAxis.of(1, 2),
+        Padding.FULL, false, null, 0), Shape.of(2, 4, 3), 2, rng);
+  }
+
+  @Test
+  void paddingRulesGiveTheirSizes() {
+    Shape in = Shape.of(4, 9, 10);
+    assertEquals(Shape.of(8, 9, 10), new Conv2d.Spec("s", 0, 8, PerAxis.of(4, 7), null,
+        Padding.SAME, null, PerAxis.of(3, 2), 4).outputShape(in));
+    assertEquals(Shape.of(8, 6, 4), new Conv2d.Spec("v", 0, 8, PerAxis.of(4, 7), null,
+        Padding.VALID, null, null, 0).outputShape(in));
+    // full: H + d(k - 1)
+    assertEquals(Shape.of(8, 12, 22), new Conv2d.Spec("f", 0, 8, PerAxis.of(4, 7), null,
+        Padding.FULL, null, PerAxis.of(1, 2), 0).outputShape(in));
+    assertEquals(Shape.of(8, 6, 6), new Conv2d.Spec("f2", 0, 8, PerAxis.of(3), PerAxis.of(2),
+        Padding.FULL, null, null, 0).outputShape(in));
   }
 
   @Test
@@ -82,9 +100,41 @@ class Conv2dTest {
         assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(1, 28, 28)));
     assertTrue(e.getMessage().contains("conv7") && e.getMessage().contains("1x28x28"),
         e.getMessage());
-    assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(3, 4, 4)));
+    e = assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(3, 4, 4)));
+    assertMessage(e, "conv7", "3x4x4", "kernel 5", "leaves no output");
     assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(48)));
+    Conv2d.Spec dilated = new Conv2d.Spec("dil", 0, 4, PerAxis.of(3), null, Padding.of(1), null,
+        PerAxis.of(4), 2);
+    e = assertThrows(ShapeMismatch.class, () -> dilated.outputShape(Shape.of(2, 5, 5)));
+    assertMessage(e, "dil", "2x5x5", "dilation 4", "padding 1");
+    e = assertThrows(ShapeMismatch.class, () -> dilated.outputShape(Shape.of(3, 15, 15)));
+    assertMessage(e, "dil", "3x15x15", "groups=2");
+  }
+
+  @Test
+  void rejectsBadOptions() {
     assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of("bad", 3, 0, 5, 1, 0));
     assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of("bad", 3, 8, 5, 1, -1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Conv2d.Spec("s2", 3, 8, PerAxis.of(3), PerAxis.of(1, 2), Padding.SAME, null,
+            null, 0));
+    assertMessage(e, "s2", "'same'", "strided", "stride=[1, 2]");
+    e = assertThrows(IllegalArgumentException.class, () -> new Conv2d.Spec("g", 6, 8,
+        PerAxis.of(3), null, null, null, null, 4));
+    assertMessage(e, "conv2d 'g'", "groups=4", "in=6", "out=8");
+    e = assertThrows(IllegalArgumentException.class, () -> new Conv2d.Spec("k3", 6, 8,
+        PerAxis.of(1, 3, 3), null, null, null, null, 0));
+    assertMessage(e, "k3", "2 ints", "kernel=[1, 3, 3]");
+    e = assertThrows(IllegalArgumentException.class, () -> new Conv2d.Spec("nok", 6, 8, null,
+        null, null, null, null, 0));
+    assertMessage(e, "nok", "kernel is required");
+    assertThrows(IllegalArgumentException.class, () -> new Conv2d.Spec("d0", 6, 8, PerAxis.of(3),
+        null, null, null, PerAxis.of(1, 0), 0));
+  }
+
+  static void assertMessage(Exception e, String... words) {
+    for (String w : words) {
+      assertTrue(e.getMessage().contains(w), "'" + w + "' missing from: " + e.getMessage());
+    }
   }
 }
