@@ -41,16 +41,9 @@ public final class Conformance {
       new LinkedHashMap<>();
 
   static {
-    LAYERS.put("conv2d", (c, in) -> {
-      int[] w = shape(c.get("weight"));
-      Map<String, Object> f = fields(c, "stride", "padding", "dilation", "groups");
-      f.remove("dilation", 1);
-      f.remove("groups", 1);
-      f.put("out", w[0]);
-      f.put("kernel", w[2] == w[3] ? (Object) w[2] : List.of(w[2], w[3]));
-      f.put("bias", c.has("bias") && !c.get("bias").isNull());
-      return f;
-    });
+    for (String conv : List.of("conv1d", "conv2d", "conv3d", "conv_transpose2d")) {
+      LAYERS.put(conv, (c, in) -> convolution(c, conv.startsWith("conv_transpose")));
+    }
     LAYERS.put("linear", (c, in) -> {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("out", shape(c.get("weight"))[0]);
@@ -75,6 +68,19 @@ public final class Conformance {
   }
 
   private Conformance() {}
+
+  /** weight: [Cout, Cin/g, K...], or [Cin, Cout/g, K...] when transposed, as in PyTorch. */
+  private static Map<String, Object> convolution(JsonNode c, boolean transposed) {
+    int[] w = shape(c.get("weight"));
+    Map<String, Object> f =
+        fields(c, "stride", "padding", "dilation", "groups", "output_padding");
+    int groups = c.path("groups").asInt(1);
+    f.put("out", transposed ? w[1] * groups : w[0]);
+    List<Integer> kernel = Arrays.stream(w, 2, w.length).boxed().toList();
+    f.put("kernel", kernel.stream().distinct().count() == 1 ? kernel.get(0) : kernel);
+    f.put("bias", c.has("bias") && !c.get("bias").isNull());
+    return f;
+  }
 
   /** Every *.json case of a folder, by file name. */
   public static List<Outcome> runFolder(Path dir) throws IOException {
