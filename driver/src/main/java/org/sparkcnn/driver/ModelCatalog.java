@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 public final class ModelCatalog {
   /** The shipped definitions, by name. */
-  public static final List<String> SHIPPED = List.of("lenet5", "slides-conv");
+  public static final List<String> SHIPPED = List.of("lenet5", "slides-conv", "resnet20", "resnet56");
 
   private ModelCatalog() {}
 

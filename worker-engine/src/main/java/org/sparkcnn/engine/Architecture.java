@@ -114,19 +114,26 @@ public final class Architecture implements Serializable {
     return v;
   }
 
-  /** One line per layer: name, type, output shape, parameters, multiply-adds. */
+  /** One line per layer: name, type, output shape, parameters, multiply-adds; then the totals. */
   public List<String> summary() {
-    List<String> rows = new ArrayList<>();
-    rows.add(String.format("%-12s %-12s %-14s %12s %16s", "layer", "type", "output", "params",
-        "mult-adds"));
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"layer", "type", "output", "params", "mult-adds"});
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
-      rows.add(String.format("%-12s %-12s %-14s %,12d %,16d", l.name(),
-          l.getClass().getEnclosingClass().getSimpleName(), shapes[i + 1],
-          l.paramCount(shapes[i]), l.macs(shapes[i])));
+      rows.add(new String[] {l.name(), l.getClass().getEnclosingClass().getSimpleName(),
+          shapes[i + 1].toString(), String.format("%,d", l.paramCount(shapes[i])),
+          String.format("%,d", l.macs(shapes[i]))});
     }
-    rows.add(String.format("%-12s %-12s %-14s %,12d %,16d", "total", "", output(), paramCount(),
-        macs()));
-    return rows;
+    rows.add(new String[] {"total", "", output().toString(), String.format("%,d", paramCount()),
+        String.format("%,d", macs())});
+    int[] width = new int[5];
+    rows.forEach(r -> {
+      for (int c = 0; c < 5; c++) {
+        width[c] = Math.max(width[c], r[c].length());
+      }
+    });
+    String format = "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %" + width[3]
+        + "s  %" + width[4] + "s";
+    return rows.stream().map(r -> String.format(format, (Object[]) r).stripTrailing()).toList();
   }
 }

@@ -37,8 +37,11 @@ import org.sparkcnn.engine.layers.Residual;
 public final class ModelDefinition {
   private static final ObjectMapper JSON = ModelFile.JSON;
   private static final Set<String> TOP_KEYS = Set.of("input", "blocks", "layers", "description");
-  private static final Map<String, String> SHORT_NAMES = Map.of("conv2d", "conv", "linear", "fc",
-      "batch_norm2d", "bn", "batch_norm1d", "bn", "max_pool2d", "pool", "avg_pool2d", "pool");
+  private static final Map<String, String> SHORT_NAMES = Map.ofEntries(Map.entry("conv2d", "conv"),
+      Map.entry("linear", "fc"), Map.entry("batch_norm2d", "bn"), Map.entry("batch_norm1d", "bn"),
+      Map.entry("max_pool2d", "pool"), Map.entry("avg_pool2d", "pool"),
+      Map.entry("global_avg_pool2d", "gap"), Map.entry("local_response_norm", "lrn"),
+      Map.entry("conv_transpose2d", "deconv"));
 
   /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */
   private static final Map<String, Class<?>> SPEC_TYPES = new HashMap<>();
