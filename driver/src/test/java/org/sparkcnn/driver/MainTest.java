@@ -127,7 +127,7 @@ class MainTest {
     Outcome slides = cli("summary", Path.of(System.getProperty("sparkcnn.root"), "conf", "models",
         "slides-conv.yaml").toString());
     assertEquals(0, slides.status(), slides.err());
-    assertTrue(slides.out().matches("(?s).*conv1\\s+Conv2d\\s+10x32x32\\s+760\\s+768,000.*"),
+    assertTrue(slides.out().matches("(?s).*conv1\\s+Conv2d\\s+10x32x32\\s+10x3x5x5\\s+760\\s+768,000.*"),
         slides.out());
     Outcome lenet = cli("summary", conf("lenet-mnist.yaml").toString());
     assertEquals(0, lenet.status(), lenet.err());

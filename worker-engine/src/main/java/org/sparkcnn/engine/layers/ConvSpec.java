@@ -109,6 +109,16 @@ public interface ConvSpec extends LayerSpec {
   }
 
   /** Weights per output channel: Cin/groups * prod(K). */
+  /** [Cout, Cin / groups, K...], as in PyTorch. */
+  @Override
+  default String weightShape(Shape s) {
+    StringBuilder b = new StringBuilder().append(out()).append('x').append(s.c() / groups());
+    for (int i = 0; i < rank(); i++) {
+      b.append('x').append(kernel().get(i));
+    }
+    return b.toString();
+  }
+
   default int fanIn(Shape s) {
     int f = s.c() / groups();
     for (int i = 0; i < rank(); i++) {

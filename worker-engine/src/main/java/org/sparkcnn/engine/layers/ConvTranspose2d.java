@@ -113,6 +113,12 @@ public final class ConvTranspose2d extends Layer {
       return (long) s.size() * (out / groups) * kernel.get(0) * kernel.get(1);
     }
 
+    /** [Cin, Cout / groups, KH, KW], as in PyTorch. */
+    @Override
+    public String weightShape(Shape s) {
+      return s.c() + "x" + out / groups + "x" + kernel.get(0) + "x" + kernel.get(1);
+    }
+
     /** Fans as PyTorch computes them for [Cin, Cout/G, KH, KW]: Cout/G*KK in, Cin*KK out. */
     @Override
     public void init(float[] p, int off, Shape s, Init scheme, Rng rng) {

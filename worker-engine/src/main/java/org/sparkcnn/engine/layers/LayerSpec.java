@@ -52,6 +52,11 @@ public interface LayerSpec extends Serializable {
     return 0;
   }
 
+  /** The shape of the layer's weight for the summary table, e.g. "10x3x5x5", or "" if none. */
+  default String weightShape(Shape in) {
+    return "";
+  }
+
   /** Multiply-adds of the forward pass for one sample. */
   default long macs(Shape in) {
     return 0;

@@ -50,6 +50,11 @@ public final class Linear extends Layer {
     }
 
     @Override
+    public String weightShape(Shape s) {
+      return out + "x" + s.size();
+    }
+
+    @Override
     public void init(float[] p, int off, Shape s, Init scheme, Rng rng) {
       scheme.fill(p, off, out * s.size(), s.size(), out, rng);
       if (bias) {
