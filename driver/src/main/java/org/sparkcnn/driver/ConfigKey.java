@@ -33,6 +33,11 @@ public record ConfigKey<T>(
     return new ConfigKey<>(name, String.class, def, doc, choices::contains, "one of " + choices);
   }
 
+  /** Layer names: a YAML list or a comma-separated string, kept as "a,b,c"; empty for none. */
+  static ConfigKey<String> ofNames(String name, String doc) {
+    return new ConfigKey<>(name, String.class, "", doc, v -> true, "a list of layer names");
+  }
+
   static ConfigKey<String> ofString(String name, String def, String doc) {
     return new ConfigKey<>(name, String.class, def, doc, v -> !v.isBlank(), "a non-empty string");
   }
@@ -63,6 +68,10 @@ public record ConfigKey<T>(
     }
     if (type == Boolean.class && raw instanceof Boolean b) {
       return type.cast(b);
+    }
+    if (type == String.class && raw instanceof java.util.List<?> list
+        && list.stream().allMatch(x -> x instanceof String)) {
+      return type.cast(String.join(",", list.stream().map(Object::toString).toList()));
     }
     if (type == String.class && (raw instanceof String || raw instanceof Number)) {
       return type.cast(raw.toString());

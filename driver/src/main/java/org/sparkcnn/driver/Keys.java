@@ -31,6 +31,14 @@ public final class Keys {
           + " empty for none.", v -> true, "a path");
   public static final ConfigKey<String> MODEL_INIT = ConfigKey.ofChoice("model.init", "he",
       List.of("he", "xavier"), "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
+  public static final ConfigKey<String> FINETUNE_FROM = new ConfigKey<>("finetune.from",
+      String.class, "", "A trained model file (model.scnn) whose weights are copied into the new"
+          + " model by layer name where the parameter counts match; empty for none.", v -> true,
+      "a path");
+  public static final ConfigKey<String> FINETUNE_FREEZE = ConfigKey.ofNames("finetune.freeze",
+      "Layers (top-level names, a trailing * matches a prefix) that are not trained.");
+  public static final ConfigKey<String> FINETUNE_REINIT = ConfigKey.ofNames("finetune.reinit",
+      "Layers initialised afresh rather than loaded, e.g. the classifier head.");
   public static final ConfigKey<Integer> EPOCHS = ConfigKey.ofInt("train.epochs", 3, 1,
       "Passes over the training set.");
   public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.ofInt("train.batch_size", 64, 1,
@@ -57,7 +65,8 @@ public final class Keys {
       "Spark application name.");
 
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
-      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
+      FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
 
 }

@@ -81,6 +81,11 @@ public final class Trainer {
     String runId = UUID.randomUUID().toString();
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(plan.seed(), INIT_STREAM));
+    int[] trainable = {0, arch.paramCount()};
+    if (plan.fineTuning() != null) {
+      log("%s", plan.fineTuning().load(arch, v));
+      trainable = plan.fineTuning().trainableRanges(arch);
+    }
     Sgd sgd = new Sgd(plan.sgd(), arch.paramCount());
     float[] grad = new float[arch.paramCount()];
     log("training %s on %s: %,d parameters, %d partitions, %d steps of %d per epoch",
@@ -118,7 +123,7 @@ public final class Trainer {
               + ": the loss or gradient is not finite (loss sum " + r.lossSum() + "); weights of"
               + " the previous step are kept, lower optim.lr");
         }
-        sgd.step(v.params, grad, plan.lr());
+        sgd.step(v.params, grad, plan.lr(), trainable);
         if (buffers != null) {
           System.arraycopy(buffers, 0, v.buffers, 0, buffers.length);
         }

@@ -1,7 +1,7 @@
 /*
  * Everything a training run needs, built once from the config and then never changed: the data
- * source (checked on disk), the architecture (its shapes checked against the data), the optimiser
- * and the loop's numbers. Building it is the "before Spark starts" validation of DESIGN.md: a bad
+ * source (checked on disk), the architecture (its shapes checked against the data), the optimiser,
+ * the loop's numbers and the fine-tuning (null for a run from scratch). Building it is the "before Spark starts" validation of DESIGN.md: a bad
  * key, a missing file or a model that does not fit the data fails here.
  */
 package org.sparkcnn.driver;
@@ -28,7 +28,8 @@ public record TrainingPlan(
     Sgd.Hyper sgd,
     double lr,
     int evalBatch,
-    boolean normalize) {
+    boolean normalize,
+    FineTuning fineTuning) {
 
   static final int SHAPES_TRAIN_DEFAULT = 10_000;
   static final int SHAPES_TEST_DEFAULT = 2_000;
@@ -51,7 +52,7 @@ public record TrainingPlan(
         c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
     return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),
         c.get(Keys.BATCH_SIZE), partitions, c.get(Keys.SEED), sgd, c.get(Keys.LR),
-        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE));
+        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE), FineTuning.of(c, arch));
   }
 
   /** The model of the config (model.file, else model.name) for the data's shape and classes. */

@@ -96,6 +96,16 @@ public final class Architecture implements Serializable {
     return bufferOffsets[layers.size()];
   }
 
+  /** The index of the top-level layer with this name, or -1. */
+  public int indexOf(String name) {
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Multiply-adds of one sample's forward pass. */
   @JsonIgnore
   public long macs() {

@@ -40,6 +40,14 @@ public final class Sgd {
 
   /** One update of w in place with the averaged gradient g and learning rate lr. */
   public void step(float[] w, float[] g, double lr) {
+    step(w, g, lr, new int[] {0, w.length});
+  }
+
+  /**
+   * As step, for the parameters in ranges only ([from, to) pairs, ascending): the others are
+   * frozen, neither decayed nor moved by momentum.
+   */
+  public void step(float[] w, float[] g, double lr, int[] ranges) {
     if (!(lr >= 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
     }
@@ -48,13 +56,15 @@ public final class Sgd {
     float wd = (float) h.weightDecay();
     float rate = (float) lr;
     boolean first = steps == 0;
-    for (int i = 0; i < w.length; i++) {
-      float d = g[i] + wd * w[i];
-      if (buf != null) {
-        buf[i] = first ? d : m * buf[i] + damp * d;
-        d = h.nesterov() ? d + m * buf[i] : buf[i];
+    for (int r = 0; r < ranges.length; r += 2) {
+      for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+        float d = g[i] + wd * w[i];
+        if (buf != null) {
+          buf[i] = first ? d : m * buf[i] + damp * d;
+          d = h.nesterov() ? d + m * buf[i] : buf[i];
+        }
+        w[i] -= rate * d;
       }
-      w[i] -= rate * d;
     }
     steps++;
   }

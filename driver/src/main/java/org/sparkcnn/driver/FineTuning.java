@@ -1,0 +1,132 @@
+/*
+ * Fine-tuning (the course slides' last section): start from a trained model file, copy its
+ * weights into the new model layer by layer where the name and parameter count match (buffers
+ * too), leave the layers named in finetune.reinit (a new classifier head) freshly initialised, and
+ * freeze the layers named in finetune.freeze: the optimiser skips their parameters, so they stay
+ * bit-identical. Names are top-level layer names; a trailing '*' matches a prefix (conv*).
+ */
+package org.sparkcnn.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.Vectors;
+
+public record FineTuning(Path from, List<String> freeze, List<String> reinit) {
+
+  /** The fine-tuning of a config, or null when finetune.from is empty; names checked. */
+  static FineTuning of(JobConfig c, Architecture arch) {
+    String from = c.get(Keys.FINETUNE_FROM);
+    List<String> freeze = names(c.get(Keys.FINETUNE_FREEZE));
+    List<String> reinit = names(c.get(Keys.FINETUNE_REINIT));
+    if (from.isEmpty()) {
+      if (!freeze.isEmpty() || !reinit.isEmpty()) {
+        throw new JobConfig.ConfigException("keys 'finetune.freeze' and 'finetune.reinit' need"
+            + " 'finetune.from', the model file to start from");
+      }
+      return null;
+    }
+    if (!Files.isRegularFile(Path.of(from))) {
+      throw new JobConfig.ConfigException("key 'finetune.from': model file " + from
+          + " does not exist");
+    }
+    for (String n : concat(freeze, reinit)) {
+      if (matching(arch, n).isEmpty()) {
+        throw new JobConfig.ConfigException("finetune: no layer of the model is named '" + n
+            + "' (layers: " + arch.layers().stream().map(l -> l.name()).toList() + ")");
+      }
+    }
+    return new FineTuning(Path.of(from), freeze, reinit);
+  }
+
+  /** Copies the source model's matching layers into v; returns one log line. */
+  String load(Architecture arch, Vectors v) throws IOException {
+    ModelFile.Contents src;
+    try (InputStream in = Files.newInputStream(from)) {
+      src = ModelFile.read(in, from.toString());
+    }
+    Architecture old = src.architecture();
+    List<String> loaded = new ArrayList<>();
+    List<String> fresh = new ArrayList<>();
+    List<Integer> reinitIdx = indices(arch, reinit);
+    for (int i = 0; i < arch.layers().size(); i++) {
+      String name = arch.layers().get(i).name();
+      int j = old.indexOf(name);
+      int count = arch.paramOffset(i + 1) - arch.paramOffset(i);
+      int buffers = arch.bufferOffset(i + 1) - arch.bufferOffset(i);
+      boolean fits = j >= 0 && old.paramOffset(j + 1) - old.paramOffset(j) == count
+          && old.bufferOffset(j + 1) - old.bufferOffset(j) == buffers;
+      if (!fits || reinitIdx.contains(i)) {
+        if (count + buffers > 0) {
+          fresh.add(name);
+        }
+        continue;
+      }
+      System.arraycopy(src.params(), old.paramOffset(j), v.params, arch.paramOffset(i), count);
+      System.arraycopy(src.buffers(), old.bufferOffset(j), v.buffers, arch.bufferOffset(i),
+          buffers);
+      if (count + buffers > 0) {
+        loaded.add(name);
+      }
+    }
+    return "fine-tuning from " + from + ": loaded " + loaded + ", initialised " + fresh
+        + ", frozen " + freeze;
+  }
+
+  /** The parameter ranges the optimiser updates: everything but the frozen layers. */
+  int[] trainableRanges(Architecture arch) {
+    List<Integer> frozen = indices(arch, freeze);
+    List<Integer> ranges = new ArrayList<>();
+    for (int i = 0; i < arch.layers().size(); i++) {
+      int from = arch.paramOffset(i);
+      int to = arch.paramOffset(i + 1);
+      if (frozen.contains(i) || from == to) {
+        continue;
+      }
+      if (!ranges.isEmpty() && ranges.get(ranges.size() - 1) == from) {
+        ranges.set(ranges.size() - 1, to);
+      } else {
+        ranges.add(from);
+        ranges.add(to);
+      }
+    }
+    return ranges.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static List<Integer> indices(Architecture arch, List<String> names) {
+    List<Integer> out = new ArrayList<>();
+    for (String n : names) {
+      out.addAll(matching(arch, n));
+    }
+    return out;
+  }
+
+  private static List<Integer> matching(Architecture arch, String pattern) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < arch.layers().size(); i++) {
+      String name = arch.layers().get(i).name();
+      if (pattern.endsWith("*") ? name.startsWith(pattern.substring(0, pattern.length() - 1))
+          : name.equals(pattern)) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> names(String csv) {
+    return csv.isBlank() ? List.of()
+        : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}
