@@ -12,6 +12,7 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
+import org.sparkcnn.engine.Loss;
 
 final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   private final String runId;
@@ -19,10 +20,12 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   private final Broadcast<float[]> weights;
   private final Broadcast<float[]> buffers; // null when the model has none
   private final Normalizer norm;
+  private final Loss loss;
   private final int batch;
 
   Evaluation(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, int batch) {
+      Broadcast<float[]> buffers, Normalizer norm, Loss loss, int batch) {
+    this.loss = loss;
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
@@ -46,7 +49,7 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
           int n = Math.min(batch, b.size() - from);
           w.ensureBatch(n);
           b.gather(null, from, n, norm, w.x, w.y);
-          LocalStep.Stats s = LocalStep.evaluate(w.model, w.x, w.y, n);
+          LocalStep.Stats s = LocalStep.evaluate(w.model, w.x, w.y, n, loss);
           StepResult.merge(total, new StepResult(null, s.lossSum(), s.correct(), s.count(), 0));
         }
       }

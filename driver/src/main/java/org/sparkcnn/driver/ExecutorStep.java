@@ -15,6 +15,7 @@ import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
+import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.Rng;
 
 final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult> {
@@ -25,14 +26,16 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final Broadcast<float[]> weights;
   private final Broadcast<float[]> buffers; // null when the model has none
   private final Normalizer norm;
+  private final Loss loss;
   private final LocalBatches batches;
   private final long seed;
   private final int epoch;
   private final int step; // within the epoch
 
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, LocalBatches batches, long seed, int epoch,
-      int step) {
+      Broadcast<float[]> buffers, Normalizer norm, Loss loss, LocalBatches batches, long seed,
+      int epoch, int step) {
+    this.loss = loss;
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
@@ -58,7 +61,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
         w.model.setBuffers(buffers.value());
       }
       long stepSeed = Rng.of(seed, STEP_STREAM, epoch, step, block.partition()).nextLong();
-      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed);
+      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
       float[] grads = w.model.vectors().grads.clone();
       float[] updated = buffers == null ? null : w.model.vectors().buffers.clone();
       return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),

@@ -39,6 +39,12 @@ public final class Keys {
       "Layers (top-level names, a trailing * matches a prefix) that are not trained.");
   public static final ConfigKey<String> FINETUNE_REINIT = ConfigKey.ofNames("finetune.reinit",
       "Layers initialised afresh rather than loaded, e.g. the classifier head.");
+  public static final ConfigKey<String> LOSS = ConfigKey.ofChoice("train.loss", "cross_entropy",
+      org.sparkcnn.engine.Loss.KINDS, "Training loss: softmax cross-entropy, or mean squared error"
+          + " against one-hot targets.");
+  public static final ConfigKey<Double> LABEL_SMOOTHING = ConfigKey.ofDouble(
+      "train.label_smoothing", 0.0, v -> v >= 0 && v < 1, "a number in [0, 1)",
+      "Label smoothing of the cross-entropy target: (1 - eps) onehot + eps / classes.");
   public static final ConfigKey<Integer> EPOCHS = ConfigKey.ofInt("train.epochs", 3, 1,
       "Passes over the training set.");
   public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.ofInt("train.batch_size", 64, 1,
@@ -66,7 +72,7 @@ public final class Keys {
 
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
-      FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
 
 }

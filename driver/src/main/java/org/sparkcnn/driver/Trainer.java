@@ -105,7 +105,7 @@ public final class Trainer {
         Published w = Published.of(jsc, v);
         StepResult r = data.train()
             .mapPartitions(new ExecutorStep(runId, arch, w.params(), w.buffers(), data.norm(),
-                data.batches(), plan.seed(), epoch, step))
+                plan.loss(), data.batches(), plan.seed(), epoch, step))
             .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
         w.destroy();
         float[] buffers = r.bufferMean();
@@ -142,7 +142,7 @@ public final class Trainer {
       Published w = Published.of(jsc, v);
       StepResult t = data.test()
           .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-              plan.evalBatch()))
+              plan.loss(), plan.evalBatch()))
           .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
       w.destroy();
       double wall = (System.nanoTime() - t0) / 1e9;

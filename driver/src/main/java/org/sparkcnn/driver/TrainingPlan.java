@@ -12,6 +12,7 @@ import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
+import org.sparkcnn.engine.Loss;
 import java.nio.file.Path;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Sgd;
@@ -29,6 +30,7 @@ public record TrainingPlan(
     double lr,
     int evalBatch,
     boolean normalize,
+    Loss loss,
     FineTuning fineTuning) {
 
   static final int SHAPES_TRAIN_DEFAULT = 10_000;
@@ -48,11 +50,18 @@ public record TrainingPlan(
           + " partitions cannot share a batch of " + c.get(Keys.BATCH_SIZE)
           + " (train.batch_size); expected at most train.batch_size");
     }
+    Loss loss;
+    try {
+      loss = new Loss(c.get(Keys.LOSS), c.get(Keys.LABEL_SMOOTHING));
+    } catch (IllegalArgumentException e) {
+      throw new JobConfig.ConfigException("keys 'train.loss', 'train.label_smoothing': "
+          + e.getMessage());
+    }
     Sgd.Hyper sgd = new Sgd.Hyper(c.get(Keys.MOMENTUM), c.get(Keys.DAMPENING),
         c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
     return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),
         c.get(Keys.BATCH_SIZE), partitions, c.get(Keys.SEED), sgd, c.get(Keys.LR),
-        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE), FineTuning.of(c, arch));
+        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE), loss, FineTuning.of(c, arch));
   }
 
   /** The model of the config (model.file, else model.name) for the data's shape and classes. */

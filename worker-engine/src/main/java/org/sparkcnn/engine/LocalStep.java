@@ -1,5 +1,6 @@
 /*
- * One local minibatch on one model replica: forward, softmax cross-entropy, backward. The gradient
+ * One local minibatch on one model replica: forward, the loss (softmax cross-entropy unless told
+ * otherwise), backward. The gradient
  * left in the model's gradient vector is that of the SUM of the samples' losses (not the mean), so
  * that the sums of several partitions add up to the sum over their union; the driver divides by the
  * global batch size once.
@@ -8,6 +9,7 @@ package org.sparkcnn.engine;
 
 public final class LocalStep {
   private float[] dLogits; // [n, classes]
+  private float[] targets; // [n, classes]: one-hot targets for mse
 
   /** Result of a minibatch: summed loss, correct predictions, samples. */
   public record Stats(double lossSum, long correct, long count) {}
@@ -19,22 +21,33 @@ public final class LocalStep {
 
   /** As gradient, with the step's random seed (dropout masks). */
   public Stats gradient(Model model, float[] x, int[] labels, int n, long stepSeed) {
+    return gradient(model, x, labels, n, stepSeed, Loss.CROSS_ENTROPY);
+  }
+
+  /** As gradient, with the step's random seed and a chosen loss. */
+  public Stats gradient(Model model, float[] x, int[] labels, int n, long stepSeed, Loss loss) {
     int k = model.architecture().output().size();
     if (dLogits == null || dLogits.length < n * k) {
       dLogits = new float[n * k];
+      targets = new float[n * k];
     }
     model.zeroGrad();
     float[] logits = model.forward(x, n, true, stepSeed);
-    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.lossAndGrad(logits, labels, n, k, dLogits);
+    SoftmaxCrossEntropy.Result r = loss.apply(logits, labels, n, k, dLogits, targets);
     model.backward(dLogits, n);
     return new Stats(r.lossSum(), r.correct(), n);
   }
 
-  /** Forward only, in inference mode: summed loss and correct count. */
+  /** Forward only, in inference mode: summed cross-entropy and correct count. */
   public static Stats evaluate(Model model, float[] x, int[] labels, int n) {
+    return evaluate(model, x, labels, n, Loss.CROSS_ENTROPY);
+  }
+
+  /** Forward only, in inference mode: summed loss and correct count. */
+  public static Stats evaluate(Model model, float[] x, int[] labels, int n, Loss loss) {
     int k = model.architecture().output().size();
     float[] logits = model.forward(x, n, false);
-    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.lossAndGrad(logits, labels, n, k, null);
+    SoftmaxCrossEntropy.Result r = loss.apply(logits, labels, n, k, null, new float[n * k]);
     return new Stats(r.lossSum(), r.correct(), n);
   }
 }
