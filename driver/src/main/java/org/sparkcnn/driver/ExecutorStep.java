@@ -55,7 +55,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.ensureBatch(n);
-      block.gather(block.epochOrder(seed, epoch), step * n, n, norm, w.x, w.y);
+      block.gather(w.epochOrder(block, seed, epoch), step * n, n, norm, w.x, w.y);
       w.model.setParams(weights.value());
       if (buffers != null) {
         w.model.setBuffers(buffers.value());

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparkcnn.data.Block;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
@@ -26,9 +27,20 @@ final class Replicas {
     final LocalStep step = new LocalStep();
     float[] x = new float[0]; // [batch, C, H, W]
     int[] y = new int[0]; // [batch]
+    private final Map<Integer, int[]> orders = new java.util.HashMap<>(); // partition -> order
+    private int ordersEpoch = -1;
 
     Worker(Architecture arch) {
       model = Model.empty(arch);
+    }
+
+    /** The block's visiting order this epoch, drawn once per (epoch, partition), not per step. */
+    int[] epochOrder(Block block, long seed, int epoch) {
+      if (epoch != ordersEpoch) {
+        orders.clear();
+        ordersEpoch = epoch;
+      }
+      return orders.computeIfAbsent(block.partition(), p -> block.epochOrder(seed, epoch));
     }
 
     void ensureBatch(int n) {

@@ -41,14 +41,7 @@ public final class AvgPool2d extends Layer {
 
     @Override
     public Shape outputShape(Shape s) {
-      if (s.rank() != 3) {
-        throw new ShapeMismatch(this, s, "expected [C, H, W]");
-      }
-      PoolGeometry g = geometry(s);
-      if (g.ho() < 1 || g.wo() < 1) {
-        throw new ShapeMismatch(this, s, "a " + kernel + "x" + kernel + " window does not fit");
-      }
-      return Shape.of(s.c(), g.ho(), g.wo());
+      return PoolGeometry.outputShape(this, s, kernel, stride, padding, ceilMode);
     }
 
     @Override

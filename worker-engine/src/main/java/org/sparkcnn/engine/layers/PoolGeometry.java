@@ -7,7 +7,22 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.Shape;
+
 record PoolGeometry(int c, int h, int w, int k, int s, int p, boolean ceilMode) {
+  /** [C, H', W'] for a pooling layer, or a ShapeMismatch naming it if the window does not fit. */
+  static Shape outputShape(LayerSpec layer, Shape in, int k, int s, int p, boolean ceilMode) {
+    if (in.rank() != 3) {
+      throw new ShapeMismatch(layer, in, "expected [C, H, W]");
+    }
+    int ho = outSize(in.h(), k, s, p, ceilMode);
+    int wo = outSize(in.w(), k, s, p, ceilMode);
+    if (ho < 1 || wo < 1) {
+      throw new ShapeMismatch(layer, in, "a " + k + "x" + k + " window does not fit");
+    }
+    return Shape.of(in.c(), ho, wo);
+  }
+
   static int outSize(int in, int k, int s, int p, boolean ceilMode) {
     int o = Math.floorDiv(in + 2 * p - k + (ceilMode ? s - 1 : 0), s) + 1;
     if (ceilMode && (o - 1) * s >= in + p) {

@@ -8,6 +8,7 @@ package org.sparkcnn.engine.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongBiFunction;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -33,33 +34,26 @@ public final class Sequence {
   }
 
   public static int paramCount(List<LayerSpec> specs, Shape in) {
-    int count = 0;
-    Shape s = in;
-    for (LayerSpec l : specs) {
-      count += l.paramCount(s);
-      s = l.outputShape(s);
-    }
-    return count;
+    return (int) sum(specs, in, LayerSpec::paramCount);
   }
 
   public static int bufferCount(List<LayerSpec> specs, Shape in) {
-    int count = 0;
-    Shape s = in;
-    for (LayerSpec l : specs) {
-      count += l.bufferCount(s);
-      s = l.outputShape(s);
-    }
-    return count;
+    return (int) sum(specs, in, LayerSpec::bufferCount);
   }
 
   public static long macs(List<LayerSpec> specs, Shape in) {
-    long m = 0;
+    return sum(specs, in, LayerSpec::macs);
+  }
+
+  /** The sum of f(spec, its input shape) along the chain. */
+  private static long sum(List<LayerSpec> specs, Shape in, ToLongBiFunction<LayerSpec, Shape> f) {
+    long total = 0;
     Shape s = in;
     for (LayerSpec l : specs) {
-      m += l.macs(s);
+      total += f.applyAsLong(l, s);
       s = l.outputShape(s);
     }
-    return m;
+    return total;
   }
 
   /** Initialises the chain's parameters, p[pOff] on. */
