@@ -4,7 +4,8 @@
  * trains, writes the run folder and ends with the line
  * `final test_accuracy=... epochs=... wall_s=... run_dir=...`. `summary CONFIG` prints the layer
  * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
- * DIR` checks the engine against reference cases (../shared/golden's format).
+ * DIR` checks the engine against reference cases (../shared/golden's format). `bench` times the
+ * engine on the workloads of ../shared/bench/pytorch_reference.py, in its output format.
  */
 package org.sparkcnn.driver;
 
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
-    subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class})
+    subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
+        Main.BenchRun.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -185,6 +187,40 @@ public final class Main implements Runnable {
       }
       System.out.println(passed + " passed, " + failed + " failed");
       return failed == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Time the engine on the workloads of ../shared/bench/pytorch_reference.py"
+          + " (W1 LeNet-5 training, W2 ResNet-20 training, W3 one 3x3 conv layer) and W4, a"
+          + " 1024^3 SGEMM; one line per workload in the script's format.")
+  static final class BenchRun implements Callable<Integer> {
+    @Option(names = "--threads", paramLabel = "N",
+        description = "Compute threads (default: the cores this JVM sees).")
+    Integer threads;
+
+    @Option(names = "--workloads", paramLabel = "W1,W2,...", split = ",",
+        defaultValue = "W1,W2,W3,W4", description = "Which workloads (default: all four).")
+    List<String> workloads;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+        description = "Measured seconds per workload, after a third as long of warm-up"
+            + " (default 10).")
+    double seconds;
+
+    @Override
+    public Integer call() {
+      int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+      List<String> unknown = workloads.stream().filter(w -> !Bench.WORKLOADS.contains(w)).toList();
+      if (t < 1 || !(seconds > 0) || !unknown.isEmpty()) {
+        System.err.println("sparkcnn: " + (t < 1 ? "--threads must be >= 1, got " + t
+            : !(seconds > 0) ? "--seconds must be > 0, got " + seconds
+            : "unknown workload " + unknown.get(0) + "; known: " + String.join(", ",
+                Bench.WORKLOADS)));
+        return EXIT_BAD_INPUT;
+      }
+      Bench.run(workloads, t, seconds, System.out);
+      return 0;
     }
   }
 }

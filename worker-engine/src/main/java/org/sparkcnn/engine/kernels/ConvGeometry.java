@@ -61,7 +61,13 @@ public record ConvGeometry(
   }
 
   @Override
-  public void col2im(float[] dcol, float[] dx, int dxOff) {
-    Im2col.col2im(this, dcol, dx, dxOff);
+  public void lowerBlock(float[] x, int xOff, int r0, int rows, int q0, int w, float[] dst,
+      int dOff, int dRow, int dCol) {
+    Im2col.lowerBlock(this, x, xOff, r0, rows, q0, w, dst, dOff, dRow, dCol);
+  }
+
+  @Override
+  public void col2im(float[] dcol, int dcolOff, float[] dx, int dxOff) {
+    Im2col.col2im(this, dcol, dcolOff, dx, dxOff);
   }
 }

@@ -37,15 +37,81 @@ public final class Im2col {
     }
   }
 
-  /** dx[C, H, W] at dxOff += the column gradient dcol[C*KH*KW, H'*W'] scattered back. */
-  public static void col2im(ConvGeometry g, float[] dcol, float[] dx, int dxOff) {
+  /**
+   * A block of the column matrix of one image: dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
+   * col[r, q] for rows [r0, r0 + rows) and output positions [q0, q0 + w). Walks each row's
+   * positions one output row at a time; with stride 1 the in-image part of a span is one copy.
+   */
+  public static void lowerBlock(ConvGeometry g, float[] x, int xOff, int r0, int rows, int q0,
+      int w, float[] dst, int dOff, int dRow, int dCol) {
+    int h = g.h();
+    int width = g.w();
+    int wo = g.wo();
+    int taps = g.kh() * g.kw();
+    for (int r = r0; r < r0 + rows; r++) {
+      int c = r / taps;
+      int ki = (r - c * taps) / g.kw();
+      int kj = r - c * taps - ki * g.kw();
+      int shift = kj * g.dw() - g.pw(); // iw = ow * sw + shift
+      int chan = xOff + c * h * width;
+      int d = dOff + (r - r0) * dRow;
+      int oh = q0 / wo;
+      int ow = q0 - oh * wo;
+      for (int left = w; left > 0; oh++, ow = 0) {
+        int span = Math.min(left, wo - ow);
+        int ih = oh * g.sh() - g.ph() + ki * g.dh();
+        if (ih < 0 || ih >= h) {
+          fill(dst, d, span, dCol);
+        } else if (g.sw() == 1) {
+          int lo = Math.min(Math.max(-shift, ow), ow + span); // first ow inside the image
+          int hi = Math.max(Math.min(width - shift, ow + span), lo); // first ow past it
+          fill(dst, d, lo - ow, dCol);
+          if (hi > lo) {
+            copy(x, chan + ih * width + lo + shift, dst, d + (lo - ow) * dCol, hi - lo, dCol);
+          }
+          fill(dst, d + (hi - ow) * dCol, ow + span - hi, dCol);
+        } else {
+          int src = chan + ih * width;
+          for (int t = 0; t < span; t++) {
+            int iw = (ow + t) * g.sw() + shift;
+            dst[d + t * dCol] = iw >= 0 && iw < width ? x[src + iw] : 0f;
+          }
+        }
+        d += span * dCol;
+        left -= span;
+      }
+    }
+  }
+
+  private static void fill(float[] dst, int d, int len, int stride) {
+    if (stride == 1) {
+      Arrays.fill(dst, d, d + len, 0f);
+    } else {
+      for (int t = 0; t < len; t++) {
+        dst[d + t * stride] = 0f;
+      }
+    }
+  }
+
+  private static void copy(float[] src, int s, float[] dst, int d, int len, int stride) {
+    if (stride == 1) {
+      System.arraycopy(src, s, dst, d, len);
+    } else {
+      for (int t = 0; t < len; t++) {
+        dst[d + t * stride] = src[s + t];
+      }
+    }
+  }
+
+  /** dx[C, H, W] at dxOff += the column gradient dcol[C*KH*KW, H'*W'] at dcolOff. */
+  public static void col2im(ConvGeometry g, float[] dcol, int dcolOff, float[] dx, int dxOff) {
     int ho = g.ho();
     int wo = g.wo();
     int hw = ho * wo;
     for (int c = 0; c < g.c(); c++) {
       for (int ki = 0; ki < g.kh(); ki++) {
         for (int kj = 0; kj < g.kw(); kj++) {
-          int row = ((c * g.kh() + ki) * g.kw() + kj) * hw;
+          int row = dcolOff + ((c * g.kh() + ki) * g.kw() + kj) * hw;
           for (int oh = 0; oh < ho; oh++) {
             int ih = oh * g.sh() - g.ph() + ki * g.dh();
             if (ih < 0 || ih >= g.h()) {

@@ -14,16 +14,47 @@ public final class Vol2col {
 
   /** x: [C, D, H, W] at xOff; col: [C*KD*KH*KW, D'*H'*W'] at 0. */
   public static void vol2col(VolGeometry g, float[] x, int xOff, float[] col) {
-    walk(g, x, xOff, col, false);
+    walk(g, x, xOff, col, 0, false);
   }
 
-  /** dx[C, D, H, W] at dxOff += dcol[C*KD*KH*KW, D'*H'*W'] scattered back. */
-  public static void col2vol(VolGeometry g, float[] dcol, float[] dx, int dxOff) {
-    walk(g, dx, dxOff, dcol, true);
+  /** dx[C, D, H, W] at dxOff += dcol[C*KD*KH*KW, D'*H'*W'] at dcolOff, scattered back. */
+  public static void col2vol(VolGeometry g, float[] dcol, int dcolOff, float[] dx, int dxOff) {
+    walk(g, dx, dxOff, dcol, dcolOff, true);
+  }
+
+  /** A block of col, as Lowering.lowerBlock: one element at a time (3D is rare). */
+  public static void lowerBlock(VolGeometry g, float[] x, int xOff, int r0, int rows, int q0,
+      int w, float[] dst, int dOff, int dRow, int dCol) {
+    ConvAxis ad = g.d();
+    ConvAxis ah = g.h();
+    ConvAxis aw = g.w();
+    int hOut = ah.out();
+    int wOut = aw.out();
+    int plane = ah.k() * aw.k();
+    for (int r = r0; r < r0 + rows; r++) {
+      int c = r / (ad.k() * plane);
+      int t = r - c * ad.k() * plane;
+      int a = t / plane;
+      int b = (t - a * plane) / aw.k();
+      int e = t - a * plane - b * aw.k();
+      for (int q = q0; q < q0 + w; q++) {
+        int z = q / (hOut * wOut);
+        int i = q / wOut - z * hOut;
+        int j = q - (z * hOut + i) * wOut;
+        int iz = z * ad.s() - ad.lo() + a * ad.d();
+        int ih = i * ah.s() - ah.lo() + b * ah.d();
+        int iw = j * aw.s() - aw.lo() + e * aw.d();
+        boolean inside = iz >= 0 && iz < ad.in() && ih >= 0 && ih < ah.in() && iw >= 0
+            && iw < aw.in();
+        dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
+            inside ? x[xOff + ((c * ad.in() + iz) * ah.in() + ih) * aw.in() + iw] : 0f;
+      }
+    }
   }
 
   /** Copies x into col, or (back) adds col into x, along every receptive field. */
-  private static void walk(VolGeometry g, float[] x, int xOff, float[] col, boolean back) {
+  private static void walk(VolGeometry g, float[] x, int xOff, float[] col, int colOff,
+      boolean back) {
     ConvAxis ad = g.d();
     ConvAxis ah = g.h();
     ConvAxis aw = g.w();
@@ -35,7 +66,7 @@ public final class Vol2col {
       for (int a = 0; a < ad.k(); a++) {
         for (int b = 0; b < ah.k(); b++) {
           for (int e = 0; e < aw.k(); e++, row++) {
-            int dst = row * dOut * hOut * wOut;
+            int dst = colOff + row * dOut * hOut * wOut;
             for (int z = 0; z < dOut; z++) {
               int iz = z * ad.s() - ad.lo() + a * ad.d();
               for (int i = 0; i < hOut; i++, dst += wOut) {

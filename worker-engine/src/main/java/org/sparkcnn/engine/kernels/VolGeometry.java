@@ -28,7 +28,13 @@ public record VolGeometry(int c, ConvAxis d, ConvAxis h, ConvAxis w)
   }
 
   @Override
-  public void col2im(float[] dcol, float[] dx, int dxOff) {
-    Vol2col.col2vol(this, dcol, dx, dxOff);
+  public void lowerBlock(float[] x, int xOff, int r0, int rows, int q0, int w, float[] dst,
+      int dOff, int dRow, int dCol) {
+    Vol2col.lowerBlock(this, x, xOff, r0, rows, q0, w, dst, dOff, dRow, dCol);
+  }
+
+  @Override
+  public void col2im(float[] dcol, int dcolOff, float[] dx, int dxOff) {
+    Vol2col.col2vol(this, dcol, dcolOff, dx, dxOff);
   }
 }

@@ -173,7 +173,7 @@ public final class ConvTranspose2d extends Layer {
         Gemm.sgemm(true, false, kdimG, hw, cinG, p, pOff + gi * cinG * kdimG, kdimG,
             x, i * in.size() + gi * cinG * hw, hw, 0f, col, gi * kdimG * hw, hw);
       }
-      g.col2im(col, y, i * out.size());
+      g.col2im(col, 0, y, i * out.size());
       if (biasOff >= 0) {
         Convolution.addBias(p, biasOff, y, i * out.size(), out.c(), out.h() * out.w());
       }

@@ -1,12 +1,14 @@
 /*
- * The runtime of Conv1d, Conv2d and Conv3d: a grouped convolution as im2col + GEMM, one sample at
- * a time (the direct loops of ConvReference are what it is tested against). The Lowering lays a
- * sample out as col[Cin*K, P] (K: kernel taps, P: output positions), rows grouped by channel, so
- * group g is the row block [g*Cin/G*K, (g+1)*Cin/G*K) and, for the weights W[Cout, Cin/G*K] and the
- * output, the row block of its Cout/G channels:
- *   forward:  y_g[Cout/G, P] = W_g[Cout/G, Cin/G*K] x col_g[Cin/G*K, P] + b
- *   backward: dW_g += dy_g x col_g^T;  db += row sums of dy;  dcol_g = W_g^T x dy_g;
- *             dx = col2im(dcol)
+ * The runtime of Conv1d, Conv2d and Conv3d: a grouped convolution as GEMMs over the whole batch,
+ * with im2col folded into the GEMM's packing (Operand.lowered), so the column matrix of the batch,
+ * col[Cin*K, n*P] (K: kernel taps, P: output positions per sample), is never stored. Rows of col
+ * are grouped by channel, so group g owns the row block [g*Cin/G*K, (g+1)*Cin/G*K) and the Cout/G
+ * output channels of the weight block W_g[Cout/G, Cin/G*K]. Over the batch, with dY_g the
+ * [Cout/G, n*P] view of dy's group channels (Operand.batched):
+ *   forward:  y_g = W_g x col_g + b                      (written per sample into y[n, Cout, P])
+ *   backward: dW_g += dY_g x col_g^T;  db += sums of dy;  dcol_g = W_g^T x dY_g;  dx = col2im(dcol)
+ * dcol is made for a few samples at a time in a per-thread buffer. The direct loops of
+ * ConvReference are what this is tested against.
  */
 package org.sparkcnn.engine.layers;
 
@@ -15,8 +17,14 @@ import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.Gemm;
 import org.sparkcnn.engine.kernels.Lowering;
+import org.sparkcnn.engine.kernels.Operand;
+import org.sparkcnn.engine.kernels.Parallel;
 
 final class Convolution extends Layer {
+  /** Floats of dcol made at once: enough samples to keep the GEMM wide, few enough for L3. */
+  private static final int DCOL_FLOATS = 1 << 22;
+  /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
+  private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
   private final Lowering low;
   private final int groups;
   private final int coutG; // output channels per group
@@ -26,8 +34,6 @@ final class Convolution extends Layer {
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
-  private final float[] col; // [Cin*K, P]
-  private final float[] dcol; // [Cin*K, P]
 
   Convolution(ConvSpec spec, Shape in, Vectors v, int pOff, Lowering low) {
     super(in, spec.outputShape(in), v, pOff, 0);
@@ -37,8 +43,6 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
-    this.col = new float[low.colRows() * pos];
-    this.dcol = new float[low.colRows() * pos];
   }
 
   @Override
@@ -46,16 +50,14 @@ final class Convolution extends Layer {
     this.x = x;
     y = ensure(y, n * out.size());
     float[] p = v.params;
-    for (int i = 0; i < n; i++) {
-      low.im2col(x, i * in.size(), col);
-      int yOff = i * out.size();
-      for (int g = 0; g < groups; g++) {
-        Gemm.sgemm(false, false, coutG, pos, kdimG, p, pOff + g * coutG * kdimG, kdimG,
-            col, g * kdimG * pos, pos, 0f, y, yOff + g * coutG * pos, pos);
-      }
-      if (biasOff >= 0) {
-        addBias(p, biasOff, y, yOff, out.c(), pos);
-      }
+    for (int g = 0; g < groups; g++) {
+      // y_g[Cout/G, n*P] = W_g[Cout/G, Cin/G*K] x col_g[Cin/G*K, n*P]
+      Gemm.multiply(coutG, n * pos, kdimG, Operand.dense(p, pOff + g * coutG * kdimG, kdimG),
+          Operand.lowered(low, x, 0, in.size(), g * kdimG), y, g * coutG * pos, pos, pos,
+          out.size(), false);
+    }
+    if (biasOff >= 0) {
+      Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
     }
     return y;
   }
@@ -64,33 +66,50 @@ final class Convolution extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
-    if (needInputGrad) {
-      dx = ensure(dx, n * in.size());
-      Arrays.fill(dx, 0, n * in.size(), 0f);
+    for (int g = 0; g < groups; g++) {
+      // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
+      Gemm.multiply(coutG, kdimG, n * pos, dyOf(dy, 0, g),
+          Operand.lowered(low, x, 0, in.size(), g * kdimG).transpose(), gr,
+          pOff + g * coutG * kdimG, kdimG, kdimG, 0, true);
     }
-    for (int i = 0; i < n; i++) {
-      int dyOff = i * out.size();
-      low.im2col(x, i * in.size(), col);
+    if (biasOff >= 0) {
+      for (int i = 0; i < n; i++) {
+        addBiasGrad(dy, i * out.size(), gr, biasOff, out.c(), pos);
+      }
+    }
+    if (!needInputGrad) {
+      return null;
+    }
+    dx = ensure(dx, n * in.size());
+    int colSize = low.colRows() * pos;
+    int chunk = Math.max(1, Math.min(n, DCOL_FLOATS / colSize));
+    float[] dcol = DCOL.get();
+    if (dcol.length < chunk * colSize) {
+      dcol = new float[chunk * colSize];
+      DCOL.set(dcol);
+    }
+    float[] dc = dcol;
+    for (int s0 = 0; s0 < n; s0 += chunk) {
+      int count = Math.min(chunk, n - s0);
       for (int g = 0; g < groups; g++) {
-        int wOff = pOff + g * coutG * kdimG;
-        int dyG = dyOff + g * coutG * pos;
-        // dW_g[Cout/G, Cin/G*K] += dy_g[Cout/G, P] x col_g^T[P, Cin/G*K]
-        Gemm.sgemm(false, true, coutG, kdimG, pos, dy, dyG, pos, col, g * kdimG * pos, pos, 1f,
-            gr, wOff, kdimG);
-        if (needInputGrad) {
-          // dcol_g[Cin/G*K, P] = W_g^T[Cin/G*K, Cout/G] x dy_g[Cout/G, P]
-          Gemm.sgemm(true, false, kdimG, pos, coutG, p, wOff, kdimG, dy, dyG, pos, 0f, dcol,
-              g * kdimG * pos, pos);
-        }
+        // dcol_g[Cin/G*K, count*P] = W_g^T[Cin/G*K, Cout/G] x dY_g[Cout/G, count*P]
+        Gemm.multiply(kdimG, count * pos, coutG,
+            Operand.dense(p, pOff + g * coutG * kdimG, kdimG).transpose(), dyOf(dy, s0, g), dc,
+            g * kdimG * pos, pos, pos, colSize, false);
       }
-      if (biasOff >= 0) {
-        addBiasGrad(dy, dyOff, gr, biasOff, out.c(), pos);
-      }
-      if (needInputGrad) {
-        low.col2im(dcol, dx, i * in.size());
-      }
+      int first = s0;
+      Parallel.forEach(count, i -> {
+        int at = (first + i) * in.size();
+        Arrays.fill(dx, at, at + in.size(), 0f);
+        low.col2im(dc, i * colSize, dx, at);
+      });
     }
-    return needInputGrad ? dx : null;
+    return dx;
+  }
+
+  /** dY_g: group g's channels of dy from sample s0 on, as a [Cout/G, samples*P] matrix. */
+  private Operand dyOf(float[] dy, int s0, int g) {
+    return Operand.batched(dy, s0 * out.size() + g * coutG * pos, pos, pos, out.size());
   }
 
   /** y[c, :] += b[c] for each of channels planes of plane floats at yOff. */

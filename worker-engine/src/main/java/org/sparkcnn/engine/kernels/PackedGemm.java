@@ -1,0 +1,149 @@
+/*
+ * The packed, cache-blocked matrix product C = [C +] A x B of Goto and van de Geijn ("Anatomy of
+ * high-performance matrix multiplication", ACM TOMS 34(3), 2008) over Operands: a KC x NC block of
+ * B is packed into NR-wide panels (kept in L2), an MC x KC block of A into MR-tall panels, and the
+ * micro-kernel adds an MR x NR tile of C per call. C may be batched like an Operand (columns in
+ * segments of segLen at segStride apart), so a convolution writes each sample's [Cout, P] output in
+ * place; a tile that straddles two segments, or the ragged edge, goes through a small buffer.
+ *
+ * Threads split C into blocks of whole tiles, along whichever of m and n has more tiles; every
+ * element of C is computed with the same sums in the same order whatever the split, so the result
+ * does not depend on the thread count.
+ */
+package org.sparkcnn.engine.kernels;
+
+import java.util.Arrays;
+
+final class PackedGemm {
+  private static final int KC = 256;
+  private static final int MC_TILES = 16; // MC = 16 * MR rows of A per block: stay in L2
+  private static final int NC = 1024; // KC x NC floats of B: 1 MiB
+  private static final long SERIAL_BELOW = 1L << 20; // multiply-adds: not worth a second thread
+
+  /** Where C lives: (i, s * segLen + q) at off + s * segStride + i * ld + q. */
+  record Out(float[] c, int off, int ld, int segLen, int segStride) {
+    static Out dense(float[] c, int off, int ld) {
+      return new Out(c, off, ld, Integer.MAX_VALUE, 0);
+    }
+
+    int at(int i, int j) {
+      int s = j / segLen;
+      return off + s * segStride + i * ld + (j - s * segLen);
+    }
+
+    void check(int rows, int cols) {
+      if (rows == 0 || cols == 0) {
+        return;
+      }
+      int last = at(rows - 1, cols - 1) + 1;
+      if (ld < Math.min(segLen, cols) || off < 0 || last > c.length || last < 0) {
+        throw new IllegalArgumentException("C: a " + rows + "x" + cols + " matrix at offset "
+            + off + " with leading dimension " + ld + " does not fit an array of " + c.length);
+      }
+    }
+  }
+
+  /** Per-thread packing buffers and the tile for edges, sized for one kernel shape. */
+  private static final class Scratch {
+    final float[] a;
+    final float[] b;
+    final float[] tile;
+
+    Scratch(MicroKernel k) {
+      a = new float[MC_TILES * k.mr * KC];
+      b = new float[KC * NC];
+      tile = new float[k.mr * k.nr];
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+  private PackedGemm() {}
+
+  /** C[m, n] = (accumulate ? C : 0) + A[m, k] x B[k, n], on Parallel's threads. */
+  static void multiply(MicroKernel kern, int m, int n, int k, Operand a, Operand b, Out c,
+      boolean accumulate) {
+    int rowTiles = (m + kern.mr - 1) / kern.mr;
+    int colTiles = (n + kern.nr - 1) / kern.nr;
+    boolean byCols = colTiles >= rowTiles;
+    int parts = (long) m * n * k < SERIAL_BELOW ? 1
+        : Math.min(Parallel.threads(), byCols ? colTiles : rowTiles);
+    Parallel.forEach(parts, t -> {
+      int i0 = byCols ? 0 : Parallel.split(m, parts, kern.mr, t);
+      int i1 = byCols ? m : Parallel.split(m, parts, kern.mr, t + 1);
+      int j0 = byCols ? Parallel.split(n, parts, kern.nr, t) : 0;
+      int j1 = byCols ? Parallel.split(n, parts, kern.nr, t + 1) : n;
+      if (!accumulate) {
+        clear(c, i0, i1, j0, j1);
+      }
+      block(kern, i0, i1, j0, j1, k, a, b, c);
+    });
+  }
+
+  private static void clear(Out c, int i0, int i1, int j0, int j1) {
+    for (int j = j0; j < j1; ) {
+      int s = j / c.segLen;
+      int q = j - s * c.segLen;
+      int w = Math.min(j1 - j, c.segLen - q);
+      for (int i = i0; i < i1; i++) {
+        int at = c.at(i, j);
+        Arrays.fill(c.c, at, at + w, 0f);
+      }
+      j += w;
+    }
+  }
+
+  /** C[i0..i1, j0..j1) += A[i0..i1, :] x B[:, j0..j1). */
+  private static void block(MicroKernel kern, int i0, int i1, int j0, int j1, int k, Operand a,
+      Operand b, Out c) {
+    Scratch s = SCRATCH.get();
+    if (s == null || s.tile.length != kern.mr * kern.nr) {
+      s = new Scratch(kern);
+      SCRATCH.set(s);
+    }
+    int mr = kern.mr;
+    int nr = kern.nr;
+    int mcMax = MC_TILES * mr;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        for (int jr = 0; jr < nc; jr += nr) {
+          b.packCols(pc, kc, jc + jr, Math.min(nr, nc - jr), nr, s.b, jr * kc);
+        }
+        for (int ic = i0; ic < i1; ic += mcMax) {
+          int mc = Math.min(mcMax, i1 - ic);
+          for (int ir = 0; ir < mc; ir += mr) {
+            a.packRows(ic + ir, Math.min(mr, mc - ir), mr, pc, kc, s.a, ir * kc);
+          }
+          for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            int j = jc + jr;
+            int seg = j / c.segLen;
+            boolean inOneSegment = j - seg * c.segLen + cols <= c.segLen;
+            for (int ir = 0; ir < mc; ir += mr) {
+              int rows = Math.min(mr, mc - ir);
+              if (rows == mr && cols == nr && inOneSegment) {
+                kern.run(kc, s.a, ir * kc, s.b, jr * kc, c.c, c.at(ic + ir, j), c.ld);
+              } else {
+                Arrays.fill(s.tile, 0f);
+                kern.run(kc, s.a, ir * kc, s.b, jr * kc, s.tile, 0, nr);
+                scatter(s.tile, nr, rows, cols, c, ic + ir, j);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** C[i.., j..] += tile[rows, cols] (row stride nr), column by column through the segments. */
+  private static void scatter(float[] tile, int nr, int rows, int cols, Out c, int i, int j) {
+    for (int jj = 0; jj < cols; jj++) {
+      int at = c.at(i, j + jj);
+      for (int ii = 0; ii < rows; ii++) {
+        c.c[at + ii * c.ld] += tile[ii * nr + jj];
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/*
+ * The Vector API micro-kernel: a 6 x (2 vectors) tile of C in 12 registers, each step of k one
+ * load of two B vectors, six broadcasts of A and twelve FMAs (Goto and van de Geijn's register
+ * block). Everything stays in one method without helper calls: a vector that crosses a call the
+ * JIT does not inline is boxed, which costs a factor of four here.
+ */
+package org.sparkcnn.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+final class VectorKernel extends MicroKernel {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length();
+
+  VectorKernel() {
+    super(6, 2 * L);
+  }
+
+  @Override
+  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    final int nr = 2 * L;
+    for (int p = 0; p < kc; p++) {
+      int bi = bOff + p * nr;
+      int ai = aOff + p * 6;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector a = FloatVector.broadcast(S, ap[ai]);
+      c00 = b0.fma(a, c00);
+      c01 = b1.fma(a, c01);
+      a = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = b0.fma(a, c10);
+      c11 = b1.fma(a, c11);
+      a = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = b0.fma(a, c20);
+      c21 = b1.fma(a, c21);
+      a = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = b0.fma(a, c30);
+      c31 = b1.fma(a, c31);
+      a = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = b0.fma(a, c40);
+      c41 = b1.fma(a, c41);
+      a = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = b0.fma(a, c50);
+      c51 = b1.fma(a, c51);
+    }
+    FloatVector.fromArray(S, c, cOff).add(c00).intoArray(c, cOff);
+    FloatVector.fromArray(S, c, cOff + L).add(c01).intoArray(c, cOff + L);
+    int r = cOff + ldc;
+    FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+    r += ldc;
+    FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+    r += ldc;
+    FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+    r += ldc;
+    FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).add(c41).intoArray(c, r + L);
+    r += ldc;
+    FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).add(c51).intoArray(c, r + L);
+  }
+}
