@@ -123,6 +123,18 @@ class CheckpointsTest {
   }
 
   @Test
+  void trainCheckpointDirTakesAHadoopUri() throws Exception {
+    Path elsewhere = dir.resolve("elsewhere");
+    Checkpoints f = Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, elsewhere.toUri().toString()),
+        dir.resolve("run"));
+    f.save(checkpoint(7));
+    assertTrue(Files.isRegularFile(elsewhere.resolve("step-000000007.ckpt")));
+    assertEquals(List.of("step-000000007.ckpt"), Files.list(elsewhere)
+        .map(p -> p.getFileName().toString()).toList(), "no .crc side file, no temporary");
+    assertEquals(7, f.latestValid(m -> {}).checkpoint().state().globalStep());
+  }
+
+  @Test
   void aCheckpointDirectoryOfAnUnknownFileSystemIsAConfigError() {
     var e = assertThrows(JobConfig.ConfigException.class,
         () -> Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, "nosuchfs://host/ckpt"), dir));
