@@ -41,16 +41,25 @@ public final class JobConfig {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file " + file + " does not exist");
     }
+    try {
+      return parse(Files.readString(file), file.toString(), overrides);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read YAML: " + e.getMessage());
+    }
+  }
+
+  /** Parses YAML text (origin names it in messages) and applies the --set overrides. */
+  public static JobConfig parse(String text, String origin, List<String> overrides) {
     Map<String, Object> flat = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     try {
-      Object doc = yaml().load(Files.readString(file));
+      Object doc = yaml().load(text);
       if (doc != null && !(doc instanceof Map)) {
-        throw new ConfigException(file + ": expected a YAML mapping of keys at the top level");
+        throw new ConfigException(origin + ": expected a YAML mapping of keys at the top level");
       }
       flatten("", doc == null ? Map.of() : (Map<?, ?>) doc, flat, problems);
-    } catch (IOException | YAMLException e) {
-      throw new ConfigException(file + ": cannot read YAML: " + e.getMessage());
+    } catch (YAMLException e) {
+      throw new ConfigException(origin + ": cannot read YAML: " + e.getMessage());
     }
     for (String o : overrides) {
       int eq = o.indexOf('=');
@@ -68,9 +77,9 @@ public final class JobConfig {
       flat.put(o.substring(0, eq).trim(), parsed);
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(file + ": " + String.join("\n", problems));
+      throw new ConfigException(origin + ": " + String.join("\n", problems));
     }
-    return resolve(flat, file.toString());
+    return resolve(flat, origin);
   }
 
   /** Checks flat key -> raw value pairs against Keys.ALL. */

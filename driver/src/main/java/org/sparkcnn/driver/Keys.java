@@ -53,6 +53,15 @@ public final class Keys {
       "Partitions (Spark tasks per step); 0 means Spark's default parallelism.");
   public static final ConfigKey<Long> SEED = ConfigKey.ofLong("train.seed", 42,
       "Seed of every random draw: initialisation, shuffling, generated data.");
+  public static final ConfigKey<Integer> CHECKPOINT_EVERY = ConfigKey.ofInt(
+      "train.checkpoint_every_steps", 0, 0, "Also write a checkpoint every N global steps; 0 means"
+          + " only at each epoch end (always done).");
+  public static final ConfigKey<String> CHECKPOINT_DIR = new ConfigKey<>("train.checkpoint_dir",
+      String.class, "", "Where checkpoints go: a local path or a Hadoop URI (hdfs://, s3a://);"
+          + " empty means RUN_DIR/checkpoints.", v -> true, "a path or URI");
+  public static final ConfigKey<String> NON_FINITE = ConfigKey.ofChoice("train.non_finite", "stop",
+      List.of("stop", "skip"), "A step whose loss or gradient is not finite: stop the run (its last"
+          + " good state saved as a checkpoint) or skip the step and go on.");
   public static final ConfigKey<Double> LR = ConfigKey.ofDouble("optim.lr", 0.01, v -> v > 0,
       "a number > 0", "Learning rate of SGD.");
   public static final ConfigKey<Double> MOMENTUM = ConfigKey.ofDouble("optim.momentum", 0.9,
@@ -73,6 +82,7 @@ public final class Keys {
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
 
 }

@@ -2,7 +2,8 @@
  * The command line of sparkcnn (deploy/sparkcnn runs it). `train [CONFIG]` validates the config,
  * the data and the model before Spark starts (exit status 2 with one message on any problem),
  * trains, writes the run folder and ends with the line
- * `final test_accuracy=... epochs=... wall_s=... run_dir=...`. `summary CONFIG` prints the layer
+ * `final test_accuracy=... epochs=... wall_s=... run_dir=...`; `train --resume RUN_DIR` continues
+ * an earlier run from its latest valid checkpoint. `summary CONFIG` prints the layer
  * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
  * DIR` checks the engine against reference cases (../shared/golden's format). `bench` times the
  * engine on the workloads of ../shared/bench/pytorch_reference.py, in its output format.
@@ -64,7 +65,7 @@ public final class Main implements Runnable {
     Path dataDir;
 
     @Option(names = "--run-dir", paramLabel = "DIR",
-        description = "Where to write config.yaml, metrics.jsonl and model.scnn"
+        description = "Where to write config.yaml, metrics.jsonl, model.scnn and checkpoints/"
             + " (default runs/<config>-<time>).")
     Path runDir;
 
@@ -76,21 +77,40 @@ public final class Main implements Runnable {
         description = "Override one config key; repeatable, e.g. --set train.epochs=1.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+        description = "Continue the run in RUN_DIR from its latest valid checkpoint, with its"
+            + " config.yaml (and any --set on top).")
+    Path resume;
+
     @Override
     public Integer call() throws Exception {
       Path file = config != null ? config : home().resolve("conf/quickstart.yaml");
       TrainingPlan plan;
       RunFolder run;
+      Checkpoint from = null;
+      Trainer trainer;
       try {
-        JobConfig c = JobConfig.load(file, overrides);
-        if (dataDir != null) {
-          c = c.with(Keys.DATA_DIR, dataDir.toString());
+        if (resume != null) {
+          if (config != null || runDir != null) {
+            throw new JobConfig.ConfigException("--resume " + resume + " continues a run with its"
+                + " own config.yaml in its own folder; give no CONFIG and no --run-dir with it");
+          }
+          Resume.Start start = Resume.open(resume, overrides, dataDir, master);
+          plan = start.plan();
+          run = start.run();
+          from = start.checkpoint();
+        } else {
+          JobConfig c = JobConfig.load(file, overrides);
+          if (dataDir != null) {
+            c = c.with(Keys.DATA_DIR, dataDir.toString());
+          }
+          if (master != null) {
+            c = c.with(Keys.MASTER, master);
+          }
+          plan = TrainingPlan.from(c);
+          run = RunFolder.create(runDir != null ? runDir : defaultRunDir(file), c);
         }
-        if (master != null) {
-          c = c.with(Keys.MASTER, master);
-        }
-        plan = TrainingPlan.from(c);
-        run = RunFolder.create(runDir != null ? runDir : defaultRunDir(file), c);
+        trainer = new Trainer(plan, run, from); // opens the checkpoint folder
       } catch (JobConfig.ConfigException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return EXIT_BAD_INPUT;
@@ -98,7 +118,7 @@ public final class Main implements Runnable {
       SparkSession spark = Sessions.builder(plan.config().get(Keys.MASTER),
           plan.config().get(Keys.APP_NAME)).getOrCreate();
       try {
-        Trainer.Result r = new Trainer(plan, run).run(spark);
+        Trainer.Result r = trainer.run(spark);
         System.out.println(String.format(Locale.ROOT,
             "final test_accuracy=%.4f epochs=%d wall_s=%.1f run_dir=%s",
             r.testAccuracy(), r.epochs(), r.wallSeconds(), run.dir()));
@@ -106,6 +126,9 @@ public final class Main implements Runnable {
       } catch (Trainer.NonFiniteException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return 1;
+      } catch (JobConfig.ConfigException e) { // a resumed run whose data changed
+        System.err.println("sparkcnn: " + e.getMessage());
+        return EXIT_BAD_INPUT;
       } finally {
         spark.stop();
       }

@@ -1,5 +1,5 @@
 /*
- * What one partition sends back from a step, and what the tree aggregation adds up: the summed
+ * What one partition sends back from a step, and what OrderedReduce adds up: the summed
  * gradient (null for evaluation and for the empty zero value), the summed loss, the correct
  * predictions, the sample count, the sum of the partitions' non-trainable buffers after the step
  * (BatchNorm running statistics; null when the model has none) with the number of partitions

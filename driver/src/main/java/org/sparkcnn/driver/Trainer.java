@@ -1,16 +1,20 @@
 /*
  * The synchronous-SGD loop of DESIGN.md, run on the driver. Each step: broadcast the weights (and
  * the buffers, BatchNorm's running statistics, if the model has any), every partition computes the
- * gradient sum of its local minibatch, treeAggregate adds the sums with the loss, the counts and
- * the partitions' updated buffers, the driver averages (g = sum / B, buffers over the partitions),
- * checks that the numbers are finite,
- * applies the optimiser and destroys the old broadcast. After each epoch the test set is evaluated
- * distributedly, one line goes to metrics.jsonl and model.scnn is replaced atomically, so a run
- * stopped by a non-finite loss keeps the model of its last good epoch.
+ * gradient sum of its local minibatch, OrderedReduce adds the sums with the loss, the counts and
+ * the partitions' updated buffers in partition order (so a run is reproduced bit for bit), the
+ * driver averages (g = sum / B, buffers over the partitions), checks that the numbers are finite,
+ * applies the optimiser and destroys the old broadcast. A non-finite step stops the run before the
+ * weights change, naming the last checkpoint, which it keeps, or is skipped (train.non_finite).
+ * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
+ * model.scnn is replaced atomically and a checkpoint is written; one is also written every
+ * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
+ * same steps follow as in a run that never stopped.
  */
 package org.sparkcnn.driver;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +38,22 @@ import org.sparkcnn.engine.Vectors;
 public final class Trainer {
   /** Tags the initialisation stream among the job's random streams. */
   static final long INIT_STREAM = 0x494E4954L;
-  private static final int TREE_DEPTH = 2;
 
   private final TrainingPlan plan;
   private final RunFolder run;
+  private final Checkpoints checkpoints;
+  private final Checkpoint from; // null for a run from scratch
 
   public Trainer(TrainingPlan plan, RunFolder run) {
+    this(plan, run, null);
+  }
+
+  /** A trainer that continues from a checkpoint (Resume checked it against the plan). */
+  public Trainer(TrainingPlan plan, RunFolder run, Checkpoint from) {
     this.plan = plan;
     this.run = run;
+    this.checkpoints = Checkpoints.of(plan.config(), run.dir());
+    this.from = from;
   }
 
   /** How a run ended. */
@@ -70,7 +82,8 @@ public final class Trainer {
   public Result run(SparkSession spark) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int partitions = plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
+    int partitions = from != null ? from.state().partitions()
+        : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
     partitions = Math.min(partitions, plan.batchSize());
     Data data = prepare(spark, plan, partitions);
     int steps = data.batches().stepsPerEpoch();
@@ -78,7 +91,65 @@ public final class Trainer {
       throw new IllegalArgumentException("the training set is smaller than one batch of "
           + plan.batchSize() + " samples");
     }
+    Progress p = from == null ? start(t0) : restore(data, steps, t0);
+    log("training %s on %s: %,d parameters, %d partitions, %d steps of %d per epoch",
+        plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE),
+        plan.architecture().paramCount(), partitions, steps, plan.batchSize());
+    if (from != null) {
+      log("resuming at epoch %d step %d/%d (global step %d)", p.epoch, p.step + 1, steps,
+          p.globalStep + 1);
+    }
     String runId = UUID.randomUUID().toString();
+    int every = plan.config().get(Keys.CHECKPOINT_EVERY);
+    Result last = null;
+    for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
+      long e0 = System.nanoTime();
+      while (p.step < steps) {
+        step(jsc, data, p, steps, runId);
+        if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
+          save(p, data, steps);
+        }
+        if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps && p.meter.seen > 0) {
+          log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
+              p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
+                  / p.meter.seen, p.meter.stepMs());
+        }
+      }
+      last = endEpoch(jsc, data, p, steps, (System.nanoTime() - e0) / 1e9, runId);
+    }
+    data.train().unpersist(false);
+    data.test().unpersist(false);
+    return last;
+  }
+
+  /** The loop's state: what a checkpoint holds besides the config and the architecture. */
+  private static final class Progress {
+    final Vectors v;
+    final Sgd sgd;
+    final int[] trainable;
+    final float[] grad;
+    final long t0;
+    final double wallBefore; // seconds trained before a resume
+    int epoch = 1;
+    int step; // steps of the epoch done
+    long globalStep;
+    EpochMeter meter = new EpochMeter();
+
+    Progress(Vectors v, Sgd sgd, int[] trainable, long t0, double wallBefore) {
+      this.v = v;
+      this.sgd = sgd;
+      this.trainable = trainable;
+      this.grad = new float[v.params.length];
+      this.t0 = t0;
+      this.wallBefore = wallBefore;
+    }
+
+    double wall() {
+      return wallBefore + (System.nanoTime() - t0) / 1e9;
+    }
+  }
+
+  private Progress start(long t0) throws IOException {
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(plan.seed(), INIT_STREAM));
     int[] trainable = {0, arch.paramCount()};
@@ -86,91 +157,141 @@ public final class Trainer {
       log("%s", plan.fineTuning().load(arch, v));
       trainable = plan.fineTuning().trainableRanges(arch);
     }
-    Sgd sgd = new Sgd(plan.sgd(), arch.paramCount());
-    float[] grad = new float[arch.paramCount()];
-    log("training %s on %s: %,d parameters, %d partitions, %d steps of %d per epoch",
-        plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE), arch.paramCount(),
-        partitions, steps, plan.batchSize());
-    Result last = null;
-    long globalStep = 0;
-    for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
-      long e0 = System.nanoTime();
-      double lossSum = 0;
-      long correct = 0;
-      long seen = 0;
-      long computeNanos = 0;
-      for (int step = 0; step < steps; step++, globalStep++) {
-        jsc.setJobGroup("sparkcnn-train", "epoch " + epoch + " step " + (step + 1) + "/" + steps,
-            false);
-        Published w = Published.of(jsc, v);
-        StepResult r = data.train()
-            .mapPartitions(new ExecutorStep(runId, arch, w.params(), w.buffers(), data.norm(),
-                plan.loss(), data.batches(), plan.seed(), epoch, step))
-            .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
-        w.destroy();
-        float[] buffers = r.bufferMean();
-        float inv = 1f / r.count();
-        boolean finite = Double.isFinite(r.lossSum());
-        for (int i = 0; i < grad.length; i++) {
-          grad[i] = r.gradSum()[i] * inv;
-          finite &= Float.isFinite(grad[i]);
-        }
-        for (int i = 0; buffers != null && i < buffers.length; i++) {
-          finite &= Float.isFinite(buffers[i]);
-        }
-        if (!finite) {
-          throw new NonFiniteException("epoch " + epoch + " step " + (step + 1)
-              + ": the loss or gradient is not finite (loss sum " + r.lossSum() + "); weights of"
-              + " the previous step are kept, lower optim.lr");
-        }
-        sgd.step(v.params, grad, plan.lr(), trainable);
-        if (buffers != null) {
-          System.arraycopy(buffers, 0, v.buffers, 0, buffers.length);
-        }
-        lossSum += r.lossSum();
-        correct += r.correct();
-        seen += r.count();
-        computeNanos += r.computeNanos();
-        if ((step + 1) % Math.max(1, steps / 10) == 0 && step + 1 < steps) {
-          log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", epoch,
-              step + 1, steps, lossSum / seen, (double) correct / seen,
-              (System.nanoTime() - e0) / 1e6 / (step + 1));
-        }
-      }
-      double trainSeconds = (System.nanoTime() - e0) / 1e9;
-      jsc.setJobGroup("sparkcnn-eval", "epoch " + epoch + " evaluation", false);
-      Published w = Published.of(jsc, v);
-      StepResult t = data.test()
-          .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-              plan.loss(), plan.evalBatch()))
-          .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
-      w.destroy();
-      double wall = (System.nanoTime() - t0) / 1e9;
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("epoch", epoch);
-      m.put("step", globalStep);
-      m.put("train_loss", lossSum / seen);
-      m.put("train_accuracy", (double) correct / seen);
-      m.put("test_loss", t.lossSum() / t.count());
-      m.put("test_accuracy", (double) t.correct() / t.count());
-      m.put("images_per_sec", seen / trainSeconds);
-      m.put("step_ms", 1e3 * trainSeconds / steps);
-      m.put("compute_ms", computeNanos / 1e6 / steps);
-      m.put("wall_s", wall);
-      run.appendMetrics(m);
-      log("epoch %d: train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f"
-          + " images_per_sec=%.0f step_ms=%.1f compute_ms=%.1f wall_s=%.1f", epoch, lossSum / seen,
-          (double) correct / seen, t.lossSum() / t.count(), (double) t.correct() / t.count(),
-          seen / trainSeconds, 1e3 * trainSeconds / steps, computeNanos / 1e6 / steps, wall);
-      ModelFile.Contents model = new ModelFile.Contents(arch, v.params.clone(), v.buffers.clone(),
-          meta(data.norm(), epoch, (double) t.correct() / t.count()));
-      run.saveModel(model);
-      last = new Result((double) t.correct() / t.count(), t.lossSum() / t.count(), epoch, wall,
-          model);
+    return new Progress(v, new Sgd(plan.sgd(), arch.paramCount()), trainable, t0, 0);
+  }
+
+  /** The progress of the checkpoint, after checking that it sees the same data. */
+  private Progress restore(Data data, int steps, long t0) {
+    Checkpoint.State s = from.state();
+    if (steps != s.stepsPerEpoch() || !Arrays.equals(data.norm().mean(), from.normalizeMean())
+        || !Arrays.equals(data.norm().std(), from.normalizeStd())) {
+      throw new JobConfig.ConfigException("--resume: the training data differs from the"
+          + " checkpoint's: " + steps + " steps per epoch and channel means "
+          + Arrays.toString(data.norm().mean()) + ", the checkpoint has " + s.stepsPerEpoch()
+          + " and " + Arrays.toString(from.normalizeMean()));
     }
-    data.train().unpersist(false);
-    data.test().unpersist(false);
-    return last;
+    var arch = plan.architecture();
+    Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
+    System.arraycopy(from.params(), 0, v.params, 0, v.params.length);
+    System.arraycopy(from.buffers(), 0, v.buffers, 0, v.buffers.length);
+    float[] momentum = from.momentum().length == 0 ? new float[arch.paramCount()]
+        : from.momentum().clone();
+    int[] trainable = plan.fineTuning() == null ? new int[] {0, arch.paramCount()}
+        : plan.fineTuning().trainableRanges(arch);
+    Progress p = new Progress(v, new Sgd(plan.sgd(), momentum, s.optimizerSteps()), trainable, t0,
+        s.wallSeconds());
+    p.globalStep = s.globalStep();
+    if (s.epochDone()) {
+      p.epoch = s.epoch() + 1;
+    } else {
+      p.epoch = s.epoch();
+      p.step = s.step();
+      p.meter = EpochMeter.resumed(s);
+    }
+    return p;
+  }
+
+  /** One synchronous step; a non-finite one is skipped or stops the run (train.non_finite). */
+  private void step(JavaSparkContext jsc, Data data, Progress p, int steps, String runId)
+      throws IOException {
+    jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
+        false);
+    long s0 = System.nanoTime();
+    Published w = Published.of(jsc, p.v);
+    StepResult r = OrderedReduce.sum(data.train()
+        .mapPartitions(new ExecutorStep(runId, plan.architecture(), w.params(), w.buffers(),
+            data.norm(), plan.loss(), data.batches(), plan.seed(), p.epoch, p.step)));
+    w.destroy();
+    float[] buffers = r.bufferMean();
+    float inv = 1f / r.count();
+    boolean finite = Double.isFinite(r.lossSum());
+    for (int i = 0; i < p.grad.length; i++) {
+      p.grad[i] = r.gradSum()[i] * inv;
+      finite &= Float.isFinite(p.grad[i]);
+    }
+    for (int i = 0; buffers != null && i < buffers.length; i++) {
+      finite &= Float.isFinite(buffers[i]);
+    }
+    if (!finite) {
+      String where = "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps
+          + ": the loss or gradient is not finite (loss sum " + r.lossSum() + ")";
+      if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
+        warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
+        p.meter.skip(r, System.nanoTime() - s0);
+        p.step++;
+        p.globalStep++;
+        return;
+      }
+      List<org.apache.hadoop.fs.Path> kept = checkpoints.list();
+      throw new NonFiniteException(where + "; the weights were not changed; "
+          + (kept.isEmpty() ? "no checkpoint was written yet, lower optim.lr"
+              : "the last good checkpoint is " + kept.get(0) + " (continue from it with --resume "
+                  + run.dir() + " and a lower --set optim.lr=...)"));
+    }
+    p.sgd.step(p.v.params, p.grad, plan.lr(), p.trainable);
+    if (buffers != null) {
+      System.arraycopy(buffers, 0, p.v.buffers, 0, buffers.length);
+    }
+    p.meter.add(r, System.nanoTime() - s0);
+    p.step++;
+    p.globalStep++;
+  }
+
+  private Result endEpoch(JavaSparkContext jsc, Data data, Progress p, int steps,
+      double trainSeconds, String runId) throws IOException {
+    var arch = plan.architecture();
+    jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
+    Published w = Published.of(jsc, p.v);
+    StepResult t = OrderedReduce.sum(data.test()
+        .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
+            plan.loss(), plan.evalBatch())));
+    w.destroy();
+    EpochMeter m = p.meter;
+    double wall = p.wall();
+    double testAccuracy = (double) t.correct() / t.count();
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("epoch", p.epoch);
+    line.put("step", p.globalStep);
+    line.put("train_loss", m.lossSum / m.seen);
+    line.put("train_accuracy", (double) m.correct / m.seen);
+    line.put("test_loss", t.lossSum() / t.count());
+    line.put("test_accuracy", testAccuracy);
+    line.put("images_per_sec", m.timedImages() / trainSeconds);
+    line.put("step_ms", m.stepMs());
+    line.put("compute_ms", m.computeMs());
+    line.put("sync_ms_p50", m.syncMs(0.5));
+    line.put("sync_ms_p90", m.syncMs(0.9));
+    line.put("skipped_steps", m.skipped);
+    line.put("wall_s", wall);
+    run.appendMetrics(line);
+    log("epoch %d: train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f"
+        + " images_per_sec=%.0f step_ms=%.1f compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f"
+        + " wall_s=%.1f", p.epoch, m.lossSum / m.seen, (double) m.correct / m.seen,
+        t.lossSum() / t.count(), testAccuracy, m.timedImages() / trainSeconds, m.stepMs(),
+        m.computeMs(), m.syncMs(0.5), m.syncMs(0.9), wall);
+    ModelFile.Contents model = new ModelFile.Contents(arch, p.v.params.clone(),
+        p.v.buffers.clone(), meta(data.norm(), p.epoch, testAccuracy));
+    run.saveModel(model);
+    save(p, data, steps);
+    return new Result(testAccuracy, t.lossSum() / t.count(), p.epoch, wall, model);
+  }
+
+  /** Writes the checkpoint of the current step, unless the weights are not finite. */
+  private void save(Progress p, Data data, int steps) throws IOException {
+    for (float x : p.v.params) {
+      if (!Float.isFinite(x)) {
+        warn("epoch %d step %d: the weights are not finite, no checkpoint written", p.epoch,
+            p.step);
+        return;
+      }
+    }
+    EpochMeter m = p.meter;
+    var state = new Checkpoint.State(p.epoch, p.step, steps, p.globalStep, p.sgd.steps(),
+        plan.seed(), data.batches().partitions(), m.lossSum, m.correct, m.seen, m.skipped,
+        p.wall());
+    float[] momentum = p.sgd.momentumBuffer() == null ? new float[0] : p.sgd.momentumBuffer();
+    checkpoints.save(new Checkpoint(plan.architecture(), plan.config().toYaml(), state,
+        p.v.params, p.v.buffers, momentum, data.norm().mean(), data.norm().std()));
   }
 
   private Map<String, Object> meta(Normalizer norm, int epoch, double testAccuracy) {
@@ -210,5 +331,10 @@ public final class Trainer {
   static void log(String format, Object... args) {
     System.out.println(String.format(format, args));
     System.out.flush();
+  }
+
+  static void warn(String format, Object... args) {
+    System.err.println("sparkcnn: warning: " + String.format(format, args));
+    System.err.flush();
   }
 }

@@ -27,7 +27,7 @@ class MainTest {
 
   record Outcome(int status, String out, String err) {}
 
-  private static Outcome cli(String... args) {
+  static Outcome cli(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -95,9 +95,13 @@ class MainTest {
     assertEquals(2, metrics.size());
     JsonNode m = new ObjectMapper().readTree(metrics.get(1));
     for (String key : List.of("epoch", "step", "train_loss", "train_accuracy", "test_loss",
-        "test_accuracy", "images_per_sec", "wall_s")) {
+        "test_accuracy", "images_per_sec", "step_ms", "compute_ms", "sync_ms_p50",
+        "sync_ms_p90", "skipped_steps", "wall_s")) {
       assertTrue(m.has(key), key + " missing from " + m);
     }
+    assertTrue(0 <= m.get("sync_ms_p50").asDouble()
+        && m.get("sync_ms_p50").asDouble() <= m.get("sync_ms_p90").asDouble()
+        && m.get("sync_ms_p90").asDouble() <= m.get("step_ms").asDouble() * 10, m.toString());
     assertEquals(2, m.get("epoch").asInt());
     assertEquals(20, m.get("step").asInt()); // 640 / 64 per epoch
 

@@ -1,7 +1,8 @@
 /*
  * Per-channel mean and standard deviation of a dataset's pixels (scaled to [0, 1]), computed
  * distributedly over the cached blocks: each partition sums x and x^2 per channel in double, the
- * driver combines the sums. The result is the dataset-specific normaliser.
+ * driver adds the partitions' sums in partition order (a fixed order, so that the same data always
+ * gives the same normaliser to the last bit). The result is the dataset-specific normaliser.
  */
 package org.sparkcnn.data;
 
@@ -11,14 +12,12 @@ public final class ChannelStats {
   private ChannelStats() {}
 
   public static Normalizer compute(JavaRDD<Block> blocks, int channels) {
-    double[] sums = blocks
-        .map(b -> partial(b, channels))
-        .treeReduce((a, b) -> {
-          for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
-          }
-          return a;
-        });
+    double[] sums = new double[2 * channels + 1];
+    for (double[] p : blocks.map(b -> partial(b, channels)).collect()) {
+      for (int i = 0; i < sums.length; i++) {
+        sums[i] += p[i];
+      }
+    }
     double count = sums[2 * channels];
     if (count == 0) {
       throw new IllegalArgumentException("cannot normalise an empty dataset");
