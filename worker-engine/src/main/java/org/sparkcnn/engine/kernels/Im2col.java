@@ -40,36 +40,51 @@ public final class Im2col {
   /**
    * A block of the column matrix of one image: dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
    * col[r, q] for rows [r0, r0 + rows) and output positions [q0, q0 + w). Walks each row's
-   * positions one output row at a time; with stride 1 the in-image part of a span is one copy.
+   * positions one output row at a time; with stride 1 into consecutive slots, the in-image part
+   * of a span is a plain copy loop, which the JIT vectorises.
    */
   public static void lowerBlock(ConvGeometry g, float[] x, int xOff, int r0, int rows, int q0,
       int w, float[] dst, int dOff, int dRow, int dCol) {
     int h = g.h();
     int width = g.w();
     int wo = g.wo();
-    int taps = g.kh() * g.kw();
-    for (int r = r0; r < r0 + rows; r++) {
-      int c = r / taps;
-      int ki = (r - c * taps) / g.kw();
-      int kj = r - c * taps - ki * g.kw();
+    int kw = g.kw();
+    int taps = g.kh() * kw;
+    int oh0 = q0 / wo;
+    int ow0 = q0 - oh0 * wo;
+    int c = r0 / taps;
+    int ki = (r0 - c * taps) / kw;
+    int kj = r0 - c * taps - ki * kw;
+    boolean contiguous = g.sw() == 1 && dCol == 1;
+    for (int r = 0; r < rows; r++) {
       int shift = kj * g.dw() - g.pw(); // iw = ow * sw + shift
+      int rowShift = ki * g.dh() - g.ph(); // ih = oh * sh + rowShift
       int chan = xOff + c * h * width;
-      int d = dOff + (r - r0) * dRow;
-      int oh = q0 / wo;
-      int ow = q0 - oh * wo;
+      int d = dOff + r * dRow;
+      int oh = oh0;
+      int ow = ow0;
       for (int left = w; left > 0; oh++, ow = 0) {
         int span = Math.min(left, wo - ow);
-        int ih = oh * g.sh() - g.ph() + ki * g.dh();
+        int ih = oh * g.sh() + rowShift;
         if (ih < 0 || ih >= h) {
-          fill(dst, d, span, dCol);
-        } else if (g.sw() == 1) {
-          int lo = Math.min(Math.max(-shift, ow), ow + span); // first ow inside the image
-          int hi = Math.max(Math.min(width - shift, ow + span), lo); // first ow past it
-          fill(dst, d, lo - ow, dCol);
-          if (hi > lo) {
-            copy(x, chan + ih * width + lo + shift, dst, d + (lo - ow) * dCol, hi - lo, dCol);
+          for (int t = 0; t < span; t++) {
+            dst[d + t * dCol] = 0f;
           }
-          fill(dst, d + (hi - ow) * dCol, ow + span - hi, dCol);
+        } else if (contiguous) {
+          int src = chan + ih * width + shift; // x[src + u] for output column u
+          int o = d - ow; // dst[o + u] for output column u
+          int end = ow + span;
+          int lo = Math.min(Math.max(-shift, ow), end); // first column inside the image
+          int hi = Math.max(Math.min(width - shift, end), lo); // first column past it
+          for (int u = ow; u < lo; u++) {
+            dst[o + u] = 0f;
+          }
+          for (int u = lo; u < hi; u++) {
+            dst[o + u] = x[src + u];
+          }
+          for (int u = hi; u < end; u++) {
+            dst[o + u] = 0f;
+          }
         } else {
           int src = chan + ih * width;
           for (int t = 0; t < span; t++) {
@@ -80,25 +95,12 @@ public final class Im2col {
         d += span * dCol;
         left -= span;
       }
-    }
-  }
-
-  private static void fill(float[] dst, int d, int len, int stride) {
-    if (stride == 1) {
-      Arrays.fill(dst, d, d + len, 0f);
-    } else {
-      for (int t = 0; t < len; t++) {
-        dst[d + t * stride] = 0f;
-      }
-    }
-  }
-
-  private static void copy(float[] src, int s, float[] dst, int d, int len, int stride) {
-    if (stride == 1) {
-      System.arraycopy(src, s, dst, d, len);
-    } else {
-      for (int t = 0; t < len; t++) {
-        dst[d + t * stride] = src[s + t];
+      if (++kj == kw) {
+        kj = 0;
+        if (++ki == g.kh()) {
+          ki = 0;
+          c++;
+        }
       }
     }
   }
