@@ -4,7 +4,8 @@
  * trains, writes the run folder and ends with the line
  * `final test_accuracy=... epochs=... wall_s=... run_dir=...`. `summary CONFIG` prints the layer
  * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
- * DIR` checks the engine against reference cases (../shared/golden's format).
+ * DIR` checks the engine against reference cases (../shared/golden's format). `augment-preview
+ * CONFIG --out grid.png` draws samples under the config's augmentation (AugmentPreview).
  */
 package org.sparkcnn.driver;
 
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
-    subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class})
+    subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
+        AugmentPreview.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -147,7 +149,8 @@ public final class Main implements Runnable {
         } else {
           JobConfig c = JobConfig.load(file, overrides);
           var source = TrainingPlan.source(c);
-          arch = TrainingPlan.architecture(c, source.shape(), source.classes());
+          arch = TrainingPlan.architecture(c,
+              TrainingPlan.augmentation(c, source.shape()).train().output(), source.classes());
         }
         System.out.println("input " + arch.input());
         arch.summary().forEach(System.out::println);

@@ -63,7 +63,8 @@ public final class Trainer {
     test.count();
     int[] sizeArray = sizes.stream().mapToInt(Integer::intValue).toArray();
     Normalizer norm = plan.normalize() ? ChannelStats.compute(train, source.shape().c())
-        : Normalizer.identity(source.shape().c());
+        : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
+            .orElse(Normalizer.identity(source.shape().c()));
     return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm);
   }
 
@@ -105,7 +106,7 @@ public final class Trainer {
         Published w = Published.of(jsc, v);
         StepResult r = data.train()
             .mapPartitions(new ExecutorStep(runId, arch, w.params(), w.buffers(), data.norm(),
-                plan.loss(), data.batches(), plan.seed(), epoch, step))
+                plan.augment().train(), plan.loss(), data.batches(), plan.seed(), epoch, step))
             .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
         w.destroy();
         float[] buffers = r.bufferMean();
@@ -142,7 +143,7 @@ public final class Trainer {
       Published w = Published.of(jsc, v);
       StepResult t = data.test()
           .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-              plan.loss(), plan.evalBatch()))
+              plan.augment().eval(), plan.loss(), plan.evalBatch()))
           .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, TREE_DEPTH);
       w.destroy();
       double wall = (System.nanoTime() - t0) / 1e9;

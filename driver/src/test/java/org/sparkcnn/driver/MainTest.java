@@ -27,7 +27,7 @@ class MainTest {
 
   record Outcome(int status, String out, String err) {}
 
-  private static Outcome cli(String... args) {
+  static Outcome cli(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
