@@ -38,6 +38,10 @@ class AugmentCliTest {
     assertEquals(c.asMap(), JobConfig.load(f, List.of()).asMap());
     TrainingPlan plan = TrainingPlan.from(c);
     assertEquals(28, plan.architecture().input().h());
+    Path shipped = Path.of(System.getProperty("sparkcnn.root"), "conf",
+        "quickstart-augment.yaml");
+    assertEquals(List.of("random_crop", "hflip", "color_jitter", "cutout"),
+        TrainingPlan.from(JobConfig.load(shipped, List.of())).augment().train().names());
     JobConfig set = JobConfig.load(quickstart(), List.of("data.augment=[hflip, {op: cutout,"
         + " size: 8}]"));
     assertEquals(List.of("hflip", "cutout"), TrainingPlan.from(set).augment().train().names());
