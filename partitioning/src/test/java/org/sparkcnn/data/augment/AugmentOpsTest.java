@@ -158,7 +158,7 @@ class AugmentOpsTest {
   }
 
   @Test
-  void affineIdentityKeepsTheImageAndAShiftMovesIt() {
+  void affineIdentityKeepsTheImageAndShiftsAndShearsMoveIt() {
     var op = (Affine) op(Shape.of(1, 3, 3), Map.of("op", "affine", "translate", List.of(0.4, 0),
         "fill", 9));
     Image src = Image.of(1, 3, 3, ramp(9));
@@ -166,6 +166,9 @@ class AugmentOpsTest {
         1e-6f);
     Image right = apply(op, new double[] {0, 1, 0, 1, 0, 0}, src);
     assertArrayEquals(new float[] {9, 0, 1, 9, 3, 4, 9, 6, 7}, right.pixels(), 1e-6f);
+    // shear x by 45 degrees: x' = x + (y - centre), so the top row moves left, the bottom right
+    Image sheared = apply(op, new double[] {0, 0, 0, 1, 45, 0}, src);
+    assertArrayEquals(new float[] {1, 2, 9, 3, 4, 5, 9, 6, 7}, sheared.pixels(), 1e-5f);
     for (int id = 0; id < 50; id++) {
       double[] q = op.draw(Rng.of(1, id));
       assertTrue(Math.abs(q[1]) <= 1 && q[2] == 0 && q[3] == 1, java.util.Arrays.toString(q));
