@@ -38,6 +38,13 @@ public record ConfigKey<T>(
     return new ConfigKey<>(name, String.class, "", doc, v -> true, "a list of layer names");
   }
 
+  /** A YAML list (empty by default), e.g. of augmentation ops; its items are checked later. */
+  @SuppressWarnings("unchecked")
+  static ConfigKey<List<?>> ofList(String name, String expected, String doc) {
+    return new ConfigKey<>(name, (Class<List<?>>) (Class<?>) List.class, List.of(), doc,
+        v -> true, expected);
+  }
+
   static ConfigKey<String> ofString(String name, String def, String doc) {
     return new ConfigKey<>(name, String.class, def, doc, v -> !v.isBlank(), "a non-empty string");
   }
@@ -65,6 +72,9 @@ public record ConfigKey<T>(
     }
     if (type == Double.class && raw instanceof Number n) {
       return type.cast(n.doubleValue());
+    }
+    if (type == List.class && raw instanceof List<?> list) {
+      return type.cast(list);
     }
     if (type == Boolean.class && raw instanceof Boolean b) {
       return type.cast(b);

@@ -23,6 +23,14 @@ public final class Keys {
       "Test samples, as data.train_size (0 means 2000 generated, or all).");
   public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
       "Normalise each channel by the mean and standard deviation of the training set.");
+  public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
+      "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
+      "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
+          + " executors (conf/README.md lists the ops and their settings).");
+  public static final ConfigKey<List<?>> DATA_EVAL_TRANSFORM = ConfigKey.ofList(
+      "data.eval_transform", "a list of resize, center_crop and normalize ops",
+      "Evaluation transform: resize, center_crop and normalize ops; empty means those ops of"
+          + " data.augment.");
   public static final ConfigKey<String> MODEL_NAME = ConfigKey.ofChoice("model.name", "lenet5",
       ModelCatalog.SHIPPED, "A shipped architecture (conf/models/NAME.yaml); input and output"
           + " sizes follow the dataset.");
@@ -80,6 +88,7 @@ public final class Keys {
       "Spark application name.");
 
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
+      DATA_AUGMENT, DATA_EVAL_TRANSFORM,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,

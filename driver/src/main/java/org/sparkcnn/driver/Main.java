@@ -5,8 +5,9 @@
  * `final test_accuracy=... epochs=... wall_s=... run_dir=...`; `train --resume RUN_DIR` continues
  * an earlier run from its latest valid checkpoint. `summary CONFIG` prints the layer
  * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
- * DIR` checks the engine against reference cases (../shared/golden's format). `bench` times the
- * engine on the workloads of ../shared/bench/pytorch_reference.py, in its output format.
+ * DIR` checks the engine against reference cases (../shared/golden's format). `augment-preview
+ * CONFIG --out grid.png` draws samples under the config's augmentation (AugmentPreview). `bench`
+ * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format.
  */
 package org.sparkcnn.driver;
 
@@ -30,7 +31,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
-        Main.BenchRun.class})
+        AugmentPreview.class, Main.BenchRun.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -172,7 +173,8 @@ public final class Main implements Runnable {
         } else {
           JobConfig c = JobConfig.load(file, overrides);
           var source = TrainingPlan.source(c);
-          arch = TrainingPlan.architecture(c, source.shape(), source.classes());
+          arch = TrainingPlan.architecture(c,
+              TrainingPlan.augmentation(c, source.shape()).train().output(), source.classes());
         }
         System.out.println("input " + arch.input());
         arch.summary().forEach(System.out::println);

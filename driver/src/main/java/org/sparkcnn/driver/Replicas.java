@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.augment.Augmenter;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
@@ -27,6 +28,8 @@ final class Replicas {
     final LocalStep step = new LocalStep();
     float[] x = new float[0]; // [batch, C, H, W]
     int[] y = new int[0]; // [batch]
+    float[] targets = new float[0]; // [batch, classes]: soft targets of mixup and cutmix
+    final Augmenter augmenter = new Augmenter();
     private final Map<Integer, int[]> orders = new java.util.HashMap<>(); // partition -> order
     private int ordersEpoch = -1;
 
@@ -48,6 +51,7 @@ final class Replicas {
       if (y.length < n) {
         x = new float[n * size];
         y = new int[n];
+        targets = new float[n * model.architecture().output().size()];
       }
     }
   }

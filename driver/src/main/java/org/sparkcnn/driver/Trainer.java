@@ -75,7 +75,8 @@ public final class Trainer {
     test.count();
     int[] sizeArray = sizes.stream().mapToInt(Integer::intValue).toArray();
     Normalizer norm = plan.normalize() ? ChannelStats.compute(train, source.shape().c())
-        : Normalizer.identity(source.shape().c());
+        : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
+            .orElse(Normalizer.identity(source.shape().c()));
     return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm);
   }
 
@@ -200,7 +201,8 @@ public final class Trainer {
     Published w = Published.of(jsc, p.v);
     StepResult r = OrderedReduce.sum(data.train()
         .mapPartitions(new ExecutorStep(runId, plan.architecture(), w.params(), w.buffers(),
-            data.norm(), plan.loss(), data.batches(), plan.seed(), p.epoch, p.step)));
+            data.norm(), plan.augment().train(), plan.loss(), data.batches(), plan.seed(), p.epoch,
+            p.step)));
     w.destroy();
     float[] buffers = r.bufferMean();
     float inv = 1f / r.count();
@@ -244,7 +246,7 @@ public final class Trainer {
     Published w = Published.of(jsc, p.v);
     StepResult t = OrderedReduce.sum(data.test()
         .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-            plan.loss(), plan.evalBatch())));
+            plan.augment().eval(), plan.loss(), plan.evalBatch())));
     w.destroy();
     EpochMeter m = p.meter;
     double wall = p.wall();

@@ -1,8 +1,10 @@
 /*
  * Everything a training run needs, built once from the config and then never changed: the data
  * source (checked on disk), the architecture (its shapes checked against the data), the optimiser,
- * the loop's numbers and the fine-tuning (null for a run from scratch). Building it is the "before Spark starts" validation of DESIGN.md: a bad
- * key, a missing file or a model that does not fit the data fails here.
+ * the loop's numbers, the fine-tuning (null for a run from scratch) and the augmentation (the
+ * model's input is what the pipelines make of the data). Building it is the "before Spark starts"
+ * validation of DESIGN.md: a bad key, a missing file, a bad augmentation op or a model that does
+ * not fit the data fails here.
  */
 package org.sparkcnn.driver;
 
@@ -10,6 +12,7 @@ import java.io.UncheckedIOException;
 import org.sparkcnn.data.MnistSource;
 import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
+import org.sparkcnn.data.augment.Augmentation;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Loss;
@@ -31,7 +34,8 @@ public record TrainingPlan(
     int evalBatch,
     boolean normalize,
     Loss loss,
-    FineTuning fineTuning) {
+    FineTuning fineTuning,
+    Augmentation augment) {
 
   static final int SHAPES_TRAIN_DEFAULT = 10_000;
   static final int SHAPES_TEST_DEFAULT = 2_000;
@@ -43,7 +47,8 @@ public record TrainingPlan(
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new JobConfig.ConfigException("data: " + e.getMessage());
     }
-    Architecture arch = architecture(c, source.shape(), source.classes());
+    Augmentation augment = augmentation(c, source.shape());
+    Architecture arch = architecture(c, augment.train().output(), source.classes());
     int partitions = c.get(Keys.PARTITIONS);
     if (partitions > c.get(Keys.BATCH_SIZE)) {
       throw new JobConfig.ConfigException("key 'train.partitions': " + partitions
@@ -61,7 +66,20 @@ public record TrainingPlan(
         c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
     return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),
         c.get(Keys.BATCH_SIZE), partitions, c.get(Keys.SEED), sgd, c.get(Keys.LR),
-        c.get(Keys.EVAL_BATCH), c.get(Keys.DATA_NORMALIZE), loss, FineTuning.of(c, arch));
+        c.get(Keys.EVAL_BATCH),
+        c.get(Keys.DATA_NORMALIZE) && augment.train().normalization().isEmpty(), loss,
+        FineTuning.of(c, arch), augment);
+  }
+
+  /** The pipelines of data.augment and data.eval_transform for the data's shape. */
+  static Augmentation augmentation(JobConfig c, Shape input) {
+    try {
+      return Augmentation.parse(c.get(Keys.DATA_AUGMENT), Keys.DATA_AUGMENT.name(),
+          c.get(Keys.DATA_EVAL_TRANSFORM), Keys.DATA_EVAL_TRANSFORM.name(), input);
+    } catch (IllegalArgumentException e) {
+      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
+          + ": " + input + ")");
+    }
   }
 
   /** The model of the config (model.file, else model.name) for the data's shape and classes. */

@@ -40,7 +40,8 @@ class BufferAveragingTest {
 
     Trainer.Published w = Trainer.Published.of(jsc, v);
     StepResult r = data.train()
-        .mapPartitions(new ExecutorStep("buffers-test", arch, w.params(), w.buffers(), data.norm(), plan.loss(),
+        .mapPartitions(new ExecutorStep("buffers-test", arch, w.params(), w.buffers(), data.norm(),
+            plan.augment().train(), plan.loss(),
             data.batches(), plan.seed(), 1, 2))
         .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
     w.destroy();

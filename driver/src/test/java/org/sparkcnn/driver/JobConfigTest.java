@@ -78,7 +78,8 @@ class JobConfigTest {
 
   @Test
   void shippedConfigsAreValid() {
-    for (String name : List.of("quickstart.yaml", "lenet-mnist.yaml")) {
+    for (String name : List.of("quickstart.yaml", "lenet-mnist.yaml",
+        "quickstart-augment.yaml")) {
       JobConfig.load(Path.of(System.getProperty("sparkcnn.root"), "conf", name), List.of());
     }
   }

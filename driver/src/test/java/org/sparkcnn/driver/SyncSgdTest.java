@@ -33,7 +33,8 @@ class SyncSgdTest {
 
     Broadcast<float[]> w = jsc.broadcast(v.params.clone());
     StepResult r = data.train()
-        .mapPartitions(new ExecutorStep("sync-test", arch, w, null, data.norm(), plan.loss(), data.batches(),
+        .mapPartitions(new ExecutorStep("sync-test", arch, w, null, data.norm(), plan.augment().train(),
+            plan.loss(), data.batches(),
             plan.seed(), epoch, step))
         .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
     w.destroy();

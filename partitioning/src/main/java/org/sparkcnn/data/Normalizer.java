@@ -51,6 +51,17 @@ public final class Normalizer implements Serializable {
     return std.clone();
   }
 
+  /** x[off, off + C*plane) = (x - mean[c]) / std[c] in place, for pixels already in [0, 1]. */
+  public void apply(float[] x, int off, int plane) {
+    for (int c = 0; c < mean.length; c++) {
+      float m = mean[c];
+      float s = std[c];
+      for (int i = off + c * plane; i < off + (c + 1) * plane; i++) {
+        x[i] = (x[i] - m) / s;
+      }
+    }
+  }
+
   /** dst[dOff, dOff + C*plane) = normalised src[sOff, ...), CHW with plane = H*W pixels. */
   public void apply(byte[] src, int sOff, int plane, float[] dst, int dOff) {
     for (int c = 0; c < mean.length; c++) {

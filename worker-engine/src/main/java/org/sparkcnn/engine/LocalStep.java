@@ -38,6 +38,23 @@ public final class LocalStep {
     return new Stats(r.lossSum(), r.correct(), n);
   }
 
+  /**
+   * As gradient, against soft targets [n, classes] (mixup, cutmix): each row a distribution over
+   * the classes. The loss may rewrite targets (label smoothing).
+   */
+  public Stats gradient(Model model, float[] x, float[] targets, int n, long stepSeed, Loss loss) {
+    int k = model.architecture().output().size();
+    if (dLogits == null || dLogits.length < n * k) {
+      dLogits = new float[n * k];
+      this.targets = new float[n * k];
+    }
+    model.zeroGrad();
+    float[] logits = model.forward(x, n, true, stepSeed);
+    SoftmaxCrossEntropy.Result r = loss.applySoft(logits, targets, n, k, dLogits);
+    model.backward(dLogits, n);
+    return new Stats(r.lossSum(), r.correct(), n);
+  }
+
   /** Forward only, in inference mode: summed cross-entropy and correct count. */
   public static Stats evaluate(Model model, float[] x, int[] labels, int n) {
     return evaluate(model, x, labels, n, Loss.CROSS_ENTROPY);

@@ -50,4 +50,34 @@ public record Loss(String kind, double labelSmoothing) implements Serializable {
     return new SoftmaxCrossEntropy.Result(
         MeanSquaredError.lossAndGrad(outputs, targets, n, k, dOutputs), correct);
   }
+
+  /**
+   * Soft targets (mixup, cutmix): outputs and targets [n, k], each target row a distribution over
+   * the classes; fills dOutputs [n, k] if not null. Cross-entropy smooths each row as the hard
+   * labels are smoothed, (1 - eps) q + eps / k, in place in targets; mse compares the outputs with
+   * the rows. A prediction is correct where its argmax is the target's.
+   */
+  public SoftmaxCrossEntropy.Result applySoft(float[] outputs, float[] targets, int n, int k,
+      float[] dOutputs) {
+    if (kind.equals("cross_entropy")) {
+      if (labelSmoothing > 0) {
+        for (int i = 0; i < n * k; i++) {
+          targets[i] = (float) ((1 - labelSmoothing) * targets[i] + labelSmoothing / k);
+        }
+      }
+      return SoftmaxCrossEntropy.softLossAndGrad(outputs, targets, n, k, dOutputs);
+    }
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      int want = 0;
+      for (int j = 1; j < k; j++) {
+        best = outputs[i * k + j] > outputs[i * k + best] ? j : best;
+        want = targets[i * k + j] > targets[i * k + want] ? j : want;
+      }
+      correct += best == want ? 1 : 0;
+    }
+    return new SoftmaxCrossEntropy.Result(
+        MeanSquaredError.lossAndGrad(outputs, targets, n, k, dOutputs), correct);
+  }
 }

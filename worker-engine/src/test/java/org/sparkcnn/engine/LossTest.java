@@ -39,6 +39,19 @@ class LossTest {
   }
 
   @Test
+  void oneHotSoftTargetsGiveTheHardLabelsLossAndGradient() {
+    for (Loss loss : new Loss[] {new Loss("cross_entropy", 0.1), new Loss("mse", 0)}) {
+      float[] d = new float[6];
+      float[] e = new float[6];
+      var hard = loss.apply(OUT, LABELS, 2, 3, d, new float[6]);
+      var soft = loss.applySoft(OUT, new float[] {1, 0, 0, 0, 1, 0}, 2, 3, e);
+      assertEquals(hard.lossSum(), soft.lossSum(), 1e-6, loss.kind());
+      assertEquals(hard.correct(), soft.correct(), loss.kind());
+      assertArrayEquals(d, e, 1e-6f, loss.kind());
+    }
+  }
+
+  @Test
   void badSettingsAreRefused() {
     var kind = assertThrows(IllegalArgumentException.class, () -> new Loss("hinge", 0));
     assertTrue(kind.getMessage().contains("[cross_entropy, mse]"), kind.getMessage());
