@@ -21,6 +21,7 @@ import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.Parallel;
 
 public abstract class BatchNorm extends Layer {
   /** What BatchNorm1d.Spec and BatchNorm2d.Spec share: C is the first dimension of the input. */
@@ -102,7 +103,7 @@ public abstract class BatchNorm extends Layer {
         throw new IllegalArgumentException(
             "batch norm '" + name + "': training needs more than one value per channel, got " + m);
       }
-      for (int ch = 0; ch < c; ch++) {
+      Parallel.forEach(c, ch -> {
         double sum = 0;
         for (int i = 0; i < n; i++) {
           for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
@@ -122,7 +123,7 @@ public abstract class BatchNorm extends Layer {
         buf[bOff + ch] = (float) ((1 - momentum) * buf[bOff + ch] + momentum * mu);
         buf[varOff + ch] =
             (float) ((1 - momentum) * buf[varOff + ch] + momentum * var * m / (m - 1));
-      }
+      });
     } else {
       for (int ch = 0; ch < c; ch++) {
         mean[ch] = buf[bOff + ch];
@@ -130,18 +131,20 @@ public abstract class BatchNorm extends Layer {
       }
     }
     float[] p = v.params;
-    for (int i = 0; i < n; i++) {
+    float[] xh = xhat;
+    float[] out = y;
+    Parallel.forEach(n, i -> {
       for (int ch = 0; ch < c; ch++) {
         float mu = mean[ch];
         float is = invStd[ch];
         float w = p[pOff + ch];
         float b = p[biasOff + ch];
         for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          xhat[j] = (x[j] - mu) * is;
-          y[j] = w * xhat[j] + b;
+          xh[j] = (x[j] - mu) * is;
+          out[j] = w * xh[j] + b;
         }
       }
-    }
+    });
     return y;
   }
 
@@ -153,7 +156,8 @@ public abstract class BatchNorm extends Layer {
       dx = ensure(dx, n * c * l);
     }
     double m = (double) n * l;
-    for (int ch = 0; ch < c; ch++) {
+    float[] d = dx;
+    Parallel.forEach(c, ch -> {
       double sumDy = 0;
       double sumDyXhat = 0;
       for (int i = 0; i < n; i++) {
@@ -165,7 +169,7 @@ public abstract class BatchNorm extends Layer {
       gr[pOff + ch] += (float) sumDyXhat;
       gr[biasOff + ch] += (float) sumDy;
       if (!needInputGrad) {
-        continue;
+        return;
       }
       float scale = p[pOff + ch] * invStd[ch];
       // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec. 3)
@@ -173,10 +177,10 @@ public abstract class BatchNorm extends Layer {
       float meanDyXhat = batchStats ? (float) (sumDyXhat / m) : 0f;
       for (int i = 0; i < n; i++) {
         for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          dx[j] = scale * (dy[j] - meanDy - xhat[j] * meanDyXhat);
+          d[j] = scale * (dy[j] - meanDy - xhat[j] * meanDyXhat);
         }
       }
-    }
+    });
     return needInputGrad ? dx : null;
   }
 }

@@ -73,9 +73,11 @@ final class Convolution extends Layer {
           pOff + g * coutG * kdimG, kdimG, kdimG, 0, true);
     }
     if (biasOff >= 0) {
-      for (int i = 0; i < n; i++) {
-        addBiasGrad(dy, i * out.size(), gr, biasOff, out.c(), pos);
-      }
+      Parallel.forEach(out.c(), c -> {
+        for (int i = 0; i < n; i++) {
+          addBiasGrad(dy, i * out.size() + c * pos, gr, biasOff + c, 1, pos);
+        }
+      });
     }
     if (!needInputGrad) {
       return null;

@@ -3,6 +3,7 @@ package org.sparkcnn.engine.layers;
 
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.Parallel;
 
 public final class ReLU extends Layer {
   public record Spec(String name) implements LayerSpec {
@@ -28,9 +29,12 @@ public final class ReLU extends Layer {
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * in.size();
     y = ensure(y, len);
-    for (int i = 0; i < len; i++) {
-      y[i] = Math.max(x[i], 0f);
-    }
+    float[] out = y;
+    Parallel.forEach(n, s -> {
+      for (int i = s * in.size(), end = i + in.size(); i < end; i++) {
+        out[i] = Math.max(x[i], 0f);
+      }
+    });
     return y;
   }
 
@@ -38,9 +42,15 @@ public final class ReLU extends Layer {
   public float[] backward(float[] dy, int n) {
     int len = n * in.size();
     dx = ensure(dx, len);
-    for (int i = 0; i < len; i++) {
-      dx[i] = y[i] > 0f ? dy[i] : 0f;
-    }
+    float[] out = y;
+    float[] d = dx;
+    Parallel.forEach(n, s -> {
+      for (int i = s * in.size(), end = i + in.size(); i < end; i++) {
+        // y >= 0, so y > 0 exactly when its bits are a positive int: -bits >> 31 is then all ones
+        int keep = -Float.floatToRawIntBits(out[i]) >> 31;
+        d[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
+      }
+    });
     return dx;
   }
 }
