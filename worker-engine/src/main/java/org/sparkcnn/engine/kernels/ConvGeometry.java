@@ -35,12 +35,13 @@ public record ConvGeometry(
     return Math.floorDiv(in + 2 * p - d * (k - 1) - 1, s) + 1;
   }
 
+  /** Output height: ConvAxis.out() of the vertical axis (written out: hot loops call it). */
   public int ho() {
-    return new ConvAxis(h, kh, sh, ph, phEnd, dh).out();
+    return Math.floorDiv(h + ph + phEnd - dh * (kh - 1) - 1, sh) + 1;
   }
 
   public int wo() {
-    return new ConvAxis(w, kw, sw, pw, pwEnd, dw).out();
+    return Math.floorDiv(w + pw + pwEnd - dw * (kw - 1) - 1, sw) + 1;
   }
 
   /** Rows of the im2col matrix: C * KH * KW. */

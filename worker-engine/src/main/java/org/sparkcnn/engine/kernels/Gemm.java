@@ -52,6 +52,34 @@ public final class Gemm {
     multiply(IMPL, m, n, k, a, b, new PackedGemm.Out(c, cOff, ldc, segLen, segStride), accumulate);
   }
 
+  /**
+   * C[m, n] = [C +] A[m, k] x B[n, k]^T into a plain C: the weight gradient's product, where both
+   * factors are cheapest to read along k. The vector path multiplies along rows (DotGemm); the
+   * scalar one packs B^T for PackedGemm.
+   */
+  public static void multiplyTransposed(int m, int n, int k, Operand a, Operand b, float[] c,
+      int cOff, int ldc, boolean accumulate) {
+    multiplyTransposed(IMPL, m, n, k, a, b, PackedGemm.Out.dense(c, cOff, ldc), accumulate);
+  }
+
+  static void multiplyTransposed(Impl impl, int m, int n, int k, Operand a, Operand b,
+      PackedGemm.Out c, boolean accumulate) {
+    if (impl == Impl.SCALAR || m == 0 || n == 0 || k == 0) {
+      multiply(impl, m, n, k, a, b.transpose(), c, accumulate);
+      return;
+    }
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
+    }
+    a.check("A", m, k);
+    b.check("B", n, k);
+    c.check(m, n);
+    if (vector == null) {
+      throw new IllegalStateException("the vector kernel is not available: " + IMPL + " runs");
+    }
+    DotGemm.multiply(m, n, k, a, b, c, accumulate);
+  }
+
   static void multiply(Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
       boolean accumulate) {
     if (m < 0 || n < 0 || k < 0) {

@@ -121,10 +121,19 @@ public final class Im2col {
             }
             int dst = dxOff + (c * g.h() + ih) * g.w();
             int src = row + oh * wo;
-            for (int ow = 0; ow < wo; ow++) {
-              int iw = ow * g.sw() - g.pw() + kj * g.dw();
-              if (iw >= 0 && iw < g.w()) {
-                dx[dst + iw] += dcol[src + ow];
+            int shift = kj * g.dw() - g.pw(); // iw = ow * sw + shift
+            if (g.sw() == 1) {
+              int to = dst + shift;
+              for (int ow = Math.max(0, -shift), end = Math.min(wo, g.w() - shift); ow < end;
+                  ow++) {
+                dx[to + ow] += dcol[src + ow];
+              }
+            } else {
+              for (int ow = 0; ow < wo; ow++) {
+                int iw = ow * g.sw() + shift;
+                if (iw >= 0 && iw < g.w()) {
+                  dx[dst + iw] += dcol[src + ow];
+                }
               }
             }
           }

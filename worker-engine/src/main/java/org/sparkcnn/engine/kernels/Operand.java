@@ -27,6 +27,12 @@ public abstract class Operand {
    */
   abstract void packCols(int p0, int kc, int j0, int cols, int nr, float[] dst, int dOff);
 
+  /**
+   * dst[dOff + (i - i0) * ld + (p - p0)] = this[i, p] for i in [i0, i0 + rows), p in [p0, p0 + kc):
+   * whole rows side by side, the layout of DotGemm, which multiplies along rows.
+   */
+  abstract void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld);
+
   /** Checks that the operand holds a rows x cols matrix; names it in the message if not. */
   abstract void check(String name, int rows, int cols);
 
@@ -41,6 +47,13 @@ public abstract class Operand {
       @Override
       void packCols(int p0, int kc, int j0, int cols, int nr, float[] dst, int dOff) {
         x.packRows(j0, cols, nr, p0, kc, dst, dOff);
+      }
+
+      @Override
+      void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld) {
+        for (int i = 0; i < rows; i++) { // row i of the transpose is column i of x
+          x.packCols(p0, kc, i0 + i, 1, 1, dst, dOff + i * ld);
+        }
       }
 
       @Override
@@ -137,6 +150,20 @@ public abstract class Operand {
     }
 
     @Override
+    void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld) {
+      for (int p = p0, end = p0 + kc; p < end; ) {
+        int s = p / segLen;
+        int q = p - s * segLen;
+        int w = Math.min(end - p, segLen - q);
+        int src = off + s * segStride + i0 * this.ld + q;
+        for (int i = 0; i < rows; i++) {
+          System.arraycopy(a, src + i * this.ld, dst, dOff + i * ld + (p - p0), w);
+        }
+        p += w;
+      }
+    }
+
+    @Override
     void check(String name, int rows, int cols) {
       if (rows == 0 || cols == 0) {
         return;
@@ -196,6 +223,18 @@ public abstract class Operand {
         for (int p = 0; p < kc; p++) {
           Arrays.fill(dst, dOff + p * nr + cols, dOff + (p + 1) * nr, 0f);
         }
+      }
+    }
+
+    @Override
+    void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld) {
+      for (int p = p0, end = p0 + kc; p < end; ) {
+        int s = p / pos;
+        int q = p - s * pos;
+        int w = Math.min(end - p, pos - q);
+        low.lowerBlock(x, xOff + s * sampleSize, rowOff + i0, rows, q, w, dst, dOff + (p - p0), ld,
+            1);
+        p += w;
       }
     }
 

@@ -68,9 +68,9 @@ final class Convolution extends Layer {
     float[] gr = v.grads;
     for (int g = 0; g < groups; g++) {
       // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
-      Gemm.multiply(coutG, kdimG, n * pos, dyOf(dy, 0, g),
-          Operand.lowered(low, x, 0, in.size(), g * kdimG).transpose(), gr,
-          pOff + g * coutG * kdimG, kdimG, kdimG, 0, true);
+      Gemm.multiplyTransposed(coutG, kdimG, n * pos, dyOf(dy, 0, g),
+          Operand.lowered(low, x, 0, in.size(), g * kdimG), gr, pOff + g * coutG * kdimG, kdimG,
+          true);
     }
     if (biasOff >= 0) {
       Parallel.forEach(out.c(), c -> {

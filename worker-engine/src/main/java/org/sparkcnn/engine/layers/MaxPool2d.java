@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.Parallel;
 
 public final class MaxPool2d extends Layer {
   /** stride 0 means stride = kernel, as in PyTorch; ceil_mode defaults to false. */
@@ -61,44 +62,50 @@ public final class MaxPool2d extends Layer {
     argmax = ensure(argmax, n * out.size());
     int ho = g.ho();
     int wo = g.wo();
-    int o = 0;
-    for (int plane = 0; plane < n * g.c(); plane++) {
-      int base = plane * g.h() * g.w();
-      for (int i = 0; i < ho; i++) {
-        int h0 = i * g.s() - g.p();
-        int h1 = Math.min(h0 + g.k(), g.h());
-        h0 = Math.max(h0, 0);
-        for (int j = 0; j < wo; j++, o++) {
-          int w0 = j * g.s() - g.p();
-          int w1 = Math.min(w0 + g.k(), g.w());
-          w0 = Math.max(w0, 0);
-          float best = Float.NEGATIVE_INFINITY;
-          int at = base + h0 * g.w() + w0;
-          for (int r = h0; r < h1; r++) {
-            for (int c = w0; c < w1; c++) {
-              float val = x[base + r * g.w() + c];
-              if (val > best || Float.isNaN(val)) {
-                best = val;
-                at = base + r * g.w() + c;
+    float[] ys = y;
+    int[] arg = argmax;
+    Parallel.forEach(n, sample -> {
+      int o = sample * out.size();
+      for (int plane = sample * g.c(); plane < (sample + 1) * g.c(); plane++) {
+        int base = plane * g.h() * g.w();
+        for (int i = 0; i < ho; i++) {
+          int h0 = i * g.s() - g.p();
+          int h1 = Math.min(h0 + g.k(), g.h());
+          h0 = Math.max(h0, 0);
+          for (int j = 0; j < wo; j++, o++) {
+            int w0 = j * g.s() - g.p();
+            int w1 = Math.min(w0 + g.k(), g.w());
+            w0 = Math.max(w0, 0);
+            float best = Float.NEGATIVE_INFINITY;
+            int at = base + h0 * g.w() + w0;
+            for (int r = h0; r < h1; r++) {
+              for (int c = w0; c < w1; c++) {
+                float val = x[base + r * g.w() + c];
+                if (!(val <= best)) { // larger, or NaN (which propagates, as in PyTorch)
+                  best = val;
+                  at = base + r * g.w() + c;
+                }
               }
             }
+            ys[o] = best;
+            arg[o] = at;
           }
-          y[o] = best;
-          argmax[o] = at;
         }
       }
-    }
+    });
     return y;
   }
 
   @Override
   public float[] backward(float[] dy, int n) {
     dx = ensure(dx, n * in.size());
-    Arrays.fill(dx, 0, n * in.size(), 0f);
-    int len = n * out.size();
-    for (int o = 0; o < len; o++) {
-      dx[argmax[o]] += dy[o];
-    }
+    float[] d = dx;
+    Parallel.forEach(n, sample -> { // a sample's argmax points into its own input
+      Arrays.fill(d, sample * in.size(), (sample + 1) * in.size(), 0f);
+      for (int o = sample * out.size(), end = o + out.size(); o < end; o++) {
+        d[argmax[o]] += dy[o];
+      }
+    });
     return dx;
   }
 }

@@ -1,7 +1,7 @@
 /*
  * The operand forms of the packed GEMM against the triple loop, and its threads: batched columns
  * (a [n, C, P] batch read as [C, n*P]) and segmented outputs, lowered convolution inputs and their
- * transposes against an explicit im2col matrix, on odd sizes (1, 3, 17, 33, 65 and tiles that
+ * transposes (also multiplied along rows, DotGemm) against an explicit im2col matrix, on odd sizes (1, 3, 17, 33, 65 and tiles that
  * straddle samples); and the same products on 1, 2 and 3 threads, which must agree bit for bit.
  */
 package org.sparkcnn.engine.kernels;
@@ -89,6 +89,13 @@ class PackedGemmTest {
       Gemm.reference(false, true, m, rows, n * pos, d, 0, n * pos, col, 0, n * pos, 0f, wantT, 0,
           rows);
       assertClose(wantT, gotT, n * pos, "lowered^T " + g);
+      // the same along rows (DotGemm on the vector path), on each implementation
+      for (Gemm.Impl impl : Gemm.Impl.values()) {
+        float[] gotDot = random(rng, m * rows);
+        Gemm.multiplyTransposed(impl, m, rows, n * pos, Operand.batched(d, 0, n * pos, pos, pos),
+            Operand.lowered(g, x, 0, size, 0), PackedGemm.Out.dense(gotDot, 0, rows), false);
+        assertClose(wantT, gotDot, n * pos, impl + " dot " + g);
+      }
     }
   }
 
