@@ -41,7 +41,7 @@ public final class Im2col {
    * A block of the column matrix of one image: dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
    * col[r, q] for rows [r0, r0 + rows) and output positions [q0, q0 + w). Walks each row's
    * positions one output row at a time; with stride 1 into consecutive slots, the in-image part
-   * of a span is a plain copy loop, which the JIT vectorises.
+   * of a span is one Copy.copy.
    */
   public static void lowerBlock(ConvGeometry g, float[] x, int xOff, int r0, int rows, int q0,
       int w, float[] dst, int dOff, int dRow, int dCol) {
@@ -79,9 +79,7 @@ public final class Im2col {
           for (int u = ow; u < lo; u++) {
             dst[o + u] = 0f;
           }
-          for (int u = lo; u < hi; u++) {
-            dst[o + u] = x[src + u];
-          }
+          Copy.copy(x, src + lo, dst, o + lo, hi - lo);
           for (int u = hi; u < end; u++) {
             dst[o + u] = 0f;
           }
@@ -123,10 +121,10 @@ public final class Im2col {
             int src = row + oh * wo;
             int shift = kj * g.dw() - g.pw(); // iw = ow * sw + shift
             if (g.sw() == 1) {
-              int to = dst + shift;
-              for (int ow = Math.max(0, -shift), end = Math.min(wo, g.w() - shift); ow < end;
-                  ow++) {
-                dx[to + ow] += dcol[src + ow];
+              int lo = Math.max(0, -shift);
+              int hi = Math.min(wo, g.w() - shift);
+              if (hi > lo) {
+                Copy.add(dcol, src + lo, dx, dst + shift + lo, hi - lo);
               }
             } else {
               for (int ow = 0; ow < wo; ow++) {

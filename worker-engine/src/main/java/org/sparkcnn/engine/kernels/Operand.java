@@ -138,7 +138,7 @@ public abstract class Operand {
         int src = off + s * segStride + p0 * ld + q;
         int d = dOff + (j - j0);
         for (int p = 0; p < kc; p++) {
-          System.arraycopy(a, src + p * ld, dst, d + p * nr, w);
+          Copy.copy(a, src + p * ld, dst, d + p * nr, w);
         }
         j += w;
       }
@@ -157,7 +157,7 @@ public abstract class Operand {
         int w = Math.min(end - p, segLen - q);
         int src = off + s * segStride + i0 * this.ld + q;
         for (int i = 0; i < rows; i++) {
-          System.arraycopy(a, src + i * this.ld, dst, dOff + i * ld + (p - p0), w);
+          Copy.copy(a, src + i * this.ld, dst, dOff + i * ld + (p - p0), w);
         }
         p += w;
       }
