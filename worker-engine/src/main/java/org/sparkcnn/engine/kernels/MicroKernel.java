@@ -15,9 +15,12 @@ abstract class MicroKernel {
     this.nr = nr;
   }
 
-  /** c[cOff + i * ldc + j] += sum_p ap[aOff + p * mr + i] * bp[bOff + p * nr + j]. */
+  /**
+   * c[cOff + i * ldc + j] (+)= sum_p ap[aOff + p * mr + i] * bp[bOff + p * nr + j]: added to C, or
+   * stored over it when overwrite (the first k block of a product that does not accumulate).
+   */
   abstract void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
-      int ldc);
+      int ldc, boolean overwrite);
 
   /** Plain loops over a 4 x 16 tile, in the same order of sums as the vector kernel. */
   static final class Scalar extends MicroKernel {
@@ -28,7 +31,8 @@ abstract class MicroKernel {
     }
 
     @Override
-    void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+    void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
+        boolean overwrite) {
       float[] t = TILE.get(); // the kernel runs on several threads at once
       java.util.Arrays.fill(t, 0f);
       for (int p = 0; p < kc; p++) {
@@ -43,7 +47,7 @@ abstract class MicroKernel {
       }
       for (int i = 0; i < mr; i++) {
         for (int j = 0; j < nr; j++) {
-          c[cOff + i * ldc + j] += t[i * nr + j];
+          c[cOff + i * ldc + j] = (overwrite ? 0f : c[cOff + i * ldc + j]) + t[i * nr + j];
         }
       }
     }

@@ -73,10 +73,10 @@ final class PackedGemm {
       int i1 = byCols ? m : Parallel.split(m, parts, kern.mr, t + 1);
       int j0 = byCols ? Parallel.split(n, parts, kern.nr, t) : 0;
       int j1 = byCols ? Parallel.split(n, parts, kern.nr, t + 1) : n;
-      if (!accumulate) {
+      if (k == 0 && !accumulate) {
         clear(c, i0, i1, j0, j1);
       }
-      block(kern, i0, i1, j0, j1, k, a, b, c);
+      block(kern, i0, i1, j0, j1, k, a, b, c, accumulate);
     });
   }
 
@@ -93,9 +93,9 @@ final class PackedGemm {
     }
   }
 
-  /** C[i0..i1, j0..j1) += A[i0..i1, :] x B[:, j0..j1). */
+  /** C[i0..i1, j0..j1) (+)= A[i0..i1, :] x B[:, j0..j1): the first k block stores unless adding. */
   private static void block(MicroKernel kern, int i0, int i1, int j0, int j1, int k, Operand a,
-      Operand b, Out c) {
+      Operand b, Out c, boolean accumulate) {
     Scratch s = SCRATCH.get();
     if (s == null || s.tile.length != kern.mr * kern.nr) {
       s = new Scratch(kern);
@@ -108,6 +108,7 @@ final class PackedGemm {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
+        boolean store = pc == 0 && !accumulate;
         for (int jr = 0; jr < nc; jr += nr) {
           b.packCols(pc, kc, jc + jr, Math.min(nr, nc - jr), nr, s.b, jr * kc);
         }
@@ -124,11 +125,10 @@ final class PackedGemm {
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               if (rows == mr && cols == nr && inOneSegment) {
-                kern.run(kc, s.a, ir * kc, s.b, jr * kc, c.c, c.at(ic + ir, j), c.ld);
+                kern.run(kc, s.a, ir * kc, s.b, jr * kc, c.c, c.at(ic + ir, j), c.ld, store);
               } else {
-                Arrays.fill(s.tile, 0f);
-                kern.run(kc, s.a, ir * kc, s.b, jr * kc, s.tile, 0, nr);
-                scatter(s.tile, nr, rows, cols, c, ic + ir, j);
+                kern.run(kc, s.a, ir * kc, s.b, jr * kc, s.tile, 0, nr, true);
+                scatter(s.tile, nr, rows, cols, c, ic + ir, j, store);
               }
             }
           }
@@ -137,12 +137,14 @@ final class PackedGemm {
     }
   }
 
-  /** C[i.., j..] += tile[rows, cols] (row stride nr), column by column through the segments. */
-  private static void scatter(float[] tile, int nr, int rows, int cols, Out c, int i, int j) {
+  /** C[i.., j..] (+)= tile[rows, cols] (row stride nr), column by column through the segments. */
+  private static void scatter(float[] tile, int nr, int rows, int cols, Out c, int i, int j,
+      boolean store) {
     for (int jj = 0; jj < cols; jj++) {
       int at = c.at(i, j + jj);
       for (int ii = 0; ii < rows; ii++) {
-        c.c[at + ii * c.ld] += tile[ii * nr + jj];
+        int x = at + ii * c.ld;
+        c.c[x] = (store ? 0f : c.c[x]) + tile[ii * nr + jj];
       }
     }
   }

@@ -18,7 +18,8 @@ final class VectorKernel extends MicroKernel {
   }
 
   @Override
-  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
+      boolean overwrite) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -55,6 +56,26 @@ final class VectorKernel extends MicroKernel {
       a = FloatVector.broadcast(S, ap[ai + 5]);
       c50 = b0.fma(a, c50);
       c51 = b1.fma(a, c51);
+    }
+    if (overwrite) {
+      c00.intoArray(c, cOff);
+      c01.intoArray(c, cOff + L);
+      int r = cOff + ldc;
+      c10.intoArray(c, r);
+      c11.intoArray(c, r + L);
+      r += ldc;
+      c20.intoArray(c, r);
+      c21.intoArray(c, r + L);
+      r += ldc;
+      c30.intoArray(c, r);
+      c31.intoArray(c, r + L);
+      r += ldc;
+      c40.intoArray(c, r);
+      c41.intoArray(c, r + L);
+      r += ldc;
+      c50.intoArray(c, r);
+      c51.intoArray(c, r + L);
+      return;
     }
     FloatVector.fromArray(S, c, cOff).add(c00).intoArray(c, cOff);
     FloatVector.fromArray(S, c, cOff + L).add(c01).intoArray(c, cOff + L);

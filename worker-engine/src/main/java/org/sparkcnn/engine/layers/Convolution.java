@@ -21,8 +21,8 @@ import org.sparkcnn.engine.kernels.Operand;
 import org.sparkcnn.engine.kernels.Parallel;
 
 final class Convolution extends Layer {
-  /** Floats of dcol made at once: enough samples to keep the GEMM wide, few enough for L3. */
-  private static final int DCOL_FLOATS = 1 << 22;
+  /** Floats of dcol made at once: a sample or more, few enough to stay in L2 for col2im. */
+  private static final int DCOL_FLOATS = 1 << 18;
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
   private final Lowering low;
