@@ -59,6 +59,9 @@ public final class Keys {
       "Global minibatch per step, split over the partitions (synchronous SGD).");
   public static final ConfigKey<Integer> PARTITIONS = ConfigKey.ofInt("train.partitions", 0, 0,
       "Partitions (Spark tasks per step); 0 means Spark's default parallelism.");
+  public static final ConfigKey<Integer> THREADS = ConfigKey.ofInt("engine.threads", 0, 0,
+      "Compute threads per Spark task; 0 chooses: in local mode the cores over the partitions,"
+          + " on a cluster spark.task.cpus.");
   public static final ConfigKey<Long> SEED = ConfigKey.ofLong("train.seed", 42,
       "Seed of every random draw: initialisation, shuffling, generated data.");
   public static final ConfigKey<Integer> CHECKPOINT_EVERY = ConfigKey.ofInt(
@@ -91,6 +94,7 @@ public final class Keys {
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
+      THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
 

@@ -78,6 +78,10 @@ public final class Main implements Runnable {
         description = "Override one config key; repeatable, e.g. --set train.epochs=1.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--threads", paramLabel = "N",
+        description = "Compute threads per Spark task (engine.threads); 0 chooses.")
+    Integer threads;
+
     @Option(names = "--resume", paramLabel = "RUN_DIR",
         description = "Continue the run in RUN_DIR from its latest valid checkpoint, with its"
             + " config.yaml (and any --set on top).")
@@ -86,6 +90,9 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       Path file = config != null ? config : home().resolve("conf/quickstart.yaml");
+      if (threads != null) {
+        overrides.add(Keys.THREADS.name() + "=" + threads);
+      }
       TrainingPlan plan;
       RunFolder run;
       Checkpoint from = null;

@@ -2,7 +2,8 @@
  * Model replicas kept on an executor between steps (DESIGN.md: a step pays only for fetching the
  * weights). A task borrows a Worker (model, step scratch, batch buffers) for its run's
  * architecture and gives it back; concurrent tasks get distinct workers. Replicas of older runs in
- * the same JVM are dropped when a new run appears.
+ * the same JVM are dropped when a new run appears. Borrowing also sets the threads of the
+ * executor's compute pool to the run's engine.threads.
  */
 package org.sparkcnn.driver;
 
@@ -10,11 +11,13 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.TaskContext;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.augment.Augmenter;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
+import org.sparkcnn.engine.kernels.Parallel;
 
 final class Replicas {
   private static final int RUNS_KEPT = 2;
@@ -56,7 +59,18 @@ final class Replicas {
     }
   }
 
+  /**
+   * The Spark local property that carries engine.threads (resolved by the Trainer) to the tasks;
+   * borrow sizes the executor's compute pool (Parallel) by it.
+   */
+  static final String THREADS_PROPERTY = "sparkcnn.engine.threads";
+
   static synchronized Worker borrow(String runId, Architecture arch) {
+    TaskContext task = TaskContext.get();
+    String threads = task == null ? null : task.getLocalProperty(THREADS_PROPERTY);
+    if (threads != null) {
+      Parallel.setThreads(Integer.parseInt(threads));
+    }
     Deque<Worker> free = POOL.computeIfAbsent(runId, k -> new ArrayDeque<>());
     while (POOL.size() > RUNS_KEPT) {
       POOL.remove(POOL.keySet().iterator().next());

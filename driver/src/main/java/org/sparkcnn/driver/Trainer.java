@@ -80,12 +80,27 @@ public final class Trainer {
     return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm);
   }
 
+  /**
+   * engine.threads = 0: in local mode the cores left to each of the partitions' concurrent tasks;
+   * on a cluster spark.task.cpus, the cores Spark reserves for each task.
+   */
+  static int autoThreads(JavaSparkContext jsc, int partitions) {
+    if (jsc.sc().isLocal()) {
+      return Math.max(1, jsc.defaultParallelism() / Math.min(partitions,
+          jsc.defaultParallelism()));
+    }
+    return jsc.getConf().getInt("spark.task.cpus", 1);
+  }
+
   public Result run(SparkSession spark) throws IOException {
     long t0 = System.nanoTime();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = from != null ? from.state().partitions()
         : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
     partitions = Math.min(partitions, plan.batchSize());
+    int threads = plan.config().get(Keys.THREADS) > 0 ? plan.config().get(Keys.THREADS)
+        : autoThreads(jsc, partitions);
+    jsc.setLocalProperty(Replicas.THREADS_PROPERTY, Integer.toString(threads));
     Data data = prepare(spark, plan, partitions);
     int steps = data.batches().stepsPerEpoch();
     if (steps == 0) {
@@ -93,9 +108,9 @@ public final class Trainer {
           + plan.batchSize() + " samples");
     }
     Progress p = from == null ? start(t0) : restore(data, steps, t0);
-    log("training %s on %s: %,d parameters, %d partitions, %d steps of %d per epoch",
+    log("training %s on %s: %,d parameters, %d partitions x %d threads, %d steps of %d per epoch",
         plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE),
-        plan.architecture().paramCount(), partitions, steps, plan.batchSize());
+        plan.architecture().paramCount(), partitions, threads, steps, plan.batchSize());
     if (from != null) {
       log("resuming at epoch %d step %d/%d (global step %d)", p.epoch, p.step + 1, steps,
           p.globalStep + 1);
