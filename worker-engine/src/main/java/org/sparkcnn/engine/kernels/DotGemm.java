@@ -18,7 +18,7 @@ final class DotGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final int T = 4; // rows of A and of B per block
-  private static final int KC = 1024; // k per block: two 4-row blocks of 16 KiB stay in L1
+  private static final int KC = 512; // k per block: two 4-row blocks of 8 KiB stay in L1
   private static final long SERIAL_BELOW = 1L << 20;
 
   /** Per-thread copies of A's and B's rows and the 4 x 4 sums. */
