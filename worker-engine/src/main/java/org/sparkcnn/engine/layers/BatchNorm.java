@@ -106,16 +106,12 @@ public abstract class BatchNorm extends Layer {
       Parallel.forEach(c, ch -> {
         double sum = 0;
         for (int i = 0; i < n; i++) {
-          for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-            sum += x[j];
-          }
+          sum += sum(x, (i * c + ch) * l, l);
         }
         double mu = sum / m;
         double sq = 0;
         for (int i = 0; i < n; i++) {
-          for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-            sq += (x[j] - mu) * (x[j] - mu);
-          }
+          sq += squares(x, (i * c + ch) * l, l, mu);
         }
         double var = sq / m;
         mean[ch] = (float) mu;
@@ -161,10 +157,8 @@ public abstract class BatchNorm extends Layer {
       double sumDy = 0;
       double sumDyXhat = 0;
       for (int i = 0; i < n; i++) {
-        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          sumDy += dy[j];
-          sumDyXhat += (double) dy[j] * xhat[j];
-        }
+        sumDy += sum(dy, (i * c + ch) * l, l);
+        sumDyXhat += products(dy, xhat, (i * c + ch) * l, l);
       }
       gr[pOff + ch] += (float) sumDyXhat;
       gr[biasOff + ch] += (float) sumDy;
@@ -182,5 +176,67 @@ public abstract class BatchNorm extends Layer {
       }
     });
     return needInputGrad ? dx : null;
+  }
+
+  /*
+   * Sums in double over one plane of len values from off, in four interleaved partial sums: the
+   * same order every time, without one long chain of dependent additions.
+   */
+  static double sum(float[] x, int off, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      s0 += x[j];
+      s1 += x[j + 1];
+      s2 += x[j + 2];
+      s3 += x[j + 3];
+    }
+    for (; j < off + len; j++) {
+      s0 += x[j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static double squares(float[] x, int off, int len, double mu) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      double d0 = x[j] - mu;
+      double d1 = x[j + 1] - mu;
+      double d2 = x[j + 2] - mu;
+      double d3 = x[j + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; j < off + len; j++) {
+      s0 += (x[j] - mu) * (x[j] - mu);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static double products(float[] x, float[] y, int off, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      s0 += (double) x[j] * y[j];
+      s1 += (double) x[j + 1] * y[j + 1];
+      s2 += (double) x[j + 2] * y[j + 2];
+      s3 += (double) x[j + 3] * y[j + 3];
+    }
+    for (; j < off + len; j++) {
+      s0 += (double) x[j] * y[j];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 }
