@@ -107,7 +107,7 @@ public final class Gemm {
       why = "-Dsparkcnn.gemm=scalar";
     } else {
       try {
-        why = VectorKernel.L + " floats per vector, 6x" + 2 * VectorKernel.L + " tiles";
+        why = VectorKernel.L + " floats per vector, 8x" + 2 * VectorKernel.L + " tiles";
         if (VectorKernel.L >= 4) {
           vector = new VectorKernel();
           impl = Impl.VECTOR;

@@ -16,7 +16,7 @@ import java.util.Arrays;
 
 final class PackedGemm {
   private static final int KC = 256;
-  private static final int MC_TILES = 16; // MC = 16 * MR rows of A per block: stay in L2
+  private static final int MC_TILES = 12; // MC = 12 * MR rows of A per block: stay in L2
   private static final int NC = 1024; // KC x NC floats of B: 1 MiB
   private static final long SERIAL_BELOW = 1L << 20; // multiply-adds: not worth a second thread
 
@@ -140,6 +140,17 @@ final class PackedGemm {
   /** C[i.., j..] (+)= tile[rows, cols] (row stride nr), column by column through the segments. */
   private static void scatter(float[] tile, int nr, int rows, int cols, Out c, int i, int j,
       boolean store) {
+    int seg = j / c.segLen;
+    if (j - seg * c.segLen + cols <= c.segLen) { // one segment: rows of C are contiguous
+      int at = c.at(i, j);
+      for (int ii = 0; ii < rows; ii++) {
+        for (int jj = 0; jj < cols; jj++) {
+          int x = at + ii * c.ld + jj;
+          c.c[x] = (store ? 0f : c.c[x]) + tile[ii * nr + jj];
+        }
+      }
+      return;
+    }
     for (int jj = 0; jj < cols; jj++) {
       int at = c.at(i, j + jj);
       for (int ii = 0; ii < rows; ii++) {
