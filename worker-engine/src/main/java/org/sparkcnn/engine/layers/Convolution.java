@@ -21,7 +21,7 @@ import org.sparkcnn.engine.kernels.Operand;
 import org.sparkcnn.engine.kernels.Parallel;
 
 final class Convolution extends Layer {
-  /** Floats of dcol made at once: a sample or more, few enough to stay in L2 for col2im. */
+  /** Floats of dcol made at once per thread: few enough to stay in L2 for col2im. */
   private static final int DCOL_FLOATS = 1 << 18;
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
@@ -84,7 +84,8 @@ final class Convolution extends Layer {
     }
     dx = ensure(dx, n * in.size());
     int colSize = low.colRows() * pos;
-    int chunk = Math.max(1, Math.min(n, DCOL_FLOATS / colSize));
+    // at least a sample per thread, so col2im runs on all of them (chunks change no sum)
+    int chunk = Math.min(n, Math.max(Parallel.threads(), DCOL_FLOATS / colSize));
     float[] dcol = DCOL.get();
     if (dcol.length < chunk * colSize) {
       dcol = new float[chunk * colSize];
