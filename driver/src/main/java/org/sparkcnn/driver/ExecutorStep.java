@@ -1,8 +1,11 @@
 /*
  * The part of a training step that runs in each partition's task: pick this step's local minibatch
  * from the block's epoch order, normalise it, run forward and backward on a kept replica with the
- * broadcast weights, and return the summed gradient, loss and counts. A retried task computes the
- * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
+ * broadcast weights, and return the summed gradient, loss and counts. With accumulation (k local
+ * minibatches per step) step s takes minibatches s k, ..., s k + k - 1 of the epoch order one
+ * after the other and returns their summed gradient: the samples of one minibatch k times as
+ * large. A retried task computes the same numbers: the order comes from (seed, epoch, partition)
+ * and the weights from the broadcast.
  */
 package org.sparkcnn.driver;
 
@@ -31,10 +34,18 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final long seed;
   private final int epoch;
   private final int step; // within the epoch
+  private final int accumulate; // local minibatches per step
 
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Loss loss, LocalBatches batches, long seed,
       int epoch, int step) {
+    this(runId, arch, weights, buffers, norm, loss, batches, seed, epoch, step, 1);
+  }
+
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Normalizer norm, Loss loss, LocalBatches batches, long seed,
+      int epoch, int step, int accumulate) {
+    this.accumulate = accumulate;
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;
@@ -55,17 +66,35 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.ensureBatch(n);
-      block.gather(w.epochOrder(block, seed, epoch), step * n, n, norm, w.x, w.y);
       w.model.setParams(weights.value());
       if (buffers != null) {
         w.model.setBuffers(buffers.value());
       }
-      long stepSeed = Rng.of(seed, STEP_STREAM, epoch, step, block.partition()).nextLong();
-      LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
-      float[] grads = w.model.vectors().grads.clone();
+      int[] order = w.epochOrder(block, seed, epoch);
+      float[] grads = null;
+      double lossSum = 0;
+      long correct = 0;
+      long count = 0;
+      for (int j = 0; j < accumulate; j++) {
+        int micro = step * accumulate + j; // the minibatch's index in the epoch
+        block.gather(order, micro * n, n, norm, w.x, w.y);
+        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, block.partition()).nextLong();
+        LocalStep.Stats s = w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
+        float[] g = w.model.vectors().grads;
+        if (grads == null) {
+          grads = g.clone();
+        } else {
+          for (int i = 0; i < g.length; i++) {
+            grads[i] += g[i];
+          }
+        }
+        lossSum += s.lossSum();
+        correct += s.correct();
+        count += s.count();
+      }
       float[] updated = buffers == null ? null : w.model.vectors().buffers.clone();
-      return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),
-          System.nanoTime() - t0, updated, 1)).iterator();
+      return List.of(new StepResult(grads, lossSum, correct, count, System.nanoTime() - t0,
+          updated, 1)).iterator();
     } finally {
       Replicas.giveBack(runId, w);
     }
