@@ -3,6 +3,7 @@
 # spark-submit when SPARK_HOME is an installed Spark, else org.apache.spark.deploy.SparkSubmit
 # from the Spark jars of the build (driver/target/spark-home, `mvn package -Pspark-home`).
 #   deploy/submit.sh --master URL [submit options] CONFIG [train options]
+#   deploy/submit.sh --master URL [submit options] bench-sync [bench-sync options]
 # CONFIG is shipped along (--files); train options are those of `sparkcnn train` (--data-dir,
 # --run-dir, --set k=v ...; the data folder must be readable by the driver and the executors).
 # Submit options:
@@ -60,7 +61,7 @@ done
 [[ $# -ge 1 ]] || die "CONFIG is required: a job config such as conf/lenet-mnist.yaml"
 config="$1"
 shift
-[[ -f "$config" ]] || die "config file $config does not exist"
+[[ "$config" == bench-sync || -f "$config" ]] || die "config file $config does not exist"
 [[ "$mode" == client || "$mode" == cluster ]] || die "--deploy-mode expects client or cluster, got '$mode'"
 [[ "$ui" == loopback || "$ui" == public ]] || die "--ui expects public, got '$ui'"
 if [[ "$mode" == cluster && "$master" == local* ]]; then
@@ -103,8 +104,8 @@ args=(--master "$master" --deploy-mode "$mode" --class org.sparkcnn.driver.Main
   --conf spark.kryo.registrator=org.sparkcnn.driver.KryoSetup
   --conf spark.kryo.registrationRequired=true
   --conf "spark.driver.extraJavaOptions=$driver_opts"
-  --conf "spark.executor.extraJavaOptions=$driver_opts"
-  --files "$config")
+  --conf "spark.executor.extraJavaOptions=$driver_opts")
+[[ "$config" == bench-sync ]] || args+=(--files "$config")
 [[ -n "$total_cores" ]] && args+=(--total-executor-cores "$total_cores")
 [[ -n "$num_execs" ]] && args+=(--num-executors "$num_execs")
 
@@ -133,6 +134,9 @@ if [[ "$ui" == loopback && "$mode" == client ]]; then
   fi
 fi
 
+if [[ "$config" == bench-sync ]]; then
+  exec "${submit[@]}" "${args[@]}" "${confs[@]}" "$jar" bench-sync "$@"
+fi
 # In cluster mode the driver finds the shipped config in its working directory.
 app_config="$config"
 [[ "$mode" == cluster ]] && app_config="$(basename "$config")"
