@@ -29,7 +29,12 @@ data="$(cd "$data" && pwd)"
 rm -rf "$out"
 mkdir -p "$out"
 started=$(date +%s)
-trap '"$home/deploy/cluster.sh" stop > /dev/null || true' EXIT
+job=""
+cleanup() {
+  [[ -n "$job" ]] && kill "$job" 2>/dev/null
+  "$home/deploy/cluster.sh" stop > /dev/null || true
+}
+trap cleanup EXIT
 "$home/deploy/cluster.sh" start --workers 2 --cores 1 --memory 2g --port "$port" \
   --webui-port $((port + 1000))
 
@@ -59,13 +64,14 @@ for _ in $(seq 1 600); do
   fi
   sleep 1
 done
-[[ -n "$victim" ]] || { kill "$job" 2>/dev/null || true; tail -20 "$log" >&2;
+[[ -n "$victim" ]] || { tail -20 "$log" >&2;
   fail "no executor of this cluster found to kill during epoch 1"; }
 echo "cluster-test: killing executor pid $victim during epoch 1 ($(grep '^epoch 1 step ' "$log" | tail -1))"
 kill -9 "$victim"
 
 status=0
 wait "$job" || status=$?
+job=""
 seconds=$(( $(date +%s) - started ))
 grep -E '^epoch [0-9]+:|^final ' "$log" || true
 [[ $status -eq 0 ]] || { tail -30 "$log" >&2; fail "the job exited with status $status (log $log)"; }
