@@ -6,6 +6,7 @@
 #   deploy/submit.sh --master URL [submit options] bench-sync [bench-sync options]
 # CONFIG is shipped along (--files); train options are those of `sparkcnn train` (--data-dir,
 # --run-dir, --set k=v ...; the data folder must be readable by the driver and the executors).
+# YARN and Kubernetes need an installed Spark (SPARK_HOME): the build's jars hold neither module.
 # Submit options:
 #   --master URL            spark://HOST:PORT, yarn, k8s://https://HOST:PORT or local[N]
 #   --deploy-mode MODE      client (default: the driver runs here) or cluster
@@ -130,7 +131,7 @@ fi
 if [[ "$ui" == loopback && "$mode" == client ]]; then
   export SPARK_LOCAL_IP=127.0.0.1
   if [[ "$master" != local* && ! "$master" =~ ^spark://(127\.0\.0\.1|localhost): ]]; then
-    args+=(--conf spark.driver.bindAddress=0.0.0.0 --conf "spark.driver.host=$(hostname -f)")
+    args+=(--conf spark.driver.bindAddress=0.0.0.0 --conf "spark.driver.host=$(hostname -f 2>/dev/null || hostname)")
   fi
 fi
 
