@@ -45,6 +45,27 @@ public record ConfigKey<T>(
         v -> true, expected);
   }
 
+  /** Epoch numbers in increasing order: a YAML list or "a,b", kept as "a,b"; empty for none. */
+  static ConfigKey<String> ofEpochs(String name, String doc) {
+    return new ConfigKey<>(name, String.class, "", doc, ConfigKey::increasingEpochs,
+        "epoch numbers >= 1 in increasing order, e.g. [30, 60]");
+  }
+
+  private static boolean increasingEpochs(String v) {
+    if (v.isEmpty()) {
+      return true;
+    }
+    int last = 0;
+    for (String part : v.split(",")) {
+      String t = part.strip();
+      if (!t.matches("[0-9]{1,9}") || Integer.parseInt(t) <= last) {
+        return false;
+      }
+      last = Integer.parseInt(t);
+    }
+    return true;
+  }
+
   static ConfigKey<String> ofString(String name, String def, String doc) {
     return new ConfigKey<>(name, String.class, def, doc, v -> !v.isBlank(), "a non-empty string");
   }
@@ -80,7 +101,7 @@ public record ConfigKey<T>(
       return type.cast(b);
     }
     if (type == String.class && raw instanceof java.util.List<?> list
-        && list.stream().allMatch(x -> x instanceof String)) {
+        && list.stream().allMatch(x -> x instanceof String || x instanceof Integer)) {
       return type.cast(String.join(",", list.stream().map(Object::toString).toList()));
     }
     if (type == String.class && (raw instanceof String || raw instanceof Number)) {

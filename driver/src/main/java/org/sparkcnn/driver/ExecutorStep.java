@@ -3,8 +3,10 @@
  * from the block's epoch order, augment it (when the pipeline has ops; each sample's draws come
  * from (seed, epoch, sample id)) and normalise it, run forward and backward on a kept replica with
  * the broadcast weights, against soft targets when mixup or cutmix mixed the batch, and return the
- * summed gradient, loss and counts. A retried task computes the same numbers: the order comes from
- * (seed, epoch, partition) and the weights from the broadcast.
+ * summed gradient, loss and counts. With accumulation (k local minibatches per step) step s takes
+ * minibatches s k, ..., s k + k - 1 of the epoch order one after the other and returns their
+ * summed gradient: the samples of one minibatch k times as large. A retried task computes the
+ * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
  */
 package org.sparkcnn.driver;
 
@@ -35,11 +37,19 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final long seed;
   private final int epoch;
   private final int step; // within the epoch
+  private final int accumulate; // local minibatches per step
 
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
       LocalBatches batches, long seed, int epoch, int step) {
+    this(runId, arch, weights, buffers, norm, pipeline, loss, batches, seed, epoch, step, 1);
+  }
+
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
+      LocalBatches batches, long seed, int epoch, int step, int accumulate) {
     this.pipeline = pipeline;
+    this.accumulate = accumulate;
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;
@@ -60,26 +70,43 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.ensureBatch(n);
-      int[] order = w.epochOrder(block, seed, epoch);
-      int k = arch.output().size();
-      if (pipeline.isEmpty()) {
-        block.gather(order, step * n, n, norm, w.x, w.y);
-      } else {
-        w.augmenter.gather(pipeline, block, order, step * n, n, norm, seed, epoch, w.x, w.y,
-            w.targets, k);
-      }
       w.model.setParams(weights.value());
       if (buffers != null) {
         w.model.setBuffers(buffers.value());
       }
-      long stepSeed = Rng.of(seed, STEP_STREAM, epoch, step, block.partition()).nextLong();
-      LocalStep.Stats s = pipeline.mixes()
-          ? w.step.gradient(w.model, w.x, w.targets, n, stepSeed, loss)
-          : w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
-      float[] grads = w.model.vectors().grads.clone();
+      int[] order = w.epochOrder(block, seed, epoch);
+      int k = arch.output().size();
+      float[] grads = null;
+      double lossSum = 0;
+      long correct = 0;
+      long count = 0;
+      for (int j = 0; j < accumulate; j++) {
+        int micro = step * accumulate + j; // the minibatch's index in the epoch
+        if (pipeline.isEmpty()) {
+          block.gather(order, micro * n, n, norm, w.x, w.y);
+        } else {
+          w.augmenter.gather(pipeline, block, order, micro * n, n, norm, seed, epoch, w.x, w.y,
+              w.targets, k);
+        }
+        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, block.partition()).nextLong();
+        LocalStep.Stats s = pipeline.mixes()
+            ? w.step.gradient(w.model, w.x, w.targets, n, stepSeed, loss)
+            : w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
+        float[] g = w.model.vectors().grads;
+        if (grads == null) {
+          grads = g.clone();
+        } else {
+          for (int i = 0; i < g.length; i++) {
+            grads[i] += g[i];
+          }
+        }
+        lossSum += s.lossSum();
+        correct += s.correct();
+        count += s.count();
+      }
       float[] updated = buffers == null ? null : w.model.vectors().buffers.clone();
-      return List.of(new StepResult(grads, s.lossSum(), s.correct(), s.count(),
-          System.nanoTime() - t0, updated, 1)).iterator();
+      return List.of(new StepResult(grads, lossSum, correct, count, System.nanoTime() - t0,
+          updated, 1)).iterator();
     } finally {
       Replicas.giveBack(runId, w);
     }

@@ -90,12 +90,38 @@ public final class Keys {
   public static final ConfigKey<String> APP_NAME = ConfigKey.ofString("spark.app_name", "sparkcnn",
       "Spark application name.");
 
+  // Aggregation and the large-batch recipe (Goyal et al. 2017).
+  public static final ConfigKey<String> AGGREGATION = ConfigKey.ofChoice("train.aggregation",
+      "tree", List.of("tree", "sharded"), "How the partitions' gradients are summed: tree (whole"
+          + " vectors to the driver, in partition order) or sharded (a shuffle by shard; each"
+          + " task sums one shard, the driver gathers the shards).");
+  public static final ConfigKey<Integer> ACCUMULATE_STEPS = ConfigKey.ofInt(
+      "train.accumulate_steps", 1, 1, "Local minibatches of train.batch_size / partitions each"
+          + " partition adds up per step: a step's global batch is batch_size x accumulate_steps.");
+  public static final ConfigKey<String> LR_SCHEDULE = ConfigKey.ofChoice("optim.lr_schedule",
+      "constant", List.of("constant", "step", "cosine"), "Learning rate after the warm-up:"
+          + " constant, step (times optim.gamma at each of optim.milestones) or cosine (to 0 at"
+          + " the end of training).");
+  public static final ConfigKey<Double> WARMUP_EPOCHS = ConfigKey.ofDouble("optim.warmup_epochs",
+      0.0, v -> v >= 0, "a number >= 0", "Epochs of linear warm-up to the (scaled) learning rate.");
+  public static final ConfigKey<String> LR_SCALING = ConfigKey.ofChoice("optim.lr_scaling",
+      "none", List.of("none", "linear"), "linear: optim.lr is multiplied by the global batch /"
+          + " optim.lr_base_batch.");
+  public static final ConfigKey<Integer> LR_BASE_BATCH = ConfigKey.ofInt("optim.lr_base_batch",
+      256, 1, "The batch optim.lr is meant for, under optim.lr_scaling: linear.");
+  public static final ConfigKey<String> MILESTONES = ConfigKey.ofEpochs("optim.milestones",
+      "Epochs after which the step schedule multiplies the learning rate by optim.gamma.");
+  public static final ConfigKey<Double> GAMMA = ConfigKey.ofDouble("optim.gamma", 0.1,
+      v -> v > 0 && v <= 1, "a number in (0, 1]", "Factor of the step schedule at each milestone.");
+
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,
-      LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME);
+      LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME,
+      AGGREGATION, ACCUMULATE_STEPS, LR_SCHEDULE, WARMUP_EPOCHS, LR_SCALING, LR_BASE_BATCH,
+      MILESTONES, GAMMA);
 
 }

@@ -1,7 +1,10 @@
 /*
  * The one Kryo registrator of sparkcnn (spark.kryo.registrator). Registration is required, so
  * every class that crosses the wire or the disk through Kryo is named here; the hot ones (step
- * results, samples, blocks) get explicit serializers that write their arrays in bulk.
+ * results, samples, blocks) get explicit serializers that write their arrays in bulk. float[] (the
+ * broadcast weights, gradients) is written as little-endian bytes converted in chunks through a
+ * FloatBuffer view, instead of Kryo's one call per float: a few times faster for the 47 MB of
+ * ResNet-18's vector, which every step serialises three times.
  */
 package org.sparkcnn.driver;
 
@@ -9,6 +12,8 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Sample;
@@ -17,7 +22,7 @@ import org.sparkcnn.engine.Shape;
 public final class KryoSetup implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
-    kryo.register(float[].class);
+    kryo.register(float[].class, new FloatArraySerializer());
     kryo.register(double[].class);
     kryo.register(int[].class);
     kryo.register(long[].class);
@@ -32,6 +37,47 @@ public final class KryoSetup implements KryoRegistrator {
     kryo.register(Block[].class);
   }
 
+  private static final int CHUNK = 1 << 14; // floats converted per round (64 KiB of bytes)
+
+  /** x as little-endian float32 bytes, CHUNK floats at a time. */
+  static void writeFloats(Output out, float[] x) {
+    byte[] bytes = new byte[Math.min(x.length, CHUNK) * Float.BYTES];
+    ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    for (int at = 0; at < x.length; at += CHUNK) {
+      int n = Math.min(CHUNK, x.length - at);
+      view.clear();
+      view.asFloatBuffer().put(x, at, n);
+      out.writeBytes(bytes, 0, n * Float.BYTES);
+    }
+  }
+
+  /** n floats written by writeFloats. */
+  static float[] readFloats(Input in, int n) {
+    float[] x = new float[n];
+    byte[] bytes = new byte[Math.min(n, CHUNK) * Float.BYTES];
+    ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    for (int at = 0; at < n; at += CHUNK) {
+      int m = Math.min(CHUNK, n - at);
+      in.readBytes(bytes, 0, m * Float.BYTES);
+      view.clear();
+      view.asFloatBuffer().get(x, at, m);
+    }
+    return x;
+  }
+
+  static final class FloatArraySerializer extends Serializer<float[]> {
+    @Override
+    public void write(Kryo kryo, Output out, float[] x) {
+      out.writeInt(x.length, true);
+      writeFloats(out, x);
+    }
+
+    @Override
+    public float[] read(Kryo kryo, Input in, Class<float[]> type) {
+      return readFloats(in, in.readInt(true));
+    }
+  }
+
   static final class StepResultSerializer extends Serializer<StepResult> {
     @Override
     public void write(Kryo kryo, Output out, StepResult r) {
@@ -41,12 +87,12 @@ public final class KryoSetup implements KryoRegistrator {
       out.writeLong(r.computeNanos);
       out.writeInt(r.gradSum == null ? -1 : r.gradSum.length);
       if (r.gradSum != null) {
-        out.writeFloats(r.gradSum);
+        writeFloats(out, r.gradSum);
       }
       out.writeInt(r.partitions);
       out.writeInt(r.bufferSum == null ? -1 : r.bufferSum.length);
       if (r.bufferSum != null) {
-        out.writeFloats(r.bufferSum);
+        writeFloats(out, r.bufferSum);
       }
     }
 
@@ -57,10 +103,10 @@ public final class KryoSetup implements KryoRegistrator {
       long count = in.readLong();
       long nanos = in.readLong();
       int n = in.readInt();
-      float[] grads = n < 0 ? null : in.readFloats(n);
+      float[] grads = n < 0 ? null : readFloats(in, n);
       int partitions = in.readInt();
       int b = in.readInt();
-      float[] buffers = b < 0 ? null : in.readFloats(b);
+      float[] buffers = b < 0 ? null : readFloats(in, b);
       return new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
     }
   }

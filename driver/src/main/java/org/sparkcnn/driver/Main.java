@@ -7,7 +7,8 @@
  * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
  * DIR` checks the engine against reference cases (../shared/golden's format). `augment-preview
  * CONFIG --out grid.png` draws samples under the config's augmentation (AugmentPreview). `bench`
- * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format.
+ * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format;
+ * `bench-sync` times zero-compute synchronous steps (SyncBench).
  */
 package org.sparkcnn.driver;
 
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
-        AugmentPreview.class, Main.BenchRun.class})
+        AugmentPreview.class, Main.BenchRun.class, SyncBench.Run.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 

@@ -2,10 +2,13 @@
  * The synchronous-SGD loop of DESIGN.md, run on the driver. Each step: broadcast the weights (and
  * the buffers, BatchNorm's running statistics, if the model has any), every partition computes the
  * gradient sum of its local minibatch, OrderedReduce adds the sums with the loss, the counts and
- * the partitions' updated buffers in partition order (so a run is reproduced bit for bit), the
- * driver averages (g = sum / B, buffers over the partitions), checks that the numbers are finite,
- * applies the optimiser and destroys the old broadcast. A non-finite step stops the run before the
- * weights change, naming the last checkpoint, which it keeps, or is skipped (train.non_finite).
+ * the partitions' updated buffers in partition order (so a run is reproduced bit for bit; under
+ * train.aggregation: sharded, ShardedReduce does it shard by shard on the executors), the driver
+ * averages (g = sum / B, buffers over the partitions), checks that the numbers are finite,
+ * applies the optimiser with the step's learning rate (LrSchedule) and destroys the old
+ * broadcast. With train.accumulate_steps = k each partition adds k local minibatches per step. A
+ * non-finite step stops the run before the weights change, naming the last checkpoint, which it
+ * keeps, or is skipped (train.non_finite).
  * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
  * model.scnn is replaced atomically and a checkpoint is written; one is also written every
  * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
@@ -43,6 +46,7 @@ public final class Trainer {
   private final RunFolder run;
   private final Checkpoints checkpoints;
   private final Checkpoint from; // null for a run from scratch
+  private LrSchedule schedule; // set by run(), once the steps per epoch are known
 
   public Trainer(TrainingPlan plan, RunFolder run) {
     this(plan, run, null);
@@ -102,11 +106,14 @@ public final class Trainer {
         : autoThreads(jsc, partitions);
     jsc.setLocalProperty(Replicas.THREADS_PROPERTY, Integer.toString(threads));
     Data data = prepare(spark, plan, partitions);
-    int steps = data.batches().stepsPerEpoch();
+    int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
+    int steps = data.batches().stepsPerEpoch() / accumulate;
     if (steps == 0) {
-      throw new IllegalArgumentException("the training set is smaller than one batch of "
-          + plan.batchSize() + " samples");
+      throw new IllegalArgumentException("the training set is smaller than one step of "
+          + plan.batchSize() + " x " + accumulate + " samples (train.batch_size x"
+          + " train.accumulate_steps)");
     }
+    schedule = LrSchedule.of(plan.config(), steps);
     Progress p = from == null ? start(t0) : restore(data, steps, t0);
     log("training %s on %s: %,d parameters, %d partitions x %d threads, %d steps of %d per epoch",
         plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE),
@@ -214,10 +221,12 @@ public final class Trainer {
         false);
     long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
-    StepResult r = OrderedReduce.sum(data.train()
-        .mapPartitions(new ExecutorStep(runId, plan.architecture(), w.params(), w.buffers(),
-            data.norm(), plan.augment().train(), plan.loss(), data.batches(), plan.seed(), p.epoch,
-            p.step)));
+    JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
+        plan.architecture(), w.params(), w.buffers(), data.norm(), plan.augment().train(),
+        plan.loss(), data.batches(), plan.seed(), p.epoch, p.step,
+        plan.config().get(Keys.ACCUMULATE_STEPS)));
+    StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
+        ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
     w.destroy();
     float[] buffers = r.bufferMean();
     float inv = 1f / r.count();
@@ -245,7 +254,7 @@ public final class Trainer {
               : "the last good checkpoint is " + kept.get(0) + " (continue from it with --resume "
                   + run.dir() + " and a lower --set optim.lr=...)"));
     }
-    p.sgd.step(p.v.params, p.grad, plan.lr(), p.trainable);
+    p.sgd.step(p.v.params, p.grad, schedule.at(p.globalStep), p.trainable);
     if (buffers != null) {
       System.arraycopy(buffers, 0, p.v.buffers, 0, buffers.length);
     }
@@ -279,6 +288,7 @@ public final class Trainer {
     line.put("sync_ms_p50", m.syncMs(0.5));
     line.put("sync_ms_p90", m.syncMs(0.9));
     line.put("skipped_steps", m.skipped);
+    line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
     line.put("wall_s", wall);
     run.appendMetrics(line);
     log("epoch %d: train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f"

@@ -62,6 +62,7 @@ public record TrainingPlan(
       throw new JobConfig.ConfigException("keys 'train.loss', 'train.label_smoothing': "
           + e.getMessage());
     }
+    LrSchedule.check(c);
     Sgd.Hyper sgd = new Sgd.Hyper(c.get(Keys.MOMENTUM), c.get(Keys.DAMPENING),
         c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
     return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),

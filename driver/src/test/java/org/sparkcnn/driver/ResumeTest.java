@@ -25,6 +25,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResumeTest {
   @TempDir static Path shared;
@@ -79,12 +81,25 @@ class ResumeTest {
     }
   }
 
-  @Test
-  void theSameConfigAndPartitionCountWriteIdenticalModelFiles() throws Exception {
-    Path a = train(dir.resolve("a"), keys(4, 1));
-    Path b = train(dir.resolve("b"), keys(4, 1));
+  @ParameterizedTest
+  @ValueSource(strings = {"tree", "sharded"})
+  void theSameConfigAndPartitionCountWriteIdenticalModelFiles(String aggregation)
+      throws Exception {
+    Map<String, Object> k = keys(4, 1);
+    k.put("train.aggregation", aggregation);
+    Path a = train(dir.resolve("a"), k);
+    Path b = train(dir.resolve("b"), k);
     assertArrayEquals(Files.readAllBytes(a.resolve(RunFolder.MODEL)),
         Files.readAllBytes(b.resolve(RunFolder.MODEL)));
+  }
+
+  @Test
+  void theShardedAggregationWritesTheTreesModelFileBitForBit() throws Exception {
+    // 3 partitions: both add every element in partition order
+    Map<String, Object> k = keys(3, 2);
+    k.put("train.aggregation", "sharded");
+    Path sharded = train(dir.resolve("sharded"), k);
+    assertArrayEquals(straightModel, Files.readAllBytes(sharded.resolve(RunFolder.MODEL)));
   }
 
   @Test

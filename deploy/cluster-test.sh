@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Integration test on a real Spark standalone cluster (CI runs it after `mvn -B verify`, see
+# .ci/run): starts a master and 2 workers with deploy/cluster.sh, submits LeNet-5 on MNIST
+# (conf/lenet-mnist.yaml) for 2 epochs with deploy/submit.sh, kills one executor JVM during
+# epoch 1, and passes when the run still ends with test_accuracy >= 0.98 and the driver's log
+# shows the lost executor. MNIST comes from $SPARKCNN_DATA (default ../shared/datasets beside the
+# checkout); without it the test is skipped with a message, except under CI=true, where that is a
+# failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options (e.g. --set data.train_size=20000).
+# Files (cluster logs, the driver's log, the run folder) stay in target/cluster-test.
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="${SPARKCNN_DATA:-$home/../shared/datasets}"
+out="$home/target/cluster-test"
+export SPARKCNN_CLUSTER_DIR="$out/cluster"
+port="${SPARKCNN_CLUSTER_TEST_PORT:-7178}"
+
+fail() {
+  echo "cluster-test: FAIL: $*" >&2
+  exit 1
+}
+
+if [[ ! -f "$data/mnist/train-images-idx3-ubyte.gz" && ! -f "$data/mnist/train-images-idx3-ubyte" ]]; then
+  [[ "${CI:-}" == true ]] && fail "MNIST is missing under $data/mnist (CI=true needs it)"
+  echo "cluster-test: skipped: MNIST not found under $data/mnist (set SPARKCNN_DATA)"
+  exit 0
+fi
+data="$(cd "$data" && pwd)"
+
+rm -rf "$out"
+mkdir -p "$out"
+started=$(date +%s)
+job=""
+cleanup() {
+  [[ -n "$job" ]] && kill "$job" 2>/dev/null
+  "$home/deploy/cluster.sh" stop > /dev/null || true
+}
+trap cleanup EXIT
+"$home/deploy/cluster.sh" start --workers 2 --cores 1 --memory 2g --port "$port" \
+  --webui-port $((port + 1000))
+
+# The job, in the background; its output (stdout and stderr) is the driver's log.
+log="$out/driver.log"
+# shellcheck disable=SC2086
+"$home/deploy/submit.sh" --master "spark://127.0.0.1:$port" --driver-memory 2g \
+  --executor-memory 1536m --executor-cores 1 --total-executor-cores 2 \
+  "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/run" \
+  --set train.epochs=2 --set train.partitions=2 ${SPARKCNN_CLUSTER_TEST_ARGS:-} \
+  > "$log" 2>&1 &
+job=$!
+
+# Wait for the second progress line of epoch 1 (a fifth of the epoch), then kill one executor:
+# a CoarseGrainedExecutorBackend whose working directory lies in this test's cluster folder.
+victim=""
+for _ in $(seq 1 600); do
+  kill -0 "$job" 2>/dev/null || break
+  if [[ $(grep -c '^epoch 1 step ' "$log" || true) -ge 2 ]]; then
+    for pid in $(pgrep -f org.apache.spark.executor.CoarseGrainedExecutorBackend || true); do
+      if [[ "$(readlink "/proc/$pid/cwd" || true)" == "$SPARKCNN_CLUSTER_DIR"/* ]]; then
+        victim=$pid
+        break
+      fi
+    done
+    break
+  fi
+  sleep 1
+done
+[[ -n "$victim" ]] || { tail -20 "$log" >&2;
+  fail "no executor of this cluster found to kill during epoch 1"; }
+echo "cluster-test: killing executor pid $victim during epoch 1 ($(grep '^epoch 1 step ' "$log" | tail -1))"
+kill -9 "$victim"
+
+status=0
+wait "$job" || status=$?
+job=""
+seconds=$(( $(date +%s) - started ))
+grep -E '^epoch [0-9]+:|^final ' "$log" || true
+[[ $status -eq 0 ]] || { tail -30 "$log" >&2; fail "the job exited with status $status (log $log)"; }
+grep -q -E 'Lost executor|ExecutorLostFailure' "$log" \
+  || fail "the driver's log does not show the lost executor (log $log)"
+grep -E 'Lost executor|ExecutorLostFailure' "$log" | head -2
+accuracy=$(sed -n -E 's/^final test_accuracy=([0-9.]+) .*/\1/p' "$log")
+[[ -n "$accuracy" ]] || fail "no final line in the driver's log (log $log)"
+awk -v a="$accuracy" 'BEGIN { exit !(a >= 0.98) }' \
+  || fail "test_accuracy=$accuracy, expected >= 0.98 (log $log)"
+echo "cluster-test: PASS: test_accuracy=$accuracy after losing executor pid $victim; ${seconds}s in all"

@@ -1,0 +1,178 @@
+/*
+ * `sparkcnn bench-sync`: the per-step overhead of synchronous SGD without the compute, what
+ * deploy/SCALING.md's model is built from. A zero-compute step is the trainer's step with forward
+ * and backward left out: broadcast the weights, every partition reads them and returns a gradient
+ * of the same size (a copy), the aggregation (tree or sharded) adds the P gradients, the driver
+ * averages them, checks them for finiteness and applies SGD with momentum. Beside it, in the same
+ * session, an empty Spark job over the same partitions: the floor any step pays. Prints one row
+ * per (vector size, aggregation) with the median and 90th percentile (nearest rank) of the step
+ * time, and its ratio to the empty job's median.
+ */
+package org.sparkcnn.driver;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Sgd;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+final class SyncBench {
+  private SyncBench() {}
+
+  /** Parameter vectors of the issue, in millions of floats: ResNet-20, LeNet-5, ResNet-18. */
+  static final List<Double> DEFAULT_SIZES = List.of(0.27, 1.26, 11.7);
+
+  /** One row: a vector size and aggregation, its step times in ms. */
+  record Row(int floats, String aggregation, double p50, double p90) {}
+
+  static List<Row> run(SparkSession spark, List<Double> sizes, List<String> aggregations,
+      int partitions, int steps, PrintStream out) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Integer> ids = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      ids.add(p);
+    }
+    JavaRDD<Integer> parts = jsc.parallelize(ids, partitions).cache();
+    parts.count();
+    jsc.setJobGroup("sparkcnn-bench-sync", "empty jobs", false);
+    double[] empty = times(steps, () -> {
+      parts.foreachPartition(it -> {});
+      return 0;
+    });
+    out.println(String.format(Locale.ROOT, "master %s, %d partitions, %d steps per row;"
+        + " empty job: p50 %.1f ms, p90 %.1f ms", spark.sparkContext().master(), partitions,
+        steps, percentile(empty, 0.5), percentile(empty, 0.9)));
+    out.println(String.format(Locale.ROOT, "%12s  %-11s  %11s  %11s  %14s", "floats",
+        "aggregation", "step_ms_p50", "step_ms_p90", "p50/empty_p50"));
+    List<Row> rows = new ArrayList<>();
+    for (double millions : sizes) {
+      int n = (int) Math.round(millions * 1e6);
+      for (String aggregation : aggregations) {
+        jsc.setJobGroup("sparkcnn-bench-sync", n + " floats, " + aggregation, false);
+        double[] t = times(steps, stepper(jsc, parts, n, aggregation));
+        Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
+        rows.add(r);
+        out.println(String.format(Locale.ROOT, "%,12d  %-11s  %11.1f  %11.1f  %14.2f", n,
+            aggregation, r.p50(), r.p90(), r.p50() / percentile(empty, 0.5)));
+        out.flush();
+      }
+    }
+    parts.unpersist(false);
+    return rows;
+  }
+
+  /** A zero-compute synchronous step over n floats, as Trainer.step does it. */
+  private static LongSupplier stepper(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
+      String aggregation) {
+    float[] params = new float[n];
+    Rng rng = Rng.of(1);
+    for (int i = 0; i < n; i++) {
+      params[i] = rng.uniform(-0.1f, 0.1f);
+    }
+    float[] grad = new float[n];
+    Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
+    return () -> {
+      Broadcast<float[]> w = jsc.broadcast(params.clone());
+      JavaRDD<StepResult> results = parts.mapPartitions(it -> {
+        long t0 = System.nanoTime();
+        float[] g = w.value().clone();
+        return List.of(new StepResult(g, 0, 0, 1, System.nanoTime() - t0, null, 1)).iterator();
+      });
+      StepResult r = aggregation.equals("sharded") ? ShardedReduce.sum(results, n)
+          : OrderedReduce.sum(results);
+      w.destroy();
+      float inv = 1f / r.count();
+      boolean finite = true;
+      for (int i = 0; i < n; i++) {
+        grad[i] = r.gradSum()[i] * inv;
+        finite &= Float.isFinite(grad[i]);
+      }
+      if (!finite) {
+        throw new IllegalStateException("the benchmark's gradient is not finite");
+      }
+      sgd.step(params, grad, 1e-6);
+      return 0;
+    };
+  }
+
+  /** Milliseconds of each of `steps` calls, after 3 unmeasured ones (JIT, first broadcast). */
+  private static double[] times(int steps, LongSupplier step) {
+    for (int i = 0; i < 3; i++) {
+      step.getAsLong();
+    }
+    double[] ms = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      long t0 = System.nanoTime();
+      step.getAsLong();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return ms;
+  }
+
+  /** Nearest-rank percentile, as EpochMeter reports sync_ms. */
+  static double percentile(double[] values, double q) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s[Math.max(0, (int) Math.ceil(q * s.length) - 1)];
+  }
+
+  @Command(name = "bench-sync", mixinStandardHelpOptions = true,
+      description = "Time zero-compute synchronous steps (broadcast, gradients of the same size,"
+          + " aggregation, average, SGD update) for parameter vectors of several sizes with the"
+          + " tree and sharded aggregations, beside an empty Spark job; prints a table.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
+        description = "Spark master (default local[2]); ignored under spark-submit.")
+    String master;
+
+    @Option(names = "--sizes", paramLabel = "M,M,...", split = ",",
+        description = "Vector sizes in millions of floats (default 0.27,1.26,11.7: ResNet-20,"
+            + " LeNet-5, ResNet-18).")
+    List<Double> sizes = new ArrayList<>(DEFAULT_SIZES);
+
+    @Option(names = "--aggregations", paramLabel = "A,A", split = ",",
+        defaultValue = "tree,sharded", description = "tree, sharded or both (default both).")
+    List<String> aggregations;
+
+    @Option(names = "--partitions", paramLabel = "P",
+        description = "Partitions, i.e. tasks per step (default: Spark's default parallelism).")
+    Integer partitions;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30",
+        description = "Measured steps per row, after 3 of warm-up (default 30).")
+    int steps;
+
+    @Override
+    public Integer call() {
+      String bad = sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
+          ? "--sizes expects millions of floats in (0, 500], got " + sizes
+          : !List.of("tree", "sharded").containsAll(aggregations)
+              ? "--aggregations expects tree and/or sharded, got " + aggregations
+          : steps < 1 ? "--steps expects an integer >= 1, got " + steps
+          : partitions != null && partitions < 1
+              ? "--partitions expects an integer >= 1, got " + partitions : null;
+      if (bad != null) {
+        System.err.println("sparkcnn: " + bad);
+        return Main.EXIT_BAD_INPUT;
+      }
+      SparkSession spark = Sessions.builder(master, "sparkcnn-bench-sync").getOrCreate();
+      try {
+        int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
+        run(spark, sizes, aggregations, p, steps, System.out);
+        return 0;
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+}

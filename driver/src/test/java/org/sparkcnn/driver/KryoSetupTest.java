@@ -1,0 +1,64 @@
+/*
+ * The bulk float[] format of KryoSetup: every bit pattern (signed zeros, NaN payloads, subnormals)
+ * comes back unchanged, for lengths below, at and across the conversion chunk, through Spark's
+ * own Kryo instance with sparkcnn's registrator, and inside a StepResult.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.ByteBuffer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag$;
+
+class KryoSetupTest {
+  private static final SerializerInstance KRYO = new KryoSerializer(new SparkConf()
+      .set("spark.kryo.registrationRequired", "true")
+      .set("spark.kryo.registrator", KryoSetup.class.getName())).newInstance();
+
+  @SuppressWarnings("unchecked")
+  private static <T> T roundTrip(T value, Class<?> type) {
+    ByteBuffer bytes = KRYO.serialize(value, ClassTag$.MODULE$.apply(type));
+    return (T) KRYO.deserialize(bytes, ClassTag$.MODULE$.apply(type));
+  }
+
+  private static float[] bits(int n) {
+    float[] x = new float[n];
+    int[] special = {0x80000000, 0x7fc00001, 0xffa00000, 0x00000001, 0x7f800000, 0x3f800000};
+    for (int i = 0; i < n; i++) {
+      x[i] = i < special.length ? Float.intBitsToFloat(special[i])
+          : Float.intBitsToFloat(i * 0x9E3779B9);
+    }
+    return x;
+  }
+
+  @Test
+  void floatArraysKeepEveryBit() {
+    for (int n : new int[] {0, 1, 7, 1 << 14, (1 << 14) + 3, 3 * (1 << 14) + 11}) {
+      float[] x = bits(n);
+      float[] y = roundTrip(x, float[].class);
+      assertEquals(n, y.length);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), "n=" + n
+            + " i=" + i);
+      }
+    }
+  }
+
+  @Test
+  void stepResultsKeepTheirVectorsAndCounts() {
+    StepResult r = new StepResult(bits(40_000), 1.5, 3, 64, 99, bits(5), 2);
+    StepResult back = roundTrip(r, StepResult.class);
+    assertArrayEquals(r.gradSum(), back.gradSum());
+    assertArrayEquals(r.bufferSum, back.bufferSum);
+    assertEquals(1.5, back.lossSum());
+    assertEquals(64, back.count());
+    assertEquals(2, back.partitions);
+    assertNull(roundTrip(new StepResult(null, 0, 0, 0, 0), StepResult.class).gradSum());
+  }
+}

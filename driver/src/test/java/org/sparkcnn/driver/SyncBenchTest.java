@@ -1,0 +1,52 @@
+/*
+ * bench-sync: a row per (size, aggregation) with step times that include at least the empty
+ * job's scheduling, nearest-rank percentiles, and bad options refused before Spark starts.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SyncBenchTest {
+  @Test
+  void percentilesAreNearestRank() {
+    double[] v = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};
+    assertEquals(5, SyncBench.percentile(v, 0.5));
+    assertEquals(9, SyncBench.percentile(v, 0.9));
+    assertEquals(1, SyncBench.percentile(v, 0.01));
+    assertEquals(10, SyncBench.percentile(v, 1.0));
+  }
+
+  @Test
+  void timesEveryAggregationForEverySize() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    List<SyncBench.Row> rows = SyncBench.run(TestSpark.get(), List.of(0.001, 0.01),
+        List.of("tree", "sharded"), 2, 2, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertEquals(4, rows.size());
+    assertEquals(1000, rows.get(0).floats());
+    assertEquals("sharded", rows.get(3).aggregation());
+    for (SyncBench.Row r : rows) {
+      assertTrue(r.p50() > 0 && r.p90() >= r.p50(), r.toString());
+    }
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(out.contains("empty job: p50"), out);
+    assertTrue(out.contains("10,000  sharded"), out);
+  }
+
+  @Test
+  void badOptionsAreRefusedBeforeSpark() {
+    MainTest.Outcome o = MainTest.cli("bench-sync", "--sizes", "0");
+    assertEquals(Main.EXIT_BAD_INPUT, o.status());
+    assertTrue(o.err().contains("--sizes expects millions of floats in (0, 500], got [0.0]"),
+        o.err());
+    o = MainTest.cli("bench-sync", "--aggregations", "ring");
+    assertEquals(Main.EXIT_BAD_INPUT, o.status());
+    assertTrue(o.err().contains("--aggregations expects tree and/or sharded"), o.err());
+  }
+}
