@@ -2,9 +2,9 @@
  * C = [C +] A x B^T for factors read along their rows, the form of a convolution's weight gradient
  * dW[Cout, Cin*K] = dY[Cout, n*P] x col[Cin*K, n*P]^T: both factors are copied row by row
  * (Operand.copyRows, which for col is the contiguous, fast way to lower an image), and the kernel
- * keeps a 4 x 4 block of dot products as 16 vectors along k, reduced once per k block. Packing col
+ * keeps a 5 x 4 block of dot products as 20 vectors along k, reduced once per k block. Packing col
  * for the usual GEMM would instead write it transposed, one float at a time. Threads split C by
- * 4 x 4 blocks along the longer side; every element is the same sum in the same order whatever the
+ * 5 x 4 blocks along the longer side; every element is the same sum in the same order whatever the
  * split. Only loaded when the Vector API is present (Gemm picks it).
  */
 package org.sparkcnn.engine.kernels;
@@ -17,15 +17,16 @@ import jdk.incubator.vector.VectorSpecies;
 final class DotGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final int T = 4; // rows of A and of B per block
+  private static final int TA = 5; // rows of A per block
+  private static final int TB = 4; // rows of B per block: 20 sums and 5 vectors in registers
   private static final int KC = 512; // k per block: two 4-row blocks of 8 KiB stay in L1
   private static final long SERIAL_BELOW = 1L << 20;
 
   /** Per-thread copies of A's and B's rows and the 4 x 4 sums. */
   private static final class Scratch {
     float[] a = new float[0];
-    final float[] b = new float[T * KC];
-    final float[] sums = new float[T * T];
+    final float[] b = new float[TB * KC];
+    final float[] sums = new float[TA * TB];
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -35,16 +36,16 @@ final class DotGemm {
   /** C[m, n] = (accumulate ? C : 0) + A[m, k] x B[n, k]^T, on Parallel's threads. */
   static void multiply(int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
       boolean accumulate) {
-    int rowBlocks = (m + T - 1) / T;
-    int colBlocks = (n + T - 1) / T;
+    int rowBlocks = (m + TA - 1) / TA;
+    int colBlocks = (n + TB - 1) / TB;
     boolean byCols = colBlocks >= rowBlocks;
     int parts = (long) m * n * k < SERIAL_BELOW ? 1
         : Math.min(Parallel.threads(), byCols ? colBlocks : rowBlocks);
     Parallel.forEach(parts, t -> {
-      int i0 = byCols ? 0 : Parallel.split(m, parts, T, t);
-      int i1 = byCols ? m : Parallel.split(m, parts, T, t + 1);
-      int j0 = byCols ? Parallel.split(n, parts, T, t) : 0;
-      int j1 = byCols ? Parallel.split(n, parts, T, t + 1) : n;
+      int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);
+      int i1 = byCols ? m : Parallel.split(m, parts, TA, t + 1);
+      int j0 = byCols ? Parallel.split(n, parts, TB, t) : 0;
+      int j1 = byCols ? Parallel.split(n, parts, TB, t + 1) : n;
       block(i0, i1, j0, j1, k, a, b, c, accumulate);
     });
   }
@@ -55,7 +56,7 @@ final class DotGemm {
       return;
     }
     Scratch s = SCRATCH.get();
-    int rows = (i1 - i0 + T - 1) / T * T;
+    int rows = (i1 - i0 + TA - 1) / TA * TA;
     if (s.a.length < rows * KC) {
       s.a = new float[rows * KC];
     }
@@ -71,16 +72,16 @@ final class DotGemm {
       int ld = (kc + L - 1) / L * L; // rows padded with zeros to whole vectors
       Arrays.fill(s.a, 0, rows * ld, 0f);
       a.copyRows(i0, i1 - i0, pc, kc, s.a, 0, ld);
-      for (int jb = j0; jb < j1; jb += T) {
-        int cols = Math.min(T, j1 - jb);
-        Arrays.fill(s.b, 0, T * ld, 0f);
+      for (int jb = j0; jb < j1; jb += TB) {
+        int cols = Math.min(TB, j1 - jb);
+        Arrays.fill(s.b, 0, TB * ld, 0f);
         b.copyRows(jb, cols, pc, kc, s.b, 0, ld);
-        for (int ib = i0; ib < i1; ib += T) {
+        for (int ib = i0; ib < i1; ib += TA) {
           kernel(ld, s.a, (ib - i0) * ld, s.b, 0, ld, s.sums);
-          int rs = Math.min(T, i1 - ib);
+          int rs = Math.min(TA, i1 - ib);
           for (int i = 0; i < rs; i++) {
             for (int j = 0; j < cols; j++) {
-              c.c()[c.at(ib + i, jb + j)] += s.sums[i * T + j];
+              c.c()[c.at(ib + i, jb + j)] += s.sums[i * TB + j];
             }
           }
         }
@@ -88,7 +89,7 @@ final class DotGemm {
     }
   }
 
-  /** t[i * 4 + j] = sum over p < kc of pa[aOff + i * ld + p] * pb[bOff + j * ld + p]. */
+  /** t[i * TB + j] = sum over p < kc of pa[aOff + i * ld + p] * pb[bOff + j * ld + p]. */
   private static void kernel(int kc, float[] pa, int aOff, float[] pb, int bOff, int ld,
       float[] t) {
     FloatVector c00 = FloatVector.zero(S);
@@ -107,31 +108,40 @@ final class DotGemm {
     FloatVector c31 = FloatVector.zero(S);
     FloatVector c32 = FloatVector.zero(S);
     FloatVector c33 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c42 = FloatVector.zero(S);
+    FloatVector c43 = FloatVector.zero(S);
     for (int p = 0; p < kc; p += L) {
-      FloatVector a0 = FloatVector.fromArray(S, pa, aOff + 0 * ld + p);
-      FloatVector a1 = FloatVector.fromArray(S, pa, aOff + 1 * ld + p);
-      FloatVector a2 = FloatVector.fromArray(S, pa, aOff + 2 * ld + p);
-      FloatVector a3 = FloatVector.fromArray(S, pa, aOff + 3 * ld + p);
       FloatVector b0 = FloatVector.fromArray(S, pb, bOff + 0 * ld + p);
       FloatVector b1 = FloatVector.fromArray(S, pb, bOff + 1 * ld + p);
       FloatVector b2 = FloatVector.fromArray(S, pb, bOff + 2 * ld + p);
       FloatVector b3 = FloatVector.fromArray(S, pb, bOff + 3 * ld + p);
-      c00 = a0.fma(b0, c00);
-      c01 = a0.fma(b1, c01);
-      c02 = a0.fma(b2, c02);
-      c03 = a0.fma(b3, c03);
-      c10 = a1.fma(b0, c10);
-      c11 = a1.fma(b1, c11);
-      c12 = a1.fma(b2, c12);
-      c13 = a1.fma(b3, c13);
-      c20 = a2.fma(b0, c20);
-      c21 = a2.fma(b1, c21);
-      c22 = a2.fma(b2, c22);
-      c23 = a2.fma(b3, c23);
-      c30 = a3.fma(b0, c30);
-      c31 = a3.fma(b1, c31);
-      c32 = a3.fma(b2, c32);
-      c33 = a3.fma(b3, c33);
+      FloatVector a = FloatVector.fromArray(S, pa, aOff + p);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      c02 = a.fma(b2, c02);
+      c03 = a.fma(b3, c03);
+      a = FloatVector.fromArray(S, pa, aOff + 1 * ld + p);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      c12 = a.fma(b2, c12);
+      c13 = a.fma(b3, c13);
+      a = FloatVector.fromArray(S, pa, aOff + 2 * ld + p);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      c22 = a.fma(b2, c22);
+      c23 = a.fma(b3, c23);
+      a = FloatVector.fromArray(S, pa, aOff + 3 * ld + p);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      c32 = a.fma(b2, c32);
+      c33 = a.fma(b3, c33);
+      a = FloatVector.fromArray(S, pa, aOff + 4 * ld + p);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      c42 = a.fma(b2, c42);
+      c43 = a.fma(b3, c43);
     }
     t[0] = c00.reduceLanes(VectorOperators.ADD);
     t[1] = c01.reduceLanes(VectorOperators.ADD);
@@ -149,5 +159,9 @@ final class DotGemm {
     t[13] = c31.reduceLanes(VectorOperators.ADD);
     t[14] = c32.reduceLanes(VectorOperators.ADD);
     t[15] = c33.reduceLanes(VectorOperators.ADD);
+    t[16] = c40.reduceLanes(VectorOperators.ADD);
+    t[17] = c41.reduceLanes(VectorOperators.ADD);
+    t[18] = c42.reduceLanes(VectorOperators.ADD);
+    t[19] = c43.reduceLanes(VectorOperators.ADD);
   }
 }
