@@ -115,7 +115,8 @@ public final class Trainer {
     }
     schedule = LrSchedule.of(plan.config(), steps);
     Progress p = from == null ? start(t0) : restore(data, steps, t0);
-    log("training %s on %s: %,d parameters, %d partitions x %d threads, %d steps of %d per epoch",
+    log("training %s on %s: %,d parameters, %d partitions, %d compute threads per task, %d steps"
+        + " of %d per epoch",
         plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE),
         plan.architecture().paramCount(), partitions, threads, steps, plan.batchSize());
     if (from != null) {
