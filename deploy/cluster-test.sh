@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Integration test on a real Spark standalone cluster (`mvn -B verify` runs it in the driver's
 # integration-test phase, so CI does too): starts a master and 2 workers with deploy/cluster.sh,
-# submits LeNet-5 on MNIST (conf/lenet-mnist.yaml) for 2 epochs with deploy/submit.sh, kills one executor JVM during
-# epoch 1, and passes when the run still ends with test_accuracy >= 0.98 and the driver's log
-# shows the lost executor. MNIST comes from $SPARKCNN_DATA (default ../shared/datasets beside the
+# submits LeNet-5 on MNIST (conf/lenet-mnist.yaml) for 2 epochs with deploy/submit.sh, kills one
+# executor JVM during epoch 1, and passes when the run still ends with test_accuracy >= 0.98 and
+# the driver's log shows the lost executor. MNIST comes from $SPARKCNN_DATA (default ../shared/datasets beside the
 # checkout); without it the test is skipped with a message, except under CI=true, where that is a
 # failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options (e.g. --set data.train_size=20000).
 # Files (cluster logs, the driver's log, the run folder) stay in target/cluster-test.
