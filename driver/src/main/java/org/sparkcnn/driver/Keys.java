@@ -11,8 +11,9 @@ public final class Keys {
   private Keys() {}
 
   public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
-      List.of("shapes", "mnist", "fashion-mnist"),
-      "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir).");
+      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100"),
+      "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir),"
+          + " cifar10 or cifar100 (the binary versions under data.dir).");
   public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
       "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
           + " The CLI option --data-dir overrides it.");

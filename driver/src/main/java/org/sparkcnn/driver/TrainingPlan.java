@@ -9,6 +9,7 @@
 package org.sparkcnn.driver;
 
 import java.io.UncheckedIOException;
+import org.sparkcnn.data.CifarSource;
 import org.sparkcnn.data.MnistSource;
 import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
@@ -104,6 +105,9 @@ public record TrainingPlan(
     if (name.equals("shapes")) {
       return new ShapesSource(c.get(Keys.SEED), train > 0 ? train : SHAPES_TRAIN_DEFAULT,
           test > 0 ? test : SHAPES_TEST_DEFAULT);
+    }
+    if (CifarSource.NAMES.contains(name)) {
+      return new CifarSource(c.get(Keys.DATA_DIR), name, train, test);
     }
     return new MnistSource(c.get(Keys.DATA_DIR), name, train, test);
   }
