@@ -11,12 +11,15 @@ public final class Keys {
   private Keys() {}
 
   public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
-      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100"),
+      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder"),
       "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir),"
-          + " cifar10 or cifar100 (the binary versions under data.dir).");
+          + " cifar10 or cifar100 (the binary versions under data.dir), folder (images in"
+          + " data.dir/train/<class>/ and data.dir/val/<class>/).");
   public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
       "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
           + " The CLI option --data-dir overrides it.");
+  public static final ConfigKey<Integer> DATA_IMAGE_SIZE = ConfigKey.ofInt("data.image_size", 64,
+      8, "For data.source folder: images are resized (shorter side) and centre-cropped to this.");
   public static final ConfigKey<Integer> DATA_TRAIN_SIZE = ConfigKey.ofInt("data.train_size", 0, 0,
       "Training samples: for shapes, how many to generate (0 means 10000); for files, the first N"
           + " (0 means all).");
@@ -115,7 +118,8 @@ public final class Keys {
   public static final ConfigKey<Double> GAMMA = ConfigKey.ofDouble("optim.gamma", 0.1,
       v -> v > 0 && v <= 1, "a number in (0, 1]", "Factor of the step schedule at each milestone.");
 
-  public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_TRAIN_SIZE,
+  public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_IMAGE_SIZE,
+      DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
       DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,

@@ -18,7 +18,10 @@ public final class Sessions {
         .config("spark.kryo.registrationRequired", "true")
         .config("spark.kryo.registrator", KryoSetup.class.getName())
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.task.maxDirectResultSize", String.valueOf(128L << 20));
+        .config("spark.task.maxDirectResultSize", String.valueOf(128L << 20))
+        // an image folder's files are listed on the driver: Spark's parallel listing job would
+        // ship Hadoop's unregistered classes through Kryo
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000");
     if (System.getProperty("spark.master") == null) {
       b.master(master);
     }

@@ -10,6 +10,7 @@ package org.sparkcnn.driver;
 
 import java.io.UncheckedIOException;
 import org.sparkcnn.data.CifarSource;
+import org.sparkcnn.data.FolderSource;
 import org.sparkcnn.data.MnistSource;
 import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
@@ -105,6 +106,9 @@ public record TrainingPlan(
     if (name.equals("shapes")) {
       return new ShapesSource(c.get(Keys.SEED), train > 0 ? train : SHAPES_TRAIN_DEFAULT,
           test > 0 ? test : SHAPES_TEST_DEFAULT);
+    }
+    if (name.equals("folder")) {
+      return new FolderSource(c.get(Keys.DATA_DIR), c.get(Keys.DATA_IMAGE_SIZE), train, test);
     }
     if (CifarSource.NAMES.contains(name)) {
       return new CifarSource(c.get(Keys.DATA_DIR), name, train, test);

@@ -1,0 +1,196 @@
+/*
+ * Images in folders, the ImageNet layout: ROOT/<split>/<class>/<file>, with the training split in
+ * train/ and the test split in val/ (or test/). Any format javax.imageio reads (JPEG, PNG, GIF,
+ * BMP), grey or colour, any size, any file name. The classes are the sub-folders of train/, in
+ * sorted order; ids are dense in (class, file name) order. check() lists the folders on the driver
+ * and names an empty class or a class that only the test split has; load() reads the files with
+ * Spark's binaryFile source and decodes them on the executors, each resized so that its shorter
+ * side is `size` and centre-cropped to size x size RGB (torchvision's Resize + CenterCrop).
+ */
+package org.sparkcnn.data;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.engine.Shape;
+
+public record FolderSource(String root, int size, int trainLimit, int testLimit)
+    implements Source {
+  public FolderSource {
+    if (size < 8) {
+      throw new IllegalArgumentException("image size " + size + ": expected at least 8");
+    }
+  }
+
+  @Override
+  public Shape shape() {
+    return Shape.of(3, size, size);
+  }
+
+  @Override
+  public int classes() {
+    return classNames().size();
+  }
+
+  /** The class folders of the training split, sorted. */
+  public List<String> classNames() {
+    return subfolders(split(Split.TRAIN));
+  }
+
+  private Path split(Split s) {
+    Path r = Path.of(root);
+    if (s == Split.TRAIN) {
+      return r.resolve("train");
+    }
+    return Files.isDirectory(r.resolve("val")) || !Files.isDirectory(r.resolve("test"))
+        ? r.resolve("val") : r.resolve("test");
+  }
+
+  private static List<String> subfolders(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("no image folder " + dir + " (data.dir must hold"
+          + " train/<class>/ and val/<class>/ or test/<class>/)");
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** (class, file) of a split, sorted by class then file name; checked as check() says. */
+  List<Path> files(Split s) {
+    List<String> classes = classNames();
+    if (classes.isEmpty()) {
+      throw new IllegalArgumentException(split(Split.TRAIN) + " has no class folders");
+    }
+    Path dir = split(s);
+    for (String c : subfolders(dir)) {
+      if (!classes.contains(c)) {
+        throw new IllegalArgumentException("the label folder " + dir.resolve(c) + " appears only"
+            + " in the test split; the classes are the folders of " + split(Split.TRAIN) + ": "
+            + classes);
+      }
+    }
+    List<Path> out = new ArrayList<>();
+    for (String c : classes) {
+      Path folder = dir.resolve(c);
+      if (!Files.isDirectory(folder)) {
+        continue; // a class may be missing from the test split
+      }
+      try (Stream<Path> st = Files.list(folder)) {
+        List<Path> images = st.filter(Files::isRegularFile).sorted().toList();
+        if (images.isEmpty()) {
+          throw new IllegalArgumentException("the class folder " + folder + " holds no files");
+        }
+        out.addAll(images);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+      }
+    }
+    int limit = s == Split.TRAIN ? trainLimit : testLimit;
+    return limit > 0 && limit < out.size() ? out.subList(0, limit) : out;
+  }
+
+  @Override
+  public void check() {
+    for (Split s : Split.values()) {
+      for (Path p : files(s)) {
+        if (!Files.isReadable(p)) {
+          throw new IllegalArgumentException("cannot read the image " + p);
+        }
+      }
+    }
+  }
+
+  @Override
+  public Dataset<Row> load(SparkSession spark, Split split) {
+    List<String> classes = classNames();
+    Map<String, long[]> idAndLabel = new HashMap<>(); // "class/file" -> {id, label}
+    List<Path> files = files(split);
+    for (int i = 0; i < files.size(); i++) {
+      Path p = files.get(i);
+      String c = p.getParent().getFileName().toString();
+      idAndLabel.put(c + "/" + p.getFileName(), new long[] {i, classes.indexOf(c)});
+    }
+    String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
+    int side = size;
+    var rows = spark.read().format("binaryFile").load(paths).select("path", "content")
+        .javaRDD().filter(r -> idAndLabel.containsKey(key(r.getString(0))))
+        .map(r -> {
+          long[] il = idAndLabel.get(key(r.getString(0)));
+          return new Sample(il[0], (int) il[1], decode((byte[]) r.get(1), side, r.getString(0)))
+              .toRow();
+        });
+    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /** "class/file" of a binaryFile path (a URI, perhaps with escapes such as %20). */
+  static String key(String path) {
+    String p = path;
+    try {
+      p = new URI(path).getPath();
+    } catch (URISyntaxException e) {
+      // a raw path with characters a URI does not allow: use it as it is
+    }
+    int f = p.lastIndexOf('/');
+    int c = p.lastIndexOf('/', f - 1);
+    return p.substring(c + 1);
+  }
+
+  /**
+   * Decodes an image file and returns size x size RGB pixels as [3, size, size] bytes: the
+   * shorter side scaled to size (bilinear), the centre cropped.
+   */
+  public static byte[] decode(byte[] file, int size, String path) {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(file));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot decode the image " + path + ": " + e, e);
+    }
+    if (img == null) {
+      throw new IllegalArgumentException("cannot decode the image " + path
+          + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+    }
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int crop = Math.min(w, h); // the centre square, scaled to size x size
+    int x0 = (w - crop) / 2;
+    int y0 = (h - crop) / 2;
+    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
+        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+    g.drawImage(img, 0, 0, size, size, x0, y0, x0 + crop, y0 + crop, null);
+    g.dispose();
+    byte[] px = new byte[3 * size * size];
+    int plane = size * size;
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int rgb = out.getRGB(x, y);
+        px[y * size + x] = (byte) (rgb >> 16);
+        px[plane + y * size + x] = (byte) (rgb >> 8);
+        px[2 * plane + y * size + x] = (byte) rgb;
+      }
+    }
+    return px;
+  }
+}
