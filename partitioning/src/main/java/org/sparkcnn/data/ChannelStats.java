@@ -11,6 +11,9 @@ import org.apache.spark.api.java.JavaRDD;
 public final class ChannelStats {
   private ChannelStats() {}
 
+  /** The statistics of a dataset and the number of samples they cover. */
+  public record Result(Normalizer normalizer, long samples) {}
+
   public static Normalizer compute(JavaRDD<Block> blocks, int channels) {
     double[] sums = new double[2 * channels + 1];
     for (double[] p : blocks.map(b -> partial(b, channels)).collect()) {
