@@ -64,29 +64,32 @@ public final class Gemm {
 
   static void multiplyTransposed(Impl impl, int m, int n, int k, Operand a, Operand b,
       PackedGemm.Out c, boolean accumulate) {
-    if (impl == Impl.SCALAR || m == 0 || n == 0 || k == 0) {
+    if (impl == Impl.SCALAR || k == 0) {
       multiply(impl, m, n, k, a, b.transpose(), c, accumulate);
-      return;
+    } else if (kernel(impl, m, n, k, a, b.transpose(), c) != null) {
+      DotGemm.multiply(m, n, k, a, b, c, accumulate);
     }
-    if (m < 0 || n < 0 || k < 0) {
-      throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
-    }
-    a.check("A", m, k);
-    b.check("B", n, k);
-    c.check(m, n);
-    if (vector == null) {
-      throw new IllegalStateException("the vector kernel is not available: " + IMPL + " runs");
-    }
-    DotGemm.multiply(m, n, k, a, b, c, accumulate);
   }
 
   static void multiply(Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
       boolean accumulate) {
+    MicroKernel kern = kernel(impl, m, n, k, a, b, c);
+    if (kern != null) {
+      PackedGemm.multiply(kern, m, n, k, a, b, c, accumulate);
+    }
+  }
+
+  /**
+   * Checks the arguments of C[m, n] = A[m, k] x B[k, n] once, at the entry; returns the
+   * micro-kernel of impl, or null when C is empty and there is nothing to do.
+   */
+  private static MicroKernel kernel(Impl impl, int m, int n, int k, Operand a, Operand b,
+      PackedGemm.Out c) {
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
     }
     if (m == 0 || n == 0) {
-      return;
+      return null;
     }
     if (k > 0) {
       a.check("A", m, k);
@@ -97,7 +100,7 @@ public final class Gemm {
     if (kern == null) {
       throw new IllegalStateException("the vector kernel is not available: " + IMPL + " runs");
     }
-    PackedGemm.multiply(kern, m, n, k, a, b, c, accumulate);
+    return kern;
   }
 
   private static Impl pick() {

@@ -12,6 +12,7 @@ package org.sparkcnn.engine.kernels;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
@@ -78,8 +79,12 @@ public final class Parallel {
         }
       }
     };
-    for (int h = 0; h < helpers; h++) {
-      p.execute(worker);
+    try {
+      for (int h = 0; h < helpers; h++) {
+        p.execute(worker);
+      }
+    } catch (RejectedExecutionException e) {
+      // the pool was just replaced (setThreads): the caller claims the remaining tasks itself
     }
     worker.run();
     try {
