@@ -1,4 +1,7 @@
-/* The central size[0] x size[1] window (torchvision CenterCrop); for training and evaluation. */
+/*
+ * The central size[0] x size[1] window (torchvision CenterCrop); for training and evaluation.
+ * Takes an image of any size at least as large as the window, and reads only the window.
+ */
 package org.sparkcnn.data.augment;
 
 import org.sparkcnn.engine.Rng;
@@ -27,6 +30,11 @@ record CenterCrop(Shape input, int h, int w, float[] zeros) implements SampleOp<
   }
 
   @Override
+  public boolean anySize() {
+    return true;
+  }
+
+  @Override
   public Shape outputShape() {
     return Shape.of(input.c(), h, w);
   }
@@ -36,11 +44,28 @@ record CenterCrop(Shape input, int h, int w, float[] zeros) implements SampleOp<
     return null;
   }
 
-  /** The top-left corner rounds half to even, as torchvision's int(round((H - h) / 2.0)). */
+  /**
+   * The window {top, left, h, w}; its top-left corner rounds half to even, as torchvision's
+   * int(round((H - h) / 2.0)).
+   */
+  @Override
+  public int[] window(Void params, int ih, int iw) {
+    if (ih < h || iw < w) {
+      throw new IllegalArgumentException("center_crop: a " + h + "x" + w + " crop is larger than"
+          + " the " + ih + "x" + iw + " image; expected an image of at least " + h + "x" + w);
+    }
+    return new int[] {(int) Math.rint((ih - h) / 2.0), (int) Math.rint((iw - w) / 2.0), h, w};
+  }
+
   @Override
   public void apply(Image src, Void params, Image dst) {
-    int top = (int) Math.rint((src.h - h) / 2.0);
-    int left = (int) Math.rint((src.w - w) / 2.0);
-    Warp.crop(src, top, left, h, w, zeros, dst);
+    int[] box = window(params, src.h, src.w);
+    Warp.crop(src, box[0], box[1], h, w, zeros, dst);
+  }
+
+  /** region is the window itself. */
+  @Override
+  public void applyWindow(Image region, int[] window, Void params, Image dst) {
+    Warp.crop(region, 0, 0, h, w, zeros, dst);
   }
 }

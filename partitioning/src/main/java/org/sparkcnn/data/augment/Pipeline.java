@@ -3,7 +3,10 @@
  * (mixup, cutmix). Op k of sample id in epoch e draws from the stream Rng.of(seed, STREAM, e, id,
  * place of the op in its config list), so a sample's pixels depend on nothing but the seed, the
  * epoch and its id (DESIGN.md contract 3). Immutable and serializable: it travels to the
- * executors with each step; Augmenter holds the buffers it runs in.
+ * executors with each step; Augmenter holds the buffers it runs in. A pipeline whose first op
+ * takes any size (random_resized_crop, resize to [h, w], center_crop) runs on images of any size,
+ * that op drawing from the actual size; given an encoded image, it decodes only the window that
+ * op reads (EncodedAugmenter).
  */
 package org.sparkcnn.data.augment;
 
@@ -88,13 +91,74 @@ public final class Pipeline implements Serializable {
   }
 
   /**
+   * Whether it takes images of any size (with the input's channels): its first op does
+   * (random_resized_crop, resize to [h, w], center_crop).
+   */
+  public boolean anySize() {
+    return !ops.isEmpty() && ops.get(0).anySize();
+  }
+
+  /** An image the decoder describes before decoding it: its size, then the pixels of a window. */
+  interface Encoded {
+    int height();
+
+    int width();
+
+    /** dst [input channels, window[2], window[3]] = the window {top, left, h, w} in [0, 1]. */
+    void decode(int[] window, Image dst);
+  }
+
+  /**
    * Runs the per-sample ops of sample id on a (which holds its pixels), using b as the second
-   * buffer; returns whichever of the two holds the result.
+   * buffer; returns whichever of the two holds the result. a has the input's size, or any size
+   * if anySize().
    */
   Image run(Image a, Image b, long seed, int epoch, long id) {
-    Image src = a;
-    Image dst = b;
-    for (int k = 0; k < ops.size(); k++) {
+    check(a.c, a.h, a.w);
+    return runFrom(0, a, b, seed, epoch, id);
+  }
+
+  /**
+   * Runs sample id on an encoded image: when the first op takes any size, only the window it
+   * reads is decoded (into a), else the whole image. Returns a or b, whichever holds the result.
+   */
+  Image run(Encoded image, Image a, Image b, long seed, int epoch, long id) {
+    int h = image.height();
+    int w = image.width();
+    check(input.c(), h, w);
+    if (!anySize()) {
+      image.decode(new int[] {0, 0, h, w}, a);
+      return runFrom(0, a, b, seed, epoch, id);
+    }
+    firstWindow(ops.get(0), Rng.of(seed, STREAM, epoch, id, places[0]), image, a, b);
+    return runFrom(1, b, a, seed, epoch, id);
+  }
+
+  private static <P> void firstWindow(SampleOp<P> op, Rng r, Encoded image, Image a, Image b) {
+    int h = image.height();
+    int w = image.width();
+    P params = op.draw(r, h, w); // ops that take any size always apply (p = 1)
+    int[] window = op.window(params, h, w);
+    image.decode(window, a);
+    op.applyWindow(a, window, params, b);
+  }
+
+  private void check(int c, int h, int w) {
+    if (c != input.c()) {
+      throw new IllegalArgumentException("the augmentation pipeline " + names() + " takes "
+          + input.c() + "-channel images; got a " + c + "-channel image");
+    }
+    if ((h != input.h() || w != input.w()) && !anySize()) {
+      throw new IllegalArgumentException("the augmentation pipeline " + names() + " is built for "
+          + input + " images and got a " + c + "x" + h + "x" + w + " image; only a pipeline whose"
+          + " first op is random_resized_crop, resize to [h, w] or center_crop takes images of any"
+          + " size");
+    }
+  }
+
+  /** Runs ops from..end on src, with dst as the second buffer. */
+  private Image runFrom(int from, Image src, Image dst, long seed, int epoch, long id) {
+    for (int k = from; k < ops.size(); k++) {
       SampleOp<?> op = ops.get(k);
       Rng r = Rng.of(seed, STREAM, epoch, id, places[k]);
       if (op.p() < 1 && r.nextDouble() >= op.p()) {
@@ -109,7 +173,7 @@ public final class Pipeline implements Serializable {
   }
 
   private static <P> void step(SampleOp<P> op, Rng r, Image src, Image dst) {
-    op.apply(src, op.draw(r), dst);
+    op.apply(src, op.draw(r, src.h, src.w), dst);
   }
 
   /** The per-sample ops, in order. */

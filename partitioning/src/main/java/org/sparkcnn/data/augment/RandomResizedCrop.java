@@ -3,6 +3,9 @@
  * RandomResizedCrop): a box covering a random share of the image area, drawn from `scale`, with
  * a log-uniform aspect ratio from `ratio`, resized to size[0] x size[1]. As torchvision: ten tries
  * for a box that fits, then the whole image cropped to the nearest allowed ratio. Always applies.
+ * Takes an image of any size, as torchvision does: the box is drawn from the actual image's size
+ * (for the declared input's size, the draws it always made), and only the box is read, so a
+ * decoder may decode the box alone.
  */
 package org.sparkcnn.data.augment;
 
@@ -42,11 +45,20 @@ record RandomResizedCrop(Shape input, int h, int w, double[] scale, double[] rat
     return Shape.of(input.c(), h, w);
   }
 
-  /** The box {top, left, height, width} in the input. */
+  @Override
+  public boolean anySize() {
+    return true;
+  }
+
+  /** The box {top, left, height, width} in the declared input. */
   @Override
   public int[] draw(Rng r) {
-    int ih = input.h();
-    int iw = input.w();
+    return draw(r, input.h(), input.w());
+  }
+
+  /** The box {top, left, height, width} in an ih x iw image. */
+  @Override
+  public int[] draw(Rng r, int ih, int iw) {
     double area = (double) ih * iw;
     double logLo = Math.log(ratio[0]);
     double logHi = Math.log(ratio[1]);
@@ -73,5 +85,15 @@ record RandomResizedCrop(Shape input, int h, int w, double[] scale, double[] rat
   @Override
   public void apply(Image src, int[] box, Image dst) {
     Warp.resize(src, box[0], box[1], box[2], box[3], h, w, dst);
+  }
+
+  @Override
+  public int[] window(int[] box, int ih, int iw) {
+    return box.clone();
+  }
+
+  @Override
+  public void applyWindow(Image region, int[] window, int[] box, Image dst) {
+    Warp.resize(region, window[0], window[1], box[0], box[1], box[2], box[3], h, w, dst);
   }
 }

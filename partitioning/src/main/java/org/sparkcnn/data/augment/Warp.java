@@ -55,13 +55,23 @@ final class Warp {
    * pass into a spare buffer [C, bh, outW], then the vertical pass.
    */
   static void resize(Image src, int top, int left, int bh, int bw, int outH, int outW, Image dst) {
+    resize(src, 0, 0, top, left, bh, bw, outH, outW, dst);
+  }
+
+  /**
+   * resize of an image of which src holds only the part whose top-left pixel is (oy, ox): the same
+   * box, in the whole image's coordinates, must lie inside src; the same numbers as resizing the
+   * whole image (the filters are computed in its coordinates).
+   */
+  static void resize(Image src, int oy, int ox, int top, int left, int bh, int bw, int outH,
+      int outW, Image dst) {
     int c = src.c;
     Taps tx = Taps.of(left, bw, outW);
     Taps ty = Taps.of(top, bh, outH);
     float[] mid = dst.spare(c * bh * outW);
     for (int ch = 0; ch < c; ch++) {
       for (int y = 0; y < bh; y++) {
-        int s = (ch * src.h + top + y) * src.w;
+        int s = (ch * src.h + top - oy + y) * src.w - ox;
         int d = (ch * bh + y) * outW;
         for (int x = 0; x < outW; x++) {
           float sum = 0;
