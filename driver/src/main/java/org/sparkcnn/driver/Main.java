@@ -8,8 +8,9 @@
  * DIR` checks the engine against reference cases (../shared/golden's format). `augment-preview
  * CONFIG --out grid.png` draws samples under the config's augmentation (AugmentPreview). `bench`
  * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format;
- * `bench-sync` times zero-compute synchronous steps (SyncBench). `stats CONFIG` prints the
- * training split's per-channel mean and standard deviation, computed on Spark.
+ * `bench-sync` times zero-compute synchronous steps (SyncBench); `bench-augment` times the
+ * augmentation pipelines of deploy/bench/augment_reference.py (AugmentBench). `stats CONFIG`
+ * prints the training split's per-channel mean and standard deviation, computed on Spark.
  */
 package org.sparkcnn.driver;
 
@@ -41,7 +42,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
-        AugmentPreview.class, Main.StatsRun.class, Main.BenchRun.class, SyncBench.Run.class})
+        AugmentPreview.class, Main.StatsRun.class, Main.BenchRun.class, Main.BenchAugmentRun.class,
+        SyncBench.Run.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -263,6 +265,66 @@ public final class Main implements Runnable {
       }
       Bench.run(workloads, t, seconds, System.out);
       return 0;
+    }
+  }
+
+  @Command(name = "bench-augment", mixinStandardHelpOptions = true,
+      description = "Time the augmentation pipelines of deploy/bench/augment_reference.py"
+          + " (A1 CIFAR-style on 32x32 bytes, A2 ImageNet-style from JPEG files, decode"
+          + " included); one line per pipeline in the script's format.")
+  static final class BenchAugmentRun implements Callable<Integer> {
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+        description = "Worker threads, each on its own share of the images (default 1).")
+    int threads;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+        description = "Measured seconds per pipeline, after a third as long of warm-up"
+            + " (default 10).")
+    double seconds;
+
+    @Option(names = "--images", paramLabel = "DIR",
+        description = "Folder whose JPEG files (*.jpg, *.jpeg, in subfolders too) A2 decodes"
+            + " (default ../shared/datasets/hymenoptera_data/train).")
+    Path images;
+
+    @Option(names = "--pipelines", paramLabel = "A1,A2", split = ",", defaultValue = "A1,A2",
+        description = "Which pipelines (default both).")
+    List<String> pipelines;
+
+    @Override
+    public Integer call() {
+      Path dir = images != null ? images
+          : home().resolve("../shared/datasets/hymenoptera_data/train").normalize();
+      String problem = null;
+      List<String> unknown = pipelines.stream()
+          .filter(p -> !AugmentBench.PIPELINES.contains(p)).toList();
+      List<Path> files = List.of();
+      if (threads < 1) {
+        problem = "--threads must be >= 1, got " + threads;
+      } else if (!(seconds > 0) || seconds > 3600) {
+        problem = "--seconds must be in (0, 3600], got " + seconds;
+      } else if (!unknown.isEmpty()) {
+        problem = "unknown pipeline " + unknown.get(0) + "; known: "
+            + String.join(", ", AugmentBench.PIPELINES);
+      } else if (pipelines.contains("A2")) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+          problem = "--images " + dir + " is not a folder; A2 needs a folder of JPEG files,"
+              + " e.g. ../shared/datasets/hymenoptera_data/train";
+        } else if ((files = AugmentBench.jpegs(dir)).isEmpty()) {
+          problem = "--images " + dir + " holds no JPEG files (*.jpg, *.jpeg)";
+        }
+      }
+      if (problem != null) {
+        System.err.println("sparkcnn: " + problem);
+        return EXIT_BAD_INPUT;
+      }
+      try {
+        AugmentBench.run(pipelines, threads, seconds, files, System.out);
+        return 0;
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        System.err.println("sparkcnn: " + e.getMessage());
+        return 1;
+      }
     }
   }
 

@@ -89,8 +89,8 @@ public record Augmentation(Pipeline train, Pipeline eval) implements Serializabl
     return new Augmentation(train, eval);
   }
 
-  /** The training pipeline of the items of key alone. */
-  static Pipeline training(List<?> items, String key, Shape input) {
+  /** The training pipeline of the items of key alone (no evaluation pipeline to match). */
+  public static Pipeline training(List<?> items, String key, Shape input) {
     List<Integer> all = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       all.add(i);
