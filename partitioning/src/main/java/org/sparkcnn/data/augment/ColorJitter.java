@@ -150,7 +150,12 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
   }
 
   private static float hsvChannel(int n, float h, float s, float v) {
-    float k = (n + 6f * h) % 6f;
+    // (n + 6 h) mod 6 for h in [0, 1): subtracting 6 from a float in [6, 12) is exact, so this
+    // is the float remainder (%) bit for bit, without its slow library call
+    float k = n + 6f * h;
+    if (k >= 6f) {
+      k -= 6f;
+    }
     return v - v * s * Math.max(0f, Math.min(k, Math.min(4f - k, 1f)));
   }
 

@@ -5,7 +5,12 @@
  * from the size in the file's header and only the window that op reads is decoded
  * (ImageReadParam.setSourceRegion): the same pixels as decoding the whole image and cropping, for
  * less work. Pixels are RGB (a grey image's level in all three channels), scaled to [0, 1] as
- * k / 255. One per thread: it keeps its reader and buffers between images.
+ * k / 255. A JFIF (YCbCr) or grey JPEG is read as its raw raster (ImageReader.readRaster) and
+ * turned into RGB here with libjpeg's own fixed-point tables (jdcolor.c): the pixels PIL gives
+ * (torchvision's loader; checked on the ants/bees set), and those of ImageReader.read at about
+ * half its cost, except that read also converts the colours of a file that embeds an ICC
+ * profile and PIL does not. Any other file goes through read. One per thread: it keeps its
+ * reader and buffers between images.
  */
 package org.sparkcnn.data.augment;
 
@@ -30,10 +35,27 @@ public final class EncodedAugmenter {
   private final File file = new File();
   private ImageReader reader; // the last format's reader, reused while the format repeats
 
+  // libjpeg's YCbCr -> RGB (jdcolor.c, ycc_rgb_convert): R = Y + CR_R[Cr],
+  // G = Y + ((CB_G[Cb] + CR_G[Cr]) >> 16), B = Y + CB_B[Cb], each clamped to [0, 255]
+  private static final int[] CR_R = new int[256];
+  private static final int[] CB_B = new int[256];
+  private static final int[] CR_G = new int[256];
+  private static final int[] CB_G = new int[256];
+
   static {
     for (int k = 0; k < 256; k++) {
       LEVELS[k] = k / 255f;
+      int x = k - 128;
+      int half = 1 << 15;
+      CR_R[k] = (fix(1.40200) * x + half) >> 16;
+      CB_B[k] = (fix(1.77200) * x + half) >> 16;
+      CR_G[k] = -fix(0.71414) * x;
+      CB_G[k] = -fix(0.34414) * x + half;
     }
+  }
+
+  private static int fix(double v) {
+    return (int) (v * (1 << 16) + 0.5);
   }
 
   /**
@@ -63,9 +85,11 @@ public final class EncodedAugmenter {
     private String name;
     private int h;
     private int w;
+    private Jpeg jpeg; // null: not a JPEG whose raw raster we convert
 
     void open(byte[] encoded, String name) {
       this.name = name;
+      jpeg = Jpeg.of(encoded);
       try {
         in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded));
         if (reader == null || !reader.getOriginatingProvider().canDecodeInput(in)) {
@@ -80,8 +104,11 @@ public final class EncodedAugmenter {
           reader = readers.next();
         }
         reader.setInput(in, true, true);
-        h = reader.getHeight(0);
-        w = reader.getWidth(0);
+        if (jpeg != null && !reader.getFormatName().equalsIgnoreCase("jpeg")) {
+          jpeg = null;
+        }
+        h = jpeg != null ? jpeg.height() : reader.getHeight(0);
+        w = jpeg != null ? jpeg.width() : reader.getWidth(0);
       } catch (IOException | RuntimeException e) {
         throw failed(e);
       }
@@ -112,22 +139,138 @@ public final class EncodedAugmenter {
 
     @Override
     public void decode(int[] window, Image dst) {
-      BufferedImage img;
       try {
         ImageReadParam param = reader.getDefaultReadParam();
         if (window[0] != 0 || window[1] != 0 || window[2] != h || window[3] != w) {
           param.setSourceRegion(new Rectangle(window[1], window[0], window[3], window[2]));
         }
-        img = reader.read(0, param);
+        if (jpeg != null) {
+          Raster r = reader.readRaster(0, param);
+          checkSize(r.getWidth(), r.getHeight(), window);
+          if (rawToPlanes(r, jpeg.components() == 3, dst)) {
+            return;
+          }
+          reader.setInput(new MemoryCacheImageInputStream(new ByteArrayInputStream(
+              jpeg.bytes())), true, true); // an unexpected raster: decode again, through read
+        }
+        BufferedImage img = reader.read(0, param);
+        checkSize(img.getWidth(), img.getHeight(), window);
+        toPlanes(img, dst);
       } catch (IOException | RuntimeException e) {
         throw failed(e);
       }
-      if (img.getHeight() != window[2] || img.getWidth() != window[3]) {
-        throw new IllegalStateException("decoding " + name + " gave " + img.getWidth() + "x"
-            + img.getHeight() + " pixels for a " + window[3] + "x" + window[2] + " window");
-      }
-      toPlanes(img, dst);
     }
+
+    private void checkSize(int gotW, int gotH, int[] window) {
+      if (gotH != window[2] || gotW != window[3]) {
+        throw new IllegalStateException("decoding " + name + " gave " + gotW + "x" + gotH
+            + " pixels for a " + window[3] + "x" + window[2] + " window");
+      }
+    }
+  }
+
+  /**
+   * What the header of a JPEG says, up to its frame (SOF) marker, when its raw raster is YCbCr
+   * (3 components with a JFIF marker and no Adobe marker, as libjpeg decides) or grey (1
+   * component); null for anything else.
+   */
+  record Jpeg(byte[] bytes, int height, int width, int components) {
+    static Jpeg of(byte[] b) {
+      if (b.length < 4 || (b[0] & 0xFF) != 0xFF || (b[1] & 0xFF) != 0xD8) {
+        return null;
+      }
+      boolean jfif = false;
+      boolean adobe = false;
+      int i = 2;
+      while (i + 4 <= b.length) {
+        if ((b[i] & 0xFF) != 0xFF) {
+          return null; // not at a marker: leave it to the reader
+        }
+        int m = b[i + 1] & 0xFF;
+        if (m == 0xFF) {
+          i++; // fill byte
+          continue;
+        }
+        if (m == 0x01 || m >= 0xD0 && m <= 0xD8) {
+          i += 2; // markers without a length
+          continue;
+        }
+        int len = (b[i + 2] & 0xFF) << 8 | b[i + 3] & 0xFF;
+        if (len < 2 || i + 2 + len > b.length) {
+          return null;
+        }
+        if (m == 0xE0 && len >= 7 && b[i + 4] == 'J' && b[i + 5] == 'F' && b[i + 6] == 'I'
+            && b[i + 7] == 'F' && b[i + 8] == 0) {
+          jfif = true;
+        } else if (m == 0xEE && len >= 7 && b[i + 4] == 'A' && b[i + 5] == 'd'
+            && b[i + 6] == 'o' && b[i + 7] == 'b' && b[i + 8] == 'e') {
+          adobe = true;
+        } else if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+          if (len < 8 || (b[i + 4] & 0xFF) != 8) {
+            return null; // not 8 bits per sample
+          }
+          int h = (b[i + 5] & 0xFF) << 8 | b[i + 6] & 0xFF;
+          int w = (b[i + 7] & 0xFF) << 8 | b[i + 8] & 0xFF;
+          int comps = b[i + 9] & 0xFF;
+          boolean ycc = comps == 3 && jfif && !adobe;
+          return h > 0 && w > 0 && (ycc || comps == 1) ? new Jpeg(b, h, w, comps) : null;
+        }
+        i += 2 + len;
+      }
+      return null;
+    }
+  }
+
+  /**
+   * dst [3, h, w] = the RGB levels in [0, 1] of a JPEG's raw raster: YCbCr (ycc) through
+   * libjpeg's tables, or grey; false (dst untouched) for a raster of another layout.
+   */
+  static boolean rawToPlanes(Raster r, boolean ycc, Image dst) {
+    if (!(r.getSampleModel() instanceof ComponentSampleModel sm)
+        || !(r.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1
+        || sm.getNumBands() != (ycc ? 3 : 1)) {
+      return false;
+    }
+    int h = r.getHeight();
+    int w = r.getWidth();
+    dst.reshape(3, h, w);
+    int plane = h * w;
+    float[] px = dst.px;
+    byte[] data = db.getData();
+    int stride = sm.getPixelStride();
+    int[] band = sm.getBandOffsets();
+    for (int y = 0; y < h; y++) {
+      int s = db.getOffset() + (y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
+          - r.getSampleModelTranslateX() * stride;
+      int d = y * w;
+      if (ycc) {
+        int sy = s + band[0];
+        int scb = s + band[1];
+        int scr = s + band[2];
+        for (int x = 0; x < w; x++) {
+          int o = x * stride;
+          int luma = data[sy + o] & 0xFF;
+          int cb = data[scb + o] & 0xFF;
+          int cr = data[scr + o] & 0xFF;
+          px[d + x] = LEVELS[clamp(luma + CR_R[cr])];
+          px[plane + d + x] = LEVELS[clamp(luma + ((CB_G[cb] + CR_G[cr]) >> 16))];
+          px[2 * plane + d + x] = LEVELS[clamp(luma + CB_B[cb])];
+        }
+      } else {
+        int sg = s + band[0];
+        for (int x = 0; x < w; x++) {
+          float v = LEVELS[data[sg + x * stride] & 0xFF];
+          px[d + x] = v;
+          px[plane + d + x] = v;
+          px[2 * plane + d + x] = v;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static int clamp(int v) {
+    return Math.max(0, Math.min(255, v));
   }
 
   /** dst [3, h, w] = the RGB levels of img in [0, 1]. */
