@@ -6,6 +6,8 @@
  * [max(0, 1 - x), 1 + x]; hue: x means [-x, x], x <= 0.5; or an explicit [lo, hi]), and the four
  * are applied in a random order, as torchvision does. Grey is 0.2989 R + 0.587 G + 0.114 B; on
  * one-channel images saturation and hue change nothing. Needs pixels in [0, 1]: before normalize.
+ * The hue turn runs on the Vector API (VectorHue) when jdk.incubator.vector is present
+ * (-Dsparkcnn.augment=scalar keeps the scalar loop), with the same bits.
  */
 package org.sparkcnn.data.augment;
 
@@ -14,6 +16,8 @@ import org.sparkcnn.engine.Shape;
 
 record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
     double[] saturation, double[] hue, double p) implements SampleOp<ColorJitter.Factors> {
+  /** Whether the hue turn runs on the Vector API (VectorHue), picked once. */
+  static final boolean VECTOR_HUE = vectorHue();
 
   /** The drawn factors and the order of the four adjustments (0 b, 1 c, 2 s, 3 h). */
   record Factors(float brightness, float contrast, float saturation, float hue, int[] order) {}
@@ -121,31 +125,53 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
       return;
     }
     int plane = im.h * im.w;
-    for (int i = 0; i < plane; i++) {
-      float r = im.px[i];
-      float g = im.px[plane + i];
-      float b = im.px[2 * plane + i];
+    if (VECTOR_HUE) {
+      VectorHue.hue(im.px, plane, h);
+    } else {
+      hueScalar(im.px, plane, 0, plane, h);
+    }
+  }
+
+  /**
+   * The hue turn of pixels [from, to) of px [3, plane], in place: the reference of VectorHue,
+   * which runs instead when the module jdk.incubator.vector is present.
+   */
+  static void hueScalar(float[] px, int plane, int from, int to, float h) {
+    for (int i = from; i < to; i++) {
+      float r = px[i];
+      float g = px[plane + i];
+      float b = px[2 * plane + i];
       float max = Math.max(r, Math.max(g, b));
       float min = Math.min(r, Math.min(g, b));
       float chroma = max - min;
       if (chroma == 0) {
         continue; // grey: no hue to turn
       }
-      float hh;
-      if (max == r) {
-        hh = (g - b) / chroma / 6f;
-      } else if (max == g) {
-        hh = ((b - r) / chroma + 2f) / 6f;
-      } else {
-        hh = ((r - g) / chroma + 4f) / 6f;
-      }
+      // the sector's difference and offset picked without branches (the JIT uses conditional
+      // moves); (x + 0f) is x, so the red sector's hue is (g - b) / chroma / 6 as written out
+      boolean red = max == r;
+      boolean green = !red && max == g;
+      float diff = red ? g - b : green ? b - r : r - g;
+      float offset = red ? 0f : green ? 2f : 4f;
+      float hh = (diff / chroma + offset) / 6f;
       hh = hh + h;
       hh -= (float) Math.floor(hh);
       float sat = chroma / max;
       // HSV back to RGB: channel k = v - v s max(0, min(q, 4 - q, 1)), q = (k + 6 hh) mod 6
-      im.px[i] = hsvChannel(5, hh, sat, max);
-      im.px[plane + i] = hsvChannel(3, hh, sat, max);
-      im.px[2 * plane + i] = hsvChannel(1, hh, sat, max);
+      px[i] = hsvChannel(5, hh, sat, max);
+      px[plane + i] = hsvChannel(3, hh, sat, max);
+      px[2 * plane + i] = hsvChannel(1, hh, sat, max);
+    }
+  }
+
+  private static boolean vectorHue() {
+    if ("scalar".equals(System.getProperty("sparkcnn.augment"))) {
+      return false;
+    }
+    try {
+      return VectorHue.S.length() >= 4;
+    } catch (LinkageError e) {
+      return false; // no jdk.incubator.vector at run time: the scalar loop
     }
   }
 

@@ -69,7 +69,21 @@ final class Warp {
     Taps tx = Taps.of(left, bw, outW);
     Taps ty = Taps.of(top, bh, outH);
     float[] mid = dst.spare(c * bh * outW);
-    for (int ch = 0; ch < c; ch++) {
+    if (tx.padded == null) {
+      horizontalReference(src, oy, ox, top, bh, outW, tx, mid);
+    } else {
+      horizontal(src, oy, ox, top, bh, outW, tx, mid);
+    }
+    vertical(c, top, bh, outH, outW, ty, mid, dst);
+  }
+
+  /**
+   * The horizontal pass, mid [C, bh, outW]: each output sums its taps in order. The plain loop
+   * over each output's own taps, the reference of horizontal.
+   */
+  static void horizontalReference(Image src, int oy, int ox, int top, int bh, int outW, Taps tx,
+      float[] mid) {
+    for (int ch = 0; ch < src.c; ch++) {
       for (int y = 0; y < bh; y++) {
         int s = (ch * src.h + top - oy + y) * src.w - ox;
         int d = (ch * bh + y) * outW;
@@ -82,6 +96,53 @@ final class Warp {
         }
       }
     }
+  }
+
+  /**
+   * The horizontal pass with every output reading width taps (Taps.padded: zero weights around
+   * its own), a fixed trip count the JIT unrolls. The zeros add +0 to a sum that starts at +0 and
+   * is never -0, so the sums are horizontalReference's, bit for bit.
+   */
+  static void horizontal(Image src, int oy, int ox, int top, int bh, int outW, Taps tx,
+      float[] mid) {
+    int width = tx.width;
+    int[] first = tx.paddedFirst;
+    float[] wt = tx.padded;
+    float[] px = src.px;
+    for (int ch = 0; ch < src.c; ch++) {
+      for (int y = 0; y < bh; y++) {
+        int s = (ch * src.h + top - oy + y) * src.w - ox;
+        int d = (ch * bh + y) * outW;
+        if (width == 5) {
+          for (int x = 0; x < outW; x++) {
+            int p = s + first[x];
+            int k = x * 5;
+            float sum = 0;
+            sum += wt[k] * px[p];
+            sum += wt[k + 1] * px[p + 1];
+            sum += wt[k + 2] * px[p + 2];
+            sum += wt[k + 3] * px[p + 3];
+            sum += wt[k + 4] * px[p + 4];
+            mid[d + x] = sum;
+          }
+        } else {
+          for (int x = 0; x < outW; x++) {
+            int p = s + first[x];
+            int k = x * width;
+            float sum = 0;
+            for (int t = 0; t < width; t++) {
+              sum += wt[k + t] * px[p + t];
+            }
+            mid[d + x] = sum;
+          }
+        }
+      }
+    }
+  }
+
+  /** The vertical pass, dst [C, outH, outW] from mid [C, bh, outW]. */
+  private static void vertical(int c, int top, int bh, int outH, int outW, Taps ty, float[] mid,
+      Image dst) {
     dst.reshape(c, outH, outW);
     for (int ch = 0; ch < c; ch++) {
       for (int y = 0; y < outH; y++) {
@@ -100,8 +161,13 @@ final class Warp {
     }
   }
 
-  /** One axis's filter: output i reads count[i] source pixels from first[i] on. */
-  private record Taps(int[] first, int[] count, float[] weight, int width) {
+  /**
+   * One axis's filter: output i reads count[i] source pixels from first[i] on. Where the box is
+   * at least width long, the same filter with width taps for every output: from paddedFirst[i],
+   * weights padded (zero outside the output's own taps) and inside the box; else both null.
+   */
+  record Taps(int[] first, int[] count, float[] weight, int width, int[] paddedFirst,
+      float[] padded) {
     static Taps of(int start, int len, int outLen) {
       double scale = (double) len / outLen;
       double radius = Math.max(1.0, scale);
@@ -124,7 +190,17 @@ final class Warp {
               (float) (Math.max(0, 1 - Math.abs(j + 0.5 - centre) / radius) / total);
         }
       }
-      return new Taps(first, count, weight, width);
+      if (len < width) {
+        return new Taps(first, count, weight, width, null, null);
+      }
+      int[] paddedFirst = new int[outLen];
+      float[] padded = new float[outLen * width];
+      for (int i = 0; i < outLen; i++) {
+        paddedFirst[i] = Math.min(first[i], start + len - width);
+        int shift = first[i] - paddedFirst[i];
+        System.arraycopy(weight, i * width, padded, i * width + shift, count[i]);
+      }
+      return new Taps(first, count, weight, width, paddedFirst, padded);
     }
   }
 
