@@ -5,7 +5,7 @@ same augmentation pipelines on the same inputs, printing lines in the same forma
 Needs Debian's torchvision: `apt-get install -y python3-torchvision` (runs with /usr/bin/python3).
 Usage: augment_reference.py [--threads N] [--seconds S] [--images DIR] [--pipelines A1,A2]
 Prints one line per pipeline:
-  `A1 cifar_style threads=1 images_per_sec=... images_per_sec_per_core=...`
+  `A1 cifar_style threads=1 images_per_sec=... images_per_sec_per_core=... images_per_cpu_sec=...`
 
 A1  1000 random 32x32x3 uint8 images (numpy, seed 42), per image as torchvision's CIFAR10 dataset:
     Image.fromarray -> RandomCrop(32, padding=4) -> RandomHorizontalFlip -> ToTensor ->
@@ -19,7 +19,9 @@ Threads: N worker processes (multiprocessing, fork), each with torch.set_num_thr
 DataLoader worker has, each on its own share of the images (image i goes to worker i mod N). Each
 warms up for a third of the time (at least one pass over its share), then all count images for S
 seconds from a common start (a barrier). images_per_sec is the sum of the workers' rates,
-images_per_sec_per_core that sum / N.
+images_per_sec_per_core that sum / N, images_per_cpu_sec the images counted over the CPU time
+the workers spent from the common start until each stopped (time.process_time): on a busy machine
+it compares with bench-augment's figure of the same name where the wall-clock rates do not.
 """
 import argparse, glob, io, multiprocessing as mp, os, time
 
@@ -53,7 +55,7 @@ def imagenet_pass(files):
 
 
 def worker(args):
-    pipeline, items, seconds, barrier, rates, k = args
+    pipeline, items, seconds, barrier, rates, counts, cpus, k = args
     torch.set_num_threads(1)
     torch.manual_seed(k)
     run = cifar_pass(items) if pipeline == "A1" else imagenet_pass(items)
@@ -63,16 +65,19 @@ def worker(args):
         if time.perf_counter() >= warm:
             break
     barrier.wait()
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - t0 < seconds:
         n += run()
     rates[k] = n / (time.perf_counter() - t0)
+    counts[k] = n
+    cpus[k] = time.process_time() - c0
 
 
 def images_per_sec(pipeline, items, threads, seconds):
     barrier = mp.Barrier(threads)
-    rates = mp.Array("d", threads)
-    procs = [mp.Process(target=worker, args=((pipeline, items[k::threads], seconds, barrier, rates, k),))
+    rates, counts, cpus = mp.Array("d", threads), mp.Array("d", threads), mp.Array("d", threads)
+    procs = [mp.Process(target=worker, args=((pipeline, items[k::threads], seconds, barrier, rates,
+                                               counts, cpus, k),))
              for k in range(threads)]
     for p in procs:
         p.start()
@@ -80,7 +85,7 @@ def images_per_sec(pipeline, items, threads, seconds):
         p.join()
         if p.exitcode != 0:
             raise SystemExit(f"a {pipeline} worker failed (exit status {p.exitcode})")
-    return sum(rates)
+    return sum(rates), sum(counts) / sum(cpus)
 
 
 def main():
@@ -114,9 +119,10 @@ def main():
                 raise SystemExit(f"--images {a.images} holds no JPEG files (*.jpg, *.jpeg)")
             items = [open(f, "rb").read() for f in paths]
             name = "imagenet_style"
-        rate = images_per_sec(p, items, a.threads, a.seconds)
+        rate, per_cpu = images_per_sec(p, items, a.threads, a.seconds)
         print(f"{p} {name} threads={a.threads} images_per_sec={rate:.1f} "
-              f"images_per_sec_per_core={rate / a.threads:.1f}", flush=True)
+              f"images_per_sec_per_core={rate / a.threads:.1f} images_per_cpu_sec={per_cpu:.1f}",
+              flush=True)
 
 
 if __name__ == "__main__":

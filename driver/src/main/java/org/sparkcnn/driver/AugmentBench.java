@@ -13,7 +13,10 @@
  * N worker threads each run the pipeline on their own share of the images (image i goes to
  * thread i mod N), each with its own buffers; each warms up (JIT) for a third of the time, then
  * all count images for the given seconds. images_per_sec is the sum of the threads' rates,
- * images_per_sec_per_core that sum / N. No Spark.
+ * images_per_sec_per_core that sum / N. images_per_cpu_sec is the images counted over the CPU
+ * time the whole process (JIT and GC threads included) spent from the common start until the
+ * last thread stopped: on a busy machine, where the wall-clock rates depend on what else runs,
+ * it still compares with the script's. No Spark.
  */
 package org.sparkcnn.driver;
 
@@ -82,18 +85,22 @@ final class AugmentBench {
     }
   }
 
+  /** Images per second of wall-clock time (summed over threads) and of process CPU time. */
+  record Rate(double perSecond, double perCpuSecond) {}
+
   static void run(List<String> pipelines, int threads, double seconds, List<Path> images,
       PrintStream out) {
     for (String p : pipelines) {
-      double rate = switch (p) {
+      Rate rate = switch (p) {
         case "A1" -> imagesPerSecond(threads, seconds, cifar(threads));
         case "A2" -> imagesPerSecond(threads, seconds, imagenet(threads, read(images)));
         default -> throw new IllegalArgumentException("unknown pipeline " + p + "; known: "
             + String.join(", ", PIPELINES));
       };
       out.println(String.format(Locale.ROOT,
-          "%s %s threads=%d images_per_sec=%.1f images_per_sec_per_core=%.1f", p,
-          p.equals("A1") ? "cifar_style" : "imagenet_style", threads, rate, rate / threads));
+          "%s %s threads=%d images_per_sec=%.1f images_per_sec_per_core=%.1f"
+              + " images_per_cpu_sec=%.1f", p, p.equals("A1") ? "cifar_style" : "imagenet_style",
+          threads, rate.perSecond(), rate.perSecond() / threads, rate.perCpuSecond()));
       out.flush();
     }
   }
@@ -168,9 +175,11 @@ final class AugmentBench {
    * Runs a worker per thread: a third of seconds of warm-up (at least one pass), then passes for
    * seconds from a common start; the sum of the threads' images per second.
    */
-  static double imagesPerSecond(int threads, double seconds, IntFunction<Pass> worker) {
-    CyclicBarrier start = new CyclicBarrier(threads);
+  static Rate imagesPerSecond(int threads, double seconds, IntFunction<Pass> worker) {
+    long[] cpuAtStart = new long[1];
+    CyclicBarrier start = new CyclicBarrier(threads, () -> cpuAtStart[0] = processCpuNanos());
     double[] rates = new double[threads];
+    long[] counts = new long[threads];
     Throwable[] failure = new Throwable[1];
     List<Thread> pool = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -193,6 +202,7 @@ final class AugmentBench {
             now = System.nanoTime();
           } while (now < end);
           rates[id] = images / ((now - t0) / 1e9);
+          counts[id] = images;
         } catch (Throwable e) {
           synchronized (failure) {
             failure[0] = failure[0] == null ? e : failure[0];
@@ -215,10 +225,23 @@ final class AugmentBench {
       throw failure[0] instanceof RuntimeException re ? re
           : new IllegalStateException(failure[0].toString(), failure[0]);
     }
+    long cpu = processCpuNanos() - cpuAtStart[0];
     double total = 0;
-    for (double r : rates) {
-      total += r;
+    long images = 0;
+    for (int t = 0; t < threads; t++) {
+      total += rates[t];
+      images += counts[t];
     }
-    return total;
+    return new Rate(total, images / (cpu / 1e9));
+  }
+
+  /** CPU time of this JVM, all its threads, in nanoseconds. */
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    throw new IllegalStateException("this JVM does not report its CPU time"
+        + " (com.sun.management.OperatingSystemMXBean)");
   }
 }

@@ -46,9 +46,9 @@ class AugmentBenchTest {
     String[] lines = o.out().strip().split("\n");
     assertEquals(2, lines.length, o.out());
     assertTrue(lines[0].matches("A1 cifar_style threads=2 images_per_sec=\\d+\\.\\d"
-        + " images_per_sec_per_core=\\d+\\.\\d"), lines[0]);
+        + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"), lines[0]);
     assertTrue(lines[1].matches("A2 imagenet_style threads=2 images_per_sec=\\d+\\.\\d"
-        + " images_per_sec_per_core=\\d+\\.\\d"), lines[1]);
+        + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"), lines[1]);
   }
 
   @Test

@@ -110,12 +110,16 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
       return;
     }
     int plane = im.h * im.w;
-    for (int i = 0; i < plane; i++) {
-      float g = grey(im, i, plane);
-      for (int ch = 0; ch < 3; ch++) {
-        int at = ch * plane + i;
-        im.px[at] = clamp(s * im.px[at] + (1 - s) * g);
-      }
+    float[] px = im.px;
+    float t = 1 - s;
+    for (int i = 0; i < plane; i++) { // straight-line, so that the JIT vectorises it
+      float r = px[i];
+      float g = px[plane + i];
+      float b = px[2 * plane + i];
+      float grey = 0.2989f * r + 0.587f * g + 0.114f * b;
+      px[i] = Math.max(0f, Math.min(1f, s * r + t * grey));
+      px[plane + i] = Math.max(0f, Math.min(1f, s * g + t * grey));
+      px[2 * plane + i] = Math.max(0f, Math.min(1f, s * b + t * grey));
     }
   }
 

@@ -2,8 +2,8 @@
  * The fast augmentation kernels against their plain references, bit for bit: the resize's
  * horizontal pass with padded fixed-width taps against the loop over each output's own taps, for
  * boxes that shrink, enlarge and keep their size, in whole images and in decoded windows; and
- * the hue turn (scalar without branches or float remainder, and on the Vector API) against the
- * original code, kept here.
+ * the hue turn (scalar without branches or float remainder, and on the Vector API) and the
+ * straight-line saturation loop against the original code, kept here.
  */
 package org.sparkcnn.data.augment;
 
@@ -123,6 +123,26 @@ class KernelParityTest {
       Image chosen = Image.of(3, h, w, im.pixels());
       ColorJitter.hue(chosen, turn);
       assertArrayEquals(ref.pixels(), chosen.pixels(), "ColorJitter.hue " + turn);
+    }
+  }
+
+  @Test
+  void saturationIsTheOriginalCodeBitForBit() {
+    for (int trial = 0; trial < 50; trial++) {
+      Image im = noise(3, 7 + trial, 9, 300 + trial, 0f);
+      float s = trial * 0.05f;
+      Image ref = Image.of(im.c, im.h, im.w, im.pixels());
+      int plane = im.h * im.w;
+      for (int i = 0; i < plane; i++) { // as first written
+        float g = 0.2989f * ref.px[i] + 0.587f * ref.px[plane + i]
+            + 0.114f * ref.px[2 * plane + i];
+        for (int ch = 0; ch < 3; ch++) {
+          int at = ch * plane + i;
+          ref.px[at] = Math.max(0f, Math.min(1f, s * ref.px[at] + (1 - s) * g));
+        }
+      }
+      ColorJitter.saturation(im, s);
+      assertArrayEquals(ref.pixels(), im.pixels(), "saturation " + s);
     }
   }
 }
