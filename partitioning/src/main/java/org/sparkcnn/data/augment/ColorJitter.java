@@ -129,7 +129,7 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
       return;
     }
     int plane = im.h * im.w;
-    if (VECTOR_HUE) {
+    if (VECTOR_HUE && h >= -0.5f && h <= 0.5f) {
       VectorHue.hue(im.px, plane, h);
     } else {
       hueScalar(im.px, plane, 0, plane, h);

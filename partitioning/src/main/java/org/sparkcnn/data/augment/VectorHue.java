@@ -1,8 +1,9 @@
 /*
  * ColorJitter's hue turn on the JDK Vector API: a vector of pixels at a time, every lane the
  * scalar code's operations in the scalar code's order (the sector picked by masks instead of
- * branches, floor as truncation corrected by one where it rounded up, the remainder mod 6 as one
- * subtraction), so the result is ColorJitter.hueScalar's bit for bit; the last pixels go through
+ * branches, floor by comparisons, the remainder mod 6 as one subtraction; blends rather than
+ * masked operations or conversions, which the JDK 17 JIT does not compile to vector code and
+ * which then allocate), so the result is ColorJitter.hueScalar's bit for bit; the last pixels go through
  * that scalar code. ColorJitter uses it when the module jdk.incubator.vector is present.
  */
 package org.sparkcnn.data.augment;
@@ -14,10 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 final class VectorHue {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final FloatVector ZERO = FloatVector.zero(S);
+  private static final FloatVector FOUR = FloatVector.broadcast(S, 4f);
 
   private VectorHue() {}
 
-  /** Pixels [0, plane) of px [3, plane] turned by h (a fraction of a turn), in place. */
+  /**
+   * Pixels [0, plane) of px [3, plane] turned by h, a fraction of a turn in [-0.5, 0.5] (so that
+   * every hue plus h lies in (-1, 2), where floor is -1, 0 or 1), in place.
+   */
   static void hue(float[] px, int plane, float h) {
     int l = S.length();
     int i = 0;
@@ -37,23 +43,26 @@ final class VectorHue {
       FloatVector diff = r.sub(g).blend(b.sub(r), green).blend(g.sub(b), red);
       FloatVector offset = FloatVector.broadcast(S, 4f).blend(2f, green).blend(0f, red);
       FloatVector hh = diff.div(chroma).add(offset).div(6f).add(h);
-      FloatVector trunc = (FloatVector) hh.convert(VectorOperators.F2I, 0)
-          .convert(VectorOperators.I2F, 0);
-      FloatVector floor = trunc.sub(1f, trunc.compare(VectorOperators.GT, hh));
+      // floor(hh) for hh in (-1, 2): -1, 0 or 1
+      FloatVector floor = ZERO.blend(-1f, hh.compare(VectorOperators.LT, 0f))
+          .blend(1f, hh.compare(VectorOperators.GE, 1f));
       hh = hh.sub(floor);
-      FloatVector sat = chroma.div(max);
-      channel(5, hh, sat, max).blend(r, grey).intoArray(px, i);
-      channel(3, hh, sat, max).blend(g, grey).intoArray(px, plane + i);
-      channel(1, hh, sat, max).blend(b, grey).intoArray(px, 2 * plane + i);
+      // HSV back to RGB, channel n (5 red, 3 green, 1 blue): v - (v s) max(0, min(k, 4 - k, 1))
+      // with k = (n + 6 hh) mod 6; written out, as a call would box the vectors
+      FloatVector vs = max.mul(chroma.div(max));
+      FloatVector h6 = hh.mul(6f);
+      FloatVector k = h6.add(5f);
+      k = k.blend(k.sub(6f), k.compare(VectorOperators.GE, 6f));
+      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(r, grey).intoArray(px, i);
+      k = h6.add(3f);
+      k = k.blend(k.sub(6f), k.compare(VectorOperators.GE, 6f));
+      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(g, grey)
+          .intoArray(px, plane + i);
+      k = h6.add(1f);
+      k = k.blend(k.sub(6f), k.compare(VectorOperators.GE, 6f));
+      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(b, grey)
+          .intoArray(px, 2 * plane + i);
     }
     ColorJitter.hueScalar(px, plane, i, plane, h);
-  }
-
-  /** v - v s max(0, min(k, 4 - k, 1)), k = (n + 6 h) mod 6. */
-  private static FloatVector channel(int n, FloatVector h, FloatVector s, FloatVector v) {
-    FloatVector k = h.mul(6f).add((float) n);
-    k = k.sub(6f, k.compare(VectorOperators.GE, 6f));
-    FloatVector m = k.min(FloatVector.broadcast(S, 4f).sub(k).min(1f)).max(0f);
-    return v.sub(v.mul(s).mul(m));
   }
 }
