@@ -6,8 +6,8 @@
  * [max(0, 1 - x), 1 + x]; hue: x means [-x, x], x <= 0.5; or an explicit [lo, hi]), and the four
  * are applied in a random order, as torchvision does. Grey is 0.2989 R + 0.587 G + 0.114 B; on
  * one-channel images saturation and hue change nothing. Needs pixels in [0, 1]: before normalize.
- * The hue turn runs on the Vector API (VectorHue) when jdk.incubator.vector is present
- * (-Dsparkcnn.augment=scalar keeps the scalar loop), with the same bits.
+ * Hue and saturation run on the Vector API (VectorColor) when jdk.incubator.vector is present
+ * (-Dsparkcnn.augment=scalar keeps the scalar loops), with the same bits.
  */
 package org.sparkcnn.data.augment;
 
@@ -16,8 +16,8 @@ import org.sparkcnn.engine.Shape;
 
 record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
     double[] saturation, double[] hue, double p) implements SampleOp<ColorJitter.Factors> {
-  /** Whether the hue turn runs on the Vector API (VectorHue), picked once. */
-  static final boolean VECTOR_HUE = vectorHue();
+  /** Whether hue and saturation run on the Vector API (VectorColor), picked once. */
+  static final boolean VECTOR = vectorColor();
 
   /** The drawn factors and the order of the four adjustments (0 b, 1 c, 2 s, 3 h). */
   record Factors(float brightness, float contrast, float saturation, float hue, int[] order) {}
@@ -110,9 +110,17 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
       return;
     }
     int plane = im.h * im.w;
-    float[] px = im.px;
+    if (VECTOR) {
+      VectorColor.saturation(im.px, plane, s);
+    } else {
+      saturationScalar(im.px, plane, 0, plane, s);
+    }
+  }
+
+  /** The saturation of pixels [from, to) of px [3, plane]: the reference of VectorColor's. */
+  static void saturationScalar(float[] px, int plane, int from, int to, float s) {
     float t = 1 - s;
-    for (int i = 0; i < plane; i++) { // straight-line, so that the JIT vectorises it
+    for (int i = from; i < to; i++) {
       float r = px[i];
       float g = px[plane + i];
       float b = px[2 * plane + i];
@@ -129,15 +137,15 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
       return;
     }
     int plane = im.h * im.w;
-    if (VECTOR_HUE && h >= -0.5f && h <= 0.5f) {
-      VectorHue.hue(im.px, plane, h);
+    if (VECTOR && h >= -0.5f && h <= 0.5f) {
+      VectorColor.hue(im.px, plane, h);
     } else {
       hueScalar(im.px, plane, 0, plane, h);
     }
   }
 
   /**
-   * The hue turn of pixels [from, to) of px [3, plane], in place: the reference of VectorHue,
+   * The hue turn of pixels [from, to) of px [3, plane], in place: the reference of VectorColor's,
    * which runs instead when the module jdk.incubator.vector is present.
    */
   static void hueScalar(float[] px, int plane, int from, int to, float h) {
@@ -168,12 +176,12 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
     }
   }
 
-  private static boolean vectorHue() {
+  private static boolean vectorColor() {
     if ("scalar".equals(System.getProperty("sparkcnn.augment"))) {
       return false;
     }
     try {
-      return VectorHue.S.length() >= 4;
+      return VectorColor.S.length() >= 4;
     } catch (LinkageError e) {
       return false; // no jdk.incubator.vector at run time: the scalar loop
     }

@@ -3,7 +3,7 @@
  * horizontal pass with padded fixed-width taps against the loop over each output's own taps, for
  * boxes that shrink, enlarge and keep their size, in whole images and in decoded windows; and
  * the hue turn (scalar without branches or float remainder, and on the Vector API) and the
- * straight-line saturation loop against the original code, kept here.
+ * saturation (scalar and on the Vector API) against the original code, kept here.
  */
 package org.sparkcnn.data.augment;
 
@@ -118,7 +118,7 @@ class KernelParityTest {
       ColorJitter.hueScalar(scalar.px, plane, 0, plane, turn);
       assertArrayEquals(ref.pixels(), scalar.pixels(), "scalar, hue " + turn);
       Image vector = Image.of(3, h, w, im.pixels());
-      VectorHue.hue(vector.px, plane, turn);
+      VectorColor.hue(vector.px, plane, turn);
       assertArrayEquals(ref.pixels(), vector.pixels(), "vector, hue " + turn);
       Image chosen = Image.of(3, h, w, im.pixels());
       ColorJitter.hue(chosen, turn);
@@ -141,8 +141,14 @@ class KernelParityTest {
           ref.px[at] = Math.max(0f, Math.min(1f, s * ref.px[at] + (1 - s) * g));
         }
       }
+      Image scalar = Image.of(im.c, im.h, im.w, im.pixels());
+      ColorJitter.saturationScalar(scalar.px, plane, 0, plane, s);
+      assertArrayEquals(ref.pixels(), scalar.pixels(), "scalar, saturation " + s);
+      Image vector = Image.of(im.c, im.h, im.w, im.pixels());
+      VectorColor.saturation(vector.px, plane, s);
+      assertArrayEquals(ref.pixels(), vector.pixels(), "vector, saturation " + s);
       ColorJitter.saturation(im, s);
-      assertArrayEquals(ref.pixels(), im.pixels(), "saturation " + s);
+      assertArrayEquals(ref.pixels(), im.pixels(), "ColorJitter.saturation " + s);
     }
   }
 }

@@ -1,5 +1,6 @@
 /*
- * ColorJitter's hue turn on the JDK Vector API: a vector of pixels at a time, every lane the
+ * ColorJitter's hue turn and saturation on the JDK Vector API. The hue turn: a vector of pixels
+ * at a time, every lane the
  * scalar code's operations in the scalar code's order (the sector picked by masks instead of
  * branches, floor by comparisons, the remainder mod 6 as one subtraction; blends rather than
  * masked operations or conversions, which the JDK 17 JIT does not compile to vector code and
@@ -13,12 +14,12 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-final class VectorHue {
+final class VectorColor {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final FloatVector ZERO = FloatVector.zero(S);
   private static final FloatVector FOUR = FloatVector.broadcast(S, 4f);
 
-  private VectorHue() {}
+  private VectorColor() {}
 
   /**
    * Pixels [0, plane) of px [3, plane] turned by h, a fraction of a turn in [-0.5, 0.5] (so that
@@ -64,5 +65,22 @@ final class VectorHue {
           .intoArray(px, 2 * plane + i);
     }
     ColorJitter.hueScalar(px, plane, i, plane, h);
+  }
+
+  /** Pixels [0, plane) of px [3, plane]: x = clamp(s x + (1 - s) grey(pixel)), in place. */
+  static void saturation(float[] px, int plane, float s) {
+    float t = 1 - s;
+    int l = S.length();
+    int i = 0;
+    for (; i <= plane - l; i += l) {
+      FloatVector r = FloatVector.fromArray(S, px, i);
+      FloatVector g = FloatVector.fromArray(S, px, plane + i);
+      FloatVector b = FloatVector.fromArray(S, px, 2 * plane + i);
+      FloatVector tg = r.mul(0.2989f).add(g.mul(0.587f)).add(b.mul(0.114f)).mul(t);
+      r.mul(s).add(tg).min(1f).max(0f).intoArray(px, i);
+      g.mul(s).add(tg).min(1f).max(0f).intoArray(px, plane + i);
+      b.mul(s).add(tg).min(1f).max(0f).intoArray(px, 2 * plane + i);
+    }
+    ColorJitter.saturationScalar(px, plane, i, plane, s);
   }
 }
