@@ -7,6 +7,7 @@
  * minibatches s k, ..., s k + k - 1 of the epoch order one after the other and returns their
  * summed gradient: the samples of one minibatch k times as large. A retried task computes the
  * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
+ * An encoded block (data.cache: encoded) has just the minibatch's files decoded, in the step.
  */
 package org.sparkcnn.driver;
 
@@ -30,11 +31,9 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final Architecture arch;
   private final Broadcast<float[]> weights;
   private final Broadcast<float[]> buffers; // null when the model has none
-  private final Normalizer norm;
-  private final Pipeline pipeline;
+  private final Batch.Recipe recipe; // pipeline, normaliser, decoder, seed
   private final Loss loss;
   private final LocalBatches batches;
-  private final long seed;
   private final int epoch;
   private final int step; // within the epoch
   private final int accumulate; // local minibatches per step
@@ -48,16 +47,22 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
       LocalBatches batches, long seed, int epoch, int step, int accumulate) {
-    this.pipeline = pipeline;
+    this(runId, arch, weights, buffers, new Batch.Recipe(pipeline, norm, null, seed,
+        arch.output().size()), loss, batches, epoch, step, accumulate);
+  }
+
+  /** The step of a run whose batches are made as recipe says (its decoder for encoded blocks). */
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Batch.Recipe recipe, Loss loss, LocalBatches batches, int epoch,
+      int step, int accumulate) {
+    this.recipe = recipe;
     this.accumulate = accumulate;
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
     this.buffers = buffers;
-    this.norm = norm;
     this.batches = batches;
-    this.seed = seed;
     this.epoch = epoch;
     this.step = step;
   }
@@ -74,24 +79,20 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       if (buffers != null) {
         w.model.setBuffers(buffers.value());
       }
+      long seed = recipe.seed();
       int[] order = w.epochOrder(block, seed, epoch);
-      int k = arch.output().size();
       float[] grads = null;
       double lossSum = 0;
       long correct = 0;
       long count = 0;
       for (int j = 0; j < accumulate; j++) {
         int micro = step * accumulate + j; // the minibatch's index in the epoch
-        if (pipeline.isEmpty()) {
-          block.gather(order, micro * n, n, norm, w.x, w.y);
-        } else {
-          w.augmenter.gather(pipeline, block, order, micro * n, n, norm, seed, epoch, w.x, w.y,
-              w.targets, k);
-        }
+        w.batch.fill(recipe, block, order, micro * n, n, epoch);
+        Batch b = w.batch;
         long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, block.partition()).nextLong();
-        LocalStep.Stats s = pipeline.mixes()
-            ? w.step.gradient(w.model, w.x, w.targets, n, stepSeed, loss)
-            : w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
+        LocalStep.Stats s = recipe.pipeline().mixes()
+            ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
+            : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
         float[] g = w.model.vectors().grads;
         if (grads == null) {
           grads = g.clone();

@@ -27,6 +27,16 @@ public final class Keys {
       "Test samples, as data.train_size (0 means 2000 generated, or all).");
   public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
       "Normalise each channel by the mean and standard deviation of the training set.");
+  public static final ConfigKey<String> DATA_CACHE = ConfigKey.ofChoice("data.cache", "auto",
+      List.of("auto", "decoded", "encoded"), "How the executors cache the data: decoded pixels,"
+          + " or the encoded files (folder) decoded in each step; auto: decoded when the decoded"
+          + " training set fits in data.cache_decoded_max_mb, else encoded.");
+  public static final ConfigKey<String> DATA_CACHE_STORAGE = ConfigKey.ofChoice(
+      "data.cache_storage", "memory_and_disk", List.of("memory", "disk", "memory_and_disk"),
+      "Where the cached blocks live: executor memory, local disk, or memory spilling to disk.");
+  public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB = ConfigKey.ofInt(
+      "data.cache_decoded_max_mb", 1024, 0, "Under data.cache: auto, the largest decoded training"
+          + " set (images x C x H x W bytes, in MiB) cached decoded.");
   public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
       "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
       "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
@@ -121,7 +131,8 @@ public final class Keys {
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_IMAGE_SIZE,
       DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
-      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
+      DATA_TEST_SIZE, DATA_NORMALIZE, DATA_CACHE, DATA_CACHE_STORAGE, DATA_CACHE_DECODED_MAX_MB,
+      MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,

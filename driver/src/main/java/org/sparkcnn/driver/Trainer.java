@@ -26,12 +26,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.ChannelStats;
 import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
-import org.sparkcnn.data.Partitioning;
+import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
@@ -64,24 +63,30 @@ public final class Trainer {
   public record Result(double testAccuracy, double testLoss, int epochs, double wallSeconds,
       ModelFile.Contents model) {}
 
-  /** The data of a run, cached on the executors. */
-  record Data(JavaRDD<Block> train, JavaRDD<Block> test, LocalBatches batches, Normalizer norm) {}
+  /**
+   * The data of a run, cached on the executors; decoder is the source's encoded form when the
+   * blocks hold encoded files (data.cache), else null.
+   */
+  record Data(JavaRDD<Block> train, JavaRDD<Block> test, LocalBatches batches, Normalizer norm,
+      Source.Encoded decoder) {}
 
   static Data prepare(SparkSession spark, TrainingPlan plan, int partitions) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("sparkcnn-data", "load and partition the data", false);
     var source = plan.source();
-    JavaRDD<Block> train = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(),
-        partitions, StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<Block> test = Partitioning.blocks(source.load(spark, Split.TEST), source.shape(),
-        partitions, StorageLevel.MEMORY_AND_DISK());
+    DataCache cache = DataCache.of(plan.config(), source);
+    log("%s", cache.describe());
+    JavaRDD<Block> train = cache.blocks(spark, source, Split.TRAIN, partitions);
+    JavaRDD<Block> test = cache.blocks(spark, source, Split.TEST, partitions);
     List<Integer> sizes = train.map(Block::size).collect();
     test.count();
     int[] sizeArray = sizes.stream().mapToInt(Integer::intValue).toArray();
-    Normalizer norm = plan.normalize() ? ChannelStats.compute(train, source.shape().c())
+    Normalizer norm = plan.normalize()
+        ? ChannelStats.compute(train, source.shape().c(), cache.decoder())
         : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
             .orElse(Normalizer.identity(source.shape().c()));
-    return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm);
+    return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm,
+        cache.decoder());
   }
 
   /**
@@ -222,10 +227,11 @@ public final class Trainer {
         false);
     long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
+    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
+        plan.seed(), plan.architecture().output().size());
     JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
-        plan.architecture(), w.params(), w.buffers(), data.norm(), plan.augment().train(),
-        plan.loss(), data.batches(), plan.seed(), p.epoch, p.step,
-        plan.config().get(Keys.ACCUMULATE_STEPS)));
+        plan.architecture(), w.params(), w.buffers(), recipe, plan.loss(), data.batches(),
+        p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS)));
     StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
         ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
     w.destroy();
@@ -271,7 +277,7 @@ public final class Trainer {
     Published w = Published.of(jsc, p.v);
     StepResult t = OrderedReduce.sum(data.test()
         .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-            plan.augment().eval(), plan.loss(), plan.evalBatch())));
+            plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
     w.destroy();
     EpochMeter m = p.meter;
     double wall = p.wall();

@@ -49,6 +49,7 @@ public record TrainingPlan(
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new JobConfig.ConfigException("data: " + e.getMessage());
     }
+    DataCache.of(c, source); // data.cache: encoded needs a source of encoded files
     Augmentation augment = augmentation(c, source.shape());
     Architecture arch = architecture(c, augment.train().output(), source.classes());
     int partitions = c.get(Keys.PARTITIONS);

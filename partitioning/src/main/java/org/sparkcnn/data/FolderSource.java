@@ -6,6 +6,8 @@
  * and names an empty class or a class that only the test split has; load() reads the files with
  * Spark's binaryFile source and decodes them on the executors, each resized so that its shorter
  * side is `size` and centre-cropped to size x size RGB (torchvision's Resize + CenterCrop).
+ * It is its own encoded form (Source.Encoded): loadEncoded() gives the same files with the same
+ * ids undecoded, and decodeFile() is decode(), for data.cache: encoded.
  */
 package org.sparkcnn.data;
 
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
@@ -31,7 +34,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Shape;
 
 public record FolderSource(String root, int size, int trainLimit, int testLimit)
-    implements Source {
+    implements Source, Source.Encoded {
   public FolderSource {
     if (size < 8) {
       throw new IllegalArgumentException("image size " + size + ": expected at least 8");
@@ -139,6 +142,43 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
               .toRow();
         });
     return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  @Override
+  public Optional<Source.Encoded> encoded() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public long count(Split split) {
+    return files(split).size();
+  }
+
+  /** The files of load(), undecoded, with load()'s ids and labels. */
+  @Override
+  public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
+    List<String> classes = classNames();
+    Map<String, long[]> idAndLabel = new HashMap<>(); // "class/file" -> {id, label}
+    List<Path> files = files(split);
+    for (int i = 0; i < files.size(); i++) {
+      Path p = files.get(i);
+      String c = p.getParent().getFileName().toString();
+      idAndLabel.put(c + "/" + p.getFileName(), new long[] {i, classes.indexOf(c)});
+    }
+    String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
+    var rows = spark.read().format("binaryFile").load(paths).select("path", "content")
+        .javaRDD().filter(r -> idAndLabel.containsKey(key(r.getString(0))))
+        .map(r -> {
+          long[] il = idAndLabel.get(key(r.getString(0)));
+          return new EncodedSample(il[0], (int) il[1], (byte[]) r.get(1), r.getString(0))
+              .toRow();
+        });
+    return spark.createDataFrame(rows, EncodedSample.SCHEMA);
+  }
+
+  @Override
+  public byte[] decodeFile(byte[] file, String path) {
+    return decode(file, size, path);
   }
 
   /** "class/file" of a binaryFile path (a URI, perhaps with escapes such as %20). */

@@ -3,6 +3,7 @@
  * dense ids the partition sizes differ by at most one, and a source sorted by class still gives
  * every partition the same class mix. Each partition becomes one Block, its samples sorted by id so
  * that the block is the same whatever order the shuffle delivered them in (DESIGN.md contract 3).
+ * A source's encoded files (data.cache: encoded) are spread the same way into encoded blocks.
  */
 package org.sparkcnn.data;
 
@@ -76,5 +77,26 @@ public final class Partitioning {
     it.forEachRemaining(t -> samples.add(t._2()));
     samples.sort(Comparator.comparingLong(Sample::id));
     return List.of(Block.of(p, shape, samples)).iterator();
+  }
+
+  /** The encoded rows (EncodedSample.SCHEMA) of a source split as P cached encoded blocks. */
+  public static JavaRDD<Block> encodedBlocks(Dataset<Row> rows, Shape shape, int partitions,
+      StorageLevel level) {
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+    }
+    return rows.javaRDD()
+        .mapToPair(r -> {
+          EncodedSample s = EncodedSample.fromRow(r);
+          return new Tuple2<>(s.id(), s);
+        })
+        .partitionBy(new ById(partitions))
+        .mapPartitionsWithIndex((p, it) -> {
+          List<EncodedSample> samples = new ArrayList<>();
+          it.forEachRemaining(t -> samples.add(t._2()));
+          samples.sort(Comparator.comparingLong(EncodedSample::id));
+          return List.of(Block.ofEncoded(p, shape, samples)).iterator();
+        }, true)
+        .persist(level);
   }
 }

@@ -1,0 +1,153 @@
+/*
+ * data.cache and data.cache_storage through the distributed trainer, on an image folder written
+ * here (2 classes of 20 training and 5 test images, PNG and JPEG of several sizes): training from
+ * the encoded files, decoded in each step, with augmentation, dataset normalisation (channel
+ * statistics over encoded blocks) and evaluation from encoded blocks, writes the same model file,
+ * bit for bit, as training from decoded pixels, in memory and on disk only; auto picks the form
+ * by the decoded size; and a file that only fails to decode in a step is named in the error.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.data.Block;
+import org.sparkcnn.engine.Rng;
+
+class EncodedCacheTest {
+  @TempDir Path dir;
+
+  /** Class a: a bright square on noise; class b: a dark one; sizes and formats vary. */
+  static Path imageFolder(Path root, int train, int test) throws Exception {
+    for (String split : List.of("train", "val")) {
+      int n = split.equals("train") ? train : test;
+      for (int i = 0; i < n; i++) {
+        String c = i % 2 == 0 ? "a" : "b";
+        Rng r = Rng.of(11, split.hashCode(), i);
+        int w = 20 + r.nextInt(12);
+        int h = 20 + r.nextInt(12);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            boolean inside = Math.abs(x - w / 2) < w / 4 && Math.abs(y - h / 2) < h / 4;
+            int v = inside ? (c.equals("a") ? 230 : 25) : r.nextInt(256);
+            img.setRGB(x, y, (v << 16) | (r.nextInt(256) << 8) | v);
+          }
+        }
+        String format = i % 3 == 0 ? "jpg" : "png";
+        Path file = root.resolve(split).resolve(c).resolve("img" + i + "." + format);
+        Files.createDirectories(file.getParent());
+        assertTrue(ImageIO.write(img, format, file.toFile()), "wrote " + file);
+      }
+    }
+    return root;
+  }
+
+  private JobConfig config(Path root, Map<String, Object> more) throws Exception {
+    Files.writeString(dir.resolve("net.yaml"), String.join("\n", "layers:",
+        "  - conv2d: {out: 6, kernel: 3, padding: 1}", "  - relu", "  - max_pool2d: {kernel: 2}",
+        "  - flatten", "  - linear: {out: $classes}", ""));
+    Map<String, Object> keys = new HashMap<>(Map.of("data.source", "folder", "data.dir",
+        root.toString(), "data.image_size", 16, "train.epochs", 2, "train.batch_size", 8,
+        "train.partitions", 2, "model.file", dir.resolve("net.yaml").toString(), "eval.batch_size",
+        3, "data.augment", List.of(Map.of("op", "random_crop", "size", 16, "padding", 2),
+            Map.of("op", "hflip"), Map.of("op", "color_jitter", "brightness", 0.3))));
+    keys.putAll(more);
+    return JobConfig.resolve(keys, "test");
+  }
+
+  private byte[] train(String name, Path root, Map<String, Object> keys) throws Exception {
+    JobConfig c = config(root, keys);
+    Path run = dir.resolve(name);
+    new Trainer(TrainingPlan.from(c), RunFolder.create(run, c)).run(TestSpark.get());
+    return Files.readAllBytes(run.resolve(RunFolder.MODEL));
+  }
+
+  @Test
+  void encodedFilesTrainTheSameModelAsDecodedPixels() throws Exception {
+    Path root = imageFolder(dir.resolve("images"), 40, 10);
+    byte[] decoded = train("decoded", root, Map.of("data.cache", "decoded"));
+    byte[] encoded = train("encoded", root, Map.of("data.cache", "encoded"));
+    byte[] encodedOnDisk = train("disk", root, Map.of("data.cache", "encoded",
+        "data.cache_storage", "disk"));
+    byte[] decodedInMemory = train("memory", root, Map.of("data.cache", "decoded",
+        "data.cache_storage", "memory"));
+    assertArrayEquals(decoded, encoded);
+    assertArrayEquals(decoded, encodedOnDisk);
+    assertArrayEquals(decoded, decodedInMemory);
+  }
+
+  @Test
+  void diskStorageKeepsEncodedBlocksOnDisk() throws Exception {
+    Path root = imageFolder(dir.resolve("images"), 12, 4);
+    TrainingPlan plan = TrainingPlan.from(config(root, Map.of("data.cache", "encoded",
+        "data.cache_storage", "disk")));
+    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    try {
+      assertEquals(StorageLevel.DISK_ONLY(), data.train().getStorageLevel());
+      assertEquals(StorageLevel.DISK_ONLY(), data.test().getStorageLevel());
+      List<Block> blocks = data.train().collect(); // read back from disk through Kryo
+      assertEquals(2, blocks.size());
+      assertTrue(blocks.get(0).isEncoded());
+      assertEquals(12, blocks.get(0).size() + blocks.get(1).size());
+      // ids in (class, name) order: a/img0, a/img10, a/img2, ...; partition 1 starts at id 1
+      assertTrue(blocks.get(1).path(0).endsWith("train/a/img10.png"), blocks.get(1).path(0));
+    } finally {
+      data.train().unpersist(true);
+      data.test().unpersist(true);
+    }
+  }
+
+  @Test
+  void autoCachesByTheDecodedSize() throws Exception {
+    Path root = imageFolder(dir.resolve("images"), 12, 4);
+    TrainingPlan plan = TrainingPlan.from(config(root, Map.of()));
+    DataCache small = DataCache.of(plan.config(), plan.source());
+    assertFalse(small.encoded());
+    assertEquals(StorageLevel.MEMORY_AND_DISK(), small.level());
+    assertTrue(small.describe().contains("12 images of 3x16x16"), small.describe());
+    DataCache large = DataCache.of(config(root, Map.of("data.cache_decoded_max_mb", 0)),
+        plan.source());
+    assertTrue(large.encoded());
+    assertTrue(large.describe().startsWith("data cache: encoded files in memory_and_disk"),
+        large.describe());
+
+    JobConfig shapes = JobConfig.resolve(Map.of("data.cache", "encoded"), "test");
+    var e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(shapes));
+    assertTrue(e.getMessage().contains("key 'data.cache': encoded needs a source of image files"),
+        e.getMessage());
+    JobConfig auto = JobConfig.resolve(Map.of("data.cache_decoded_max_mb", 0), "test");
+    assertNull(DataCache.of(auto, TrainingPlan.from(auto).source()).decoder());
+    var bad = assertThrows(JobConfig.ConfigException.class, () -> JobConfig.resolve(
+        Map.of("data.cache_storage", "tape"), "test"));
+    assertTrue(bad.getMessage().contains("data.cache_storage"), bad.getMessage());
+  }
+
+  @Test
+  void aFileThatFailsToDecodeInAStepIsNamed() throws Exception {
+    Path root = imageFolder(dir.resolve("images"), 12, 4);
+    Files.write(root.resolve("train/a/zz-broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
+    JobConfig c = config(root, Map.of("data.cache", "encoded", "data.normalize", false));
+    Exception e = assertThrows(Exception.class, () -> new Trainer(TrainingPlan.from(c),
+        RunFolder.create(dir.resolve("run"), c)).run(TestSpark.get()));
+    String all = "";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all += t.getMessage() + "\n";
+    }
+    assertTrue(all.contains("cannot decode the image") && all.contains("zz-broken.jpg"), all);
+  }
+}
