@@ -2,7 +2,7 @@
  * Forward-only evaluation of a partition's block in inference mode, in chunks of the evaluation
  * batch size, through the evaluation pipeline (resize, center_crop, normalize; none for most
  * jobs): summed loss and correct predictions, no gradient. Encoded blocks are decoded a chunk at a
- * time, as training decodes them.
+ * time, as training decodes them. It also drops the run's prefetched minibatches, if any are left.
  */
 package org.sparkcnn.driver;
 
@@ -43,6 +43,7 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   @Override
   public Iterator<StepResult> call(Iterator<Block> blocks) {
     StepResult total = StepResult.zero();
+    Prefetcher.SHARED.drop(runId); // the epoch's training is over: nothing it prefetched is needed
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.model.setParams(weights.value());

@@ -8,6 +8,8 @@
  * summed gradient: the samples of one minibatch k times as large. A retried task computes the
  * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
  * An encoded block (data.cache: encoded) has just the minibatch's files decoded, in the step.
+ * With data.prefetch, once a minibatch is ready the partition's next one of the epoch is prepared
+ * in the background (Prefetcher) while this one computes; the next task takes it by its exact key.
  */
 package org.sparkcnn.driver;
 
@@ -37,6 +39,8 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final int epoch;
   private final int step; // within the epoch
   private final int accumulate; // local minibatches per step
+  private final boolean prefetch; // data.prefetch
+  private final long recipeId; // recipe.fingerprint(), taken once on the driver
 
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
@@ -48,14 +52,16 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
       LocalBatches batches, long seed, int epoch, int step, int accumulate) {
     this(runId, arch, weights, buffers, new Batch.Recipe(pipeline, norm, null, seed,
-        arch.output().size()), loss, batches, epoch, step, accumulate);
+        arch.output().size()), loss, batches, epoch, step, accumulate, false);
   }
 
   /** The step of a run whose batches are made as recipe says (its decoder for encoded blocks). */
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Batch.Recipe recipe, Loss loss, LocalBatches batches, int epoch,
-      int step, int accumulate) {
+      int step, int accumulate, boolean prefetch) {
     this.recipe = recipe;
+    this.prefetch = prefetch;
+    this.recipeId = prefetch ? recipe.fingerprint() : 0;
     this.accumulate = accumulate;
     this.loss = loss;
     this.runId = runId;
@@ -85,11 +91,22 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       double lossSum = 0;
       long correct = 0;
       long count = 0;
+      int p = block.partition();
+      int used = batches.stepsPerEpoch() / accumulate * accumulate; // minibatches the epoch uses
       for (int j = 0; j < accumulate; j++) {
         int micro = step * accumulate + j; // the minibatch's index in the epoch
-        w.batch.fill(recipe, block, order, micro * n, n, epoch);
+        Batch ready = prefetch ? Prefetcher.SHARED.take(key(micro, p, n)) : null;
+        if (ready != null) {
+          Prefetcher.SHARED.recycle(w.batch);
+          w.batch = ready;
+        } else {
+          w.batch.fill(recipe, block, order, micro * n, n, epoch);
+        }
+        if (prefetch && micro + 1 < used) {
+          prefetchNext(block, order, micro + 1, n);
+        }
         Batch b = w.batch;
-        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, block.partition()).nextLong();
+        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, p).nextLong();
         LocalStep.Stats s = recipe.pipeline().mixes()
             ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
             : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
@@ -111,5 +128,21 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     } finally {
       Replicas.giveBack(runId, w);
     }
+  }
+
+  private Prefetcher.Key key(int micro, int partition, int n) {
+    return new Prefetcher.Key(runId, recipeId, epoch, micro, partition, n);
+  }
+
+  /** Has minibatch micro of block filled in the background, as fill() would fill it here. */
+  private void prefetchNext(Block block, int[] order, int micro, int n) {
+    Batch.Recipe r = recipe;
+    int e = epoch;
+    int inputSize = arch.input().size();
+    int classes = arch.output().size();
+    Prefetcher.SHARED.submit(key(micro, block.partition(), n), b -> {
+      b.ensure(n, inputSize, classes);
+      b.fill(r, block, order, micro * n, n, e);
+    });
   }
 }

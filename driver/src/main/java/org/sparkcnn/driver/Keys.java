@@ -37,6 +37,9 @@ public final class Keys {
   public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB = ConfigKey.ofInt(
       "data.cache_decoded_max_mb", 1024, 0, "Under data.cache: auto, the largest decoded training"
           + " set (images x C x H x W bytes, in MiB) cached decoded.");
+  public static final ConfigKey<Boolean> DATA_PREFETCH = ConfigKey.ofBool("data.prefetch", true,
+      "Prepare (decode, augment) each partition's next minibatch of the epoch in the background on"
+          + " the executor while the current one computes.");
   public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
       "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
       "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
@@ -132,7 +135,7 @@ public final class Keys {
       DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
       DATA_TEST_SIZE, DATA_NORMALIZE, DATA_CACHE, DATA_CACHE_STORAGE, DATA_CACHE_DECODED_MAX_MB,
-      MODEL_NAME, MODEL_FILE, MODEL_INIT,
+      DATA_PREFETCH, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,

@@ -231,7 +231,8 @@ public final class Trainer {
         plan.seed(), plan.architecture().output().size());
     JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
         plan.architecture(), w.params(), w.buffers(), recipe, plan.loss(), data.batches(),
-        p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS)));
+        p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
+        plan.config().get(Keys.DATA_PREFETCH)));
     StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
         ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
     w.destroy();
