@@ -89,6 +89,7 @@ public final class KryoSetup implements KryoRegistrator {
       if (r.gradSum != null) {
         writeFloats(out, r.gradSum);
       }
+      out.writeString(r.gradBlock);
       out.writeInt(r.partitions);
       out.writeInt(r.bufferSum == null ? -1 : r.bufferSum.length);
       if (r.bufferSum != null) {
@@ -104,10 +105,13 @@ public final class KryoSetup implements KryoRegistrator {
       long nanos = in.readLong();
       int n = in.readInt();
       float[] grads = n < 0 ? null : readFloats(in, n);
+      String block = in.readString();
       int partitions = in.readInt();
       int b = in.readInt();
       float[] buffers = b < 0 ? null : readFloats(in, b);
-      return new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      StepResult r = new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      r.gradBlock = block;
+      return r;
     }
   }
 

@@ -59,6 +59,10 @@ class KryoSetupTest {
     assertEquals(1.5, back.lossSum());
     assertEquals(64, back.count());
     assertEquals(2, back.partitions);
+    assertNull(back.gradBlock);
     assertNull(roundTrip(new StepResult(null, 0, 0, 0, 0), StepResult.class).gradSum());
+    StepResult ref = new StepResult(null, 0, 0, 1, 0);
+    ref.gradBlock = "test_sparkcnn_gradient_3_1_17";
+    assertEquals(ref.gradBlock, roundTrip(ref, StepResult.class).gradBlock);
   }
 }
