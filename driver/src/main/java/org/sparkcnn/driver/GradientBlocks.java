@@ -12,12 +12,16 @@
  * Spark has no public block id for application data; like BigDL we use the test_ namespace
  * (BlockId.apply("test_...")), which Spark itself never writes. A block can be lost with its
  * executor between the task's end and the driver's read: fetch() then answers null and the caller
- * recomputes that partition, which gives the identical result (DESIGN.md contract 3).
+ * recomputes that partition, which gives the identical result (DESIGN.md contract 3). A block the
+ * driver never reads (a speculative duplicate's, whose result Spark drops) is removed by its own
+ * executor when that executor publishes for a later step (STEP_PROPERTY tells the steps apart).
  * Results under MIN_FLOATS gradient values stay in the task result, where one small message is
  * cheaper than the block manager's bookkeeping.
  */
 package org.sparkcnn.driver;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.spark.SparkEnv;
@@ -36,6 +40,10 @@ final class GradientBlocks {
   static final int MIN_FLOATS = 1 << 20;
   private static final String PREFIX = "test_sparkcnn_gradient_";
   private static final ClassTag<float[]> FLOATS = ClassTag$.MODULE$.apply(float[].class);
+  /** The Spark local property naming the step a job belongs to (set by the driver per step). */
+  static final String STEP_PROPERTY = "sparkcnn.step";
+  /** Blocks this JVM published, with the step they belong to. */
+  private static final Map<String, String> PUBLISHED = new ConcurrentHashMap<>();
 
   private GradientBlocks() {}
 
@@ -48,8 +56,20 @@ final class GradientBlocks {
       return r;
     }
     String name = PREFIX + ctx.stageId() + "_" + ctx.partitionId() + "_" + ctx.taskAttemptId();
-    boolean stored = SparkEnv.get().blockManager().putSingle(BlockId.apply(name), r.gradSum,
-        StorageLevel.MEMORY_AND_DISK(), true, FLOATS);
+    BlockManager bm = SparkEnv.get().blockManager();
+    String step = ctx.getLocalProperty(STEP_PROPERTY);
+    if (step != null) {
+      PUBLISHED.forEach((old, oldStep) -> {
+        BlockId id = BlockId.apply(old);
+        if (!oldStep.equals(step) && PUBLISHED.remove(old, oldStep)
+            && bm.getStatus(id).isDefined()) { // usually the driver removed it after reading
+          bm.removeBlock(id, true);
+        }
+      });
+      PUBLISHED.put(name, step);
+    }
+    boolean stored = bm.putSingle(BlockId.apply(name), r.gradSum, StorageLevel.MEMORY_AND_DISK(),
+        true, FLOATS);
     if (!stored) {
       LOG.warning(() -> "the block manager did not take the gradient block " + name
           + "; it goes back in the task result");

@@ -220,6 +220,7 @@ public final class Trainer {
       throws IOException {
     jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
         false);
+    jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + p.globalStep);
     long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
     JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
