@@ -55,6 +55,14 @@ public final class ParquetShards {
     }
   }
 
+  /**
+   * A local path as Spark's readers and writers take it: a file: URI that Hadoop parses back to
+   * the same path (a URI string would keep escapes such as %20 as characters of the name).
+   */
+  static String hadoopPath(Path p) {
+    return new org.apache.hadoop.fs.Path(p.toAbsolutePath().toUri()).toString();
+  }
+
   /** Refuses encoded shards from a source without image files (all but folder). */
   public static void checkFormat(Source source, String name, ParquetMeta.Format format) {
     if (format == ParquetMeta.Format.ENCODED && !(source instanceof FolderSource)) {
@@ -84,7 +92,7 @@ public final class ParquetShards {
       Dataset<Row> rows = decoded ? decodedRows(spark, source, s)
           : encodedRows(spark, (FolderSource) source, s);
       rows.repartition(shards, col("id")).sortWithinPartitions("id").write()
-          .parquet(folder.toUri().toString());
+          .parquet(hadoopPath(folder));
       splits.put(s, readBack(spark, folder, shape));
     }
     ParquetMeta meta = new ParquetMeta(format, origin, source.classes(), source.classNames(),
@@ -127,7 +135,7 @@ public final class ParquetShards {
         : functions.when(functions.length(col("pixels")).notEqual(shape.size()), 1).otherwise(0);
     List<Row> perFile = spark.read()
         .schema(shape == null ? ParquetSource.ENCODED : ParquetSource.DECODED)
-        .parquet(files.stream().map(p -> p.toUri().toString()).toArray(String[]::new))
+        .parquet(files.stream().map(ParquetShards::hadoopPath).toArray(String[]::new))
         .groupBy(functions.input_file_name().as("file"))
         .agg(functions.count(functions.lit(1)), functions.min("id"), functions.max("id"),
             functions.sum(badSize))

@@ -130,7 +130,7 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     ParquetMeta m = meta();
     Path folder = Path.of(dir).resolve(ParquetMeta.folder(split));
     String[] shards = m.splits().get(split).shards().stream()
-        .map(s -> folder.resolve(s.file()).toUri().toString()).toArray(String[]::new);
+        .map(s -> ParquetShards.hadoopPath(folder.resolve(s.file()))).toArray(String[]::new);
     if (shards.length == 0) {
       return spark.createDataFrame(List.<Row>of(), Sample.SCHEMA);
     }
