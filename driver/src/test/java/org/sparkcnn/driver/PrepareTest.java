@@ -1,8 +1,8 @@
 /*
  * `prepare` through the command line and the Kryo-configured session of real runs, then training
  * from what it wrote: generated shapes prepared as decoded Parquet give back the source's samples
- * byte for byte and train LeNet-5 to 70% test accuracy in three epochs, as CifarTrainingTest asks
- * of the same data in CIFAR files; an image folder prepared as encoded Parquet decodes to
+ * byte for byte and train LeNet-5 to 90% test accuracy in three epochs (0.968 when written; the
+ * run is deterministic, and CifarTrainingTest asks 70% of such data in CIFAR files); an image folder prepared as encoded Parquet decodes to
  * FolderSource's pixels. Bad input stops before Spark with exit status 2 and one message: an
  * existing output folder (left untouched), an unknown format, encoded shards from a source
  * without image files, a negative shard count, and training from a folder that prepare did not
@@ -67,7 +67,7 @@ class PrepareTest {
         "test");
     Trainer.Result r = new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
         .run(TestSpark.get());
-    assertTrue(r.testAccuracy() >= 0.7, "test accuracy " + r.testAccuracy());
+    assertTrue(r.testAccuracy() >= 0.9, "test accuracy " + r.testAccuracy());
   }
 
   @Test
