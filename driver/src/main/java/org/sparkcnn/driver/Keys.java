@@ -11,15 +11,17 @@ public final class Keys {
   private Keys() {}
 
   public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
-      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder"),
+      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder", "parquet"),
       "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir),"
           + " cifar10 or cifar100 (the binary versions under data.dir), folder (images in"
-          + " data.dir/train/<class>/ and data.dir/val/<class>/).");
+          + " data.dir/train/<class>/ and data.dir/val/<class>/), parquet (data.dir a folder"
+          + " written by deploy/sparkcnn prepare).");
   public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
       "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
           + " The CLI option --data-dir overrides it.");
   public static final ConfigKey<Integer> DATA_IMAGE_SIZE = ConfigKey.ofInt("data.image_size", 64,
-      8, "For data.source folder: images are resized (shorter side) and centre-cropped to this.");
+      8, "For data.source folder, and parquet prepared with --format encoded: images are resized"
+          + " (shorter side) and centre-cropped to this.");
   public static final ConfigKey<Integer> DATA_TRAIN_SIZE = ConfigKey.ofInt("data.train_size", 0, 0,
       "Training samples: for shapes, how many to generate (0 means 10000); for files, the first N"
           + " (0 means all).");

@@ -6,6 +6,7 @@
  * and names an empty class or a class that only the test split has; load() reads the files with
  * Spark's binaryFile source and decodes them on the executors, each resized so that its shorter
  * side is `size` and centre-cropped to size x size RGB (torchvision's Resize + CenterCrop).
+ * rawFiles() gives the same rows undecoded, the original files, for `prepare --format encoded`.
  */
 package org.sparkcnn.data;
 
@@ -25,13 +26,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.Shape;
 
 public record FolderSource(String root, int size, int trainLimit, int testLimit)
     implements Source {
+  /** The undecoded files of a split: id, label, the file's path (a URI) and its bytes. */
+  public static final StructType FILES = new StructType()
+      .add("id", DataTypes.LongType, false)
+      .add("label", DataTypes.IntegerType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("content", DataTypes.BinaryType, false);
+
   public FolderSource {
     if (size < 8) {
       throw new IllegalArgumentException("image size " + size + ": expected at least 8");
@@ -49,6 +61,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   }
 
   /** The class folders of the training split, sorted. */
+  @Override
   public List<String> classNames() {
     return subfolders(split(Split.TRAIN));
   }
@@ -121,6 +134,18 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
 
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
+    int side = size;
+    var rows = raw(spark, split).map(r -> new Sample(r.getLong(0), r.getInt(1),
+        decode((byte[]) r.get(3), side, r.getString(2))).toRow());
+    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /** The split's files as they are, undecoded: rows of FILES, ids and labels as in load(). */
+  public Dataset<Row> rawFiles(SparkSession spark, Split split) {
+    return spark.createDataFrame(raw(spark, split), FILES);
+  }
+
+  private JavaRDD<Row> raw(SparkSession spark, Split split) {
     List<String> classes = classNames();
     Map<String, long[]> idAndLabel = new HashMap<>(); // "class/file" -> {id, label}
     List<Path> files = files(split);
@@ -130,15 +155,12 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       idAndLabel.put(c + "/" + p.getFileName(), new long[] {i, classes.indexOf(c)});
     }
     String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
-    int side = size;
-    var rows = spark.read().format("binaryFile").load(paths).select("path", "content")
+    return spark.read().format("binaryFile").load(paths).select("path", "content")
         .javaRDD().filter(r -> idAndLabel.containsKey(key(r.getString(0))))
         .map(r -> {
           long[] il = idAndLabel.get(key(r.getString(0)));
-          return new Sample(il[0], (int) il[1], decode((byte[]) r.get(1), side, r.getString(0)))
-              .toRow();
+          return RowFactory.create(il[0], (int) il[1], r.getString(0), r.get(1));
         });
-    return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 
   /** "class/file" of a binaryFile path (a URI, perhaps with escapes such as %20). */
@@ -159,16 +181,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
    * shorter side scaled to size (bilinear), the centre cropped.
    */
   public static byte[] decode(byte[] file, int size, String path) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(file));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot decode the image " + path + ": " + e, e);
-    }
-    if (img == null) {
-      throw new IllegalArgumentException("cannot decode the image " + path
-          + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
-    }
+    BufferedImage img = read(file, path);
     int w = img.getWidth();
     int h = img.getHeight();
     int crop = Math.min(w, h); // the centre square, scaled to size x size
@@ -192,5 +205,26 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       }
     }
     return px;
+  }
+
+  /** The stored size of an image file: {channels (1 grey, 3 colour; alpha not counted), H, W}. */
+  public static int[] dimensions(byte[] file, String path) {
+    BufferedImage img = read(file, path);
+    return new int[] {img.getColorModel().getNumColorComponents(), img.getHeight(),
+        img.getWidth()};
+  }
+
+  private static BufferedImage read(byte[] file, String path) {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(file));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot decode the image " + path + ": " + e, e);
+    }
+    if (img == null) {
+      throw new IllegalArgumentException("cannot decode the image " + path
+          + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+    }
+    return img;
   }
 }

@@ -6,6 +6,7 @@
 package org.sparkcnn.data;
 
 import java.io.Serializable;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -16,6 +17,11 @@ public interface Source extends Serializable {
   Shape shape();
 
   int classes();
+
+  /** The classes' names in label order, where the source knows them; empty otherwise. */
+  default List<String> classNames() {
+    return List.of();
+  }
 
   /** Verifies, without Spark, that the data is there and well-formed; throws a clear error. */
   void check();
