@@ -29,6 +29,18 @@ public final class Keys {
       "Test samples, as data.train_size (0 means 2000 generated, or all).");
   public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
       "Normalise each channel by the mean and standard deviation of the training set.");
+  public static final ConfigKey<Double> DATA_MAX_BAD_FRACTION = ConfigKey.ofDouble(
+      "data.max_bad_fraction", 0.01, v -> v >= 0 && v <= 1, "a number in [0, 1]",
+      "Images that cannot be decoded (corrupt, truncated) are skipped and counted (skipped_images"
+          + " in metrics.jsonl); the job stops before training if more than this fraction of a"
+          + " split is skipped.");
+  public static final ConfigKey<String> DATA_PARTITIONING = ConfigKey.ofChoice(
+      "data.partitioning", "balanced", List.of("balanced", "stratified"),
+      "How samples are dealt over the partitions: balanced (sizes differ by at most one) or"
+          + " stratified (also each class's count per partition differs by at most one).");
+  public static final ConfigKey<Integer> DATA_RESHUFFLE_EVERY = ConfigKey.ofInt(
+      "data.reshuffle_every", 0, 0, "Redeal the samples over the partitions, drawn afresh from"
+          + " the seed, at the start of every N-th epoch (epochs 1+N, 1+2N, ...); 0 never.");
   public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
       "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
       "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
@@ -123,7 +135,8 @@ public final class Keys {
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_IMAGE_SIZE,
       DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
-      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
+      DATA_TEST_SIZE, DATA_NORMALIZE, DATA_MAX_BAD_FRACTION, DATA_PARTITIONING,
+      DATA_RESHUFFLE_EVERY, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,

@@ -1,7 +1,8 @@
 /*
  * The bulk float[] format of KryoSetup: every bit pattern (signed zeros, NaN payloads, subnormals)
  * comes back unchanged, for lengths below, at and across the conversion chunk, through Spark's
- * own Kryo instance with sparkcnn's registrator, and inside a StepResult.
+ * own Kryo instance with sparkcnn's registrator, and inside a StepResult; a partition
+ * Assignment (broadcast to the executors) comes back with every id and partition.
  */
 package org.sparkcnn.driver;
 
@@ -48,6 +49,17 @@ class KryoSetupTest {
             + " i=" + i);
       }
     }
+  }
+
+  @Test
+  void assignmentsKeepEveryIdAndPartition() {
+    var members = new org.sparkcnn.data.Assignment.Members(new long[] {0, 2, 3, 7, 1L << 40},
+        new int[] {1, 0, 1, 0, 2});
+    var a = org.sparkcnn.data.Assignment.of(members, 3,
+        org.sparkcnn.data.Assignment.Mode.STRATIFIED, 5, 2);
+    var back = roundTrip(a, org.sparkcnn.data.Assignment.class);
+    org.junit.jupiter.api.Assertions.assertTrue(a.sameAs(back));
+    assertEquals(a.partitionOf(1L << 40), back.partitionOf(1L << 40));
   }
 
   @Test

@@ -3,9 +3,14 @@
  * train/ and the test split in val/ (or test/). Any format javax.imageio reads (JPEG, PNG, GIF,
  * BMP), grey or colour, any size, any file name. The classes are the sub-folders of train/, in
  * sorted order; ids are dense in (class, file name) order. check() lists the folders on the driver
- * and names an empty class or a class that only the test split has; load() reads the files with
- * Spark's binaryFile source and decodes them on the executors, each resized so that its shorter
- * side is `size` and centre-cropped to size x size RGB (torchvision's Resize + CenterCrop).
+ * and names an empty class, a class that only the test split has and a file it cannot read; load()
+ * reads the files with Spark's binaryFile source and decodes them on the executors, each resized so
+ * that its shorter side is `size` and centre-cropped to size x size RGB (torchvision's Resize +
+ * CenterCrop). A file that does not decode cleanly is skipped with a warning naming it, and its id
+ * stays unused; the driver counts the skipped ones against listing() (data.max_bad_fraction).
+ * "Cleanly" matters: javax.imageio's JPEG reader returns a truncated JPEG as a partly grey image
+ * and only warns ("Premature end of JPEG file", "Missing EOI marker"), so every reader warning
+ * counts as corruption here, as a truncated file is an error for PIL (torchvision's loader).
  * rawFiles() gives the same rows undecoded, the original files, for `prepare --format encoded`.
  */
 package org.sparkcnn.data;
@@ -18,6 +23,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +35,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.api.java.JavaRDD;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -126,17 +137,23 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     for (Split s : Split.values()) {
       for (Path p : files(s)) {
         if (!Files.isReadable(p)) {
-          throw new IllegalArgumentException("cannot read the image " + p);
+          throw new IllegalArgumentException("cannot read the image " + p + ": no read"
+              + " permission (every file under the class folders must be readable)");
         }
       }
     }
   }
 
   @Override
+  public Optional<List<String>> listing(Split split) {
+    return Optional.of(files(split).stream().map(Path::toString).toList());
+  }
+
+  @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
     int side = size;
-    var rows = raw(spark, split).map(r -> new Sample(r.getLong(0), r.getInt(1),
-        decode((byte[]) r.get(3), side, r.getString(2))).toRow());
+    var rows = raw(spark, split).flatMap(r -> decodedOrSkipped(r.getLong(0), r.getInt(1),
+        (byte[]) r.get(3), side, r.getString(2)));
     return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 
@@ -163,6 +180,18 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
         });
   }
 
+  /** The row of one file, or none, with a warning on the executor's stderr, if it is corrupt. */
+  private static Iterator<Row> decodedOrSkipped(long id, int label, byte[] file, int size,
+      String path) {
+    try {
+      return List.of(new Sample(id, label, decode(file, size, path)).toRow()).iterator();
+    } catch (IllegalArgumentException e) {
+      System.err.println("sparkcnn: warning: skipping sample " + id + ": " + e.getMessage());
+      System.err.flush();
+      return Collections.emptyIterator();
+    }
+  }
+
   /** "class/file" of a binaryFile path (a URI, perhaps with escapes such as %20). */
   static String key(String path) {
     String p = path;
@@ -178,7 +207,8 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
 
   /**
    * Decodes an image file and returns size x size RGB pixels as [3, size, size] bytes: the
-   * shorter side scaled to size (bilinear), the centre cropped.
+   * shorter side scaled to size (bilinear), the centre cropped. IllegalArgumentException naming
+   * the path if the file is not an image, is corrupt or is truncated.
    */
   public static byte[] decode(byte[] file, int size, String path) {
     BufferedImage img = read(file, path);
@@ -214,16 +244,36 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
         img.getWidth()};
   }
 
-  private static BufferedImage read(byte[] file, String path) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(file));
+
+  /** The image of a file, read with the reader's warnings treated as errors. */
+  static BufferedImage read(byte[] file, String path) {
+    String problem = "cannot decode the image " + path + " (" + file.length + " bytes): ";
+    List<String> warnings = new ArrayList<>();
+    BufferedImage img = null;
+    String format = null;
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (readers.hasNext()) {
+        ImageReader reader = readers.next();
+        format = reader.getFormatName();
+        reader.addIIOReadWarningListener((r, message) -> warnings.add(message));
+        try {
+          reader.setInput(in, true, true);
+          img = reader.read(0);
+        } finally {
+          reader.dispose();
+        }
+      }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot decode the image " + path + ": " + e, e);
+      throw new IllegalArgumentException(problem + "truncated or corrupt (" + e + ")", e);
     }
-    if (img == null) {
-      throw new IllegalArgumentException("cannot decode the image " + path
-          + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+    if (format == null) {
+      throw new IllegalArgumentException(problem
+          + "not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+    }
+    if (!warnings.isEmpty()) {
+      throw new IllegalArgumentException(problem + "truncated or corrupt (the " + format
+          + " reader warns: " + String.join("; ", warnings.stream().distinct().toList()) + ")");
     }
     return img;
   }

@@ -1,12 +1,15 @@
 /*
  * A dataset as Spark sees it: for each split, a DataFrame of (id, label, pixels) rows, plus the
  * shape of one sample and the number of classes. check() runs on the driver before Spark starts and
- * reports a missing or malformed file by name, so a bad data dir fails fast with exit status 2.
+ * reports a missing or malformed file by name, so a bad data dir fails fast with exit status 2. A
+ * source of encoded images (FolderSource) skips an image it cannot decode instead of failing the
+ * job; its listing() lets the driver count the skipped ones and name them (DESIGN.md, bad input).
  */
 package org.sparkcnn.data;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -26,6 +29,18 @@ public interface Source extends Serializable {
   /** Verifies, without Spark, that the data is there and well-formed; throws a clear error. */
   void check();
 
-  /** The split as rows of Sample.SCHEMA, ids dense from 0. */
+  /**
+   * The split as rows of Sample.SCHEMA, ids dense from 0 in the listing; a sample that cannot be
+   * decoded is left out (its id unused) by a source that has a listing().
+   */
   Dataset<Row> load(SparkSession spark, Split split);
+
+  /**
+   * What the split lists before decoding, by id (a file path each), for a source whose load()
+   * skips the samples it cannot decode: the ids missing from its rows are the skipped ones. Empty
+   * for a source whose rows are every sample it lists.
+   */
+  default Optional<List<String>> listing(Split split) {
+    return Optional.empty();
+  }
 }
