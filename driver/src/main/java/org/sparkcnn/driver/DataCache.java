@@ -5,9 +5,11 @@
  * executors' memory is cached as its encoded files (JPEG, PNG: often 10 to 50 times smaller) and
  * each step decodes just its minibatch, so that it still trains; decoding is a pure function of
  * the file, so both caches train the same model to the bit. Only sources that read image files
- * have an encoded form; asking one that has none (generated shapes, MNIST, CIFAR binaries) for
- * data.cache: encoded is a config error, since its samples are pixels to begin with, while auto
+ * have an encoded form (an image folder); asking one that has none (generated shapes, MNIST, CIFAR
+ * binaries, Parquet shards) for data.cache: encoded is a config error, since its samples are pixels to begin with, while auto
  * simply caches it decoded. Both splits are cached in the form the training set's size chose.
+ * The form changes nothing else: an encoded source skips the files load() skips (the driver
+ * counts them the same way) and DataLayout deals both forms over the partitions alike.
  *
  * Storage levels. A block is a few flat arrays, so a serialized copy (MEMORY_ONLY_SER) would
  * save next to nothing in memory and make every step deserialize its whole partition: the

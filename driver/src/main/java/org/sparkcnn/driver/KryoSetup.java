@@ -1,11 +1,11 @@
 /*
  * The one Kryo registrator of sparkcnn (spark.kryo.registrator). Registration is required, so
  * every class that crosses the wire or the disk through Kryo is named here; the hot ones (step
- * results, samples, blocks, decoded or encoded) get explicit serializers that write their arrays
- * in bulk. float[] (the
- * broadcast weights, gradients) is written as little-endian bytes converted in chunks through a
- * FloatBuffer view, instead of Kryo's one call per float: a few times faster for the 47 MB of
- * ResNet-18's vector, which every step serialises three times.
+ * results, samples, blocks, decoded or encoded, the broadcast partition assignment) get explicit
+ * serializers that write their arrays in bulk. float[] (the broadcast weights, gradients) is
+ * written as little-endian bytes converted in chunks through a FloatBuffer view, instead of Kryo's
+ * one call per float: a few times faster for the 47 MB of ResNet-18's vector, which every step
+ * serialises three times.
  */
 package org.sparkcnn.driver;
 
@@ -16,6 +16,7 @@ import com.esotericsoftware.kryo.io.Output;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.sparkcnn.data.Assignment;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.EncodedSample;
 import org.sparkcnn.data.Sample;
@@ -38,6 +39,7 @@ public final class KryoSetup implements KryoRegistrator {
     kryo.register(EncodedSample.class, new EncodedSampleSerializer());
     kryo.register(Block.class, new BlockSerializer());
     kryo.register(Block[].class);
+    kryo.register(Assignment.class, new AssignmentSerializer());
   }
 
   private static final int CHUNK = 1 << 14; // floats converted per round (64 KiB of bytes)
@@ -92,6 +94,7 @@ public final class KryoSetup implements KryoRegistrator {
       if (r.gradSum != null) {
         writeFloats(out, r.gradSum);
       }
+      out.writeString(r.gradBlock);
       out.writeInt(r.partitions);
       out.writeInt(r.bufferSum == null ? -1 : r.bufferSum.length);
       if (r.bufferSum != null) {
@@ -107,10 +110,13 @@ public final class KryoSetup implements KryoRegistrator {
       long nanos = in.readLong();
       int n = in.readInt();
       float[] grads = n < 0 ? null : readFloats(in, n);
+      String block = in.readString();
       int partitions = in.readInt();
       int b = in.readInt();
       float[] buffers = b < 0 ? null : readFloats(in, b);
-      return new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      StepResult r = new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      r.gradBlock = block;
+      return r;
     }
   }
 
@@ -142,6 +148,31 @@ public final class KryoSetup implements KryoRegistrator {
       long id = in.readLong();
       int label = in.readInt();
       return new Sample(id, label, in.readBytes(in.readInt(true)));
+    }
+  }
+
+  static final class AssignmentSerializer extends Serializer<Assignment> {
+    @Override
+    public void write(Kryo kryo, Output out, Assignment a) {
+      out.writeInt(a.partitions(), true);
+      out.writeInt(a.samples(), true);
+      for (int i = 0; i < a.samples(); i++) {
+        out.writeLong(a.id(i));
+        out.writeInt(a.partitionAt(i), true);
+      }
+    }
+
+    @Override
+    public Assignment read(Kryo kryo, Input in, Class<Assignment> type) {
+      int partitions = in.readInt(true);
+      int n = in.readInt(true);
+      long[] ids = new long[n];
+      int[] partitionOf = new int[n];
+      for (int i = 0; i < n; i++) {
+        ids[i] = in.readLong();
+        partitionOf[i] = in.readInt(true);
+      }
+      return new Assignment(ids, partitionOf, partitions);
     }
   }
 

@@ -9,6 +9,8 @@
  * broadcast. With train.accumulate_steps = k each partition adds k local minibatches per step. A
  * non-finite step stops the run before the weights change, naming the last checkpoint, which it
  * keeps, or is skipped (train.non_finite).
+ * The data is loaded, checked and laid out by DataLayout; at the start of every
+ * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
  * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
  * model.scnn is replaced atomically and a checkpoint is written; one is also written every
  * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
@@ -64,11 +66,25 @@ public final class Trainer {
       ModelFile.Contents model) {}
 
   /**
-   * The data of a run, cached on the executors; decoder is the source's encoded form when the
-   * blocks hold encoded files (data.cache), else null.
+   * The data of a run, cached on the executors: the training split as laid out for reshuffle
+   * round `round` (DataLayout), the test split, and the images each split skipped. Both splits
+   * are cached in the form data.cache chose (DataLayout.Loaded.cache()).
    */
-  record Data(JavaRDD<Block> train, JavaRDD<Block> test, LocalBatches batches, Normalizer norm,
-      Source.Encoded decoder) {}
+  record Data(DataLayout.Loaded trainSplit, JavaRDD<Block> test, LocalBatches batches,
+      Normalizer norm, int round, long skippedTest) {
+    JavaRDD<Block> train() {
+      return trainSplit.blocks();
+    }
+
+    long skippedTrain() {
+      return trainSplit.skipped();
+    }
+
+    /** The source's encoded form when the blocks hold encoded files, else null. */
+    Source.Encoded decoder() {
+      return trainSplit.cache().decoder();
+    }
+  }
 
   static Data prepare(SparkSession spark, TrainingPlan plan, int partitions) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -76,17 +92,40 @@ public final class Trainer {
     var source = plan.source();
     DataCache cache = DataCache.of(plan.config(), source);
     log("%s", cache.describe());
-    JavaRDD<Block> train = cache.blocks(spark, source, Split.TRAIN, partitions);
-    JavaRDD<Block> test = cache.blocks(spark, source, Split.TEST, partitions);
-    List<Integer> sizes = train.map(Block::size).collect();
-    test.count();
-    int[] sizeArray = sizes.stream().mapToInt(Integer::intValue).toArray();
+    DataLayout.Loaded train = DataLayout.load(spark, plan, cache, Split.TRAIN, partitions);
+    DataLayout.Loaded test;
+    try {
+      test = DataLayout.load(spark, plan, cache, Split.TEST, partitions);
+    } catch (RuntimeException e) {
+      train.blocks().unpersist(false);
+      throw e;
+    }
     Normalizer norm = plan.normalize()
-        ? ChannelStats.compute(train, source.shape().c(), cache.decoder())
+        ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
         : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
             .orElse(Normalizer.identity(source.shape().c()));
-    return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm,
-        cache.decoder());
+    return new Data(train, test.blocks(),
+        new LocalBatches(plan.batchSize(), train.assignment().sizes()), norm, 0, test.skipped());
+  }
+
+  /** The data with the training split laid out for the reshuffle round of an epoch. */
+  static Data forEpoch(JavaSparkContext jsc, TrainingPlan plan, Data data, int epoch) {
+    int round = DataLayout.round(plan, epoch);
+    if (round == data.round()) {
+      return data;
+    }
+    jsc.setJobGroup("sparkcnn-data", "epoch " + epoch + ": redeal the training samples over the"
+        + " partitions (reshuffle round " + round + ")", false);
+    DataLayout.Loaded train = DataLayout.reshuffled(plan, data.trainSplit(), round);
+    LocalBatches batches = new LocalBatches(plan.batchSize(), train.assignment().sizes());
+    if (batches.stepsPerEpoch() != data.batches().stepsPerEpoch()) {
+      throw new IllegalStateException("reshuffle round " + round + " changed the steps per epoch"
+          + " from " + data.batches().stepsPerEpoch() + " to " + batches.stepsPerEpoch()
+          + "; a redeal must keep every partition's size");
+    }
+    log("epoch %d: training samples redealt over the partitions (reshuffle round %d)", epoch,
+        round);
+    return new Data(train, data.test(), batches, data.norm(), round, data.skippedTest());
   }
 
   /**
@@ -132,6 +171,7 @@ public final class Trainer {
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
+      data = forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
       while (p.step < steps) {
         step(jsc, data, p, steps, runId);
@@ -225,6 +265,7 @@ public final class Trainer {
       throws IOException {
     jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
         false);
+    jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + p.globalStep);
     long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
     var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
@@ -296,6 +337,8 @@ public final class Trainer {
     line.put("sync_ms_p50", m.syncMs(0.5));
     line.put("sync_ms_p90", m.syncMs(0.9));
     line.put("skipped_steps", m.skipped);
+    line.put("skipped_images", data.skippedTrain());
+    line.put("skipped_test_images", data.skippedTest());
     line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
     line.put("wall_s", wall);
     run.appendMetrics(line);

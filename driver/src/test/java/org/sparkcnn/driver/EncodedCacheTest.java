@@ -4,7 +4,11 @@
  * the encoded files, decoded in each step, with augmentation, dataset normalisation (channel
  * statistics over encoded blocks) and evaluation from encoded blocks, writes the same model file,
  * bit for bit, as training from decoded pixels, in memory and on disk only; auto picks the form
- * by the decoded size; and a file that only fails to decode in a step is named in the error.
+ * by the decoded size. The encoded cache follows main's data handling to the same bits: a
+ * truncated JPEG is skipped and counted alike in both forms (skipped_images, skipped_test_images),
+ * too many bad files stop an encoded job before training, naming them, and stratified
+ * partitioning with a reshuffle every epoch puts every sample in the same partition at the same
+ * position in both forms.
  */
 package org.sparkcnn.driver;
 
@@ -15,17 +19,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
 
 class EncodedCacheTest {
@@ -137,17 +146,89 @@ class EncodedCacheTest {
     assertTrue(bad.getMessage().contains("data.cache_storage"), bad.getMessage());
   }
 
+  /** more with key set to value. */
+  private static Map<String, Object> with(Map<String, Object> more, String key, Object value) {
+    Map<String, Object> m = new HashMap<>(more);
+    m.put(key, value);
+    return m;
+  }
+
+  /** Each metrics.jsonl line of a run counts `train` skipped training and `test` test images. */
+  private void assertSkipped(String run, long train, long test) throws Exception {
+    List<String> lines = Files.readAllLines(dir.resolve(run).resolve(RunFolder.METRICS));
+    assertFalse(lines.isEmpty(), run);
+    for (String line : lines) {
+      JsonNode j = new ObjectMapper().readTree(line);
+      assertEquals(train, j.get("skipped_images").asLong(), run + ": " + line);
+      assertEquals(test, j.get("skipped_test_images").asLong(), run + ": " + line);
+    }
+  }
+
   @Test
-  void aFileThatFailsToDecodeInAStepIsNamed() throws Exception {
+  void aTruncatedJpegIsSkippedAndCountedAlikeInBothForms() throws Exception {
+    Path root = BadImagesTest.folder(dir.resolve("cut"), List.of("train/dark/03.jpg",
+        "val/light/05.jpg"));
+    Map<String, Object> k = Map.of("data.max_bad_fraction", 0.05);
+    byte[] decoded = train("cut-decoded", root, with(k, "data.cache", "decoded"));
+    byte[] encoded = train("cut-encoded", root, with(k, "data.cache", "encoded"));
+    assertArrayEquals(decoded, encoded);
+    assertSkipped("cut-decoded", 1, 1);
+    assertSkipped("cut-encoded", 1, 1);
+  }
+
+  @Test
+  void tooManyBadFilesStopAnEncodedJobBeforeTraining() throws Exception {
     Path root = imageFolder(dir.resolve("images"), 12, 4);
     Files.write(root.resolve("train/a/zz-broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
     JobConfig c = config(root, Map.of("data.cache", "encoded", "data.normalize", false));
-    Exception e = assertThrows(Exception.class, () -> new Trainer(TrainingPlan.from(c),
+    var e = assertThrows(JobConfig.ConfigException.class, () -> new Trainer(TrainingPlan.from(c),
         RunFolder.create(dir.resolve("run"), c)).run(TestSpark.get()));
-    String all = "";
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      all += t.getMessage() + "\n";
+    assertTrue(e.getMessage().contains("1 of the 13 training images (7.69%) cannot be decoded")
+        && e.getMessage().contains("zz-broken.jpg"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("run").resolve(RunFolder.MODEL)), "nothing trained");
+  }
+
+  /** The ids of each training block for an epoch's layout, checking the blocks' form. */
+  private static List<List<Long>> layout(TrainingPlan plan, int epoch, boolean encoded) {
+    Trainer.Data d = Trainer.prepare(TestSpark.get(), plan, 2);
+    try {
+      d = Trainer.forEpoch(JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()),
+          plan, d, epoch);
+      List<List<Long>> ids = new java.util.ArrayList<>();
+      for (Block b : d.train().collect()) {
+        assertEquals(encoded, b.isEncoded());
+        List<Long> p = new java.util.ArrayList<>();
+        for (int i = 0; i < b.size(); i++) {
+          p.add(b.id(i));
+        }
+        ids.add(p);
+      }
+      return ids;
+    } finally {
+      d.train().unpersist(false);
+      d.test().unpersist(false);
     }
-    assertTrue(all.contains("cannot decode the image") && all.contains("zz-broken.jpg"), all);
+  }
+
+  @Test
+  void stratifiedReshuffledLayoutsAreTheSameInBothForms() throws Exception {
+    // a skipped image leaves a gap in the ids, so even round 0 rearranges the blocks by id
+    Path root = BadImagesTest.folder(dir.resolve("cut"), List.of("train/dark/03.jpg"));
+    Map<String, Object> k = Map.of("data.max_bad_fraction", 0.05, "data.partitioning",
+        "stratified", "data.reshuffle_every", 1, "train.epochs", 3);
+    byte[] decoded = train("strat-decoded", root, with(k, "data.cache", "decoded"));
+    byte[] encoded = train("strat-encoded", root, with(k, "data.cache", "encoded"));
+    assertArrayEquals(decoded, encoded);
+    assertSkipped("strat-encoded", 1, 0);
+    List<List<Long>> d = layout(TrainingPlan.from(config(root, with(k, "data.cache",
+        "decoded"))), 2, false);
+    List<List<Long>> e = layout(TrainingPlan.from(config(root, with(k, "data.cache",
+        "encoded"))), 2, true);
+    assertEquals(d, e, "round 1: the same samples at the same positions");
+    assertEquals(List.of(20, 19), List.of(d.get(0).size(), d.get(1).size()));
+  }
+
+  private static float[] params(byte[] modelFile) throws Exception {
+    return ModelFile.read(new ByteArrayInputStream(modelFile), "model.scnn").params();
   }
 }

@@ -2,7 +2,8 @@
  * The bulk float[] format of KryoSetup: every bit pattern (signed zeros, NaN payloads, subnormals)
  * comes back unchanged, for lengths below, at and across the conversion chunk, through Spark's
  * own Kryo instance with sparkcnn's registrator, and inside a StepResult; encoded samples and
- * encoded blocks (files, offsets, paths) come back whole.
+ * encoded blocks (files, offsets, paths) come back whole; a partition Assignment (broadcast to the
+ * executors) comes back with every id and partition.
  */
 package org.sparkcnn.driver;
 
@@ -57,6 +58,17 @@ class KryoSetupTest {
   }
 
   @Test
+  void assignmentsKeepEveryIdAndPartition() {
+    var members = new org.sparkcnn.data.Assignment.Members(new long[] {0, 2, 3, 7, 1L << 40},
+        new int[] {1, 0, 1, 0, 2});
+    var a = org.sparkcnn.data.Assignment.of(members, 3,
+        org.sparkcnn.data.Assignment.Mode.STRATIFIED, 5, 2);
+    var back = roundTrip(a, org.sparkcnn.data.Assignment.class);
+    org.junit.jupiter.api.Assertions.assertTrue(a.sameAs(back));
+    assertEquals(a.partitionOf(1L << 40), back.partitionOf(1L << 40));
+  }
+
+  @Test
   void stepResultsKeepTheirVectorsAndCounts() {
     StepResult r = new StepResult(bits(40_000), 1.5, 3, 64, 99, bits(5), 2);
     StepResult back = roundTrip(r, StepResult.class);
@@ -65,7 +77,11 @@ class KryoSetupTest {
     assertEquals(1.5, back.lossSum());
     assertEquals(64, back.count());
     assertEquals(2, back.partitions);
+    assertNull(back.gradBlock);
     assertNull(roundTrip(new StepResult(null, 0, 0, 0, 0), StepResult.class).gradSum());
+    StepResult ref = new StepResult(null, 0, 0, 1, 0);
+    ref.gradBlock = "test_sparkcnn_gradient_3_1_17";
+    assertEquals(ref.gradBlock, roundTrip(ref, StepResult.class).gradBlock);
   }
 
   @Test

@@ -3,8 +3,9 @@
  * soft targets and gradient accumulation, a run with prefetch writes the same model file, bit for
  * bit, as one without (and its tasks did take prefetched batches); a step that finds its batch
  * prefetched computes the same gradient as its retry elsewhere (nothing prefetched) and as a
- * step without prefetch; and an image that fails to decode while prepared in the background is
- * named by the task that needed it.
+ * step without prefetch; and an image that fails to decode while prepared in the background (a
+ * cached file gone bad: the encoded cache checks every file when it is built) is named by the task
+ * that needed it.
  */
 package org.sparkcnn.driver;
 
@@ -16,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.EncodedSample;
 import org.sparkcnn.engine.Rng;
 
 class PrefetchTest {
@@ -101,10 +105,24 @@ class PrefetchTest {
     }
   }
 
+  /** block with sample i's file replaced by 3 bytes that do not decode, named zz-broken.jpg. */
+  private static Block broken(Block block, int i) {
+    List<EncodedSample> samples = new ArrayList<>();
+    for (int j = 0; j < block.size(); j++) {
+      byte[] file = Arrays.copyOfRange(block.files(), block.offsets()[j], block.offsets()[j + 1]);
+      samples.add(j == i
+          ? new EncodedSample(block.id(j), block.label(j), new byte[] {(byte) 0xFF, (byte) 0xD8, 1},
+              "file:/images/train/a/zz-broken.jpg")
+          : new EncodedSample(block.id(j), block.label(j), file, block.path(j)));
+    }
+    return Block.ofEncoded(block.partition(), block.shape(), samples);
+  }
+
   @Test
   void aBadImagePreparedInTheBackgroundIsNamed() throws Exception {
+    // the encoded cache checks every file when it is built, so a file that fails in a step is
+    // one whose cached bytes went bad since: the block is corrupted here by hand
     Path root = EncodedCacheTest.imageFolder(dir.resolve("images"), 24, 4);
-    Files.write(root.resolve("train/a/zz-broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
     TrainingPlan plan = TrainingPlan.from(JobConfig.resolve(Map.of("data.source", "folder",
         "data.dir", root.toString(), "data.image_size", 16, "data.cache", "encoded",
         "data.normalize", false, "train.batch_size", 4, "train.partitions", 2,
@@ -114,16 +132,8 @@ class PrefetchTest {
     Broadcast<float[]> w = jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1))
         .params);
     try {
-      Block block = null;
-      int broken = -1;
-      for (Block b : data.train().collect()) {
-        for (int i = 0; i < b.size(); i++) {
-          if (b.path(i).endsWith("zz-broken.jpg")) {
-            block = b;
-            broken = i;
-          }
-        }
-      }
+      int broken = 5;
+      Block block = broken(data.train().collect().get(0), broken);
       assertNotNull(block);
       int n = data.batches().localBatch(block.partition());
       int steps = data.batches().stepsPerEpoch();
