@@ -5,8 +5,9 @@
  * executors' memory is cached as its encoded files (JPEG, PNG: often 10 to 50 times smaller) and
  * each step decodes just its minibatch, so that it still trains; decoding is a pure function of
  * the file, so both caches train the same model to the bit. Only sources that read image files
- * have an encoded form (an image folder); asking one that has none (generated shapes, MNIST, CIFAR
- * binaries, Parquet shards) for data.cache: encoded is a config error, since its samples are pixels to begin with, while auto
+ * have an encoded form (an image folder, Parquet shards of prepare --format encoded); asking one
+ * that has none (generated shapes, MNIST, CIFAR binaries, decoded Parquet shards) for
+ * data.cache: encoded is a config error, since its samples are pixels to begin with, while auto
  * simply caches it decoded. Both splits are cached in the form the training set's size chose.
  * The form changes nothing else: an encoded source skips the files load() skips (the driver
  * counts them the same way) and DataLayout deals both forms over the partitions alike.
@@ -42,8 +43,10 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
     if (encoded.isEmpty()) {
       if (mode.equals("encoded")) {
         throw new JobConfig.ConfigException("key '" + Keys.DATA_CACHE.name() + "': encoded needs"
-            + " a source of image files (data.source: folder), but data.source " + name
-            + " has decoded samples only; expected auto or decoded");
+            + " a source of image files (data.source folder, or parquet prepared with --format"
+            + " encoded), but data.source " + name + (name.equals("parquet") ? " in "
+            + c.get(Keys.DATA_DIR) + " holds decoded shards" : " has decoded samples only")
+            + "; expected auto or decoded");
       }
       return new DataCache(null, storage, "data.source " + name + " has decoded samples only");
     }

@@ -43,8 +43,9 @@ public final class Keys {
           + " the seed, at the start of every N-th epoch (epochs 1+N, 1+2N, ...); 0 never.");
   public static final ConfigKey<String> DATA_CACHE = ConfigKey.ofChoice("data.cache", "auto",
       List.of("auto", "decoded", "encoded"), "How the executors cache the data: decoded pixels,"
-          + " or the encoded files (folder) decoded in each step; auto: decoded when the decoded"
-          + " training set fits in data.cache_decoded_max_mb, else encoded.");
+          + " or the encoded files (folder, or parquet prepared --format encoded) decoded in each"
+          + " step; auto: decoded when the decoded training set fits in"
+          + " data.cache_decoded_max_mb, else encoded.");
   public static final ConfigKey<String> DATA_CACHE_STORAGE = ConfigKey.ofChoice(
       "data.cache_storage", "memory_and_disk", List.of("memory", "disk", "memory_and_disk"),
       "Where the cached blocks live: executor memory, local disk, or memory spilling to disk.");

@@ -8,7 +8,8 @@
  * truncated JPEG is skipped and counted alike in both forms (skipped_images, skipped_test_images),
  * too many bad files stop an encoded job before training, naming them, and stratified
  * partitioning with a reshuffle every epoch puts every sample in the same partition at the same
- * position in both forms.
+ * position in both forms. Parquet shards prepared --format encoded cache encoded and train the
+ * model the image folder trains; decoded shards refuse data.cache: encoded.
  */
 package org.sparkcnn.driver;
 
@@ -34,6 +35,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.FolderSource;
+import org.sparkcnn.data.ParquetMeta;
+import org.sparkcnn.data.ParquetShards;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
 
@@ -230,5 +234,32 @@ class EncodedCacheTest {
 
   private static float[] params(byte[] modelFile) throws Exception {
     return ModelFile.read(new ByteArrayInputStream(modelFile), "model.scnn").params();
+  }
+
+  @Test
+  void encodedParquetShardsCacheEncodedAndTrainTheFoldersModel() throws Exception {
+    Path root = imageFolder(dir.resolve("images"), 24, 6);
+    Path shards = dir.resolve("encoded-shards");
+    ParquetShards.write(TestSpark.get(), new FolderSource(root.toString(), 16, 0, 0),
+        Map.of("name", "folder"), shards, 2, ParquetMeta.Format.ENCODED);
+    Map<String, Object> pq = Map.of("data.source", "parquet");
+    byte[] folder = train("folder", root, Map.of("data.cache", "decoded"));
+    byte[] decoded = train("pq-decoded", shards, with(pq, "data.cache", "decoded"));
+    byte[] encoded = train("pq-encoded", shards, with(pq, "data.cache", "encoded"));
+    assertArrayEquals(decoded, encoded);
+    // the files' meta data name the source; the weights are those the folder trains
+    assertArrayEquals(params(folder), params(encoded), "the folder's files, ids and labels");
+    JobConfig auto = config(shards, with(pq, "data.cache_decoded_max_mb", 0));
+    assertTrue(DataCache.of(auto, TrainingPlan.from(auto).source()).encoded());
+
+    Path pixels = dir.resolve("decoded-shards");
+    ParquetShards.write(TestSpark.get(), new FolderSource(root.toString(), 16, 0, 0),
+        Map.of("name", "folder"), pixels, 2, ParquetMeta.Format.DECODED);
+    var e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(config(pixels,
+        with(pq, "data.cache", "encoded"))));
+    assertTrue(e.getMessage().contains("key 'data.cache': encoded needs a source of image files")
+        && e.getMessage().contains("holds decoded shards"), e.getMessage());
+    JobConfig pixelsAuto = config(pixels, with(pq, "data.cache_decoded_max_mb", 0));
+    assertFalse(DataCache.of(pixelsAuto, TrainingPlan.from(pixelsAuto).source()).encoded());
   }
 }

@@ -9,7 +9,11 @@
  * size changed, or a Parquet file that the metadata does not list. load() reads exactly the listed
  * shards; decoded rows are used as they are, after a check of their size against the metadata's
  * shape, and encoded rows are decoded on the executors like data.source folder's files, to
- * data.image_size. A row's error names its shard file and sample id.
+ * data.image_size. A row's error names its shard file and sample id. Encoded shards are also the
+ * source's encoded form (Source.Encoded, data.cache: encoded): loadEncoded() gives the rows' files
+ * undecoded, each decoded once to check it exactly as load() does (an image that does not decode
+ * fails the same way, naming it), and decodeFile() is the same FolderSource.decode at
+ * data.image_size, so both caches train the same model.
  */
 package org.sparkcnn.data;
 
@@ -18,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -31,7 +36,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.Shape;
 
 public record ParquetSource(String dir, int imageSize, int trainLimit, int testLimit)
-    implements Source {
+    implements Source, Source.Encoded {
   /** Rows of decoded shards: pixels are [channels, height, width] unsigned bytes. */
   public static final StructType DECODED = new StructType()
       .add("id", DataTypes.LongType, false)
@@ -128,11 +133,71 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
     ParquetMeta m = meta();
+    Optional<JavaRDD<Row>> shardRows = rows(spark, m, split);
+    if (shardRows.isEmpty()) {
+      return spark.createDataFrame(List.<Row>of(), Sample.SCHEMA);
+    }
+    int classes = m.classes();
+    JavaRDD<Row> rows;
+    if (m.format() == ParquetMeta.Format.DECODED) {
+      Shape s = m.shape();
+      rows = shardRows.get().map(r -> decoded(r, s, classes));
+    } else {
+      int side = imageSize;
+      rows = shardRows.get().map(r -> encoded(r, side, classes));
+    }
+    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /** Encoded shards are their own encoded form; decoded shards have none. */
+  @Override
+  public Optional<Source.Encoded> encoded() {
+    return meta().format() == ParquetMeta.Format.ENCODED ? Optional.of(this) : Optional.empty();
+  }
+
+  @Override
+  public long count(Split split) {
+    long samples = meta().splits().get(split).samples();
+    int limit = split == Split.TRAIN ? trainLimit : testLimit;
+    return limit > 0 ? Math.min(limit, samples) : samples;
+  }
+
+  /** The rows of encoded shards as EncodedSample.SCHEMA, each file checked as load() does. */
+  @Override
+  public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
+    ParquetMeta m = meta();
+    if (m.format() != ParquetMeta.Format.ENCODED) {
+      throw new IllegalStateException(dir + " holds decoded shards (format " + m.format().id()
+          + "): there are no files to cache encoded; expected shards of prepare --format"
+          + " encoded");
+    }
+    Optional<JavaRDD<Row>> shardRows = rows(spark, m, split);
+    if (shardRows.isEmpty()) {
+      return spark.createDataFrame(List.<Row>of(), EncodedSample.SCHEMA);
+    }
+    int classes = m.classes();
+    int side = imageSize;
+    return spark.createDataFrame(shardRows.get().map(r -> {
+      encoded(r, side, classes); // checks the row and decodes its file as load() does
+      return new EncodedSample(r.getLong(0), r.getInt(1), (byte[]) r.get(2), where(r)).toRow();
+    }), EncodedSample.SCHEMA);
+  }
+
+  @Override
+  public byte[] decodeFile(byte[] file, String path) {
+    return FolderSource.decode(file, imageSize, path);
+  }
+
+  /**
+   * The listed shards' rows of a split (DECODED or ENCODED, as the metadata says, plus the shard's
+   * file name last), limited by data.train_size or data.test_size; empty when it has no shards.
+   */
+  private Optional<JavaRDD<Row>> rows(SparkSession spark, ParquetMeta m, Split split) {
     Path folder = Path.of(dir).resolve(ParquetMeta.folder(split));
     String[] shards = m.splits().get(split).shards().stream()
         .map(s -> ParquetShards.hadoopPath(folder.resolve(s.file()))).toArray(String[]::new);
     if (shards.length == 0) {
-      return spark.createDataFrame(List.<Row>of(), Sample.SCHEMA);
+      return Optional.empty();
     }
     boolean decoded = m.format() == ParquetMeta.Format.DECODED;
     Dataset<Row> df = spark.read().schema(decoded ? DECODED : ENCODED).parquet(shards);
@@ -140,17 +205,7 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     if (limit > 0) {
       df = df.filter(functions.col("id").lt(limit));
     }
-    df = df.withColumn("shard", functions.input_file_name());
-    int classes = m.classes();
-    JavaRDD<Row> rows;
-    if (decoded) {
-      Shape s = m.shape();
-      rows = df.javaRDD().map(r -> decoded(r, s, classes));
-    } else {
-      int side = imageSize;
-      rows = df.javaRDD().map(r -> encoded(r, side, classes));
-    }
-    return spark.createDataFrame(rows, Sample.SCHEMA);
+    return Optional.of(df.withColumn("shard", functions.input_file_name()).javaRDD());
   }
 
   /** Runs on an executor: a decoded row, its size and label checked. */
@@ -171,9 +226,13 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
   /** Runs on an executor: an encoded row decoded to side x side RGB. */
   private static Row encoded(Row r, int side, int classes) {
     checkRow(r, ENCODED, classes);
-    String where = r.getString(6) + " (sample id " + r.getLong(0) + " in " + r.getString(7) + ")";
     return new Sample(r.getLong(0), r.getInt(1), FolderSource.decode((byte[]) r.get(2), side,
-        where)).toRow();
+        where(r))).toRow();
+  }
+
+  /** An encoded row's file as messages name it: class/file, sample id and shard. */
+  private static String where(Row r) {
+    return r.getString(6) + " (sample id " + r.getLong(0) + " in " + r.getString(7) + ")";
   }
 
   /** Every column present (a column missing from a file reads as null) and the label in range. */
