@@ -1,7 +1,8 @@
 /*
  * Forward-only evaluation of a partition's block in inference mode, in chunks of the evaluation
  * batch size, through the evaluation pipeline (resize, center_crop, normalize; none for most
- * jobs): summed loss and correct predictions, no gradient.
+ * jobs): summed loss and correct predictions, no gradient. Encoded blocks are decoded a chunk at a
+ * time, as training decodes them. It also drops the run's prefetched minibatches, if any are left.
  */
 package org.sparkcnn.driver;
 
@@ -11,6 +12,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Normalizer;
+import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Pipeline;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
@@ -21,26 +23,27 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   private final Architecture arch;
   private final Broadcast<float[]> weights;
   private final Broadcast<float[]> buffers; // null when the model has none
-  private final Normalizer norm;
-  private final Pipeline pipeline;
+  private final Batch.Recipe recipe;
   private final Loss loss;
   private final int batch;
 
+  /** decoder: the source's encoded form when the blocks are encoded, else null. */
   Evaluation(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss, int batch) {
-    this.pipeline = pipeline;
+      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Source.Encoded decoder,
+      Loss loss, int batch) {
+    this.recipe = new Batch.Recipe(pipeline, norm, decoder, 0, 0);
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
     this.buffers = buffers;
-    this.norm = norm;
     this.batch = batch;
   }
 
   @Override
   public Iterator<StepResult> call(Iterator<Block> blocks) {
     StepResult total = StepResult.zero();
+    Prefetcher.SHARED.drop(runId); // the epoch's training is over: nothing it prefetched is needed
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       w.model.setParams(weights.value());
@@ -52,12 +55,8 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
         for (int from = 0; from < b.size(); from += batch) {
           int n = Math.min(batch, b.size() - from);
           w.ensureBatch(n);
-          if (pipeline.isEmpty()) {
-            b.gather(null, from, n, norm, w.x, w.y);
-          } else {
-            w.augmenter.gather(pipeline, b, null, from, n, norm, 0, 0, w.x, w.y, null, 0);
-          }
-          LocalStep.Stats s = LocalStep.evaluate(w.model, w.x, w.y, n, loss);
+          w.batch.fill(recipe, b, null, from, n, 0);
+          LocalStep.Stats s = LocalStep.evaluate(w.model, w.batch.x, w.batch.y, n, loss);
           StepResult.merge(total, new StepResult(null, s.lossSum(), s.correct(), s.count(), 0));
         }
       }

@@ -7,6 +7,9 @@
  * minibatches s k, ..., s k + k - 1 of the epoch order one after the other and returns their
  * summed gradient: the samples of one minibatch k times as large. A retried task computes the
  * same numbers: the order comes from (seed, epoch, partition) and the weights from the broadcast.
+ * An encoded block (data.cache: encoded) has just the minibatch's files decoded, in the step.
+ * With data.prefetch, once a minibatch is ready the partition's next one of the epoch is prepared
+ * in the background (Prefetcher) while this one computes; the next task takes it by its exact key.
  */
 package org.sparkcnn.driver;
 
@@ -30,14 +33,14 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final Architecture arch;
   private final Broadcast<float[]> weights;
   private final Broadcast<float[]> buffers; // null when the model has none
-  private final Normalizer norm;
-  private final Pipeline pipeline;
+  private final Batch.Recipe recipe; // pipeline, normaliser, decoder, seed
   private final Loss loss;
   private final LocalBatches batches;
-  private final long seed;
   private final int epoch;
   private final int step; // within the epoch
   private final int accumulate; // local minibatches per step
+  private final boolean prefetch; // data.prefetch
+  private final long recipeId; // recipe.fingerprint(), taken once on the driver
 
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
@@ -48,16 +51,24 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
       Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
       LocalBatches batches, long seed, int epoch, int step, int accumulate) {
-    this.pipeline = pipeline;
+    this(runId, arch, weights, buffers, new Batch.Recipe(pipeline, norm, null, seed,
+        arch.output().size()), loss, batches, epoch, step, accumulate, false);
+  }
+
+  /** The step of a run whose batches are made as recipe says (its decoder for encoded blocks). */
+  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
+      Broadcast<float[]> buffers, Batch.Recipe recipe, Loss loss, LocalBatches batches, int epoch,
+      int step, int accumulate, boolean prefetch) {
+    this.recipe = recipe;
+    this.prefetch = prefetch;
+    this.recipeId = prefetch ? recipe.fingerprint() : 0;
     this.accumulate = accumulate;
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;
     this.weights = weights;
     this.buffers = buffers;
-    this.norm = norm;
     this.batches = batches;
-    this.seed = seed;
     this.epoch = epoch;
     this.step = step;
   }
@@ -74,24 +85,31 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       if (buffers != null) {
         w.model.setBuffers(buffers.value());
       }
+      long seed = recipe.seed();
       int[] order = w.epochOrder(block, seed, epoch);
-      int k = arch.output().size();
       float[] grads = null;
       double lossSum = 0;
       long correct = 0;
       long count = 0;
+      int p = block.partition();
+      int used = batches.stepsPerEpoch() / accumulate * accumulate; // minibatches the epoch uses
       for (int j = 0; j < accumulate; j++) {
         int micro = step * accumulate + j; // the minibatch's index in the epoch
-        if (pipeline.isEmpty()) {
-          block.gather(order, micro * n, n, norm, w.x, w.y);
+        Batch ready = prefetch ? Prefetcher.SHARED.take(key(micro, p, n)) : null;
+        if (ready != null) {
+          Prefetcher.SHARED.recycle(w.batch);
+          w.batch = ready;
         } else {
-          w.augmenter.gather(pipeline, block, order, micro * n, n, norm, seed, epoch, w.x, w.y,
-              w.targets, k);
+          w.batch.fill(recipe, block, order, micro * n, n, epoch);
         }
-        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, block.partition()).nextLong();
-        LocalStep.Stats s = pipeline.mixes()
-            ? w.step.gradient(w.model, w.x, w.targets, n, stepSeed, loss)
-            : w.step.gradient(w.model, w.x, w.y, n, stepSeed, loss);
+        if (prefetch && micro + 1 < used) {
+          prefetchNext(block, order, micro + 1, n);
+        }
+        Batch b = w.batch;
+        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, p).nextLong();
+        LocalStep.Stats s = recipe.pipeline().mixes()
+            ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
+            : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
         float[] g = w.model.vectors().grads;
         if (grads == null) {
           grads = g.clone();
@@ -110,5 +128,21 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     } finally {
       Replicas.giveBack(runId, w);
     }
+  }
+
+  private Prefetcher.Key key(int micro, int partition, int n) {
+    return new Prefetcher.Key(runId, recipeId, epoch, micro, partition, n);
+  }
+
+  /** Has minibatch micro of block filled in the background, as fill() would fill it here. */
+  private void prefetchNext(Block block, int[] order, int micro, int n) {
+    Batch.Recipe r = recipe;
+    int e = epoch;
+    int inputSize = arch.input().size();
+    int classes = arch.output().size();
+    Prefetcher.SHARED.submit(key(micro, block.partition(), n), b -> {
+      b.ensure(n, inputSize, classes);
+      b.fill(r, block, order, micro * n, n, e);
+    });
   }
 }

@@ -11,15 +11,17 @@ public final class Keys {
   private Keys() {}
 
   public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
-      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder"),
+      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder", "parquet"),
       "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir),"
           + " cifar10 or cifar100 (the binary versions under data.dir), folder (images in"
-          + " data.dir/train/<class>/ and data.dir/val/<class>/).");
+          + " data.dir/train/<class>/ and data.dir/val/<class>/), parquet (data.dir a folder"
+          + " written by deploy/sparkcnn prepare).");
   public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
       "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
           + " The CLI option --data-dir overrides it.");
   public static final ConfigKey<Integer> DATA_IMAGE_SIZE = ConfigKey.ofInt("data.image_size", 64,
-      8, "For data.source folder: images are resized (shorter side) and centre-cropped to this.");
+      8, "For data.source folder, and parquet prepared with --format encoded: images are resized"
+          + " (shorter side) and centre-cropped to this.");
   public static final ConfigKey<Integer> DATA_TRAIN_SIZE = ConfigKey.ofInt("data.train_size", 0, 0,
       "Training samples: for shapes, how many to generate (0 means 10000); for files, the first N"
           + " (0 means all).");
@@ -27,6 +29,32 @@ public final class Keys {
       "Test samples, as data.train_size (0 means 2000 generated, or all).");
   public static final ConfigKey<Boolean> DATA_NORMALIZE = ConfigKey.ofBool("data.normalize", true,
       "Normalise each channel by the mean and standard deviation of the training set.");
+  public static final ConfigKey<Double> DATA_MAX_BAD_FRACTION = ConfigKey.ofDouble(
+      "data.max_bad_fraction", 0.01, v -> v >= 0 && v <= 1, "a number in [0, 1]",
+      "Images that cannot be decoded (corrupt, truncated) are skipped and counted (skipped_images"
+          + " in metrics.jsonl); the job stops before training if more than this fraction of a"
+          + " split is skipped.");
+  public static final ConfigKey<String> DATA_PARTITIONING = ConfigKey.ofChoice(
+      "data.partitioning", "balanced", List.of("balanced", "stratified"),
+      "How samples are dealt over the partitions: balanced (sizes differ by at most one) or"
+          + " stratified (also each class's count per partition differs by at most one).");
+  public static final ConfigKey<Integer> DATA_RESHUFFLE_EVERY = ConfigKey.ofInt(
+      "data.reshuffle_every", 0, 0, "Redeal the samples over the partitions, drawn afresh from"
+          + " the seed, at the start of every N-th epoch (epochs 1+N, 1+2N, ...); 0 never.");
+  public static final ConfigKey<String> DATA_CACHE = ConfigKey.ofChoice("data.cache", "auto",
+      List.of("auto", "decoded", "encoded"), "How the executors cache the data: decoded pixels,"
+          + " or the encoded files (folder, or parquet prepared --format encoded) decoded in each"
+          + " step; auto: decoded when the decoded training set fits in"
+          + " data.cache_decoded_max_mb, else encoded.");
+  public static final ConfigKey<String> DATA_CACHE_STORAGE = ConfigKey.ofChoice(
+      "data.cache_storage", "memory_and_disk", List.of("memory", "disk", "memory_and_disk"),
+      "Where the cached blocks live: executor memory, local disk, or memory spilling to disk.");
+  public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB = ConfigKey.ofInt(
+      "data.cache_decoded_max_mb", 1024, 0, "Under data.cache: auto, the largest decoded training"
+          + " set (images x C x H x W bytes, in MiB) cached decoded.");
+  public static final ConfigKey<Boolean> DATA_PREFETCH = ConfigKey.ofBool("data.prefetch", true,
+      "Prepare (decode, augment) each partition's next minibatch of the epoch in the background on"
+          + " the executor while the current one computes.");
   public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
       "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
       "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
@@ -121,7 +149,9 @@ public final class Keys {
   public static final List<ConfigKey<?>> ALL = List.of(DATA_SOURCE, DATA_DIR, DATA_IMAGE_SIZE,
       DATA_TRAIN_SIZE,
       DATA_AUGMENT, DATA_EVAL_TRANSFORM,
-      DATA_TEST_SIZE, DATA_NORMALIZE, MODEL_NAME, MODEL_FILE, MODEL_INIT,
+      DATA_TEST_SIZE, DATA_NORMALIZE, DATA_MAX_BAD_FRACTION, DATA_PARTITIONING,
+      DATA_RESHUFFLE_EVERY, DATA_CACHE, DATA_CACHE_STORAGE, DATA_CACHE_DECODED_MAX_MB,
+      DATA_PREFETCH, MODEL_NAME, MODEL_FILE, MODEL_INIT,
       FINETUNE_FROM, FINETUNE_FREEZE, FINETUNE_REINIT, LOSS, LABEL_SMOOTHING, EPOCHS, BATCH_SIZE, PARTITIONS, SEED,
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,

@@ -1,10 +1,11 @@
 /*
  * The one Kryo registrator of sparkcnn (spark.kryo.registrator). Registration is required, so
  * every class that crosses the wire or the disk through Kryo is named here; the hot ones (step
- * results, samples, blocks) get explicit serializers that write their arrays in bulk. float[] (the
- * broadcast weights, gradients) is written as little-endian bytes converted in chunks through a
- * FloatBuffer view, instead of Kryo's one call per float: a few times faster for the 47 MB of
- * ResNet-18's vector, which every step serialises three times.
+ * results, samples, blocks, decoded or encoded, the broadcast partition assignment) get explicit
+ * serializers that write their arrays in bulk. float[] (the broadcast weights, gradients) is
+ * written as little-endian bytes converted in chunks through a FloatBuffer view, instead of Kryo's
+ * one call per float: a few times faster for the 47 MB of ResNet-18's vector, which every step
+ * serialises three times.
  */
 package org.sparkcnn.driver;
 
@@ -15,7 +16,9 @@ import com.esotericsoftware.kryo.io.Output;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.sparkcnn.data.Assignment;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.EncodedSample;
 import org.sparkcnn.data.Sample;
 import org.sparkcnn.engine.Shape;
 
@@ -33,8 +36,10 @@ public final class KryoSetup implements KryoRegistrator {
     kryo.register(StepResult[].class);
     kryo.register(Shape.class, new ShapeSerializer());
     kryo.register(Sample.class, new SampleSerializer());
+    kryo.register(EncodedSample.class, new EncodedSampleSerializer());
     kryo.register(Block.class, new BlockSerializer());
     kryo.register(Block[].class);
+    kryo.register(Assignment.class, new AssignmentSerializer());
   }
 
   private static final int CHUNK = 1 << 14; // floats converted per round (64 KiB of bytes)
@@ -89,6 +94,7 @@ public final class KryoSetup implements KryoRegistrator {
       if (r.gradSum != null) {
         writeFloats(out, r.gradSum);
       }
+      out.writeString(r.gradBlock);
       out.writeInt(r.partitions);
       out.writeInt(r.bufferSum == null ? -1 : r.bufferSum.length);
       if (r.bufferSum != null) {
@@ -104,10 +110,13 @@ public final class KryoSetup implements KryoRegistrator {
       long nanos = in.readLong();
       int n = in.readInt();
       float[] grads = n < 0 ? null : readFloats(in, n);
+      String block = in.readString();
       int partitions = in.readInt();
       int b = in.readInt();
       float[] buffers = b < 0 ? null : readFloats(in, b);
-      return new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      StepResult r = new StepResult(grads, loss, correct, count, nanos, buffers, partitions);
+      r.gradBlock = block;
+      return r;
     }
   }
 
@@ -142,9 +151,55 @@ public final class KryoSetup implements KryoRegistrator {
     }
   }
 
+  static final class AssignmentSerializer extends Serializer<Assignment> {
+    @Override
+    public void write(Kryo kryo, Output out, Assignment a) {
+      out.writeInt(a.partitions(), true);
+      out.writeInt(a.samples(), true);
+      for (int i = 0; i < a.samples(); i++) {
+        out.writeLong(a.id(i));
+        out.writeInt(a.partitionAt(i), true);
+      }
+    }
+
+    @Override
+    public Assignment read(Kryo kryo, Input in, Class<Assignment> type) {
+      int partitions = in.readInt(true);
+      int n = in.readInt(true);
+      long[] ids = new long[n];
+      int[] partitionOf = new int[n];
+      for (int i = 0; i < n; i++) {
+        ids[i] = in.readLong();
+        partitionOf[i] = in.readInt(true);
+      }
+      return new Assignment(ids, partitionOf, partitions);
+    }
+  }
+
+  static final class EncodedSampleSerializer extends Serializer<EncodedSample> {
+    @Override
+    public void write(Kryo kryo, Output out, EncodedSample s) {
+      out.writeLong(s.id());
+      out.writeInt(s.label());
+      out.writeString(s.path());
+      out.writeInt(s.bytes().length, true);
+      out.writeBytes(s.bytes());
+    }
+
+    @Override
+    public EncodedSample read(Kryo kryo, Input in, Class<EncodedSample> type) {
+      long id = in.readLong();
+      int label = in.readInt();
+      String path = in.readString();
+      return new EncodedSample(id, label, in.readBytes(in.readInt(true)), path);
+    }
+  }
+
+  /** A block: its form (0 decoded, 1 encoded), ids and labels, then pixels or files. */
   static final class BlockSerializer extends Serializer<Block> {
     @Override
     public void write(Kryo kryo, Output out, Block b) {
+      out.writeByte(b.isEncoded() ? 1 : 0);
       out.writeInt(b.partition());
       kryo.writeObject(out, b.shape());
       out.writeInt(b.size());
@@ -152,11 +207,21 @@ public final class KryoSetup implements KryoRegistrator {
         out.writeLong(b.id(i));
         out.writeInt(b.label(i));
       }
-      out.writeBytes(b.pixels());
+      if (!b.isEncoded()) {
+        out.writeBytes(b.pixels());
+        return;
+      }
+      for (int i = 0; i < b.size(); i++) {
+        out.writeString(b.path(i));
+      }
+      out.writeInts(b.offsets());
+      out.writeInt(b.files().length);
+      out.writeBytes(b.files());
     }
 
     @Override
     public Block read(Kryo kryo, Input in, Class<Block> type) {
+      boolean encoded = in.readByte() == 1;
       int partition = in.readInt();
       Shape shape = kryo.readObject(in, Shape.class);
       int n = in.readInt();
@@ -166,7 +231,16 @@ public final class KryoSetup implements KryoRegistrator {
         ids[i] = in.readLong();
         labels[i] = in.readInt();
       }
-      return new Block(partition, shape, ids, labels, in.readBytes(n * shape.size()));
+      if (!encoded) {
+        return new Block(partition, shape, ids, labels, in.readBytes(n * shape.size()));
+      }
+      String[] paths = new String[n];
+      for (int i = 0; i < n; i++) {
+        paths[i] = in.readString();
+      }
+      int[] offsets = in.readInts(n + 1);
+      byte[] files = in.readBytes(in.readInt());
+      return Block.encoded(partition, shape, ids, labels, files, offsets, paths);
     }
   }
 }

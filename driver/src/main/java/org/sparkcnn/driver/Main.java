@@ -11,6 +11,8 @@
  * `bench-sync` times zero-compute synchronous steps (SyncBench); `bench-augment` times the
  * augmentation pipelines of deploy/bench/augment_reference.py (AugmentBench). `stats CONFIG`
  * prints the training split's per-channel mean and standard deviation, computed on Spark.
+ * `prepare CONFIG --out DIR` writes the config's data as Parquet shards for data.source parquet
+ * (Prepare).
  */
 package org.sparkcnn.driver;
 
@@ -42,8 +44,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
-        AugmentPreview.class, Main.StatsRun.class, Main.BenchRun.class, Main.BenchAugmentRun.class,
-        SyncBench.Run.class})
+        AugmentPreview.class, Main.StatsRun.class, Prepare.class, Main.BenchRun.class,
+        Main.BenchAugmentRun.class, SyncBench.Run.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 

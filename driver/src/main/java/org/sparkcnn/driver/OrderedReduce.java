@@ -3,7 +3,8 @@
  * bit (DESIGN.md contract 3): float addition is not associative, and treeAggregate adds partial
  * sums in the order tasks happen to finish. Here partition i's result is added after partition
  * i - 1's, whatever order they arrive in. With few partitions the driver adds every result
- * itself, as soon as the results before it have arrived (what Spark's reduce costs, only ordered);
+ * itself once the job has ended (what Spark's reduce costs, only ordered; a large gradient comes
+ * through the block manager, read while the other tasks still run, see GradientBlocks);
  * past the point where Spark's treeAggregate of depth 2 adds a level (more than
  * scale + ceil(P / scale) partitions, scale = max(ceil(sqrt P), 2)), consecutive partitions are
  * first summed in groups of `scale` on the executors, each group in partition order, and the
@@ -16,26 +17,64 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
 import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 final class OrderedReduce {
+  private static final Logger LOG = Logger.getLogger(OrderedReduce.class.getName());
+  /** Recomputations of a partition whose gradient block keeps being lost, before giving up. */
+  static final int LOST_RETRIES = 3;
+  /** Reads gradient blocks on the driver (daemon threads: they never keep the JVM alive). */
+  private static final ExecutorService FETCHES = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "sparkcnn-gradient-fetch");
+    t.setDaemon(true);
+    return t;
+  });
+
   private OrderedReduce() {}
 
   /** The sum of an RDD that holds one StepResult per partition, added in partition order. */
   static StepResult sum(JavaRDD<StepResult> perPartition) {
+    return sum(perPartition, GradientBlocks::fetch);
+  }
+
+  /** sum(), reading gradient blocks with fetch (which answers null for a lost block). */
+  static StepResult sum(JavaRDD<StepResult> perPartition, UnaryOperator<StepResult> fetch) {
     int group = groupSize(perPartition.getNumPartitions());
     JavaRDD<StepResult> parts = group == 1 ? perPartition : groupSums(perPartition, group);
-    InOrder acc = new InOrder(parts.getNumPartitions());
+    InOrder acc = new InOrder(parts.getNumPartitions(), fetch);
     parts.context().runJob(parts.rdd(), new Single(), acc,
         ClassTag$.MODULE$.apply(StepResult.class));
-    return acc.result();
+    StepResult sum = null;
+    for (int i = 0; i < parts.getNumPartitions(); i++) {
+      StepResult r = acc.take(i);
+      for (int attempt = 1; r == null; attempt++) {
+        if (attempt > LOST_RETRIES) {
+          throw new IllegalStateException("the gradient block of partition " + i + " was lost "
+              + LOST_RETRIES + " times in a row (its executor died after its task each time)");
+        }
+        LOG.warning("the gradient block of partition " + i + " was lost with its executor;"
+            + " recomputing the partition (attempt " + attempt + ")");
+        StepResult[] again = (StepResult[]) parts.context().runJob(parts.rdd(), new Single(),
+            CollectionConverters.asScala(List.<Object>of(i)).toSeq(),
+            ClassTag$.MODULE$.apply(StepResult.class));
+        r = fetch.apply(again[0]);
+      }
+      sum = sum == null ? r : StepResult.merge(sum, r);
+    }
+    return sum;
   }
 
   /** 1 when the driver adds the P results itself, else how many partitions a group sums. */
@@ -110,39 +149,56 @@ final class OrderedReduce {
         throw new IllegalStateException("partition " + ctx.partitionId()
             + " returned no step result");
       }
-      return it.next();
+      return GradientBlocks.publish(it.next(), ctx);
     }
   }
 
   /**
-   * Adds results on the driver in partition order as they arrive: a result waits only until the
-   * ones before it are in. Spark calls the handler once per partition, from its scheduler thread.
+   * Collects the results on the driver as they arrive. Spark calls the handler once per
+   * partition, from its scheduler thread; a result whose gradient waits in a block is read on a
+   * pool thread (GradientBlocks.fetch), so that neither the scheduler nor the other partitions
+   * wait for the transfer.
    */
   static final class InOrder extends AbstractFunction2<Object, StepResult, BoxedUnit> {
-    private final StepResult[] waiting;
-    private int next;
-    private StepResult sum;
+    private final List<CompletableFuture<StepResult>> results = new ArrayList<>();
+    private final boolean[] arrived;
+    private final UnaryOperator<StepResult> fetch;
 
-    InOrder(int partitions) {
-      waiting = new StepResult[partitions];
+    InOrder(int partitions, UnaryOperator<StepResult> fetch) {
+      this.fetch = fetch;
+      arrived = new boolean[partitions];
+      for (int i = 0; i < partitions; i++) {
+        results.add(new CompletableFuture<>());
+      }
     }
 
     @Override
-    public synchronized BoxedUnit apply(Object index, StepResult r) {
-      waiting[(Integer) index] = r;
-      while (next < waiting.length && waiting[next] != null) {
-        sum = sum == null ? waiting[next] : StepResult.merge(sum, waiting[next]);
-        waiting[next++] = null;
+    public BoxedUnit apply(Object index, StepResult r) {
+      CompletableFuture<StepResult> slot = results.get((Integer) index);
+      arrived[(Integer) index] = true;
+      if (r.gradBlock == null) {
+        slot.complete(r);
+      } else {
+        FETCHES.execute(() -> {
+          try {
+            slot.complete(fetch.apply(r));
+          } catch (RuntimeException | Error e) {
+            slot.completeExceptionally(e);
+          }
+        });
       }
       return BoxedUnit.UNIT;
     }
 
-    synchronized StepResult result() {
-      if (next != waiting.length) {
-        throw new IllegalStateException("only " + next + " of " + waiting.length
-            + " partitions returned a step result");
+    /**
+     * Partition i's result with its gradient in hand (waiting for its transfer), or null when its
+     * block was lost. Called once the job has ended, when every partition has reported.
+     */
+    StepResult take(int i) {
+      if (!arrived[i]) {
+        throw new IllegalStateException("partition " + i + " returned no step result");
       }
-      return sum;
+      return results.get(i).join();
     }
   }
 }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.sparkcnn.data.Block;
-import org.sparkcnn.data.augment.Augmenter;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
@@ -29,10 +28,7 @@ final class Replicas {
   static final class Worker {
     final Model model;
     final LocalStep step = new LocalStep();
-    float[] x = new float[0]; // [batch, C, H, W]
-    int[] y = new int[0]; // [batch]
-    float[] targets = new float[0]; // [batch, classes]: soft targets of mixup and cutmix
-    final Augmenter augmenter = new Augmenter();
+    Batch batch = new Batch(); // the minibatch being computed, with its assembly buffers
     private final Map<Integer, int[]> orders = new java.util.HashMap<>(); // partition -> order
     private int ordersEpoch = -1;
 
@@ -50,12 +46,7 @@ final class Replicas {
     }
 
     void ensureBatch(int n) {
-      int size = model.architecture().input().size();
-      if (y.length < n) {
-        x = new float[n * size];
-        y = new int[n];
-        targets = new float[n * model.architecture().output().size()];
-      }
+      batch.ensure(n, model.architecture().input().size(), model.architecture().output().size());
     }
   }
 

@@ -19,7 +19,8 @@ import org.sparkcnn.engine.ModelFile;
 final class Resume {
   /** Keys a resumed run must keep: they define the model, the data and the visiting order. */
   static final List<ConfigKey<?>> MUST_MATCH = List.of(Keys.DATA_SOURCE, Keys.DATA_TRAIN_SIZE,
-      Keys.DATA_TEST_SIZE, Keys.DATA_NORMALIZE, Keys.MODEL_NAME, Keys.MODEL_FILE, Keys.MODEL_INIT,
+      Keys.DATA_TEST_SIZE, Keys.DATA_NORMALIZE, Keys.DATA_PARTITIONING, Keys.DATA_RESHUFFLE_EVERY,
+      Keys.MODEL_NAME, Keys.MODEL_FILE, Keys.MODEL_INIT,
       Keys.FINETUNE_FROM, Keys.FINETUNE_FREEZE, Keys.FINETUNE_REINIT, Keys.BATCH_SIZE, Keys.SEED,
       Keys.ACCUMULATE_STEPS);
 

@@ -1,7 +1,8 @@
 /*
  * The SparkSession sparkcnn runs in: Kryo with registration required (KryoSetup registers our
- * classes), no console progress bar, and task results up to 128 MiB sent directly rather than
- * through the block manager (a step's result is a whole gradient vector). The master comes from
+ * classes), no console progress bar, task results up to 128 MiB sent directly rather than
+ * through the block manager (GradientBlocks moves gradients of 4 MiB and more itself), and
+ * uncompressed broadcasts. The master comes from
  * the config or --master unless spark-submit already set one.
  */
 package org.sparkcnn.driver;
@@ -19,6 +20,9 @@ public final class Sessions {
         .config("spark.kryo.registrator", KryoSetup.class.getName())
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.task.maxDirectResultSize", String.valueOf(128L << 20))
+        // the weights broadcast every step are float noise to a compressor: LZ4 over 47 MB
+        // (ResNet-18) costs tens of milliseconds per step and saves almost nothing
+        .config("spark.broadcast.compress", "false")
         // an image folder's files are listed on the driver: Spark's parallel listing job would
         // ship Hadoop's unregistered classes through Kryo
         .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000");

@@ -4,7 +4,9 @@
  * predictions, the sample count, the sum of the partitions' non-trainable buffers after the step
  * (BatchNorm running statistics; null when the model has none) with the number of partitions
  * that sent them, and the longest compute time of any partition (what the step waited for; the
- * rest of a step's wall time is synchronisation). merge() adds in place into the left side.
+ * rest of a step's wall time is synchronisation). merge() adds in place into the left side. A
+ * large gradient travels as a block of the executor's block manager (GradientBlocks): then
+ * gradBlock names it and gradSum is null until the driver has read it.
  */
 package org.sparkcnn.driver;
 
@@ -12,6 +14,7 @@ import java.io.Serializable;
 
 public final class StepResult implements Serializable {
   float[] gradSum; // [params] or null
+  String gradBlock; // the block holding gradSum while it travels (GradientBlocks), else null
   double lossSum;
   long correct;
   long count;

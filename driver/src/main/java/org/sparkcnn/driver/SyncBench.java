@@ -81,7 +81,9 @@ final class SyncBench {
     }
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
+    long[] step = {0};
     return () -> {
+      jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, n + "/" + aggregation + "/" + step[0]++);
       Broadcast<float[]> w = jsc.broadcast(params.clone());
       JavaRDD<StepResult> results = parts.mapPartitions(it -> {
         long t0 = System.nanoTime();

@@ -9,6 +9,8 @@
  * broadcast. With train.accumulate_steps = k each partition adds k local minibatches per step. A
  * non-finite step stops the run before the weights change, naming the last checkpoint, which it
  * keeps, or is skipped (train.non_finite).
+ * The data is loaded, checked and laid out by DataLayout; at the start of every
+ * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
  * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
  * model.scnn is replaced atomically and a checkpoint is written; one is also written every
  * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
@@ -26,12 +28,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.ChannelStats;
 import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
-import org.sparkcnn.data.Partitioning;
+import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
@@ -64,24 +65,67 @@ public final class Trainer {
   public record Result(double testAccuracy, double testLoss, int epochs, double wallSeconds,
       ModelFile.Contents model) {}
 
-  /** The data of a run, cached on the executors. */
-  record Data(JavaRDD<Block> train, JavaRDD<Block> test, LocalBatches batches, Normalizer norm) {}
+  /**
+   * The data of a run, cached on the executors: the training split as laid out for reshuffle
+   * round `round` (DataLayout), the test split, and the images each split skipped. Both splits
+   * are cached in the form data.cache chose (DataLayout.Loaded.cache()).
+   */
+  record Data(DataLayout.Loaded trainSplit, JavaRDD<Block> test, LocalBatches batches,
+      Normalizer norm, int round, long skippedTest) {
+    JavaRDD<Block> train() {
+      return trainSplit.blocks();
+    }
+
+    long skippedTrain() {
+      return trainSplit.skipped();
+    }
+
+    /** The source's encoded form when the blocks hold encoded files, else null. */
+    Source.Encoded decoder() {
+      return trainSplit.cache().decoder();
+    }
+  }
 
   static Data prepare(SparkSession spark, TrainingPlan plan, int partitions) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("sparkcnn-data", "load and partition the data", false);
     var source = plan.source();
-    JavaRDD<Block> train = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(),
-        partitions, StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<Block> test = Partitioning.blocks(source.load(spark, Split.TEST), source.shape(),
-        partitions, StorageLevel.MEMORY_AND_DISK());
-    List<Integer> sizes = train.map(Block::size).collect();
-    test.count();
-    int[] sizeArray = sizes.stream().mapToInt(Integer::intValue).toArray();
-    Normalizer norm = plan.normalize() ? ChannelStats.compute(train, source.shape().c())
+    DataCache cache = DataCache.of(plan.config(), source);
+    log("%s", cache.describe());
+    DataLayout.Loaded train = DataLayout.load(spark, plan, cache, Split.TRAIN, partitions);
+    DataLayout.Loaded test;
+    try {
+      test = DataLayout.load(spark, plan, cache, Split.TEST, partitions);
+    } catch (RuntimeException e) {
+      train.blocks().unpersist(false);
+      throw e;
+    }
+    Normalizer norm = plan.normalize()
+        ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
         : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
             .orElse(Normalizer.identity(source.shape().c()));
-    return new Data(train, test, new LocalBatches(plan.batchSize(), sizeArray), norm);
+    return new Data(train, test.blocks(),
+        new LocalBatches(plan.batchSize(), train.assignment().sizes()), norm, 0, test.skipped());
+  }
+
+  /** The data with the training split laid out for the reshuffle round of an epoch. */
+  static Data forEpoch(JavaSparkContext jsc, TrainingPlan plan, Data data, int epoch) {
+    int round = DataLayout.round(plan, epoch);
+    if (round == data.round()) {
+      return data;
+    }
+    jsc.setJobGroup("sparkcnn-data", "epoch " + epoch + ": redeal the training samples over the"
+        + " partitions (reshuffle round " + round + ")", false);
+    DataLayout.Loaded train = DataLayout.reshuffled(plan, data.trainSplit(), round);
+    LocalBatches batches = new LocalBatches(plan.batchSize(), train.assignment().sizes());
+    if (batches.stepsPerEpoch() != data.batches().stepsPerEpoch()) {
+      throw new IllegalStateException("reshuffle round " + round + " changed the steps per epoch"
+          + " from " + data.batches().stepsPerEpoch() + " to " + batches.stepsPerEpoch()
+          + "; a redeal must keep every partition's size");
+    }
+    log("epoch %d: training samples redealt over the partitions (reshuffle round %d)", epoch,
+        round);
+    return new Data(train, data.test(), batches, data.norm(), round, data.skippedTest());
   }
 
   /**
@@ -127,6 +171,7 @@ public final class Trainer {
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
+      data = forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
       while (p.step < steps) {
         step(jsc, data, p, steps, runId);
@@ -220,12 +265,15 @@ public final class Trainer {
       throws IOException {
     jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
         false);
+    jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + p.globalStep);
     long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
+    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
+        plan.seed(), plan.architecture().output().size());
     JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
-        plan.architecture(), w.params(), w.buffers(), data.norm(), plan.augment().train(),
-        plan.loss(), data.batches(), plan.seed(), p.epoch, p.step,
-        plan.config().get(Keys.ACCUMULATE_STEPS)));
+        plan.architecture(), w.params(), w.buffers(), recipe, plan.loss(), data.batches(),
+        p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
+        plan.config().get(Keys.DATA_PREFETCH)));
     StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
         ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
     w.destroy();
@@ -271,7 +319,7 @@ public final class Trainer {
     Published w = Published.of(jsc, p.v);
     StepResult t = OrderedReduce.sum(data.test()
         .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-            plan.augment().eval(), plan.loss(), plan.evalBatch())));
+            plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
     w.destroy();
     EpochMeter m = p.meter;
     double wall = p.wall();
@@ -289,6 +337,8 @@ public final class Trainer {
     line.put("sync_ms_p50", m.syncMs(0.5));
     line.put("sync_ms_p90", m.syncMs(0.9));
     line.put("skipped_steps", m.skipped);
+    line.put("skipped_images", data.skippedTrain());
+    line.put("skipped_test_images", data.skippedTest());
     line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
     line.put("wall_s", wall);
     run.appendMetrics(line);

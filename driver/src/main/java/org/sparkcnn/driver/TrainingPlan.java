@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import org.sparkcnn.data.CifarSource;
 import org.sparkcnn.data.FolderSource;
 import org.sparkcnn.data.MnistSource;
+import org.sparkcnn.data.ParquetSource;
 import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Augmentation;
@@ -49,6 +50,7 @@ public record TrainingPlan(
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new JobConfig.ConfigException("data: " + e.getMessage());
     }
+    DataCache.of(c, source); // data.cache: encoded needs a source of encoded files
     Augmentation augment = augmentation(c, source.shape());
     Architecture arch = architecture(c, augment.train().output(), source.classes());
     int partitions = c.get(Keys.PARTITIONS);
@@ -109,6 +111,9 @@ public record TrainingPlan(
     }
     if (name.equals("folder")) {
       return new FolderSource(c.get(Keys.DATA_DIR), c.get(Keys.DATA_IMAGE_SIZE), train, test);
+    }
+    if (name.equals("parquet")) {
+      return new ParquetSource(c.get(Keys.DATA_DIR), c.get(Keys.DATA_IMAGE_SIZE), train, test);
     }
     if (CifarSource.NAMES.contains(name)) {
       return new CifarSource(c.get(Keys.DATA_DIR), name, train, test);

@@ -79,7 +79,7 @@ class JobConfigTest {
   @Test
   void shippedConfigsAreValid() {
     for (String name : List.of("quickstart.yaml", "lenet-mnist.yaml",
-        "quickstart-augment.yaml")) {
+        "quickstart-augment.yaml", "fashion-lenet5.yaml")) {
       JobConfig.load(Path.of(System.getProperty("sparkcnn.root"), "conf", name), List.of());
     }
   }

@@ -3,9 +3,19 @@
  * train/ and the test split in val/ (or test/). Any format javax.imageio reads (JPEG, PNG, GIF,
  * BMP), grey or colour, any size, any file name. The classes are the sub-folders of train/, in
  * sorted order; ids are dense in (class, file name) order. check() lists the folders on the driver
- * and names an empty class or a class that only the test split has; load() reads the files with
- * Spark's binaryFile source and decodes them on the executors, each resized so that its shorter
- * side is `size` and centre-cropped to size x size RGB (torchvision's Resize + CenterCrop).
+ * and names an empty class, a class that only the test split has and a file it cannot read; load()
+ * reads the files with Spark's binaryFile source and decodes them on the executors, each resized so
+ * that its shorter side is `size` and centre-cropped to size x size RGB (torchvision's Resize +
+ * CenterCrop). A file that does not decode cleanly is skipped with a warning naming it, and its id
+ * stays unused; the driver counts the skipped ones against listing() (data.max_bad_fraction).
+ * "Cleanly" matters: javax.imageio's JPEG reader returns a truncated JPEG as a partly grey image
+ * and only warns ("Premature end of JPEG file", "Missing EOI marker"), so every reader warning
+ * counts as corruption here, as a truncated file is an error for PIL (torchvision's loader).
+ * One reading of the files, raw(), feeds three views of a split: load() (decoded pixels),
+ * rawFiles() (the original files, for `prepare --format encoded`) and loadEncoded() (the files
+ * kept encoded, for data.cache: encoded). It is its own encoded form (Source.Encoded):
+ * loadEncoded() decodes each file once to check it and keeps the file, not the pixels, so it skips
+ * exactly the files load() skips, with the same warning, and decodeFile() is decode().
  */
 package org.sparkcnn.data;
 
@@ -20,18 +30,35 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.Shape;
 
 public record FolderSource(String root, int size, int trainLimit, int testLimit)
-    implements Source {
+    implements Source, Source.Encoded {
+  /** The undecoded files of a split: id, label, the file's path (a URI) and its bytes. */
+  public static final StructType FILES = new StructType()
+      .add("id", DataTypes.LongType, false)
+      .add("label", DataTypes.IntegerType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("content", DataTypes.BinaryType, false);
+
   public FolderSource {
     if (size < 8) {
       throw new IllegalArgumentException("image size " + size + ": expected at least 8");
@@ -49,6 +76,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   }
 
   /** The class folders of the training split, sorted. */
+  @Override
   public List<String> classNames() {
     return subfolders(split(Split.TRAIN));
   }
@@ -113,14 +141,69 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     for (Split s : Split.values()) {
       for (Path p : files(s)) {
         if (!Files.isReadable(p)) {
-          throw new IllegalArgumentException("cannot read the image " + p);
+          throw new IllegalArgumentException("cannot read the image " + p + ": no read"
+              + " permission (every file under the class folders must be readable)");
         }
       }
     }
   }
 
   @Override
+  public Optional<List<String>> listing(Split split) {
+    return Optional.of(files(split).stream().map(Path::toString).toList());
+  }
+
+  @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
+    int side = size;
+    var rows = raw(spark, split).flatMap(r -> {
+      byte[] px = decodedOrNull(r.getLong(0), (byte[]) r.get(3), side, r.getString(2));
+      return px == null ? Collections.<Row>emptyIterator()
+          : List.of(new Sample(r.getLong(0), r.getInt(1), px).toRow()).iterator();
+    });
+    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /** The split's files as they are, undecoded: rows of FILES, ids and labels as in load(). */
+  public Dataset<Row> rawFiles(SparkSession spark, Split split) {
+    return spark.createDataFrame(raw(spark, split), FILES);
+  }
+
+  @Override
+  public Optional<Source.Encoded> encoded() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public long count(Split split) {
+    return files(split).size();
+  }
+
+  /**
+   * The files of load(), undecoded, with load()'s ids and labels: each is decoded once here to
+   * check it (the pixels are dropped), so a file load() skips is skipped here too, with the same
+   * warning, and the driver counts it the same way.
+   */
+  @Override
+  public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
+    int side = size;
+    var rows = raw(spark, split).flatMap(r -> {
+      byte[] file = (byte[]) r.get(3);
+      return decodedOrNull(r.getLong(0), file, side, r.getString(2)) == null
+          ? Collections.<Row>emptyIterator()
+          : List.of(new EncodedSample(r.getLong(0), r.getInt(1), file, r.getString(2)).toRow())
+              .iterator();
+    });
+    return spark.createDataFrame(rows, EncodedSample.SCHEMA);
+  }
+
+  @Override
+  public byte[] decodeFile(byte[] file, String path) {
+    return decode(file, size, path);
+  }
+
+  /** Rows of FILES for every listed file of the split: ids dense in listing order. */
+  private JavaRDD<Row> raw(SparkSession spark, Split split) {
     List<String> classes = classNames();
     Map<String, long[]> idAndLabel = new HashMap<>(); // "class/file" -> {id, label}
     List<Path> files = files(split);
@@ -130,15 +213,26 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       idAndLabel.put(c + "/" + p.getFileName(), new long[] {i, classes.indexOf(c)});
     }
     String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
-    int side = size;
-    var rows = spark.read().format("binaryFile").load(paths).select("path", "content")
+    return spark.read().format("binaryFile").load(paths).select("path", "content")
         .javaRDD().filter(r -> idAndLabel.containsKey(key(r.getString(0))))
         .map(r -> {
           long[] il = idAndLabel.get(key(r.getString(0)));
-          return new Sample(il[0], (int) il[1], decode((byte[]) r.get(1), side, r.getString(0)))
-              .toRow();
+          return RowFactory.create(il[0], (int) il[1], r.getString(0), r.get(1));
         });
-    return spark.createDataFrame(rows, Sample.SCHEMA);
+  }
+
+  /**
+   * The pixels of one file, or null, with a warning on the executor's stderr, if it is corrupt:
+   * the one check that decides which samples load() and loadEncoded() skip.
+   */
+  private static byte[] decodedOrNull(long id, byte[] file, int size, String path) {
+    try {
+      return decode(file, size, path);
+    } catch (IllegalArgumentException e) {
+      System.err.println("sparkcnn: warning: skipping sample " + id + ": " + e.getMessage());
+      System.err.flush();
+      return null;
+    }
   }
 
   /** "class/file" of a binaryFile path (a URI, perhaps with escapes such as %20). */
@@ -156,19 +250,11 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
 
   /**
    * Decodes an image file and returns size x size RGB pixels as [3, size, size] bytes: the
-   * shorter side scaled to size (bilinear), the centre cropped.
+   * shorter side scaled to size (bilinear), the centre cropped. IllegalArgumentException naming
+   * the path if the file is not an image, is corrupt or is truncated.
    */
   public static byte[] decode(byte[] file, int size, String path) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(file));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot decode the image " + path + ": " + e, e);
-    }
-    if (img == null) {
-      throw new IllegalArgumentException("cannot decode the image " + path
-          + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
-    }
+    BufferedImage img = read(file, path);
     int w = img.getWidth();
     int h = img.getHeight();
     int crop = Math.min(w, h); // the centre square, scaled to size x size
@@ -192,5 +278,45 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       }
     }
     return px;
+  }
+
+  /** The stored size of an image file: {channels (1 grey, 3 colour; alpha not counted), H, W}. */
+  public static int[] dimensions(byte[] file, String path) {
+    BufferedImage img = read(file, path);
+    return new int[] {img.getColorModel().getNumColorComponents(), img.getHeight(),
+        img.getWidth()};
+  }
+
+  /** The image of a file, read with the reader's warnings treated as errors. */
+  static BufferedImage read(byte[] file, String path) {
+    String problem = "cannot decode the image " + path + " (" + file.length + " bytes): ";
+    List<String> warnings = new ArrayList<>();
+    BufferedImage img = null;
+    String format = null;
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (readers.hasNext()) {
+        ImageReader reader = readers.next();
+        format = reader.getFormatName();
+        reader.addIIOReadWarningListener((r, message) -> warnings.add(message));
+        try {
+          reader.setInput(in, true, true);
+          img = reader.read(0);
+        } finally {
+          reader.dispose();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(problem + "truncated or corrupt (" + e + ")", e);
+    }
+    if (format == null) {
+      throw new IllegalArgumentException(problem
+          + "not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+    }
+    if (!warnings.isEmpty()) {
+      throw new IllegalArgumentException(problem + "truncated or corrupt (the " + format
+          + " reader warns: " + String.join("; ", warnings.stream().distinct().toList()) + ")");
+    }
+    return img;
   }
 }

@@ -36,6 +36,11 @@ public record ShapesSource(long seed, int trainSize, int testSize) implements So
   }
 
   @Override
+  public List<String> classNames() {
+    return ShapesGenerator.CLASS_NAMES;
+  }
+
+  @Override
   public void check() {}
 
   @Override
