@@ -20,7 +20,8 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 
 class GradientBlocksTest {
-  private static List<String> gradientBlocks() {
+  /** The names of the gradient blocks the (local) block manager holds now. */
+  static List<String> gradientBlocks() {
     return CollectionConverters.asJava(SparkEnv.get().blockManager().getMatchingBlockIds(
         new AbstractFunction1<BlockId, Object>() {
           @Override

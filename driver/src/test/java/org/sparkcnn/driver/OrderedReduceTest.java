@@ -18,13 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.BlockId;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.runtime.AbstractFunction1;
 
 class OrderedReduceTest {
   private static final float[] VALUES = {1e8f, 3.5f, -1e8f, 0.75f, 1.25e7f, -3f, 7e-3f};
@@ -116,16 +112,6 @@ class OrderedReduceTest {
     return jsc.parallelize(ids, partitions).map(OrderedReduceTest::large);
   }
 
-  private static List<BlockId> gradientBlocks() {
-    return CollectionConverters.asJava(SparkEnv.get().blockManager().getMatchingBlockIds(
-        new AbstractFunction1<BlockId, Object>() {
-          @Override
-          public Object apply(BlockId id) {
-            return id.name().startsWith("test_sparkcnn_gradient_");
-          }
-        }));
-  }
-
   @Test
   void largeGradientsComeThroughBlocksInPartitionOrderAndLeaveNoBlockBehind() {
     for (int partitions : new int[] {3, 7}) {
@@ -139,10 +125,10 @@ class OrderedReduceTest {
     }
     // removal is asynchronous: wait for it, for at most a minute
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (!gradientBlocks().isEmpty() && System.nanoTime() < deadline) {
+    while (!GradientBlocksTest.gradientBlocks().isEmpty() && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertEquals(List.of(), gradientBlocks());
+    assertEquals(List.of(), GradientBlocksTest.gradientBlocks());
   }
 
   @Test
