@@ -54,11 +54,24 @@ final class OrderedReduce {
   static StepResult sum(JavaRDD<StepResult> perPartition, UnaryOperator<StepResult> fetch) {
     int group = groupSize(perPartition.getNumPartitions());
     JavaRDD<StepResult> parts = group == 1 ? perPartition : groupSums(perPartition, group);
+    StepResult sum = null;
+    for (StepResult r : collect(parts, fetch)) {
+      sum = sum == null ? r : StepResult.merge(sum, r);
+    }
+    return sum;
+  }
+
+  /**
+   * The one result of each partition, in partition order, each with its gradient in hand: read
+   * from its block by fetch as soon as it arrives, and a partition whose block was lost (fetch
+   * answers null) computed again, up to LOST_RETRIES times.
+   */
+  static StepResult[] collect(JavaRDD<StepResult> parts, UnaryOperator<StepResult> fetch) {
     InOrder acc = new InOrder(parts.getNumPartitions(), fetch);
     parts.context().runJob(parts.rdd(), new Single(), acc,
         ClassTag$.MODULE$.apply(StepResult.class));
-    StepResult sum = null;
-    for (int i = 0; i < parts.getNumPartitions(); i++) {
+    StepResult[] out = new StepResult[parts.getNumPartitions()];
+    for (int i = 0; i < out.length; i++) {
       StepResult r = acc.take(i);
       for (int attempt = 1; r == null; attempt++) {
         if (attempt > LOST_RETRIES) {
@@ -72,9 +85,9 @@ final class OrderedReduce {
             ClassTag$.MODULE$.apply(StepResult.class));
         r = fetch.apply(again[0]);
       }
-      sum = sum == null ? r : StepResult.merge(sum, r);
+      out[i] = r;
     }
-    return sum;
+    return out;
   }
 
   /** 1 when the driver adds the P results itself, else how many partitions a group sums. */

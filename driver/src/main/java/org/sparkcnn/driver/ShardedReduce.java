@@ -10,6 +10,8 @@
  * for few partitions, so both give the same bits there; the sum depends only on the partition
  * count (DESIGN.md contract 3). A retried or speculative map task writes the same slices; the
  * shuffle keeps one output per map partition. The shuffle's files are removed after each step.
+ * A summed shard of 1 M floats or more comes to the driver as a block (OrderedReduce.collect,
+ * GradientBlocks), like a whole gradient under the tree aggregation.
  */
 package org.sparkcnn.driver;
 
@@ -20,13 +22,9 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.ShuffleDependency;
 import org.apache.spark.SparkContext;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
-import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 final class ShardedReduce {
   private ShardedReduce() {}
@@ -43,15 +41,29 @@ final class ShardedReduce {
     JavaPairRDD<Integer, Tuple2<Integer, StepResult>> byShard =
         slices.partitionBy(new OrderedReduce.ByGroup(shards));
     JavaRDD<StepResult> shardSums = byShard.mapPartitions(ShardedReduce::addInOrder);
-    Gather gather = new Gather(shards, length);
     SparkContext sc = perPartition.context();
+    StepResult[] summed;
     try {
-      sc.runJob(shardSums.rdd(), new OrderedReduce.Single(), gather,
-          ClassTag$.MODULE$.apply(StepResult.class));
+      summed = OrderedReduce.collect(shardSums, GradientBlocks::fetch);
     } finally {
       removeShuffle(sc, byShard);
     }
-    return gather.result();
+    return gather(summed, length);
+  }
+
+  /** The summed shards placed at their offsets; shard 0 brings the loss, counts and buffers. */
+  private static StepResult gather(StepResult[] summed, int length) {
+    int shards = summed.length;
+    float[] grad = new float[length];
+    long computeNanos = 0;
+    for (int s = 0; s < shards; s++) {
+      int lo = lo(s, shards, length);
+      System.arraycopy(summed[s].gradSum, 0, grad, lo, lo(s + 1, shards, length) - lo);
+      computeNanos = Math.max(computeNanos, summed[s].computeNanos);
+    }
+    StepResult head = summed[0];
+    return new StepResult(grad, head.lossSum, head.correct, head.count, computeNanos,
+        head.bufferSum, head.partitions);
   }
 
   /** Elements [lo, hi) of shard s of `shards` over a vector of `length`. */
@@ -112,44 +124,6 @@ final class ShardedReduce {
     if (sc.cleaner().isDefined()
         && shuffled.rdd().dependencies().head() instanceof ShuffleDependency<?, ?, ?> dep) {
       sc.cleaner().get().doCleanupShuffle(dep.shuffleId(), false);
-    }
-  }
-
-  /** Places each summed shard at its offset of the full vector, as the shards arrive. */
-  static final class Gather extends AbstractFunction2<Object, StepResult, BoxedUnit> {
-    private final int shards;
-    private final float[] grad;
-    private final boolean[] arrived;
-    private StepResult head; // shard 0: the loss, counts and buffers
-    private long computeNanos;
-
-    Gather(int shards, int length) {
-      this.shards = shards;
-      this.grad = new float[length];
-      this.arrived = new boolean[shards];
-    }
-
-    @Override
-    public synchronized BoxedUnit apply(Object index, StepResult r) {
-      int s = (Integer) index;
-      int lo = lo(s, shards, grad.length);
-      System.arraycopy(r.gradSum, 0, grad, lo, lo(s + 1, shards, grad.length) - lo);
-      computeNanos = Math.max(computeNanos, r.computeNanos);
-      if (s == 0) {
-        head = r;
-      }
-      arrived[s] = true;
-      return BoxedUnit.UNIT;
-    }
-
-    synchronized StepResult result() {
-      for (int s = 0; s < shards; s++) {
-        if (!arrived[s]) {
-          throw new IllegalStateException("shard " + s + " of " + shards + " never arrived");
-        }
-      }
-      return new StepResult(grad, head.lossSum, head.correct, head.count, computeNanos,
-          head.bufferSum, head.partitions);
     }
   }
 }
