@@ -52,9 +52,9 @@ public final class Keys {
   public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB = ConfigKey.ofInt(
       "data.cache_decoded_max_mb", 1024, 0, "Under data.cache: auto, the largest decoded training"
           + " set (images x C x H x W bytes, in MiB) cached decoded.");
-  public static final ConfigKey<Boolean> DATA_PREFETCH = ConfigKey.ofBool("data.prefetch", true,
+  public static final ConfigKey<Boolean> DATA_PREFETCH = ConfigKey.ofBool("data.prefetch", false,
       "Prepare (decode, augment) each partition's next minibatch of the epoch in the background on"
-          + " the executor while the current one computes.");
+          + " the executor while the current one computes; pays when executors have spare cores.");
   public static final ConfigKey<List<?>> DATA_AUGMENT = ConfigKey.ofList("data.augment",
       "a list of ops, e.g. [{op: random_crop, size: 32, padding: 4}, {op: hflip}]",
       "Training augmentation: ops applied in order to each sample, freshly every epoch, on the"
