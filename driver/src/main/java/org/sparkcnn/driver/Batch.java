@@ -6,6 +6,10 @@
  * epoch): the samples' pixels, decoded with the source's own decoder when the block holds files,
  * then the same augmentation and normalisation. That is what lets the Prefetcher fill one ahead,
  * on another thread or not at all, for the same bits. One thread fills or reads a batch at a time.
+ * An encoded block whose pipeline starts with an op of any size (fromFiles) skips the decoder:
+ * each file goes at its own size straight into the pipeline (EncodedAugmenter), so that
+ * random_resized_crop, or resize + center_crop for evaluation, reads the original image as
+ * torchvision's ImageFolder does, not one already shrunk to data.image_size.
  */
 package org.sparkcnn.driver;
 
@@ -21,6 +25,7 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Augmenter;
+import org.sparkcnn.data.augment.EncodedAugmenter;
 import org.sparkcnn.data.augment.Pipeline;
 
 final class Batch {
@@ -53,6 +58,15 @@ final class Batch {
   float[] targets = new float[0]; // [n, classes]: soft targets of mixup and cutmix
   private final Augmenter augmenter = new Augmenter();
   private Block decoded; // the selected samples of an encoded block, decoded: [n, C, H, W]
+  private EncodedAugmenter files; // decodes files into the pipeline; made on first use
+
+  /**
+   * Whether an encoded block's files go straight into pipe at their own size: its first op takes
+   * any size (random_resized_crop, resize to [h, w], center_crop) and it takes RGB images.
+   */
+  static boolean fromFiles(Pipeline pipe) {
+    return pipe.anySize() && pipe.input().c() == 3;
+  }
 
   /** Room for n samples of inputSize floats and their classes targets; grows, never shrinks. */
   void ensure(int n, int inputSize, int classes) {
@@ -75,6 +89,14 @@ final class Batch {
     Block src = block;
     int[] o = order;
     int f = from;
+    if (block.isEncoded() && fromFiles(recipe.pipeline())) {
+      if (files == null) {
+        files = new EncodedAugmenter();
+      }
+      augmenter.gatherFiles(recipe.pipeline(), files, block, order, from, n, recipe.norm(),
+          recipe.seed(), epoch, x, y, targets, recipe.classes());
+      return;
+    }
     if (block.isEncoded()) {
       decoded = block.decode(order, from, n, recipe.decoder(), decoded);
       src = decoded;

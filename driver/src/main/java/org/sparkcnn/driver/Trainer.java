@@ -92,6 +92,16 @@ public final class Trainer {
     var source = plan.source();
     DataCache cache = DataCache.of(plan.config(), source);
     log("%s", cache.describe());
+    if (cache.encoded()) {
+      for (var pipe : List.of(plan.augment().train(), plan.augment().eval())) {
+        if (Batch.fromFiles(pipe)) {
+          log("%s: the files go at their own size into %s (data.image_size %d sizes only the"
+              + " check decode%s)", pipe == plan.augment().train() ? "training" : "evaluation",
+              pipe.names(), source.shape().h(), plan.normalize()
+                  ? " and the one the channel statistics of data.normalize come from" : "");
+        }
+      }
+    }
     DataLayout.Loaded train = DataLayout.load(spark, plan, cache, Split.TRAIN, partitions);
     DataLayout.Loaded test;
     try {

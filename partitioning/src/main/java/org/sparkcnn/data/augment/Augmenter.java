@@ -2,10 +2,14 @@
  * Runs a pipeline over a block's samples on an executor, in buffers it keeps between steps: each
  * sample's bytes are scaled to [0, 1], go through the per-sample ops, are normalised (by the
  * pipeline's normalize op, else by the dataset's normaliser) and land in the batch; then the batch
- * ops mix the batch and its targets. One Augmenter per model replica: not thread-safe.
+ * ops mix the batch and its targets. The samples of an encoded block may instead go straight from
+ * their files into a pipeline whose first op takes any size (gatherFiles): that op then draws from
+ * the file's own size, as torchvision's ImageFolder + RandomResizedCrop does, not from the
+ * image_size decode. One Augmenter per model replica: not thread-safe.
  */
 package org.sparkcnn.data.augment;
 
+import java.util.Arrays;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Normalizer;
 
@@ -44,8 +48,46 @@ public final class Augmenter {
       System.arraycopy(out.px, 0, x, i * outSize, outSize);
       y[i] = block.label(s);
     }
+    mixIfAny(pipe, ids, count, seed, epoch, x, y, targets, classes);
+  }
+
+  /**
+   * As gather, for an encoded block whose files go straight into pipe (which takes any size and
+   * 3-channel images): each file is decoded by files with pipe's first op drawn from the file's
+   * own size; the dataset's normaliser applies when pipe has no normalize op, as in gather.
+   */
+  public void gatherFiles(Pipeline pipe, EncodedAugmenter files, Block block, int[] order,
+      int from, int count, Normalizer norm, long seed, int epoch, float[] x, int[] y,
+      float[] targets, int classes) {
+    if (!pipe.anySize()) {
+      throw new IllegalArgumentException("the pipeline " + pipe.names() + " takes images of one"
+          + " size only; expected a first op that takes any size (random_resized_crop, resize to"
+          + " [h, w], center_crop) to read files of their own size");
+    }
+    int outSize = pipe.output().size();
+    int plane = outSize / pipe.output().c();
+    boolean datasetNorm = pipe.normalization().isEmpty();
+    byte[] bytes = block.files();
+    int[] offsets = block.offsets();
+    long[] ids = new long[count];
+    for (int i = 0; i < count; i++) {
+      int s = order == null ? from + i : order[from + i];
+      ids[i] = block.id(s);
+      files.augment(pipe, Arrays.copyOfRange(bytes, offsets[s], offsets[s + 1]), block.path(s),
+          seed, epoch, ids[i], x, i * outSize);
+      if (datasetNorm) {
+        norm.apply(x, i * outSize, plane);
+      }
+      y[i] = block.label(s);
+    }
+    mixIfAny(pipe, ids, count, seed, epoch, x, y, targets, classes);
+  }
+
+  /** When pipe mixes: targets [count, classes] = one-hot y, then the batch ops mix x and them. */
+  private void mixIfAny(Pipeline pipe, long[] ids, int count, long seed, int epoch, float[] x,
+      int[] y, float[] targets, int classes) {
     if (pipe.mixes()) {
-      java.util.Arrays.fill(targets, 0, count * classes, 0f);
+      Arrays.fill(targets, 0, count * classes, 0f);
       for (int i = 0; i < count; i++) {
         if (y[i] < 0 || y[i] >= classes) {
           throw new IllegalArgumentException("label " + y[i] + " of sample " + ids[i]

@@ -4,9 +4,9 @@
  * place of the op in its config list), so a sample's pixels depend on nothing but the seed, the
  * epoch and its id (DESIGN.md contract 3). Immutable and serializable: it travels to the
  * executors with each step; Augmenter holds the buffers it runs in. A pipeline whose first op
- * takes any size (random_resized_crop, resize to [h, w], center_crop) runs on images of any size,
- * that op drawing from the actual size; given an encoded image, it decodes only the window that
- * op reads (EncodedAugmenter).
+ * takes any size (random_resized_crop, resize to [h, w], center_crop), or that starts with resize
+ * to a shorter side then center_crop, runs on images of any size, that op drawing from the actual
+ * size; given an encoded image, it decodes only the window that op reads (EncodedAugmenter).
  */
 package org.sparkcnn.data.augment;
 
@@ -92,10 +92,20 @@ public final class Pipeline implements Serializable {
 
   /**
    * Whether it takes images of any size (with the input's channels): its first op does
-   * (random_resized_crop, resize to [h, w], center_crop).
+   * (random_resized_crop, resize to [h, w], center_crop), or it starts with resize to a shorter
+   * side n then a center_crop of at most n x n (torchvision's evaluation transform), which make
+   * the same shape of any image.
    */
   public boolean anySize() {
-    return !ops.isEmpty() && ops.get(0).anySize();
+    if (ops.isEmpty()) {
+      return false;
+    }
+    if (ops.get(0).anySize()) {
+      return true;
+    }
+    return ops.size() > 1 && ops.get(0) instanceof Resize r && r.shorter() > 0
+        && ops.get(1) instanceof CenterCrop c
+        && c.h() <= r.shorter() && c.w() <= r.shorter();
   }
 
   /** An image the decoder describes before decoding it: its size, then the pixels of a window. */
@@ -152,7 +162,7 @@ public final class Pipeline implements Serializable {
       throw new IllegalArgumentException("the augmentation pipeline " + names() + " is built for "
           + input + " images and got a " + c + "x" + h + "x" + w + " image; only a pipeline whose"
           + " first op is random_resized_crop, resize to [h, w] or center_crop takes images of any"
-          + " size");
+          + " size (or resize to a shorter side n then a center_crop of at most n x n)");
     }
   }
 

@@ -3,7 +3,9 @@
  * (the longer side becomes int(n * long / short)), [h, w] gives exactly h x w. Filtered as
  * Warp.resize describes (bilinear, antialiased when shrinking). For training and evaluation.
  * Resize to [h, w] takes an image of any size (its output does not depend on it); resize to a
- * shorter side n only the declared input's.
+ * shorter side n makes its output shape of the declared input's, and of any other image scales
+ * that image's shorter side to n, so that a center_crop of at most n x n right after it makes a
+ * fixed shape of any image (Pipeline.anySize: torchvision's evaluation Resize + CenterCrop).
  */
 package org.sparkcnn.data.augment;
 
@@ -17,11 +19,19 @@ record Resize(Shape input, int h, int w, boolean exact) implements SampleOp<Void
     if (v.length == 2) {
       return new Resize(in, size[0], size[1], true);
     }
-    int n = size[0];
-    if (in.h() <= in.w()) {
-      return new Resize(in, n, (int) ((long) n * in.w() / in.h()), false);
-    }
-    return new Resize(in, (int) ((long) n * in.h() / in.w()), n, false);
+    int[] hw = shorterSide(size[0], in.h(), in.w());
+    return new Resize(in, hw[0], hw[1], false);
+  }
+
+  /** {h, w} of an ih x iw image whose shorter side is scaled to n, as torchvision's Resize(n). */
+  private static int[] shorterSide(int n, int ih, int iw) {
+    return ih <= iw ? new int[] {n, (int) ((long) n * iw / ih)}
+        : new int[] {(int) ((long) n * ih / iw), n};
+  }
+
+  /** The shorter side n of resize to n; -1 for resize to [h, w]. */
+  int shorter() {
+    return exact ? -1 : Math.min(h, w);
   }
 
   @Override
@@ -52,6 +62,11 @@ record Resize(Shape input, int h, int w, boolean exact) implements SampleOp<Void
 
   @Override
   public void apply(Image src, Void params, Image dst) {
-    Warp.resize(src, 0, 0, src.h, src.w, h, w, dst);
+    if (exact || (src.h == input.h() && src.w == input.w())) {
+      Warp.resize(src, 0, 0, src.h, src.w, h, w, dst);
+    } else {
+      int[] hw = shorterSide(shorter(), src.h, src.w); // an image of another size: see above
+      Warp.resize(src, 0, 0, src.h, src.w, hw[0], hw[1], dst);
+    }
   }
 }

@@ -102,7 +102,8 @@ class AnySizeTest {
         () -> flip.run(noise(3, 20, 30, 2), new Image(), 1, 1, 1)).getMessage();
     assertEquals("the augmentation pipeline [hflip, normalize] is built for 3x32x32 images and got"
         + " a 3x20x30 image; only a pipeline whose first op is random_resized_crop, resize to"
-        + " [h, w] or center_crop takes images of any size", m);
+        + " [h, w] or center_crop takes images of any size (or resize to a shorter side n then"
+        + " a center_crop of at most n x n)", m);
     Pipeline shorter = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", 16));
     assertFalse(shorter.anySize()); // the shorter side's output depends on the input's size
     assertTrue(pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", List.of(16, 16)))
@@ -176,5 +177,25 @@ class AnySizeTest {
     assertEquals("cannot decode the image junk.jpg: not a format javax.imageio reads (JPEG, PNG,"
         + " GIF, BMP)", assertThrows(IllegalArgumentException.class, () -> new EncodedAugmenter()
             .augment(p, new byte[] {1, 2, 3, 4}, "junk.jpg", 1, 1, 3, x, 0)).getMessage());
+  }
+
+  @Test
+  void resizeToAShorterSideThenCenterCropTakesAnySizeAsTorchvisionEvaluates() {
+    Map<String, Object> crop = Map.of("op", "center_crop", "size", 16);
+    Pipeline eval = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", 20), crop,
+        NORMALIZE);
+    assertTrue(eval.anySize());
+    assertEquals(Shape.of(3, 16, 16), eval.output());
+    // a 40x60 image: its shorter side to 20 makes 20x30, as resize to [20, 30] does
+    Pipeline exact = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size",
+        List.of(20, 30)), crop, NORMALIZE);
+    Image wide = noise(3, 40, 60, 5);
+    Image byExact = exact.run(wide, new Image(), 1, 0, 3);
+    Image byShorter = eval.run(noise(3, 40, 60, 5), new Image(), 1, 0, 3);
+    assertArrayEquals(java.util.Arrays.copyOf(byExact.px, byExact.size()),
+        java.util.Arrays.copyOf(byShorter.px, byShorter.size()));
+    // a crop larger than the shorter side would not fit every image: not any size
+    assertFalse(pipeline(Shape.of(3, 32, 48), Map.of("op", "resize", "size", 12),
+        Map.of("op", "center_crop", "size", List.of(12, 14))).anySize());
   }
 }
