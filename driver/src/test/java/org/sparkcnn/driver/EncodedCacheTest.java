@@ -22,14 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
@@ -39,35 +37,15 @@ import org.sparkcnn.data.FolderSource;
 import org.sparkcnn.data.ParquetMeta;
 import org.sparkcnn.data.ParquetShards;
 import org.sparkcnn.engine.ModelFile;
-import org.sparkcnn.engine.Rng;
 
 class EncodedCacheTest {
   @TempDir Path dir;
 
   /** Class a: a bright square on noise; class b: a dark one; sizes and formats vary. */
   static Path imageFolder(Path root, int train, int test) throws Exception {
-    for (String split : List.of("train", "val")) {
-      int n = split.equals("train") ? train : test;
-      for (int i = 0; i < n; i++) {
-        String c = i % 2 == 0 ? "a" : "b";
-        Rng r = Rng.of(11, split.hashCode(), i);
-        int w = 20 + r.nextInt(12);
-        int h = 20 + r.nextInt(12);
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-          for (int x = 0; x < w; x++) {
-            boolean inside = Math.abs(x - w / 2) < w / 4 && Math.abs(y - h / 2) < h / 4;
-            int v = inside ? (c.equals("a") ? 230 : 25) : r.nextInt(256);
-            img.setRGB(x, y, (v << 16) | (r.nextInt(256) << 8) | v);
-          }
-        }
-        String format = i % 3 == 0 ? "jpg" : "png";
-        Path file = root.resolve(split).resolve(c).resolve("img" + i + "." + format);
-        Files.createDirectories(file.getParent());
-        assertTrue(ImageIO.write(img, format, file.toFile()), "wrote " + file);
-      }
-    }
-    return root;
+    return TestImages.folder(root, train, test, 11, 4, TestImages.layout(
+        (i, r) -> new int[] {20 + r.nextInt(12), 20 + r.nextInt(12)},
+        i -> i % 3 == 0 ? "jpg" : "png"));
   }
 
   private JobConfig config(Path root, Map<String, Object> more) throws Exception {

@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +24,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.augment.EncodedAugmenter;
 import org.sparkcnn.data.augment.Pipeline;
-import org.sparkcnn.engine.Rng;
 
 class OriginalSizeTest {
   private static final int[][] SIZES = {{60, 40}, {37, 90}, {48, 48}}; // {w, h}
@@ -39,27 +36,8 @@ class OriginalSizeTest {
 
   /** JPEGs of the SIZES in turn: class a a bright square on noise, class b a dark one. */
   static Path jpegFolder(Path root, int train, int test) throws Exception {
-    for (String split : List.of("train", "val")) {
-      int n = split.equals("train") ? train : test;
-      for (int i = 0; i < n; i++) {
-        String c = i % 2 == 0 ? "a" : "b";
-        Rng r = Rng.of(5, split.hashCode(), i);
-        int w = SIZES[i % SIZES.length][0];
-        int h = SIZES[i % SIZES.length][1];
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-          for (int x = 0; x < w; x++) {
-            boolean inside = Math.abs(x - w / 2) < w / 3 && Math.abs(y - h / 2) < h / 3;
-            int v = inside ? (c.equals("a") ? 230 : 25) : r.nextInt(256);
-            img.setRGB(x, y, (v << 16) | (r.nextInt(256) << 8) | v);
-          }
-        }
-        Path file = root.resolve(split).resolve(c).resolve("img" + i + ".jpg");
-        Files.createDirectories(file.getParent());
-        assertTrue(ImageIO.write(img, "jpg", file.toFile()), "wrote " + file);
-      }
-    }
-    return root;
+    return TestImages.folder(root, train, test, 5, 3, TestImages.layout(
+        (i, r) -> SIZES[i % SIZES.length], i -> "jpg"));
   }
 
   private static final List<Object> NORMALIZE = List.of(Map.of("op", "normalize", "mean",
