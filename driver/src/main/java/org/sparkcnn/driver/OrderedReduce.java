@@ -104,19 +104,30 @@ final class OrderedReduce {
             only(it, i)))).iterator(), true);
     return JavaPairRDD.fromJavaRDD(keyed)
         .partitionBy(new ByGroup(groups))
-        .mapPartitions(it -> {
-          List<Tuple2<Integer, StepResult>> members = new ArrayList<>();
-          it.forEachRemaining(t -> members.add(t._2()));
-          members.sort(Comparator.comparingInt(Tuple2::_1));
-          StepResult s = members.get(0)._2();
-          for (int k = 1; k < members.size(); k++) {
-            s = StepResult.merge(s, members.get(k)._2());
-          }
-          return List.of(s).iterator();
-        });
+        .mapPartitions(OrderedReduce::addInOrder);
   }
 
-  private static StepResult only(Iterator<StepResult> it, int partition) {
+  /**
+   * The (partition, result) pairs a task received, keyed by group or shard, added in partition
+   * order into one result (what a group or a shard contributes).
+   */
+  static Iterator<StepResult> addInOrder(
+      Iterator<Tuple2<Integer, Tuple2<Integer, StepResult>>> it) {
+    List<Tuple2<Integer, StepResult>> members = new ArrayList<>();
+    it.forEachRemaining(t -> members.add(t._2()));
+    if (members.isEmpty()) {
+      throw new IllegalStateException("a group or shard received no partition's result");
+    }
+    members.sort(Comparator.comparingInt(Tuple2::_1));
+    StepResult s = members.get(0)._2();
+    for (int k = 1; k < members.size(); k++) {
+      s = StepResult.merge(s, members.get(k)._2());
+    }
+    return List.of(s).iterator();
+  }
+
+  /** The one result a step task's partition holds. */
+  static StepResult only(Iterator<StepResult> it, int partition) {
     if (!it.hasNext()) {
       throw new IllegalStateException("partition " + partition + " returned no step result");
     }

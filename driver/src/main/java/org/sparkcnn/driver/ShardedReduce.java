@@ -17,7 +17,6 @@ package org.sparkcnn.driver;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.ShuffleDependency;
@@ -36,11 +35,12 @@ final class ShardedReduce {
   static StepResult sum(JavaRDD<StepResult> perPartition, int length) {
     int shards = Math.min(perPartition.getNumPartitions(), Math.max(1, length));
     JavaPairRDD<Integer, Tuple2<Integer, StepResult>> slices = JavaPairRDD.fromJavaRDD(
-        perPartition.mapPartitionsWithIndex((p, it) -> slices(only(it, p), p, shards, length),
+        perPartition.mapPartitionsWithIndex(
+            (p, it) -> slices(OrderedReduce.only(it, p), p, shards, length),
             true));
     JavaPairRDD<Integer, Tuple2<Integer, StepResult>> byShard =
         slices.partitionBy(new OrderedReduce.ByGroup(shards));
-    JavaRDD<StepResult> shardSums = byShard.mapPartitions(ShardedReduce::addInOrder);
+    JavaRDD<StepResult> shardSums = byShard.mapPartitions(OrderedReduce::addInOrder);
     SparkContext sc = perPartition.context();
     StepResult[] summed;
     try {
@@ -90,29 +90,6 @@ final class ShardedReduce {
       out.add(new Tuple2<>(s, new Tuple2<>(p, part)));
     }
     return out.iterator();
-  }
-
-  /** One shard of every partition, added in partition order. */
-  private static Iterator<StepResult> addInOrder(
-      Iterator<Tuple2<Integer, Tuple2<Integer, StepResult>>> it) {
-    List<Tuple2<Integer, StepResult>> members = new ArrayList<>();
-    it.forEachRemaining(t -> members.add(t._2()));
-    if (members.isEmpty()) {
-      throw new IllegalStateException("a shard received no slices");
-    }
-    members.sort(Comparator.comparingInt(Tuple2::_1));
-    StepResult s = members.get(0)._2();
-    for (int k = 1; k < members.size(); k++) {
-      s = StepResult.merge(s, members.get(k)._2());
-    }
-    return List.of(s).iterator();
-  }
-
-  private static StepResult only(Iterator<StepResult> it, int partition) {
-    if (!it.hasNext()) {
-      throw new IllegalStateException("partition " + partition + " returned no step result");
-    }
-    return it.next();
   }
 
   /**

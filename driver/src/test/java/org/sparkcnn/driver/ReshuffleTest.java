@@ -42,9 +42,7 @@ class ReshuffleTest {
   }
 
   private static Path train(Path run, Map<String, Object> keys) throws Exception {
-    JobConfig c = JobConfig.resolve(keys, "test");
-    new Trainer(TrainingPlan.from(c), RunFolder.create(run, c)).run(TestSpark.get());
-    return run;
+    return ResumeTest.train(run, keys);
   }
 
   @BeforeAll

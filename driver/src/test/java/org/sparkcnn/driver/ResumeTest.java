@@ -45,7 +45,8 @@ class ResumeTest {
     return k;
   }
 
-  private static Path train(Path run, Map<String, Object> keys) throws Exception {
+  /** Trains the config of keys into a new run folder. */
+  static Path train(Path run, Map<String, Object> keys) throws Exception {
     JobConfig c = JobConfig.resolve(keys, "test");
     new Trainer(TrainingPlan.from(c), RunFolder.create(run, c)).run(TestSpark.get());
     return run;
