@@ -19,7 +19,8 @@ final class DotGemm {
   private static final int L = S.length();
   private static final int TA = 5; // rows of A per block
   private static final int TB = 4; // rows of B per block: 20 sums and 5 vectors in registers
-  private static final int KC = 512; // k per block: two 4-row blocks of 8 KiB stay in L1
+  // k per block: 4 + 5 rows of 4 KiB stay in L1; longer blocks mean fewer reductions of the sums
+  private static final int KC = 1024;
   private static final long SERIAL_BELOW = 1L << 20;
 
   /** Per-thread copies of A's and B's rows and the 4 x 4 sums. */
@@ -70,12 +71,12 @@ final class DotGemm {
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
       int ld = (kc + L - 1) / L * L; // rows padded with zeros to whole vectors
-      Arrays.fill(s.a, 0, rows * ld, 0f);
       a.copyRows(i0, i1 - i0, pc, kc, s.a, 0, ld);
+      zeroPadding(s.a, i1 - i0, rows, kc, ld);
       for (int jb = j0; jb < j1; jb += TB) {
         int cols = Math.min(TB, j1 - jb);
-        Arrays.fill(s.b, 0, TB * ld, 0f);
         b.copyRows(jb, cols, pc, kc, s.b, 0, ld);
+        zeroPadding(s.b, cols, TB, kc, ld);
         for (int ib = i0; ib < i1; ib += TA) {
           kernel(ld, s.a, (ib - i0) * ld, s.b, 0, ld, s.sums);
           int rs = Math.min(TA, i1 - ib);
@@ -87,6 +88,16 @@ final class DotGemm {
         }
       }
     }
+  }
+
+  /** Zeroes what the kernel reads past the copied rows[0, filled) x [0, kc) of rows x ld. */
+  private static void zeroPadding(float[] m, int filled, int rows, int kc, int ld) {
+    if (kc < ld) {
+      for (int i = 0; i < filled; i++) {
+        Arrays.fill(m, i * ld + kc, (i + 1) * ld, 0f);
+      }
+    }
+    Arrays.fill(m, filled * ld, rows * ld, 0f);
   }
 
   /** t[i * TB + j] = sum over p < kc of pa[aOff + i * ld + p] * pb[bOff + j * ld + p]. */

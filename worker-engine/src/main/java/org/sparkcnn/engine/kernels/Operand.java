@@ -8,6 +8,8 @@
  *   batched(a, off, ld, len, st)  columns grouped per sample: (r, s*len + q) at off + s*st + r*ld + q,
  *                                 e.g. the channels-by-positions view of a whole [n, C, P] batch;
  *   lowered(low, x, ...)          the im2col matrix of a batch of images, generated while packing;
+ *   shifted(a, off, taps, len, st) row r of each sample's block a run of a from taps[r]: the
+ *                                 column matrix of a stride-1 convolution over PaddedGrid images;
  *   transpose()                   the transposed view of any of them, for free.
  */
 package org.sparkcnn.engine.kernels;
@@ -82,6 +84,14 @@ public abstract class Operand {
    */
   public static Operand lowered(Lowering low, float[] x, int xOff, int sampleSize, int rowOff) {
     return new Lowered(low, x, xOff, sampleSize, rowOff);
+  }
+
+  /**
+   * The matrix (r, s * segLen + q) at a[off + s * segStride + taps[r] + q]: per sample, each row a
+   * contiguous run of a that starts at its tap's offset (PaddedGrid.taps).
+   */
+  public static Operand shifted(float[] a, int off, int[] taps, int segLen, int segStride) {
+    return new Shifted(a, off, taps, segLen, segStride);
   }
 
   /** Zeroes the slots of rows [rows, mr) of kc packed rows of stride mr. */
@@ -246,6 +256,101 @@ public abstract class Operand {
         throw new IllegalArgumentException(name + ": " + rows + " rows from row " + rowOff
             + " of " + cols / Math.max(1, pos) + " lowered samples do not fit a lowering of "
             + low.colRows() + " rows and " + pos + " columns over an array of " + x.length);
+      }
+    }
+  }
+
+  /** (r, s * segLen + q) at a[off + s * segStride + taps[r] + q]. */
+  static final class Shifted extends Operand {
+    final float[] a;
+    private final int off;
+    final int[] taps;
+    private final int segLen;
+    private final int segStride;
+
+    Shifted(float[] a, int off, int[] taps, int segLen, int segStride) {
+      this.a = a;
+      this.off = off;
+      this.taps = taps;
+      this.segLen = segLen;
+      this.segStride = segStride;
+    }
+
+    /**
+     * Where columns [j0, j0 + cols) lie in a, from row r at a[start + taps[r]]: the start, or -1
+     * when they are not one run in every row (they straddle two samples).
+     */
+    int runStart(int j0, int cols) {
+      int s = j0 / segLen;
+      int q = j0 - s * segLen;
+      return q + cols <= segLen ? off + s * segStride + q : -1;
+    }
+
+    @Override
+    void packRows(int i0, int rows, int mr, int p0, int kc, float[] dst, int dOff) {
+      for (int p = p0, end = p0 + kc; p < end; ) {
+        int s = p / segLen;
+        int q = p - s * segLen;
+        int w = Math.min(end - p, segLen - q);
+        int base = off + s * segStride + q;
+        int d = dOff + (p - p0) * mr;
+        for (int i = 0; i < rows; i++) {
+          int src = base + taps[i0 + i];
+          for (int t = 0; t < w; t++) {
+            dst[d + t * mr + i] = a[src + t];
+          }
+        }
+        p += w;
+      }
+      zeroTail(dst, dOff, rows, mr, kc);
+    }
+
+    @Override
+    void packCols(int p0, int kc, int j0, int cols, int nr, float[] dst, int dOff) {
+      for (int j = j0, end = j0 + cols; j < end; ) {
+        int s = j / segLen;
+        int q = j - s * segLen;
+        int w = Math.min(end - j, segLen - q);
+        Copy.copyRuns(a, off + s * segStride + q, taps, p0, kc, dst, dOff + (j - j0), nr, w);
+        j += w;
+      }
+      if (cols < nr) {
+        for (int p = 0; p < kc; p++) {
+          Arrays.fill(dst, dOff + p * nr + cols, dOff + (p + 1) * nr, 0f);
+        }
+      }
+    }
+
+    @Override
+    void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld) {
+      for (int p = p0, end = p0 + kc; p < end; ) {
+        int s = p / segLen;
+        int q = p - s * segLen;
+        int w = Math.min(end - p, segLen - q);
+        int base = off + s * segStride + q;
+        for (int i = 0; i < rows; i++) {
+          Copy.copy(a, base + taps[i0 + i], dst, dOff + i * ld + (p - p0), w);
+        }
+        p += w;
+      }
+    }
+
+    @Override
+    void check(String name, int rows, int cols) {
+      if (rows == 0 || cols == 0) {
+        return;
+      }
+      int maxTap = 0;
+      for (int r = 0; r < Math.min(rows, taps.length); r++) {
+        maxTap = Math.max(maxTap, taps[r]);
+      }
+      int segs = (cols + segLen - 1) / segLen;
+      int lastCols = cols - (segs - 1) * segLen;
+      long last = (long) off + (long) (segs - 1) * segStride + maxTap + lastCols;
+      if (rows > taps.length || off < 0 || last > a.length) {
+        throw new IllegalArgumentException(name + ": a " + rows + "x" + cols + " matrix of "
+            + taps.length + " shifted rows at offset " + off + " does not fit an array of "
+            + a.length);
       }
     }
   }

@@ -2,9 +2,11 @@
  * The packed, cache-blocked matrix product C = [C +] A x B of Goto and van de Geijn ("Anatomy of
  * high-performance matrix multiplication", ACM TOMS 34(3), 2008) over Operands: a KC x NC block of
  * B is packed into NR-wide panels (kept in L2), an MC x KC block of A into MR-tall panels, and the
- * micro-kernel adds an MR x NR tile of C per call. C may be batched like an Operand (columns in
- * segments of segLen at segStride apart), so a convolution writes each sample's [Cout, P] output in
- * place; a tile that straddles two segments, or the ragged edge, goes through a small buffer.
+ * micro-kernel adds an MR x NR tile of C per call. A shifted operand (a stride-1 convolution's
+ * padded images) is not packed: its rows are already contiguous runs, and the kernel reads a
+ * whole panel where it lies. C may be batched like an Operand (columns in segments of segLen at
+ * segStride apart), so a convolution writes each sample's [Cout, P] output in place; a tile that
+ * straddles two segments, or the ragged edge, goes through a small buffer.
  *
  * Threads split C into blocks of whole tiles, along whichever of m and n has more tiles; every
  * element of C is computed with the same sums in the same order whatever the split, so the result
@@ -48,11 +50,13 @@ final class PackedGemm {
     final float[] a;
     final float[] b;
     final float[] tile;
+    final int[] packed; // row offsets of a packed B panel: p * nr
 
     Scratch(MicroKernel k) {
       a = new float[MC_TILES * k.mr * KC];
       b = new float[KC * NC];
       tile = new float[k.mr * k.nr];
+      packed = MicroKernel.packed(k.nr, KC);
     }
   }
 
@@ -104,13 +108,17 @@ final class PackedGemm {
     int mr = kern.mr;
     int nr = kern.nr;
     int mcMax = MC_TILES * mr;
+    Operand.Shifted shifted = b instanceof Operand.Shifted sh ? sh : null;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
         boolean store = pc == 0 && !accumulate;
         for (int jr = 0; jr < nc; jr += nr) {
-          b.packCols(pc, kc, jc + jr, Math.min(nr, nc - jr), nr, s.b, jr * kc);
+          int cols = Math.min(nr, nc - jr);
+          if (shifted == null || cols < nr || shifted.runStart(jc + jr, cols) < 0) {
+            b.packCols(pc, kc, jc + jr, cols, nr, s.b, jr * kc);
+          }
         }
         for (int ic = i0; ic < i1; ic += mcMax) {
           int mc = Math.min(mcMax, i1 - ic);
@@ -122,12 +130,19 @@ final class PackedGemm {
             int j = jc + jr;
             int seg = j / c.segLen;
             boolean inOneSegment = j - seg * c.segLen + cols <= c.segLen;
+            // B's panel where it lies (a whole panel of a shifted operand), or as packed
+            int start = shifted == null || cols < nr ? -1 : shifted.runStart(j, cols);
+            float[] bp = start < 0 ? s.b : shifted.a;
+            int bOff = start < 0 ? jr * kc : start;
+            int[] bRows = start < 0 ? s.packed : shifted.taps;
+            int r0 = start < 0 ? 0 : pc;
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               if (rows == mr && cols == nr && inOneSegment) {
-                kern.run(kc, s.a, ir * kc, s.b, jr * kc, c.c, c.at(ic + ir, j), c.ld, store);
+                kern.run(kc, s.a, ir * kc, bp, bOff, bRows, r0, c.c, c.at(ic + ir, j), c.ld,
+                    store);
               } else {
-                kern.run(kc, s.a, ir * kc, s.b, jr * kc, s.tile, 0, nr, true);
+                kern.run(kc, s.a, ir * kc, bp, bOff, bRows, r0, s.tile, 0, nr, true);
                 scatter(s.tile, nr, rows, cols, c, ic + ir, j, store);
               }
             }

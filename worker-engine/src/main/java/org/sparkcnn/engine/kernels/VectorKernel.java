@@ -1,8 +1,9 @@
 /*
  * The Vector API micro-kernel: an 8 x (2 vectors) tile of C in 16 registers, each step of k one
  * load of two B vectors, eight broadcasts of A and sixteen FMAs (Goto and van de Geijn's register
- * block). Eight rows divide the usual channel counts (16, 32, 64, ...), so a convolution's output
- * channels rarely leave a ragged tile. Everything stays in one method without helper calls: a
+ * block). B's rows come through an offset table, so the kernel reads a packed panel or, for a
+ * stride-1 convolution, the padded images themselves (MicroKernel.run). Eight rows divide the
+ * usual channel counts (16, 32, 64, ...), so a convolution's output channels rarely leave a ragged tile. Everything stays in one method without helper calls: a
  * vector that crosses a call the JIT does not inline is boxed, which costs a factor of four here.
  */
 package org.sparkcnn.engine.kernels;
@@ -19,8 +20,8 @@ final class VectorKernel extends MicroKernel {
   }
 
   @Override
-  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
-      boolean overwrite) {
+  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows, int r0, float[] c,
+      int cOff, int ldc, boolean overwrite) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -37,9 +38,8 @@ final class VectorKernel extends MicroKernel {
     FloatVector c61 = FloatVector.zero(S);
     FloatVector c70 = FloatVector.zero(S);
     FloatVector c71 = FloatVector.zero(S);
-    final int nr = 2 * L;
     for (int p = 0; p < kc; p++) {
-      int bi = bOff + p * nr;
+      int bi = bOff + rows[r0 + p];
       int ai = aOff + p * 8;
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);

@@ -1,23 +1,33 @@
 /*
  * The runtime of Conv1d, Conv2d and Conv3d: a grouped convolution as GEMMs over the whole batch,
- * with im2col folded into the GEMM's packing (Operand.lowered), so the column matrix of the batch,
+ * with im2col folded into the GEMM's packing, so the column matrix of the batch,
  * col[Cin*K, n*P] (K: kernel taps, P: output positions per sample), is never stored. Rows of col
  * are grouped by channel, so group g owns the row block [g*Cin/G*K, (g+1)*Cin/G*K) and the Cout/G
  * output channels of the weight block W_g[Cout/G, Cin/G*K]. Over the batch, with dY_g the
  * [Cout/G, n*P] view of dy's group channels (Operand.batched):
  *   forward:  y_g = W_g x col_g + b                      (written per sample into y[n, Cout, P])
  *   backward: dW_g += dY_g x col_g^T;  db += sums of dy;  dcol_g = W_g^T x dY_g;  dx = col2im(dcol)
- * dcol is made for a few samples at a time in a per-thread buffer. The direct loops of
- * ConvReference are what this is tested against.
+ * Two ways to make col:
+ * - stride 1 in 1D or 2D (most layers of a CNN): the implicit path. The batch is copied once into
+ *   a zero-padded grid and col is a set of shifted views of it (PaddedGrid, Operand.shifted); the
+ *   products run over the grid's wide rows and crop keeps the real outputs. dx is itself a stride-1
+ *   convolution of the padded dy with the flipped, channel-swapped kernels, so there is no dcol
+ *   and no col2im. The grids live in two per-thread scratch arrays shared by all layers.
+ * - any other (strides, 3D): Operand.lowered generates col's blocks while packing (im2col), and
+ *   dcol is made for a few samples at a time in a per-thread buffer, then added back by col2im.
+ * -Dsparkcnn.conv=lowered forces the second way. The direct loops of ConvReference are what both
+ * are tested against.
  */
 package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.ConvGeometry;
 import org.sparkcnn.engine.kernels.Gemm;
 import org.sparkcnn.engine.kernels.Lowering;
 import org.sparkcnn.engine.kernels.Operand;
+import org.sparkcnn.engine.kernels.PaddedGrid;
 import org.sparkcnn.engine.kernels.Parallel;
 
 final class Convolution extends Layer {
@@ -25,12 +35,18 @@ final class Convolution extends Layer {
   private static final int DCOL_FLOATS = 1 << 18;
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
+  /** The implicit path's two grids (padded input or dy; wide output), shared by all layers. */
+  private static final ThreadLocal<float[][]> GRIDS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+  /** Whether stride-1 convolutions bound from now on take the implicit path (tests flip it). */
+  static volatile boolean implicitAllowed = !"lowered".equals(System.getProperty("sparkcnn.conv"));
   private final Lowering low;
   private final int groups;
   private final int coutG; // output channels per group
   private final int kdimG; // Cin/G * K: rows of col per group
   private final int pos; // P: output positions per channel
   private final int biasOff;
+  private final Implicit implicit; // null: the lowering path
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
@@ -43,6 +59,13 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
+    this.implicit = implicitAllowed && low instanceof ConvGeometry g ? Implicit.of(g, spec.out(),
+        groups) : null;
+  }
+
+  /** Whether this layer runs on padded grids (the implicit path) rather than lowering. */
+  boolean isImplicit() {
+    return implicit != null;
   }
 
   @Override
@@ -50,6 +73,13 @@ final class Convolution extends Layer {
     this.x = x;
     y = ensure(y, n * out.size());
     float[] p = v.params;
+    if (implicit != null) {
+      implicit.forward(p, pOff, x, n, y);
+      if (biasOff >= 0) {
+        Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
+      }
+      return y;
+    }
     for (int g = 0; g < groups; g++) {
       // y_g[Cout/G, n*P] = W_g[Cout/G, Cin/G*K] x col_g[Cin/G*K, n*P]
       Gemm.multiply(coutG, n * pos, kdimG, Operand.dense(p, pOff + g * coutG * kdimG, kdimG),
@@ -66,11 +96,15 @@ final class Convolution extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
-    for (int g = 0; g < groups; g++) {
-      // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
-      Gemm.multiplyTransposed(coutG, kdimG, n * pos, dyOf(dy, 0, g),
-          Operand.lowered(low, x, 0, in.size(), g * kdimG), gr, pOff + g * coutG * kdimG, kdimG,
-          true);
+    if (implicit != null) {
+      implicit.weightGrad(x, dy, n, gr, pOff);
+    } else {
+      for (int g = 0; g < groups; g++) {
+        // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
+        Gemm.multiplyTransposed(coutG, kdimG, n * pos, dyOf(dy, 0, g),
+            Operand.lowered(low, x, 0, in.size(), g * kdimG), gr, pOff + g * coutG * kdimG,
+            kdimG, true);
+      }
     }
     if (biasOff >= 0) {
       Parallel.forEach(out.c(), c -> {
@@ -83,6 +117,10 @@ final class Convolution extends Layer {
       return null;
     }
     dx = ensure(dx, n * in.size());
+    if (implicit != null) {
+      implicit.inputGrad(p, pOff, dy, n, dx);
+      return dx;
+    }
     int colSize = low.colRows() * pos;
     // at least a sample per thread, so col2im runs on all of them (chunks change no sum)
     int chunk = Math.min(n, Math.max(Parallel.threads(), DCOL_FLOATS / colSize));
@@ -133,6 +171,134 @@ final class Convolution extends Layer {
         s += dy[j];
       }
       db[dbOff + c] += s;
+    }
+  }
+
+  /** The scratch grid i of this thread, at least len floats. */
+  private static float[] grid(int i, int len) {
+    float[][] grids = GRIDS.get();
+    if (grids[i].length < len) {
+      grids[i] = new float[len];
+    }
+    return grids[i];
+  }
+
+  /**
+   * The implicit path of a stride-1 convolution with geometry g: x padded on g's grid (in), dy on
+   * the forward's wide grid with zero columns past Wo (dyWide, for dW), and dy padded by
+   * d(k - 1) - p around (dyPad, for dx); null where the padding exceeds d(k - 1), which leaves
+   * no room for the flipped convolution.
+   */
+  private record Implicit(ConvGeometry g, int cout, int groups, PaddedGrid in, PaddedGrid dyWide,
+      PaddedGrid dyPad, int[] inTaps, int[] dyTaps, float[] flipped) {
+    static Implicit of(ConvGeometry g, int cout, int groups) {
+      int reachH = (g.kh() - 1) * g.dh();
+      int reachW = (g.kw() - 1) * g.dw();
+      if (g.sh() != 1 || g.sw() != 1 || g.ph() < 0 || g.pw() < 0 || g.phEnd() < 0
+          || g.pwEnd() < 0 || g.ph() > reachH || g.phEnd() > reachH || g.pw() > reachW
+          || g.pwEnd() > reachW) {
+        return null;
+      }
+      PaddedGrid in = new PaddedGrid(g.c(), g.h(), g.w(), g.ph(), g.pw(), g.phEnd(), g.pwEnd(),
+          reachW);
+      PaddedGrid dyWide = new PaddedGrid(cout, g.ho(), g.wo(), 0, 0, 0, in.wp() - g.wo(), 0);
+      PaddedGrid dyPad = new PaddedGrid(cout, g.ho(), g.wo(), reachH - g.ph(), reachW - g.pw(),
+          reachH - g.phEnd(), reachW - g.pwEnd(), reachW);
+      int cinG = g.c() / groups;
+      int coutG = cout / groups;
+      return new Implicit(g, cout, groups, in, dyWide, dyPad,
+          in.taps(cinG, g.kh(), g.kw(), g.dh(), g.dw()),
+          dyPad.taps(coutG, g.kh(), g.kw(), g.dh(), g.dw()),
+          new float[cout * cinG * g.kh() * g.kw()]);
+    }
+
+    /** y[n, Cout, Ho, Wo] = W x col: on the wide grid, cropped into y unless it is y's own. */
+    void forward(float[] p, int pOff, float[] x, int n, float[] y) {
+      float[] xp = x;
+      if (!in.isIdentity()) {
+        xp = grid(0, in.length(n));
+        in.pad(x, 0, n, xp);
+      }
+      int wide = g.ho() * in.wp();
+      boolean cropped = in.wp() != g.wo();
+      float[] yw = cropped ? grid(1, n * cout * wide) : y;
+      int cinG = g.c() / groups;
+      int coutG = cout / groups;
+      int kdimG = inTaps.length;
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
+            Operand.shifted(xp, gr * cinG * in.plane(), inTaps, wide, in.sampleSize()), yw,
+            gr * coutG * wide, wide, wide, cout * wide, false);
+      }
+      if (cropped) {
+        PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wp(), y, 0);
+      }
+    }
+
+    /** dW += dY x col^T over the wide grid, where dY's extra columns are zeros. */
+    void weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff) {
+      float[] xp = x;
+      if (!in.isIdentity()) {
+        xp = grid(0, in.length(n));
+        in.pad(x, 0, n, xp);
+      }
+      float[] dyw = dy;
+      if (!dyWide.isIdentity()) {
+        dyw = grid(1, dyWide.length(n));
+        dyWide.pad(dy, 0, n, dyw);
+      }
+      int wide = g.ho() * in.wp();
+      int cinG = g.c() / groups;
+      int coutG = cout / groups;
+      int kdimG = inTaps.length;
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+            Operand.batched(dyw, gr * coutG * wide, wide, wide, dyWide.sampleSize()),
+            Operand.shifted(xp, gr * cinG * in.plane(), inTaps, wide, in.sampleSize()), grads,
+            pOff + gr * coutG * kdimG, kdimG, true);
+      }
+    }
+
+    /**
+     * dx = the stride-1 convolution of dy padded by d(k - 1) - p with the kernels flipped in
+     * space and their in and out channels swapped (per group), on the wide grid, then cropped.
+     */
+    void inputGrad(float[] p, int pOff, float[] dy, int n, float[] dx) {
+      int kh = g.kh();
+      int kw = g.kw();
+      int taps = kh * kw;
+      int cinG = g.c() / groups;
+      int coutG = cout / groups;
+      // flipped_g[ci, (co, ki, kj)] = W_g[co, ci, kh - 1 - ki, kw - 1 - kj]
+      for (int gr = 0; gr < groups; gr++) {
+        int base = gr * coutG * cinG * taps;
+        for (int co = 0; co < coutG; co++) {
+          for (int ci = 0; ci < cinG; ci++) {
+            int from = pOff + base + (co * cinG + ci) * taps;
+            int to = base + (ci * coutG + co) * taps;
+            for (int t = 0; t < taps; t++) {
+              flipped[to + taps - 1 - t] = p[from + t];
+            }
+          }
+        }
+      }
+      float[] dyp = dy;
+      if (!dyPad.isIdentity()) {
+        dyp = grid(0, dyPad.length(n));
+        dyPad.pad(dy, 0, n, dyp);
+      }
+      int wide = g.h() * dyPad.wp();
+      boolean cropped = dyPad.wp() != g.w();
+      float[] dxw = cropped ? grid(1, n * g.c() * wide) : dx;
+      int kdimG = coutG * taps;
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiply(cinG, n * wide, kdimG, Operand.dense(flipped, gr * cinG * kdimG, kdimG),
+            Operand.shifted(dyp, gr * coutG * dyPad.plane(), dyTaps, wide, dyPad.sampleSize()),
+            dxw, gr * cinG * wide, wide, wide, g.c() * wide, false);
+      }
+      if (cropped) {
+        PaddedGrid.crop(dxw, n, g.c(), g.h(), g.w(), dyPad.wp(), dx, 0);
+      }
     }
   }
 }

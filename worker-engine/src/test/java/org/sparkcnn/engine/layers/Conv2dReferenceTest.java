@@ -1,6 +1,6 @@
 /*
- * Conv2d's im2col + GEMM path (and Conv1d's, a 1 x K image) against the direct loops of
- * ConvReference: forward, dx, dW and db, batches of 1 to 3. First the square grid (odd image sizes,
+ * Conv2d's GEMM paths (and Conv1d's, a 1 x K image), the implicit one of stride-1 layers and the
+ * lowering one (im2col + col2im) of all, against the direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3. First the square grid (odd image sizes,
  * strides 1 and 2, padding 0 to 2), then one case per option on sizes 1, 3 and 17: non-square
  * kernels, dilation, groups, depthwise, "same" (uneven) and "full" padding. The reference geometry
  * is written out by hand, so it also checks the padding rules.
@@ -8,7 +8,9 @@
 package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkcnn.engine.Golden;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -17,8 +19,10 @@ import org.sparkcnn.engine.kernels.ConvGeometry;
 import org.sparkcnn.engine.kernels.ConvReference;
 
 class Conv2dReferenceTest {
-  @Test
-  void matchesTheDirectConvolution() {
+  @ParameterizedTest(name = "implicit path allowed: {0}")
+  @ValueSource(booleans = {true, false})
+  void matchesTheDirectConvolution(boolean implicit) {
+    Convolution.implicitAllowed = implicit;
     Rng rng = Rng.of(13);
     for (int[] hw : new int[][] {{7, 7}, {9, 5}, {11, 13}}) {
       for (int k : new int[] {1, 3, 5}) {
@@ -34,8 +38,10 @@ class Conv2dReferenceTest {
     }
   }
 
-  @Test
-  void matchesTheDirectConvolutionWithEachOption() {
+  @ParameterizedTest(name = "implicit path allowed: {0}")
+  @ValueSource(booleans = {true, false})
+  void matchesTheDirectConvolutionWithEachOption(boolean implicit) {
+    Convolution.implicitAllowed = implicit;
     Rng rng = Rng.of(14);
     // non-square kernel, stride, padding and dilation per axis, on a 17 x 3 image
     compare(rng, 2, new Conv2d.Spec("c", 4, 6, PerAxis.of(3, 2), PerAxis.of(2, 1),
@@ -58,14 +64,21 @@ class Conv2dReferenceTest {
         new ConvGeometry(2, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1);
   }
 
-  @Test
-  void conv1dMatchesTheDirectConvolution() {
+  @ParameterizedTest(name = "implicit path allowed: {0}")
+  @ValueSource(booleans = {true, false})
+  void conv1dMatchesTheDirectConvolution(boolean implicit) {
+    Convolution.implicitAllowed = implicit;
     Rng rng = Rng.of(15);
     // [C, L] runs as [C, 1, L]: the reference sees a 1 x L image and a 1 x K kernel
     compare(rng, 2, new Conv1d.Spec("c", 4, 6, PerAxis.of(4), null, Padding.SAME, true,
         PerAxis.of(3), 2), new ConvGeometry(4, 1, 17, 1, 4, 1, 1, 0, 4, 1, 3, 0, 5), 2);
     compare(rng, 3, new Conv1d.Spec("c", 3, 2, PerAxis.of(3), PerAxis.of(2), Padding.of(1), false,
         null, 0), new ConvGeometry(3, 1, 1, 1, 3, 1, 2, 0, 1, 1, 1), 1);
+  }
+
+  @AfterEach
+  void restoreTheDefaultPath() {
+    Convolution.implicitAllowed = true;
   }
 
   /** g describes the convolution of spec on one sample (rank 2 or 3 specs alike). */

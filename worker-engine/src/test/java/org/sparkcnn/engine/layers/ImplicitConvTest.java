@@ -1,0 +1,84 @@
+/*
+ * The implicit path of stride-1 convolutions (Convolution.Implicit, PaddedGrid) beyond what the
+ * reference comparison shows: which layers take it, that the thread count changes no bit of
+ * forward, dx or dW, and that the per-thread grids, shared by all layers, carry nothing from one
+ * layer to the next (every zero of a padded grid is written each time).
+ */
+package org.sparkcnn.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.Rng;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.Parallel;
+
+class ImplicitConvTest {
+  @AfterEach
+  void oneThread() {
+    Parallel.setThreads(1);
+  }
+
+  @Test
+  void strideOneLayersTakeTheImplicitPath() {
+    Rng rng = Rng.of(1);
+    assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 3, 1, 1), Shape.of(3, 9, 9), rng));
+    assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 0), Shape.of(3, 9, 9), rng));
+    assertEquals(true, implicit(new Conv1d.Spec("c", 3, 4, PerAxis.of(5), null, Padding.SAME,
+        true, PerAxis.of(2), 0), Shape.of(3, 17), rng));
+    assertEquals(false, implicit(Conv2d.Spec.of("c", 3, 4, 3, 2, 1), Shape.of(3, 9, 9), rng));
+    // padding past the kernel's reach, d(k - 1): no room for the flipped convolution of dx
+    assertEquals(false, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 1), Shape.of(3, 9, 9), rng));
+    assertEquals(false, implicit(new Conv3d.Spec("c", 2, 2, PerAxis.of(3), null, Padding.of(1),
+        true, null, 0), Shape.of(2, 5, 5, 5), rng));
+  }
+
+  private static boolean implicit(ConvSpec spec, Shape in, Rng rng) {
+    return ((Convolution) ConvCases.bindRandom(spec, in, rng)).isImplicit();
+  }
+
+  @Test
+  void theThreadCountChangesNoBit() {
+    ConvSpec spec = new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2);
+    Shape in = Shape.of(6, 17, 13);
+    float[][] one = run(spec, in, 5, 1);
+    for (int threads : new int[] {2, 3}) {
+      float[][] many = run(spec, in, 5, threads);
+      for (int i = 0; i < one.length; i++) {
+        assertArrayEquals(one[i], many[i], "output " + i + " with " + threads + " threads");
+      }
+    }
+  }
+
+  /** forward, dx and the gradients of one step of a fresh layer with seed 7 on n samples. */
+  private static float[][] run(ConvSpec spec, Shape in, int n, int threads) {
+    Parallel.setThreads(threads);
+    Rng rng = Rng.of(7);
+    Vectors[] vs = new Vectors[1];
+    Layer conv = ConvCases.bindRandom(spec, in, rng, vs);
+    conv.setNeedInputGrad(true);
+    float[] x = GradCheck.uniform(rng, n * in.size(), -1f, 1f);
+    float[] y = conv.forward(x, n, true).clone();
+    float[] dy = GradCheck.uniform(rng, y.length, -1f, 1f);
+    float[] dx = conv.backward(dy, n).clone();
+    return new float[][] {y, dx, vs[0].grads.clone()};
+  }
+
+  @Test
+  void theSharedGridsCarryNothingBetweenLayers() {
+    ConvSpec small = Conv2d.Spec.of("small", 2, 3, 3, 1, 1);
+    ConvSpec wide = new Conv2d.Spec("wide", 4, 4, PerAxis.of(5), null, Padding.of(4), true,
+        PerAxis.of(2), 0);
+    float[][] first = run(small, Shape.of(2, 7, 5), 3, 1);
+    float[][] between = run(wide, Shape.of(4, 11, 9), 4, 1); // fills the grids with other data
+    float[][] again = run(small, Shape.of(2, 7, 5), 3, 1);
+    for (int i = 0; i < first.length; i++) {
+      assertArrayEquals(first[i], again[i], "output " + i);
+    }
+    assertEquals(false, Arrays.equals(between[0], new float[between[0].length]));
+  }
+}
