@@ -2,9 +2,10 @@
  * C = [C +] A x B^T for factors read along their rows, the form of a convolution's weight gradient
  * dW[Cout, Cin*K] = dY[Cout, n*P] x col[Cin*K, n*P]^T: both factors are copied row by row
  * (Operand.copyRows, which for col is the contiguous, fast way to lower an image), and the kernel
- * keeps a 5 x 4 block of dot products as 20 vectors along k, reduced once per k block. Packing col
- * for the usual GEMM would instead write it transposed, one float at a time. Threads split C by
- * 5 x 4 blocks along the longer side; every element is the same sum in the same order whatever the
+ * keeps a 4 x 5 block of dot products as 20 vectors along k, reduced once per k block: four rows
+ * of A, as output channels come in multiples of 4, and five of B, as kernel taps come in multiples
+ * of 9 and 25. Packing col for the usual GEMM would instead write it transposed, one float at a
+ * time. Threads split C by 4 x 5 blocks along the longer side; every element is the same sum in the same order whatever the
  * split. Only loaded when the Vector API is present (Gemm picks it).
  */
 package org.sparkcnn.engine.kernels;
@@ -17,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class DotGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final int TA = 5; // rows of A per block
-  private static final int TB = 4; // rows of B per block: 20 sums and 5 vectors in registers
-  // k per block: 4 + 5 rows of 4 KiB stay in L1; longer blocks mean fewer reductions of the sums
+  private static final int TA = 4; // rows of A per block
+  private static final int TB = 5; // rows of B per block: 20 sums and 6 vectors in registers
+  // k per block: 4 + 5 rows of 4 KiB stay in L1; longer blocks mean fewer reductions of sums
   private static final int KC = 1024;
   private static final long SERIAL_BELOW = 1L << 20;
 
@@ -107,72 +108,72 @@ final class DotGemm {
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c02 = FloatVector.zero(S);
     FloatVector c03 = FloatVector.zero(S);
+    FloatVector c04 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
     FloatVector c11 = FloatVector.zero(S);
     FloatVector c12 = FloatVector.zero(S);
     FloatVector c13 = FloatVector.zero(S);
+    FloatVector c14 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S);
     FloatVector c21 = FloatVector.zero(S);
     FloatVector c22 = FloatVector.zero(S);
     FloatVector c23 = FloatVector.zero(S);
+    FloatVector c24 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S);
     FloatVector c31 = FloatVector.zero(S);
     FloatVector c32 = FloatVector.zero(S);
     FloatVector c33 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S);
-    FloatVector c41 = FloatVector.zero(S);
-    FloatVector c42 = FloatVector.zero(S);
-    FloatVector c43 = FloatVector.zero(S);
+    FloatVector c34 = FloatVector.zero(S);
     for (int p = 0; p < kc; p += L) {
       FloatVector b0 = FloatVector.fromArray(S, pb, bOff + 0 * ld + p);
       FloatVector b1 = FloatVector.fromArray(S, pb, bOff + 1 * ld + p);
       FloatVector b2 = FloatVector.fromArray(S, pb, bOff + 2 * ld + p);
       FloatVector b3 = FloatVector.fromArray(S, pb, bOff + 3 * ld + p);
+      FloatVector b4 = FloatVector.fromArray(S, pb, bOff + 4 * ld + p);
       FloatVector a = FloatVector.fromArray(S, pa, aOff + p);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
       c02 = a.fma(b2, c02);
       c03 = a.fma(b3, c03);
+      c04 = a.fma(b4, c04);
       a = FloatVector.fromArray(S, pa, aOff + 1 * ld + p);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
       c12 = a.fma(b2, c12);
       c13 = a.fma(b3, c13);
+      c14 = a.fma(b4, c14);
       a = FloatVector.fromArray(S, pa, aOff + 2 * ld + p);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
       c22 = a.fma(b2, c22);
       c23 = a.fma(b3, c23);
+      c24 = a.fma(b4, c24);
       a = FloatVector.fromArray(S, pa, aOff + 3 * ld + p);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
       c32 = a.fma(b2, c32);
       c33 = a.fma(b3, c33);
-      a = FloatVector.fromArray(S, pa, aOff + 4 * ld + p);
-      c40 = a.fma(b0, c40);
-      c41 = a.fma(b1, c41);
-      c42 = a.fma(b2, c42);
-      c43 = a.fma(b3, c43);
+      c34 = a.fma(b4, c34);
     }
     t[0] = c00.reduceLanes(VectorOperators.ADD);
     t[1] = c01.reduceLanes(VectorOperators.ADD);
     t[2] = c02.reduceLanes(VectorOperators.ADD);
     t[3] = c03.reduceLanes(VectorOperators.ADD);
-    t[4] = c10.reduceLanes(VectorOperators.ADD);
-    t[5] = c11.reduceLanes(VectorOperators.ADD);
-    t[6] = c12.reduceLanes(VectorOperators.ADD);
-    t[7] = c13.reduceLanes(VectorOperators.ADD);
-    t[8] = c20.reduceLanes(VectorOperators.ADD);
-    t[9] = c21.reduceLanes(VectorOperators.ADD);
-    t[10] = c22.reduceLanes(VectorOperators.ADD);
-    t[11] = c23.reduceLanes(VectorOperators.ADD);
-    t[12] = c30.reduceLanes(VectorOperators.ADD);
-    t[13] = c31.reduceLanes(VectorOperators.ADD);
-    t[14] = c32.reduceLanes(VectorOperators.ADD);
-    t[15] = c33.reduceLanes(VectorOperators.ADD);
-    t[16] = c40.reduceLanes(VectorOperators.ADD);
-    t[17] = c41.reduceLanes(VectorOperators.ADD);
-    t[18] = c42.reduceLanes(VectorOperators.ADD);
-    t[19] = c43.reduceLanes(VectorOperators.ADD);
+    t[4] = c04.reduceLanes(VectorOperators.ADD);
+    t[5] = c10.reduceLanes(VectorOperators.ADD);
+    t[6] = c11.reduceLanes(VectorOperators.ADD);
+    t[7] = c12.reduceLanes(VectorOperators.ADD);
+    t[8] = c13.reduceLanes(VectorOperators.ADD);
+    t[9] = c14.reduceLanes(VectorOperators.ADD);
+    t[10] = c20.reduceLanes(VectorOperators.ADD);
+    t[11] = c21.reduceLanes(VectorOperators.ADD);
+    t[12] = c22.reduceLanes(VectorOperators.ADD);
+    t[13] = c23.reduceLanes(VectorOperators.ADD);
+    t[14] = c24.reduceLanes(VectorOperators.ADD);
+    t[15] = c30.reduceLanes(VectorOperators.ADD);
+    t[16] = c31.reduceLanes(VectorOperators.ADD);
+    t[17] = c32.reduceLanes(VectorOperators.ADD);
+    t[18] = c33.reduceLanes(VectorOperators.ADD);
+    t[19] = c34.reduceLanes(VectorOperators.ADD);
   }
 }

@@ -22,6 +22,7 @@ import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.Parallel;
+import org.sparkcnn.engine.kernels.Sums;
 
 public abstract class BatchNorm extends Layer {
   /** What BatchNorm1d.Spec and BatchNorm2d.Spec share: C is the first dimension of the input. */
@@ -106,12 +107,12 @@ public abstract class BatchNorm extends Layer {
       Parallel.forEach(c, ch -> {
         double sum = 0;
         for (int i = 0; i < n; i++) {
-          sum += sum(x, (i * c + ch) * l, l);
+          sum += Sums.sum(x, (i * c + ch) * l, l);
         }
         double mu = sum / m;
         double sq = 0;
         for (int i = 0; i < n; i++) {
-          sq += squares(x, (i * c + ch) * l, l, mu);
+          sq += Sums.squares(x, (i * c + ch) * l, l, mu);
         }
         double var = sq / m;
         mean[ch] = (float) mu;
@@ -157,8 +158,8 @@ public abstract class BatchNorm extends Layer {
       double sumDy = 0;
       double sumDyXhat = 0;
       for (int i = 0; i < n; i++) {
-        sumDy += sum(dy, (i * c + ch) * l, l);
-        sumDyXhat += products(dy, xhat, (i * c + ch) * l, l);
+        sumDy += Sums.sum(dy, (i * c + ch) * l, l);
+        sumDyXhat += Sums.products(dy, xhat, (i * c + ch) * l, l);
       }
       gr[pOff + ch] += (float) sumDyXhat;
       gr[biasOff + ch] += (float) sumDy;
@@ -176,67 +177,5 @@ public abstract class BatchNorm extends Layer {
       }
     });
     return needInputGrad ? dx : null;
-  }
-
-  /*
-   * Sums in double over one plane of len values from off, in four interleaved partial sums: the
-   * same order every time, without one long chain of dependent additions.
-   */
-  static double sum(float[] x, int off, int len) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int j = off;
-    for (int end = off + len - 3; j < end; j += 4) {
-      s0 += x[j];
-      s1 += x[j + 1];
-      s2 += x[j + 2];
-      s3 += x[j + 3];
-    }
-    for (; j < off + len; j++) {
-      s0 += x[j];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-
-  static double squares(float[] x, int off, int len, double mu) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int j = off;
-    for (int end = off + len - 3; j < end; j += 4) {
-      double d0 = x[j] - mu;
-      double d1 = x[j + 1] - mu;
-      double d2 = x[j + 2] - mu;
-      double d3 = x[j + 3] - mu;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
-    for (; j < off + len; j++) {
-      s0 += (x[j] - mu) * (x[j] - mu);
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-
-  static double products(float[] x, float[] y, int off, int len) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int j = off;
-    for (int end = off + len - 3; j < end; j += 4) {
-      s0 += (double) x[j] * y[j];
-      s1 += (double) x[j + 1] * y[j + 1];
-      s2 += (double) x[j + 2] * y[j + 2];
-      s3 += (double) x[j + 3] * y[j + 3];
-    }
-    for (; j < off + len; j++) {
-      s0 += (double) x[j] * y[j];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 }

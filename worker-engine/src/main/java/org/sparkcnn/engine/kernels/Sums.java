@@ -1,0 +1,87 @@
+/*
+ * The sums in double over one plane of floats that batch normalisation takes of every channel:
+ * sum x, sum (x - mu)^2 and sum x y. The plain loops keep four interleaved partial sums (the
+ * reference, and the path without the Vector API); VectorSums adds a vector of floats at a time,
+ * several times faster, with float sums inside the lanes (within about 1e-6 of the exact sum for
+ * planes of images). Either way a plane's sum is the same every time, whatever the thread count.
+ */
+package org.sparkcnn.engine.kernels;
+
+public final class Sums {
+  private static final boolean VECTOR = Gemm.IMPL == Gemm.Impl.VECTOR;
+
+  private Sums() {}
+
+  /** sum of x[off, off + len). */
+  public static double sum(float[] x, int off, int len) {
+    return VECTOR ? VectorSums.sum(x, off, len) : sumScalar(x, off, len);
+  }
+
+  /** sum of (x[j] - mu)^2 over [off, off + len). */
+  public static double squares(float[] x, int off, int len, double mu) {
+    return VECTOR ? VectorSums.squares(x, off, len, mu) : squaresScalar(x, off, len, mu);
+  }
+
+  /** sum of x[j] y[j] over [off, off + len). */
+  public static double products(float[] x, float[] y, int off, int len) {
+    return VECTOR ? VectorSums.products(x, y, off, len) : productsScalar(x, y, off, len);
+  }
+
+  static double sumScalar(float[] x, int off, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      s0 += x[j];
+      s1 += x[j + 1];
+      s2 += x[j + 2];
+      s3 += x[j + 3];
+    }
+    for (; j < off + len; j++) {
+      s0 += x[j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static double squaresScalar(float[] x, int off, int len, double mu) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      double d0 = x[j] - mu;
+      double d1 = x[j + 1] - mu;
+      double d2 = x[j + 2] - mu;
+      double d3 = x[j + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; j < off + len; j++) {
+      s0 += (x[j] - mu) * (x[j] - mu);
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  static double productsScalar(float[] x, float[] y, int off, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = off;
+    for (int end = off + len - 3; j < end; j += 4) {
+      s0 += (double) x[j] * y[j];
+      s1 += (double) x[j + 1] * y[j + 1];
+      s2 += (double) x[j + 2] * y[j + 2];
+      s3 += (double) x[j + 3] * y[j + 3];
+    }
+    for (; j < off + len; j++) {
+      s0 += (double) x[j] * y[j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+}
