@@ -21,6 +21,7 @@ final class PackedGemm {
   private static final int MC_TILES = 12; // MC = 12 * MR rows of A per block: stay in L2
   private static final int NC = 1024; // KC x NC floats of B: 1 MiB
   private static final long SERIAL_BELOW = 1L << 20; // multiply-adds: not worth a second thread
+  private static final int A_ONCE = 1 << 18; // floats of packed A: up to 1 MiB is packed once
 
   /** Where C lives: (i, s * segLen + q) at off + s * segStride + i * ld + q. */
   record Out(float[] c, int off, int ld, int segLen, int segStride) {
@@ -51,6 +52,7 @@ final class PackedGemm {
     final float[] b;
     final float[] tile;
     final int[] packed; // row offsets of a packed B panel: p * nr
+    float[] aAll = new float[0]; // all of a small A, packed once
 
     Scratch(MicroKernel k) {
       a = new float[MC_TILES * k.mr * KC];
@@ -109,6 +111,23 @@ final class PackedGemm {
     int nr = kern.nr;
     int mcMax = MC_TILES * mr;
     Operand.Shifted shifted = b instanceof Operand.Shifted sh ? sh : null;
+    // a small A (a convolution's weights) is packed once for all column blocks: k blocks of
+    // mPad rows, the ic blocks one after the other in each
+    int mPad = (i1 - i0 + mr - 1) / mr * mr;
+    boolean aOnce = (long) mPad * k <= A_ONCE;
+    float[] ap = s.a;
+    if (aOnce) {
+      if (s.aAll.length < mPad * k) {
+        s.aAll = new float[mPad * k];
+      }
+      ap = s.aAll;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        for (int ir = 0; ir < i1 - i0; ir += mr) {
+          a.packRows(i0 + ir, Math.min(mr, i1 - i0 - ir), mr, pc, kc, ap, pc * mPad + ir * kc);
+        }
+      }
+    }
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < k; pc += KC) {
@@ -122,8 +141,9 @@ final class PackedGemm {
         }
         for (int ic = i0; ic < i1; ic += mcMax) {
           int mc = Math.min(mcMax, i1 - ic);
-          for (int ir = 0; ir < mc; ir += mr) {
-            a.packRows(ic + ir, Math.min(mr, mc - ir), mr, pc, kc, s.a, ir * kc);
+          int aOff = aOnce ? pc * mPad + (ic - i0) * kc : 0;
+          for (int ir = 0; !aOnce && ir < mc; ir += mr) {
+            a.packRows(ic + ir, Math.min(mr, mc - ir), mr, pc, kc, ap, ir * kc);
           }
           for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
@@ -139,10 +159,10 @@ final class PackedGemm {
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               if (rows == mr && cols == nr && inOneSegment) {
-                kern.run(kc, s.a, ir * kc, bp, bOff, bRows, r0, c.c, c.at(ic + ir, j), c.ld,
+                kern.run(kc, ap, aOff + ir * kc, bp, bOff, bRows, r0, c.c, c.at(ic + ir, j), c.ld,
                     store);
               } else {
-                kern.run(kc, s.a, ir * kc, bp, bOff, bRows, r0, s.tile, 0, nr, true);
+                kern.run(kc, ap, aOff + ir * kc, bp, bOff, bRows, r0, s.tile, 0, nr, true);
                 scatter(s.tile, nr, rows, cols, c, ic + ir, j, store);
               }
             }

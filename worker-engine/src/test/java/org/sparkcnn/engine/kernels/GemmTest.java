@@ -1,8 +1,9 @@
 /*
  * Every Gemm implementation (the Vector API kernel and the scalar blocked fallback) against
  * Gemm.reference (the triple loop) for every transpose combination and both betas, on odd sizes,
- * past the 256 block in n and k and past the vector kernel's MC and NC blocks, with operands at
- * non-zero offsets inside wider rows; and the argument checks of the public entry.
+ * past the 256 block in n and k and past the vector kernel's MC and NC blocks, with an A small
+ * enough to be packed once and one too large for that, with operands at non-zero offsets inside
+ * wider rows; and the argument checks of the public entry.
  */
 package org.sparkcnn.engine.kernels;
 
@@ -18,7 +19,8 @@ class GemmTest {
   /** (m, n, k): every size of 1, 3, 17, 33, 65, 300 in every role, and both 256-blocks crossed. */
   private static final int[][] SIZES = {
     {1, 1, 1}, {3, 17, 1}, {17, 3, 33}, {33, 65, 17}, {65, 33, 3}, {1, 300, 65}, {300, 1, 3},
-    {17, 33, 300}, {65, 300, 300}, {3, 1, 65}, {97, 2050, 257}
+    {17, 33, 300}, {65, 300, 300}, {3, 1, 65}, {97, 2050, 257},
+    {521, 33, 515} // an A too large to pack once for all column blocks
   };
 
   @Test
