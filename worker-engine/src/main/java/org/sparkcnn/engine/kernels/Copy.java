@@ -32,23 +32,4 @@ final class Copy {
       }
     }
   }
-
-  /**
-   * dst[d + p * dStride, + len) = src[base + offsets[o0 + p], + len) for p in [0, count): the
-   * runs a packed GEMM panel takes from shifted rows, in one call.
-   */
-  static void copyRuns(float[] src, int base, int[] offsets, int o0, int count, float[] dst,
-      int d, int dStride, int len) {
-    if (VECTOR) {
-      VectorCopy.copyRuns(src, base, offsets, o0, count, dst, d, dStride, len);
-    } else {
-      for (int p = 0; p < count; p++) {
-        int s = base + offsets[o0 + p];
-        int t = d + p * dStride;
-        for (int i = 0; i < len; i++) {
-          dst[t + i] = src[s + i];
-        }
-      }
-    }
-  }
 }

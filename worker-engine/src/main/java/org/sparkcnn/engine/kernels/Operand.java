@@ -104,21 +104,25 @@ public abstract class Operand {
     }
   }
 
-  /** (r, s * segLen + q) at off + s * segStride + r * ld + q. */
-  private static final class Batched extends Operand {
-    private final float[] a;
-    private final int off;
-    private final int ld;
-    private final int segLen;
-    private final int segStride;
+  /**
+   * A matrix whose rows are runs of consecutive floats of a, per sample: (r, s * segLen + q) at
+   * a[off + s * segStride + rowStart(r) + q]. Packing it is copying runs.
+   */
+  abstract static class Runs extends Operand {
+    final float[] a;
+    final int off;
+    final int segLen;
+    final int segStride;
 
-    Batched(float[] a, int off, int ld, int segLen, int segStride) {
+    Runs(float[] a, int off, int segLen, int segStride) {
       this.a = a;
       this.off = off;
-      this.ld = ld;
       this.segLen = segLen;
       this.segStride = segStride;
     }
+
+    /** Where row r starts in each sample's block. */
+    abstract int rowStart(int r);
 
     @Override
     void packRows(int i0, int rows, int mr, int p0, int kc, float[] dst, int dOff) {
@@ -129,7 +133,7 @@ public abstract class Operand {
         int base = off + s * segStride + q;
         int d = dOff + (p - p0) * mr;
         for (int i = 0; i < rows; i++) {
-          int src = base + (i0 + i) * ld;
+          int src = base + rowStart(i0 + i);
           for (int t = 0; t < w; t++) {
             dst[d + t * mr + i] = a[src + t];
           }
@@ -145,10 +149,10 @@ public abstract class Operand {
         int s = j / segLen;
         int q = j - s * segLen;
         int w = Math.min(end - j, segLen - q);
-        int src = off + s * segStride + p0 * ld + q;
+        int base = off + s * segStride + q;
         int d = dOff + (j - j0);
         for (int p = 0; p < kc; p++) {
-          Copy.copy(a, src + p * ld, dst, d + p * nr, w);
+          Copy.copy(a, base + rowStart(p0 + p), dst, d + p * nr, w);
         }
         j += w;
       }
@@ -165,12 +169,27 @@ public abstract class Operand {
         int s = p / segLen;
         int q = p - s * segLen;
         int w = Math.min(end - p, segLen - q);
-        int src = off + s * segStride + i0 * this.ld + q;
+        int base = off + s * segStride + q;
         for (int i = 0; i < rows; i++) {
-          Copy.copy(a, src + i * this.ld, dst, dOff + i * ld + (p - p0), w);
+          Copy.copy(a, base + rowStart(i0 + i), dst, dOff + i * ld + (p - p0), w);
         }
         p += w;
       }
+    }
+  }
+
+  /** (r, s * segLen + q) at off + s * segStride + r * ld + q. */
+  private static final class Batched extends Runs {
+    private final int ld;
+
+    Batched(float[] a, int off, int ld, int segLen, int segStride) {
+      super(a, off, segLen, segStride);
+      this.ld = ld;
+    }
+
+    @Override
+    int rowStart(int r) {
+      return r * ld;
     }
 
     @Override
@@ -261,19 +280,17 @@ public abstract class Operand {
   }
 
   /** (r, s * segLen + q) at a[off + s * segStride + taps[r] + q]. */
-  static final class Shifted extends Operand {
-    final float[] a;
-    private final int off;
+  static final class Shifted extends Runs {
     final int[] taps;
-    private final int segLen;
-    private final int segStride;
 
     Shifted(float[] a, int off, int[] taps, int segLen, int segStride) {
-      this.a = a;
-      this.off = off;
+      super(a, off, segLen, segStride);
       this.taps = taps;
-      this.segLen = segLen;
-      this.segStride = segStride;
+    }
+
+    @Override
+    int rowStart(int r) {
+      return taps[r];
     }
 
     /**
@@ -284,55 +301,6 @@ public abstract class Operand {
       int s = j0 / segLen;
       int q = j0 - s * segLen;
       return q + cols <= segLen ? off + s * segStride + q : -1;
-    }
-
-    @Override
-    void packRows(int i0, int rows, int mr, int p0, int kc, float[] dst, int dOff) {
-      for (int p = p0, end = p0 + kc; p < end; ) {
-        int s = p / segLen;
-        int q = p - s * segLen;
-        int w = Math.min(end - p, segLen - q);
-        int base = off + s * segStride + q;
-        int d = dOff + (p - p0) * mr;
-        for (int i = 0; i < rows; i++) {
-          int src = base + taps[i0 + i];
-          for (int t = 0; t < w; t++) {
-            dst[d + t * mr + i] = a[src + t];
-          }
-        }
-        p += w;
-      }
-      zeroTail(dst, dOff, rows, mr, kc);
-    }
-
-    @Override
-    void packCols(int p0, int kc, int j0, int cols, int nr, float[] dst, int dOff) {
-      for (int j = j0, end = j0 + cols; j < end; ) {
-        int s = j / segLen;
-        int q = j - s * segLen;
-        int w = Math.min(end - j, segLen - q);
-        Copy.copyRuns(a, off + s * segStride + q, taps, p0, kc, dst, dOff + (j - j0), nr, w);
-        j += w;
-      }
-      if (cols < nr) {
-        for (int p = 0; p < kc; p++) {
-          Arrays.fill(dst, dOff + p * nr + cols, dOff + (p + 1) * nr, 0f);
-        }
-      }
-    }
-
-    @Override
-    void copyRows(int i0, int rows, int p0, int kc, float[] dst, int dOff, int ld) {
-      for (int p = p0, end = p0 + kc; p < end; ) {
-        int s = p / segLen;
-        int q = p - s * segLen;
-        int w = Math.min(end - p, segLen - q);
-        int base = off + s * segStride + q;
-        for (int i = 0; i < rows; i++) {
-          Copy.copy(a, base + taps[i0 + i], dst, dOff + i * ld + (p - p0), w);
-        }
-        p += w;
-      }
     }
 
     @Override

@@ -39,20 +39,4 @@ final class VectorCopy {
       dst[d + i] += src[s + i];
     }
   }
-
-  static void copyRuns(float[] src, int base, int[] offsets, int o0, int count, float[] dst,
-      int d, int dStride, int len) {
-    if (len == 2 * L) { // a whole panel of the vector kernel: two vectors a run
-      for (int p = 0; p < count; p++) {
-        int s = base + offsets[o0 + p];
-        int t = d + p * dStride;
-        FloatVector.fromArray(S, src, s).intoArray(dst, t);
-        FloatVector.fromArray(S, src, s + L).intoArray(dst, t + L);
-      }
-      return;
-    }
-    for (int p = 0; p < count; p++) {
-      copy(src, base + offsets[o0 + p], dst, d + p * dStride, len);
-    }
-  }
 }

@@ -183,6 +183,16 @@ final class Convolution extends Layer {
     return grids[i];
   }
 
+  /** The n samples of x on grid: x itself when the grid adds nothing, else scratch grid slot. */
+  private static float[] padded(PaddedGrid grid, float[] x, int n, int slot) {
+    if (grid.isIdentity()) {
+      return x;
+    }
+    float[] g = grid(slot, grid.length(n));
+    grid.pad(x, 0, n, g);
+    return g;
+  }
+
   /**
    * The implicit path of a stride-1 convolution with geometry g: x padded on g's grid (in), dy on
    * the forward's wide grid with zero columns past Wo (dyWide, for dW), and dy padded by
@@ -214,11 +224,7 @@ final class Convolution extends Layer {
 
     /** y[n, Cout, Ho, Wo] = W x col: on the wide grid, cropped into y unless it is y's own. */
     void forward(float[] p, int pOff, float[] x, int n, float[] y) {
-      float[] xp = x;
-      if (!in.isIdentity()) {
-        xp = grid(0, in.length(n));
-        in.pad(x, 0, n, xp);
-      }
+      float[] xp = padded(in, x, n, 0);
       int wide = g.ho() * in.wp();
       boolean cropped = in.wp() != g.wo();
       float[] yw = cropped ? grid(1, n * cout * wide) : y;
@@ -237,16 +243,8 @@ final class Convolution extends Layer {
 
     /** dW += dY x col^T over the wide grid, where dY's extra columns are zeros. */
     void weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff) {
-      float[] xp = x;
-      if (!in.isIdentity()) {
-        xp = grid(0, in.length(n));
-        in.pad(x, 0, n, xp);
-      }
-      float[] dyw = dy;
-      if (!dyWide.isIdentity()) {
-        dyw = grid(1, dyWide.length(n));
-        dyWide.pad(dy, 0, n, dyw);
-      }
+      float[] xp = padded(in, x, n, 0);
+      float[] dyw = padded(dyWide, dy, n, 1);
       int wide = g.ho() * in.wp();
       int cinG = g.c() / groups;
       int coutG = cout / groups;
@@ -282,11 +280,7 @@ final class Convolution extends Layer {
           }
         }
       }
-      float[] dyp = dy;
-      if (!dyPad.isIdentity()) {
-        dyp = grid(0, dyPad.length(n));
-        dyPad.pad(dy, 0, n, dyp);
-      }
+      float[] dyp = padded(dyPad, dy, n, 0);
       int wide = g.h() * dyPad.wp();
       boolean cropped = dyPad.wp() != g.w();
       float[] dxw = cropped ? grid(1, n * g.c() * wide) : dx;
