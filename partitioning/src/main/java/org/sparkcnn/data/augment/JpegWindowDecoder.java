@@ -328,12 +328,9 @@ final class JpegWindowDecoder {
                 if (got == 0) {
                   JpegIdct.dcOnly(blk[0], plane[c], off, stride[c]);
                   blk[0] = 0;
-                } else if (got == 1) {
-                  JpegIdct.islowQuarter(blk, ws, plane[c], off, stride[c]);
-                  Arrays.fill(blk, 0, 32, 0);
                 } else {
-                  JpegIdct.islow(blk, ws, plane[c], off, stride[c]);
-                  Arrays.fill(blk, 0);
+                  JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
+                  Arrays.fill(blk, 0, (got & 32) == 0 ? 32 : 64, 0);
                 }
               } else if (!entropy.skip(dcOf[i], acOf[i], i)) {
                 return false;
