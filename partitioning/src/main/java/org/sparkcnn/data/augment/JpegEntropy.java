@@ -47,6 +47,19 @@ final class JpegEntropy {
     return bits < madeUp;
   }
 
+  /** Tops the buffer up: eight bytes at once when none is 0xFF, else through fill. */
+  private void refill() {
+    long w;
+    if (pos + 8 <= data.length && noFF(w = (long) BIG_ENDIAN.get(data, pos))) {
+      int bytes = Math.min(7, (64 - bits) >> 3);
+      buf = buf << (8 * bytes) | w >>> (64 - 8 * bytes);
+      bits += 8 * bytes;
+      pos += bytes;
+    } else {
+      fill();
+    }
+  }
+
   /**
    * Tops the buffer up to more than 56 bits, a byte at a time (made-up zeros past a marker); the
    * callers first try the fast way, refill.
@@ -129,7 +142,7 @@ final class JpegEntropy {
    */
   int decode(int[] blk, JpegHuffman dc, JpegHuffman ac, int[] qz, int c) {
     if (bits < 32) {
-      fill();
+      refill();
     }
     long b = buf;
     int n = bits;
@@ -214,7 +227,7 @@ final class JpegEntropy {
   /** Reads past the next block, keeping only its DC; false where decode would return -1. */
   boolean skip(JpegHuffman dc, JpegHuffman ac, int c) {
     if (bits < 32) {
-      fill();
+      refill();
     }
     long b = buf;
     int n = bits;

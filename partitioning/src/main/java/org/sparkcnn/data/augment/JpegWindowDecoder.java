@@ -1,8 +1,8 @@
 /*
- * Decodes a window of a baseline JPEG to exactly the samples the JDK's ImageIO (libjpeg 6b)
- * gives, at a fraction of its cost, because it does only what the window needs: the entropy-coded
- * data is read up to the last MCU row the window touches and no further, and only the blocks
- * under the window (plus the one sample of context the upsamplers read at its edges) are
+ * Decodes a window of a baseline JPEG to exactly the samples the JDK's ImageIO (libjpeg) gives,
+ * at a fraction of its cost, because it does only what the window needs: the entropy-coded data
+ * is read up to the last MCU row the window touches and no further, and only the blocks under
+ * the window (plus the one sample of context the upsamplers read at its edges) are
  * dequantised and inverse transformed (JpegIdct); the rest are only skipped over (JpegEntropy).
  * The chroma is then upsampled as libjpeg does by default (jdsample.c with do_fancy_upsampling:
  * the triangle filters for 2x1 and 2x2 subsampling when the chroma is wider than 2 samples,
@@ -13,7 +13,8 @@
  * turbo filters: such files are declined. It handles the files cameras write: SOF0 or SOF1 with
  * 8-bit samples, one interleaved scan of all 1 or 3 components, the other sampling factors
  * libjpeg accepts, restart intervals. Anything else (progressive or arithmetic coding, several
- * scans, bad or truncated data) it declines, and the caller decodes through ImageIO. One per thread: it keeps its tables and buffers between files.
+ * scans, bad or truncated data) it declines (JpegHeaders reads the markers), and the caller
+ * decodes through ImageIO. One per thread: it keeps its tables and buffers between files.
  */
 package org.sparkcnn.data.augment;
 
@@ -25,31 +26,10 @@ final class JpegWindowDecoder {
   private static final int FANCY_H2V1 = 2; // jdsample.c's h2v1_fancy_upsample
   private static final int FANCY_H2V2 = 3; // jdsample.c's h2v2_fancy_upsample
 
-  private final JpegHuffman[] dcTables = new JpegHuffman[4];
-  private final JpegHuffman[] acTables = new JpegHuffman[4];
-  private final boolean[] dcSet = new boolean[4];
-  private final boolean[] acSet = new boolean[4];
-  private final int[][] quant = new int[4][64]; // zig-zag order, as in the file
-  private final boolean[] quantSet = new boolean[4];
+  private final JpegHeaders hdr = new JpegHeaders();
   private final JpegEntropy entropy = new JpegEntropy();
-  private final int[] blk = new int[64]; // [64] one block's dequantised coefficients, all 0 between
+  private final int[] blk = new int[64]; // one block's dequantised coefficients, 0 between blocks
   private final int[] ws = new int[64]; // the IDCT's workspace
-
-  // the frame: size, components (id, sampling factors, quantisation table)
-  private int height;
-  private int width;
-  private int nf;
-  private int maxH;
-  private int maxV;
-  private int restartInterval;
-  private int scanStart; // offset of the entropy-coded data
-  private final int[] id = new int[3];
-  private final int[] hs = new int[3];
-  private final int[] vs = new int[3];
-  private final int[] tq = new int[3];
-  private final int[] order = new int[3]; // [scan position] = frame component
-  private final JpegHuffman[] dcOf = new JpegHuffman[3]; // [scan position]
-  private final JpegHuffman[] acOf = new JpegHuffman[3];
 
   // per frame component: how it is upsampled, its size, and the blocks the window needs
   private final int[] kind = new int[3];
@@ -67,13 +47,6 @@ final class JpegWindowDecoder {
   private int[] sums = new int[0]; // the fancy upsamplers' column sums, one window row
   private byte[] pairs = new byte[0]; // their output, from an even column
 
-  JpegWindowDecoder() {
-    for (int t = 0; t < 4; t++) {
-      dcTables[t] = new JpegHuffman();
-      acTables[t] = new JpegHuffman();
-    }
-  }
-
   /**
    * dst [3, window[2], window[3]] = the RGB levels in [0, 1] of the window {top, left, h, w} of
    * the JPEG b, whose header says it has `components` components (3: YCbCr, 1: grey); false (dst
@@ -81,7 +54,7 @@ final class JpegWindowDecoder {
    */
   boolean decode(byte[] b, int components, int[] window, Image dst) {
     try {
-      if (!readHeaders(b, components) || !plan(window) || !readScan(b)) {
+      if (!hdr.read(b, components) || !plan(window) || !readScan(b)) {
         return false;
       }
     } catch (IndexOutOfBoundsException e) {
@@ -91,177 +64,42 @@ final class JpegWindowDecoder {
     return true;
   }
 
-  private static int u16(byte[] b, int i) {
-    return (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF;
-  }
-
-  /** Reads the markers up to the first scan's data; false for anything not handled. */
-  private boolean readHeaders(byte[] b, int components) {
-    Arrays.fill(dcSet, false);
-    Arrays.fill(acSet, false);
-    Arrays.fill(quantSet, false);
-    restartInterval = 0;
-    boolean frame = false;
-    int p = 2; // after SOI
-    while (true) {
-      if (b[p] != (byte) 0xFF) {
-        return false;
-      }
-      while (b[p + 1] == (byte) 0xFF) {
-        p++; // fill bytes
-      }
-      int m = b[p + 1] & 0xFF;
-      int len = u16(b, p + 2);
-      int s = p + 4; // the segment's contents
-      int end = p + 2 + len;
-      if (m == 0x01 || m >= 0xD0 && m <= 0xD9 || len < 2 || end > b.length) {
-        return false;
-      }
-      if (m == 0xC0 || m == 0xC1) {
-        if (frame || !readFrame(b, s, len, components)) {
-          return false;
-        }
-        frame = true;
-      } else if (m == 0xC4) {
-        while (s < end) {
-          int t = b[s] & 0x0F;
-          int cls = (b[s] & 0xFF) >> 4;
-          int n = 0;
-          for (int i = 1; i <= 16; i++) {
-            n += b[s + i] & 0xFF;
-          }
-          if (cls > 1 || t > 3 || n > 256 || s + 17 + n > end) {
-            return false;
-          }
-          if (!(cls == 0 ? dcTables : acTables)[t].build(b, s + 1)) {
-            return false;
-          }
-          (cls == 0 ? dcSet : acSet)[t] = true;
-          s += 17 + n;
-        }
-      } else if (m == 0xDB) {
-        while (s < end) {
-          int t = b[s] & 0x0F;
-          int wide = (b[s] & 0xFF) >> 4; // 1: 16-bit entries
-          if (t > 3 || wide > 1 || s + 1 + 64 * (wide + 1) > end) {
-            return false;
-          }
-          for (int k = 0; k < 64; k++) {
-            quant[t][k] = wide == 1 ? u16(b, s + 1 + 2 * k) : b[s + 1 + k] & 0xFF;
-          }
-          quantSet[t] = true;
-          s += 1 + 64 * (wide + 1);
-        }
-        if (s != end) {
-          return false;
-        }
-      } else if (m == 0xDD) {
-        if (len != 4) {
-          return false;
-        }
-        restartInterval = u16(b, s);
-      } else if (m == 0xDA) {
-        scanStart = end;
-        return frame && readScanHeader(b, s, len);
-      } else if (!(m >= 0xE0 && m <= 0xEF || m == 0xFE)) {
-        return false; // another coding process (SOF2 ...), DAC, DNL, ...
-      }
-      p = end;
-    }
-  }
-
-  private boolean readFrame(byte[] b, int s, int len, int components) {
-    nf = b[s + 5] & 0xFF;
-    height = u16(b, s + 1);
-    width = u16(b, s + 3);
-    if (b[s] != 8 || nf != components || (nf != 1 && nf != 3) || len != 8 + 3 * nf
-        || height == 0 || width == 0 || height > 65500 || width > 65500) {
-      return false;
-    }
-    maxH = 1;
-    maxV = 1;
-    for (int c = 0; c < nf; c++) {
-      id[c] = b[s + 6 + 3 * c] & 0xFF;
-      hs[c] = (b[s + 7 + 3 * c] & 0xFF) >> 4;
-      vs[c] = b[s + 7 + 3 * c] & 0x0F;
-      tq[c] = b[s + 8 + 3 * c] & 0xFF;
-      if (hs[c] < 1 || hs[c] > 4 || vs[c] < 1 || vs[c] > 4 || tq[c] > 3) {
-        return false;
-      }
-      maxH = Math.max(maxH, hs[c]);
-      maxV = Math.max(maxV, vs[c]);
-    }
-    return true;
-  }
-
-  /** The scan must hold every component (baseline: the only scan), coefficients 0..63. */
-  private boolean readScanHeader(byte[] b, int s, int len) {
-    int ns = b[s] & 0xFF;
-    if (ns != nf || len != 6 + 2 * ns) {
-      return false;
-    }
-    int blocks = 0;
-    for (int i = 0; i < ns; i++) {
-      int cid = b[s + 1 + 2 * i] & 0xFF;
-      int c = 0;
-      while (c < nf && id[c] != cid) {
-        c++;
-      }
-      int td = (b[s + 2 + 2 * i] & 0xFF) >> 4;
-      int ta = b[s + 2 + 2 * i] & 0x0F;
-      if (c == nf || td > 3 || ta > 3 || !dcSet[td] || !acSet[ta] || !quantSet[tq[c]]) {
-        return false;
-      }
-      for (int j = 0; j < i; j++) {
-        if (order[j] == c) {
-          return false; // a component twice
-        }
-      }
-      order[i] = c;
-      dcOf[i] = dcTables[td];
-      acOf[i] = acTables[ta];
-      blocks += hs[c] * vs[c];
-    }
-    int at = s + 1 + 2 * ns;
-    return b[at] == 0 && b[at + 1] == 63 && b[at + 2] == 0 && (ns == 1 || blocks <= 10);
-  }
-
   /** Each component's upsampler and the blocks of it that the window {y0, x0, h, w} needs. */
   private boolean plan(int[] window) {
     int y0 = window[0];
     int x0 = window[1];
     int y1 = y0 + window[2] - 1; // last row and column, inclusive
     int x1 = x0 + window[3] - 1;
-    if (y0 < 0 || x0 < 0 || window[2] < 1 || window[3] < 1 || y1 >= height || x1 >= width) {
+    if (y0 < 0 || x0 < 0 || window[2] < 1 || window[3] < 1 || y1 >= hdr.height || x1 >= hdr.width) {
       return false;
     }
-    for (int c = 0; c < nf; c++) {
-      dw[c] = (int) (((long) width * hs[c] + maxH - 1) / maxH);
-      dh[c] = (int) (((long) height * vs[c] + maxV - 1) / maxV);
-      boolean h2 = 2 * hs[c] == maxH;
+    for (int c = 0; c < hdr.nf; c++) {
+      dw[c] = (int) (((long) hdr.width * hdr.hs[c] + hdr.maxH - 1) / hdr.maxH);
+      dh[c] = (int) (((long) hdr.height * hdr.vs[c] + hdr.maxV - 1) / hdr.maxV);
+      boolean h2 = 2 * hdr.hs[c] == hdr.maxH;
       int cLo;
       int cHi;
       int rLo = y0;
       int rHi = y1;
-      if (hs[c] == maxH && vs[c] == maxV) {
+      if (hdr.hs[c] == hdr.maxH && hdr.vs[c] == hdr.maxV) {
         kind[c] = FULL;
         cLo = x0;
         cHi = x1;
-      } else if (h2 && (vs[c] == maxV || 2 * vs[c] == maxV) && dw[c] > 2) {
-        kind[c] = vs[c] == maxV ? FANCY_H2V1 : FANCY_H2V2;
+      } else if (h2 && (hdr.vs[c] == hdr.maxV || 2 * hdr.vs[c] == hdr.maxV) && dw[c] > 2) {
+        kind[c] = hdr.vs[c] == hdr.maxV ? FANCY_H2V1 : FANCY_H2V2;
         cLo = Math.max(0, (x0 >> 1) - 1); // a sample of context each side (clamped)
         cHi = Math.min(dw[c] - 1, (x1 >> 1) + 1);
         if (kind[c] == FANCY_H2V2) { // an even row reads the row above, an odd one below
           rLo = (y0 & 1) == 1 ? y0 >> 1 : Math.max(0, (y0 >> 1) - 1);
           rHi = (y1 & 1) == 0 ? y1 >> 1 : Math.min(dh[c] - 1, (y1 >> 1) + 1);
         }
-      } else if (hs[c] == maxH && 2 * vs[c] == maxV) {
+      } else if (hdr.hs[c] == hdr.maxH && 2 * hdr.vs[c] == hdr.maxV) {
         return false; // 1x2: replicated by libjpeg 6b, the JDK's own, triangle-filtered by
                       // libjpeg-turbo, which many JDK builds (Debian's) use instead: ImageIO knows
-      } else if (maxH % hs[c] == 0 && maxV % vs[c] == 0) {
+      } else if (hdr.maxH % hdr.hs[c] == 0 && hdr.maxV % hdr.vs[c] == 0) {
         kind[c] = REPLICATE;
-        he[c] = maxH / hs[c];
-        ve[c] = maxV / vs[c];
+        he[c] = hdr.maxH / hdr.hs[c];
+        ve[c] = hdr.maxV / hdr.vs[c];
         cLo = x0 / he[c];
         cHi = x1 / he[c];
         rLo = y0 / ve[c];
@@ -284,43 +122,43 @@ final class JpegWindowDecoder {
 
   /** Entropy-decodes the scan up to the window's last MCU row, transforming the needed blocks. */
   private boolean readScan(byte[] b) {
-    boolean interleaved = nf > 1;
-    int mcuCols = interleaved ? ceilDiv(width, 8 * maxH) : ceilDiv(dw[0], 8);
+    boolean interleaved = hdr.nf > 1;
+    int mcuCols = interleaved ? ceilDiv(hdr.width, 8 * hdr.maxH) : ceilDiv(dw[0], 8);
     int mrLo = Integer.MAX_VALUE;
     int mrHi = 0;
-    for (int i = 0; i < nf; i++) {
-      int c = order[i];
-      int rows = interleaved ? vs[c] : 1;
+    for (int i = 0; i < hdr.nf; i++) {
+      int c = hdr.order[i];
+      int rows = interleaved ? hdr.vs[c] : 1;
       mrLo = Math.min(mrLo, by0[c] / rows);
       mrHi = Math.max(mrHi, by1[c] / rows);
     }
-    entropy.start(b, scanStart);
-    int restartsLeft = restartInterval;
+    entropy.start(b, hdr.scanStart);
+    int restartsLeft = hdr.restartInterval;
     int nextRestart = 0;
     for (int mr = 0; mr <= mrHi; mr++) {
       boolean needed = mr >= mrLo;
       for (int mc = 0; mc < mcuCols; mc++) {
-        if (restartInterval > 0) {
+        if (hdr.restartInterval > 0) {
           if (restartsLeft == 0) {
             if (!entropy.restart(nextRestart)) {
               return false;
             }
             nextRestart = (nextRestart + 1) & 7;
-            restartsLeft = restartInterval;
+            restartsLeft = hdr.restartInterval;
           }
           restartsLeft--;
         }
-        for (int i = 0; i < nf; i++) {
-          int c = order[i];
-          int cols = interleaved ? hs[c] : 1;
-          int rows = interleaved ? vs[c] : 1;
+        for (int i = 0; i < hdr.nf; i++) {
+          int c = hdr.order[i];
+          int cols = interleaved ? hdr.hs[c] : 1;
+          int rows = interleaved ? hdr.vs[c] : 1;
           for (int yy = 0; yy < rows; yy++) {
             int by = mr * rows + yy;
             boolean rowNeeded = needed && by >= by0[c] && by <= by1[c];
             for (int xx = 0; xx < cols; xx++) {
               int bx = mc * cols + xx;
               if (rowNeeded && bx >= bx0[c] && bx <= bx1[c]) {
-                int got = entropy.decode(blk, dcOf[i], acOf[i], quant[tq[c]], i);
+                int got = entropy.decode(blk, hdr.dcOf[i], hdr.acOf[i], hdr.quant[hdr.tq[c]], i);
                 if (got < 0) {
                   return false;
                 }
@@ -332,7 +170,7 @@ final class JpegWindowDecoder {
                   JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
                   Arrays.fill(blk, 0, (got & 32) == 0 ? 32 : 64, 0);
                 }
-              } else if (!entropy.skip(dcOf[i], acOf[i], i)) {
+              } else if (!entropy.skip(hdr.dcOf[i], hdr.acOf[i], i)) {
                 return false;
               }
             }
@@ -354,7 +192,7 @@ final class JpegWindowDecoder {
     int h = window[2];
     int w = window[3];
     dst.reshape(3, h, w);
-    for (int c = 0; c < nf; c++) {
+    for (int c = 0; c < hdr.nf; c++) {
       if (row[c].length < w) {
         row[c] = new byte[w];
       }
@@ -365,10 +203,10 @@ final class JpegWindowDecoder {
       sums = new int[pairsNeeded / 2 + 3];
     }
     for (int y = 0; y < h; y++) {
-      for (int c = 0; c < nf; c++) {
+      for (int c = 0; c < hdr.nf; c++) {
         upsampleRow(c, window[0] + y, window[1], w, row[c]);
       }
-      if (nf == 3) {
+      if (hdr.nf == 3) {
         EncodedAugmenter.yccRow(row[0], row[1], row[2], w, dst.px, y * w, h * w);
       } else {
         EncodedAugmenter.greyRow(row[0], w, dst.px, y * w, h * w);

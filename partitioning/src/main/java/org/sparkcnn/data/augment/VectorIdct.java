@@ -3,8 +3,9 @@
  * block are the 8 lanes, so each row of coefficients is one vector and the column sums of
  * jidctint.c are done for all columns at once, in the same 32-bit integer operations (wrapping
  * additions and multiplications, whose order does not change the result) and with its shortcut
- * for a column without AC, hence the same bits as JpegIdct's scalar column pass; its output rows are what the scalar row pass reads. JpegIdct
- * uses it when the module jdk.incubator.vector is present and -Dsparkcnn.augment=scalar is not set.
+ * for a column without AC, hence the same bits as JpegIdct's scalar column pass; its output
+ * rows are what the scalar row pass reads. JpegIdct uses it when the module jdk.incubator.vector
+ * is present and -Dsparkcnn.augment=scalar is not set.
  */
 package org.sparkcnn.data.augment;
 

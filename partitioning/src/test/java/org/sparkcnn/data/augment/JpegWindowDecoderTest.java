@@ -113,7 +113,7 @@ class JpegWindowDecoderTest {
     return true;
   }
 
-  /** An h x w image: noise on the left half (every AC coefficient busy), a gradient on the right. */
+  /** An h x w image: noise on its left half (busy AC coefficients), a gradient on the right. */
   static BufferedImage picture(int h, int w, int type, long seed) {
     BufferedImage img = new BufferedImage(w, h, type);
     Rng r = Rng.of(seed);
