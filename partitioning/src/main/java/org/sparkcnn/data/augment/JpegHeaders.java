@@ -86,7 +86,7 @@ final class JpegHeaders {
           if (cls > 1 || t > 3 || n > 256 || s + 17 + n > end) {
             return false;
           }
-          if (!(cls == 0 ? dcTables : acTables)[t].build(b, s + 1)) {
+          if (!(cls == 0 ? dcTables : acTables)[t].build(b, s + 1, cls == 0)) {
             return false;
           }
           (cls == 0 ? dcSet : acSet)[t] = true;

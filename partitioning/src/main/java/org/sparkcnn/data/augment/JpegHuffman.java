@@ -21,10 +21,10 @@ final class JpegHuffman {
   final int[] fastAc = new int[1 << LOOKAHEAD];
 
   /**
-   * Builds the table from a DHT segment's 16 counts at b[at] and its symbols after them; false
-   * when the counts do not describe a prefix code libjpeg accepts.
+   * Builds the table from a DHT segment's 16 counts at b[at] and its symbols after them (dc: a
+   * table of DC differences); false when it is not a table libjpeg accepts.
    */
-  boolean build(byte[] b, int at) {
+  boolean build(byte[] b, int at, boolean dc) {
     java.util.Arrays.fill(look, 0);
     int code = 0;
     int k = 0; // symbols so far
@@ -36,6 +36,9 @@ final class JpegHuffman {
         valOffset[len] = k - code;
         for (int i = 0; i < n; i++, k++, code++) {
           int sym = b[at + 16 + k] & 0xFF;
+          if (dc && sym > 15) {
+            return false; // libjpeg-turbo refuses such a DC table, even unused
+          }
           symbols[k] = sym;
           if (len <= LOOKAHEAD) {
             int first = code << (LOOKAHEAD - len);

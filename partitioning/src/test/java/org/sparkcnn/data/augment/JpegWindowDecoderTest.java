@@ -6,7 +6,8 @@
  * sampling layout the JDK's writer takes (the upsamplers: copy, fancy 2x1 and 2x2, replication),
  * odd sizes (narrow chroma, partial MCUs), grey, and restart intervals. Files it must decline
  * (1x2 subsampling, whose upsampling depends on the JDK's libjpeg; progressive, truncated, a
- * restart marker out of order) are declined, and EncodedAugmenter still gives ImageIO's pixels.
+ * restart marker out of order, a bad DC table) are declined, and EncodedAugmenter still gives
+ * ImageIO's pixels; rows before a truncation decode as ImageIO decodes them.
  */
 package org.sparkcnn.data.augment;
 
@@ -229,8 +230,21 @@ class JpegWindowDecoderTest {
         break;
       }
     }
+    byte[] badDcTable = whole.clone();
+    for (int i = 2; i < badDcTable.length - 20; i++) {
+      if (badDcTable[i] == (byte) 0xFF && badDcTable[i + 1] == (byte) 0xC4
+          && badDcTable[i + 4] == 0) { // DC table 0: its last symbol made 16
+        int n = 0;
+        for (int l = 0; l < 16; l++) {
+          n += badDcTable[i + 5 + l] & 0xFF;
+        }
+        badDcTable[i + 20 + n] = 16;
+        break;
+      }
+    }
     JpegWindowDecoder d = new JpegWindowDecoder();
     int[] all = {0, 0, 48, 64};
+    assertFalse(d.decode(badDcTable, 3, all, new Image()), "a DC table libjpeg-turbo refuses");
     Pipeline identity = Pipeline.identity(Shape.of(3, 48, 64));
     float[] x = new float[3 * 48 * 64];
     byte[] oneByTwo = written(img, SAMPLINGS[2], 0, 0.8f, false);
@@ -239,8 +253,10 @@ class JpegWindowDecoderTest {
       new EncodedAugmenter().augment(identity, file, "declined.jpg", 1, 1, 1, x, 0);
       assertArrayEquals(reference(file, all).pixels(), x);
     }
-    assertTrue(d.decode(truncated, 3, new int[] {0, 0, 8, 64}, new Image()),
+    Image top = new Image();
+    assertTrue(d.decode(truncated, 3, new int[] {0, 0, 8, 64}, top),
         "rows before the truncation decode");
+    assertArrayEquals(reference(truncated, new int[] {0, 0, 8, 64}).pixels(), top.pixels());
     new EncodedAugmenter().augment(identity, whole, "whole.jpg", 1, 1, 1, x, 0);
     assertArrayEquals(reference(whole, all).pixels(), x);
   }
