@@ -6,8 +6,8 @@
  * pixels as decoding the whole image and cropping, for less work. Pixels are RGB (a grey image's
  * level in all three channels), scaled to [0, 1] as k / 255. What decodes what: a JFIF (YCbCr) or
  * grey baseline JPEG, nearly every camera file, goes through JpegWindowDecoder, which gives the
- * very samples of the JDK's libjpeg 6b for the window alone (entropy-decoding only up to its last
- * row, transforming only its blocks); those samples are turned into RGB here with libjpeg's own
+ * very samples of the JDK's libjpeg (its own 6b, or the system's libjpeg-turbo) for the window
+ * alone (entropy-decoding only up to its last row, transforming only its blocks); those samples are turned into RGB here with libjpeg's own
  * fixed-point tables (jdcolor.c). Such a JPEG that it declines (progressive, several scans,
  * corrupt or truncated data, ...) is read as its raw raster (ImageReader.readRaster with
  * setSourceRegion) and converted with the same tables: the reference path, which
@@ -36,13 +36,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class EncodedAugmenter {
   private static final float[] LEVELS = new float[256]; // k / 255f, as Augmenter scales bytes
   private static final float[] CLAMPED = new float[768]; // [256 + v] = LEVELS[clamp(v)]
+  // -Dsparkcnn.jpeg=imageio: every JPEG through ImageIO's raw raster, the reference path
+  private static final boolean IMAGEIO_ONLY =
+      "imageio".equals(System.getProperty("sparkcnn.jpeg"));
   private final Image a = new Image();
   private final Image b = new Image();
   private final File file = new File();
   private final JpegWindowDecoder jpegDecoder = new JpegWindowDecoder();
-  // -Dsparkcnn.jpeg=imageio: every JPEG through ImageIO's raw raster, the reference path
-  private static final boolean IMAGEIO_ONLY =
-      "imageio".equals(System.getProperty("sparkcnn.jpeg"));
   private ImageReader reader; // the last format's reader, reused while the format repeats
 
   // libjpeg's YCbCr -> RGB (jdcolor.c, ycc_rgb_convert): R = Y + CR_R[Cr],

@@ -137,7 +137,8 @@ final class JpegEntropy {
    * in zig-zag order), in natural order, for component c of the scan. Returns 0 when only the DC
    * is set; when some AC is, 1 | the OR of the natural indices of the AC set, masked to 36 (bit 5:
    * some in rows 4..7, bit 2: some in columns 4..7); -1 for data libjpeg would not decode as it
-   * stands. The bit buffer
+   * stands, or with a dequantised value outside [-2^14, 2^14) (never in a sound 8-bit file),
+   * whose samples differ between libjpeg builds (JpegIdct). The bit buffer
    * lives in locals here (the fields are written back around each fill) for speed.
    */
   int decode(int[] blk, JpegHuffman dc, JpegHuffman ac, int[] qz, int c) {
@@ -161,7 +162,9 @@ final class JpegEntropy {
       pred[c] += extend((int) (b >>> (n - s)) & ((1 << s) - 1), s);
       n -= s;
     }
-    blk[0] = (short) pred[c] * qz[0]; // libjpeg keeps coefficients as 16-bit JCOEF
+    int dq = (short) pred[c] * qz[0]; // libjpeg keeps coefficients as 16-bit JCOEF
+    blk[0] = dq;
+    int range = dq + 16384; // OR of every dequantised value + 2^14: in [0, 2^15) when all fit
     int any = 0;
     int[] fast = ac.fastAc;
     int[] look = ac.look;
@@ -192,7 +195,9 @@ final class JpegEntropy {
           return -1;
         }
         int at = NATURAL[k];
-        blk[at] = (f >> 16) * qz[k];
+        dq = (f >> 16) * qz[k];
+        blk[at] = dq;
+        range |= dq + 16384;
         any |= at;
         continue;
       }
@@ -209,7 +214,9 @@ final class JpegEntropy {
           return -1;
         }
         int at = NATURAL[k];
-        blk[at] = extend((int) (b >>> (n - s)) & ((1 << s) - 1), s) * qz[k];
+        dq = extend((int) (b >>> (n - s)) & ((1 << s) - 1), s) * qz[k];
+        blk[at] = dq;
+        range |= dq + 16384;
         n -= s;
         any |= at;
       } else if (r == 15) {
@@ -221,6 +228,9 @@ final class JpegEntropy {
     buf = b;
     bits = n;
     pos = p;
+    if ((range & ~0x7FFF) != 0) {
+      return -1; // a value out of 15 bits: see JpegIdct on where libjpeg builds part
+    }
     return any == 0 ? 0 : 1 | any & 36; // natural index 0 is the DC: any AC makes any > 0
   }
 
@@ -299,6 +309,25 @@ final class JpegEntropy {
     bits = n;
     pos = p;
     return true;
+  }
+
+  /**
+   * True when the data ends here with the end-of-image marker (EOI), after no more than the
+   * last byte's padding bits. ImageIO reads on to EOI when a window reaches the last row and
+   * fails on a bad marker there; anything but EOI makes the caller give the file to ImageIO.
+   */
+  boolean endsAtEoi() {
+    if (bits - madeUp >= 8) {
+      return false;
+    }
+    int p = pos;
+    if (p >= data.length || data[p] != (byte) 0xFF) {
+      return false;
+    }
+    while (p < data.length && data[p] == (byte) 0xFF) {
+      p++;
+    }
+    return p < data.length && (data[p] & 0xFF) == 0xD9;
   }
 
   /**

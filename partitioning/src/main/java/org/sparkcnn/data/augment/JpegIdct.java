@@ -6,6 +6,11 @@
  * and rows (which give the same bits as the full sums), and the range-limit table of jdmaster.c
  * (prepare_range_limit_table) that maps the centred result, wrapped to 10 bits, to a sample. The
  * column pass runs on the Vector API (VectorIdct, the same bits) where it is available.
+ * The JDK's ImageIO may instead run libjpeg-turbo (Debian's JDK links the system library), whose
+ * SIMD IDCT keeps values in 16-bit lanes and saturates where the C code wraps: the two agree
+ * while every dequantised coefficient and every column-pass value lies in [-2^14, 2^14) and every
+ * result in [-512, 512), always so in a sound 8-bit file. Outside that range a block is refused
+ * (false), and the caller leaves the file to ImageIO, whichever library it runs.
  */
 package org.sparkcnn.data.augment;
 
@@ -50,14 +55,21 @@ final class JpegIdct {
     }
   }
 
-  /** The 8x8 samples of a block whose only non-zero coefficient is its dequantised DC, dq. */
-  static void dcOnly(int dq, byte[] out, int off, int stride) {
+  /**
+   * The 8x8 samples of a block whose only non-zero coefficient is its dequantised DC, dq; false
+   * (out untouched) where the builds of libjpeg part (|dq << 2| over 2^14).
+   */
+  static boolean dcOnly(int dq, byte[] out, int off, int stride) {
+    if (dq < -4096 || dq > 4095) {
+      return false;
+    }
     byte v = LIMIT[((dq << 2) + 16 >> 5) & 1023]; // both passes' shortcuts, as jidctint.c takes
     for (int y = 0; y < 8; y++, off += stride) {
       for (int x = 0; x < 8; x++) {
         out[off + x] = v;
       }
     }
+    return true;
   }
 
   /**
@@ -67,34 +79,49 @@ final class JpegIdct {
    * terms are left out of the sums where the shape says they are zero: the same bits as the full
    * sums, for less work. ws: [64] workspace.
    */
-  static void islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape) {
-    islow(in, ws, out, off, stride, shape, VECTOR);
+  static boolean islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape) {
+    return islow(in, ws, out, off, stride, shape, VECTOR);
   }
 
   /** islow with the column pass on the Vector API or not (for the parity test). */
-  static void islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape,
+  static boolean islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape,
       boolean vector) {
     int cols = (shape & 4) == 0 ? 4 : 8; // columns 4..7 all zero: their pass-1 output is 0
     if (vector) {
-      VectorIdct.columns(in, ws);
-    } else if ((shape & 32) == 0) {
-      for (int c = 0; c < cols; c++) {
-        columnTop(in, ws, c);
+      if (!VectorIdct.columns(in, ws)) {
+        return false; // a pass-1 value out of 15 bits
       }
     } else {
-      for (int c = 0; c < cols; c++) {
-        column(in, ws, c);
+      if ((shape & 32) == 0) {
+        for (int c = 0; c < cols; c++) {
+          columnTop(in, ws, c);
+        }
+      } else {
+        for (int c = 0; c < cols; c++) {
+          column(in, ws, c);
+        }
+      }
+      int range = 0; // OR of every pass-1 value + 2^14
+      for (int k = 0; k < 64; k += 8) {
+        for (int c = 0; c < cols; c++) {
+          range |= ws[k + c] + 16384;
+        }
+      }
+      if ((range & ~0x7FFF) != 0) {
+        return false; // a pass-1 value out of 15 bits
       }
     }
+    int range = 0; // OR of every result + 512
     if (cols == 4) {
       for (int r = 0; r < 64; r += 8, off += stride) {
-        rowLeft(ws, r, out, off);
+        range |= rowLeft(ws, r, out, off);
       }
     } else {
       for (int r = 0; r < 64; r += 8, off += stride) {
-        row(ws, r, out, off);
+        range |= row(ws, r, out, off);
       }
     }
+    return (range & ~1023) == 0; // a result beyond [-512, 512): the builds part
   }
 
   /** Pass 1 on column c, into ws with PASS1_BITS (2) more bits. */
@@ -172,11 +199,10 @@ final class JpegIdct {
   }
 
   /** Pass 2 on the row at ws[r], into 8 samples at out[off]. */
-  private static void row(int[] ws, int r, byte[] out, int off) {
+  private static int row(int[] ws, int r, byte[] out, int off) {
     if ((ws[r + 1] | ws[r + 2] | ws[r + 3] | ws[r + 4] | ws[r + 5] | ws[r + 6] | ws[r + 7])
         == 0) {
-      dcRow(ws[r], out, off);
-      return;
+      return dcRow(ws[r], out, off);
     }
     int z2 = ws[r + 2];
     int z3 = ws[r + 6];
@@ -202,14 +228,13 @@ final class JpegIdct {
     o1 = o1 * F2_053 + q2 + q4;
     o2 = o2 * F3_072 + q2 + q3;
     o3 = o3 * F1_501 + q1 + q4;
-    storeRow(t0 + t3, t1 + t2, t1 - t2, t0 - t3, o0, o1, o2, o3, out, off);
+    return storeRow(t0 + t3, t1 + t2, t1 - t2, t0 - t3, o0, o1, o2, o3, out, off);
   }
 
   /** row for a row whose inputs 4..7 are zero. */
-  private static void rowLeft(int[] ws, int r, byte[] out, int off) {
+  private static int rowLeft(int[] ws, int r, byte[] out, int off) {
     if ((ws[r + 1] | ws[r + 2] | ws[r + 3]) == 0) {
-      dcRow(ws[r], out, off);
-      return;
+      return dcRow(ws[r], out, off);
     }
     int z2 = ws[r + 2];
     int z1 = z2 * F0_541;
@@ -222,28 +247,44 @@ final class JpegIdct {
     int q2 = o2 * -F2_562;
     int q3 = o2 * -F1_961 + q5;
     int q4 = o3 * -F0_390 + q5;
-    storeRow(t0 + t3, t0 + z1, t0 - z1, t0 - t3, q1 + q3, q2 + q4, o2 * F3_072 + q2 + q3,
-        o3 * F1_501 + q1 + q4, out, off);
+    return storeRow(t0 + t3, t0 + z1, t0 - z1, t0 - t3, q1 + q3, q2 + q4,
+        o2 * F3_072 + q2 + q3, o3 * F1_501 + q1 + q4, out, off);
   }
 
-  private static void dcRow(int w0, byte[] out, int off) {
-    byte v = LIMIT[((w0 + 16) >> 5) & 1023];
-    for (int x = 0; x < 8; x++) {
-      out[off + x] = v;
+  /** Returns the result + 512, as storeRow. */
+  private static int dcRow(int w0, byte[] out, int off) {
+    int x = (w0 + 16) >> 5;
+    byte v = LIMIT[x & 1023];
+    for (int i = 0; i < 8; i++) {
+      out[off + i] = v;
     }
+    return x + 512;
   }
 
-  /** 8 samples from the even sums and the odd parts, descaled by 18 and range-limited. */
-  private static void storeRow(int t10, int t11, int t12, int t13, int o0, int o1, int o2,
+  /**
+   * 8 samples from the even sums and the odd parts, descaled by 18 and range-limited; returns the
+   * OR of the 8 descaled values + 512 (in [0, 1024) when all lie in [-512, 512)).
+   */
+  private static int storeRow(int t10, int t11, int t12, int t13, int o0, int o1, int o2,
       int o3, byte[] out, int off) {
     int half = 1 << 17;
-    out[off] = LIMIT[((t10 + o3 + half) >> 18) & 1023];
-    out[off + 1] = LIMIT[((t11 + o2 + half) >> 18) & 1023];
-    out[off + 2] = LIMIT[((t12 + o1 + half) >> 18) & 1023];
-    out[off + 3] = LIMIT[((t13 + o0 + half) >> 18) & 1023];
-    out[off + 4] = LIMIT[((t13 - o0 + half) >> 18) & 1023];
-    out[off + 5] = LIMIT[((t12 - o1 + half) >> 18) & 1023];
-    out[off + 6] = LIMIT[((t11 - o2 + half) >> 18) & 1023];
-    out[off + 7] = LIMIT[((t10 - o3 + half) >> 18) & 1023];
+    int x0 = (t10 + o3 + half) >> 18;
+    int x1 = (t11 + o2 + half) >> 18;
+    int x2 = (t12 + o1 + half) >> 18;
+    int x3 = (t13 + o0 + half) >> 18;
+    int x4 = (t13 - o0 + half) >> 18;
+    int x5 = (t12 - o1 + half) >> 18;
+    int x6 = (t11 - o2 + half) >> 18;
+    int x7 = (t10 - o3 + half) >> 18;
+    out[off] = LIMIT[x0 & 1023];
+    out[off + 1] = LIMIT[x1 & 1023];
+    out[off + 2] = LIMIT[x2 & 1023];
+    out[off + 3] = LIMIT[x3 & 1023];
+    out[off + 4] = LIMIT[x4 & 1023];
+    out[off + 5] = LIMIT[x5 & 1023];
+    out[off + 6] = LIMIT[x6 & 1023];
+    out[off + 7] = LIMIT[x7 & 1023];
+    return (x0 + 512) | (x1 + 512) | (x2 + 512) | (x3 + 512) | (x4 + 512) | (x5 + 512)
+        | (x6 + 512) | (x7 + 512);
   }
 }

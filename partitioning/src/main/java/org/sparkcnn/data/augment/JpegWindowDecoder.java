@@ -54,7 +54,8 @@ final class JpegWindowDecoder {
    */
   boolean decode(byte[] b, int components, int[] window, Image dst) {
     try {
-      if (!hdr.read(b, components) || !plan(window) || !readScan(b)) {
+      if (!hdr.read(b, components) || !plan(window) || !readScan(b)
+          || window[0] + window[2] == hdr.height && !entropy.endsAtEoi()) {
         return false;
       }
     } catch (IndexOutOfBoundsException e) {
@@ -160,15 +161,15 @@ final class JpegWindowDecoder {
               if (rowNeeded && bx >= bx0[c] && bx <= bx1[c]) {
                 int got = entropy.decode(blk, hdr.dcOf[i], hdr.acOf[i], hdr.quant[hdr.tq[c]], i);
                 if (got < 0) {
+                  Arrays.fill(blk, 0); // all zero for the next file
                   return false;
                 }
                 int off = (by - by0[c]) * 8 * stride[c] + (bx - bx0[c]) * 8;
-                if (got == 0) {
-                  JpegIdct.dcOnly(blk[0], plane[c], off, stride[c]);
-                  blk[0] = 0;
-                } else {
-                  JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
-                  Arrays.fill(blk, 0, (got & 32) == 0 ? 32 : 64, 0);
+                boolean same = got == 0 ? JpegIdct.dcOnly(blk[0], plane[c], off, stride[c])
+                    : JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
+                Arrays.fill(blk, 0, (got & 32) == 0 ? 32 : 64, 0);
+                if (!same) {
+                  return false; // values where libjpeg builds give different samples
                 }
               } else if (!entropy.skip(hdr.dcOf[i], hdr.acOf[i], i)) {
                 return false;

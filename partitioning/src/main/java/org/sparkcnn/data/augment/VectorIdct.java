@@ -19,8 +19,11 @@ final class VectorIdct {
 
   private VectorIdct() {}
 
-  /** ws [64] = pass 1 of the block in: [64] dequantised coefficients, natural order. */
-  static void columns(int[] in, int[] ws) {
+  /**
+   * ws [64] = pass 1 of the block in: [64] dequantised coefficients, natural order; false when a
+   * value lies outside [-2^14, 2^14), where libjpeg builds part (JpegIdct).
+   */
+  static boolean columns(int[] in, int[] ws) {
     IntVector i0 = IntVector.fromArray(S, in, 0);
     IntVector i1 = IntVector.fromArray(S, in, 8);
     IntVector i2 = IntVector.fromArray(S, in, 16);
@@ -54,18 +57,22 @@ final class VectorIdct {
     VectorMask<Integer> dcOnly = i1.or(i2).or(i3).or(i4).or(i5).or(i6).or(i7)
         .compare(VectorOperators.EQ, 0);
     IntVector dc = i0.lanewise(VectorOperators.LSHL, 2);
-    descale(t10.add(o3), dc, dcOnly, ws, 0);
-    descale(t10.sub(o3), dc, dcOnly, ws, 56);
-    descale(t11.add(o2), dc, dcOnly, ws, 8);
-    descale(t11.sub(o2), dc, dcOnly, ws, 48);
-    descale(t12.add(o1), dc, dcOnly, ws, 16);
-    descale(t12.sub(o1), dc, dcOnly, ws, 40);
-    descale(t13.add(o0), dc, dcOnly, ws, 24);
-    descale(t13.sub(o0), dc, dcOnly, ws, 32);
+    IntVector range = descale(t10.add(o3), dc, dcOnly, ws, 0) // OR of every value + 2^14
+        .or(descale(t10.sub(o3), dc, dcOnly, ws, 56))
+        .or(descale(t11.add(o2), dc, dcOnly, ws, 8))
+        .or(descale(t11.sub(o2), dc, dcOnly, ws, 48))
+        .or(descale(t12.add(o1), dc, dcOnly, ws, 16))
+        .or(descale(t12.sub(o1), dc, dcOnly, ws, 40))
+        .or(descale(t13.add(o0), dc, dcOnly, ws, 24))
+        .or(descale(t13.sub(o0), dc, dcOnly, ws, 32));
+    return (range.reduceLanes(VectorOperators.OR) & ~0x7FFF) == 0;
   }
 
-  private static void descale(IntVector v, IntVector dc, VectorMask<Integer> dcOnly, int[] ws,
-      int at) {
-    v.add(1024).lanewise(VectorOperators.ASHR, 11).blend(dc, dcOnly).intoArray(ws, at);
+  /** Stores the descaled row at ws[at]; returns it + 2^14 (in [0, 2^15) when it fits). */
+  private static IntVector descale(IntVector v, IntVector dc, VectorMask<Integer> dcOnly,
+      int[] ws, int at) {
+    IntVector row = v.add(1024).lanewise(VectorOperators.ASHR, 11).blend(dc, dcOnly);
+    row.intoArray(ws, at);
+    return row.add(16384);
   }
 }

@@ -7,7 +7,9 @@
  * odd sizes (narrow chroma, partial MCUs), grey, and restart intervals. Files it must decline
  * (1x2 subsampling, whose upsampling depends on the JDK's libjpeg; progressive, truncated, a
  * restart marker out of order, a bad DC table) are declined, and EncodedAugmenter still gives
- * ImageIO's pixels; rows before a truncation decode as ImageIO decodes them.
+ * ImageIO's pixels; rows before a truncation decode as ImageIO decodes them. Randomly corrupted
+ * files that it still decodes (a changed coefficient is still a valid stream), whole or the top
+ * half, give ImageIO's pixels, and ImageIO decodes them too.
  */
 package org.sparkcnn.data.augment;
 
@@ -259,6 +261,46 @@ class JpegWindowDecoderTest {
     assertArrayEquals(reference(truncated, new int[] {0, 0, 8, 64}).pixels(), top.pixels());
     new EncodedAugmenter().augment(identity, whole, "whole.jpg", 1, 1, 1, x, 0);
     assertArrayEquals(reference(whole, all).pixels(), x);
+  }
+
+  @Test
+  void corruptFilesItStillDecodesGiveImageIosPixels() throws IOException {
+    Rng r = Rng.of(17);
+    List<byte[]> files = List.of(
+        written(picture(48, 64, BufferedImage.TYPE_INT_RGB, 1), SAMPLINGS[3], 0, 0.9f, false),
+        written(picture(33, 17, BufferedImage.TYPE_INT_RGB, 2), SAMPLINGS[1], 3, 0.7f, false),
+        written(picture(29, 37, BufferedImage.TYPE_BYTE_GRAY, 3), null, 2, 0.8f, false));
+    JpegWindowDecoder d = new JpegWindowDecoder();
+    int handled = 0;
+    for (int t = 0; t < 600; t++) {
+      byte[] file = files.get(t % files.size()).clone();
+      int at = 2 + r.nextInt(file.length - 2);
+      switch (t / files.size() % 3) {
+        case 0 -> file[at] = (byte) r.nextInt(256); // any byte, headers included
+        case 1 -> file[at] ^= (byte) (1 << r.nextInt(8));
+        default -> file = Arrays.copyOf(file, at);
+      }
+      EncodedAugmenter.Jpeg jpeg = EncodedAugmenter.Jpeg.of(file);
+      if (jpeg == null) {
+        continue;
+      }
+      for (int[] win : List.of(new int[] {0, 0, jpeg.height(), jpeg.width()},
+          new int[] {0, 1, Math.max(1, jpeg.height() / 2), jpeg.width() - 1})) {
+        Image got = new Image();
+        if (d.decode(file, jpeg.components(), win, got)) {
+          handled++;
+          Image expected;
+          try {
+            expected = reference(file, win);
+          } catch (IOException | RuntimeException e) {
+            throw new AssertionError("corruption " + t + " " + Arrays.toString(win)
+                + " decoded here but not by ImageIO", e);
+          }
+          assertArrayEquals(expected.pixels(), got.pixels(), "corruption " + t);
+        }
+      }
+    }
+    assertTrue(handled > 100, handled + " corrupt files decoded");
   }
 
   @Test
