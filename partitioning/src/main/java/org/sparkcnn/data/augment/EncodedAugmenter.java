@@ -2,15 +2,20 @@
  * Runs a pipeline on encoded images (JPEG, PNG, ... any format javax.imageio reads) as an
  * ImageNet loader does every epoch: decode, augment, land in the batch. When the pipeline's first
  * op takes any size (random_resized_crop, resize to [h, w], center_crop), its parameters are drawn
- * from the size in the file's header and only the window that op reads is decoded
- * (ImageReadParam.setSourceRegion): the same pixels as decoding the whole image and cropping, for
- * less work. Pixels are RGB (a grey image's level in all three channels), scaled to [0, 1] as
- * k / 255. A JFIF (YCbCr) or grey JPEG is read as its raw raster (ImageReader.readRaster) and
- * turned into RGB here with libjpeg's own fixed-point tables (jdcolor.c): the pixels PIL gives
- * (torchvision's loader; checked on the ants/bees set), and those of ImageReader.read at about
- * half its cost, except that read also converts the colours of a file that embeds an ICC
- * profile and PIL does not. Any other file goes through read. One per thread: it keeps its
- * reader and buffers between images.
+ * from the size in the file's header and only the window that op reads is decoded: the same
+ * pixels as decoding the whole image and cropping, for less work. Pixels are RGB (a grey image's
+ * level in all three channels), scaled to [0, 1] as k / 255. What decodes what: a JFIF (YCbCr) or
+ * grey baseline JPEG, nearly every camera file, goes through JpegWindowDecoder, which gives the
+ * very samples of the JDK's libjpeg (its own 6b, or the system's libjpeg-turbo) for the window
+ * alone (entropy-decoding only up to its last row, transforming only its blocks); those samples are turned into RGB here with libjpeg's own
+ * fixed-point tables (jdcolor.c). Such a JPEG that it declines (progressive, several scans,
+ * corrupt or truncated data, ...) is read as its raw raster (ImageReader.readRaster with
+ * setSourceRegion) and converted with the same tables: the reference path, which
+ * -Dsparkcnn.jpeg=imageio forces for every JPEG. Both give the pixels PIL gives (torchvision's
+ * loader; checked on the ants/bees set), and those of ImageReader.read at a fraction of its cost,
+ * except that read also converts the colours of a file that embeds an ICC profile and PIL does
+ * not. Any other file goes through read. One per thread: it keeps its decoder, reader and buffers
+ * between images.
  */
 package org.sparkcnn.data.augment;
 
@@ -30,9 +35,14 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 public final class EncodedAugmenter {
   private static final float[] LEVELS = new float[256]; // k / 255f, as Augmenter scales bytes
+  private static final float[] CLAMPED = new float[768]; // [256 + v] = LEVELS[clamp(v)]
+  // -Dsparkcnn.jpeg=imageio: every JPEG through ImageIO's raw raster, the reference path
+  private static final boolean IMAGEIO_ONLY =
+      "imageio".equals(System.getProperty("sparkcnn.jpeg"));
   private final Image a = new Image();
   private final Image b = new Image();
   private final File file = new File();
+  private final JpegWindowDecoder jpegDecoder = new JpegWindowDecoder();
   private ImageReader reader; // the last format's reader, reused while the format repeats
 
   // libjpeg's YCbCr -> RGB (jdcolor.c, ycc_rgb_convert): R = Y + CR_R[Cr],
@@ -45,6 +55,11 @@ public final class EncodedAugmenter {
   static {
     for (int k = 0; k < 256; k++) {
       LEVELS[k] = k / 255f;
+    }
+    for (int v = -256; v < 512; v++) {
+      CLAMPED[256 + v] = LEVELS[clamp(v)];
+    }
+    for (int k = 0; k < 256; k++) {
       int x = k - 128;
       int half = 1 << 15;
       CR_R[k] = (fix(1.40200) * x + half) >> 16;
@@ -90,6 +105,16 @@ public final class EncodedAugmenter {
     void open(byte[] encoded, String name) {
       this.name = name;
       jpeg = Jpeg.of(encoded);
+      in = null;
+      if (jpeg != null && !IMAGEIO_ONLY) {
+        h = jpeg.height(); // the reader is set up only if JpegWindowDecoder declines the file
+        w = jpeg.width();
+        return;
+      }
+      openReader(encoded);
+    }
+
+    private void openReader(byte[] encoded) {
       try {
         in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded));
         if (reader == null || !reader.getOriginatingProvider().canDecodeInput(in)) {
@@ -115,7 +140,7 @@ public final class EncodedAugmenter {
     }
 
     void close() {
-      if (reader != null) {
+      if (reader != null && in != null) {
         reader.setInput(null);
       }
       in = null;
@@ -139,6 +164,12 @@ public final class EncodedAugmenter {
 
     @Override
     public void decode(int[] window, Image dst) {
+      if (in == null) { // a JPEG for JpegWindowDecoder
+        if (jpegDecoder.decode(jpeg.bytes(), jpeg.components(), window, dst)) {
+          return;
+        }
+        openReader(jpeg.bytes());
+      }
       try {
         ImageReadParam param = reader.getDefaultReadParam();
         if (window[0] != 0 || window[1] != 0 || window[2] != h || window[3] != w) {
@@ -267,6 +298,31 @@ public final class EncodedAugmenter {
       }
     }
     return true;
+  }
+
+  /**
+   * px[d + x], px[plane + d + x], px[2 plane + d + x] for x < n = the RGB levels in [0, 1] of
+   * the YCbCr samples ys[x], cbs[x], crs[x], through libjpeg's tables as rawToPlanes.
+   */
+  static void yccRow(byte[] ys, byte[] cbs, byte[] crs, int n, float[] px, int d, int plane) {
+    for (int x = 0; x < n; x++) {
+      int luma = 256 + (ys[x] & 0xFF); // each sum lies in [-256, 512): no clamp needed
+      int cb = cbs[x] & 0xFF;
+      int cr = crs[x] & 0xFF;
+      px[d + x] = CLAMPED[luma + CR_R[cr]];
+      px[plane + d + x] = CLAMPED[luma + ((CB_G[cb] + CR_G[cr]) >> 16)];
+      px[2 * plane + d + x] = CLAMPED[luma + CB_B[cb]];
+    }
+  }
+
+  /** The same for grey samples g[x]: their level in all three channels. */
+  static void greyRow(byte[] g, int n, float[] px, int d, int plane) {
+    for (int x = 0; x < n; x++) {
+      float v = LEVELS[g[x] & 0xFF];
+      px[d + x] = v;
+      px[plane + d + x] = v;
+      px[2 * plane + d + x] = v;
+    }
   }
 
   private static int clamp(int v) {
