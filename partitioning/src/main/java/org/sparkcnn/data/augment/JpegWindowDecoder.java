@@ -59,6 +59,7 @@ final class JpegWindowDecoder {
         return false;
       }
     } catch (IndexOutOfBoundsException e) {
+      Arrays.fill(blk, 0); // all zero for the next file
       return false; // a segment longer than the file
     }
     output(window, dst);
