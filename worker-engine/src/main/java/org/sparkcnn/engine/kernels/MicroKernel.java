@@ -18,20 +18,11 @@ abstract class MicroKernel {
   /**
    * c[cOff + i * ldc + j] (+)= sum_p ap[aOff + p * mr + i] * bp[bOff + rows[r0 + p] + j]: added to
    * C, or stored over it when overwrite (the first k block of a product that does not accumulate).
-   * Row p of the B panel starts at bOff + rows[r0 + p]: p * nr for a packed panel (packed(nr)),
-   * or a shifted operand's taps when the kernel reads B where it lies (Operand.Shifted).
+   * Row p of the B panel starts at bOff + rows[r0 + p], a shifted operand's taps when the kernel
+   * reads B where it lies (Operand.Shifted), or at bOff + p * nr when rows is null (packed).
    */
   abstract void run(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows, int r0,
       float[] c, int cOff, int ldc, boolean overwrite);
-
-  /** The row offsets of a packed B panel: p * nr. */
-  static int[] packed(int nr, int kc) {
-    int[] rows = new int[kc];
-    for (int p = 0; p < kc; p++) {
-      rows[p] = p * nr;
-    }
-    return rows;
-  }
 
   /** Plain loops over a 4 x 16 tile, in the same order of sums as the vector kernel. */
   static final class Scalar extends MicroKernel {
@@ -48,7 +39,7 @@ abstract class MicroKernel {
       java.util.Arrays.fill(t, 0f);
       for (int p = 0; p < kc; p++) {
         int ai = aOff + p * mr;
-        int bi = bOff + rows[r0 + p];
+        int bi = bOff + (rows == null ? p * nr : rows[r0 + p]);
         for (int i = 0; i < mr; i++) {
           float a = ap[ai + i];
           for (int j = 0; j < nr; j++) {

@@ -51,14 +51,12 @@ final class PackedGemm {
     final float[] a;
     final float[] b;
     final float[] tile;
-    final int[] packed; // row offsets of a packed B panel: p * nr
     float[] aAll = new float[0]; // all of a small A, packed once
 
     Scratch(MicroKernel k) {
       a = new float[MC_TILES * k.mr * KC];
       b = new float[KC * NC];
       tile = new float[k.mr * k.nr];
-      packed = MicroKernel.packed(k.nr, KC);
     }
   }
 
@@ -154,7 +152,7 @@ final class PackedGemm {
             int start = shifted == null || cols < nr ? -1 : shifted.runStart(j, cols);
             float[] bp = start < 0 ? s.b : shifted.a;
             int bOff = start < 0 ? jr * kc : start;
-            int[] bRows = start < 0 ? s.packed : shifted.taps;
+            int[] bRows = start < 0 ? null : shifted.taps;
             int r0 = start < 0 ? 0 : pc;
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);

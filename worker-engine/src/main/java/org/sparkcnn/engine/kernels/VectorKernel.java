@@ -1,8 +1,9 @@
 /*
  * The Vector API micro-kernel: an 8 x (2 vectors) tile of C in 16 registers, each step of k one
  * load of two B vectors, eight broadcasts of A and sixteen FMAs (Goto and van de Geijn's register
- * block). B's rows come through an offset table, so the kernel reads a packed panel or, for a
- * stride-1 convolution, the padded images themselves (MicroKernel.run). Eight rows divide the
+ * block). The kernel reads a packed panel or, for a stride-1 convolution, the padded images
+ * themselves through a table of row offsets (MicroKernel.run): two copies of the loop, as an
+ * offset looked up for packed panels too costs the plain GEMM a tenth of its speed. Eight rows divide the
  * usual channel counts (16, 32, 64, ...), so a convolution's output channels rarely leave a ragged tile. Everything stays in one method without helper calls: a
  * vector that crosses a call the JIT does not inline is boxed, which costs a factor of four here.
  */
@@ -38,35 +39,69 @@ final class VectorKernel extends MicroKernel {
     FloatVector c61 = FloatVector.zero(S);
     FloatVector c70 = FloatVector.zero(S);
     FloatVector c71 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int bi = bOff + rows[r0 + p];
-      int ai = aOff + p * 8;
-      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-      FloatVector a = FloatVector.broadcast(S, ap[ai]);
-      c00 = b0.fma(a, c00);
-      c01 = b1.fma(a, c01);
-      a = FloatVector.broadcast(S, ap[ai + 1]);
-      c10 = b0.fma(a, c10);
-      c11 = b1.fma(a, c11);
-      a = FloatVector.broadcast(S, ap[ai + 2]);
-      c20 = b0.fma(a, c20);
-      c21 = b1.fma(a, c21);
-      a = FloatVector.broadcast(S, ap[ai + 3]);
-      c30 = b0.fma(a, c30);
-      c31 = b1.fma(a, c31);
-      a = FloatVector.broadcast(S, ap[ai + 4]);
-      c40 = b0.fma(a, c40);
-      c41 = b1.fma(a, c41);
-      a = FloatVector.broadcast(S, ap[ai + 5]);
-      c50 = b0.fma(a, c50);
-      c51 = b1.fma(a, c51);
-      a = FloatVector.broadcast(S, ap[ai + 6]);
-      c60 = b0.fma(a, c60);
-      c61 = b1.fma(a, c61);
-      a = FloatVector.broadcast(S, ap[ai + 7]);
-      c70 = b0.fma(a, c70);
-      c71 = b1.fma(a, c71);
+    if (rows == null) { // a packed panel: row p at bOff + p * nr
+      final int nr = 2 * L;
+      for (int p = 0; p < kc; p++) {
+        int bi = bOff + p * nr;
+        int ai = aOff + p * 8;
+        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        FloatVector a = FloatVector.broadcast(S, ap[ai]);
+        c00 = b0.fma(a, c00);
+        c01 = b1.fma(a, c01);
+        a = FloatVector.broadcast(S, ap[ai + 1]);
+        c10 = b0.fma(a, c10);
+        c11 = b1.fma(a, c11);
+        a = FloatVector.broadcast(S, ap[ai + 2]);
+        c20 = b0.fma(a, c20);
+        c21 = b1.fma(a, c21);
+        a = FloatVector.broadcast(S, ap[ai + 3]);
+        c30 = b0.fma(a, c30);
+        c31 = b1.fma(a, c31);
+        a = FloatVector.broadcast(S, ap[ai + 4]);
+        c40 = b0.fma(a, c40);
+        c41 = b1.fma(a, c41);
+        a = FloatVector.broadcast(S, ap[ai + 5]);
+        c50 = b0.fma(a, c50);
+        c51 = b1.fma(a, c51);
+        a = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = b0.fma(a, c60);
+        c61 = b1.fma(a, c61);
+        a = FloatVector.broadcast(S, ap[ai + 7]);
+        c70 = b0.fma(a, c70);
+        c71 = b1.fma(a, c71);
+      }
+    } else { // rows where they lie: row p at bOff + rows[r0 + p]
+      for (int p = 0; p < kc; p++) {
+        int bi = bOff + rows[r0 + p];
+        int ai = aOff + p * 8;
+        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        FloatVector a = FloatVector.broadcast(S, ap[ai]);
+        c00 = b0.fma(a, c00);
+        c01 = b1.fma(a, c01);
+        a = FloatVector.broadcast(S, ap[ai + 1]);
+        c10 = b0.fma(a, c10);
+        c11 = b1.fma(a, c11);
+        a = FloatVector.broadcast(S, ap[ai + 2]);
+        c20 = b0.fma(a, c20);
+        c21 = b1.fma(a, c21);
+        a = FloatVector.broadcast(S, ap[ai + 3]);
+        c30 = b0.fma(a, c30);
+        c31 = b1.fma(a, c31);
+        a = FloatVector.broadcast(S, ap[ai + 4]);
+        c40 = b0.fma(a, c40);
+        c41 = b1.fma(a, c41);
+        a = FloatVector.broadcast(S, ap[ai + 5]);
+        c50 = b0.fma(a, c50);
+        c51 = b1.fma(a, c51);
+        a = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = b0.fma(a, c60);
+        c61 = b1.fma(a, c61);
+        a = FloatVector.broadcast(S, ap[ai + 7]);
+        c70 = b0.fma(a, c70);
+        c71 = b1.fma(a, c71);
+      }
     }
     if (overwrite) {
       int r = cOff;
