@@ -2,25 +2,32 @@
  * The executor's fixed pool of compute threads, so that one Spark task can use all of an
  * executor's cores (issue 4: "intra-task parallelism"). forEach(tasks, body) runs body(0) ..
  * body(tasks - 1) on the calling thread and on up to threads() - 1 pool threads, which claim task
- * indices from a shared counter; the caller always works too, so a call completes even when the
- * pool is busy with another Spark task's work. A call made from a pool thread (nested parallelism)
- * runs its tasks in order on that thread. Kernels split work by output blocks, never by a
- * reduction, so their results do not depend on the thread count.
+ * indices from a shared counter. Kernels split work by output blocks, never by a reduction, so
+ * their results do not depend on the thread count.
+ *
+ * A step makes hundreds of short parallel calls (a batch norm on a small layer takes tens of
+ * microseconds), so the pool works like OpenMP's: an idle pool thread spins on the job slot for a
+ * while (SPIN_NANOS) before it parks, and the caller spins, not parks, until the last task is done.
+ * Handing work over through a queue and a latch instead cost two thread wake-ups per call, and a
+ * late waker left its share to the caller: ResNet-20 ran 1.36x faster on 2 threads than on one.
+ * Between steps, while the driver talks to Spark, the pool threads park. One call at a time owns
+ * the pool; a call made while another owns it (a second Spark task on this executor), or from a
+ * pool thread (nested parallelism), runs its tasks in order on its own thread.
  */
 package org.sparkcnn.engine.kernels;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 public final class Parallel {
-  private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
+  /** How long an idle pool thread watches for the next job before it parks: 2 ms. */
+  static final long SPIN_NANOS = 2_000_000L;
+
   private static volatile int threads = 1;
-  private static ExecutorService pool;
+  private static Pool pool;
 
   private Parallel() {}
 
@@ -42,58 +49,29 @@ public final class Parallel {
     if (pool != null) {
       pool.shutdown();
     }
-    pool = n == 1 ? null : Executors.newFixedThreadPool(n - 1, r -> {
-      Thread t = new Thread(() -> {
-        IN_POOL.set(true);
-        r.run();
-      }, "sparkcnn-compute");
-      t.setDaemon(true);
-      return t;
-    });
+    pool = n == 1 ? null : new Pool(n - 1);
     threads = n;
   }
 
   /** Runs body(i) for i in [0, tasks), spread over the pool and the calling thread. */
   public static void forEach(int tasks, IntConsumer body) {
-    ExecutorService p = pool;
-    int helpers = Math.min(threads - 1, tasks - 1);
-    if (p == null || helpers <= 0 || IN_POOL.get()) {
+    Pool p = pool;
+    if (p == null || tasks < 2 || Thread.currentThread() instanceof Worker
+        || !p.busy.compareAndSet(false, true)) {
       for (int i = 0; i < tasks; i++) {
         body.accept(i);
       }
       return;
     }
-    AtomicInteger next = new AtomicInteger();
-    CountDownLatch done = new CountDownLatch(tasks);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Runnable worker = () -> {
-      for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-        try {
-          if (failure.get() == null) {
-            body.accept(i);
-          }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          done.countDown();
-        }
-      }
-    };
+    Job job = new Job(tasks, body);
     try {
-      for (int h = 0; h < helpers; h++) {
-        p.execute(worker);
-      }
-    } catch (RejectedExecutionException e) {
-      // the pool was just replaced (setThreads): the caller claims the remaining tasks itself
+      p.publish(job);
+      job.work();
+      job.awaitDone();
+    } finally {
+      p.busy.set(false);
     }
-    worker.run();
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for compute threads", e);
-    }
-    Throwable e = failure.get();
+    Throwable e = job.failure.get();
     if (e instanceof RuntimeException r) {
       throw r;
     } else if (e instanceof Error err) {
@@ -107,5 +85,118 @@ public final class Parallel {
   public static int split(int total, int parts, int unit, int i) {
     int units = (total + unit - 1) / unit;
     return Math.min(total, (int) ((long) units * i / parts) * unit);
+  }
+
+  /** One forEach call: tasks claimed from a counter, counted down as they finish. */
+  private static final class Job {
+    final int tasks;
+    final IntConsumer body;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger left;
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    Job(int tasks, IntConsumer body) {
+      this.tasks = tasks;
+      this.body = body;
+      this.left = new AtomicInteger(tasks);
+    }
+
+    /** Claims and runs tasks until none is left to claim. */
+    void work() {
+      for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+        try {
+          if (failure.get() == null) {
+            body.accept(i);
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          left.decrementAndGet();
+        }
+      }
+    }
+
+    /** Spins until every claimed task has finished: the others are running, and short. */
+    void awaitDone() {
+      while (left.get() > 0) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /** The pool threads and the slot through which the caller hands them a job. */
+  private static final class Pool {
+    final AtomicBoolean busy = new AtomicBoolean();
+    final Worker[] workers;
+    volatile Job job;
+    volatile boolean stopped;
+
+    Pool(int n) {
+      workers = new Worker[n];
+      for (int i = 0; i < n; i++) {
+        workers[i] = new Worker(this);
+        workers[i].start();
+      }
+    }
+
+    void publish(Job j) {
+      job = j;
+      for (Worker w : workers) {
+        if (w.parked) {
+          LockSupport.unpark(w);
+        }
+      }
+    }
+
+    void shutdown() {
+      stopped = true;
+      for (Worker w : workers) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
+  private static final class Worker extends Thread {
+    private final Pool pool;
+    volatile boolean parked;
+
+    Worker(Pool pool) {
+      super("sparkcnn-compute");
+      this.pool = pool;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      Job done = null;
+      while (!pool.stopped) {
+        Job j = nextJob(done);
+        if (j != null) {
+          j.work();
+          done = j;
+        }
+      }
+    }
+
+    /** The first job other than done: spinning for SPIN_NANOS, then parked until published. */
+    private Job nextJob(Job done) {
+      long spinUntil = System.nanoTime() + SPIN_NANOS;
+      while (true) {
+        Job j = pool.job;
+        if (j != done || pool.stopped) {
+          return j == done ? null : j;
+        }
+        if (System.nanoTime() < spinUntil) {
+          Thread.onSpinWait();
+          continue;
+        }
+        parked = true;
+        if (pool.job == done && !pool.stopped) { // publish() sees parked, or we see its job
+          LockSupport.park(this);
+        }
+        parked = false;
+        spinUntil = System.nanoTime() + SPIN_NANOS;
+      }
+    }
   }
 }
