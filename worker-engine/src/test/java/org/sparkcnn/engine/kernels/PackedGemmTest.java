@@ -100,6 +100,55 @@ class PackedGemmTest {
   }
 
   @Test
+  void runsMultipliedAlongRowsInPlaceMatchTheReference() {
+    // dW's form on the implicit path: dY[n, m, len] read as [m, n*len] times shifted rows of x,
+    // row r of sample s at x[s * stride + taps[r]]: DotGemm reads both where they lie when len is
+    // a whole number of vectors (16, 80, and 2064, which is cut into pieces), copies otherwise (17)
+    Rng rng = Rng.of(24);
+    for (int[] s : new int[][] {{1, 1, 16, 1}, {3, 7, 80, 3}, {17, 9, 80, 30}, {5, 11, 2064, 2},
+        {4, 10, 16, 60}, {3, 7, 17, 4}}) {
+      int m = s[0];
+      int rows = s[1];
+      int len = s[2];
+      int n = s[3];
+      int[] taps = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        taps[r] = (int) (rng.uniform(0f, 1f) * 40);
+      }
+      int stride = len + 45;
+      float[] dy = random(rng, n * m * len);
+      float[] x = random(rng, n * stride);
+      double[] want = new double[m * rows];
+      for (int i = 0; i < m; i++) {
+        for (int r = 0; r < rows; r++) {
+          for (int smp = 0; smp < n; smp++) {
+            for (int q = 0; q < len; q++) {
+              want[i * rows + r] +=
+                  (double) dy[smp * m * len + i * len + q] * x[smp * stride + taps[r] + q];
+            }
+          }
+        }
+      }
+      float[] first = null;
+      for (int threads = 1; threads <= 3; threads++) {
+        Parallel.setThreads(threads);
+        float[] got = random(rng, m * rows);
+        Gemm.multiplyTransposed(m, rows, n * len, Operand.batched(dy, 0, len, len, m * len),
+            Operand.shifted(x, 0, taps, len, stride), got, 0, rows, false);
+        String what = "m=" + m + " rows=" + rows + " len=" + len + " n=" + n;
+        for (int e = 0; e < want.length; e++) {
+          assertEquals(want[e], got[e], 1e-4 * Math.sqrt(n * len), what + " element " + e);
+        }
+        if (first == null) {
+          first = got;
+        } else {
+          assertArrayEquals(first, got, threads + " threads, " + what);
+        }
+      }
+    }
+  }
+
+  @Test
   void threadsDoNotChangeOneBit() {
     Rng rng = Rng.of(23);
     for (int[] s : new int[][] {{1, 1, 1}, {3, 17, 33}, {65, 33, 17}, {17, 300, 65},
