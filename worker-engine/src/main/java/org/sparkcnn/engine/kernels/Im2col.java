@@ -83,11 +83,21 @@ public final class Im2col {
           for (int u = hi; u < end; u++) {
             dst[o + u] = 0f;
           }
-        } else {
-          int src = chan + ih * width;
-          for (int t = 0; t < span; t++) {
-            int iw = (ow + t) * g.sw() + shift;
-            dst[d + t * dCol] = iw >= 0 && iw < width ? x[src + iw] : 0f;
+        } else { // strided or scattered: the columns inside the image found first, then no tests
+          int sw = g.sw();
+          int src = chan + ih * width + shift; // x[src + u * sw] for output column u
+          int o = d - ow * dCol; // dst[o + u * dCol] for output column u
+          int end = ow + span;
+          int lo = Math.min(Math.max(Math.floorDiv(-shift + sw - 1, sw), ow), end);
+          int hi = Math.max(Math.min(Math.floorDiv(width - shift + sw - 1, sw), end), lo);
+          for (int u = ow; u < lo; u++) {
+            dst[o + u * dCol] = 0f;
+          }
+          for (int u = lo; u < hi; u++) {
+            dst[o + u * dCol] = x[src + u * sw];
+          }
+          for (int u = hi; u < end; u++) {
+            dst[o + u * dCol] = 0f;
           }
         }
         d += span * dCol;

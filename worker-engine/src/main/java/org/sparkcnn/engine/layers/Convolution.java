@@ -96,8 +96,9 @@ final class Convolution extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
+    float[] dyp = null; // dy padded for the input gradient, when dW reads it too
     if (implicit != null) {
-      implicit.weightGrad(x, dy, n, gr, pOff);
+      dyp = implicit.weightGrad(x, dy, n, gr, pOff, needInputGrad);
     } else {
       for (int g = 0; g < groups; g++) {
         // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
@@ -118,7 +119,7 @@ final class Convolution extends Layer {
     }
     dx = ensure(dx, n * in.size());
     if (implicit != null) {
-      implicit.inputGrad(p, pOff, dy, n, dx);
+      implicit.inputGrad(p, pOff, dy, dyp, n, dx);
       return dx;
     }
     int colSize = low.colRows() * pos;
@@ -241,27 +242,41 @@ final class Convolution extends Layer {
       }
     }
 
-    /** dW += dY x col^T over the wide grid, where dY's extra columns are zeros. */
-    void weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff) {
+    /**
+     * dW += dY x col^T over the wide grid, where dY's extra columns are zeros. When the input
+     * gradient follows (withDx) and dy's padded grid for it has the input grid's width, its
+     * interior read row after row is dY on the wide grid: the padding closes each row (and the
+     * bottom row the last), so dy is padded once for both products, and that grid is returned
+     * (else null).
+     */
+    float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff, boolean withDx) {
+      boolean shared = withDx && dyPad.wp() == in.wp()
+          && (dyPad.bottom() > 0 || dyPad.left() == 0);
+      float[] dyp = shared ? padded(dyPad, dy, n, 1) : null;
       float[] xp = padded(in, x, n, 0);
-      float[] dyw = padded(dyWide, dy, n, 1);
+      float[] dyw = shared ? dyp : padded(dyWide, dy, n, 1);
+      PaddedGrid dyGrid = shared ? dyPad : dyWide;
+      int first = dyGrid.top() * dyGrid.wp() + dyGrid.left(); // where row 0 of dY starts
       int wide = g.ho() * in.wp();
       int cinG = g.c() / groups;
       int coutG = cout / groups;
       int kdimG = inTaps.length;
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-            Operand.batched(dyw, gr * coutG * wide, wide, wide, dyWide.sampleSize()),
+            Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
+                dyGrid.sampleSize()),
             Operand.shifted(xp, gr * cinG * in.plane(), inTaps, wide, in.sampleSize()), grads,
             pOff + gr * coutG * kdimG, kdimG, true);
       }
+      return dyp;
     }
 
     /**
      * dx = the stride-1 convolution of dy padded by d(k - 1) - p with the kernels flipped in
-     * space and their in and out channels swapped (per group), on the wide grid, then cropped.
+     * space and their in and out channels swapped (per group), on the wide grid, then cropped;
+     * dyPadded is that padded dy when weightGrad made it, else null.
      */
-    void inputGrad(float[] p, int pOff, float[] dy, int n, float[] dx) {
+    void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx) {
       int kh = g.kh();
       int kw = g.kw();
       int taps = kh * kw;
@@ -280,10 +295,11 @@ final class Convolution extends Layer {
           }
         }
       }
-      float[] dyp = padded(dyPad, dy, n, 0);
+      // dy padded by weightGrad (in slot 1, x's grid in slot 0 is free) or here (in slot 0)
+      float[] dyp = dyPadded != null ? dyPadded : padded(dyPad, dy, n, 0);
       int wide = g.h() * dyPad.wp();
       boolean cropped = dyPad.wp() != g.w();
-      float[] dxw = cropped ? grid(1, n * g.c() * wide) : dx;
+      float[] dxw = cropped ? grid(dyPadded != null ? 0 : 1, n * g.c() * wide) : dx;
       int kdimG = coutG * taps;
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiply(cinG, n * wide, kdimG, Operand.dense(flipped, gr * cinG * kdimG, kdimG),

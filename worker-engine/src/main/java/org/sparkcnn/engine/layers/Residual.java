@@ -11,6 +11,7 @@ import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
+import org.sparkcnn.engine.kernels.Parallel;
 
 public final class Residual extends Layer {
   public record Spec(String name, List<LayerSpec> body, List<LayerSpec> shortcut)
@@ -98,11 +99,8 @@ public final class Residual extends Layer {
     int len = n * out.size();
     y = ensure(y, len);
     float[] b = body.forward(x, n, training);
-    System.arraycopy(b, 0, y, 0, len);
     float[] s = shortcut.forward(x, n, training);
-    for (int i = 0; i < len; i++) {
-      y[i] += s[i];
-    }
+    add(b, s, y, n, out.size());
     return y;
   }
 
@@ -115,11 +113,17 @@ public final class Residual extends Layer {
     }
     int len = n * in.size();
     dx = ensure(dx, len);
-    System.arraycopy(db, 0, dx, 0, len);
     float[] ds = shortcut.backward(dy, n);
-    for (int i = 0; i < len; i++) {
-      dx[i] += ds[i];
-    }
+    add(db, ds, dx, n, in.size());
     return dx;
+  }
+
+  /** sum[i] = a[i] + b[i] for the n samples of size floats, on the compute threads. */
+  private static void add(float[] a, float[] b, float[] sum, int n, int size) {
+    Parallel.forEach(n, s -> {
+      for (int i = s * size, end = i + size; i < end; i++) {
+        sum[i] = a[i] + b[i];
+      }
+    });
   }
 }
