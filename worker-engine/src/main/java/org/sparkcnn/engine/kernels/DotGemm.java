@@ -47,7 +47,7 @@ final class DotGemm {
     int colBlocks = (n + TB - 1) / TB;
     boolean byCols = colBlocks >= rowBlocks;
     int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(Parallel.threads(), byCols ? colBlocks : rowBlocks);
+        : Math.min(Parallel.parts(), byCols ? colBlocks : rowBlocks);
     boolean inPlace = inPlace(k, a, b);
     Parallel.forEach(parts, t -> {
       int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);

@@ -71,7 +71,7 @@ final class PackedGemm {
     int colTiles = (n + kern.nr - 1) / kern.nr;
     boolean byCols = colTiles >= rowTiles;
     int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(Parallel.threads(), byCols ? colTiles : rowTiles);
+        : Math.min(Parallel.parts(), byCols ? colTiles : rowTiles);
     Parallel.forEach(parts, t -> {
       int i0 = byCols ? 0 : Parallel.split(m, parts, kern.mr, t);
       int i1 = byCols ? m : Parallel.split(m, parts, kern.mr, t + 1);

@@ -26,6 +26,7 @@ public final class Parallel {
   /** How long an idle pool thread watches for the next job before it parks: 2 ms. */
   static final long SPIN_NANOS = 2_000_000L;
 
+  private static final int PARTS_PER_THREAD = 4;
   private static volatile int threads = 1;
   private static Pool pool;
 
@@ -33,6 +34,15 @@ public final class Parallel {
 
   public static int threads() {
     return threads;
+  }
+
+  /**
+   * How many parts a kernel cuts its output into: a few per thread, so that the threads, which
+   * claim parts as they finish, end together even when parts cost unequal time.
+   */
+  public static int parts() {
+    int t = threads;
+    return t == 1 ? 1 : PARTS_PER_THREAD * t;
   }
 
   /**
