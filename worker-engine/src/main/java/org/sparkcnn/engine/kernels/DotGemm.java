@@ -91,7 +91,9 @@ final class DotGemm {
     int len = a.segLen;
     int samples = k / len;
     int perBlock = Math.max(1, KC_RUNS / len); // samples per k block
-    int piece = len <= KC_RUNS ? len : (KC_RUNS / L) * L; // floats of a sample per k block
+    // a longer sample is cut into equal pieces of whole vectors, each a k block
+    int pieces = (len + KC_RUNS - 1) / KC_RUNS;
+    int piece = (len / L + pieces - 1) / pieces * L;
     for (int s0 = 0; s0 < samples; s0 += perBlock) {
       int ns = Math.min(perBlock, samples - s0);
       for (int q = 0; q < len; q += piece) {
