@@ -2,8 +2,9 @@
  * A whole training step on 1, 2 and 3 compute threads: the same loss and the same gradient bit for
  * bit (kernels split outputs, never sums), for LeNet-5 and for a small residual network with
  * BatchNorm, projection shortcut, max pooling and odd sizes. And the steady state allocates
- * nothing large: after the first step of a batch shape, a step's allocations on the calling thread
- * and the compute threads stay far below one activation buffer.
+ * nothing large: after the first steps of a batch shape, the steps of some window of five (within
+ * 200 steps, while the JIT settles) allocate far below one activation buffer on the calling
+ * thread and the compute threads; a kernel whose vectors stay boxed never gets there.
  */
 package org.sparkcnn.engine;
 
@@ -95,12 +96,17 @@ class ThreadedStepTest {
         .filter(t -> t == Thread.currentThread() || t.getName().equals("sparkcnn-compute"))
         .mapToLong(Thread::getId).toArray();
     assertEquals(2, ids.length, "the caller and one compute thread");
-    long before = allocatedBytes(ids);
-    int steps = 5;
-    for (int i = 0; i < steps; i++) {
-      step.gradient(m, x, y, n);
+    // the JIT may still be recompiling a kernel (its vectors are objects until C2 is done), more
+    // so after other tests changed the profiles: a window of steps must come clean, and soon
+    long perStep = Long.MAX_VALUE;
+    for (int window = 0; window < 40 && perStep >= 64 * 1024; window++) {
+      long before = allocatedBytes(ids);
+      int steps = 5;
+      for (int i = 0; i < steps; i++) {
+        step.gradient(m, x, y, n);
+      }
+      perStep = (allocatedBytes(ids) - before) / steps;
     }
-    long perStep = (allocatedBytes(ids) - before) / steps;
     // one activation buffer of conv1 alone is n * 20 * 28 * 28 floats = 2 MB
     assertTrue(perStep < 64 * 1024, "a steady step allocated " + perStep + " bytes");
   }

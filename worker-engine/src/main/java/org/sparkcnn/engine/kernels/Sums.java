@@ -1,6 +1,6 @@
 /*
- * The sums in double over one plane of floats that batch normalisation takes of every channel:
- * sum x, sum (x - mu)^2 and sum x y. The plain loops keep four interleaved partial sums (the
+ * The sums in double that batch normalisation takes of every channel, over its plane in each
+ * sample (runs of floats at a fixed stride): sum x, sum (x - mu)^2 and sum x y. The plain loops keep four interleaved partial sums (the
  * reference, and the path without the Vector API); VectorSums adds a vector of floats at a time,
  * several times faster, with float sums inside the lanes (within about 1e-6 of the exact sum for
  * planes of images). Either way a plane's sum is the same every time, whatever the thread count.
@@ -12,19 +12,40 @@ public final class Sums {
 
   private Sums() {}
 
-  /** sum of x[off, off + len). */
-  public static double sum(float[] x, int off, int len) {
-    return VECTOR ? VectorSums.sum(x, off, len) : sumScalar(x, off, len);
+  /** sum of x over runs runs of len floats, run r at off + r * stride (a channel's planes). */
+  public static double sum(float[] x, int off, int len, int runs, int stride) {
+    if (VECTOR) {
+      return VectorSums.sum(x, off, len, runs, stride);
+    }
+    double s = 0;
+    for (int r = 0; r < runs; r++) {
+      s += sumScalar(x, off + r * stride, len);
+    }
+    return s;
   }
 
-  /** sum of (x[j] - mu)^2 over [off, off + len). */
-  public static double squares(float[] x, int off, int len, double mu) {
-    return VECTOR ? VectorSums.squares(x, off, len, mu) : squaresScalar(x, off, len, mu);
+  /** sum of (x[j] - mu)^2 over the same runs. */
+  public static double squares(float[] x, int off, int len, int runs, int stride, double mu) {
+    if (VECTOR) {
+      return VectorSums.squares(x, off, len, runs, stride, mu);
+    }
+    double s = 0;
+    for (int r = 0; r < runs; r++) {
+      s += squaresScalar(x, off + r * stride, len, mu);
+    }
+    return s;
   }
 
-  /** sum of x[j] y[j] over [off, off + len). */
-  public static double products(float[] x, float[] y, int off, int len) {
-    return VECTOR ? VectorSums.products(x, y, off, len) : productsScalar(x, y, off, len);
+  /** sum of x[j] y[j] over the same runs of both. */
+  public static double products(float[] x, float[] y, int off, int len, int runs, int stride) {
+    if (VECTOR) {
+      return VectorSums.products(x, y, off, len, runs, stride);
+    }
+    double s = 0;
+    for (int r = 0; r < runs; r++) {
+      s += productsScalar(x, y, off + r * stride, len);
+    }
+    return s;
   }
 
   static double sumScalar(float[] x, int off, int len) {

@@ -73,4 +73,104 @@ final class VectorSums {
     }
     return s;
   }
+
+  /**
+   * Floats a group of runs adds inside the lanes before the lanes go to double: 64 per lane, as
+   * one 2048-float plane would. Planes of 32 x 32 are added two at a time, of 8 x 8 thirty-two
+   * at a time, rather than paying the lanes' reduction for every short plane.
+   */
+  private static final int GROUP = 2048;
+
+  /** Runs whose length is a whole number of steps of 2L are walked as one flat loop per group. */
+  private static boolean flat(int len) {
+    return len > 0 && len % (2 * L) == 0;
+  }
+
+  static double sum(float[] x, int off, int len, int runs, int stride) {
+    double s = 0;
+    if (!flat(len)) {
+      for (int r = 0; r < runs; r++) {
+        s += sum(x, off + r * stride, len);
+      }
+      return s;
+    }
+    int group = Math.max(1, GROUP / len);
+    for (int r0 = 0; r0 < runs; r0 += group) {
+      FloatVector a = FloatVector.zero(S);
+      FloatVector b = FloatVector.zero(S);
+      // one loop (C2 boxes vector sums carried through nested loops), stepping run to run
+      int j = off + r0 * stride;
+      int end = j + len;
+      for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
+        a = a.add(FloatVector.fromArray(S, x, j));
+        b = b.add(FloatVector.fromArray(S, x, j + L));
+        j += 2 * L;
+        if (j == end) {
+          j += stride - len;
+          end = j + len;
+        }
+      }
+      s += lanes(a, b);
+    }
+    return s;
+  }
+
+  static double squares(float[] x, int off, int len, int runs, int stride, double mu) {
+    double s = 0;
+    if (!flat(len)) {
+      for (int r = 0; r < runs; r++) {
+        s += squares(x, off + r * stride, len, mu);
+      }
+      return s;
+    }
+    FloatVector m = FloatVector.broadcast(S, (float) mu);
+    int group = Math.max(1, GROUP / len);
+    for (int r0 = 0; r0 < runs; r0 += group) {
+      FloatVector a = FloatVector.zero(S);
+      FloatVector b = FloatVector.zero(S);
+      int j = off + r0 * stride;
+      int end = j + len;
+      for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
+        FloatVector d0 = FloatVector.fromArray(S, x, j).sub(m);
+        FloatVector d1 = FloatVector.fromArray(S, x, j + L).sub(m);
+        a = d0.fma(d0, a);
+        b = d1.fma(d1, b);
+        j += 2 * L;
+        if (j == end) {
+          j += stride - len;
+          end = j + len;
+        }
+      }
+      s += lanes(a, b);
+    }
+    return s;
+  }
+
+  static double products(float[] x, float[] y, int off, int len, int runs, int stride) {
+    double s = 0;
+    if (!flat(len)) {
+      for (int r = 0; r < runs; r++) {
+        s += products(x, y, off + r * stride, len);
+      }
+      return s;
+    }
+    int group = Math.max(1, GROUP / len);
+    for (int r0 = 0; r0 < runs; r0 += group) {
+      FloatVector a = FloatVector.zero(S);
+      FloatVector b = FloatVector.zero(S);
+      int j = off + r0 * stride;
+      int end = j + len;
+      for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
+        a = FloatVector.fromArray(S, x, j).fma(FloatVector.fromArray(S, y, j), a);
+        b = FloatVector.fromArray(S, x, j + L).fma(FloatVector.fromArray(S, y, j + L), b);
+        j += 2 * L;
+        if (j == end) {
+          j += stride - len;
+          end = j + len;
+        }
+      }
+      s += lanes(a, b);
+    }
+    return s;
+  }
 }

@@ -105,16 +105,8 @@ public abstract class BatchNorm extends Layer {
             "batch norm '" + name + "': training needs more than one value per channel, got " + m);
       }
       Parallel.forEach(c, ch -> {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-          sum += Sums.sum(x, (i * c + ch) * l, l);
-        }
-        double mu = sum / m;
-        double sq = 0;
-        for (int i = 0; i < n; i++) {
-          sq += Sums.squares(x, (i * c + ch) * l, l, mu);
-        }
-        double var = sq / m;
+        double mu = Sums.sum(x, ch * l, l, n, c * l) / m;
+        double var = Sums.squares(x, ch * l, l, n, c * l, mu) / m;
         mean[ch] = (float) mu;
         invStd[ch] = (float) (1 / Math.sqrt(var + eps));
         buf[bOff + ch] = (float) ((1 - momentum) * buf[bOff + ch] + momentum * mu);
@@ -155,12 +147,8 @@ public abstract class BatchNorm extends Layer {
     double m = (double) n * l;
     float[] d = dx;
     Parallel.forEach(c, ch -> {
-      double sumDy = 0;
-      double sumDyXhat = 0;
-      for (int i = 0; i < n; i++) {
-        sumDy += Sums.sum(dy, (i * c + ch) * l, l);
-        sumDyXhat += Sums.products(dy, xhat, (i * c + ch) * l, l);
-      }
+      double sumDy = Sums.sum(dy, ch * l, l, n, c * l);
+      double sumDyXhat = Sums.products(dy, xhat, ch * l, l, n, c * l);
       gr[pOff + ch] += (float) sumDyXhat;
       gr[biasOff + ch] += (float) sumDy;
       if (!needInputGrad) {

@@ -1,6 +1,7 @@
 /*
  * Batch normalisation's sums: the vector path (float lanes) against the plain loops (double), on
- * odd lengths and offsets, within float precision of the magnitudes summed; and the plain loops
+ * odd lengths and offsets, one run or a channel's runs at a stride, within float precision of the
+ * magnitudes summed; and the plain loops
  * against exact arithmetic (BigDecimal) on a plane whose float sum would lose digits.
  */
 package org.sparkcnn.engine.kernels;
@@ -28,6 +29,39 @@ class SumsTest {
       assertEquals(Sums.squaresScalar(x, 5, len, 0.3), VectorSums.squares(x, 5, len, 0.3), tol,
           at);
       assertEquals(Sums.productsScalar(x, y, 5, len), VectorSums.products(x, y, 5, len), tol, at);
+    }
+  }
+
+  @Test
+  void runsAtAStrideMatchThePlainLoopsRunByRun() {
+    // a channel's planes in a batch: whole steps of two vectors (one flat loop per group of runs,
+    // 64, 96 and 1024 floats, more runs than a group holds) and other lengths (run by run)
+    Rng rng = Rng.of(6);
+    for (int[] c : new int[][] {{64, 70, 200}, {96, 5, 96}, {1024, 3, 3000}, {17, 9, 40},
+        {64, 1, 64}, {32, 0, 40}}) {
+      int len = c[0];
+      int runs = c[1];
+      int stride = c[2];
+      float[] x = new float[3 + runs * stride + len];
+      float[] y = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = rng.nextFloat() * 4 - 2;
+        y[i] = rng.nextFloat() * 4 - 2;
+      }
+      double sum = 0;
+      double squares = 0;
+      double products = 0;
+      for (int r = 0; r < runs; r++) {
+        sum += Sums.sumScalar(x, 3 + r * stride, len);
+        squares += Sums.squaresScalar(x, 3 + r * stride, len, -0.2);
+        products += Sums.productsScalar(x, y, 3 + r * stride, len);
+      }
+      double tol = 1e-6 * Math.max(1, len * runs);
+      String at = len + " x " + runs + " at stride " + stride;
+      assertEquals(sum, VectorSums.sum(x, 3, len, runs, stride), tol, at);
+      assertEquals(squares, VectorSums.squares(x, 3, len, runs, stride, -0.2), tol, at);
+      assertEquals(products, VectorSums.products(x, y, 3, len, runs, stride), tol, at);
+      assertEquals(sum, Sums.sum(x, 3, len, runs, stride), tol, at);
     }
   }
 
