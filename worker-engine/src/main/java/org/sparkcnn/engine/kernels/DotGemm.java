@@ -46,9 +46,11 @@ final class DotGemm {
     int rowBlocks = (m + TA - 1) / TA;
     int colBlocks = (n + TB - 1) / TB;
     boolean byCols = colBlocks >= rowBlocks;
-    int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(Parallel.parts(), byCols ? colBlocks : rowBlocks);
     boolean inPlace = inPlace(k, a, b);
+    // a copying part copies all of the other factor's rows: one part per thread there
+    int parts = (long) m * n * k < SERIAL_BELOW ? 1
+        : Math.min(inPlace ? Parallel.parts() : Parallel.threads(),
+            byCols ? colBlocks : rowBlocks);
     Parallel.forEach(parts, t -> {
       int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);
       int i1 = byCols ? m : Parallel.split(m, parts, TA, t + 1);

@@ -9,7 +9,7 @@
  * microseconds), so the pool works like OpenMP's: an idle pool thread spins on the job slot for a
  * while (SPIN_NANOS) before it parks, and the caller spins, not parks, until the last task is done.
  * Handing work over through a queue and a latch instead cost two thread wake-ups per call, and a
- * late waker left its share to the caller: ResNet-20 ran 1.36x faster on 2 threads than on one.
+ * late waker left its share to the caller.
  * Between steps, while the driver talks to Spark, the pool threads park. One call at a time owns
  * the pool; a call made while another owns it (a second Spark task on this executor), or from a
  * pool thread (nested parallelism), runs its tasks in order on its own thread.

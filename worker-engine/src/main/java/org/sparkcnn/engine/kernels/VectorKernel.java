@@ -4,8 +4,8 @@
  * block). The kernel reads a packed panel (packed) or, for a stride-1 convolution, the padded
  * images themselves through a table of row offsets (shifted): two methods, as an offset looked up
  * for packed panels too costs the plain GEMM a tenth of its speed, and as one method holding both
- * loops was now and then compiled by C2 with its vectors boxed (about one JVM start in eight ran
- * ResNet-20 four times slower). Eight rows divide the usual channel counts (16, 32, 64, ...), so a
+ * loops was now and then compiled by C2 with its vectors boxed (about one JVM start in ten ran
+ * ResNet-20 four times slower; none in some fifty since the split). Eight rows divide the usual channel counts (16, 32, 64, ...), so a
  * convolution's output channels rarely leave a ragged tile. Each loop and its stores stay in one
  * method without helper calls: a vector that crosses a call the JIT does not inline is boxed,
  * which costs a factor of four here.

@@ -13,9 +13,13 @@
  *   products run over the grid's wide rows and crop keeps the real outputs. dx is itself a stride-1
  *   convolution of the padded dy with the flipped, channel-swapped kernels, so there is no dcol
  *   and no col2im. The grids live in two per-thread scratch arrays shared by all layers.
- * - any other (strides, 3D): Operand.lowered generates col's blocks while packing (im2col), and
- *   dcol is made for a few samples at a time in a per-thread buffer, then added back by col2im.
- * -Dsparkcnn.conv=lowered forces the second way. The direct loops of ConvReference are what both
+ * - stride s in 2D, no dilation: the phased path (Phased, PhaseGrid). The batch is cut into its
+ *   s x s phases, over which every tap is again a shifted run, and dx is one stride-1 product per
+ *   phase; no lowering and no col2im either.
+ * - any other (mixed strides, dilated strides, 3D): Operand.lowered generates col's blocks while
+ *   packing (im2col), and dcol is made for a few samples at a time in a per-thread buffer, then
+ *   added back by col2im.
+ * -Dsparkcnn.conv=lowered forces the last way. The direct loops of ConvReference are what all
  * are tested against.
  */
 package org.sparkcnn.engine.layers;
@@ -35,10 +39,10 @@ final class Convolution extends Layer {
   private static final int DCOL_FLOATS = 1 << 18;
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
-  /** The implicit path's two grids (padded input or dy; wide output), shared by all layers. */
+  /** The grid paths' two grids (padded input or dy; wide output), shared by all layers. */
   private static final ThreadLocal<float[][]> GRIDS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
-  /** Whether stride-1 convolutions bound from now on take the implicit path (tests flip it). */
+  /** Whether convolutions bound from now on may take a grid path (tests flip it). */
   static volatile boolean implicitAllowed = !"lowered".equals(System.getProperty("sparkcnn.conv"));
   private final Lowering low;
   private final int groups;
@@ -46,7 +50,7 @@ final class Convolution extends Layer {
   private final int kdimG; // Cin/G * K: rows of col per group
   private final int pos; // P: output positions per channel
   private final int biasOff;
-  private final Implicit implicit; // null: the lowering path
+  private final GridPath implicit; // null: the lowering path
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
@@ -59,13 +63,34 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
-    this.implicit = implicitAllowed && low instanceof ConvGeometry g ? Implicit.of(g, spec.out(),
+    this.implicit = implicitAllowed && low instanceof ConvGeometry g ? gridPath(g, spec.out(),
         groups) : null;
   }
 
-  /** Whether this layer runs on padded grids (the implicit path) rather than lowering. */
+  /** Whether this layer runs on grids of its images (a grid path) rather than lowering. */
   boolean isImplicit() {
     return implicit != null;
+  }
+
+  /** The products of a convolution run on grids of its images (an implicit path). */
+  interface GridPath {
+    /** y[n, Cout, Ho, Wo] = W x col, with the weights at p[pOff..]. */
+    void forward(float[] p, int pOff, float[] x, int n, float[] y);
+
+    /**
+     * dW += dY x col^T into grads[pOff..]; returns dy padded for inputGrad when it made that too
+     * (withDx: the input gradient follows), else null.
+     */
+    float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff, boolean withDx);
+
+    /** dx[n, Cin, H, W] = the input gradient; dyPadded is what weightGrad returned. */
+    void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx);
+  }
+
+  /** The stride-1 path, else the phased path of a strided convolution, else null. */
+  private static GridPath gridPath(ConvGeometry g, int cout, int groups) {
+    GridPath path = Implicit.of(g, cout, groups);
+    return path != null ? path : Phased.of(g, cout, groups);
   }
 
   @Override
@@ -176,7 +201,7 @@ final class Convolution extends Layer {
   }
 
   /** The scratch grid i of this thread, at least len floats. */
-  private static float[] grid(int i, int len) {
+  static float[] grid(int i, int len) {
     float[][] grids = GRIDS.get();
     if (grids[i].length < len) {
       grids[i] = new float[len];
@@ -185,7 +210,7 @@ final class Convolution extends Layer {
   }
 
   /** The n samples of x on grid: x itself when the grid adds nothing, else scratch grid slot. */
-  private static float[] padded(PaddedGrid grid, float[] x, int n, int slot) {
+  static float[] padded(PaddedGrid grid, float[] x, int n, int slot) {
     if (grid.isIdentity()) {
       return x;
     }
@@ -201,7 +226,7 @@ final class Convolution extends Layer {
    * no room for the flipped convolution.
    */
   private record Implicit(ConvGeometry g, int cout, int groups, PaddedGrid in, PaddedGrid dyWide,
-      PaddedGrid dyPad, int[] inTaps, int[] dyTaps, float[] flipped) {
+      PaddedGrid dyPad, int[] inTaps, int[] dyTaps, float[] flipped) implements GridPath {
     static Implicit of(ConvGeometry g, int cout, int groups) {
       int reachH = (g.kh() - 1) * g.dh();
       int reachW = (g.kw() - 1) * g.dw();
@@ -224,7 +249,8 @@ final class Convolution extends Layer {
     }
 
     /** y[n, Cout, Ho, Wo] = W x col: on the wide grid, cropped into y unless it is y's own. */
-    void forward(float[] p, int pOff, float[] x, int n, float[] y) {
+    @Override
+    public void forward(float[] p, int pOff, float[] x, int n, float[] y) {
       float[] xp = padded(in, x, n, 0);
       int wide = g.ho() * in.wp();
       boolean cropped = in.wp() != g.wo();
@@ -249,7 +275,9 @@ final class Convolution extends Layer {
      * bottom row the last), so dy is padded once for both products, and that grid is returned
      * (else null).
      */
-    float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff, boolean withDx) {
+    @Override
+    public float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff,
+        boolean withDx) {
       boolean shared = withDx && dyPad.wp() == in.wp()
           && (dyPad.bottom() > 0 || dyPad.left() == 0);
       float[] dyp = shared ? padded(dyPad, dy, n, 1) : null;
@@ -276,7 +304,9 @@ final class Convolution extends Layer {
      * space and their in and out channels swapped (per group), on the wide grid, then cropped;
      * dyPadded is that padded dy when weightGrad made it, else null.
      */
-    void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx) {
+    @Override
+    public void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n,
+        float[] dx) {
       int kh = g.kh();
       int kw = g.kw();
       int taps = kh * kw;

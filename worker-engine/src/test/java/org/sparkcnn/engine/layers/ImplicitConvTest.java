@@ -1,8 +1,9 @@
 /*
- * The implicit path of stride-1 convolutions (Convolution.Implicit, PaddedGrid) beyond what the
- * reference comparison shows: which layers take it, that the thread count changes no bit of
- * forward, dx or dW, and that the per-thread grids, shared by all layers, carry nothing from one
- * layer to the next (every zero of a padded grid is written each time).
+ * The grid paths of convolutions (Convolution.Implicit on PaddedGrid for stride 1, Phased on
+ * PhaseGrid for strides) beyond what the reference comparison shows: which layers take them, that
+ * the thread count changes no bit of forward, dx or dW, and that the per-thread grids, shared by
+ * all layers, carry nothing from one layer to the next (every zero of a grid is written each
+ * time).
  */
 package org.sparkcnn.engine.layers;
 
@@ -24,13 +25,19 @@ class ImplicitConvTest {
   }
 
   @Test
-  void strideOneLayersTakeTheImplicitPath() {
+  void whichLayersTakeAGridPath() {
     Rng rng = Rng.of(1);
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 3, 1, 1), Shape.of(3, 9, 9), rng));
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 0), Shape.of(3, 9, 9), rng));
     assertEquals(true, implicit(new Conv1d.Spec("c", 3, 4, PerAxis.of(5), null, Padding.SAME,
         true, PerAxis.of(2), 0), Shape.of(3, 17), rng));
-    assertEquals(false, implicit(Conv2d.Spec.of("c", 3, 4, 3, 2, 1), Shape.of(3, 9, 9), rng));
+    // strided: the phased path (Phased), without dilation
+    assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 3, 2, 1), Shape.of(3, 9, 9), rng));
+    assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 1, 2, 0), Shape.of(3, 9, 9), rng));
+    assertEquals(false, implicit(new Conv2d.Spec("c", 3, 4, PerAxis.of(3), PerAxis.of(2),
+        Padding.of(1), true, PerAxis.of(2), 0), Shape.of(3, 9, 9), rng));
+    assertEquals(false, implicit(new Conv2d.Spec("c", 3, 4, PerAxis.of(3), PerAxis.of(2, 1),
+        Padding.of(1), true, null, 0), Shape.of(3, 9, 9), rng));
     // padding past the kernel's reach, d(k - 1): no room for the flipped convolution of dx
     assertEquals(false, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 1), Shape.of(3, 9, 9), rng));
     assertEquals(false, implicit(new Conv3d.Spec("c", 2, 2, PerAxis.of(3), null, Padding.of(1),
@@ -43,13 +50,17 @@ class ImplicitConvTest {
 
   @Test
   void theThreadCountChangesNoBit() {
-    ConvSpec spec = new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2);
     Shape in = Shape.of(6, 17, 13);
-    float[][] one = run(spec, in, 5, 1);
-    for (int threads : new int[] {2, 3}) {
-      float[][] many = run(spec, in, 5, threads);
-      for (int i = 0; i < one.length; i++) {
-        assertArrayEquals(one[i], many[i], "output " + i + " with " + threads + " threads");
+    for (ConvSpec spec : new ConvSpec[] {
+        new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
+        new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2)}) {
+      float[][] one = run(spec, in, 5, 1);
+      for (int threads : new int[] {2, 3}) {
+        float[][] many = run(spec, in, 5, threads);
+        for (int i = 0; i < one.length; i++) {
+          assertArrayEquals(one[i], many[i], spec + ": output " + i + " with " + threads
+              + " threads");
+        }
       }
     }
   }
@@ -70,15 +81,17 @@ class ImplicitConvTest {
 
   @Test
   void theSharedGridsCarryNothingBetweenLayers() {
-    ConvSpec small = Conv2d.Spec.of("small", 2, 3, 3, 1, 1);
     ConvSpec wide = new Conv2d.Spec("wide", 4, 4, PerAxis.of(5), null, Padding.of(4), true,
         PerAxis.of(2), 0);
-    float[][] first = run(small, Shape.of(2, 7, 5), 3, 1);
-    float[][] between = run(wide, Shape.of(4, 11, 9), 4, 1); // fills the grids with other data
-    float[][] again = run(small, Shape.of(2, 7, 5), 3, 1);
-    for (int i = 0; i < first.length; i++) {
-      assertArrayEquals(first[i], again[i], "output " + i);
+    for (ConvSpec small : new ConvSpec[] {Conv2d.Spec.of("small", 2, 3, 3, 1, 1),
+        Conv2d.Spec.of("strided", 2, 3, 3, 2, 1)}) {
+      float[][] first = run(small, Shape.of(2, 7, 5), 3, 1);
+      float[][] between = run(wide, Shape.of(4, 11, 9), 4, 1); // fills the grids with other data
+      float[][] again = run(small, Shape.of(2, 7, 5), 3, 1);
+      for (int i = 0; i < first.length; i++) {
+        assertArrayEquals(first[i], again[i], small + ": output " + i);
+      }
+      assertEquals(false, Arrays.equals(between[0], new float[between[0].length]));
     }
-    assertEquals(false, Arrays.equals(between[0], new float[between[0].length]));
   }
 }

@@ -1,0 +1,161 @@
+/*
+ * The implicit path of a strided 2D convolution (stride s in both directions, no dilation): the
+ * batch cut into its s x s phases (PhaseGrid), over which every tap (ki, kj) = (s u + a, s v + b)
+ * is a shifted run of phase (a, b), so the GEMMs read the images where they lie as on the
+ * stride-1 path (Convolution.Implicit), with no lowering and no col2im:
+ *   forward: y = W x taps of the phases, on the wide grid [Ho, Wh], cropped;
+ *   dW:      dY on the same wide grid (zeros past Wo) times the same taps;
+ *   dx:      for each phase (a, b), the stride-1 correlation of dy padded by (umax, vmax) with
+ *            that phase's taps flipped: dP_ab[c, i, j] = sum W[o, c, s u + a, s v + b] *
+ *            dy[o, i - u, j - v]; gather puts the phases back in image order.
+ * The grids use Convolution's two per-thread scratch slots.
+ */
+package org.sparkcnn.engine.layers;
+
+import org.sparkcnn.engine.kernels.ConvGeometry;
+import org.sparkcnn.engine.kernels.Gemm;
+import org.sparkcnn.engine.kernels.Operand;
+import org.sparkcnn.engine.kernels.PaddedGrid;
+import org.sparkcnn.engine.kernels.PhaseGrid;
+
+record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyWide,
+    PaddedGrid dyPad, int[] inTaps, int[][] dyTaps, float[][] phaseW, boolean[] present)
+    implements Convolution.GridPath {
+
+  /** The phased path for g, or null where it does not apply (stride 1, dilation, 1D-only). */
+  static Phased of(ConvGeometry g, int cout, int groups) {
+    int s = g.sh();
+    if (s < 2 || g.sw() != s || g.dh() != 1 || g.dw() != 1 || g.ph() < 0 || g.pw() < 0) {
+      return null;
+    }
+    int umax = (g.kh() - 1) / s;
+    int vmax = (g.kw() - 1) / s;
+    int hh = g.ho() + umax;
+    int wh = g.wo() + vmax;
+    PhaseGrid in = new PhaseGrid(g.c(), g.h(), g.w(), g.ph(), g.pw(), s, hh, wh, vmax);
+    PaddedGrid dyWide = new PaddedGrid(cout, g.ho(), g.wo(), 0, 0, 0, wh - g.wo(), 0);
+    PaddedGrid dyPad = new PaddedGrid(cout, g.ho(), g.wo(), umax, vmax, umax, vmax, vmax);
+    int cinG = g.c() / groups;
+    int coutG = cout / groups;
+    // forward and dW: tap (c, ki, kj) of a group, in the weights' order
+    int[] inTaps = new int[cinG * g.kh() * g.kw()];
+    for (int c = 0, r = 0; c < cinG; c++) {
+      for (int ki = 0; ki < g.kh(); ki++) {
+        for (int kj = 0; kj < g.kw(); kj++) {
+          inTaps[r++] = in.phaseStart(c, ki % s, kj % s) + ki / s * wh + kj / s;
+        }
+      }
+    }
+    // dx: per phase, the taps (o, u, v) with s u + a < kh and s v + b < kw, over padded dy
+    int[][] dyTaps = new int[s * s][];
+    float[][] phaseW = new float[s * s][];
+    boolean[] present = new boolean[s * s];
+    for (int a = 0; a < s; a++) {
+      for (int b = 0; b < s; b++) {
+        int nu = a < g.kh() ? (g.kh() - 1 - a) / s + 1 : 0;
+        int nv = b < g.kw() ? (g.kw() - 1 - b) / s + 1 : 0;
+        int[] t = new int[coutG * nu * nv];
+        for (int o = 0, r = 0; o < coutG; o++) {
+          for (int u = 0; u < nu; u++) {
+            for (int v = 0; v < nv; v++) {
+              t[r++] = o * dyPad.plane() + (umax - u) * dyPad.wp() + (vmax - v);
+            }
+          }
+        }
+        dyTaps[a * s + b] = t;
+        phaseW[a * s + b] = new float[groups * cinG * t.length];
+        present[a * s + b] = t.length > 0;
+      }
+    }
+    return new Phased(g, cout, groups, in, dyWide, dyPad, inTaps, dyTaps, phaseW, present);
+  }
+
+  @Override
+  public void forward(float[] p, int pOff, float[] x, int n, float[] y) {
+    float[] xs = Convolution.grid(0, in.length(n));
+    in.split(x, n, xs);
+    int wide = g.ho() * in.wh();
+    boolean cropped = in.wh() != g.wo();
+    float[] yw = cropped ? Convolution.grid(1, n * cout * wide) : y;
+    int cinG = g.c() / groups;
+    int coutG = cout / groups;
+    int kdimG = inTaps.length;
+    int phases = in.s() * in.s();
+    for (int gr = 0; gr < groups; gr++) {
+      Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
+          Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
+          yw, gr * coutG * wide, wide, wide, cout * wide, false);
+    }
+    if (cropped) {
+      PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wh(), y, 0);
+    }
+  }
+
+  @Override
+  public float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff,
+      boolean withDx) {
+    float[] xs = Convolution.grid(0, in.length(n));
+    in.split(x, n, xs);
+    float[] dyw = Convolution.padded(dyWide, dy, n, 1);
+    int wide = g.ho() * in.wh();
+    int cinG = g.c() / groups;
+    int coutG = cout / groups;
+    int kdimG = inTaps.length;
+    int phases = in.s() * in.s();
+    for (int gr = 0; gr < groups; gr++) {
+      Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+          Operand.batched(dyw, gr * coutG * wide, wide, wide, dyWide.sampleSize()),
+          Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
+          grads, pOff + gr * coutG * kdimG, kdimG, true);
+    }
+    return null;
+  }
+
+  @Override
+  public void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx) {
+    int s = in.s();
+    int kh = g.kh();
+    int kw = g.kw();
+    int cinG = g.c() / groups;
+    int coutG = cout / groups;
+    int kdimG = inTaps.length;
+    float[] dyp = Convolution.padded(dyPad, dy, n, 0);
+    int wide = in.hh() * dyPad.wp(); // each phase's output, rows of dy's padded width
+    int phases = s * s;
+    float[] dxw = Convolution.grid(1, n * g.c() * phases * wide);
+    for (int a = 0; a < s; a++) {
+      for (int b = 0; b < s; b++) {
+        int ab = a * s + b;
+        int[] taps = dyTaps[ab];
+        if (taps.length == 0) {
+          continue; // no tap reads this phase: gather writes its zeros
+        }
+        int nu = (kh - 1 - a) / s + 1;
+        int nv = (kw - 1 - b) / s + 1;
+        // phaseW_g[c, (o, u, v)] = W_g[o, c, s u + a, s v + b]
+        float[] w = phaseW[ab];
+        int kAb = taps.length;
+        for (int gr = 0; gr < groups; gr++) {
+          for (int c = 0; c < cinG; c++) {
+            int to = (gr * cinG + c) * kAb;
+            for (int o = 0; o < coutG; o++) {
+              int from = pOff + gr * coutG * kdimG + (o * cinG + c) * kh * kw;
+              for (int u = 0; u < nu; u++) {
+                for (int v = 0; v < nv; v++) {
+                  w[to++] = p[from + (s * u + a) * kw + s * v + b];
+                }
+              }
+            }
+          }
+        }
+        for (int gr = 0; gr < groups; gr++) {
+          Gemm.multiply(cinG, n * wide, kAb, Operand.dense(w, gr * cinG * kAb, kAb),
+              Operand.shifted(dyp, gr * coutG * dyPad.plane(), taps, wide, dyPad.sampleSize()),
+              dxw, (gr * cinG * phases + ab) * wide, phases * wide, wide,
+              g.c() * phases * wide, false);
+        }
+      }
+    }
+    in.gather(dxw, dyPad.wp(), present, n, dx);
+  }
+}
