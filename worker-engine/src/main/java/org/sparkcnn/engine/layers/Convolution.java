@@ -33,6 +33,7 @@ import org.sparkcnn.engine.kernels.Lowering;
 import org.sparkcnn.engine.kernels.Operand;
 import org.sparkcnn.engine.kernels.PaddedGrid;
 import org.sparkcnn.engine.kernels.Parallel;
+import org.sparkcnn.engine.kernels.Sums;
 
 final class Convolution extends Layer {
   /** Floats of dcol made at once per thread: few enough to stay in L2 for col2im. */
@@ -132,12 +133,9 @@ final class Convolution extends Layer {
             kdimG, true);
       }
     }
-    if (biasOff >= 0) {
-      Parallel.forEach(out.c(), c -> {
-        for (int i = 0; i < n; i++) {
-          addBiasGrad(dy, i * out.size() + c * pos, gr, biasOff + c, 1, pos);
-        }
-      });
+    if (biasOff >= 0) { // db[c] += the sum of channel c's planes of dy, in double
+      Parallel.forEach(out.c(),
+          c -> gr[biasOff + c] += (float) Sums.sum(dy, c * pos, pos, n, out.size()));
     }
     if (!needInputGrad) {
       return null;
