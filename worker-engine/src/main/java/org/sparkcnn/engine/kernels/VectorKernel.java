@@ -5,14 +5,17 @@
  * images themselves through a table of row offsets (shifted): two methods, as an offset looked up
  * for packed panels too costs the plain GEMM a tenth of its speed, and as one method holding both
  * loops was now and then compiled by C2 with its vectors boxed (about one JVM start in ten ran
- * ResNet-20 four times slower; none in some fifty since the split). Eight rows divide the usual channel counts (16, 32, 64, ...), so a
- * convolution's output channels rarely leave a ragged tile. Each loop and its stores stay in one
- * method without helper calls: a vector that crosses a call the JIT does not inline is boxed,
- * which costs a factor of four here.
+ * ResNet-20 four times slower). Its stores have no branch either: a first add into C after many
+ * overwrites made C2 deoptimise and recompile the kernel mid-run, the usual prelude to the boxed
+ * compile, so C is always read and its lanes zeroed by a mask where the kernel overwrites. Eight
+ * rows divide the usual channel counts (16, 32, 64, ...), so a convolution's output channels
+ * rarely leave a ragged tile. Each loop and its stores stay in one method without helper calls:
+ * a vector that crosses a call the JIT does not inline is boxed, which costs a factor of four.
  */
 package org.sparkcnn.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 final class VectorKernel extends MicroKernel {
@@ -83,57 +86,33 @@ final class VectorKernel extends MicroKernel {
       c70 = b0.fma(a, c70);
       c71 = b1.fma(a, c71);
     }
-    if (overwrite) {
-      int r = cOff;
-      c00.intoArray(c, r);
-      c01.intoArray(c, r + L);
-      r += ldc;
-      c10.intoArray(c, r);
-      c11.intoArray(c, r + L);
-      r += ldc;
-      c20.intoArray(c, r);
-      c21.intoArray(c, r + L);
-      r += ldc;
-      c30.intoArray(c, r);
-      c31.intoArray(c, r + L);
-      r += ldc;
-      c40.intoArray(c, r);
-      c41.intoArray(c, r + L);
-      r += ldc;
-      c50.intoArray(c, r);
-      c51.intoArray(c, r + L);
-      r += ldc;
-      c60.intoArray(c, r);
-      c61.intoArray(c, r + L);
-      r += ldc;
-      c70.intoArray(c, r);
-      c71.intoArray(c, r + L);
-      return;
-    }
+    // C is read also when overwritten: its lanes are replaced by zeros (never NaN * 0), and the
+    // store would fetch the line anyway; no branch, so C2 never deoptimises on a first add
+    VectorMask<Float> fresh = S.maskAll(overwrite);
     int r = cOff;
-    FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c00).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c01).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c10).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c11).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c20).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c21).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c30).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c31).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c41).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c40).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c41).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c51).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c50).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c51).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c60).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c61).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c60).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c61).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c70).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c71).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c70).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c71).intoArray(c, r + L);
   }
 
   /** Rows where they lie: row p of B at bOff + rows[r0 + p]. */
@@ -185,56 +164,32 @@ final class VectorKernel extends MicroKernel {
       c70 = b0.fma(a, c70);
       c71 = b1.fma(a, c71);
     }
-    if (overwrite) {
-      int r = cOff;
-      c00.intoArray(c, r);
-      c01.intoArray(c, r + L);
-      r += ldc;
-      c10.intoArray(c, r);
-      c11.intoArray(c, r + L);
-      r += ldc;
-      c20.intoArray(c, r);
-      c21.intoArray(c, r + L);
-      r += ldc;
-      c30.intoArray(c, r);
-      c31.intoArray(c, r + L);
-      r += ldc;
-      c40.intoArray(c, r);
-      c41.intoArray(c, r + L);
-      r += ldc;
-      c50.intoArray(c, r);
-      c51.intoArray(c, r + L);
-      r += ldc;
-      c60.intoArray(c, r);
-      c61.intoArray(c, r + L);
-      r += ldc;
-      c70.intoArray(c, r);
-      c71.intoArray(c, r + L);
-      return;
-    }
+    // C is read also when overwritten: its lanes are replaced by zeros (never NaN * 0), and the
+    // store would fetch the line anyway; no branch, so C2 never deoptimises on a first add
+    VectorMask<Float> fresh = S.maskAll(overwrite);
     int r = cOff;
-    FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c01).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c00).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c01).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c11).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c10).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c11).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c21).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c20).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c21).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c31).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c30).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c31).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c41).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c40).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c41).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c51).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c50).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c51).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c60).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c61).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c60).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c61).intoArray(c, r + L);
     r += ldc;
-    FloatVector.fromArray(S, c, r).add(c70).intoArray(c, r);
-    FloatVector.fromArray(S, c, r + L).add(c71).intoArray(c, r + L);
+    FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c70).intoArray(c, r);
+    FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c71).intoArray(c, r + L);
   }
 }
