@@ -21,6 +21,7 @@ import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvGeometry;
 import org.sparkcnn.engine.kernels.Gemm;
+import org.sparkcnn.engine.kernels.Sums;
 
 public final class ConvTranspose2d extends Layer {
   /**
@@ -202,8 +203,11 @@ public final class ConvTranspose2d extends Layer {
               0f, dx, xOff, hw);
         }
       }
-      if (biasOff >= 0) {
-        Convolution.addBiasGrad(dy, i * out.size(), gr, biasOff, out.c(), out.h() * out.w());
+    }
+    if (biasOff >= 0) { // db[c] += the sum of channel c's planes of dy, as in Convolution
+      int plane = out.h() * out.w();
+      for (int c = 0; c < out.c(); c++) {
+        gr[biasOff + c] += (float) Sums.sum(dy, c * plane, plane, n, out.size());
       }
     }
     return needInputGrad ? dx : null;

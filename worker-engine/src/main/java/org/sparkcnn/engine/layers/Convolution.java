@@ -187,17 +187,6 @@ final class Convolution extends Layer {
     }
   }
 
-  /** db[c] += sum of dy[c, :], for each of channels planes of plane floats at dyOff. */
-  static void addBiasGrad(float[] dy, int dyOff, float[] db, int dbOff, int channels, int plane) {
-    for (int c = 0; c < channels; c++) {
-      float s = 0f;
-      for (int j = dyOff + c * plane, end = j + plane; j < end; j++) {
-        s += dy[j];
-      }
-      db[dbOff + c] += s;
-    }
-  }
-
   /** The scratch grid i of this thread, at least len floats. */
   static float[] grid(int i, int len) {
     float[][] grids = GRIDS.get();
