@@ -40,7 +40,10 @@ final class DotGemm {
 
   private DotGemm() {}
 
-  /** C[m, n] = (accumulate ? C : 0) + A[m, k] x B[n, k]^T, on Parallel's threads. */
+  /**
+   * C[m, n] = (accumulate ? C : 0) + A[m, k] x B[n, k]^T, for a dense C (rows side by side), on
+   * Parallel's threads.
+   */
   static void multiply(int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
       boolean accumulate) {
     int rowBlocks = (m + TA - 1) / TA;
@@ -49,7 +52,7 @@ final class DotGemm {
     boolean inPlace = inPlace(k, a, b);
     // a copying part copies all of the other factor's rows: one part per thread there
     int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(inPlace ? Parallel.parts() : Parallel.threads(),
+        : Math.min(inPlace ? Parallel.parts() : Math.min(Parallel.parts(), Parallel.threads()),
             byCols ? colBlocks : rowBlocks);
     Parallel.forEach(parts, t -> {
       int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);
@@ -84,11 +87,7 @@ final class DotGemm {
     }
     float[] t = SCRATCH.get().sums;
     if (!accumulate) {
-      for (int i = i0; i < i1; i++) {
-        for (int j = j0; j < j1; j++) {
-          c.c()[c.at(i, j)] = 0f;
-        }
-      }
+      PackedGemm.clear(c, i0, i1, j0, j1);
     }
     int len = a.segLen;
     int samples = k / len;
@@ -116,8 +115,9 @@ final class DotGemm {
                 aBase + a.rowStart(ib + Math.min(3, rs - 1)), a.segStride, b.a, b0, b1, b2, b3,
                 b4, b.segStride, ns, w, t);
             for (int i = 0; i < rs; i++) {
+              int at = c.at(ib + i, jb); // C is dense: a row's columns lie side by side
               for (int j = 0; j < cols; j++) {
-                c.c()[c.at(ib + i, jb + j)] += t[i * TB + j];
+                c.c()[at + j] += t[i * TB + j];
               }
             }
           }
@@ -137,11 +137,7 @@ final class DotGemm {
       s.a = new float[rows * KC];
     }
     if (!accumulate) {
-      for (int i = i0; i < i1; i++) {
-        for (int j = j0; j < j1; j++) {
-          c.c()[c.at(i, j)] = 0f;
-        }
-      }
+      PackedGemm.clear(c, i0, i1, j0, j1);
     }
     for (int pc = 0; pc < k; pc += KC) {
       int kc = Math.min(KC, k - pc);
@@ -156,8 +152,9 @@ final class DotGemm {
           kernel(ld, s.a, (ib - i0) * ld, s.b, 0, ld, s.sums);
           int rs = Math.min(TA, i1 - ib);
           for (int i = 0; i < rs; i++) {
+            int at = c.at(ib + i, jb); // C is dense: a row's columns lie side by side
             for (int j = 0; j < cols; j++) {
-              c.c()[c.at(ib + i, jb + j)] += s.sums[i * TB + j];
+              c.c()[at + j] += s.sums[i * TB + j];
             }
           }
         }

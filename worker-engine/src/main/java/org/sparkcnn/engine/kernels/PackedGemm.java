@@ -84,7 +84,8 @@ final class PackedGemm {
     });
   }
 
-  private static void clear(Out c, int i0, int i1, int j0, int j1) {
+  /** C[i0..i1, j0..j1) = 0, row by row in each segment. */
+  static void clear(Out c, int i0, int i1, int j0, int j1) {
     for (int j = j0; j < j1; ) {
       int s = j / c.segLen;
       int q = j - s * c.segLen;

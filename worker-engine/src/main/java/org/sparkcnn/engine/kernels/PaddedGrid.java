@@ -73,7 +73,10 @@ public record PaddedGrid(int c, int h, int w, int top, int left, int bottom, int
         d += top * wp + left;
         for (int y = 0; y < h; y++, d += wp, src += w) {
           Copy.copy(x, src, dst, d, w);
-          Arrays.fill(dst, d + w, d + (y == h - 1 ? wp - left : wp), 0f);
+          // the right and next left padding: a few floats, too few for a call to Arrays.fill
+          for (int i = d + w, end = d + (y == h - 1 ? wp - left : wp); i < end; i++) {
+            dst[i] = 0f;
+          }
         }
         d -= left;
         Arrays.fill(dst, d, d + bottom * wp, 0f);

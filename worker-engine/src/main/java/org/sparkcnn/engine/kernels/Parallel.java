@@ -38,11 +38,15 @@ public final class Parallel {
 
   /**
    * How many parts a kernel cuts its output into: a few per thread, so that the threads, which
-   * claim parts as they finish, end together even when parts cost unequal time.
+   * claim parts as they finish, end together even when parts cost unequal time; 1 inside a task
+   * (or while another call owns the pool), where forEach runs in order on the calling thread.
    */
   public static int parts() {
-    int t = threads;
-    return t == 1 ? 1 : PARTS_PER_THREAD * t;
+    Pool p = pool;
+    if (p == null || Thread.currentThread() instanceof Worker || p.busy.get()) {
+      return 1;
+    }
+    return PARTS_PER_THREAD * threads;
   }
 
   /**

@@ -47,17 +47,17 @@ public record PhaseGrid(int c, int h, int w, int top, int left, int s, int hh, i
   }
 
   /**
-   * dst[0, length(n)) = the phases of the n images of x: every float written, so dst may hold
-   * anything before. The samples are spread over Parallel's threads.
+   * dst[0, length(n)) = the phases of the n images of x from image s0 on: every float written, so
+   * dst may hold anything before. The samples are spread over Parallel's threads.
    */
-  public void split(float[] x, int n, float[] dst) {
+  public void split(float[] x, int s0, int n, float[] dst) {
     if (dst.length < length(n)) {
       throw new IllegalArgumentException("a phase grid of " + n + " samples needs " + length(n)
           + " floats, got " + dst.length);
     }
     Parallel.forEach(n, smp -> {
       for (int ch = 0; ch < c; ch++) {
-        int src = (smp * c + ch) * h * w;
+        int src = ((s0 + smp) * c + ch) * h * w;
         for (int a = 0; a < s; a++) {
           for (int b = 0; b < s; b++) {
             int d = smp * sampleSize() + phaseStart(ch, a, b);
@@ -85,18 +85,18 @@ public record PhaseGrid(int c, int h, int w, int top, int left, int s, int hh, i
   }
 
   /**
-   * dx[n, c, h, w] = the phases' values in image order, from src: phase (a, b) of channel ch of
-   * sample smp at src[((smp * c + ch) * s * s + a * s + b) * hh * wide + i * wide + j], a grid of
-   * hh x wide per phase (wide >= wh, the first wh columns used); phases absent from present
-   * (phases no tap reads) give zeros. The samples are spread over Parallel's threads.
+   * dx[s0 + smp, c, h, w] for smp < n = the phases' values in image order, from src: phase (a, b)
+   * of channel ch of sample smp at src[((smp * c + ch) * s * s + a * s + b) * hh * wide + i * wide
+   * + j], a grid of hh x wide per phase (wide >= wh, the first wh columns used); phases absent
+   * from present (phases no tap reads) give zeros. The samples are spread over Parallel's threads.
    */
-  public void gather(float[] src, int wide, boolean[] present, int n, float[] dx) {
+  public void gather(float[] src, int wide, boolean[] present, int s0, int n, float[] dx) {
     int phasePlane = hh * wide;
     Parallel.forEach(n, smp -> {
       int image = c * h * w;
-      Arrays.fill(dx, smp * image, (smp + 1) * image, 0f); // what no phase covers stays zero
+      Arrays.fill(dx, (s0 + smp) * image, (s0 + smp + 1) * image, 0f); // what no phase covers
       for (int ch = 0; ch < c; ch++) {
-        int to = (smp * c + ch) * h * w;
+        int to = ((s0 + smp) * c + ch) * h * w;
         for (int a = 0; a < s; a++) {
           for (int b = 0; b < s; b++) {
             if (!present[a * s + b]) {

@@ -21,6 +21,11 @@
  *   added back by col2im.
  * -Dsparkcnn.conv=lowered forces the last way. The direct loops of ConvReference are what all
  * are tested against.
+ * The grid paths run the batch in chunks of a few samples, each chunk on one thread from grid to
+ * output (pad, products, crop), so that its grids stay in L2: over a whole batch of 128, the
+ * grids of a 16-channel 32 x 32 layer are 9 MB and the products ran at half the speed, waiting on
+ * memory. dW is summed per chunk, then over the chunks in their order: the chunk size depends on
+ * the layer alone, so the result does not depend on the thread count.
  */
 package org.sparkcnn.engine.layers;
 
@@ -40,6 +45,11 @@ final class Convolution extends Layer {
   private static final int DCOL_FLOATS = 1 << 18;
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
+  /**
+   * Bytes of grids one chunk of samples may fill on a thread, for convolutions bound from now on:
+   * a core's L2 (1 MiB on the development machine; tests make chunks of a few samples).
+   */
+  static volatile long chunkBytes = Long.getLong("sparkcnn.chunkBytes", 1L << 20);
   /** The grid paths' two grids (padded input or dy; wide output), shared by all layers. */
   private static final ThreadLocal<float[][]> GRIDS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
@@ -52,6 +62,8 @@ final class Convolution extends Layer {
   private final int pos; // P: output positions per channel
   private final int biasOff;
   private final GridPath implicit; // null: the lowering path
+  private final int chunk; // samples per chunk on a grid path
+  private float[] partials; // a grid path's dW per chunk: [chunks, Cout * Cin/G * K]
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
@@ -66,6 +78,8 @@ final class Convolution extends Layer {
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
     this.implicit = implicitAllowed && low instanceof ConvGeometry g ? gridPath(g, spec.out(),
         groups) : null;
+    this.chunk = implicit == null ? 0
+        : (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunkBytes / implicit.bytesPerSample()));
   }
 
   /** Whether this layer runs on grids of its images (a grid path) rather than lowering. */
@@ -73,19 +87,36 @@ final class Convolution extends Layer {
     return implicit != null;
   }
 
-  /** The products of a convolution run on grids of its images (an implicit path). */
+  /** Samples per chunk on a grid path (0 on the lowering path). */
+  int chunk() {
+    return chunk;
+  }
+
+  /** Bytes of grids per sample of a chunk on the grid path. */
+  long gridBytesPerSample() {
+    return implicit.bytesPerSample();
+  }
+
+  /**
+   * The products of a convolution run on grids of its images (an implicit path), for the chunk of
+   * n samples from sample s0 of the batch, on the calling thread's grids.
+   */
   interface GridPath {
-    /** y[n, Cout, Ho, Wo] = W x col, with the weights at p[pOff..]. */
-    void forward(float[] p, int pOff, float[] x, int n, float[] y);
+    /** Bytes of grids a sample of a chunk takes, in the forward or the backward pass. */
+    long bytesPerSample();
+
+    /** y[s0.., Cout, Ho, Wo] = W x col for the chunk, with the weights at p[pOff..]. */
+    void forward(float[] p, int pOff, float[] x, int s0, int n, float[] y);
+
+    /** Rearranges the weights at p[pOff..] for the input gradients of the next chunks. */
+    void prepareInputGrad(float[] p, int pOff);
 
     /**
-     * dW += dY x col^T into grads[pOff..]; returns dy padded for inputGrad when it made that too
-     * (withDx: the input gradient follows), else null.
+     * dw[dwOff..] = the chunk's dY x col^T (overwritten); and dx[s0.., Cin, H, W] = the chunk's
+     * input gradient, unless dx is null.
      */
-    float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff, boolean withDx);
-
-    /** dx[n, Cin, H, W] = the input gradient; dyPadded is what weightGrad returned. */
-    void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx);
+    void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
+        int dwOff, float[] dx);
   }
 
   /** The stride-1 path, else the phased path of a strided convolution, else null. */
@@ -100,7 +131,9 @@ final class Convolution extends Layer {
     y = ensure(y, n * out.size());
     float[] p = v.params;
     if (implicit != null) {
-      implicit.forward(p, pOff, x, n, y);
+      float[] yn = y;
+      Parallel.forEach((n + chunk - 1) / chunk,
+          c -> implicit.forward(p, pOff, x, c * chunk, Math.min(chunk, n - c * chunk), yn));
       if (biasOff >= 0) {
         Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
       }
@@ -122,9 +155,8 @@ final class Convolution extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
-    float[] dyp = null; // dy padded for the input gradient, when dW reads it too
     if (implicit != null) {
-      dyp = implicit.weightGrad(x, dy, n, gr, pOff, needInputGrad);
+      gridBackward(dy, n);
     } else {
       for (int g = 0; g < groups; g++) {
         // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
@@ -140,11 +172,10 @@ final class Convolution extends Layer {
     if (!needInputGrad) {
       return null;
     }
-    dx = ensure(dx, n * in.size());
     if (implicit != null) {
-      implicit.inputGrad(p, pOff, dy, dyp, n, dx);
       return dx;
     }
+    dx = ensure(dx, n * in.size());
     int colSize = low.colRows() * pos;
     // at least a sample per thread, so col2im runs on all of them (chunks change no sum)
     int chunk = Math.min(n, Math.max(Parallel.threads(), DCOL_FLOATS / colSize));
@@ -172,6 +203,38 @@ final class Convolution extends Layer {
     return dx;
   }
 
+  /**
+   * A grid path's backward pass: dW and dx chunk by chunk, then dW += the chunks' dW in their
+   * order (each element's sum the same whatever the threads).
+   */
+  private void gridBackward(float[] dy, int n) {
+    float[] p = v.params;
+    float[] gr = v.grads;
+    int chunks = (n + chunk - 1) / chunk;
+    int wLen = out.c() * kdimG;
+    partials = ensure(partials, chunks * wLen);
+    float[] dw = partials;
+    float[] d = null;
+    if (needInputGrad) {
+      dx = ensure(dx, n * in.size());
+      implicit.prepareInputGrad(p, pOff);
+      d = dx;
+    }
+    float[] dxOut = d;
+    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, c * chunk,
+        Math.min(chunk, n - c * chunk), dw, c * wLen, dxOut));
+    int parts = Math.min(Parallel.parts(), (wLen + 63) / 64);
+    Parallel.forEach(parts, t -> {
+      int i0 = Parallel.split(wLen, parts, 64, t);
+      int i1 = Parallel.split(wLen, parts, 64, t + 1);
+      for (int c = 0; c < chunks; c++) {
+        for (int i = i0, from = c * wLen; i < i1; i++) {
+          gr[pOff + i] += dw[from + i];
+        }
+      }
+    });
+  }
+
   /** dY_g: group g's channels of dy from sample s0 on, as a [Cout/G, samples*P] matrix. */
   private Operand dyOf(float[] dy, int s0, int g) {
     return Operand.batched(dy, s0 * out.size() + g * coutG * pos, pos, pos, out.size());
@@ -196,14 +259,22 @@ final class Convolution extends Layer {
     return grids[i];
   }
 
-  /** The n samples of x on grid: x itself when the grid adds nothing, else scratch grid slot. */
-  static float[] padded(PaddedGrid grid, float[] x, int n, int slot) {
+  /**
+   * The n samples of x from s0 on grid: x itself when the grid adds nothing (the chunk then
+   * starts at start(grid, s0)), else scratch grid slot.
+   */
+  static float[] padded(PaddedGrid grid, float[] x, int s0, int n, int slot) {
     if (grid.isIdentity()) {
       return x;
     }
     float[] g = grid(slot, grid.length(n));
-    grid.pad(x, 0, n, g);
+    grid.pad(x, s0 * grid.c() * grid.h() * grid.w(), n, g);
     return g;
+  }
+
+  /** Where sample s0 starts in what padded returned: 0 on a scratch grid. */
+  static int start(PaddedGrid grid, int s0) {
+    return grid.isIdentity() ? s0 * grid.sampleSize() : 0;
   }
 
   /**
@@ -235,71 +306,42 @@ final class Convolution extends Layer {
           new float[cout * cinG * g.kh() * g.kw()]);
     }
 
-    /** y[n, Cout, Ho, Wo] = W x col: on the wide grid, cropped into y unless it is y's own. */
     @Override
-    public void forward(float[] p, int pOff, float[] x, int n, float[] y) {
-      float[] xp = padded(in, x, n, 0);
+    public long bytesPerSample() {
+      long forward = in.sampleSize() + (long) cout * g.ho() * in.wp();
+      long backward = Math.max(dyPad.sampleSize(), dyWide.sampleSize()) + in.sampleSize()
+          + (long) g.c() * g.h() * dyPad.wp();
+      return 4 * Math.max(forward, backward);
+    }
+
+    /** y = W x col for the chunk: on the wide grid, cropped into y unless it is y's own. */
+    @Override
+    public void forward(float[] p, int pOff, float[] x, int s0, int n, float[] y) {
+      float[] xp = padded(in, x, s0, n, 0);
       int wide = g.ho() * in.wp();
       boolean cropped = in.wp() != g.wo();
       float[] yw = cropped ? grid(1, n * cout * wide) : y;
+      int yOff = cropped ? 0 : s0 * cout * wide;
       int cinG = g.c() / groups;
       int coutG = cout / groups;
       int kdimG = inTaps.length;
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
-            Operand.shifted(xp, gr * cinG * in.plane(), inTaps, wide, in.sampleSize()), yw,
-            gr * coutG * wide, wide, wide, cout * wide, false);
+            Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
+                in.sampleSize()),
+            yw, yOff + gr * coutG * wide, wide, wide, cout * wide, false);
       }
       if (cropped) {
-        PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wp(), y, 0);
+        PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wp(), y, s0 * cout * g.ho() * g.wo());
       }
     }
 
-    /**
-     * dW += dY x col^T over the wide grid, where dY's extra columns are zeros. When the input
-     * gradient follows (withDx) and dy's padded grid for it has the input grid's width, its
-     * interior read row after row is dY on the wide grid: the padding closes each row (and the
-     * bottom row the last), so dy is padded once for both products, and that grid is returned
-     * (else null).
-     */
+    /** flipped_g[ci, (co, ki, kj)] = W_g[co, ci, kh - 1 - ki, kw - 1 - kj]. */
     @Override
-    public float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff,
-        boolean withDx) {
-      boolean shared = withDx && dyPad.wp() == in.wp()
-          && (dyPad.bottom() > 0 || dyPad.left() == 0);
-      float[] dyp = shared ? padded(dyPad, dy, n, 1) : null;
-      float[] xp = padded(in, x, n, 0);
-      float[] dyw = shared ? dyp : padded(dyWide, dy, n, 1);
-      PaddedGrid dyGrid = shared ? dyPad : dyWide;
-      int first = dyGrid.top() * dyGrid.wp() + dyGrid.left(); // where row 0 of dY starts
-      int wide = g.ho() * in.wp();
+    public void prepareInputGrad(float[] p, int pOff) {
+      int taps = g.kh() * g.kw();
       int cinG = g.c() / groups;
       int coutG = cout / groups;
-      int kdimG = inTaps.length;
-      for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-            Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
-                dyGrid.sampleSize()),
-            Operand.shifted(xp, gr * cinG * in.plane(), inTaps, wide, in.sampleSize()), grads,
-            pOff + gr * coutG * kdimG, kdimG, true);
-      }
-      return dyp;
-    }
-
-    /**
-     * dx = the stride-1 convolution of dy padded by d(k - 1) - p with the kernels flipped in
-     * space and their in and out channels swapped (per group), on the wide grid, then cropped;
-     * dyPadded is that padded dy when weightGrad made it, else null.
-     */
-    @Override
-    public void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n,
-        float[] dx) {
-      int kh = g.kh();
-      int kw = g.kw();
-      int taps = kh * kw;
-      int cinG = g.c() / groups;
-      int coutG = cout / groups;
-      // flipped_g[ci, (co, ki, kj)] = W_g[co, ci, kh - 1 - ki, kw - 1 - kj]
       for (int gr = 0; gr < groups; gr++) {
         int base = gr * coutG * cinG * taps;
         for (int co = 0; co < coutG; co++) {
@@ -312,19 +354,59 @@ final class Convolution extends Layer {
           }
         }
       }
-      // dy padded by weightGrad (in slot 1, x's grid in slot 0 is free) or here (in slot 0)
-      float[] dyp = dyPadded != null ? dyPadded : padded(dyPad, dy, n, 0);
-      int wide = g.h() * dyPad.wp();
-      boolean cropped = dyPad.wp() != g.w();
-      float[] dxw = cropped ? grid(dyPadded != null ? 0 : 1, n * g.c() * wide) : dx;
-      int kdimG = coutG * taps;
+    }
+
+    /**
+     * dW = dY x col^T over the wide grid, where dY's extra columns are zeros. When the input
+     * gradient follows and dy's padded grid for it has the input grid's width, its interior read
+     * row after row is dY on the wide grid: the padding closes each row (and the bottom row the
+     * last), so dy is padded once for both products. dx is the stride-1 convolution of dy padded
+     * by d(k - 1) - p with the kernels flipped in space and their in and out channels swapped
+     * (per group), on the wide grid, then cropped.
+     */
+    @Override
+    public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
+        int dwOff, float[] dx) {
+      boolean shared = dx != null && dyPad.wp() == in.wp()
+          && (dyPad.bottom() > 0 || dyPad.left() == 0);
+      float[] dyp = shared ? padded(dyPad, dy, s0, n, 1) : null;
+      float[] xp = padded(in, x, s0, n, 0);
+      float[] dyw = shared ? dyp : padded(dyWide, dy, s0, n, 1);
+      PaddedGrid dyGrid = shared ? dyPad : dyWide;
+      // where row 0 of the chunk's dY starts
+      int first = start(dyGrid, s0) + dyGrid.top() * dyGrid.wp() + dyGrid.left();
+      int wide = g.ho() * in.wp();
+      int cinG = g.c() / groups;
+      int coutG = cout / groups;
+      int kdimG = inTaps.length;
       for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiply(cinG, n * wide, kdimG, Operand.dense(flipped, gr * cinG * kdimG, kdimG),
-            Operand.shifted(dyp, gr * coutG * dyPad.plane(), dyTaps, wide, dyPad.sampleSize()),
-            dxw, gr * cinG * wide, wide, wide, g.c() * wide, false);
+        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+            Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
+                dyGrid.sampleSize()),
+            Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
+                in.sampleSize()),
+            dw, dwOff + gr * coutG * kdimG, kdimG, false);
+      }
+      if (dx == null) {
+        return;
+      }
+      // dy padded above (in slot 1; x's grid in slot 0 is free) or here (in slot 0)
+      if (!shared) {
+        dyp = padded(dyPad, dy, s0, n, 0);
+      }
+      int wideX = g.h() * dyPad.wp();
+      boolean cropped = dyPad.wp() != g.w();
+      float[] dxw = cropped ? grid(shared ? 0 : 1, n * g.c() * wideX) : dx;
+      int dxOff = cropped ? 0 : s0 * g.c() * wideX;
+      int kdimX = coutG * g.kh() * g.kw();
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiply(cinG, n * wideX, kdimX, Operand.dense(flipped, gr * cinG * kdimX, kdimX),
+            Operand.shifted(dyp, start(dyPad, s0) + gr * coutG * dyPad.plane(), dyTaps, wideX,
+                dyPad.sampleSize()),
+            dxw, dxOff + gr * cinG * wideX, wideX, wideX, g.c() * wideX, false);
       }
       if (cropped) {
-        PaddedGrid.crop(dxw, n, g.c(), g.h(), g.w(), dyPad.wp(), dx, 0);
+        PaddedGrid.crop(dxw, n, g.c(), g.h(), g.w(), dyPad.wp(), dx, s0 * g.c() * g.h() * g.w());
       }
     }
   }

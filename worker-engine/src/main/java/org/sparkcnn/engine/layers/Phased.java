@@ -8,7 +8,8 @@
  *   dx:      for each phase (a, b), the stride-1 correlation of dy padded by (umax, vmax) with
  *            that phase's taps flipped: dP_ab[c, i, j] = sum W[o, c, s u + a, s v + b] *
  *            dy[o, i - u, j - v]; gather puts the phases back in image order.
- * The grids use Convolution's two per-thread scratch slots.
+ * Each runs on a chunk of samples (Convolution.GridPath), in Convolution's two per-thread scratch
+ * slots.
  */
 package org.sparkcnn.engine.layers;
 
@@ -71,12 +72,22 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
   }
 
   @Override
-  public void forward(float[] p, int pOff, float[] x, int n, float[] y) {
+  public long bytesPerSample() {
+    int phases = in.s() * in.s();
+    long forward = in.sampleSize() + (long) cout * g.ho() * in.wh();
+    long backward = Math.max(in.sampleSize(), dyPad.sampleSize())
+        + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp());
+    return 4 * Math.max(forward, backward);
+  }
+
+  @Override
+  public void forward(float[] p, int pOff, float[] x, int s0, int n, float[] y) {
     float[] xs = Convolution.grid(0, in.length(n));
-    in.split(x, n, xs);
+    in.split(x, s0, n, xs);
     int wide = g.ho() * in.wh();
     boolean cropped = in.wh() != g.wo();
     float[] yw = cropped ? Convolution.grid(1, n * cout * wide) : y;
+    int yOff = cropped ? 0 : s0 * cout * wide;
     int cinG = g.c() / groups;
     int coutG = cout / groups;
     int kdimG = inTaps.length;
@@ -84,57 +95,29 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
     for (int gr = 0; gr < groups; gr++) {
       Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
           Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
-          yw, gr * coutG * wide, wide, wide, cout * wide, false);
+          yw, yOff + gr * coutG * wide, wide, wide, cout * wide, false);
     }
     if (cropped) {
-      PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wh(), y, 0);
+      PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wh(), y, s0 * cout * g.ho() * g.wo());
     }
   }
 
+  /** phaseW_g[ab][c, (o, u, v)] = W_g[o, c, s u + a, s v + b] for each phase (a, b). */
   @Override
-  public float[] weightGrad(float[] x, float[] dy, int n, float[] grads, int pOff,
-      boolean withDx) {
-    float[] xs = Convolution.grid(0, in.length(n));
-    in.split(x, n, xs);
-    float[] dyw = Convolution.padded(dyWide, dy, n, 1);
-    int wide = g.ho() * in.wh();
-    int cinG = g.c() / groups;
-    int coutG = cout / groups;
-    int kdimG = inTaps.length;
-    int phases = in.s() * in.s();
-    for (int gr = 0; gr < groups; gr++) {
-      Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-          Operand.batched(dyw, gr * coutG * wide, wide, wide, dyWide.sampleSize()),
-          Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
-          grads, pOff + gr * coutG * kdimG, kdimG, true);
-    }
-    return null;
-  }
-
-  @Override
-  public void inputGrad(float[] p, int pOff, float[] dy, float[] dyPadded, int n, float[] dx) {
+  public void prepareInputGrad(float[] p, int pOff) {
     int s = in.s();
     int kh = g.kh();
     int kw = g.kw();
     int cinG = g.c() / groups;
     int coutG = cout / groups;
     int kdimG = inTaps.length;
-    float[] dyp = Convolution.padded(dyPad, dy, n, 0);
-    int wide = in.hh() * dyPad.wp(); // each phase's output, rows of dy's padded width
-    int phases = s * s;
-    float[] dxw = Convolution.grid(1, n * g.c() * phases * wide);
     for (int a = 0; a < s; a++) {
       for (int b = 0; b < s; b++) {
         int ab = a * s + b;
-        int[] taps = dyTaps[ab];
-        if (taps.length == 0) {
-          continue; // no tap reads this phase: gather writes its zeros
-        }
-        int nu = (kh - 1 - a) / s + 1;
-        int nv = (kw - 1 - b) / s + 1;
-        // phaseW_g[c, (o, u, v)] = W_g[o, c, s u + a, s v + b]
+        int nu = present[ab] ? (kh - 1 - a) / s + 1 : 0;
+        int nv = present[ab] ? (kw - 1 - b) / s + 1 : 0;
         float[] w = phaseW[ab];
-        int kAb = taps.length;
+        int kAb = dyTaps[ab].length;
         for (int gr = 0; gr < groups; gr++) {
           for (int c = 0; c < cinG; c++) {
             int to = (gr * cinG + c) * kAb;
@@ -148,14 +131,50 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
             }
           }
         }
-        for (int gr = 0; gr < groups; gr++) {
-          Gemm.multiply(cinG, n * wide, kAb, Operand.dense(w, gr * cinG * kAb, kAb),
-              Operand.shifted(dyp, gr * coutG * dyPad.plane(), taps, wide, dyPad.sampleSize()),
-              dxw, (gr * cinG * phases + ab) * wide, phases * wide, wide,
-              g.c() * phases * wide, false);
-        }
       }
     }
-    in.gather(dxw, dyPad.wp(), present, n, dx);
+  }
+
+  @Override
+  public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
+      int dwOff, float[] dx) {
+    float[] xs = Convolution.grid(0, in.length(n));
+    in.split(x, s0, n, xs);
+    float[] dyw = Convolution.padded(dyWide, dy, s0, n, 1);
+    int wide = g.ho() * in.wh();
+    int cinG = g.c() / groups;
+    int coutG = cout / groups;
+    int kdimG = inTaps.length;
+    int phases = in.s() * in.s();
+    for (int gr = 0; gr < groups; gr++) {
+      Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+          Operand.batched(dyw, Convolution.start(dyWide, s0) + gr * coutG * wide, wide, wide,
+              dyWide.sampleSize()),
+          Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
+          dw, dwOff + gr * coutG * kdimG, kdimG, false);
+    }
+    if (dx == null) {
+      return;
+    }
+    // dx: x's phases in slot 0 and dy's wide grid in slot 1 are free again
+    float[] dyp = Convolution.padded(dyPad, dy, s0, n, 0);
+    int dypOff = Convolution.start(dyPad, s0);
+    int wideX = in.hh() * dyPad.wp(); // each phase's output, rows of dy's padded width
+    float[] dxw = Convolution.grid(1, n * g.c() * phases * wideX);
+    for (int ab = 0; ab < phases; ab++) {
+      int[] taps = dyTaps[ab];
+      if (taps.length == 0) {
+        continue; // no tap reads this phase: gather writes its zeros
+      }
+      int kAb = taps.length;
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiply(cinG, n * wideX, kAb, Operand.dense(phaseW[ab], gr * cinG * kAb, kAb),
+            Operand.shifted(dyp, dypOff + gr * coutG * dyPad.plane(), taps, wideX,
+                dyPad.sampleSize()),
+            dxw, (gr * cinG * phases + ab) * wideX, phases * wideX, wideX,
+            g.c() * phases * wideX, false);
+      }
+    }
+    in.gather(dxw, dyPad.wp(), present, s0, n, dx);
   }
 }

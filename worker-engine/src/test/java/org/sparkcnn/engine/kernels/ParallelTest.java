@@ -1,7 +1,7 @@
 /*
  * The compute pool: every task runs exactly once, on the pool threads and the caller; a task's
- * exception reaches the caller and the pool stays usable; nested calls and calls from a second
- * thread while the pool is owned run on their own thread; pool threads that parked after their
+ * exception reaches the caller and the pool stays usable; nested calls (and kernels' parts in
+ * them) and calls from a second thread while the pool is owned run on their own thread; pool threads that parked after their
  * spin wake for the next call.
  */
 package org.sparkcnn.engine.kernels;
@@ -76,10 +76,19 @@ class ParallelTest {
   void nestedCallsRunInOrderOnTheirThread() {
     Parallel.setThreads(2);
     AtomicIntegerArray runs = new AtomicIntegerArray(8 * 5);
-    Parallel.forEach(8, i -> Parallel.forEach(5, j -> runs.incrementAndGet(i * 5 + j)));
+    AtomicIntegerArray partsInside = new AtomicIntegerArray(8);
+    Parallel.forEach(8, i -> {
+      partsInside.set(i, Parallel.parts());
+      Parallel.forEach(5, j -> runs.incrementAndGet(i * 5 + j));
+    });
     for (int i = 0; i < 40; i++) {
       assertEquals(1, runs.get(i));
     }
+    // a kernel called inside a task runs in one part; outside, in a few per thread
+    for (int i = 0; i < 8; i++) {
+      assertEquals(1, partsInside.get(i), "parts inside task " + i);
+    }
+    assertEquals(8, Parallel.parts());
   }
 
   @Test

@@ -1,6 +1,7 @@
 /*
- * Conv2d's GEMM paths (and Conv1d's, a 1 x K image), the implicit one of stride-1 layers and the
- * lowering one (im2col + col2im) of all, against the direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3. First the square grid (odd image sizes,
+ * Conv2d's GEMM paths (and Conv1d's, a 1 x K image), the grid paths (implicit and phased) in one
+ * chunk and in chunks of one sample, and the lowering one (im2col + col2im) of all, against the
+ * direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3. First the square grid (odd image sizes,
  * strides 1 and 2, padding 0 to 2), then one case per option on sizes 1, 3 and 17: non-square
  * kernels, dilation, groups, depthwise, "same" (uneven) and "full" padding. The reference geometry
  * is written out by hand, so it also checks the padding rules.
@@ -19,10 +20,10 @@ import org.sparkcnn.engine.kernels.ConvGeometry;
 import org.sparkcnn.engine.kernels.ConvReference;
 
 class Conv2dReferenceTest {
-  @ParameterizedTest(name = "implicit path allowed: {0}")
-  @ValueSource(booleans = {true, false})
-  void matchesTheDirectConvolution(boolean implicit) {
-    Convolution.implicitAllowed = implicit;
+  @ParameterizedTest(name = "path: {0}")
+  @ValueSource(strings = {"grid", "grid in chunks of one sample", "lowered"})
+  void matchesTheDirectConvolution(String path) {
+    use(path);
     Rng rng = Rng.of(13);
     for (int[] hw : new int[][] {{7, 7}, {9, 5}, {11, 13}}) {
       for (int k : new int[] {1, 3, 5}) {
@@ -38,10 +39,10 @@ class Conv2dReferenceTest {
     }
   }
 
-  @ParameterizedTest(name = "implicit path allowed: {0}")
-  @ValueSource(booleans = {true, false})
-  void matchesTheDirectConvolutionWithEachOption(boolean implicit) {
-    Convolution.implicitAllowed = implicit;
+  @ParameterizedTest(name = "path: {0}")
+  @ValueSource(strings = {"grid", "grid in chunks of one sample", "lowered"})
+  void matchesTheDirectConvolutionWithEachOption(String path) {
+    use(path);
     Rng rng = Rng.of(14);
     // non-square kernel, stride, padding and dilation per axis, on a 17 x 3 image
     compare(rng, 2, new Conv2d.Spec("c", 4, 6, PerAxis.of(3, 2), PerAxis.of(2, 1),
@@ -64,10 +65,10 @@ class Conv2dReferenceTest {
         new ConvGeometry(2, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1);
   }
 
-  @ParameterizedTest(name = "implicit path allowed: {0}")
-  @ValueSource(booleans = {true, false})
-  void conv1dMatchesTheDirectConvolution(boolean implicit) {
-    Convolution.implicitAllowed = implicit;
+  @ParameterizedTest(name = "path: {0}")
+  @ValueSource(strings = {"grid", "grid in chunks of one sample", "lowered"})
+  void conv1dMatchesTheDirectConvolution(String path) {
+    use(path);
     Rng rng = Rng.of(15);
     // [C, L] runs as [C, 1, L]: the reference sees a 1 x L image and a 1 x K kernel
     compare(rng, 2, new Conv1d.Spec("c", 4, 6, PerAxis.of(4), null, Padding.SAME, true,
@@ -76,9 +77,17 @@ class Conv2dReferenceTest {
         null, 0), new ConvGeometry(3, 1, 1, 1, 3, 1, 2, 0, 1, 1, 1), 1);
   }
 
+  /** Makes convolutions bound from now on take path. */
+  static void use(String path) {
+    Convolution.implicitAllowed = !path.equals("lowered");
+    Convolution.chunkBytes = path.equals("grid in chunks of one sample") ? 1 : DEFAULT_CHUNK;
+  }
+
+  static final long DEFAULT_CHUNK = Convolution.chunkBytes;
+
   @AfterEach
   void restoreTheDefaultPath() {
-    Convolution.implicitAllowed = true;
+    use("grid");
   }
 
   /** g describes the convolution of spec on one sample (rank 2 or 3 specs alike). */

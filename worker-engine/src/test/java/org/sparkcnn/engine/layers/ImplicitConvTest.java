@@ -1,14 +1,16 @@
 /*
  * The grid paths of convolutions (Convolution.Implicit on PaddedGrid for stride 1, Phased on
  * PhaseGrid for strides) beyond what the reference comparison shows: which layers take them, that
- * the thread count changes no bit of forward, dx or dW, and that the per-thread grids, shared by
- * all layers, carry nothing from one layer to the next (every zero of a grid is written each
- * time).
+ * the thread count changes no bit of forward, dx or dW (in one chunk or in several), that chunks
+ * change no bit of forward and dx (only dW's order of sums), and that the per-thread grids,
+ * shared by all layers, carry nothing from one layer to the next (every zero of a grid is written
+ * each time).
  */
 package org.sparkcnn.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +24,7 @@ class ImplicitConvTest {
   @AfterEach
   void oneThread() {
     Parallel.setThreads(1);
+    Conv2dReferenceTest.use("grid");
   }
 
   @Test
@@ -48,20 +51,52 @@ class ImplicitConvTest {
     return ((Convolution) ConvCases.bindRandom(spec, in, rng)).isImplicit();
   }
 
+  private static final ConvSpec[] GRID_LAYERS = {
+      new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
+      new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2),
+      Conv2d.Spec.of("1x1", 6, 8, 1, 1, 0), // a grid that is the images themselves
+      Conv2d.Spec.of("1x1/2", 6, 8, 1, 2, 0)};
+
   @Test
   void theThreadCountChangesNoBit() {
     Shape in = Shape.of(6, 17, 13);
-    for (ConvSpec spec : new ConvSpec[] {
-        new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
-        new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2)}) {
-      float[][] one = run(spec, in, 5, 1);
-      for (int threads : new int[] {2, 3}) {
-        float[][] many = run(spec, in, 5, threads);
-        for (int i = 0; i < one.length; i++) {
-          assertArrayEquals(one[i], many[i], spec + ": output " + i + " with " + threads
-              + " threads");
+    for (String path : new String[] {"grid", "grid in chunks of one sample"}) {
+      Conv2dReferenceTest.use(path);
+      for (ConvSpec spec : GRID_LAYERS) {
+        float[][] one = run(spec, in, 5, 1);
+        for (int threads : new int[] {2, 3}) {
+          float[][] many = run(spec, in, 5, threads);
+          for (int i = 0; i < one.length; i++) {
+            assertArrayEquals(one[i], many[i], spec + ", " + path + ": output " + i + " with "
+                + threads + " threads");
+          }
         }
       }
+    }
+  }
+
+  @Test
+  void chunksChangeNoBitOfForwardAndDx() {
+    Shape in = Shape.of(6, 17, 13);
+    int n = 7;
+    for (ConvSpec spec : GRID_LAYERS) {
+      Convolution whole = (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7));
+      assertTrue(whole.chunk() >= n, spec + ": one chunk by default");
+      float[][] one = run(spec, in, n, 2);
+      // chunks of 3 samples (the last of 1), and of 1
+      for (long bytes : new long[] {3 * whole.gridBytesPerSample(), 1}) {
+        Convolution.chunkBytes = bytes;
+        Convolution chunked = (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7));
+        assertEquals(bytes == 1 ? 1 : 3, chunked.chunk(), spec + ": samples per chunk");
+        float[][] many = run(spec, in, n, 2);
+        assertArrayEquals(one[0], many[0], spec + ": forward in chunks of " + chunked.chunk());
+        assertArrayEquals(one[1], many[1], spec + ": dx in chunks of " + chunked.chunk());
+        for (int i = 0; i < one[2].length; i++) {
+          assertEquals(one[2][i], many[2][i], 1e-5 * n * 17 * 13, spec + ": gradient " + i
+              + " in chunks of " + chunked.chunk());
+        }
+      }
+      Conv2dReferenceTest.use("grid");
     }
   }
 
