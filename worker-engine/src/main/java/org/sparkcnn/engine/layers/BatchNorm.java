@@ -98,13 +98,14 @@ public abstract class BatchNorm extends Layer {
     y = ensure(y, len);
     batchStats = training;
     float[] buf = v.buffers;
-    if (training) {
-      int m = n * l;
-      if (m < 2) {
-        throw new IllegalArgumentException(
-            "batch norm '" + name + "': training needs more than one value per channel, got " + m);
-      }
-      Parallel.forEach(c, ch -> {
+    int m = n * l;
+    if (training && m < 2) {
+      throw new IllegalArgumentException(
+          "batch norm '" + name + "': training needs more than one value per channel, got " + m);
+    }
+    // channel by channel, so the normalising pass finds the channel in cache after its sums
+    Parallel.forEach(c, ch -> {
+      if (training) {
         double mu = Sums.sum(x, ch * l, l, n, c * l) / m;
         double var = Sums.squares(x, ch * l, l, n, c * l, mu) / m;
         mean[ch] = (float) mu;
@@ -112,29 +113,30 @@ public abstract class BatchNorm extends Layer {
         buf[bOff + ch] = (float) ((1 - momentum) * buf[bOff + ch] + momentum * mu);
         buf[varOff + ch] =
             (float) ((1 - momentum) * buf[varOff + ch] + momentum * var * m / (m - 1));
-      });
-    } else {
-      for (int ch = 0; ch < c; ch++) {
+      } else {
         mean[ch] = buf[bOff + ch];
         invStd[ch] = (float) (1 / Math.sqrt(buf[varOff + ch] + eps));
       }
-    }
+      normalise(x, n, ch);
+    });
+    return y;
+  }
+
+  /** xhat and y of channel ch, in each of the n samples. */
+  private void normalise(float[] x, int n, int ch) {
     float[] p = v.params;
     float[] xh = xhat;
     float[] out = y;
-    Parallel.forEach(n, i -> {
-      for (int ch = 0; ch < c; ch++) {
-        float mu = mean[ch];
-        float is = invStd[ch];
-        float w = p[pOff + ch];
-        float b = p[biasOff + ch];
-        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          xh[j] = (x[j] - mu) * is;
-          out[j] = w * xh[j] + b;
-        }
+    float mu = mean[ch];
+    float is = invStd[ch];
+    float w = p[pOff + ch];
+    float b = p[biasOff + ch];
+    for (int i = 0; i < n; i++) {
+      for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
+        xh[j] = (x[j] - mu) * is;
+        out[j] = w * xh[j] + b;
       }
-    });
-    return y;
+    }
   }
 
   @Override

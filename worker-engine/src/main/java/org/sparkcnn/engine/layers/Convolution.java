@@ -62,7 +62,7 @@ final class Convolution extends Layer {
   private final int pos; // P: output positions per channel
   private final int biasOff;
   private final GridPath implicit; // null: the lowering path
-  private final int chunk; // samples per chunk on a grid path
+  private final int chunk; // samples per chunk at most on a grid path
   private float[] partials; // a grid path's dW per chunk: [chunks, Cout * Cin/G * K]
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
@@ -87,7 +87,7 @@ final class Convolution extends Layer {
     return implicit != null;
   }
 
-  /** Samples per chunk on a grid path (0 on the lowering path). */
+  /** Samples per chunk at most on a grid path (0 on the lowering path). */
   int chunk() {
     return chunk;
   }
@@ -132,8 +132,9 @@ final class Convolution extends Layer {
     float[] p = v.params;
     if (implicit != null) {
       float[] yn = y;
-      Parallel.forEach((n + chunk - 1) / chunk,
-          c -> implicit.forward(p, pOff, x, c * chunk, Math.min(chunk, n - c * chunk), yn));
+      int size = chunkSize(n);
+      Parallel.forEach((n + size - 1) / size,
+          c -> implicit.forward(p, pOff, x, c * size, Math.min(size, n - c * size), yn));
       if (biasOff >= 0) {
         Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
       }
@@ -204,13 +205,23 @@ final class Convolution extends Layer {
   }
 
   /**
+   * The samples per chunk of a batch of n: as few chunks as chunk allows, of equal sizes, so that
+   * the threads, which claim chunks as they finish, end together.
+   */
+  private int chunkSize(int n) {
+    int chunks = (n + chunk - 1) / chunk;
+    return (n + chunks - 1) / chunks;
+  }
+
+  /**
    * A grid path's backward pass: dW and dx chunk by chunk, then dW += the chunks' dW in their
    * order (each element's sum the same whatever the threads).
    */
   private void gridBackward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
-    int chunks = (n + chunk - 1) / chunk;
+    int size = chunkSize(n);
+    int chunks = (n + size - 1) / size;
     int wLen = out.c() * kdimG;
     partials = ensure(partials, chunks * wLen);
     float[] dw = partials;
@@ -221,8 +232,8 @@ final class Convolution extends Layer {
       d = dx;
     }
     float[] dxOut = d;
-    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, c * chunk,
-        Math.min(chunk, n - c * chunk), dw, c * wLen, dxOut));
+    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, c * size,
+        Math.min(size, n - c * size), dw, c * wLen, dxOut));
     int parts = Math.min(Parallel.parts(), (wLen + 63) / 64);
     Parallel.forEach(parts, t -> {
       int i0 = Parallel.split(wLen, parts, 64, t);
