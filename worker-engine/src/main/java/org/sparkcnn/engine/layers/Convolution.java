@@ -50,6 +50,11 @@ final class Convolution extends Layer {
    * a core's L2 (1 MiB on the development machine; tests make chunks of a few samples).
    */
   static volatile long chunkBytes = Long.getLong("sparkcnn.chunkBytes", 1L << 20);
+  /**
+   * A grid path's dW per chunk, [chunks, Cout * Cin/G * K], shared by the layers whose backward
+   * pass runs on one thread (the step's).
+   */
+  private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
   /** The grid paths' two grids (padded input or dy; wide output), shared by all layers. */
   private static final ThreadLocal<float[][]> GRIDS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
@@ -63,7 +68,6 @@ final class Convolution extends Layer {
   private final int biasOff;
   private final GridPath implicit; // null: the lowering path
   private final int chunk; // samples per chunk at most on a grid path
-  private float[] partials; // a grid path's dW per chunk: [chunks, Cout * Cin/G * K]
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
@@ -223,7 +227,11 @@ final class Convolution extends Layer {
     int size = chunkSize(n);
     int chunks = (n + size - 1) / size;
     int wLen = out.c() * kdimG;
-    partials = ensure(partials, chunks * wLen);
+    float[] partials = PARTIALS.get();
+    if (partials.length < chunks * wLen) {
+      partials = new float[chunks * wLen];
+      PARTIALS.set(partials);
+    }
     float[] dw = partials;
     float[] d = null;
     if (needInputGrad) {
