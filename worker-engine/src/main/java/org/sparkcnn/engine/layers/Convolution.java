@@ -39,6 +39,7 @@ import org.sparkcnn.engine.kernels.Operand;
 import org.sparkcnn.engine.kernels.PaddedGrid;
 import org.sparkcnn.engine.kernels.Parallel;
 import org.sparkcnn.engine.kernels.Sums;
+import org.sparkcnn.engine.kernels.TapProducts;
 
 final class Convolution extends Layer {
   /** Floats of dcol made at once per thread: few enough to stay in L2 for col2im. */
@@ -55,9 +56,12 @@ final class Convolution extends Layer {
    * pass runs on one thread (the step's).
    */
   private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
-  /** The grid paths' two grids (padded input or dy; wide output), shared by all layers. */
+  /**
+   * The grid paths' three grids (padded input or dy; wide output; dy transposed for the tap
+   * products), shared by all layers.
+   */
   private static final ThreadLocal<float[][]> GRIDS =
-      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
   /** Whether convolutions bound from now on may take a grid path (tests flip it). */
   static volatile boolean implicitAllowed = !"lowered".equals(System.getProperty("sparkcnn.conv"));
   private final Lowering low;
@@ -96,6 +100,11 @@ final class Convolution extends Layer {
     return chunk;
   }
 
+  /** Whether dW takes the tap products (TapProducts) of a grid path. */
+  boolean transposedGrad() {
+    return implicit != null && implicit.transposedGrad();
+  }
+
   /** Bytes of grids per sample of a chunk on the grid path. */
   long gridBytesPerSample() {
     return implicit.bytesPerSample();
@@ -116,11 +125,17 @@ final class Convolution extends Layer {
     void prepareInputGrad(float[] p, int pOff);
 
     /**
-     * dw[dwOff..] = the chunk's dY x col^T (overwritten); and dx[s0.., Cin, H, W] = the chunk's
-     * input gradient, unless dx is null.
+     * dw[dwOff..] = the chunk's dY x col^T (overwritten), each group's block transposed where
+     * transposedGrad; and dx[s0.., Cin, H, W] = the chunk's input gradient, unless dx is null.
      */
     void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
         int dwOff, float[] dx);
+
+    /**
+     * Whether backward writes each group's dW transposed, [Cin/G * K, Cout/G]: the layout of
+     * the tap products (TapProducts), which take groups of whole tiles of output channels.
+     */
+    boolean transposedGrad();
   }
 
   /** The stride-1 path, else the phased path of a strided convolution, else null. */
@@ -243,6 +258,27 @@ final class Convolution extends Layer {
     Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, c * size,
         Math.min(size, n - c * size), dw, c * wLen, dxOut));
     int parts = Math.min(Parallel.parts(), (wLen + 63) / 64);
+    if (implicit.transposedGrad()) {
+      // the chunks' sums in their order into the first's, then each group's block transposed
+      Parallel.forEach(parts, t -> {
+        for (int i = Parallel.split(wLen, parts, 64, t), end = Parallel.split(wLen, parts, 64,
+            t + 1); i < end; i++) {
+          float sum = dw[i];
+          for (int c = 1; c < chunks; c++) {
+            sum += dw[c * wLen + i];
+          }
+          dw[i] = sum;
+        }
+      });
+      Parallel.forEach(out.c(), o -> {
+        int g = o / coutG;
+        int from = g * kdimG * coutG + o % coutG;
+        for (int k = 0, to = pOff + o * kdimG; k < kdimG; k++) {
+          gr[to + k] += dw[from + k * coutG];
+        }
+      });
+      return;
+    }
     Parallel.forEach(parts, t -> {
       int i0 = Parallel.split(wLen, parts, 64, t);
       int i1 = Parallel.split(wLen, parts, 64, t + 1);
@@ -257,6 +293,25 @@ final class Convolution extends Layer {
   /** dY_g: group g's channels of dy from sample s0 on, as a [Cout/G, samples*P] matrix. */
   private Operand dyOf(float[] dy, int s0, int g) {
     return Operand.batched(dy, s0 * out.size() + g * coutG * pos, pos, pos, out.size());
+  }
+
+  /**
+   * The chunk's dW by tap products (TapProducts): dy's n samples from s0 transposed into grid slot
+   * 2, then for each group g, dw[dwOff + g * kdim * coutG..] = its [kdim, coutG] block of dW^T
+   * over the taps of x's grid xg (group g's channels groupStride further on).
+   */
+  static void tapGrad(float[] xg, int xOff, int groupStride, int[] taps, TapProducts.Walk walk,
+      float[] dy, int s0, int cout, int groups, float[] dw, int dwOff) {
+    int n = walk.samples();
+    int plane = walk.rows() * walk.cols();
+    int outSize = cout * plane;
+    float[] dyt = grid(2, n * outSize);
+    TapProducts.transpose(dy, s0 * outSize, n, cout, plane, outSize, dyt);
+    int coutG = cout / groups;
+    for (int g = 0; g < groups; g++) {
+      TapProducts.weightGrad(taps.length, coutG, xg, xOff + g * groupStride, taps, walk, dyt,
+          g * coutG, cout, dw, dwOff + g * taps.length * coutG);
+    }
   }
 
   /** y[c, :] += b[c] for each of channels planes of plane floats at yOff. */
@@ -329,8 +384,14 @@ final class Convolution extends Layer {
     public long bytesPerSample() {
       long forward = in.sampleSize() + (long) cout * g.ho() * in.wp();
       long backward = Math.max(dyPad.sampleSize(), dyWide.sampleSize()) + in.sampleSize()
-          + (long) g.c() * g.h() * dyPad.wp();
+          + (long) g.c() * g.h() * dyPad.wp()
+          + (transposedGrad() ? (long) cout * g.ho() * g.wo() : 0);
       return 4 * Math.max(forward, backward);
+    }
+
+    @Override
+    public boolean transposedGrad() {
+      return TapProducts.handles(cout / groups);
     }
 
     /** y = W x col for the chunk: on the wide grid, cropped into y unless it is y's own. */
@@ -376,46 +437,55 @@ final class Convolution extends Layer {
     }
 
     /**
-     * dW = dY x col^T over the wide grid, where dY's extra columns are zeros. When the input
-     * gradient follows and dy's padded grid for it has the input grid's width, its interior read
-     * row after row is dY on the wide grid: the padding closes each row (and the bottom row the
-     * last), so dy is padded once for both products. dx is the stride-1 convolution of dy padded
-     * by d(k - 1) - p with the kernels flipped in space and their in and out channels swapped
-     * (per group), on the wide grid, then cropped.
+     * dW by tap products (transposedGrad) over x's grid; or else dW = dY x col^T over the wide
+     * grid, where dY's extra columns are zeros. When the input gradient follows and dy's padded
+     * grid for it has the input grid's width, its interior read row after row is dY on the wide
+     * grid: the padding closes each row (and the bottom row the last), so dy is padded once for
+     * both products. dx is the stride-1 convolution of dy padded by d(k - 1) - p with the kernels
+     * flipped in space and their in and out channels swapped (per group), on the wide grid, then
+     * cropped.
      */
     @Override
     public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
         int dwOff, float[] dx) {
-      boolean shared = dx != null && dyPad.wp() == in.wp()
+      boolean taps = transposedGrad();
+      boolean shared = !taps && dx != null && dyPad.wp() == in.wp()
           && (dyPad.bottom() > 0 || dyPad.left() == 0);
       float[] dyp = shared ? padded(dyPad, dy, s0, n, 1) : null;
       float[] xp = padded(in, x, s0, n, 0);
-      float[] dyw = shared ? dyp : padded(dyWide, dy, s0, n, 1);
-      PaddedGrid dyGrid = shared ? dyPad : dyWide;
-      // where row 0 of the chunk's dY starts
-      int first = start(dyGrid, s0) + dyGrid.top() * dyGrid.wp() + dyGrid.left();
-      int wide = g.ho() * in.wp();
       int cinG = g.c() / groups;
       int coutG = cout / groups;
-      int kdimG = inTaps.length;
-      for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-            Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
-                dyGrid.sampleSize()),
-            Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
-                in.sampleSize()),
-            dw, dwOff + gr * coutG * kdimG, kdimG, false);
+      if (taps) {
+        tapGrad(xp, start(in, s0), cinG * in.plane(), inTaps,
+            new TapProducts.Walk(n, g.ho(), g.wo(), in.wp(), in.sampleSize()), dy, s0, cout,
+            groups, dw, dwOff);
+      } else {
+        float[] dyw = shared ? dyp : padded(dyWide, dy, s0, n, 1);
+        PaddedGrid dyGrid = shared ? dyPad : dyWide;
+        // where row 0 of the chunk's dY starts
+        int first = start(dyGrid, s0) + dyGrid.top() * dyGrid.wp() + dyGrid.left();
+        int wide = g.ho() * in.wp();
+        int kdimG = inTaps.length;
+        for (int gr = 0; gr < groups; gr++) {
+          Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+              Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
+                  dyGrid.sampleSize()),
+              Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
+                  in.sampleSize()),
+              dw, dwOff + gr * coutG * kdimG, kdimG, false);
+        }
       }
       if (dx == null) {
         return;
       }
-      // dy padded above (in slot 1; x's grid in slot 0 is free) or here (in slot 0)
+      // dy padded above (in slot 1; x's grid in slot 0 is free), or here: in slot 1 after the
+      // tap products (which leave it free), else in slot 0
       if (!shared) {
-        dyp = padded(dyPad, dy, s0, n, 0);
+        dyp = padded(dyPad, dy, s0, n, taps ? 1 : 0);
       }
       int wideX = g.h() * dyPad.wp();
       boolean cropped = dyPad.wp() != g.w();
-      float[] dxw = cropped ? grid(shared ? 0 : 1, n * g.c() * wideX) : dx;
+      float[] dxw = cropped ? grid(shared || taps ? 0 : 1, n * g.c() * wideX) : dx;
       int dxOff = cropped ? 0 : s0 * g.c() * wideX;
       int kdimX = coutG * g.kh() * g.kw();
       for (int gr = 0; gr < groups; gr++) {

@@ -4,7 +4,8 @@
  * is a shifted run of phase (a, b), so the GEMMs read the images where they lie as on the
  * stride-1 path (Convolution.Implicit), with no lowering and no col2im:
  *   forward: y = W x taps of the phases, on the wide grid [Ho, Wh], cropped;
- *   dW:      dY on the same wide grid (zeros past Wo) times the same taps;
+ *   dW:      dY on the same wide grid (zeros past Wo) times the same taps, or the tap
+ *            products of dY^T (TapProducts) where the output channels fill its tiles;
  *   dx:      for each phase (a, b), the stride-1 correlation of dy padded by (umax, vmax) with
  *            that phase's taps flipped: dP_ab[c, i, j] = sum W[o, c, s u + a, s v + b] *
  *            dy[o, i - u, j - v]; gather puts the phases back in image order.
@@ -18,6 +19,7 @@ import org.sparkcnn.engine.kernels.Gemm;
 import org.sparkcnn.engine.kernels.Operand;
 import org.sparkcnn.engine.kernels.PaddedGrid;
 import org.sparkcnn.engine.kernels.PhaseGrid;
+import org.sparkcnn.engine.kernels.TapProducts;
 
 record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyWide,
     PaddedGrid dyPad, int[] inTaps, int[][] dyTaps, float[][] phaseW, boolean[] present)
@@ -76,8 +78,14 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
     int phases = in.s() * in.s();
     long forward = in.sampleSize() + (long) cout * g.ho() * in.wh();
     long backward = Math.max(in.sampleSize(), dyPad.sampleSize())
-        + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp());
+        + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp())
+        + (transposedGrad() ? (long) cout * g.ho() * g.wo() : 0);
     return 4 * Math.max(forward, backward);
+  }
+
+  @Override
+  public boolean transposedGrad() {
+    return TapProducts.handles(cout / groups);
   }
 
   @Override
@@ -140,18 +148,25 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
       int dwOff, float[] dx) {
     float[] xs = Convolution.grid(0, in.length(n));
     in.split(x, s0, n, xs);
-    float[] dyw = Convolution.padded(dyWide, dy, s0, n, 1);
-    int wide = g.ho() * in.wh();
     int cinG = g.c() / groups;
     int coutG = cout / groups;
     int kdimG = inTaps.length;
     int phases = in.s() * in.s();
-    for (int gr = 0; gr < groups; gr++) {
-      Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-          Operand.batched(dyw, Convolution.start(dyWide, s0) + gr * coutG * wide, wide, wide,
-              dyWide.sampleSize()),
-          Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
-          dw, dwOff + gr * coutG * kdimG, kdimG, false);
+    if (transposedGrad()) {
+      Convolution.tapGrad(xs, 0, cinG * phases * in.plane(), inTaps,
+          new TapProducts.Walk(n, g.ho(), g.wo(), in.wh(), in.sampleSize()), dy, s0, cout,
+          groups, dw, dwOff);
+    } else {
+      float[] dyw = Convolution.padded(dyWide, dy, s0, n, 1);
+      int wide = g.ho() * in.wh();
+      for (int gr = 0; gr < groups; gr++) {
+        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
+            Operand.batched(dyw, Convolution.start(dyWide, s0) + gr * coutG * wide, wide, wide,
+                dyWide.sampleSize()),
+            Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide,
+                in.sampleSize()),
+            dw, dwOff + gr * coutG * kdimG, kdimG, false);
+      }
     }
     if (dx == null) {
       return;

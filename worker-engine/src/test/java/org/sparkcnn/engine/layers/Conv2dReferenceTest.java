@@ -1,12 +1,15 @@
 /*
  * Conv2d's GEMM paths (and Conv1d's, a 1 x K image), the grid paths (implicit and phased) in one
  * chunk and in chunks of one sample, and the lowering one (im2col + col2im) of all, against the
- * direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3. First the square grid (odd image sizes,
+ * direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3; and the layers whose
+ * groups of 32 output channels take the tap products for dW. First the square grid (odd image sizes,
  * strides 1 and 2, padding 0 to 2), then one case per option on sizes 1, 3 and 17: non-square
  * kernels, dilation, groups, depthwise, "same" (uneven) and "full" padding. The reference geometry
  * is written out by hand, so it also checks the padding rules.
  */
 package org.sparkcnn.engine.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +21,7 @@ import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvGeometry;
 import org.sparkcnn.engine.kernels.ConvReference;
+import org.sparkcnn.engine.kernels.TapProducts;
 
 class Conv2dReferenceTest {
   @ParameterizedTest(name = "path: {0}")
@@ -77,6 +81,23 @@ class Conv2dReferenceTest {
         null, 0), new ConvGeometry(3, 1, 1, 1, 3, 1, 2, 0, 1, 1, 1), 1);
   }
 
+  @ParameterizedTest(name = "path: {0}")
+  @ValueSource(strings = {"grid", "grid in chunks of one sample"})
+  void theTapProductsMatchTheDirectConvolution(String path) {
+    use(path);
+    Rng rng = Rng.of(16);
+    // groups of 32 output channels, whose dW the vector build makes by tap products: stride 1
+    // and 2, 1 x 1 and 3 x 3, in 2D and 1D
+    compare(rng, 3, Conv2d.Spec.of("c", 3, 32, 3, 1, 1),
+        new ConvGeometry(3, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1), 1);
+    compare(rng, 2, Conv2d.Spec.of("c", 5, 32, 3, 2, 0),
+        new ConvGeometry(5, 11, 8, 3, 3, 2, 2, 0, 0, 1, 1), 1);
+    compare(rng, 2, new Conv2d.Spec("c", 4, 64, PerAxis.of(1), PerAxis.of(2), null, false, null,
+        2), new ConvGeometry(4, 9, 9, 1, 1, 2, 2, 0, 0, 1, 1), 2);
+    compare(rng, 2, new Conv1d.Spec("c", 3, 32, PerAxis.of(5), null, Padding.of(2), true, null,
+        0), new ConvGeometry(3, 1, 19, 1, 5, 1, 1, 0, 2, 1, 1), 1);
+  }
+
   /** Makes convolutions bound from now on take path. */
   static void use(String path) {
     Convolution.implicitAllowed = !path.equals("lowered");
@@ -96,6 +117,9 @@ class Conv2dReferenceTest {
     String what = spec + " on " + in;
     Vectors[] vs = new Vectors[1];
     Layer conv = ConvCases.bindRandom(spec, in, rng, vs);
+    if (conv instanceof Convolution c && c.isImplicit() && spec.out() / groups == 32) {
+      assertEquals(TapProducts.handles(32), c.transposedGrad(), what + ": dW by tap products");
+    }
     Vectors v = vs[0];
     Shape out = conv.outputShape();
     int cout = spec.out();

@@ -55,7 +55,10 @@ class ImplicitConvTest {
       new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
       new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2),
       Conv2d.Spec.of("1x1", 6, 8, 1, 1, 0), // a grid that is the images themselves
-      Conv2d.Spec.of("1x1/2", 6, 8, 1, 2, 0)};
+      Conv2d.Spec.of("1x1/2", 6, 8, 1, 2, 0),
+      // groups of 32 output channels: dW by tap products where the vector build runs
+      new Conv2d.Spec("c", 6, 64, PerAxis.of(3), null, Padding.of(1), true, null, 2),
+      Conv2d.Spec.of("c/2", 6, 32, 3, 2, 1)};
 
   @Test
   void theThreadCountChangesNoBit() {
