@@ -1,7 +1,8 @@
 /*
  * The sums in double that batch normalisation takes of every channel, over its plane in each
- * sample (runs of floats at a fixed stride): sum x, sum (x - mu)^2 and sum x y. The plain loops keep four interleaved partial sums (the
- * reference, and the path without the Vector API); VectorSums adds a vector of floats at a time,
+ * sample (runs of floats at a fixed stride): sum x, sum (x - mu)^2, and sum y with sum (x - mu) y
+ * in one pass. The plain loops keep interleaved partial sums (the reference, and the path without
+ * the Vector API); VectorSums adds a vector of floats at a time,
  * several times faster, with float sums inside the lanes (within about 1e-6 of the exact sum for
  * planes of images). Either way a plane's sum is the same every time, whatever the thread count.
  */
@@ -36,16 +37,24 @@ public final class Sums {
     return s;
   }
 
-  /** sum of x[j] y[j] over the same runs of both. */
-  public static double products(float[] x, float[] y, int off, int len, int runs, int stride) {
+  /**
+   * out[at] = sum of y[j] and out[at + 1] = sum of (x[j] - mu) y[j] over the same runs of both, in
+   * one pass (batch norm's backward: y is dy, x the input it normalised with mean mu).
+   */
+  public static void sumAndProducts(float[] y, float[] x, double mu, int off, int len, int runs,
+      int stride, double[] out, int at) {
     if (VECTOR) {
-      return VectorSums.products(x, y, off, len, runs, stride);
+      VectorSums.sumAndProducts(y, x, mu, off, len, runs, stride, out, at);
+      return;
     }
-    double s = 0;
+    double sum = 0;
+    double products = 0;
     for (int r = 0; r < runs; r++) {
-      s += productsScalar(x, y, off + r * stride, len);
+      sum += sumScalar(y, off + r * stride, len);
+      products += productsScalar(x, mu, y, off + r * stride, len);
     }
-    return s;
+    out[at] = sum;
+    out[at + 1] = products;
   }
 
   static double sumScalar(float[] x, int off, int len) {
@@ -88,20 +97,21 @@ public final class Sums {
     return (s0 + s1) + (s2 + s3);
   }
 
-  static double productsScalar(float[] x, float[] y, int off, int len) {
+  /** sum of (x[j] - mu) y[j] over one run. */
+  static double productsScalar(float[] x, double mu, float[] y, int off, int len) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
     int j = off;
     for (int end = off + len - 3; j < end; j += 4) {
-      s0 += (double) x[j] * y[j];
-      s1 += (double) x[j + 1] * y[j + 1];
-      s2 += (double) x[j + 2] * y[j + 2];
-      s3 += (double) x[j + 3] * y[j + 3];
+      s0 += (x[j] - mu) * y[j];
+      s1 += (x[j + 1] - mu) * y[j + 1];
+      s2 += (x[j + 2] - mu) * y[j + 2];
+      s3 += (x[j + 3] - mu) * y[j + 3];
     }
     for (; j < off + len; j++) {
-      s0 += (double) x[j] * y[j];
+      s0 += (x[j] - mu) * y[j];
     }
     return (s0 + s1) + (s2 + s3);
   }

@@ -59,19 +59,31 @@ final class VectorSums {
     return s;
   }
 
-  static double products(float[] x, float[] y, int off, int len) {
+  /** sum y into out[at] and sum (x - mu) y into out[at + 1], over one run. */
+  static void sumAndProducts(float[] y, float[] x, double mu, int off, int len, double[] out,
+      int at) {
+    FloatVector m = FloatVector.broadcast(S, (float) mu);
     FloatVector a = FloatVector.zero(S);
     FloatVector b = FloatVector.zero(S);
+    FloatVector p = FloatVector.zero(S);
+    FloatVector q = FloatVector.zero(S);
     int j = off;
     for (int end = off + len - 2 * L; j <= end; j += 2 * L) {
-      a = FloatVector.fromArray(S, x, j).fma(FloatVector.fromArray(S, y, j), a);
-      b = FloatVector.fromArray(S, x, j + L).fma(FloatVector.fromArray(S, y, j + L), b);
+      FloatVector y0 = FloatVector.fromArray(S, y, j);
+      FloatVector y1 = FloatVector.fromArray(S, y, j + L);
+      a = a.add(y0);
+      b = b.add(y1);
+      p = FloatVector.fromArray(S, x, j).sub(m).fma(y0, p);
+      q = FloatVector.fromArray(S, x, j + L).sub(m).fma(y1, q);
     }
-    double s = lanes(a, b);
+    double sum = lanes(a, b);
+    double products = lanes(p, q);
     for (; j < off + len; j++) {
-      s += (double) x[j] * y[j];
+      sum += y[j];
+      products += (x[j] - mu) * y[j];
     }
-    return s;
+    out[at] += sum;
+    out[at + 1] += products;
   }
 
   /**
@@ -146,31 +158,40 @@ final class VectorSums {
     return s;
   }
 
-  static double products(float[] x, float[] y, int off, int len, int runs, int stride) {
-    double s = 0;
+  static void sumAndProducts(float[] y, float[] x, double mu, int off, int len, int runs,
+      int stride, double[] out, int at) {
+    out[at] = 0;
+    out[at + 1] = 0;
     if (!flat(len)) {
       for (int r = 0; r < runs; r++) {
-        s += products(x, y, off + r * stride, len);
+        sumAndProducts(y, x, mu, off + r * stride, len, out, at);
       }
-      return s;
+      return;
     }
+    FloatVector m = FloatVector.broadcast(S, (float) mu);
     int group = Math.max(1, GROUP / len);
     for (int r0 = 0; r0 < runs; r0 += group) {
       FloatVector a = FloatVector.zero(S);
       FloatVector b = FloatVector.zero(S);
+      FloatVector p = FloatVector.zero(S);
+      FloatVector q = FloatVector.zero(S);
       int j = off + r0 * stride;
       int end = j + len;
       for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
-        a = FloatVector.fromArray(S, x, j).fma(FloatVector.fromArray(S, y, j), a);
-        b = FloatVector.fromArray(S, x, j + L).fma(FloatVector.fromArray(S, y, j + L), b);
+        FloatVector y0 = FloatVector.fromArray(S, y, j);
+        FloatVector y1 = FloatVector.fromArray(S, y, j + L);
+        a = a.add(y0);
+        b = b.add(y1);
+        p = FloatVector.fromArray(S, x, j).sub(m).fma(y0, p);
+        q = FloatVector.fromArray(S, x, j + L).sub(m).fma(y1, q);
         j += 2 * L;
         if (j == end) {
           j += stride - len;
           end = j + len;
         }
       }
-      s += lanes(a, b);
+      out[at] += lanes(a, b);
+      out[at + 1] += lanes(p, q);
     }
-    return s;
   }
 }

@@ -10,6 +10,10 @@
  *   backward:  db += sum dy, dw += sum dy xhat; with batch statistics (the paper's section 3)
  *              dx = w / sqrt(var + eps) (dy - sum dy / m - xhat sum(dy xhat) / m), with running
  *              statistics dx = w dy / sqrt(running_var + eps).
+ * xhat is not stored: backward makes it again from x, which the layer keeps (no layer writes its
+ * input), in the same pass as it reads dy: sum dy and sum dy (x - mean) over a channel in one
+ * pass, then dx in another. Forward is y = x w / sqrt(var + eps) + (b - mean w / sqrt(var + eps)),
+ * as PyTorch's CPU kernel computes it.
  * Parameters: weight [C] then bias [C]. Buffers (not trained): running_mean [C] then running_var
  * [C], starting at 0 and 1; each partition updates its own, and DESIGN.md contract 1 has the
  * driver average them.
@@ -70,8 +74,9 @@ public abstract class BatchNorm extends Layer {
   private final int varOff; // running_var [C] in buffers, after running_mean [C] at bOff
   private final float[] mean; // [C]: the mean the last forward subtracted
   private final float[] invStd; // [C]: 1 / sqrt(var + eps) of the last forward
+  private final double[] sums; // [C, 2]: sum dy and sum dy (x - mean) of the last backward
   private boolean batchStats; // whether the last forward normalised with batch statistics
-  private float[] xhat; // [n, C, L]
+  private float[] x; // [n, C, L]: the input of the last forward
   private float[] y; // [n, C, L]
   private float[] dx; // [n, C, L]
 
@@ -88,13 +93,14 @@ public abstract class BatchNorm extends Layer {
     this.varOff = bOff + c;
     this.mean = new float[c];
     this.invStd = new float[c];
+    this.sums = new double[2 * c];
   }
 
   /** x: [n, C, L]; in training also updates running_mean and running_var in v.buffers. */
   @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * c * l;
-    xhat = ensure(xhat, len);
+    this.x = x;
     y = ensure(y, len);
     batchStats = training;
     float[] buf = v.buffers;
@@ -122,19 +128,15 @@ public abstract class BatchNorm extends Layer {
     return y;
   }
 
-  /** xhat and y of channel ch, in each of the n samples. */
+  /** y of channel ch, in each of the n samples. */
   private void normalise(float[] x, int n, int ch) {
     float[] p = v.params;
-    float[] xh = xhat;
     float[] out = y;
-    float mu = mean[ch];
-    float is = invStd[ch];
-    float w = p[pOff + ch];
-    float b = p[biasOff + ch];
+    float scale = p[pOff + ch] * invStd[ch];
+    float shift = p[biasOff + ch] - mean[ch] * scale;
     for (int i = 0; i < n; i++) {
       for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-        xh[j] = (x[j] - mu) * is;
-        out[j] = w * xh[j] + b;
+        out[j] = x[j] * scale + shift;
       }
     }
   }
@@ -148,21 +150,26 @@ public abstract class BatchNorm extends Layer {
     }
     double m = (double) n * l;
     float[] d = dx;
+    float[] in = x;
     Parallel.forEach(c, ch -> {
-      double sumDy = Sums.sum(dy, ch * l, l, n, c * l);
-      double sumDyXhat = Sums.products(dy, xhat, ch * l, l, n, c * l);
+      float mu = mean[ch];
+      float is = invStd[ch];
+      Sums.sumAndProducts(dy, in, mu, ch * l, l, n, c * l, sums, 2 * ch);
+      double sumDy = sums[2 * ch];
+      double sumDyXhat = sums[2 * ch + 1] * is;
       gr[pOff + ch] += (float) sumDyXhat;
       gr[biasOff + ch] += (float) sumDy;
       if (!needInputGrad) {
         return;
       }
-      float scale = p[pOff + ch] * invStd[ch];
-      // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec. 3)
+      float scale = p[pOff + ch] * is;
+      // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec. 3):
+      // dx = scale (dy - meanDy - xhat meanDyXhat), xhat = (x - mu) is
       float meanDy = batchStats ? (float) (sumDy / m) : 0f;
-      float meanDyXhat = batchStats ? (float) (sumDyXhat / m) : 0f;
+      float k = batchStats ? (float) (sumDyXhat / m) * is : 0f;
       for (int i = 0; i < n; i++) {
         for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          d[j] = scale * (dy[j] - meanDy - xhat[j] * meanDyXhat);
+          d[j] = scale * (dy[j] - meanDy - (in[j] - mu) * k);
         }
       }
     });

@@ -1,7 +1,7 @@
 /*
  * Batch normalisation's sums: the vector path (float lanes) against the plain loops (double), on
  * odd lengths and offsets, one run or a channel's runs at a stride, within float precision of the
- * magnitudes summed; and the plain loops
+ * magnitudes summed (sum dy with sum (x - mu) dy in one pass among them); and the plain loops
  * against exact arithmetic (BigDecimal) on a plane whose float sum would lose digits.
  */
 package org.sparkcnn.engine.kernels;
@@ -28,7 +28,10 @@ class SumsTest {
       assertEquals(Sums.sumScalar(x, 5, len), VectorSums.sum(x, 5, len), tol, at);
       assertEquals(Sums.squaresScalar(x, 5, len, 0.3), VectorSums.squares(x, 5, len, 0.3), tol,
           at);
-      assertEquals(Sums.productsScalar(x, y, 5, len), VectorSums.products(x, y, 5, len), tol, at);
+      double[] both = new double[3];
+      VectorSums.sumAndProducts(y, x, 0.3, 5, len, both, 1);
+      assertEquals(Sums.sumScalar(y, 5, len), both[1], tol, at);
+      assertEquals(Sums.productsScalar(x, 0.3, y, 5, len), both[2], 2 * tol, at);
     }
   }
 
@@ -51,16 +54,22 @@ class SumsTest {
       double sum = 0;
       double squares = 0;
       double products = 0;
+      double sumY = 0;
       for (int r = 0; r < runs; r++) {
+        sumY += Sums.sumScalar(y, 3 + r * stride, len);
         sum += Sums.sumScalar(x, 3 + r * stride, len);
         squares += Sums.squaresScalar(x, 3 + r * stride, len, -0.2);
-        products += Sums.productsScalar(x, y, 3 + r * stride, len);
+        products += Sums.productsScalar(x, -0.2, y, 3 + r * stride, len);
       }
       double tol = 1e-6 * Math.max(1, len * runs);
       String at = len + " x " + runs + " at stride " + stride;
       assertEquals(sum, VectorSums.sum(x, 3, len, runs, stride), tol, at);
       assertEquals(squares, VectorSums.squares(x, 3, len, runs, stride, -0.2), tol, at);
-      assertEquals(products, VectorSums.products(x, y, 3, len, runs, stride), tol, at);
+      double[] both = {7, 7, 7};
+      VectorSums.sumAndProducts(y, x, -0.2, 3, len, runs, stride, both, 1);
+      assertEquals(7, both[0], at + ": before out");
+      assertEquals(sumY, both[1], tol, at);
+      assertEquals(products, both[2], 2 * tol, at);
       assertEquals(sum, Sums.sum(x, 3, len, runs, stride), tol, at);
     }
   }
