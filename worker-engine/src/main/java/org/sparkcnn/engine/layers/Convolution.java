@@ -151,9 +151,9 @@ final class Convolution extends Layer {
     float[] p = v.params;
     if (implicit != null) {
       float[] yn = y;
-      int size = chunkSize(n);
-      Parallel.forEach((n + size - 1) / size,
-          c -> implicit.forward(p, pOff, x, c * size, Math.min(size, n - c * size), yn));
+      int chunks = chunks(n);
+      Parallel.forEach(chunks, c -> implicit.forward(p, pOff, x, chunkStart(n, chunks, c),
+          chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c), yn));
       if (biasOff >= 0) {
         Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
       }
@@ -224,12 +224,20 @@ final class Convolution extends Layer {
   }
 
   /**
-   * The samples per chunk of a batch of n: as few chunks as chunk allows, of equal sizes, so that
-   * the threads, which claim chunks as they finish, end together.
+   * The chunks of a batch of n: as few as chunk allows, rounded up to an even count where there
+   * are samples enough, so that two threads, which claim chunks as they finish, take as many.
    */
-  private int chunkSize(int n) {
+  private int chunks(int n) {
     int chunks = (n + chunk - 1) / chunk;
-    return (n + chunks - 1) / chunks;
+    return chunks > 1 && chunks % 2 == 1 && chunks < n ? chunks + 1 : chunks;
+  }
+
+  /**
+   * Where chunk c of a batch of n in chunks starts: the sizes differ by one sample at most, so
+   * that the threads end together.
+   */
+  private static int chunkStart(int n, int chunks, int c) {
+    return (int) ((long) c * n / chunks);
   }
 
   /**
@@ -239,8 +247,7 @@ final class Convolution extends Layer {
   private void gridBackward(float[] dy, int n) {
     float[] p = v.params;
     float[] gr = v.grads;
-    int size = chunkSize(n);
-    int chunks = (n + size - 1) / size;
+    int chunks = chunks(n);
     int wLen = out.c() * kdimG;
     float[] partials = PARTIALS.get();
     if (partials.length < chunks * wLen) {
@@ -255,8 +262,8 @@ final class Convolution extends Layer {
       d = dx;
     }
     float[] dxOut = d;
-    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, c * size,
-        Math.min(size, n - c * size), dw, c * wLen, dxOut));
+    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, chunkStart(n, chunks, c),
+        chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c), dw, c * wLen, dxOut));
     int parts = Math.min(Parallel.parts(), (wLen + 63) / 64);
     if (implicit.transposedGrad()) {
       // the chunks' sums in their order into the first's, then each group's block transposed
