@@ -9,6 +9,7 @@
 package org.sparkcnn.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 final class VectorSums {
@@ -59,9 +60,12 @@ final class VectorSums {
     return s;
   }
 
-  /** sum y into out[at] and sum (x - mu) y into out[at + 1], over one run. */
-  static void sumAndProducts(float[] y, float[] x, double mu, int off, int len, double[] out,
-      int at) {
+  /**
+   * sum y' into out[at] and sum (x - mu) y' into out[at + 1], over one run, where y' is y but 0
+   * where x gate + shift <= 0.
+   */
+  static void sumAndProducts(float[] y, float[] x, double mu, float gate, float shift, int off,
+      int len, double[] out, int at) {
     FloatVector m = FloatVector.broadcast(S, (float) mu);
     FloatVector a = FloatVector.zero(S);
     FloatVector b = FloatVector.zero(S);
@@ -69,18 +73,23 @@ final class VectorSums {
     FloatVector q = FloatVector.zero(S);
     int j = off;
     for (int end = off + len - 2 * L; j <= end; j += 2 * L) {
-      FloatVector y0 = FloatVector.fromArray(S, y, j);
-      FloatVector y1 = FloatVector.fromArray(S, y, j + L);
+      FloatVector x0 = FloatVector.fromArray(S, x, j);
+      FloatVector x1 = FloatVector.fromArray(S, x, j + L);
+      FloatVector y0 = FloatVector.fromArray(S, y, j)
+          .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+      FloatVector y1 = FloatVector.fromArray(S, y, j + L)
+          .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
       a = a.add(y0);
       b = b.add(y1);
-      p = FloatVector.fromArray(S, x, j).sub(m).fma(y0, p);
-      q = FloatVector.fromArray(S, x, j + L).sub(m).fma(y1, q);
+      p = x0.sub(m).fma(y0, p);
+      q = x1.sub(m).fma(y1, q);
     }
     double sum = lanes(a, b);
     double products = lanes(p, q);
     for (; j < off + len; j++) {
-      sum += y[j];
-      products += (x[j] - mu) * y[j];
+      float yj = x[j] * gate + shift <= 0 ? 0f : y[j];
+      sum += yj;
+      products += (x[j] - mu) * yj;
     }
     out[at] += sum;
     out[at + 1] += products;
@@ -158,13 +167,13 @@ final class VectorSums {
     return s;
   }
 
-  static void sumAndProducts(float[] y, float[] x, double mu, int off, int len, int runs,
-      int stride, double[] out, int at) {
+  static void sumAndProducts(float[] y, float[] x, double mu, float gate, float shift, int off,
+      int len, int runs, int stride, double[] out, int at) {
     out[at] = 0;
     out[at + 1] = 0;
     if (!flat(len)) {
       for (int r = 0; r < runs; r++) {
-        sumAndProducts(y, x, mu, off + r * stride, len, out, at);
+        sumAndProducts(y, x, mu, gate, shift, off + r * stride, len, out, at);
       }
       return;
     }
@@ -178,12 +187,16 @@ final class VectorSums {
       int j = off + r0 * stride;
       int end = j + len;
       for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
-        FloatVector y0 = FloatVector.fromArray(S, y, j);
-        FloatVector y1 = FloatVector.fromArray(S, y, j + L);
+        FloatVector x0 = FloatVector.fromArray(S, x, j);
+        FloatVector x1 = FloatVector.fromArray(S, x, j + L);
+        FloatVector y0 = FloatVector.fromArray(S, y, j)
+            .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+        FloatVector y1 = FloatVector.fromArray(S, y, j + L)
+            .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
         a = a.add(y0);
         b = b.add(y1);
-        p = FloatVector.fromArray(S, x, j).sub(m).fma(y0, p);
-        q = FloatVector.fromArray(S, x, j + L).sub(m).fma(y1, q);
+        p = x0.sub(m).fma(y0, p);
+        q = x1.sub(m).fma(y1, q);
         j += 2 * L;
         if (j == end) {
           j += stride - len;
@@ -193,5 +206,19 @@ final class VectorSums {
       out[at] += lanes(a, b);
       out[at + 1] += lanes(p, q);
     }
+  }
+
+  /** Sums.normGrad over one run: a ReLU's gate is a masked blend, where the plain loop branches. */
+  static void normGrad(float[] y, float[] x, float mu, float gate, float shift, float scale,
+      float meanY, float k, int off, int len, float[] dx) {
+    FloatVector m = FloatVector.broadcast(S, mu);
+    int j = off;
+    for (int end = off + len - L; j <= end; j += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, j);
+      FloatVector yv = FloatVector.fromArray(S, y, j)
+          .blend(0f, xv.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+      yv.sub(meanY).sub(xv.sub(m).mul(k)).mul(scale).intoArray(dx, j);
+    }
+    Sums.normGradScalar(y, x, mu, gate, shift, scale, meanY, k, j, off + len - j, dx);
   }
 }

@@ -13,7 +13,8 @@
  * xhat is not stored: backward makes it again from x, which the layer keeps (no layer writes its
  * input), in the same pass as it reads dy: sum dy and sum dy (x - mean) over a channel in one
  * pass, then dx in another. Forward is y = x w / sqrt(var + eps) + (b - mean w / sqrt(var + eps)),
- * as PyTorch's CPU kernel computes it.
+ * as PyTorch's CPU kernel computes it. A ReLU right after is taken over (fuseReLU): forward
+ * writes max(0, y), and backward gates dy where y <= 0, y made again from x, in the same passes.
  * Parameters: weight [C] then bias [C]. Buffers (not trained): running_mean [C] then running_var
  * [C], starting at 0 and 1; each partition updates its own, and DESIGN.md contract 1 has the
  * driver average them.
@@ -76,6 +77,7 @@ public abstract class BatchNorm extends Layer {
   private final float[] invStd; // [C]: 1 / sqrt(var + eps) of the last forward
   private final double[] sums; // [C, 2]: sum dy and sum dy (x - mean) of the last backward
   private boolean batchStats; // whether the last forward normalised with batch statistics
+  private boolean relu; // whether the ReLU after this layer is applied here
   private float[] x; // [n, C, L]: the input of the last forward
   private float[] y; // [n, C, L]
   private float[] dx; // [n, C, L]
@@ -128,15 +130,22 @@ public abstract class BatchNorm extends Layer {
     return y;
   }
 
-  /** y of channel ch, in each of the n samples. */
+  @Override
+  boolean fuseReLU() {
+    relu = true;
+    return true;
+  }
+
+  /** y of channel ch, in each of the n samples (then max(0, y) with the ReLU taken over). */
   private void normalise(float[] x, int n, int ch) {
     float[] p = v.params;
     float[] out = y;
     float scale = p[pOff + ch] * invStd[ch];
     float shift = p[biasOff + ch] - mean[ch] * scale;
+    float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
       for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-        out[j] = x[j] * scale + shift;
+        out[j] = Math.max(x[j] * scale + shift, floor);
       }
     }
   }
@@ -154,7 +163,11 @@ public abstract class BatchNorm extends Layer {
     Parallel.forEach(c, ch -> {
       float mu = mean[ch];
       float is = invStd[ch];
-      Sums.sumAndProducts(dy, in, mu, ch * l, l, n, c * l, sums, 2 * ch);
+      // the ReLU's gate: dy passes unless x w is + b - mean w is <= 0 (as forward made y); or
+      // x 0 + 1, which never is (infinities and NaN give NaN, which passes too)
+      float gate = relu ? p[pOff + ch] * is : 0f;
+      float shift = relu ? p[biasOff + ch] - mu * gate : 1f;
+      Sums.sumAndProducts(dy, in, mu, gate, shift, ch * l, l, n, c * l, sums, 2 * ch);
       double sumDy = sums[2 * ch];
       double sumDyXhat = sums[2 * ch + 1] * is;
       gr[pOff + ch] += (float) sumDyXhat;
@@ -167,11 +180,7 @@ public abstract class BatchNorm extends Layer {
       // dx = scale (dy - meanDy - xhat meanDyXhat), xhat = (x - mu) is
       float meanDy = batchStats ? (float) (sumDy / m) : 0f;
       float k = batchStats ? (float) (sumDyXhat / m) * is : 0f;
-      for (int i = 0; i < n; i++) {
-        for (int j = (i * c + ch) * l, e = j + l; j < e; j++) {
-          d[j] = scale * (dy[j] - meanDy - (in[j] - mu) * k);
-        }
-      }
+      Sums.normGrad(dy, in, mu, gate, shift, scale, meanDy, k, ch * l, l, n, c * l, d);
     });
     return needInputGrad ? dx : null;
   }

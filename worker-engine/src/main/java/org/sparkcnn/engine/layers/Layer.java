@@ -53,6 +53,15 @@ public abstract class Layer {
     this.needInputGrad = need;
   }
 
+  /**
+   * Asks this layer to take over the ReLU that follows it: if it returns true, forward returns
+   * max(0, y) and backward takes the gradient of that, and the ReLU is bound as a pass-through
+   * (Sequence.bind). It saves the ReLU's two passes over memory. Default: false.
+   */
+  boolean fuseReLU() {
+    return false;
+  }
+
   /** A reusable array of at least size floats: reallocated only when the batch grows. */
   protected static float[] ensure(float[] buf, int size) {
     return buf != null && buf.length >= size ? buf : new float[size];

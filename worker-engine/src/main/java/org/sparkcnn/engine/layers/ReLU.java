@@ -1,4 +1,8 @@
-/* Rectified linear unit, y = max(0, x); the gradient passes where the output is positive. */
+/*
+ * Rectified linear unit, y = max(0, x); the gradient passes where the output is positive. A ReLU
+ * right after a layer that takes it over (Layer.fuseReLU: batch norm, a residual block) is bound
+ * as a pass-through: that layer has applied it already.
+ */
 package org.sparkcnn.engine.layers;
 
 import org.sparkcnn.engine.Shape;
@@ -18,15 +22,29 @@ public final class ReLU extends Layer {
     }
   }
 
+  private final boolean passThrough; // the layer before applied it
   private float[] y; // [n, ...]
   private float[] dx; // [n, ...]
 
-  private ReLU(Shape in, Vectors v) {
+  private ReLU(Shape in, Vectors v, boolean passThrough) {
     super(in, in, v, 0, 0);
+    this.passThrough = passThrough;
+  }
+
+  private ReLU(Shape in, Vectors v) {
+    this(in, v, false);
+  }
+
+  /** The ReLU after a layer that took it over: forward and backward hand their input on. */
+  static ReLU passThrough(Shape in, Vectors v) {
+    return new ReLU(in, v, true);
   }
 
   @Override
   public float[] forward(float[] x, int n, boolean training) {
+    if (passThrough) {
+      return x;
+    }
     int len = n * in.size();
     y = ensure(y, len);
     float[] out = y;
@@ -40,15 +58,23 @@ public final class ReLU extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    int len = n * in.size();
-    dx = ensure(dx, len);
-    float[] out = y;
-    float[] d = dx;
+    if (passThrough) {
+      return dy;
+    }
+    dx = ensure(dx, n * in.size());
+    return gate(y, dy, n, in.size(), dx);
+  }
+
+  /**
+   * dx = dy where the ReLU's output y > 0, else 0, for n samples of size floats, on the compute
+   * threads; returns dx.
+   */
+  static float[] gate(float[] y, float[] dy, int n, int size, float[] dx) {
     Parallel.forEach(n, s -> {
-      for (int i = s * in.size(), end = i + in.size(); i < end; i++) {
+      for (int i = s * size, end = i + size; i < end; i++) {
         // y >= 0, so y > 0 exactly when its bits are a positive int: -bits >> 31 is then all ones
-        int keep = -Float.floatToRawIntBits(out[i]) >> 31;
-        d[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
+        int keep = -Float.floatToRawIntBits(y[i]) >> 31;
+        dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
       }
     });
     return dx;

@@ -2,7 +2,9 @@
  * A residual block (He et al., "Deep residual learning for image recognition", CVPR 2016):
  * y = body(x) + shortcut(x), where an empty shortcut is the identity. Both chains see the same
  * input and must produce the same shape. The gradient flows into both chains, and the input
- * gradient is the sum of theirs. Parameters: the body's, then the shortcut's.
+ * gradient is the sum of theirs. Parameters: the body's, then the shortcut's. A ReLU right after
+ * the block is taken over (fuseReLU): forward writes max(0, body + shortcut) in the same pass as
+ * the sum, and backward gates dy where that is 0 before both chains take it.
  */
 package org.sparkcnn.engine.layers;
 
@@ -70,7 +72,9 @@ public final class Residual extends Layer {
 
   private final Sequence body;
   private final Sequence shortcut;
+  private boolean relu; // whether the ReLU after the block is applied here
   private float[] y; // [n, out]
+  private float[] gated; // [n, out]: the output's gradient gated by the ReLU taken over
   private float[] dx; // [n, in]
 
   private Residual(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
@@ -95,17 +99,35 @@ public final class Residual extends Layer {
   }
 
   @Override
+  boolean fuseReLU() {
+    relu = true;
+    return true;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * out.size();
     y = ensure(y, len);
     float[] b = body.forward(x, n, training);
     float[] s = shortcut.forward(x, n, training);
-    add(b, s, y, n, out.size());
+    float[] sum = y;
+    float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+    int size = out.size();
+    Parallel.forEach(n, smp -> {
+      for (int i = smp * size, end = i + size; i < end; i++) {
+        sum[i] = Math.max(b[i] + s[i], floor);
+      }
+    });
     return y;
   }
 
   @Override
-  public float[] backward(float[] dy, int n) {
+  public float[] backward(float[] dyOut, int n) {
+    float[] dy = dyOut;
+    if (relu) {
+      gated = ensure(gated, n * out.size());
+      dy = ReLU.gate(y, dyOut, n, out.size(), gated);
+    }
     float[] db = body.backward(dy, n);
     if (!needInputGrad) {
       shortcut.backward(dy, n);

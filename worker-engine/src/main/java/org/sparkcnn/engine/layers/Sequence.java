@@ -15,6 +15,8 @@ import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
 public final class Sequence {
+  /** Whether chains bound from now on fuse ReLUs into the layers before them (tests flip it). */
+  static volatile boolean fuseReLU = true;
   private final List<Layer> layers;
   private final Shape in;
   private final Shape out;
@@ -78,17 +80,29 @@ public final class Sequence {
     }
   }
 
+  /**
+   * Binds the chain to v from p[pOff] and b[bOff] on. A ReLU right after a layer that takes it
+   * over (Layer.fuseReLU) is bound as a pass-through, unless fusing is off.
+   */
   public static Sequence bind(List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff) {
     List<Layer> layers = new ArrayList<>();
     Shape s = in;
-    for (LayerSpec l : specs) {
-      layers.add(l.bind(s, v, pOff, bOff));
+    for (int i = 0; i < specs.size(); i++) {
+      LayerSpec l = specs.get(i);
+      Layer layer = l.bind(s, v, pOff, bOff);
+      layers.add(layer);
       pOff += l.paramCount(s);
       bOff += l.bufferCount(s);
       s = l.outputShape(s);
+      if (fuseReLU && i + 1 < specs.size() && specs.get(i + 1) instanceof ReLU.Spec
+          && layer.fuseReLU()) {
+        layers.add(ReLU.passThrough(s, v));
+        i++;
+      }
     }
     return new Sequence(layers, in, s);
   }
+
 
   public boolean isEmpty() {
     return layers.isEmpty();

@@ -1,11 +1,13 @@
 /*
  * Batch normalisation's sums: the vector path (float lanes) against the plain loops (double), on
  * odd lengths and offsets, one run or a channel's runs at a stride, within float precision of the
- * magnitudes summed (sum dy with sum (x - mu) dy in one pass among them); and the plain loops
+ * magnitudes summed (sum dy with sum (x - mu) dy in one pass among them, gated by a ReLU's mask or
+ * not), and batch norm's input gradient to the bit; and the plain loops
  * against exact arithmetic (BigDecimal) on a plane whose float sum would lose digits.
  */
 package org.sparkcnn.engine.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
@@ -28,10 +30,20 @@ class SumsTest {
       assertEquals(Sums.sumScalar(x, 5, len), VectorSums.sum(x, 5, len), tol, at);
       assertEquals(Sums.squaresScalar(x, 5, len, 0.3), VectorSums.squares(x, 5, len, 0.3), tol,
           at);
-      double[] both = new double[3];
-      VectorSums.sumAndProducts(y, x, 0.3, 5, len, both, 1);
-      assertEquals(Sums.sumScalar(y, 5, len), both[1], tol, at);
-      assertEquals(Sums.productsScalar(x, 0.3, y, 5, len), both[2], 2 * tol, at);
+      // ungated (x 0 + 1 is never <= 0), and gated by a ReLU that drops about half of y
+      for (float[] gate : new float[][] {{0f, 1f}, {1.3f, -0.1f}}) {
+        double[] want = new double[3];
+        Sums.sumAndProductsScalar(y, x, 0.3, gate[0], gate[1], 5, len, want, 1);
+        double[] got = new double[3];
+        VectorSums.sumAndProducts(y, x, 0.3, gate[0], gate[1], 5, len, got, 1);
+        assertEquals(want[1], got[1], tol, at + ", gate " + gate[0]);
+        assertEquals(want[2], got[2], 2 * tol, at + ", gate " + gate[0]);
+      }
+      if (len > 0) {
+        double[] ungated = new double[2];
+        Sums.sumAndProductsScalar(y, x, 0.3, 0f, 1f, 5, len, ungated, 0);
+        assertEquals(Sums.sumScalar(y, 5, len), ungated[0], tol, at + ": no gate, sum of y");
+      }
     }
   }
 
@@ -53,24 +65,34 @@ class SumsTest {
       }
       double sum = 0;
       double squares = 0;
-      double products = 0;
-      double sumY = 0;
+      double[] gated = new double[2]; // gated by a ReLU that drops about half of y
       for (int r = 0; r < runs; r++) {
-        sumY += Sums.sumScalar(y, 3 + r * stride, len);
         sum += Sums.sumScalar(x, 3 + r * stride, len);
         squares += Sums.squaresScalar(x, 3 + r * stride, len, -0.2);
-        products += Sums.productsScalar(x, -0.2, y, 3 + r * stride, len);
+        Sums.sumAndProductsScalar(y, x, -0.2, 0.7f, 0.05f, 3 + r * stride, len, gated, 0);
       }
       double tol = 1e-6 * Math.max(1, len * runs);
       String at = len + " x " + runs + " at stride " + stride;
       assertEquals(sum, VectorSums.sum(x, 3, len, runs, stride), tol, at);
       assertEquals(squares, VectorSums.squares(x, 3, len, runs, stride, -0.2), tol, at);
       double[] both = {7, 7, 7};
-      VectorSums.sumAndProducts(y, x, -0.2, 3, len, runs, stride, both, 1);
+      VectorSums.sumAndProducts(y, x, -0.2, 0.7f, 0.05f, 3, len, runs, stride, both, 1);
       assertEquals(7, both[0], at + ": before out");
-      assertEquals(sumY, both[1], tol, at);
-      assertEquals(products, both[2], 2 * tol, at);
+      assertEquals(gated[0], both[1], tol, at);
+      assertEquals(gated[1], both[2], 2 * tol, at);
       assertEquals(sum, Sums.sum(x, 3, len, runs, stride), tol, at);
+      // the input gradient: the same floats, gated or not, whether in vectors or one by one
+      for (float[] gate : new float[][] {{0f, 1f}, {0.7f, 0.05f}}) {
+        float[] want = new float[x.length];
+        float[] got = new float[x.length];
+        for (int r = 0; r < runs; r++) {
+          Sums.normGradScalar(y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride,
+              len, want);
+          VectorSums.normGrad(y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride,
+              len, got);
+        }
+        assertArrayEquals(want, got, at + ": input gradient, gate " + gate[0]);
+      }
     }
   }
 
