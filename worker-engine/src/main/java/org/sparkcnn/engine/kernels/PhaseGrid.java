@@ -47,10 +47,12 @@ public record PhaseGrid(int c, int h, int w, int top, int left, int s, int hh, i
   }
 
   /**
-   * dst[0, length(n)) = the phases of the n images of x from image s0 on: every float written, so
-   * dst may hold anything before. The samples are spread over Parallel's threads.
+   * dst[0, length(n)) = the phases of the n images of x from image s0 on, those in read (phase
+   * (a, b) at a * s + b); the others, which no tap reads (three of four for a 1 x 1 kernel of
+   * stride 2), are zeros, as a product's columns past a row's end may run into them. Every float
+   * is written, so dst may hold anything before. The samples are spread over Parallel's threads.
    */
-  public void split(float[] x, int s0, int n, float[] dst) {
+  public void split(float[] x, int s0, int n, boolean[] read, float[] dst) {
     if (dst.length < length(n)) {
       throw new IllegalArgumentException("a phase grid of " + n + " samples needs " + length(n)
           + " floats, got " + dst.length);
@@ -61,6 +63,10 @@ public record PhaseGrid(int c, int h, int w, int top, int left, int s, int hh, i
         for (int a = 0; a < s; a++) {
           for (int b = 0; b < s; b++) {
             int d = smp * sampleSize() + phaseStart(ch, a, b);
+            if (!read[a * s + b]) {
+              Arrays.fill(dst, d, d + plane(), 0f);
+              continue;
+            }
             // columns j whose image column s j + b - left lies in [0, w)
             int lo = Math.min(wh, Math.max(0, Math.floorDiv(left - b + s - 1, s)));
             int hi = Math.max(lo, Math.min(wh, Math.floorDiv(w + left - b + s - 1, s)));

@@ -49,7 +49,8 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
         }
       }
     }
-    // dx: per phase, the taps (o, u, v) with s u + a < kh and s v + b < kw, over padded dy
+    // dx: per phase, the taps (o, u, v) with s u + a < kh and s v + b < kw, over padded dy; a
+    // phase no tap reads (present false) is neither split nor gathered
     int[][] dyTaps = new int[s * s][];
     float[][] phaseW = new float[s * s][];
     boolean[] present = new boolean[s * s];
@@ -91,7 +92,7 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
   @Override
   public void forward(float[] p, int pOff, float[] x, int s0, int n, float[] y) {
     float[] xs = Convolution.grid(0, in.length(n));
-    in.split(x, s0, n, xs);
+    in.split(x, s0, n, present, xs);
     int wide = g.ho() * in.wh();
     boolean cropped = in.wh() != g.wo();
     float[] yw = cropped ? Convolution.grid(1, n * cout * wide) : y;
@@ -147,7 +148,7 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
   public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
       int dwOff, float[] dx) {
     float[] xs = Convolution.grid(0, in.length(n));
-    in.split(x, s0, n, xs);
+    in.split(x, s0, n, present, xs);
     int cinG = g.c() / groups;
     int coutG = cout / groups;
     int kdimG = inTaps.length;

@@ -118,6 +118,24 @@ class ImplicitConvTest {
   }
 
   @Test
+  void phasesNoTapReadsCarryNothingEither() {
+    // a 1 x 4 kernel of stride 2 reads phases (0, 0) and (0, 1) only, and the wide grid's
+    // columns past the last row's end of phase (0, 1) run into phase (1, 0): it must hold zeros,
+    // not what was there
+    ConvSpec spec = new Conv2d.Spec("1x4/2", 2, 3, PerAxis.of(1, 4), PerAxis.of(2),
+        Padding.of(0, 1), true, null, 0);
+    Shape in = Shape.of(2, 7, 9);
+    float[][] clean = run(spec, in, 3, 1);
+    for (int slot = 0; slot < 3; slot++) {
+      Arrays.fill(Convolution.grid(slot, 1 << 16), Float.NaN);
+    }
+    float[][] again = run(spec, in, 3, 1);
+    for (int i = 0; i < clean.length; i++) {
+      assertArrayEquals(clean[i], again[i], spec + ": output " + i + " after NaN in the grids");
+    }
+  }
+
+  @Test
   void theSharedGridsCarryNothingBetweenLayers() {
     ConvSpec wide = new Conv2d.Spec("wide", 4, 4, PerAxis.of(5), null, Padding.of(4), true,
         PerAxis.of(2), 0);
