@@ -230,7 +230,7 @@ final class Convolution extends Layer {
    * are samples enough, so that two threads, which claim chunks as they finish, take as many.
    */
   private int chunks(int n) {
-    int chunks = (n + chunk - 1) / chunk;
+    int chunks = (int) (((long) n + chunk - 1) / chunk); // chunk may be Integer.MAX_VALUE
     return chunks > 1 && chunks % 2 == 1 && chunks < n ? chunks + 1 : chunks;
   }
 
