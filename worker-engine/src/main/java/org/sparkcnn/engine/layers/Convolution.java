@@ -244,7 +244,8 @@ final class Convolution extends Layer {
 
   /**
    * A grid path's backward pass: dW and dx chunk by chunk, then dW += the chunks' dW in their
-   * order (each element's sum the same whatever the threads).
+   * order (each element's sum the same whatever the threads); the tap products' transposed
+   * blocks are first summed in that order, then added transposed.
    */
   private void gridBackward(float[] dy, int n) {
     float[] p = v.params;
