@@ -2,10 +2,10 @@
  * The sums in double that batch normalisation takes of every channel, over its plane in each
  * sample (runs of floats at a fixed stride): sum x, sum (x - mu)^2, and sum y with sum (x - mu) y
  * in one pass (y gated by a ReLU's mask, made again from x); and, as it reads the same runs, batch
- * norm's input gradient (normGrad). The plain loops keep interleaved partial sums (the reference, and the path without
- * the Vector API); VectorSums adds a vector of floats at a time,
- * several times faster, with float sums inside the lanes (within about 1e-6 of the exact sum for
- * planes of images). Either way a plane's sum is the same every time, whatever the thread count.
+ * norm's input gradient (normGrad). The plain loops sum in double (the reference, and the path
+ * without the Vector API); VectorSums adds a vector of floats at a time, several times faster,
+ * with float sums inside the lanes (within about 1e-6 of the exact sum for planes of images).
+ * Either way a plane's sum is the same every time, whatever the thread count.
  */
 package org.sparkcnn.engine.kernels;
 

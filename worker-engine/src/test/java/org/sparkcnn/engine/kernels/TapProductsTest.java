@@ -32,7 +32,8 @@ class TapProductsTest {
     Rng rng = Rng.of(21);
     // {taps, channels, samples, rows, cols, rowStep - cols, sampleStep - rows * rowStep}
     for (int[] c : new int[][] {{8, TILE, 1, 1, 1, 0, 0}, {13, TILE, 3, 5, 7, 2, 9},
-        {27, 2 * TILE, 3, 9, 31, 3, 0}, {72, 2 * TILE, 4, 8, 8, 2, 20}, {5, TILE, 2, 17, 33, 0, 1}}) {
+        {27, 2 * TILE, 3, 9, 31, 3, 0}, {72, 2 * TILE, 4, 8, 8, 2, 20},
+        {5, TILE, 2, 17, 33, 0, 1}}) {
       int m = c[0];
       int n = c[1];
       TapProducts.Walk walk = new TapProducts.Walk(c[2], c[3], c[4], c[4] + c[5],

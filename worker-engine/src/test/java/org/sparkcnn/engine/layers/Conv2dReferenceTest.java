@@ -2,10 +2,10 @@
  * Conv2d's GEMM paths (and Conv1d's, a 1 x K image), the grid paths (implicit and phased) in one
  * chunk and in chunks of one sample, and the lowering one (im2col + col2im) of all, against the
  * direct loops of ConvReference: forward, dx, dW and db, batches of 1 to 3; and the layers whose
- * groups of 32 output channels take the tap products for dW. First the square grid (odd image sizes,
- * strides 1 and 2, padding 0 to 2), then one case per option on sizes 1, 3 and 17: non-square
- * kernels, dilation, groups, depthwise, "same" (uneven) and "full" padding. The reference geometry
- * is written out by hand, so it also checks the padding rules.
+ * groups of 32 output channels take the tap products for dW. First the square grid (odd image
+ * sizes, strides 1 and 2, padding 0 to 2), then one case per option on sizes 1, 3 and 17:
+ * non-square kernels, dilation, groups, depthwise, "same" (uneven) and "full" padding. The
+ * reference geometry is written out by hand, so it also checks the padding rules.
  */
 package org.sparkcnn.engine.layers;
 
