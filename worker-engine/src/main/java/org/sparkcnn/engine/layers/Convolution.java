@@ -133,11 +133,26 @@ final class Convolution extends Layer {
     void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
         int dwOff, float[] dx);
 
+    /** The convolution's geometry on one sample. */
+    ConvGeometry g();
+
+    /** Output channels. */
+    int cout();
+
+    int groups();
+
     /**
      * Whether backward writes each group's dW transposed, [Cin/G * K, Cout/G]: the layout of
      * the tap products (TapProducts), which take groups of whole tiles of output channels.
      */
-    boolean transposedGrad();
+    default boolean transposedGrad() {
+      return TapProducts.handles(cout() / groups());
+    }
+
+    /** Floats of the transposed dy that the tap products take per sample, or 0. */
+    default long tapFloatsPerSample() {
+      return transposedGrad() ? (long) cout() * g().ho() * g().wo() : 0;
+    }
   }
 
   /** The stride-1 path, else the phased path of a strided convolution, else null. */
@@ -394,14 +409,8 @@ final class Convolution extends Layer {
     public long bytesPerSample() {
       long forward = in.sampleSize() + (long) cout * g.ho() * in.wp();
       long backward = Math.max(dyPad.sampleSize(), dyWide.sampleSize()) + in.sampleSize()
-          + (long) g.c() * g.h() * dyPad.wp()
-          + (transposedGrad() ? (long) cout * g.ho() * g.wo() : 0);
+          + (long) g.c() * g.h() * dyPad.wp() + tapFloatsPerSample();
       return 4 * Math.max(forward, backward);
-    }
-
-    @Override
-    public boolean transposedGrad() {
-      return TapProducts.handles(cout / groups);
     }
 
     /** y = W x col for the chunk: on the wide grid, cropped into y unless it is y's own. */

@@ -80,13 +80,8 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
     long forward = in.sampleSize() + (long) cout * g.ho() * in.wh();
     long backward = Math.max(in.sampleSize(), dyPad.sampleSize())
         + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp())
-        + (transposedGrad() ? (long) cout * g.ho() * g.wo() : 0);
+        + tapFloatsPerSample();
     return 4 * Math.max(forward, backward);
-  }
-
-  @Override
-  public boolean transposedGrad() {
-    return TapProducts.handles(cout / groups);
   }
 
   @Override
