@@ -11,11 +11,13 @@ public final class Keys {
   private Keys() {}
 
   public static final ConfigKey<String> DATA_SOURCE = ConfigKey.ofChoice("data.source", "shapes",
-      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder", "parquet"),
+      List.of("shapes", "mnist", "fashion-mnist", "cifar10", "cifar100", "folder", "parquet",
+          "dataframe"),
       "Dataset: shapes (generated, no download), mnist or fashion-mnist (IDX files under data.dir),"
           + " cifar10 or cifar100 (the binary versions under data.dir), folder (images in"
           + " data.dir/train/<class>/ and data.dir/val/<class>/), parquet (data.dir a folder"
-          + " written by deploy/sparkcnn prepare).");
+          + " written by deploy/sparkcnn prepare); dataframe is set by the Spark ML API"
+          + " (CnnClassifier) for the DataFrame it is fitted on.");
   public static final ConfigKey<String> DATA_DIR = ConfigKey.ofString("data.dir", "data",
       "Folder holding the datasets in their original layout, e.g. DIR/mnist/train-images-idx3-ubyte.gz."
           + " The CLI option --data-dir overrides it.");

@@ -62,8 +62,9 @@ public final class ModelCatalog {
     }
   }
 
+  /** The parsed YAML of a model definition's text; source names it in messages. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> read(String text, String source) {
+  public static Map<String, Object> read(String text, String source) {
     try {
       Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
       if (!(doc instanceof Map)) {

@@ -70,8 +70,8 @@ public final class Trainer {
    * round `round` (DataLayout), the test split, and the images each split skipped. Both splits
    * are cached in the form data.cache chose (DataLayout.Loaded.cache()).
    */
-  record Data(DataLayout.Loaded trainSplit, JavaRDD<Block> test, LocalBatches batches,
-      Normalizer norm, int round, long skippedTest) {
+  record Data(DataLayout.Loaded trainSplit, JavaRDD<Block> test, long testSamples,
+      LocalBatches batches, Normalizer norm, int round, long skippedTest) {
     JavaRDD<Block> train() {
       return trainSplit.blocks();
     }
@@ -114,7 +114,7 @@ public final class Trainer {
         ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
         : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
             .orElse(Normalizer.identity(source.shape().c()));
-    return new Data(train, test.blocks(),
+    return new Data(train, test.blocks(), test.members().ids().length,
         new LocalBatches(plan.batchSize(), train.assignment().sizes()), norm, 0, test.skipped());
   }
 
@@ -135,7 +135,8 @@ public final class Trainer {
     }
     log("epoch %d: training samples redealt over the partitions (reshuffle round %d)", epoch,
         round);
-    return new Data(train, data.test(), batches, data.norm(), round, data.skippedTest());
+    return new Data(train, data.test(), data.testSamples(), batches, data.norm(), round,
+        data.skippedTest());
   }
 
   /**
@@ -325,22 +326,29 @@ public final class Trainer {
   private Result endEpoch(JavaSparkContext jsc, Data data, Progress p, int steps,
       double trainSeconds, String runId) throws IOException {
     var arch = plan.architecture();
-    jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
-    Published w = Published.of(jsc, p.v);
-    StepResult t = OrderedReduce.sum(data.test()
-        .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-            plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
-    w.destroy();
+    double testLoss = Double.NaN;
+    double testAccuracy = Double.NaN;
+    if (data.testSamples() > 0) {
+      jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
+      Published w = Published.of(jsc, p.v);
+      StepResult t = OrderedReduce.sum(data.test()
+          .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
+              plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
+      w.destroy();
+      testLoss = t.lossSum() / t.count();
+      testAccuracy = (double) t.correct() / t.count();
+    }
     EpochMeter m = p.meter;
     double wall = p.wall();
-    double testAccuracy = (double) t.correct() / t.count();
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("epoch", p.epoch);
     line.put("step", p.globalStep);
     line.put("train_loss", m.lossSum / m.seen);
     line.put("train_accuracy", (double) m.correct / m.seen);
-    line.put("test_loss", t.lossSum() / t.count());
-    line.put("test_accuracy", testAccuracy);
+    if (data.testSamples() > 0) { // a run without a test split (Spark ML, no validation rows)
+      line.put("test_loss", testLoss);
+      line.put("test_accuracy", testAccuracy);
+    }
     line.put("images_per_sec", m.timedImages() / trainSeconds);
     line.put("step_ms", m.stepMs());
     line.put("compute_ms", m.computeMs());
@@ -352,16 +360,17 @@ public final class Trainer {
     line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
     line.put("wall_s", wall);
     run.appendMetrics(line);
-    log("epoch %d: train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f"
-        + " images_per_sec=%.0f step_ms=%.1f compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f"
-        + " wall_s=%.1f", p.epoch, m.lossSum / m.seen, (double) m.correct / m.seen,
-        t.lossSum() / t.count(), testAccuracy, m.timedImages() / trainSeconds, m.stepMs(),
-        m.computeMs(), m.syncMs(0.5), m.syncMs(0.9), wall);
+    log("epoch %d: train_loss=%.4f train_accuracy=%.4f%s images_per_sec=%.0f step_ms=%.1f"
+        + " compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f wall_s=%.1f", p.epoch,
+        m.lossSum / m.seen, (double) m.correct / m.seen, data.testSamples() == 0 ? ""
+            : String.format(" test_loss=%.4f test_accuracy=%.4f", testLoss, testAccuracy),
+        m.timedImages() / trainSeconds, m.stepMs(), m.computeMs(), m.syncMs(0.5),
+        m.syncMs(0.9), wall);
     ModelFile.Contents model = new ModelFile.Contents(arch, p.v.params.clone(),
         p.v.buffers.clone(), meta(data.norm(), p.epoch, testAccuracy));
     run.saveModel(model);
     save(p, data, steps);
-    return new Result(testAccuracy, t.lossSum() / t.count(), p.epoch, wall, model);
+    return new Result(testAccuracy, testLoss, p.epoch, wall, model);
   }
 
   /** Writes the checkpoint of the current step, unless the weights are not finite. */
@@ -387,10 +396,12 @@ public final class Trainer {
     meta.put("model", plan.config().get(Keys.MODEL_NAME));
     meta.put("data_source", plan.config().get(Keys.DATA_SOURCE));
     meta.put("classes", plan.source().classes());
-    meta.put("normalize_mean", norm.mean());
-    meta.put("normalize_std", norm.std());
+    Inference.describe(meta, plan.source().shape(), plan.config().get(Keys.DATA_AUGMENT),
+        plan.config().get(Keys.DATA_EVAL_TRANSFORM), norm, plan.source().classNames());
     meta.put("epoch", epoch);
-    meta.put("test_accuracy", testAccuracy);
+    if (Double.isFinite(testAccuracy)) {
+      meta.put("test_accuracy", testAccuracy);
+    }
     return meta;
   }
 

@@ -20,6 +20,7 @@ import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Loss;
 import java.nio.file.Path;
+import java.util.Map;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Sgd;
 
@@ -40,11 +41,35 @@ public record TrainingPlan(
     FineTuning fineTuning,
     Augmentation augment) {
 
+  /** data.source of a run whose data is a DataFrame given to the Spark ML API. */
+  public static final String DATAFRAME = "dataframe";
   static final int SHAPES_TRAIN_DEFAULT = 10_000;
   static final int SHAPES_TEST_DEFAULT = 2_000;
 
   public static TrainingPlan from(JobConfig c) {
-    Source source = source(c);
+    return from(c, source(c));
+  }
+
+  /**
+   * The plan of config c over a given source instead of the one data.source names: the Spark ML
+   * API's DataFrame (data.source: dataframe).
+   */
+  public static TrainingPlan from(JobConfig c, Source source) {
+    return from(c, source, null);
+  }
+
+  /**
+   * The plan of config c over source with the model of a definition (a parsed model YAML, named
+   * `definitionName` in messages) instead of model.name or model.file; null for those.
+   */
+  public static TrainingPlan from(JobConfig c, Source source, Map<String, Object> definition,
+      String definitionName) {
+    return from(c, source, definition == null ? null : new Definition(definition, definitionName));
+  }
+
+  private record Definition(Map<String, Object> doc, String name) {}
+
+  private static TrainingPlan from(JobConfig c, Source source, Definition definition) {
     try {
       source.check();
     } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -52,7 +77,10 @@ public record TrainingPlan(
     }
     DataCache.of(c, source); // data.cache: encoded needs a source of encoded files
     Augmentation augment = augmentation(c, source.shape());
-    Architecture arch = architecture(c, augment.train().output(), source.classes());
+    Architecture arch = definition == null
+        ? architecture(c, augment.train().output(), source.classes())
+        : architecture(definition.doc(), definition.name(), c, augment.train().output(),
+            source.classes());
     int partitions = c.get(Keys.PARTITIONS);
     if (partitions > c.get(Keys.BATCH_SIZE)) {
       throw new JobConfig.ConfigException("key 'train.partitions': " + partitions
@@ -77,7 +105,7 @@ public record TrainingPlan(
   }
 
   /** The pipelines of data.augment and data.eval_transform for the data's shape. */
-  static Augmentation augmentation(JobConfig c, Shape input) {
+  public static Augmentation augmentation(JobConfig c, Shape input) {
     try {
       return Augmentation.parse(c.get(Keys.DATA_AUGMENT), Keys.DATA_AUGMENT.name(),
           c.get(Keys.DATA_EVAL_TRANSFORM), Keys.DATA_EVAL_TRANSFORM.name(), input);
@@ -87,8 +115,19 @@ public record TrainingPlan(
     }
   }
 
+  /** A model definition (parsed YAML) for the data's shape and classes; errors name it. */
+  public static Architecture architecture(Map<String, Object> doc, String name, JobConfig c,
+      Shape input, int classes) {
+    try {
+      return ModelCatalog.build(doc, name, input, classes);
+    } catch (IllegalArgumentException e) {
+      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
+          + ": " + input + ", " + classes + " classes)");
+    }
+  }
+
   /** The model of the config (model.file, else model.name) for the data's shape and classes. */
-  static Architecture architecture(JobConfig c, Shape input, int classes) {
+  public static Architecture architecture(JobConfig c, Shape input, int classes) {
     String file = c.get(Keys.MODEL_FILE);
     String source = file.isEmpty() ? "model '" + c.get(Keys.MODEL_NAME) + "'" : "model file " + file;
     try {
@@ -103,6 +142,12 @@ public record TrainingPlan(
 
   static Source source(JobConfig c) {
     String name = c.get(Keys.DATA_SOURCE);
+    if (name.equals(DATAFRAME)) {
+      throw new JobConfig.ConfigException("key '" + Keys.DATA_SOURCE.name() + "': " + DATAFRAME
+          + " is the data of a Spark program, given to org.sparkcnn.ml.CnnClassifier.fit; a job"
+          + " config names a dataset on disk (shapes, mnist, fashion-mnist, cifar10, cifar100,"
+          + " folder or parquet)");
+    }
     int train = c.get(Keys.DATA_TRAIN_SIZE);
     int test = c.get(Keys.DATA_TEST_SIZE);
     if (name.equals("shapes")) {

@@ -6,12 +6,12 @@ package org.sparkcnn.driver;
 
 import org.apache.spark.sql.SparkSession;
 
-final class TestSpark {
+public final class TestSpark {
   private static SparkSession session;
 
   private TestSpark() {}
 
-  static synchronized SparkSession get() {
+  public static synchronized SparkSession get() {
     if (session == null || session.sparkContext().isStopped()) {
       session = Sessions.builder("local[2]", "sparkcnn-test")
           .config("spark.ui.enabled", "false")

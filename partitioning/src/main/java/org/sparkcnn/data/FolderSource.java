@@ -254,7 +254,14 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
    * the path if the file is not an image, is corrupt or is truncated.
    */
   public static byte[] decode(byte[] file, int size, String path) {
-    BufferedImage img = read(file, path);
+    return squarePixels(read(file, path), size);
+  }
+
+  /**
+   * The [3, size, size] RGB bytes of a decoded image as decode() makes them: the shorter side
+   * scaled to size (bilinear), the centre cropped. A grey image gives three equal planes.
+   */
+  public static byte[] squarePixels(BufferedImage img, int size) {
     int w = img.getWidth();
     int h = img.getHeight();
     int crop = Math.min(w, h); // the centre square, scaled to size x size
