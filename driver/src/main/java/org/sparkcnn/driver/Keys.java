@@ -73,7 +73,8 @@ public final class Keys {
       List.of("he", "xavier"), "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
   public static final ConfigKey<String> FINETUNE_FROM = new ConfigKey<>("finetune.from",
       String.class, "", "A trained model file (model.scnn) whose weights are copied into the new"
-          + " model by layer name where the parameter counts match; empty for none.", v -> true,
+          + " model by layer name where the parameter counts match, or a PyTorch state_dict"
+          + " (PATH.safetensors) loaded by PyTorch's names; empty for none.", v -> true,
       "a path");
   public static final ConfigKey<String> FINETUNE_FREEZE = ConfigKey.ofNames("finetune.freeze",
       "Layers (top-level names, a trailing * matches a prefix) that are not trained.");

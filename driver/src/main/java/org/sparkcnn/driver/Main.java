@@ -35,6 +35,7 @@ import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
+import org.sparkcnn.engine.ModelCases;
 import org.sparkcnn.engine.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -208,8 +209,9 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "conformance", mixinStandardHelpOptions = true,
-      description = "Run every reference case (*.json, ../shared/golden's format) of a folder"
-          + " through the engine; print each failing case and 'N passed, M failed'.")
+      description = "Run every reference case (*.json, ../shared/golden's format) and every model"
+          + " (NAME.safetensors of a shipped model, with NAME.input.f32 and NAME.output.f32) of a"
+          + " folder through the engine; print each failing case and 'N passed, M failed'.")
   static final class ConformanceRun implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Folder of case files.")
     Path dir;
@@ -222,7 +224,10 @@ public final class Main implements Runnable {
       }
       int passed = 0;
       int failed = 0;
-      for (Conformance.Outcome o : Conformance.runFolder(dir)) {
+      List<Conformance.Outcome> outcomes = new ArrayList<>(Conformance.runFolder(dir));
+      outcomes.addAll(ModelCases.runFolder(dir,
+          name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null));
+      for (Conformance.Outcome o : outcomes) {
         if (o.passed()) {
           passed++;
         } else {
