@@ -7,7 +7,9 @@
  * A PyTorch state_dict saved as safetensors (finetune.from: PATH.safetensors) loads by PyTorch's
  * names instead (PyTorchNames: torchvision's for the shipped torchvision models, sparkcnn's own
  * layer names for a model file), strictly: a missing or mis-shaped tensor of a layer that is not
- * re-initialised is an error, reported before Spark starts.
+ * re-initialised is an error, reported before Spark starts. An ONNX file (finetune.from, or
+ * model.file itself, whose weights are the start) loads layer by layer in order, each layer's
+ * tensors checked for their shapes.
  */
 package org.sparkcnn.driver;
 
@@ -20,6 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.ModelTensors;
+import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.PyTorchNames;
 import org.sparkcnn.engine.PyTorchWeights;
 import org.sparkcnn.engine.SafeTensors;
@@ -30,7 +34,9 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
 
   /** The fine-tuning of a config, or null when finetune.from is empty; names checked. */
   static FineTuning of(JobConfig c, Architecture arch) {
-    String from = c.get(Keys.FINETUNE_FROM);
+    String modelFile = c.get(Keys.MODEL_FILE);
+    String from = c.get(Keys.FINETUNE_FROM).isEmpty() && modelFile.endsWith(".onnx") ? modelFile
+        : c.get(Keys.FINETUNE_FROM);
     List<String> freeze = names(c.get(Keys.FINETUNE_FREEZE));
     List<String> reinit = names(c.get(Keys.FINETUNE_REINIT));
     if (from.isEmpty()) {
@@ -50,23 +56,30 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
             + "' (layers: " + arch.layers().stream().map(l -> l.name()).toList() + ")");
       }
     }
-    String model = c.get(Keys.MODEL_FILE).isEmpty() ? c.get(Keys.MODEL_NAME) : "";
+    String model = modelFile.isEmpty() ? c.get(Keys.MODEL_NAME) : "";
     FineTuning f = new FineTuning(Path.of(from), freeze, reinit, model);
-    if (f.isSafeTensors()) {
-      try {
-        List<Integer> skip = indices(arch, reinit);
+    List<Integer> skip = indices(arch, reinit);
+    try {
+      if (f.isSafeTensors()) {
         PyTorchWeights.check(SafeTensors.open(f.from), arch, PyTorchNames.modules(model, arch),
             skip::contains);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new JobConfig.ConfigException("key 'finetune.from': " + e.getMessage()
-            + (reinit.isEmpty() ? " (a new classifier head is named in finetune.reinit)" : ""));
+      } else if (f.isOnnx()) {
+        OnnxImport.Result r = OnnxImport.read(f.from);
+        ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, null, skip::contains);
       }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new JobConfig.ConfigException("key 'finetune.from': " + e.getMessage()
+          + (reinit.isEmpty() ? " (a new classifier head is named in finetune.reinit)" : ""));
     }
     return f;
   }
 
   private boolean isSafeTensors() {
     return from.getFileName().toString().endsWith(".safetensors");
+  }
+
+  private boolean isOnnx() {
+    return from.getFileName().toString().endsWith(".onnx");
   }
 
   /** Copies the source model's matching layers into v; returns one log line. */
@@ -79,6 +92,13 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
           + (model.isEmpty() ? "sparkcnn's layers" : model) + ": loaded " + r.loaded()
           + ", initialised " + r.skipped() + ", frozen " + freeze
           + (r.unused().isEmpty() ? "" : ", unused tensors " + r.unused());
+    }
+    if (isOnnx()) {
+      List<Integer> skip = indices(arch, reinit);
+      OnnxImport.Result r = OnnxImport.read(from);
+      int n = ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, v, skip::contains);
+      return "weights from " + from + ": " + n + " layers loaded in order, initialised " + reinit
+          + ", frozen " + freeze;
     }
     ModelFile.Contents src;
     try (InputStream in = Files.newInputStream(from)) {

@@ -36,6 +36,7 @@ import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
 import org.sparkcnn.engine.ModelCases;
+import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -168,7 +169,8 @@ public final class Main implements Runnable {
       description = "Print a model's layers with output size, parameters and multiply-adds.")
   static final class Summary implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG",
-        description = "A job config, or a model definition with 'input' (e.g. conf/models/*.yaml).")
+        description = "A job config, a model definition with 'input' (e.g. conf/models/*.yaml)"
+            + " or an ONNX model.")
     Path file;
 
     @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
@@ -183,8 +185,11 @@ public final class Main implements Runnable {
     public Integer call() {
       try {
         Architecture arch;
-        Map<String, Object> doc = ModelCatalog.file(file);
-        if (doc.containsKey("layers")) {
+        Map<String, Object> doc = file.toString().endsWith(".onnx") ? Map.of()
+            : ModelCatalog.file(file);
+        if (file.toString().endsWith(".onnx")) {
+          arch = OnnxImport.read(file).architecture();
+        } else if (doc.containsKey("layers")) {
           if (doc.get("input") == null) {
             throw new IllegalArgumentException(file + ": a model definition needs 'input: [C, H, W]'"
                 + " for summary, or give a job config that uses it");
@@ -201,7 +206,7 @@ public final class Main implements Runnable {
         System.out.println("input " + arch.input());
         arch.summary().forEach(System.out::println);
         return 0;
-      } catch (IllegalArgumentException | ClassCastException e) {
+      } catch (IllegalArgumentException | ClassCastException | java.io.IOException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }

@@ -2,10 +2,12 @@
  * Models made by PyTorch (../shared/models): every NAME.safetensors of a shipped model, loaded by
  * PyTorch's names into the shipped definition, reproduces PyTorch's outputs for the reference
  * batch (ModelCases, as `sparkcnn conformance DIR` runs it); finetune.from takes a safetensors
- * file, and a tensor that does not fit is named before Spark starts.
+ * or ONNX file, model.file an ONNX model (architecture and starting weights), and a tensor or a
+ * model that does not fit is named before Spark starts.
  */
 package org.sparkcnn.driver;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
 import org.sparkcnn.engine.ModelCases;
+import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.PyTorchNames;
 import org.sparkcnn.engine.SafeTensors;
 import org.sparkcnn.engine.Shape;
@@ -29,10 +32,11 @@ class ModelImportTest {
   }
 
   @Test
-  void safetensorsOfShippedModelsReproducePyTorch() throws Exception {
+  void everyModelOfTheFolderReproducesPyTorch() throws Exception {
     List<Conformance.Outcome> out = ModelCases.runFolder(models(),
         name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null);
-    assertEquals(List.of("lenet5.safetensors", "resnet18.safetensors", "resnet20.safetensors",
+    assertEquals(List.of("googlenet.onnx", "lenet5.onnx", "lenet5.safetensors",
+        "resnet18.safetensors", "resnet20.onnx", "resnet20.safetensors", "squeezenet1_1.onnx",
         "squeezenet1_1.safetensors"), out.stream().map(Conformance.Outcome::name).toList());
     for (Conformance.Outcome o : out) {
       System.out.printf("%s max_rel_error=%.3g %s%n", o.name(), o.maxRelError(), o.problem());
@@ -87,5 +91,33 @@ class ModelImportTest {
     names = PyTorchNames.modules("googlenet", google);
     assertEquals(List.of("conv1.conv", "conv1.bn", "conv2.conv"), names.subList(0, 3));
     assertEquals("inception5b.branch4.1.bn", names.get(names.size() - 2));
+  }
+
+  @Test
+  void modelFileOnnxBuildsTheNetworkAndStartsFromItsWeights() throws Exception {
+    String file = models().resolve("lenet5.onnx").toString();
+    String data = SharedData.root().resolve("datasets").toString();
+    JobConfig c = JobConfig.resolve(Map.of("model.file", file, "data.source", "mnist",
+        "data.dir", data), "test");
+    TrainingPlan plan = TrainingPlan.from(c);
+    Architecture arch = plan.architecture();
+    assertEquals(1_256_080, arch.paramCount());
+    Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
+    String line = plan.fineTuning().load(arch, v);
+    assertTrue(line.contains("4 layers loaded in order"), line);
+    assertArrayEquals(OnnxImport.read(Path.of(file)).vectors().params, v.params);
+
+    JobConfig wrong = JobConfig.resolve(Map.of("model.file",
+        models().resolve("resnet20.onnx").toString(), "data.source", "mnist", "data.dir", data),
+        "test");
+    var e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(wrong));
+    assertTrue(e.getMessage().contains("resnet20.onnx takes 3x32x32 and gives 10 values, which"
+        + " do not fit the data (data mnist: 1x28x28, 10 classes)"), e.getMessage());
+    // ONNX weights into a shipped definition: in order, shapes checked
+    JobConfig into = JobConfig.resolve(Map.of("model.name", "resnet20", "finetune.from",
+        models().resolve("resnet20.onnx").toString()), "test");
+    e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(into));
+    assertTrue(e.getMessage().contains("it has 22 layers with weights, the model 43"),
+        e.getMessage());
   }
 }

@@ -1,11 +1,12 @@
 /*
- * Conformance over a folder of models made elsewhere (../shared/models/README.md): for each
- * NAME.safetensors named after a shipped model, with NAME.input.f32 and NAME.output.f32 beside it,
- * the shipped definition is built, the weights loaded by PyTorch's names (PyTorchNames), the input
- * run in evaluation mode and the output compared to the reference, relative to its largest value
- * (TOLERANCE). The input's shape comes from the weights and the files' sizes: the channels from
- * the first convolution, the classes from the head, the batch from the output's size and a square
- * image from the input's. Any error becomes a failed outcome naming it.
+ * Conformance over a folder of models made elsewhere (../shared/models/README.md), each with
+ * NAME.input.f32 and NAME.output.f32 beside it: every NAME.onnx is imported (OnnxImport, the input
+ * shape from the graph), and every NAME.safetensors named after a shipped model loads by PyTorch's
+ * names (PyTorchNames) into the shipped definition; the input is run in evaluation mode and the
+ * output compared to the reference, relative to its largest value (TOLERANCE). For safetensors
+ * the input's shape comes from the weights and the files' sizes: the channels from the first
+ * convolution, the classes from the head, the batch from the output's size and a square image
+ * from the input's. Any error becomes a failed outcome naming it.
  */
 package org.sparkcnn.engine;
 
@@ -34,19 +35,42 @@ public final class ModelCases {
   public static List<Conformance.Outcome> runFolder(Path dir,
       Function<String, Map<String, Object>> catalog) throws IOException {
     List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{onnx,safetensors}")) {
       ds.forEach(files::add);
     }
     files.sort(null);
     List<Conformance.Outcome> out = new ArrayList<>();
     for (Path f : files) {
-      String name = f.getFileName().toString().replaceFirst("\\.safetensors$", "");
-      Map<String, Object> doc = catalog.apply(name);
-      if (doc != null) {
-        out.add(safetensors(f, name, doc));
+      String file = f.getFileName().toString();
+      String name = file.replaceFirst("\\.(onnx|safetensors)$", "");
+      if (file.endsWith(".onnx")) {
+        out.add(onnx(f, name));
+      } else if (catalog.apply(name) != null) {
+        out.add(safetensors(f, name, catalog.apply(name)));
       }
     }
     return out;
+  }
+
+  /** One ONNX case; any error becomes a failed outcome. */
+  public static Conformance.Outcome onnx(Path file, String name) {
+    String caseName = name + ".onnx";
+    try {
+      OnnxImport.Result r = OnnxImport.read(file);
+      float[] input = f32(file.resolveSibling(name + ".input.f32"));
+      float[] expected = f32(file.resolveSibling(name + ".output.f32"));
+      Architecture arch = r.architecture();
+      int n = input.length / arch.input().size();
+      if (n * arch.input().size() != input.length || n * arch.output().size() != expected.length) {
+        throw new IllegalArgumentException(input.length + " input and " + expected.length
+            + " output values are no batch of " + arch.input() + " -> " + arch.output());
+      }
+      float[] y = new Model(arch, r.vectors()).forward(input, n, false);
+      return compare(caseName, expected, y);
+    } catch (IOException | RuntimeException e) {
+      return new Conformance.Outcome(caseName, false, "", Double.NaN,
+          e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+    }
   }
 
   /** One safetensors case; any error becomes a failed outcome. */

@@ -128,6 +128,54 @@ public final class ModelTensors {
     return t;
   }
 
+  /**
+   * Copies the weights of src into dst leaf by leaf, in order (an imported ONNX model into the
+   * same network), skipping the leaves whose top-level layer index skip accepts; every leaf whose
+   * tensors differ in shape is named in one IllegalArgumentException before anything is copied.
+   * dstV null only checks. Returns the number of leaves copied.
+   */
+  public static int copyByPosition(Architecture src, Vectors srcV, Architecture dst,
+      Vectors dstV, java.util.function.IntPredicate skip) {
+    List<Leaf> from = leaves(src);
+    List<Leaf> to = leaves(dst);
+    List<String> problems = new ArrayList<>();
+    if (from.size() != to.size()) {
+      problems.add("it has " + from.size() + " layers with weights, the model " + to.size());
+    }
+    for (int i = 0; i < Math.min(from.size(), to.size()); i++) {
+      List<Tensor> a = tensors(from.get(i));
+      List<Tensor> b = tensors(to.get(i));
+      boolean same = a.size() == b.size();
+      for (int k = 0; same && k < a.size(); k++) {
+        same = Arrays.equals(a.get(k).shape(), b.get(k).shape());
+      }
+      if (!same && !skip.test(to.get(i).top())) {
+        problems.add(from.get(i).spec().name() + " " + a.stream().map(Tensor::shapeText).toList()
+            + " does not fit layer " + to.get(i).spec().name() + " "
+            + b.stream().map(Tensor::shapeText).toList());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    int copied = 0;
+    for (int i = 0; dstV != null && i < to.size(); i++) {
+      if (skip.test(to.get(i).top())) {
+        continue;
+      }
+      List<Tensor> a = tensors(from.get(i));
+      List<Tensor> b = tensors(to.get(i));
+      for (int k = 0; k < a.size(); k++) {
+        Tensor x = a.get(k);
+        Tensor y = b.get(k);
+        System.arraycopy(x.buffer() ? srcV.buffers : srcV.params, x.offset(),
+            y.buffer() ? dstV.buffers : dstV.params, y.offset(), x.size());
+      }
+      copied++;
+    }
+    return copied;
+  }
+
   private static int add(List<Tensor> t, Leaf l, String suffix, int[] shape, boolean buffer,
       int offset) {
     Tensor x = new Tensor(l, suffix, shape, buffer, offset);

@@ -39,7 +39,7 @@ public final class SafeTensors {
       Map.entry("BOOL", 1), Map.entry("U16", 2), Map.entry("U32", 4), Map.entry("U64", 8),
       Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
 
-  /** What is wrong with a file: the message names the file and, where one is at fault, the tensor. */
+  /** What is wrong with a file: the message names the file and, where at fault, the tensor. */
   public static final class FormatException extends IOException {
     public FormatException(String message) {
       super(message);
@@ -109,7 +109,8 @@ public final class SafeTensors {
         if (!f.getValue().isObject()) {
           throw new FormatException(file + ": __metadata__ is not an object of strings");
         }
-        f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        f.getValue().fields()
+            .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
         continue;
       }
       entries.put(f.getKey(), entry(file, f.getKey(), f.getValue(), dataStart, size));
