@@ -387,6 +387,9 @@ public final class Trainer {
     meta.put("model", plan.config().get(Keys.MODEL_NAME));
     meta.put("data_source", plan.config().get(Keys.DATA_SOURCE));
     meta.put("classes", plan.source().classes());
+    if (!plan.source().classNames().isEmpty()) {
+      meta.put("class_names", plan.source().classNames());
+    }
     meta.put("normalize_mean", norm.mean());
     meta.put("normalize_std", norm.std());
     meta.put("epoch", epoch);

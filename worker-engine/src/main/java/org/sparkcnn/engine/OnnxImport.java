@@ -160,7 +160,12 @@ public final class OnnxImport {
       if (next.size() == 1) {
         NodeProto n = next.get(0);
         List<LayerSpec> made;
-        if (n.getOpType().equals("MatMul")) {
+        if (n.getOpType().equals("Pad")) {
+          List<NodeProto> after = consumers.getOrDefault(n.getOutput(0), List.of());
+          NodeProto pool = after.size() == 1 ? after.get(0) : null;
+          made = List.of(ops.paddedAveragePool(n, pool, shape));
+          n = pool;
+        } else if (n.getOpType().equals("MatMul")) {
           NodeProto add = biasAdd(n);
           made = List.of(ops.matMul(n, add, shape));
           n = add == null ? n : add;

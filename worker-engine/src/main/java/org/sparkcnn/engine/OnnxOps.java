@@ -5,7 +5,8 @@
  * ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, MaxPool and AveragePool (square
  * window, one stride, symmetric pads, ceil_mode, count_include_pad), GlobalAveragePool, Flatten
  * and Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
- * constant, BatchNormalization, Dropout (identity at inference), LRN. Every attribute a handler
+ * constant, BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel
+ * shuffle). Every attribute a handler
  * does not know, or a value it cannot map, is an error naming the node, the op and the attribute.
  * The weights of each layer are kept by layer name in PyTorch's order (weight, bias; for batch
  * norm also the running mean and variance), which is the engine's layout (DESIGN.md contract 4).
@@ -35,6 +36,7 @@ import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
 import org.sparkcnn.engine.layers.Padding;
 import org.sparkcnn.engine.layers.PerAxis;
+import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.Sigmoid;
 import org.sparkcnn.engine.layers.Softmax;
@@ -95,6 +97,15 @@ final class OnnxOps {
         yield List.of(); // evaluation mode: the identity
       }
       case "Identity" -> plain(n);
+      case "DepthToSpace" -> {
+        Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "blocksize", "mode");
+        String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "DCR";
+        if (!mode.equals("CRD")) {
+          throw unmappable(n, "attribute 'mode' " + mode + ": only CRD (pixel shuffle) maps");
+        }
+        yield List.of(new PixelShuffle.Spec(nextName("pixel_shuffle"),
+            (int) OnnxAttrs.i(a, "blocksize", 0)));
+      }
       case "LRN" -> {
         Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "size", "alpha", "beta", "bias");
         yield List.of(new LocalResponseNorm.Spec(nextName("lrn"), (int) OnnxAttrs.i(a, "size", 0),
@@ -225,6 +236,31 @@ final class OnnxOps {
     return max ? new MaxPool2d.Spec(nextName("pool"), k[0], stride.get(0), pad, ceil)
         : new AvgPool2d.Spec(nextName("pool"), k[0], stride.get(0), pad, ceil,
             OnnxAttrs.i(a, "count_include_pad", 0) != 0);
+  }
+
+  /**
+   * A Pad of zeros around H and W followed by an AveragePool without pads that divides by what is
+   * inside (count_include_pad 0): PyTorch's average pooling with padding counted.
+   */
+  LayerSpec paddedAveragePool(NodeProto pad, NodeProto pool, Shape in) {
+    Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
+    String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
+    long[] p = constant(pad, 1, "pads").longs();
+    boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
+        || constants.get(pad.getInput(2)).values()[0] == 0f;
+    boolean square = in.rank() == 3 && p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0
+        && p[5] == 0 && p[2] == p[3] && p[2] == p[6] && p[2] == p[7];
+    if (!mode.equals("constant") || !zeros || !square || pool == null
+        || !pool.getOpType().equals("AveragePool")) {
+      throw unmappable(pad, "a Pad maps only as the same zeros on every side of H and W before"
+          + " an AveragePool");
+    }
+    Shape padded = Shape.of(in.c(), in.h() + 2 * (int) p[2], in.w() + 2 * (int) p[2]);
+    AvgPool2d.Spec s = (AvgPool2d.Spec) pool(pool, padded);
+    if (s.padding() != 0 || s.countIncludePad()) {
+      throw unmappable(pool, "attribute 'pads' or 'count_include_pad' after a Pad");
+    }
+    return new AvgPool2d.Spec(s.name(), s.kernel(), s.stride(), (int) p[2], s.ceilMode(), true);
   }
 
   private List<LayerSpec> reshape(NodeProto n, Shape in) {
