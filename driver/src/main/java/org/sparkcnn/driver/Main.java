@@ -229,9 +229,10 @@ public final class Main implements Runnable {
       }
       int passed = 0;
       int failed = 0;
-      List<Conformance.Outcome> outcomes = new ArrayList<>(Conformance.runFolder(dir));
-      outcomes.addAll(ModelCases.runFolder(dir,
-          name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null));
+      java.util.function.Function<String, Map<String, Object>> catalog =
+          name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null;
+      List<Conformance.Outcome> outcomes = new ArrayList<>(Conformance.runFolder(dir, catalog));
+      outcomes.addAll(ModelCases.runFolder(dir, catalog));
       for (Conformance.Outcome o : outcomes) {
         if (o.passed()) {
           passed++;

@@ -120,4 +120,18 @@ class ModelImportTest {
     assertTrue(e.getMessage().contains("it has 22 layers with weights, the model 43"),
         e.getMessage());
   }
+
+  @Test
+  void everyGoldenCasePassesWithTheShippedDefinitions() throws Exception {
+    List<Conformance.Outcome> all = Conformance.runFolder(SharedData.golden(),
+        name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null);
+    assertEquals(43, all.size());
+    for (Conformance.Outcome o : all) {
+      if (o.name().equals("resnet20_step")) {
+        System.out.printf("resnet20_step worst %s max_rel_error=%.3g%n", o.tensor(),
+            o.maxRelError());
+      }
+      assertTrue(o.passed(), o.toString());
+    }
+  }
 }
