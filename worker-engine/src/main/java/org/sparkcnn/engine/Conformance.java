@@ -54,7 +54,8 @@ public final class Conformance {
       LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
     }
     LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
-    LAYERS.put("max_pool2d", (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode"));
+    LAYERS.put("max_pool2d",
+        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
     LAYERS.put("avg_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad"));
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));

@@ -132,24 +132,29 @@ public final class OnnxExport {
       return node("BatchNormalization", n, withWeights(n, x), real("epsilon", eps));
     }
     if (s instanceof MaxPool2d.Spec p) {
-      return node("MaxPool", n, List.of(x), ints("kernel_shape", p.kernel(), p.kernel()),
-          ints("strides", p.stride(), p.stride()),
-          ints("pads", p.padding(), p.padding(), p.padding(), p.padding()),
+      long[] pad = perAxis(p.padding()::get, 2);
+      return node("MaxPool", n, List.of(x), ints("kernel_shape", perAxis(p.kernel()::get, 2)),
+          ints("strides", perAxis(p.stride()::get, 2)),
+          ints("pads", pad[0], pad[1], pad[0], pad[1]),
+          ints("dilations", perAxis(p.dilation()::get, 2)),
           integer("ceil_mode", p.ceilMode() ? 1 : 0));
     }
     if (s instanceof AvgPool2d.Spec p) {
       // PyTorch's divisor with count_include_pad counts the padding but not what ceil_mode adds
       // past it, which ONNX Runtime's AveragePool does not do: the padding is made explicit
       // (Pad) and the pool divides by what lies inside the padded input.
-      long pad = p.padding();
+      long[] pad = perAxis(p.padding()::get, 2);
       String padded = x;
-      if (p.countIncludePad() && pad > 0) {
-        g.addInitializer(OnnxTensors.longs(n + ".pads", 0, 0, pad, pad, 0, 0, pad, pad));
+      if (p.countIncludePad() && p.padding().max() > 0) {
+        g.addInitializer(OnnxTensors.longs(n + ".pads", 0, 0, pad[0], pad[1], 0, 0, pad[0],
+            pad[1]));
         padded = node("Pad", n + ".pad", List.of(x, n + ".pads"));
-        pad = 0;
+        pad = new long[2];
       }
-      return node("AveragePool", n, List.of(padded), ints("kernel_shape", p.kernel(), p.kernel()),
-          ints("strides", p.stride(), p.stride()), ints("pads", pad, pad, pad, pad),
+      return node("AveragePool", n, List.of(padded),
+          ints("kernel_shape", perAxis(p.kernel()::get, 2)),
+          ints("strides", perAxis(p.stride()::get, 2)),
+          ints("pads", pad[0], pad[1], pad[0], pad[1]),
           integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", 0));
     }
     if (s instanceof GlobalAvgPool2d.Spec) {

@@ -2,8 +2,9 @@
  * One ONNX node to sparkcnn layer specs, with the node's weights taken from the graph's
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
  * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split),
- * ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, MaxPool and AveragePool (square
- * window, one stride, symmetric pads, ceil_mode, count_include_pad), GlobalAveragePool, Flatten
+ * ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, MaxPool (with dilations) and
+ * AveragePool (per-axis windows, strides and pads equal before and after, ceil_mode,
+ * count_include_pad), GlobalAveragePool, Flatten
  * and Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
  * constant, BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel
  * shuffle). Every attribute a handler
@@ -219,22 +220,18 @@ final class OnnxOps {
     }
     int[] k = OnnxAttrs.kernel(n, a, null, 2);
     PerAxis stride = OnnxAttrs.perAxis(a, "strides", 2, 1);
-    if (k[0] != k[1] || stride.get(0) != stride.get(1)) {
-      throw unmappable(n, "attribute 'kernel_shape' " + Arrays.toString(k) + " or 'strides' "
-          + stride + ": only square windows with one stride map");
+    PerAxis dilation = OnnxAttrs.perAxis(a, "dilations", 2, 1);
+    if (OnnxAttrs.i(a, "storage_order", 0) != 0) {
+      throw unmappable(n, "attribute 'storage_order' other than 0");
     }
-    if (OnnxAttrs.perAxis(a, "dilations", 2, 1).max() != 1
-        || OnnxAttrs.i(a, "storage_order", 0) != 0) {
-      throw unmappable(n, "attribute 'dilations' or 'storage_order' other than the default");
+    Padding p = OnnxAttrs.padding(n, a, 2, k, stride, dilation);
+    if (p.isSame()) {
+      throw unmappable(n, "attribute 'pads' must be the same before and after each axis");
     }
-    Padding p = OnnxAttrs.padding(n, a, 2, k, stride, PerAxis.ONE);
-    int pad = p.before(0, k[0], 1);
-    if (p.isSame() || p.before(1, k[1], 1) != pad) {
-      throw unmappable(n, "attribute 'pads' must be the same on every side");
-    }
+    PerAxis pad = PerAxis.of(p.before(0, k[0], 1), p.before(1, k[1], 1));
     boolean ceil = OnnxAttrs.i(a, "ceil_mode", 0) != 0;
-    return max ? new MaxPool2d.Spec(nextName("pool"), k[0], stride.get(0), pad, ceil)
-        : new AvgPool2d.Spec(nextName("pool"), k[0], stride.get(0), pad, ceil,
+    return max ? new MaxPool2d.Spec(nextName("pool"), PerAxis.of(k), stride, pad, ceil, dilation)
+        : new AvgPool2d.Spec(nextName("pool"), PerAxis.of(k), stride, pad, ceil,
             OnnxAttrs.i(a, "count_include_pad", 0) != 0);
   }
 
@@ -248,19 +245,20 @@ final class OnnxOps {
     long[] p = constant(pad, 1, "pads").longs();
     boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
         || constants.get(pad.getInput(2)).values()[0] == 0f;
-    boolean square = in.rank() == 3 && p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0
-        && p[5] == 0 && p[2] == p[3] && p[2] == p[6] && p[2] == p[7];
-    if (!mode.equals("constant") || !zeros || !square || pool == null
+    boolean spatial = in.rank() == 3 && p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0
+        && p[5] == 0 && p[2] == p[6] && p[3] == p[7];
+    if (!mode.equals("constant") || !zeros || !spatial || pool == null
         || !pool.getOpType().equals("AveragePool")) {
-      throw unmappable(pad, "a Pad maps only as the same zeros on every side of H and W before"
-          + " an AveragePool");
+      throw unmappable(pad, "a Pad maps only as zeros before and after H and W (the same on both"
+          + " sides) before an AveragePool");
     }
-    Shape padded = Shape.of(in.c(), in.h() + 2 * (int) p[2], in.w() + 2 * (int) p[2]);
+    Shape padded = Shape.of(in.c(), in.h() + 2 * (int) p[2], in.w() + 2 * (int) p[3]);
     AvgPool2d.Spec s = (AvgPool2d.Spec) pool(pool, padded);
-    if (s.padding() != 0 || s.countIncludePad()) {
+    if (s.padding().max() != 0 || s.countIncludePad()) {
       throw unmappable(pool, "attribute 'pads' or 'count_include_pad' after a Pad");
     }
-    return new AvgPool2d.Spec(s.name(), s.kernel(), s.stride(), (int) p[2], s.ceilMode(), true);
+    return new AvgPool2d.Spec(s.name(), s.kernel(), s.stride(),
+        PerAxis.of((int) p[2], (int) p[3]), s.ceilMode(), true);
   }
 
   private List<LayerSpec> reshape(NodeProto n, Shape in) {

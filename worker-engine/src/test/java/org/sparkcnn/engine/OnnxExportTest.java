@@ -1,7 +1,8 @@
 /*
  * ONNX export (OnnxExport) checked in ONNX Runtime: networks built here with every layer type the
  * exporter maps (convolutions in 1, 2 and 3 dimensions with groups, dilation and 'same' padding,
- * transposed convolution, both batch norms, the pools with ceil_mode and count_include_pad, LRN,
+ * transposed convolution, both batch norms, the pools with per-axis windows, dilation, ceil_mode
+ * and count_include_pad, LRN,
  * pixel shuffle, the activations, residual blocks and concatenations, dropout) and the models of
  * ../shared/models imported from ONNX give sparkcnn's outputs to 1e-5 relative; the file has a
  * symbolic batch, opset 13 and the metadata, and imports back to the same network.
@@ -33,6 +34,9 @@ class OnnxExportTest {
         {"conv2d": {"out": 6, "kernel": 4, "padding": "same", "bias": false}},
         "batch_norm2d", "relu",
         {"max_pool2d": {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": true}},
+        {"max_pool2d": {"kernel": [3, 2], "stride": [1, 2], "padding": [1, 0],
+            "dilation": [2, 1], "ceil_mode": true}},
+        {"avg_pool2d": {"kernel": [3, 2], "stride": [1, 1], "padding": [1, 1]}},
         {"conv2d": {"out": 6, "kernel": 3, "padding": 2, "dilation": 2, "groups": 3}},
         {"leaky_relu": {"negative_slope": 0.2}},
         {"local_response_norm": {"size": 3, "alpha": 0.001, "beta": 0.75, "k": 2}},
