@@ -4,6 +4,12 @@
  * too), leave the layers named in finetune.reinit (a new classifier head) freshly initialised, and
  * freeze the layers named in finetune.freeze: the optimiser skips their parameters, so they stay
  * bit-identical. Names are top-level layer names; a trailing '*' matches a prefix (conv*).
+ * A PyTorch state_dict saved as safetensors (finetune.from: PATH.safetensors) loads by PyTorch's
+ * names instead (PyTorchNames: torchvision's for the shipped torchvision models, sparkcnn's own
+ * layer names for a model file), strictly: a missing or mis-shaped tensor of a layer that is not
+ * re-initialised is an error, reported before Spark starts. An ONNX file (finetune.from, or
+ * model.file itself, whose weights are the start) loads layer by layer in order, each layer's
+ * tensors checked for their shapes.
  */
 package org.sparkcnn.driver;
 
@@ -16,13 +22,21 @@ import java.util.Arrays;
 import java.util.List;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.ModelTensors;
+import org.sparkcnn.engine.OnnxImport;
+import org.sparkcnn.engine.PyTorchNames;
+import org.sparkcnn.engine.PyTorchWeights;
+import org.sparkcnn.engine.SafeTensors;
 import org.sparkcnn.engine.Vectors;
 
-public record FineTuning(Path from, List<String> freeze, List<String> reinit) {
+/** model: the shipped model whose PyTorch names a safetensors file uses, "" for sparkcnn's. */
+public record FineTuning(Path from, List<String> freeze, List<String> reinit, String model) {
 
   /** The fine-tuning of a config, or null when finetune.from is empty; names checked. */
   static FineTuning of(JobConfig c, Architecture arch) {
-    String from = c.get(Keys.FINETUNE_FROM);
+    String modelFile = c.get(Keys.MODEL_FILE);
+    String from = c.get(Keys.FINETUNE_FROM).isEmpty() && modelFile.endsWith(".onnx") ? modelFile
+        : c.get(Keys.FINETUNE_FROM);
     List<String> freeze = names(c.get(Keys.FINETUNE_FREEZE));
     List<String> reinit = names(c.get(Keys.FINETUNE_REINIT));
     if (from.isEmpty()) {
@@ -42,11 +56,50 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit) {
             + "' (layers: " + arch.layers().stream().map(l -> l.name()).toList() + ")");
       }
     }
-    return new FineTuning(Path.of(from), freeze, reinit);
+    String model = modelFile.isEmpty() ? c.get(Keys.MODEL_NAME) : "";
+    FineTuning f = new FineTuning(Path.of(from), freeze, reinit, model);
+    List<Integer> skip = indices(arch, reinit);
+    try {
+      if (f.isSafeTensors()) {
+        PyTorchWeights.check(SafeTensors.open(f.from), arch, PyTorchNames.modules(model, arch),
+            skip::contains);
+      } else if (f.isOnnx()) {
+        OnnxImport.Result r = OnnxImport.read(f.from);
+        ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, null, skip::contains);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new JobConfig.ConfigException("key 'finetune.from': " + e.getMessage()
+          + (reinit.isEmpty() ? " (a new classifier head is named in finetune.reinit)" : ""));
+    }
+    return f;
+  }
+
+  private boolean isSafeTensors() {
+    return from.getFileName().toString().endsWith(".safetensors");
+  }
+
+  private boolean isOnnx() {
+    return from.getFileName().toString().endsWith(".onnx");
   }
 
   /** Copies the source model's matching layers into v; returns one log line. */
   String load(Architecture arch, Vectors v) throws IOException {
+    if (isSafeTensors()) {
+      List<Integer> skip = indices(arch, reinit);
+      PyTorchWeights.Report r = PyTorchWeights.load(SafeTensors.open(from), arch,
+          PyTorchNames.modules(model, arch), skip::contains, v);
+      return "fine-tuning from " + from + " by the PyTorch names of "
+          + (model.isEmpty() ? "sparkcnn's layers" : model) + ": loaded " + r.loaded()
+          + ", initialised " + r.skipped() + ", frozen " + freeze
+          + (r.unused().isEmpty() ? "" : ", unused tensors " + r.unused());
+    }
+    if (isOnnx()) {
+      List<Integer> skip = indices(arch, reinit);
+      OnnxImport.Result r = OnnxImport.read(from);
+      int n = ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, v, skip::contains);
+      return "weights from " + from + ": " + n + " layers loaded in order, initialised " + reinit
+          + ", frozen " + freeze;
+    }
     ModelFile.Contents src;
     try (InputStream in = Files.newInputStream(from)) {
       src = ModelFile.read(in, from.toString());

@@ -69,13 +69,16 @@ public final class Keys {
       ModelCatalog.SHIPPED, "A shipped architecture (conf/models/NAME.yaml); input and output"
           + " sizes follow the dataset.");
   public static final ConfigKey<String> MODEL_FILE = new ConfigKey<>("model.file", String.class, "",
-      "A model definition (YAML, the format of conf/models/README.md) used instead of model.name;"
+      "A model definition (YAML, the format of conf/models/README.md) or an ONNX model (PATH.onnx:"
+          + " its architecture, and its weights as the start) used instead of model.name;"
           + " empty for none.", v -> true, "a path");
   public static final ConfigKey<String> MODEL_INIT = ConfigKey.ofChoice("model.init", "he",
       List.of("he", "xavier"), "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
   public static final ConfigKey<String> FINETUNE_FROM = new ConfigKey<>("finetune.from",
       String.class, "", "A trained model file (model.scnn) whose weights are copied into the new"
-          + " model by layer name where the parameter counts match; empty for none.", v -> true,
+          + " model by layer name where the parameter counts match, a PyTorch state_dict"
+          + " (PATH.safetensors) loaded by PyTorch's names, or an ONNX model (PATH.onnx) loaded"
+          + " layer by layer in order; empty for none.", v -> true,
       "a path");
   public static final ConfigKey<String> FINETUNE_FREEZE = ConfigKey.ofNames("finetune.freeze",
       "Layers (top-level names, a trailing * matches a prefix) that are not trained.");

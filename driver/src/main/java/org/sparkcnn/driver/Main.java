@@ -12,7 +12,7 @@
  * augmentation pipelines of deploy/bench/augment_reference.py (AugmentBench). `stats CONFIG`
  * prints the training split's per-channel mean and standard deviation, computed on Spark.
  * `prepare CONFIG --out DIR` writes the config's data as Parquet shards for data.source parquet
- * (Prepare).
+ * (Prepare). `export MODEL --out FILE.onnx` writes a model as ONNX (Export).
  */
 package org.sparkcnn.driver;
 
@@ -35,6 +35,8 @@ import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
+import org.sparkcnn.engine.ModelCases;
+import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +47,7 @@ import picocli.CommandLine.Parameters;
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
         AugmentPreview.class, Main.StatsRun.class, Prepare.class, Main.BenchRun.class,
-        Main.BenchAugmentRun.class, SyncBench.Run.class})
+        Main.BenchAugmentRun.class, SyncBench.Run.class, Export.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 
@@ -167,7 +169,8 @@ public final class Main implements Runnable {
       description = "Print a model's layers with output size, parameters and multiply-adds.")
   static final class Summary implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG",
-        description = "A job config, or a model definition with 'input' (e.g. conf/models/*.yaml).")
+        description = "A job config, a model definition with 'input' (e.g. conf/models/*.yaml)"
+            + " or an ONNX model.")
     Path file;
 
     @Option(names = "--classes", paramLabel = "N", defaultValue = "10",
@@ -182,8 +185,11 @@ public final class Main implements Runnable {
     public Integer call() {
       try {
         Architecture arch;
-        Map<String, Object> doc = ModelCatalog.file(file);
-        if (doc.containsKey("layers")) {
+        Map<String, Object> doc = file.toString().endsWith(".onnx") ? Map.of()
+            : ModelCatalog.file(file);
+        if (file.toString().endsWith(".onnx")) {
+          arch = OnnxImport.read(file).architecture();
+        } else if (doc.containsKey("layers")) {
           if (doc.get("input") == null) {
             throw new IllegalArgumentException(file + ": a model definition needs 'input: [C, H, W]'"
                 + " for summary, or give a job config that uses it");
@@ -200,7 +206,7 @@ public final class Main implements Runnable {
         System.out.println("input " + arch.input());
         arch.summary().forEach(System.out::println);
         return 0;
-      } catch (IllegalArgumentException | ClassCastException e) {
+      } catch (IllegalArgumentException | ClassCastException | java.io.IOException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }
@@ -208,8 +214,9 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "conformance", mixinStandardHelpOptions = true,
-      description = "Run every reference case (*.json, ../shared/golden's format) of a folder"
-          + " through the engine; print each failing case and 'N passed, M failed'.")
+      description = "Run every reference case (*.json, ../shared/golden's format) and every model"
+          + " (NAME.safetensors of a shipped model, with NAME.input.f32 and NAME.output.f32) of a"
+          + " folder through the engine; print each failing case and 'N passed, M failed'.")
   static final class ConformanceRun implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Folder of case files.")
     Path dir;
@@ -222,7 +229,11 @@ public final class Main implements Runnable {
       }
       int passed = 0;
       int failed = 0;
-      for (Conformance.Outcome o : Conformance.runFolder(dir)) {
+      java.util.function.Function<String, Map<String, Object>> catalog =
+          name -> ModelCatalog.SHIPPED.contains(name) ? ModelCatalog.shipped(name) : null;
+      List<Conformance.Outcome> outcomes = new ArrayList<>(Conformance.runFolder(dir, catalog));
+      outcomes.addAll(ModelCases.runFolder(dir, catalog));
+      for (Conformance.Outcome o : outcomes) {
         if (o.passed()) {
           passed++;
         } else {

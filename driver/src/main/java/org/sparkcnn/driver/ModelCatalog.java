@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ModelCatalog {
   /** The shipped definitions, by name. */
   public static final List<String> SHIPPED = List.of("lenet5", "slides-conv", "alexnet", "vgg16",
-      "resnet18", "resnet50", "resnet20", "resnet56", "inception");
+      "resnet18", "resnet50", "resnet20", "resnet56", "inception", "squeezenet1_1", "googlenet");
 
   private ModelCatalog() {}
 

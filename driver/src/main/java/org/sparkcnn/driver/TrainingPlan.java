@@ -19,6 +19,7 @@ import org.sparkcnn.data.augment.Augmentation;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Loss;
+import org.sparkcnn.engine.OnnxImport;
 import java.nio.file.Path;
 import java.util.Map;
 import org.sparkcnn.engine.Shape;
@@ -131,6 +132,9 @@ public record TrainingPlan(
     String file = c.get(Keys.MODEL_FILE);
     String source = file.isEmpty() ? "model '" + c.get(Keys.MODEL_NAME) + "'" : "model file " + file;
     try {
+      if (file.endsWith(".onnx")) {
+        return onnx(Path.of(file), input, classes);
+      }
       var doc = file.isEmpty() ? ModelCatalog.shipped(c.get(Keys.MODEL_NAME))
           : ModelCatalog.file(Path.of(file));
       return ModelCatalog.build(doc, source, input, classes);
@@ -138,6 +142,21 @@ public record TrainingPlan(
       throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
           + ": " + input + ", " + classes + " classes)");
     }
+  }
+
+  /** The architecture of an ONNX file, which must take the data's shape and give its classes. */
+  private static Architecture onnx(Path file, Shape input, int classes) {
+    Architecture a;
+    try {
+      a = OnnxImport.read(file).architecture();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    if (!a.input().equals(input) || !a.output().equals(Shape.of(classes))) {
+      throw new IllegalArgumentException("model file " + file + " takes " + a.input()
+          + " and gives " + a.output() + " values, which do not fit the data");
+    }
+    return a;
   }
 
   static Source source(JobConfig c) {

@@ -54,7 +54,8 @@ public final class Conformance {
       LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
     }
     LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
-    LAYERS.put("max_pool2d", (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode"));
+    LAYERS.put("max_pool2d",
+        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
     LAYERS.put("avg_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad"));
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
@@ -82,8 +83,17 @@ public final class Conformance {
     return f;
   }
 
-  /** Every *.json case of a folder, by file name. */
+  /** Every *.json case of a folder, by file name, without the shipped model definitions. */
   public static List<Outcome> runFolder(Path dir) throws IOException {
+    return runFolder(dir, name -> null);
+  }
+
+  /**
+   * Every *.json case of a folder, by file name; catalog gives the definition (parsed YAML) of a
+   * shipped model by name for `model` cases, or null.
+   */
+  public static List<Outcome> runFolder(Path dir,
+      java.util.function.Function<String, Map<String, Object>> catalog) throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
       ds.forEach(files::add);
@@ -91,13 +101,19 @@ public final class Conformance {
     files.sort(null);
     List<Outcome> out = new ArrayList<>();
     for (Path f : files) {
-      out.add(run(f));
+      out.add(run(f, catalog));
     }
     return out;
   }
 
   /** One case file; any error in it becomes a failed outcome that says what went wrong. */
   public static Outcome run(Path file) {
+    return run(file, name -> null);
+  }
+
+  /** One case file, with the shipped definitions of catalog for `model` cases. */
+  public static Outcome run(Path file,
+      java.util.function.Function<String, Map<String, Object>> catalog) {
     String name = file.getFileName().toString().replaceFirst("\\.json$", "");
     try {
       JsonNode c = JSON.readTree(file.toFile());
@@ -106,7 +122,13 @@ public final class Conformance {
       switch (op) {
         case "softmax_cross_entropy" -> crossEntropy(c, check);
         case "sgd" -> sgd(c, check);
-        case "model" -> modelStep(c, file.getParent(), check);
+        case "model" -> {
+          if ("lenet5".equals(c.path("model").asText())) {
+            modelStep(c, file.getParent(), check);
+          } else {
+            ModelStepCase.run(c, file.getParent(), catalog, check);
+          }
+        }
         default -> {
           if (!LAYERS.containsKey(op)) {
             return new Outcome(name, false, "", Double.NaN, "unsupported op '" + op + "'");
@@ -124,7 +146,7 @@ public final class Conformance {
   }
 
   /** Keeps the worst relative error over the tensors compared. */
-  private static final class Check {
+  static final class Check {
     final String name;
     String worstTensor = "";
     double worst = 0;
@@ -237,7 +259,7 @@ public final class Conformance {
     check.compare("grad_logits", c.get("grad_logits"), grad, GRAD_TOL);
   }
 
-  private static int[] labels(JsonNode target, int n) {
+  static int[] labels(JsonNode target, int n) {
     JsonNode data = target.has("data") ? target.get("data") : target;
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
@@ -290,7 +312,7 @@ public final class Conformance {
         mean, GRAD_TOL);
   }
 
-  private static JsonNode scalar(JsonNode v) {
+  static JsonNode scalar(JsonNode v) {
     return v.isNumber() ? JSON.valueToTree(Map.of("shape", List.of(1), "data", List.of(v))) : v;
   }
 
@@ -309,7 +331,7 @@ public final class Conformance {
     return f;
   }
 
-  private static int[] shape(JsonNode tensor) {
+  static int[] shape(JsonNode tensor) {
     JsonNode s = tensor.get("shape");
     int[] a = new int[s.size()];
     for (int i = 0; i < a.length; i++) {
@@ -327,7 +349,7 @@ public final class Conformance {
     return d;
   }
 
-  private static float[] floats(JsonNode tensor) {
+  static float[] floats(JsonNode tensor) {
     double[] d = doubles(tensor);
     float[] f = new float[d.length];
     for (int i = 0; i < d.length; i++) {

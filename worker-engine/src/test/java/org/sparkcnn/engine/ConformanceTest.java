@@ -1,6 +1,7 @@
 /*
- * The conformance runner over ../shared/golden: all 42 cases pass, and a damaged case fails with
- * the tensor named rather than passing.
+ * The conformance runner over ../shared/golden: all 43 cases pass but the model case of a shipped
+ * definition (resnet20_step), which fails naming what it needs (the driver's tests run it with the
+ * definitions), and a damaged case fails with the tensor named rather than passing.
  */
 package org.sparkcnn.engine;
 
@@ -23,9 +24,14 @@ class ConformanceTest {
   @Test
   void everySupportedGoldenCasePasses() throws Exception {
     List<Conformance.Outcome> all = Conformance.runFolder(SharedData.golden());
-    assertEquals(42, all.size());
+    assertEquals(43, all.size());
     for (Conformance.Outcome o : all) {
-      assertTrue(o.passed(), o.toString());
+      if (o.name().equals("resnet20_step")) {
+        assertFalse(o.passed());
+        assertTrue(o.problem().contains("need the shipped model definitions"), o.toString());
+      } else {
+        assertTrue(o.passed(), o.toString());
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 /*
- * Average pooling over K x K windows with stride S, padding P and optionally ceil_mode, with
+ * Average pooling over KH x KW windows with strides and paddings per axis (one int or [h, w], as
+ * PyTorch's AvgPool2d) and optionally ceil_mode, with
  * PyTorch's divisor (aten/src/ATen/native/cpu/AvgPoolKernel.cpp): a window [h0, h0 + K) is first
  * clipped to the padded input [-P, H + P); with count_include_pad (the default) its divisor is the
  * size of that clipped window, so padding counts but a window that ceil_mode pushes past the
@@ -16,19 +17,25 @@ import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
 public final class AvgPool2d extends Layer {
-  /** stride 0 means stride = kernel; ceil_mode defaults to false, count_include_pad to true. */
-  public record Spec(String name, int kernel, int stride, int padding,
+  /**
+   * kernel, stride and padding: one int or [h, w], as in PyTorch; stride left out (or 0) means the
+   * kernel; ceil_mode defaults to false, count_include_pad to true.
+   */
+  public record Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding,
       @JsonProperty("ceil_mode") Boolean ceilMode,
       @JsonProperty("count_include_pad") Boolean countIncludePad) implements LayerSpec {
     public Spec {
-      stride = stride == 0 ? kernel : stride;
+      stride = stride == null || stride.min() == 0 ? kernel : stride;
+      padding = padding == null ? PerAxis.ZERO : padding;
       ceilMode = ceilMode != null && ceilMode;
       countIncludePad = countIncludePad == null || countIncludePad;
-      if (kernel <= 0 || stride <= 0 || padding < 0 || 2 * padding > kernel) {
-        throw new IllegalArgumentException("avg_pool2d '" + name + "': kernel and stride must be"
-            + " positive and padding at most half the kernel (kernel=" + kernel + ", stride="
-            + stride + ", padding=" + padding + ")");
-      }
+      PoolGeometry.check("avg_pool2d", name, kernel, stride, padding, PerAxis.ONE);
+    }
+
+    public Spec(String name, int kernel, int stride, int padding, Boolean ceilMode,
+        Boolean countIncludePad) {
+      this(name, PerAxis.of(kernel), PerAxis.of(stride), PerAxis.of(padding), ceilMode,
+          countIncludePad);
     }
 
     public static Spec of(String name, int kernel, int stride, int padding) {
@@ -36,12 +43,12 @@ public final class AvgPool2d extends Layer {
     }
 
     PoolGeometry geometry(Shape s) {
-      return new PoolGeometry(s.c(), s.h(), s.w(), kernel, stride, padding, ceilMode);
+      return PoolGeometry.of(s, kernel, stride, padding, PerAxis.ONE, ceilMode);
     }
 
     @Override
     public Shape outputShape(Shape s) {
-      return PoolGeometry.outputShape(this, s, kernel, stride, padding, ceilMode);
+      return PoolGeometry.outputShape(this, s, kernel, stride, padding, PerAxis.ONE, ceilMode);
     }
 
     @Override
@@ -66,11 +73,11 @@ public final class AvgPool2d extends Layer {
     int h = g.h();
     int w = g.w();
     for (int i = 0; i < ho; i++) {
-      int h0 = i * g.s() - g.p();
-      int h1 = Math.min(h0 + g.k(), h + g.p());
+      int h0 = i * g.sh() - g.ph();
+      int h1 = Math.min(h0 + g.kh(), h + g.ph());
       for (int j = 0; j < wo; j++) {
-        int w0 = j * g.s() - g.p();
-        int w1 = Math.min(w0 + g.k(), w + g.p());
+        int w0 = j * g.sw() - g.pw();
+        int w1 = Math.min(w0 + g.kw(), w + g.pw());
         int count = spec.countIncludePad() ? (h1 - h0) * (w1 - w0)
             : (Math.min(h1, h) - Math.max(h0, 0)) * (Math.min(w1, w) - Math.max(w0, 0));
         inv[i * wo + j] = 1f / count;
@@ -87,11 +94,11 @@ public final class AvgPool2d extends Layer {
     for (int plane = 0; plane < n * g.c(); plane++) {
       int base = plane * h * w;
       for (int i = 0; i < ho; i++) {
-        int h0 = Math.max(i * g.s() - g.p(), 0);
-        int h1 = Math.min(i * g.s() - g.p() + g.k(), h);
+        int h0 = Math.max(i * g.sh() - g.ph(), 0);
+        int h1 = Math.min(i * g.sh() - g.ph() + g.kh(), h);
         for (int j = 0; j < wo; j++, o++) {
-          int w0 = Math.max(j * g.s() - g.p(), 0);
-          int w1 = Math.min(j * g.s() - g.p() + g.k(), w);
+          int w0 = Math.max(j * g.sw() - g.pw(), 0);
+          int w1 = Math.min(j * g.sw() - g.pw() + g.kw(), w);
           float sum = 0f;
           for (int r = h0; r < h1; r++) {
             for (int c = w0; c < w1; c++) {
@@ -115,11 +122,11 @@ public final class AvgPool2d extends Layer {
     for (int plane = 0; plane < n * g.c(); plane++) {
       int base = plane * h * w;
       for (int i = 0; i < ho; i++) {
-        int h0 = Math.max(i * g.s() - g.p(), 0);
-        int h1 = Math.min(i * g.s() - g.p() + g.k(), h);
+        int h0 = Math.max(i * g.sh() - g.ph(), 0);
+        int h1 = Math.min(i * g.sh() - g.ph() + g.kh(), h);
         for (int j = 0; j < wo; j++, o++) {
-          int w0 = Math.max(j * g.s() - g.p(), 0);
-          int w1 = Math.min(j * g.s() - g.p() + g.k(), w);
+          int w0 = Math.max(j * g.sw() - g.pw(), 0);
+          int w1 = Math.min(j * g.sw() - g.pw() + g.kw(), w);
           float d = dy[o] * inv[i * wo + j];
           for (int r = h0; r < h1; r++) {
             for (int c = w0; c < w1; c++) {

@@ -31,7 +31,7 @@ import org.sparkcnn.engine.kernels.Sums;
 
 public abstract class BatchNorm extends Layer {
   /** What BatchNorm1d.Spec and BatchNorm2d.Spec share: C is the first dimension of the input. */
-  interface Spec extends LayerSpec {
+  public interface Spec extends LayerSpec {
     @Override
     default int paramCount(Shape in) {
       return 2 * in.dim(0);

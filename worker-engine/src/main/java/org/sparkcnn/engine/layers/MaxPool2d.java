@@ -1,7 +1,8 @@
 /*
- * Max pooling over K x K windows with stride S and padding P (padding never wins: it counts as
- * minus infinity, as in PyTorch). With ceil_mode the output size rounds up (PoolGeometry: the last
- * window must start inside the input or its left padding) and windows are clipped to the input.
+ * Max pooling over KH x KW windows with strides, paddings and dilations per axis, as PyTorch's
+ * MaxPool2d (padding never wins: it counts as minus infinity). With ceil_mode the output size
+ * rounds up (PoolGeometry: the last window must start inside the input or its left padding) and
+ * windows are clipped to the input.
  * Forward records the flat input index of each window's maximum in argmax; backward routes each
  * output gradient to that one input.
  */
@@ -14,17 +15,22 @@ import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.Parallel;
 
 public final class MaxPool2d extends Layer {
-  /** stride 0 means stride = kernel, as in PyTorch; ceil_mode defaults to false. */
-  public record Spec(String name, int kernel, int stride, int padding,
-      @JsonProperty("ceil_mode") Boolean ceilMode) implements LayerSpec {
+  /**
+   * kernel, stride, padding and dilation: one int or [h, w], as in PyTorch; stride left out (or
+   * 0) means the kernel, padding 0, dilation 1, ceil_mode false.
+   */
+  public record Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding,
+      @JsonProperty("ceil_mode") Boolean ceilMode, PerAxis dilation) implements LayerSpec {
     public Spec {
-      stride = stride == 0 ? kernel : stride;
+      stride = stride == null || stride.min() == 0 ? kernel : stride;
+      padding = padding == null ? PerAxis.ZERO : padding;
+      dilation = dilation == null ? PerAxis.ONE : dilation;
       ceilMode = ceilMode != null && ceilMode;
-      if (kernel <= 0 || stride <= 0 || padding < 0 || 2 * padding > kernel) {
-        throw new IllegalArgumentException("max_pool2d '" + name + "': kernel and stride must be"
-            + " positive and padding at most half the kernel (kernel=" + kernel + ", stride="
-            + stride + ", padding=" + padding + ")");
-      }
+      PoolGeometry.check("max_pool2d", name, kernel, stride, padding, dilation);
+    }
+
+    public Spec(String name, int kernel, int stride, int padding, Boolean ceilMode) {
+      this(name, PerAxis.of(kernel), PerAxis.of(stride), PerAxis.of(padding), ceilMode, null);
     }
 
     public Spec(String name, int kernel, int stride, int padding) {
@@ -32,12 +38,12 @@ public final class MaxPool2d extends Layer {
     }
 
     PoolGeometry geometry(Shape s) {
-      return new PoolGeometry(s.c(), s.h(), s.w(), kernel, stride, padding, ceilMode);
+      return PoolGeometry.of(s, kernel, stride, padding, dilation, ceilMode);
     }
 
     @Override
     public Shape outputShape(Shape s) {
-      return PoolGeometry.outputShape(this, s, kernel, stride, padding, ceilMode);
+      return PoolGeometry.outputShape(this, s, kernel, stride, padding, dilation, ceilMode);
     }
 
     @Override
@@ -69,19 +75,23 @@ public final class MaxPool2d extends Layer {
       for (int plane = sample * g.c(); plane < (sample + 1) * g.c(); plane++) {
         int base = plane * g.h() * g.w();
         for (int i = 0; i < ho; i++) {
-          int h0 = i * g.s() - g.p();
-          int h1 = Math.min(h0 + g.k(), g.h());
-          h0 = Math.max(h0, 0);
+          int r0 = i * g.sh() - g.ph();
           for (int j = 0; j < wo; j++, o++) {
-            int w0 = j * g.s() - g.p();
-            int w1 = Math.min(w0 + g.k(), g.w());
-            w0 = Math.max(w0, 0);
+            int c0 = j * g.sw() - g.pw();
             float best = Float.NEGATIVE_INFINITY;
-            int at = base + h0 * g.w() + w0;
-            for (int r = h0; r < h1; r++) {
-              for (int c = w0; c < w1; c++) {
+            int at = -1;
+            for (int u = 0; u < g.kh(); u++) {
+              int r = r0 + u * g.dh();
+              if (r < 0 || r >= g.h()) {
+                continue;
+              }
+              for (int q = 0; q < g.kw(); q++) {
+                int c = c0 + q * g.dw();
+                if (c < 0 || c >= g.w()) {
+                  continue;
+                }
                 float val = x[base + r * g.w() + c];
-                if (!(val <= best)) { // larger, or NaN (which propagates, as in PyTorch)
+                if (at < 0 || !(val <= best)) { // larger, or NaN (which propagates, as in PyTorch)
                   best = val;
                   at = base + r * g.w() + c;
                 }

@@ -69,7 +69,9 @@ class AvgPool2dTest {
     for (AvgPool2d.Spec spec : new AvgPool2d.Spec[] {
         AvgPool2d.Spec.of("pool", 2, 2, 0), AvgPool2d.Spec.of("pool", 3, 2, 1),
         new AvgPool2d.Spec("pool", 2, 2, 1, true, true),
-        new AvgPool2d.Spec("pool", 3, 2, 1, true, false)}) {
+        new AvgPool2d.Spec("pool", 3, 2, 1, true, false),
+        new AvgPool2d.Spec("pool", PerAxis.of(3, 2), PerAxis.of(2, 1), PerAxis.of(1, 0), true,
+            true)}) {
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }

@@ -49,7 +49,9 @@ class MaxPool2dTest {
     }
     for (MaxPool2d.Spec spec : new MaxPool2d.Spec[] {
         new MaxPool2d.Spec("pool", 2, 2, 0), new MaxPool2d.Spec("pool", 3, 2, 1),
-        new MaxPool2d.Spec("pool", 2, 2, 0, true), new MaxPool2d.Spec("pool", 3, 2, 1, true)}) {
+        new MaxPool2d.Spec("pool", 2, 2, 0, true), new MaxPool2d.Spec("pool", 3, 2, 1, true),
+        new MaxPool2d.Spec("pool", PerAxis.of(3, 2), PerAxis.of(1, 2), PerAxis.of(1, 0), true,
+            PerAxis.of(2, 1))}) {
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }

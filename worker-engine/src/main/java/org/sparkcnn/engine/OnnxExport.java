@@ -1,0 +1,253 @@
+/*
+ * Writes a sparkcnn model as a standard ONNX model (opset 13, IR version 7) with the ONNX protobuf
+ * classes: input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension
+ * symbolic. Each layer becomes the ONNX operator of the same maths (Conv, ConvTranspose, Gemm,
+ * BatchNormalization, MaxPool, AveragePool, GlobalAveragePool + Flatten, Relu, LeakyRelu,
+ * Sigmoid, Tanh, Softmax, LRN, DepthToSpace, Flatten), a residual block an Add of its two chains
+ * and a concatenation a Concat on the channels; dropout is the identity at inference and is left
+ * out. Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the
+ * layouts of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class
+ * names, input shape) goes into metadata_props as strings.
+ */
+package org.sparkcnn.engine;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.sparkcnn.engine.layers.AvgPool2d;
+import org.sparkcnn.engine.layers.BatchNorm;
+import org.sparkcnn.engine.layers.BatchNorm1d;
+import org.sparkcnn.engine.layers.BatchNorm2d;
+import org.sparkcnn.engine.layers.Concat;
+import org.sparkcnn.engine.layers.ConvSpec;
+import org.sparkcnn.engine.layers.ConvTranspose2d;
+import org.sparkcnn.engine.layers.Dropout;
+import org.sparkcnn.engine.layers.Flatten;
+import org.sparkcnn.engine.layers.GlobalAvgPool2d;
+import org.sparkcnn.engine.layers.LayerSpec;
+import org.sparkcnn.engine.layers.LeakyReLU;
+import org.sparkcnn.engine.layers.Linear;
+import org.sparkcnn.engine.layers.LocalResponseNorm;
+import org.sparkcnn.engine.layers.MaxPool2d;
+import org.sparkcnn.engine.layers.PixelShuffle;
+import org.sparkcnn.engine.layers.ReLU;
+import org.sparkcnn.engine.layers.Residual;
+import org.sparkcnn.engine.layers.Sigmoid;
+import org.sparkcnn.engine.layers.Softmax;
+import org.sparkcnn.engine.layers.Tanh;
+
+public final class OnnxExport {
+  public static final int OPSET = 13;
+
+  private final GraphProto.Builder g = GraphProto.newBuilder().setName("sparkcnn");
+  private final Map<String, List<ModelTensors.Tensor>> tensors = new java.util.HashMap<>();
+  private final Vectors v;
+  private int values;
+
+  private OnnxExport(Architecture arch, Vectors v) {
+    this.v = v;
+    for (ModelTensors.Leaf leaf : ModelTensors.leaves(arch)) {
+      tensors.put(leaf.spec().name(), ModelTensors.tensors(leaf));
+    }
+  }
+
+  /** The ONNX model of arch with the weights of v; meta values are written as strings. */
+  public static ModelProto model(Architecture arch, Vectors v, Map<String, String> meta) {
+    OnnxExport e = new OnnxExport(arch, v);
+    String out = e.chain(arch.layers(), arch.input(), "input");
+    e.g.addInput(value("input", arch.input()));
+    if (!out.equals("output")) {
+      e.g.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output")
+          .addInput(out).addOutput("output"));
+    }
+    e.g.addOutput(value("output", arch.output()));
+    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(7).setProducerName("sparkcnn")
+        .setGraph(e.g).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(OPSET));
+    meta.forEach((k, val) -> m.addMetadataProps(
+        StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
+    return m.build();
+  }
+
+  private static ValueInfoProto value(String name, Shape s) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+    for (int i = 0; i < s.rank(); i++) {
+      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(s.dim(i)));
+    }
+    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+  }
+
+  /** Nodes for specs applied to the value x of shape in; returns the last value's name. */
+  private String chain(List<LayerSpec> specs, Shape in, String x) {
+    Shape shape = in;
+    for (LayerSpec s : specs) {
+      x = layer(s, shape, x);
+      shape = s.outputShape(shape);
+    }
+    return x;
+  }
+
+  private String layer(LayerSpec s, Shape in, String x) {
+    String n = s.name();
+    if (s instanceof ConvSpec c) {
+      int r = c.rank();
+      long[] pads = new long[2 * r];
+      long[] kernel = new long[r];
+      for (int i = 0; i < r; i++) {
+        kernel[i] = c.kernel().get(i);
+        pads[i] = c.padding().before(i, c.kernel().get(i), c.dilation().get(i));
+        pads[i + r] = c.padding().after(i, c.kernel().get(i), c.dilation().get(i));
+      }
+      return node("Conv", n, withWeights(n, x), ints("kernel_shape", kernel),
+          ints("strides", perAxis(c.stride()::get, r)), ints("pads", pads),
+          ints("dilations", perAxis(c.dilation()::get, r)), integer("group", c.groups()));
+    }
+    if (s instanceof ConvTranspose2d.Spec c) {
+      return node("ConvTranspose", n, withWeights(n, x),
+          ints("kernel_shape", perAxis(c.kernel()::get, 2)),
+          ints("strides", perAxis(c.stride()::get, 2)),
+          ints("pads", c.padding().get(0), c.padding().get(1), c.padding().get(0),
+              c.padding().get(1)),
+          ints("output_padding", perAxis(c.outputPadding()::get, 2)),
+          ints("dilations", perAxis(c.dilation()::get, 2)), integer("group", c.groups()));
+    }
+    if (s instanceof Linear.Spec) {
+      String flat = in.rank() == 1 ? x : node("Flatten", n + ".flatten", List.of(x),
+          integer("axis", 1));
+      return node("Gemm", n, withWeights(n, flat), integer("transB", 1));
+    }
+    if (s instanceof BatchNorm.Spec) {
+      double eps = s instanceof BatchNorm2d.Spec b ? b.eps() : ((BatchNorm1d.Spec) s).eps();
+      return node("BatchNormalization", n, withWeights(n, x), real("epsilon", eps));
+    }
+    if (s instanceof MaxPool2d.Spec p) {
+      long[] pad = perAxis(p.padding()::get, 2);
+      return node("MaxPool", n, List.of(x), ints("kernel_shape", perAxis(p.kernel()::get, 2)),
+          ints("strides", perAxis(p.stride()::get, 2)),
+          ints("pads", pad[0], pad[1], pad[0], pad[1]),
+          ints("dilations", perAxis(p.dilation()::get, 2)),
+          integer("ceil_mode", p.ceilMode() ? 1 : 0));
+    }
+    if (s instanceof AvgPool2d.Spec p) {
+      // PyTorch's divisor with count_include_pad counts the padding but not what ceil_mode adds
+      // past it, which ONNX Runtime's AveragePool does not do: the padding is made explicit
+      // (Pad) and the pool divides by what lies inside the padded input.
+      long[] pad = perAxis(p.padding()::get, 2);
+      String padded = x;
+      if (p.countIncludePad() && p.padding().max() > 0) {
+        g.addInitializer(OnnxTensors.longs(n + ".pads", 0, 0, pad[0], pad[1], 0, 0, pad[0],
+            pad[1]));
+        padded = node("Pad", n + ".pad", List.of(x, n + ".pads"));
+        pad = new long[2];
+      }
+      return node("AveragePool", n, List.of(padded),
+          ints("kernel_shape", perAxis(p.kernel()::get, 2)),
+          ints("strides", perAxis(p.stride()::get, 2)),
+          ints("pads", pad[0], pad[1], pad[0], pad[1]),
+          integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", 0));
+    }
+    if (s instanceof GlobalAvgPool2d.Spec) {
+      return node("Flatten", n + ".flatten",
+          List.of(node("GlobalAveragePool", n, List.of(x))), integer("axis", 1));
+    }
+    if (s instanceof Flatten.Spec) {
+      return in.rank() == 1 ? x : node("Flatten", n, List.of(x), integer("axis", 1));
+    }
+    if (s instanceof Dropout.Spec) {
+      return x;
+    }
+    if (s instanceof ReLU.Spec || s instanceof Sigmoid.Spec || s instanceof Tanh.Spec) {
+      String op = s instanceof ReLU.Spec ? "Relu" : s instanceof Sigmoid.Spec ? "Sigmoid" : "Tanh";
+      return node(op, n, List.of(x));
+    }
+    if (s instanceof LeakyReLU.Spec l) {
+      return node("LeakyRelu", n, List.of(x), real("alpha", l.negativeSlope()));
+    }
+    if (s instanceof Softmax.Spec) {
+      return node("Softmax", n, List.of(in.rank() == 1 ? x
+          : node("Flatten", n + ".flatten", List.of(x), integer("axis", 1))), integer("axis", 1));
+    }
+    if (s instanceof LocalResponseNorm.Spec l) {
+      return node("LRN", n, List.of(x), integer("size", l.size()), real("alpha", l.alpha()),
+          real("beta", l.beta()), real("bias", l.k()));
+    }
+    if (s instanceof PixelShuffle.Spec p) {
+      return node("DepthToSpace", n, List.of(x), integer("blocksize", p.upscaleFactor()),
+          AttributeProto.newBuilder().setName("mode").setType(AttributeProto.AttributeType.STRING)
+              .setS(com.google.protobuf.ByteString.copyFromUtf8("CRD")).build());
+    }
+    if (s instanceof Residual.Spec r) {
+      String body = chain(r.body(), in, x);
+      String shortcut = chain(r.shortcut(), in, x);
+      return node("Add", n, List.of(body, shortcut));
+    }
+    if (s instanceof Concat.Spec c) {
+      List<String> outs = new ArrayList<>();
+      for (List<LayerSpec> branch : c.branches()) {
+        outs.add(chain(branch, in, x));
+      }
+      return node("Concat", n, outs, integer("axis", 1));
+    }
+    throw new IllegalArgumentException("layer '" + n + "' ("
+        + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+  }
+
+  /** x, then the layer's weights as initializers named LAYER.SUFFIX. */
+  private List<String> withWeights(String layer, String x) {
+    List<String> in = new ArrayList<>(List.of(x));
+    for (ModelTensors.Tensor t : tensors.get(layer)) {
+      String name = layer + "." + t.suffix();
+      float[] src = t.buffer() ? v.buffers : v.params;
+      g.addInitializer(OnnxTensors.floats(name,
+          Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()),
+          Arrays.stream(t.shape()).asLongStream().toArray()));
+      in.add(name);
+    }
+    return in;
+  }
+
+  private String node(String op, String name, List<String> inputs, AttributeProto... attrs) {
+    String out = name + ":" + values++;
+    g.addNode(NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs)
+        .addOutput(out).addAllAttribute(List.of(attrs)));
+    return out;
+  }
+
+  private static long[] perAxis(java.util.function.IntUnaryOperator get, int rank) {
+    long[] v = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      v[i] = get.applyAsInt(i);
+    }
+    return v;
+  }
+
+  private static AttributeProto ints(String name, long... v) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      a.addInts(x);
+    }
+    return a.build();
+  }
+
+  private static AttributeProto integer(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
+        .setI(v).build();
+  }
+
+  private static AttributeProto real(String name, double v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
+        .setF((float) v).build();
+  }
+}

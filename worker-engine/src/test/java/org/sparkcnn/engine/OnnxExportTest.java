@@ -1,0 +1,110 @@
+/*
+ * ONNX export (OnnxExport) checked in ONNX Runtime: networks built here with every layer type the
+ * exporter maps (convolutions in 1, 2 and 3 dimensions with groups, dilation and 'same' padding,
+ * transposed convolution, both batch norms, the pools with per-axis windows, dilation, ceil_mode
+ * and count_include_pad, LRN,
+ * pixel shuffle, the activations, residual blocks and concatenations, dropout) and the models of
+ * ../shared/models imported from ONNX give sparkcnn's outputs to 1e-5 relative; the file has a
+ * symbolic batch, opset 13 and the metadata, and imports back to the same network.
+ */
+package org.sparkcnn.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxExportTest {
+  @TempDir Path dir;
+
+  private static Architecture define(String json, Shape in, int classes) throws Exception {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> doc = ModelFile.JSON.readValue(json, Map.class);
+    return ModelDefinition.parse(doc, in, classes);
+  }
+
+  static final String EVERY_LAYER = """
+      {"layers": [
+        {"conv2d": {"out": 6, "kernel": 4, "padding": "same", "bias": false}},
+        "batch_norm2d", "relu",
+        {"max_pool2d": {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": true}},
+        {"max_pool2d": {"kernel": [3, 2], "stride": [1, 2], "padding": [1, 0],
+            "dilation": [2, 1], "ceil_mode": true}},
+        {"avg_pool2d": {"kernel": [3, 2], "stride": [1, 1], "padding": [1, 1]}},
+        {"conv2d": {"out": 6, "kernel": 3, "padding": 2, "dilation": 2, "groups": 3}},
+        {"leaky_relu": {"negative_slope": 0.2}},
+        {"local_response_norm": {"size": 3, "alpha": 0.001, "beta": 0.75, "k": 2}},
+        {"residual": {"body": [{"conv2d": {"out": 8, "kernel": 3, "padding": 1}},
+            "batch_norm2d"], "shortcut": [{"conv2d": {"out": 8, "kernel": 1}}]}},
+        {"concat": [[{"conv2d": {"out": 4, "kernel": [1, 3], "padding": [0, 1]}}, "sigmoid"],
+            [], [{"avg_pool2d": {"kernel": 3, "stride": 1, "padding": 1,
+                "count_include_pad": false}}, "tanh"]]},
+        {"avg_pool2d": {"kernel": 2, "stride": 2, "ceil_mode": true}},
+        {"conv_transpose2d": {"out": 4, "kernel": 3, "stride": 2, "padding": 1,
+            "output_padding": 1}},
+        {"pixel_shuffle": {"upscale_factor": 2}},
+        "global_avg_pool2d", {"linear": {"out": 16}}, "batch_norm1d",
+        {"dropout": {"p": 0.3}}, {"linear": {"out": "$classes"}}, "softmax"]}""";
+
+  @Test
+  void everyLayerTypeMatchesOnnxRuntime() throws Exception {
+    Architecture a = define(EVERY_LAYER, Shape.of(3, 13, 11), 5);
+    double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 3), 3, 4);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    Architecture one = define("""
+        {"layers": [{"conv1d": {"out": 4, "kernel": 3, "stride": 2, "padding": 1}}, "relu",
+          "flatten", {"linear": {"out": "$classes"}}]}""", Shape.of(2, 16), 3);
+    err = OnnxRuntimeCheck.maxRelError(one, OnnxRuntimeCheck.randomWeights(one, 5), 2, 6);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv1d: max relative error " + err);
+    Architecture three = define("""
+        {"layers": [{"conv3d": {"out": 3, "kernel": [2, 3, 3], "padding": [0, 1, 1]}}, "tanh",
+          "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(1, 4, 6, 6), 3);
+    err = OnnxRuntimeCheck.maxRelError(three, OnnxRuntimeCheck.randomWeights(three, 7), 2, 8);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv3d: max relative error " + err);
+  }
+
+  @Test
+  void importedModelsOfSharedMatchOnnxRuntime() throws Exception {
+    Path models = SharedData.root().resolve("models");
+    for (String name : List.of("lenet5", "resnet20", "squeezenet1_1", "googlenet")) {
+      OnnxImport.Result r = OnnxImport.read(models.resolve(name + ".onnx"));
+      double err = OnnxRuntimeCheck.maxRelError(r.architecture(), r.vectors(), 2, 9);
+      System.out.printf("export of %s: max_rel_error=%.3g%n", name, err);
+      assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, name + ": max relative error " + err);
+    }
+  }
+
+  @Test
+  void theFileHasADynamicBatchTheMetadataAndImportsBack() throws Exception {
+    Architecture a = define(EVERY_LAYER.replace(", \"softmax\"", ""), Shape.of(3, 13, 11), 5);
+    Vectors v = OnnxRuntimeCheck.randomWeights(a, 3);
+    ModelProto m = OnnxExport.model(a, v, Map.of("normalize_mean", "[0.5]", "input_shape",
+        "[3, 13, 11]"));
+    assertEquals(OnnxExport.OPSET, m.getOpsetImport(0).getVersion());
+    assertEquals("batch", m.getGraph().getInput(0).getType().getTensorType().getShape()
+        .getDim(0).getDimParam());
+    assertEquals("[0.5]", m.getMetadataPropsList().stream()
+        .filter(p -> p.getKey().equals("normalize_mean")).findFirst().get().getValue());
+    Path f = dir.resolve("every.onnx");
+    Files.write(f, m.toByteArray());
+    OnnxImport.Result back = OnnxImport.read(f);
+    assertEquals(a.paramCount(), back.architecture().paramCount());
+    assertEquals(a.output(), back.architecture().output());
+    assertEquals("[3, 13, 11]", back.meta().get("input_shape"));
+    float[] x = new float[2 * a.input().size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) Math.sin(i);
+    }
+    float[] y0 = new Model(a, v).forward(x, 2, false).clone();
+    float[] y1 = new Model(back.architecture(), back.vectors()).forward(x, 2, false);
+    Conformance.Outcome o = ModelCases.compare("round trip", y0, y1);
+    assertTrue(o.maxRelError() < 1e-6, o.toString());
+  }
+}

@@ -1,0 +1,164 @@
+/*
+ * ONNX import (OnnxImport, OnnxOps, OnnxTensors): every model of ../shared/models made by
+ * PyTorch's exporter (LeNet-5, ResNet-20 with its Add joins, SqueezeNet 1.1 with Concat joins and
+ * Identity-aliased weights, GoogLeNet with four-branch Concats and ceil-mode pooling) reproduces
+ * PyTorch's outputs; graphs built here check BatchNormalization, Gemm without transB, MatMul
+ * plus Add, Reshape and the error paths: an unmappable op or attribute names the node, the op and
+ * the attribute, a damaged file or initializer is named, never a large allocation.
+ */
+package org.sparkcnn.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxImportTest {
+  @TempDir Path dir;
+
+  @Test
+  void everySharedOnnxModelReproducesPyTorch() throws IOException {
+    Path models = SharedData.root().resolve("models");
+    for (String name : List.of("lenet5", "resnet20", "squeezenet1_1", "googlenet")) {
+      Conformance.Outcome o = ModelCases.onnx(models.resolve(name + ".onnx"), name);
+      System.out.printf("%s max_rel_error=%.3g %s%n", o.name(), o.maxRelError(), o.problem());
+      assertTrue(o.passed(), o.toString());
+    }
+  }
+
+  static ValueInfoProto value(String name, long... dims) {
+    TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
+        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+    for (long d : dims) {
+      s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+  }
+
+  static NodeProto node(String op, String name, List<String> in, String out,
+      AttributeProto... attrs) {
+    return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out)
+        .addAllAttribute(List.of(attrs)).build();
+  }
+
+  static AttributeProto ints(String name, long... v) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.INTS);
+    for (long x : v) {
+      a.addInts(x);
+    }
+    return a.build();
+  }
+
+  static AttributeProto intAttr(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
+        .setI(v).build();
+  }
+
+  static ModelProto model(GraphProto.Builder g) {
+    return ModelProto.newBuilder().setIrVersion(7).setGraph(g).build();
+  }
+
+  /** x [2, 3, 3] -> BatchNormalization -> Flatten -> Gemm (B [18, 4]) -> MatMul + Add. */
+  private static GraphProto.Builder dense() {
+    float[] gemm = new float[18 * 4];
+    for (int i = 0; i < gemm.length; i++) {
+      gemm[i] = i * 0.01f;
+    }
+    return GraphProto.newBuilder().addInput(value("x", 2, 3, 3)).addOutput(value("y", 2))
+        .addInitializer(OnnxTensors.floats("g", new float[] {1, 2}, 2))
+        .addInitializer(OnnxTensors.floats("b", new float[] {0.5f, -0.5f}, 2))
+        .addInitializer(OnnxTensors.floats("m", new float[] {0.1f, 0.2f}, 2))
+        .addInitializer(OnnxTensors.floats("v", new float[] {1, 4}, 2))
+        .addInitializer(OnnxTensors.floats("W", gemm, 18, 4))
+        .addInitializer(OnnxTensors.floats("M", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2))
+        .addInitializer(OnnxTensors.floats("c", new float[] {10, 20}, 2))
+        .addNode(node("BatchNormalization", "bn", List.of("x", "g", "b", "m", "v"), "h"))
+        .addNode(node("Flatten", "flat", List.of("h"), "f", intAttr("axis", 1)))
+        .addNode(node("Gemm", "gemm", List.of("f", "W"), "z"))
+        .addNode(node("MatMul", "mm", List.of("z", "M"), "p"))
+        .addNode(node("Add", "add", List.of("p", "c"), "y"));
+  }
+
+  @Test
+  void batchNormGemmAndMatMulMapWithTheirWeights() {
+    OnnxImport.Result r = OnnxImport.map(model(dense()));
+    Architecture a = r.architecture();
+    assertEquals(List.of("bn1", "flatten1", "fc1", "fc2"),
+        a.layers().stream().map(l -> l.name()).toList());
+    assertEquals(Shape.of(2), a.output());
+    assertArrayEquals(new float[] {0.1f, 0.2f, 1, 4}, r.vectors().buffers);
+    int fc1 = a.paramOffset(2);
+    assertEquals(0.04f, r.vectors().params[fc1 + 1], 1e-7); // W transposed: [4, 18]
+    int fc2 = a.paramOffset(3);
+    assertArrayEquals(new float[] {1, 3, 5, 7, 2, 4, 6, 8, 10, 20},
+        java.util.Arrays.copyOfRange(r.vectors().params, fc2, fc2 + 10));
+  }
+
+  private static String refused(GraphProto.Builder g) {
+    return assertThrows(IllegalArgumentException.class, () -> OnnxImport.map(model(g)))
+        .getMessage();
+  }
+
+  @Test
+  void unmappableOpsAndAttributesNameNodeOpAndAttribute() {
+    GraphProto.Builder g = dense();
+    g.setNode(1, node("Flatten", "flat", List.of("h"), "f", intAttr("axis", 2)));
+    assertEquals("node 'flat' (Flatten): attribute 'axis' 2: only 1 maps (flatten to [N, -1])",
+        refused(g));
+    g = dense();
+    g.setNode(2, node("Gemm", "gemm", List.of("f", "W"), "z", intAttr("transQ", 1)));
+    String m = refused(g);
+    assertTrue(m.startsWith("node 'gemm' (Gemm): attribute 'transQ' is not supported"), m);
+    g = dense();
+    g.setNode(3, node("Einsum", "e1", List.of("z", "M"), "p"));
+    assertEquals("node 'e1' (Einsum): op Einsum has no sparkcnn layer", refused(g));
+    g = dense();
+    g.setNode(0, node("BatchNormalization", "bn", List.of("x", "g", "b", "m", "v"), "h",
+        intAttr("training_mode", 1)));
+    assertTrue(refused(g).contains("node 'bn' (BatchNormalization): attribute 'training_mode'"));
+    g = dense();
+    g.setNode(2, node("Gemm", "gemm", List.of("f", "f"), "z"));
+    assertTrue(refused(g).contains("node 'gemm' (Gemm)"));
+  }
+
+  @Test
+  void damagedTensorsAndFilesAreNamed() throws IOException {
+    GraphProto.Builder g = dense();
+    g.setInitializer(4, TensorProto.newBuilder().setName("W").setDataType(1).addDims(1L << 40)
+        .addDims(1L << 40).setRawData(ByteString.copyFrom(new byte[16])));
+    assertTrue(refused(g).startsWith("initializer 'W': dims [1099511627776, 1099511627776]"));
+    g = dense();
+    g.setInitializer(4, TensorProto.newBuilder().setName("W").setDataType(1).addDims(18)
+        .addDims(4).setRawData(ByteString.copyFrom(new byte[16])));
+    assertEquals("initializer 'W': dims [18, 4] need 288 bytes, the file holds 16", refused(g));
+    g = dense();
+    g.setInitializer(4, TensorProto.newBuilder().setName("W").setDataType(11).addDims(1));
+    assertTrue(refused(g).contains("data type 11"));
+    Path bad = dir.resolve("bad.onnx");
+    Files.write(bad, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3});
+    IOException e = assertThrows(IOException.class, () -> OnnxImport.read(bad));
+    assertTrue(e.getMessage().startsWith(bad + ": not an ONNX model"), e.getMessage());
+    Path empty = dir.resolve("empty.onnx");
+    Files.write(empty, new byte[0]);
+    e = assertThrows(IOException.class, () -> OnnxImport.read(empty));
+    assertTrue(e.getMessage().contains("holds no graph"), e.getMessage());
+  }
+}
