@@ -6,15 +6,19 @@
  */
 package org.sparkcnn.driver;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.Axis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 
 final class Charts {
@@ -23,6 +27,9 @@ final class Charts {
   static final Color[] SERIES = {new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x2CA02C),
       new Color(0xD62728)};
 
+  static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+  static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+
   private Charts() {}
 
   /** Draws without a display; called before a chart is made (AWT reads it once, at its start). */
@@ -30,18 +37,28 @@ final class Charts {
     System.setProperty("java.awt.headless", "true");
   }
 
-  /** Applies the plain look to a chart made by ChartFactory or by hand. */
+  /** Applies the plain look to a chart and its plots (the subplots of a combined one too). */
   static JFreeChart styled(JFreeChart chart) {
-    StandardChartTheme theme = (StandardChartTheme) StandardChartTheme.createJFreeTheme();
-    theme.setChartBackgroundPaint(Color.WHITE);
-    theme.setPlotBackgroundPaint(Color.WHITE);
-    theme.setDomainGridlinePaint(GRID);
-    theme.setRangeGridlinePaint(GRID);
-    theme.apply(chart);
+    chart.setBackgroundPaint(Color.WHITE);
     chart.setAntiAlias(true);
     chart.setTextAntiAlias(true);
-    if (chart.getPlot() instanceof XYPlot xy) {
-      xy.setOutlinePaint(Color.GRAY);
+    List<XYPlot> plots = chart.getPlot() instanceof CombinedDomainXYPlot c ? c.getSubplots()
+        : chart.getPlot() instanceof XYPlot xy ? List.of(xy) : List.of();
+    for (XYPlot plot : plots) {
+      plot.setBackgroundPaint(Color.WHITE);
+      plot.setOutlinePaint(Color.GRAY);
+      plot.setDomainGridlinePaint(GRID);
+      plot.setRangeGridlinePaint(GRID);
+      plot.setDomainGridlineStroke(new BasicStroke(1f));
+      plot.setRangeGridlineStroke(new BasicStroke(1f));
+      for (Axis axis : List.of(plot.getDomainAxis(), plot.getRangeAxis())) {
+        axis.setLabelFont(LABEL_FONT);
+        axis.setTickLabelFont(TICK_FONT);
+      }
+    }
+    if (chart.getPlot() instanceof CombinedDomainXYPlot c) {
+      c.getDomainAxis().setLabelFont(LABEL_FONT);
+      c.getDomainAxis().setTickLabelFont(TICK_FONT);
     }
     return chart;
   }

@@ -11,10 +11,10 @@
  * keeps, or is skipped (train.non_finite).
  * The data is loaded, checked and laid out by DataLayout; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
- * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
- * model.scnn is replaced atomically and a checkpoint is written; one is also written every
- * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
- * same steps follow as in a run that never stopped.
+ * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl, the
+ * run's charts are redrawn (TrainingCharts), model.scnn is replaced atomically and a checkpoint is
+ * written; one is also written every train.checkpoint_every_steps steps. A trainer given a
+ * checkpoint continues from it exactly: the same steps follow as in a run that never stopped.
  */
 package org.sparkcnn.driver;
 
@@ -357,6 +357,7 @@ public final class Trainer {
         + " wall_s=%.1f", p.epoch, m.lossSum / m.seen, (double) m.correct / m.seen,
         t.lossSum() / t.count(), testAccuracy, m.timedImages() / trainSeconds, m.stepMs(),
         m.computeMs(), m.syncMs(0.5), m.syncMs(0.9), wall);
+    TrainingCharts.afterEpoch(run.dir());
     ModelFile.Contents model = new ModelFile.Contents(arch, p.v.params.clone(),
         p.v.buffers.clone(), meta(data.norm(), p.epoch, testAccuracy));
     run.saveModel(model);
