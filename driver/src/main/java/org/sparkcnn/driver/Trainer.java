@@ -11,6 +11,7 @@
  * keeps, or is skipped (train.non_finite).
  * The data is loaded, checked and laid out by DataLayout; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
+ * On a terminal each epoch shows a progress bar (TrainingProgress), elsewhere a line every tenth.
  * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl, the
  * run's charts are redrawn (TrainingCharts), model.scnn is replaced atomically and a checkpoint is
  * written; one is also written every train.checkpoint_every_steps steps. A trainer given a
@@ -183,15 +184,21 @@ public final class Trainer {
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
       data = forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
-      while (p.step < steps) {
-        step(jsc, data, p, steps, runId);
-        if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
-          save(p, data, steps);
-        }
-        if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps && p.meter.seen > 0) {
-          log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
-              p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
-                  / p.meter.seen, p.meter.stepMs());
+      try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
+          p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS))) {
+        while (p.step < steps) {
+          step(jsc, data, p, steps, runId);
+          if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
+            save(p, data, steps);
+          }
+          if (bar != null) {
+            bar.update(p.step, p.meter);
+          } else if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps
+              && p.meter.seen > 0) {
+            log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
+                p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
+                    / p.meter.seen, p.meter.stepMs());
+          }
         }
       }
       last = endEpoch(jsc, data, p, steps, (System.nanoTime() - e0) / 1e9, runId);

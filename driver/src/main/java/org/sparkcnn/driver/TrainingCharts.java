@@ -173,6 +173,16 @@ public final class TrainingCharts {
       r.setSeriesStroke(i, new BasicStroke(2f));
     }
     y.setLabel(yLabel);
+    if (y instanceof NumberAxis n) { // a flat line (one epoch, a constant rate): +-2.5% around it
+      double top = 0;
+      for (int i = 0; i < data.getSeriesCount(); i++) {
+        for (int j = 0; j < data.getItemCount(i); j++) {
+          double v = Math.abs(data.getYValue(i, j));
+          top = Double.isFinite(v) ? Math.max(top, v) : top;
+        }
+      }
+      n.setAutoRangeMinimumSize(top > 0 ? 0.05 * top : 1);
+    }
     XYPlot plot = new XYPlot(data, epochAxis(epochs), y, r);
     plot.setNoDataMessage("no values in " + RunFolder.METRICS);
     return plot;
@@ -212,7 +222,7 @@ public final class TrainingCharts {
       log.setNumberFormatOverride(new DecimalFormat("0.##########"));
       return log;
     }
-    return linear();
+    return new NumberAxis(); // from zero, where a decaying rate ends
   }
 
   private static JFreeChart chart(String title, String run, org.jfree.chart.plot.Plot plot,
