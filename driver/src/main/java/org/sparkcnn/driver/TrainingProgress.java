@@ -18,7 +18,42 @@ import me.tongfei.progressbar.ProgressBarConsumer;
 
 final class TrainingProgress implements AutoCloseable {
   private final ProgressBar bar;
+  private final EndsOnce out;
   private final long imagesPerStep;
+
+  /**
+   * The consumer that the bar draws into, closed (its line ended) exactly once: by the library's
+   * own last update or by close(), whichever comes first, since the library ends the line from
+   * its timer thread and may not have done so when ProgressBar.close() returns.
+   */
+  private static final class EndsOnce implements ProgressBarConsumer {
+    private final ProgressBarConsumer inner;
+    private boolean closed;
+
+    EndsOnce(ProgressBarConsumer inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int getMaxRenderedLength() {
+      return inner.getMaxRenderedLength();
+    }
+
+    @Override
+    public synchronized void accept(String rendered) {
+      if (!closed) {
+        inner.accept(rendered);
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        inner.close();
+      }
+    }
+  }
 
   /**
    * The bar of epoch `epoch` of `epochs`: `steps` steps of `imagesPerStep` images (train.batch_size
@@ -27,6 +62,7 @@ final class TrainingProgress implements AutoCloseable {
   TrainingProgress(int epoch, int epochs, int steps, int stepsDone, long imagesPerStep,
       ProgressBarConsumer consumer) {
     this.imagesPerStep = imagesPerStep;
+    this.out = new EndsOnce(consumer);
     this.bar = new ProgressBarBuilder()
         .setTaskName("epoch " + epoch + "/" + epochs)
         .setInitialMax(steps * imagesPerStep)
@@ -34,7 +70,7 @@ final class TrainingProgress implements AutoCloseable {
         .setUnit(" img", 1)
         .showSpeed()
         .setUpdateIntervalMillis(500)
-        .setConsumer(consumer)
+        .setConsumer(out)
         .build();
   }
 
@@ -75,5 +111,6 @@ final class TrainingProgress implements AutoCloseable {
   @Override
   public void close() {
     bar.close();
+    out.close();
   }
 }
