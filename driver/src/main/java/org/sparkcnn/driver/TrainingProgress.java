@@ -9,6 +9,7 @@
 package org.sparkcnn.driver;
 
 import java.io.Console;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -68,7 +69,7 @@ final class TrainingProgress implements AutoCloseable {
         .setInitialMax(steps * imagesPerStep)
         .startsFrom(stepsDone * imagesPerStep, Duration.ZERO)
         .setUnit(" img", 1)
-        .showSpeed()
+        .showSpeed(new DecimalFormat("0"))
         .setUpdateIntervalMillis(500)
         .setConsumer(out)
         .build();
@@ -102,7 +103,7 @@ final class TrainingProgress implements AutoCloseable {
   void update(int stepsDone, EpochMeter m) {
     bar.stepTo(stepsDone * imagesPerStep);
     if (m.seen > 0) {
-      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", m.lossSum / m.seen,
+      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f acc %.3f", m.lossSum / m.seen,
           (double) m.correct / m.seen));
     }
   }

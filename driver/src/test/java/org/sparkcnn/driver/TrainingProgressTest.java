@@ -45,7 +45,7 @@ class TrainingProgressTest {
     assertTrue(out.contains("100%"), out);
     assertTrue(out.contains("640/640 img"), out);
     assertTrue(out.contains("img/s"), out);
-    assertTrue(out.contains("img/s loss 0.5000 acc 0.7500"), out);
+    assertTrue(out.contains("img/s loss 0.500 acc 0.750"), out);
     assertTrue(out.endsWith("\n"), "the bar's line is ended on close: " + out);
   }
 
