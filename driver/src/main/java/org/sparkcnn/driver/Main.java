@@ -12,7 +12,8 @@
  * augmentation pipelines of deploy/bench/augment_reference.py (AugmentBench). `stats CONFIG`
  * prints the training split's per-channel mean and standard deviation, computed on Spark.
  * `prepare CONFIG --out DIR` writes the config's data as Parquet shards for data.source parquet
- * (Prepare). `export MODEL --out FILE.onnx` writes a model as ONNX (Export).
+ * (Prepare). `export MODEL --out FILE.onnx` writes a model as ONNX (Export). `plot RUN_DIR` draws
+ * a run folder's charts again from its metrics.jsonl (TrainingCharts).
  */
 package org.sparkcnn.driver;
 
@@ -47,7 +48,8 @@ import picocli.CommandLine.Parameters;
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
         AugmentPreview.class, Main.StatsRun.class, Prepare.class, Main.BenchRun.class,
-        Main.BenchAugmentRun.class, SyncBench.Run.class, Export.class})
+        Main.BenchAugmentRun.class, SyncBench.Run.class, Export.class,
+        TrainingCharts.Plot.class})
 public final class Main implements Runnable {
   static final int EXIT_BAD_INPUT = 2;
 

@@ -11,10 +11,11 @@
  * keeps, or is skipped (train.non_finite).
  * The data is loaded, checked and laid out by DataLayout; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
- * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl,
- * model.scnn is replaced atomically and a checkpoint is written; one is also written every
- * train.checkpoint_every_steps steps. A trainer given a checkpoint continues from it exactly: the
- * same steps follow as in a run that never stopped.
+ * On a terminal each epoch shows a progress bar (TrainingProgress), elsewhere a line every tenth.
+ * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl, the
+ * run's charts are redrawn (TrainingCharts), model.scnn is replaced atomically and a checkpoint is
+ * written; one is also written every train.checkpoint_every_steps steps. A trainer given a
+ * checkpoint continues from it exactly: the same steps follow as in a run that never stopped.
  */
 package org.sparkcnn.driver;
 
@@ -184,15 +185,21 @@ public final class Trainer {
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
       data = forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
-      while (p.step < steps) {
-        step(jsc, data, p, steps, runId);
-        if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
-          save(p, data, steps);
-        }
-        if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps && p.meter.seen > 0) {
-          log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
-              p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
-                  / p.meter.seen, p.meter.stepMs());
+      try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
+          p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS))) {
+        while (p.step < steps) {
+          step(jsc, data, p, steps, runId);
+          if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
+            save(p, data, steps);
+          }
+          if (bar != null) {
+            bar.update(p.step, p.meter);
+          } else if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps
+              && p.meter.seen > 0) {
+            log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
+                p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
+                    / p.meter.seen, p.meter.stepMs());
+          }
         }
       }
       last = endEpoch(jsc, data, p, steps, (System.nanoTime() - e0) / 1e9, runId);
@@ -366,6 +373,7 @@ public final class Trainer {
             : String.format(" test_loss=%.4f test_accuracy=%.4f", testLoss, testAccuracy),
         m.timedImages() / trainSeconds, m.stepMs(), m.computeMs(), m.syncMs(0.5),
         m.syncMs(0.9), wall);
+    TrainingCharts.afterEpoch(run.dir());
     ModelFile.Contents model = new ModelFile.Contents(arch, p.v.params.clone(),
         p.v.buffers.clone(), meta(data.norm(), p.epoch, testAccuracy));
     run.saveModel(model);
