@@ -13,7 +13,9 @@
  * prints the training split's per-channel mean and standard deviation, computed on Spark.
  * `prepare CONFIG --out DIR` writes the config's data as Parquet shards for data.source parquet
  * (Prepare). `export MODEL --out FILE.onnx` writes a model as ONNX (Export). `plot RUN_DIR` draws
- * a run folder's charts again from its metrics.jsonl (TrainingCharts).
+ * a run folder's charts again from its metrics.jsonl (TrainingCharts). `predict MODEL --input
+ * PATH --output OUT` classifies images and `evaluate MODEL [CONFIG] --out DIR` reports a model on
+ * labelled data, both on Spark through the ML API's model (org.sparkcnn.ml.Predict, Evaluate).
  */
 package org.sparkcnn.driver;
 
@@ -39,6 +41,8 @@ import org.sparkcnn.engine.Conformance;
 import org.sparkcnn.engine.ModelCases;
 import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.ml.Evaluate;
+import org.sparkcnn.ml.Predict;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,9 +53,9 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
         AugmentPreview.class, Main.StatsRun.class, Prepare.class, Main.BenchRun.class,
         Main.BenchAugmentRun.class, SyncBench.Run.class, Export.class,
-        TrainingCharts.Plot.class})
+        TrainingCharts.Plot.class, Predict.class, Evaluate.class})
 public final class Main implements Runnable {
-  static final int EXIT_BAD_INPUT = 2;
+  public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -67,7 +71,7 @@ public final class Main implements Runnable {
   }
 
   /** The folder deploy/sparkcnn runs from (for the default config). */
-  static Path home() {
+  public static Path home() {
     String h = System.getenv("SPARKCNN_HOME");
     return Path.of(h == null ? "." : h);
   }

@@ -29,12 +29,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.sparkcnn.data.Block;
-import org.sparkcnn.data.ChannelStats;
-import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
-import org.sparkcnn.data.Source;
-import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Sgd;
@@ -67,80 +62,6 @@ public final class Trainer {
       ModelFile.Contents model) {}
 
   /**
-   * The data of a run, cached on the executors: the training split as laid out for reshuffle
-   * round `round` (DataLayout), the test split, and the images each split skipped. Both splits
-   * are cached in the form data.cache chose (DataLayout.Loaded.cache()).
-   */
-  record Data(DataLayout.Loaded trainSplit, JavaRDD<Block> test, long testSamples,
-      LocalBatches batches, Normalizer norm, int round, long skippedTest) {
-    JavaRDD<Block> train() {
-      return trainSplit.blocks();
-    }
-
-    long skippedTrain() {
-      return trainSplit.skipped();
-    }
-
-    /** The source's encoded form when the blocks hold encoded files, else null. */
-    Source.Encoded decoder() {
-      return trainSplit.cache().decoder();
-    }
-  }
-
-  static Data prepare(SparkSession spark, TrainingPlan plan, int partitions) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    jsc.setJobGroup("sparkcnn-data", "load and partition the data", false);
-    var source = plan.source();
-    DataCache cache = DataCache.of(plan.config(), source);
-    log("%s", cache.describe());
-    if (cache.encoded()) {
-      for (var pipe : List.of(plan.augment().train(), plan.augment().eval())) {
-        if (Batch.fromFiles(pipe)) {
-          log("%s: the files go at their own size into %s (data.image_size %d sizes only the"
-              + " check decode%s)", pipe == plan.augment().train() ? "training" : "evaluation",
-              pipe.names(), source.shape().h(), plan.normalize()
-                  ? " and the one the channel statistics of data.normalize come from" : "");
-        }
-      }
-    }
-    DataLayout.Loaded train = DataLayout.load(spark, plan, cache, Split.TRAIN, partitions);
-    DataLayout.Loaded test;
-    try {
-      test = DataLayout.load(spark, plan, cache, Split.TEST, partitions);
-    } catch (RuntimeException e) {
-      train.blocks().unpersist(false);
-      throw e;
-    }
-    Normalizer norm = plan.normalize()
-        ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
-        : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
-            .orElse(Normalizer.identity(source.shape().c()));
-    return new Data(train, test.blocks(), test.members().ids().length,
-        new LocalBatches(plan.batchSize(), train.assignment().sizes()), norm, 0, test.skipped());
-  }
-
-  /** The data with the training split laid out for the reshuffle round of an epoch. */
-  static Data forEpoch(JavaSparkContext jsc, TrainingPlan plan, Data data, int epoch) {
-    int round = DataLayout.round(plan, epoch);
-    if (round == data.round()) {
-      return data;
-    }
-    jsc.setJobGroup("sparkcnn-data", "epoch " + epoch + ": redeal the training samples over the"
-        + " partitions (reshuffle round " + round + ")", false);
-    DataLayout.Loaded train = DataLayout.reshuffled(plan, data.trainSplit(), round);
-    LocalBatches batches = new LocalBatches(plan.batchSize(), train.assignment().sizes());
-    if (batches.stepsPerEpoch() != data.batches().stepsPerEpoch()) {
-      throw new IllegalStateException("reshuffle round " + round + " changed the steps per epoch"
-          + " from " + data.batches().stepsPerEpoch() + " to " + batches.stepsPerEpoch()
-          + "; a redeal must keep every partition's size");
-    }
-    log("epoch %d: training samples redealt over the partitions (reshuffle round %d)", epoch,
-        round);
-    return new Data(train, data.test(), data.testSamples(), batches, data.norm(), round,
-        data.skippedTest());
-  }
-
-  /**
    * engine.threads = 0: in local mode the cores left to each of the partitions' concurrent tasks;
    * on a cluster spark.task.cpus, the cores Spark reserves for each task.
    */
@@ -161,7 +82,7 @@ public final class Trainer {
     int threads = plan.config().get(Keys.THREADS) > 0 ? plan.config().get(Keys.THREADS)
         : autoThreads(jsc, partitions);
     jsc.setLocalProperty(Replicas.THREADS_PROPERTY, Integer.toString(threads));
-    Data data = prepare(spark, plan, partitions);
+    TrainingData data = TrainingData.prepare(spark, plan, partitions);
     int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
     int steps = data.batches().stepsPerEpoch() / accumulate;
     if (steps == 0) {
@@ -183,7 +104,7 @@ public final class Trainer {
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
-      data = forEpoch(jsc, plan, data, p.epoch);
+      data = TrainingData.forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
       try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
           p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS))) {
@@ -248,7 +169,7 @@ public final class Trainer {
   }
 
   /** The progress of the checkpoint, after checking that it sees the same data. */
-  private Progress restore(Data data, int steps, long t0) {
+  private Progress restore(TrainingData data, int steps, long t0) {
     Checkpoint.State s = from.state();
     if (steps != s.stepsPerEpoch() || !Arrays.equals(data.norm().mean(), from.normalizeMean())
         || !Arrays.equals(data.norm().std(), from.normalizeStd())) {
@@ -279,7 +200,7 @@ public final class Trainer {
   }
 
   /** One synchronous step; a non-finite one is skipped or stops the run (train.non_finite). */
-  private void step(JavaSparkContext jsc, Data data, Progress p, int steps, String runId)
+  private void step(JavaSparkContext jsc, TrainingData data, Progress p, int steps, String runId)
       throws IOException {
     jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
         false);
@@ -330,7 +251,7 @@ public final class Trainer {
     p.globalStep++;
   }
 
-  private Result endEpoch(JavaSparkContext jsc, Data data, Progress p, int steps,
+  private Result endEpoch(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
       double trainSeconds, String runId) throws IOException {
     var arch = plan.architecture();
     double testLoss = Double.NaN;
@@ -382,7 +303,7 @@ public final class Trainer {
   }
 
   /** Writes the checkpoint of the current step, unless the weights are not finite. */
-  private void save(Progress p, Data data, int steps) throws IOException {
+  private void save(Progress p, TrainingData data, int steps) throws IOException {
     for (float x : p.v.params) {
       if (!Float.isFinite(x)) {
         warn("epoch %d step %d: the weights are not finite, no checkpoint written", p.epoch,

@@ -1,8 +1,8 @@
 /*
  * The charts of a run folder, drawn with JFreeChart from its metrics.jsonl (one JSON object per
  * epoch, see RunFolder and Trainer.endEpoch): loss.png (train_loss and test_loss), accuracy.png
- * (train_accuracy and test_accuracy), lr.png (lr, the learning rate of each epoch's last step, on
- * a log axis when it spans more than a factor of 20) and throughput.png (images_per_sec above
+ * (train_accuracy and test_accuracy), lr.png (lr, the learning rate of each epoch's last step;
+ * it and the losses on a log axis when they span more than a factor of 20) and throughput.png (images_per_sec above
  * sync_ms_p50 and sync_ms_p90), each against the epoch. The trainer redraws them after every epoch
  * through afterEpoch, which never fails a run (a chart that cannot be drawn is a warning);
  * `sparkcnn plot RUN_DIR` (Plot) draws them again, also while the run goes on: a last line still
@@ -114,14 +114,16 @@ public final class TrainingCharts {
     String run = runDir.toAbsolutePath().normalize().getFileName() + ", " + epochs.size()
         + (epochs.size() == 1 ? " epoch" : " epochs");
     List<Path> files = new ArrayList<>();
-    XYPlot loss = plot(epochs, "loss", linear(), "train_loss", "train", "test_loss", "test");
+    XYPlot loss = plot(epochs, "loss", logIfWide(linear(), series(epochs, "train_loss", "train"),
+        series(epochs, "test_loss", "test")), "train_loss", "train", "test_loss", "test");
     files.add(save(chart("Loss", run, loss, true), runDir.resolve(LOSS), HEIGHT));
     XYPlot accuracy = plot(epochs, "accuracy", linear(), "train_accuracy", "train",
         "test_accuracy", "test");
     files.add(save(chart("Accuracy", run, accuracy, true), runDir.resolve(ACCURACY), HEIGHT));
     XYSeries lr = series(epochs, "lr", "learning rate");
-    XYPlot lrPlot = plot(epochs, "learning rate (last step of the epoch)", lrAxis(lr), "lr",
-        "learning rate");
+    // a linear rate axis starts at zero, where a decaying rate ends
+    XYPlot lrPlot = plot(epochs, "learning rate (last step of the epoch)",
+        logIfWide(new NumberAxis(), lr), "lr", "learning rate");
     files.add(save(chart("Learning rate", run, lrPlot, false), runDir.resolve(LEARNING_RATE),
         HEIGHT));
     CombinedDomainXYPlot speed = new CombinedDomainXYPlot(epochAxis(epochs));
@@ -204,15 +206,17 @@ public final class TrainingCharts {
     return y;
   }
 
-  /** A log axis when the positive rates span more than a factor of 20, else a linear one. */
-  private static ValueAxis lrAxis(XYSeries lr) {
+  /** A log axis when the series' positive values span more than a factor of 20, else axis. */
+  private static ValueAxis logIfWide(ValueAxis axis, XYSeries... series) {
     double min = Double.POSITIVE_INFINITY;
     double max = 0;
-    for (int i = 0; i < lr.getItemCount(); i++) {
-      double v = lr.getY(i).doubleValue();
-      if (v > 0) {
-        min = Math.min(min, v);
-        max = Math.max(max, v);
+    for (XYSeries s : series) {
+      for (int i = 0; i < s.getItemCount(); i++) {
+        double v = s.getY(i).doubleValue();
+        if (v > 0 && Double.isFinite(v)) {
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+        }
       }
     }
     if (max > 20 * min) {
@@ -222,7 +226,7 @@ public final class TrainingCharts {
       log.setNumberFormatOverride(new DecimalFormat("0.##########"));
       return log;
     }
-    return new NumberAxis(); // from zero, where a decaying rate ends
+    return axis;
   }
 
   private static JFreeChart chart(String title, String run, org.jfree.chart.plot.Plot plot,

@@ -22,6 +22,7 @@ import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.OnnxImport;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Sgd;
 
@@ -159,7 +160,15 @@ public record TrainingPlan(
     return a;
   }
 
-  static Source source(JobConfig c) {
+  /**
+   * The encoded form config c caches source's splits in (DataCache), or empty when it caches
+   * them decoded: how training evaluated, so that `evaluate CONFIG` sees the same inputs.
+   */
+  public static Optional<Source.Encoded> cachedEncoded(JobConfig c, Source source) {
+    return Optional.ofNullable(DataCache.of(c, source).decoder());
+  }
+
+  public static Source source(JobConfig c) {
     String name = c.get(Keys.DATA_SOURCE);
     if (name.equals(DATAFRAME)) {
       throw new JobConfig.ConfigException("key '" + Keys.DATA_SOURCE.name() + "': " + DATAFRAME

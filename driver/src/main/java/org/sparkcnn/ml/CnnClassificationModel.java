@@ -18,7 +18,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -38,6 +40,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.driver.Inference;
 import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;
 import scala.Option;
 
@@ -54,6 +57,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
   private final Param<String> probabilityCol;
   private final Param<String> rawPredictionCol;
   private final DoubleParam pixelScale;
+  private final Param<String> binaryFeatures;
 
   CnnClassificationModel(String uid, ModelFile.Contents model, TrainingSummary summary) {
     this.uid = uid;
@@ -65,15 +69,44 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
     probabilityCol = ColumnParams.probabilityCol(this);
     rawPredictionCol = ColumnParams.rawPredictionCol(this);
     pixelScale = ColumnParams.pixelScale(this);
+    binaryFeatures = ColumnParams.binaryFeatures(this);
     ColumnParams.defaults(this, featuresCol, predictionCol, probabilityCol, rawPredictionCol,
-        pixelScale);
+        pixelScale, binaryFeatures);
   }
 
-  /** The model of a model.scnn file (e.g. a run folder's), with default params. */
+  /**
+   * The model of a model file, with default params: a model.scnn (e.g. a run folder's) or an ONNX
+   * file sparkcnn imports, whose metadata (as `deploy/sparkcnn export` writes it: normalisation,
+   * class names, the sample shape and evaluation transform) is read back as model.scnn's meta.
+   */
   public static CnnClassificationModel fromFile(java.nio.file.Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return new CnnClassificationModel(Identifiable.randomUID("cnnClassificationModel"),
-          ModelFile.read(in, file.toString()), null);
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + ": no such model file; expected a model.scnn or a .onnx file");
+    }
+    ModelFile.Contents contents;
+    if (file.getFileName().toString().endsWith(".onnx")) {
+      OnnxImport.Result r = OnnxImport.read(file);
+      Map<String, Object> meta = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : r.meta().entrySet()) {
+        meta.put(e.getKey(), json(e.getValue()));
+      }
+      contents = new ModelFile.Contents(r.architecture(), r.vectors().params,
+          r.vectors().buffers, meta);
+    } else {
+      try (InputStream in = Files.newInputStream(file)) {
+        contents = ModelFile.read(in, file.toString());
+      }
+    }
+    return new CnnClassificationModel(Identifiable.randomUID("cnnClassificationModel"), contents,
+        null);
+  }
+
+  /** A metadata value written as JSON text, or the text itself when it is not JSON. */
+  private static Object json(String text) {
+    try {
+      return ModelFile.JSON.readValue(text, Object.class);
+    } catch (IOException e) {
+      return text;
     }
   }
 
@@ -102,6 +135,10 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
     return pixelScale;
   }
 
+  public Param<String> binaryFeatures() {
+    return binaryFeatures;
+  }
+
   public CnnClassificationModel setFeaturesCol(String v) {
     return (CnnClassificationModel) set(featuresCol, v);
   }
@@ -120,6 +157,11 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
 
   public CnnClassificationModel setPixelScale(double v) {
     return (CnnClassificationModel) set(pixelScale, v);
+  }
+
+  /** "file" (the default): a binary features column holds image files; "pixels": raw bytes. */
+  public CnnClassificationModel setBinaryFeatures(String v) {
+    return (CnnClassificationModel) set(binaryFeatures, v);
   }
 
   public int numClasses() {
@@ -156,7 +198,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
   private Features features(StructType schema) {
     Shape s = input.source();
     return Features.of(schema, $(featuresCol), new int[] {s.c(), s.h(), s.w()}, s.h(),
-        (double) $(pixelScale));
+        (double) $(pixelScale), $(binaryFeatures));
   }
 
   @Override

@@ -48,6 +48,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
   private final Param<String> rawPredictionCol;
   private final Param<String> validationIndicatorCol;
   private final DoubleParam pixelScale;
+  private final Param<String> binaryFeatures;
   private final TrainingParams training;
 
   public CnnClassifier() {
@@ -65,8 +66,9 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
         + " where it is true are not trained on but evaluated after every epoch (the summary's"
         + " test metrics); empty for none");
     pixelScale = ColumnParams.pixelScale(this);
+    binaryFeatures = ColumnParams.binaryFeatures(this);
     ColumnParams.defaults(this, featuresCol, predictionCol, probabilityCol, rawPredictionCol,
-        pixelScale);
+        pixelScale, binaryFeatures);
     setDefault(labelCol, "label");
     setDefault(validationIndicatorCol, "");
     training = new TrainingParams(this);
@@ -104,6 +106,10 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
 
   public DoubleParam pixelScale() {
     return pixelScale;
+  }
+
+  public Param<String> binaryFeatures() {
+    return binaryFeatures;
   }
 
   public IntArrayParam inputShape() {
@@ -189,6 +195,11 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
 
   public CnnClassifier setPixelScale(double v) {
     return (CnnClassifier) set(pixelScale, v);
+  }
+
+  /** "file" (the default): a binary features column holds image files; "pixels": raw bytes. */
+  public CnnClassifier setBinaryFeatures(String v) {
+    return (CnnClassifier) set(binaryFeatures, v);
   }
 
   public CnnClassifier setInputShape(int channels, int height, int width) {
@@ -290,7 +301,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
 
   private Features features(StructType schema) {
     return Features.of(schema, $(featuresCol), $(training.inputShape), (int) $(training.imageSize),
-        (double) $(pixelScale));
+        (double) $(pixelScale), $(binaryFeatures));
   }
 
   @Override
@@ -301,7 +312,8 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
     List<String> cols = new ArrayList<>(List.of($(featuresCol), $(labelCol)));
     int pathCol = f.kind == Features.Kind.FILE && List.of(schema.fieldNames()).contains("path")
         ? add(cols, "path") : -1;
-    int validation = $(validationIndicatorCol).isEmpty() ? -1 : add(cols, $(validationIndicatorCol));
+    int validation = $(validationIndicatorCol).isEmpty() ? -1
+        : add(cols, $(validationIndicatorCol));
     Dataset<Row> frame = dataset.toDF().select(cols.get(0), cols.subList(1, cols.size())
         .toArray(String[]::new));
     Labels labels = Labels.of(frame, schema.apply($(labelCol)));

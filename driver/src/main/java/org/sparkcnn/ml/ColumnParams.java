@@ -43,14 +43,23 @@ final class ColumnParams {
         ParamValidators.gt(0));
   }
 
+  static Param<String> binaryFeatures(Params owner) {
+    return new Param<>(owner, "binaryFeatures", "what a binary features column holds: \""
+        + Features.FILES + "\" (image files, decoded) or \"" + Features.PIXEL_BYTES + "\" ([C, H,"
+        + " W] unsigned bytes of the input shape, as prepare's Parquet holds them)",
+        ParamValidators.inArray(new String[] {Features.FILES, Features.PIXEL_BYTES}));
+  }
+
   /** Sets the defaults of the params above on owner. */
   static void defaults(Params owner, Param<String> features, Param<String> prediction,
-      Param<String> probability, Param<String> raw, DoubleParam pixelScale) {
+      Param<String> probability, Param<String> raw, DoubleParam pixelScale,
+      Param<String> binaryFeatures) {
     owner.setDefault(features, "features");
     owner.setDefault(prediction, "prediction");
     owner.setDefault(probability, "probability");
     owner.setDefault(raw, "rawPrediction");
     owner.setDefault(pixelScale, 1.0);
+    owner.setDefault(binaryFeatures, Features.FILES);
   }
 
   /**

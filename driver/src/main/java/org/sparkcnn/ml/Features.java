@@ -1,15 +1,17 @@
 /*
- * The features column of a DataFrame as images for the engine. Four kinds of column are taken:
+ * The features column of a DataFrame as images for the engine. Five kinds of column are taken:
  * numbers (an ML Vector, array<float> or array<double>) holding a C x H x W image in CHW order,
  * intensities in [0, pixelScale]; Spark's image schema (spark.read.format("image"): BGR or BGRA
- * bytes, any size); and the bytes of image files (spark.read.format("binaryFile")'s content, any
- * format javax.imageio reads). Each becomes what every sparkcnn source gives the engine: the
- * [C, H, W] unsigned bytes of one sample. Images of any size are resized (shorter side) and
- * centre-cropped to the image size, as data.image_size does for image folders, with the same
- * code; numbers are scaled to 0..255 and rounded, so values of the form k / 255 (or k with
- * pixelScale 255) come through exactly. of() checks the column against the schema on the driver,
- * before any job; pixels() runs on the executors and returns null for an image or file that does
- * not decode (skipped and counted, as in train), or throws for numbers that are not an image.
+ * bytes, any size); the bytes of image files (spark.read.format("binaryFile")'s content, any
+ * format javax.imageio reads); and, with binaryFeatures "pixels", the [C, H, W] unsigned bytes of
+ * one sample as they are (the pixels column of `deploy/sparkcnn prepare`'s Parquet). Each
+ * becomes what every sparkcnn source gives the engine: the [C, H, W] unsigned bytes of one
+ * sample. Images of any size are resized (shorter side) and centre-cropped to the image size, as
+ * data.image_size does for image folders, with the same code; numbers are scaled to 0..255 and
+ * rounded, so values of the form k / 255 (or k with pixelScale 255) come through exactly. of()
+ * checks the column against the schema on the driver, before any job; pixels() runs on the
+ * executors and returns null for an image or file that does not decode (skipped and counted, as
+ * in train), or throws for numbers that are not an image.
  */
 package org.sparkcnn.ml;
 
@@ -35,7 +37,8 @@ final class Features implements Serializable {
     FLOATS("array<float>"),
     DOUBLES("array<double>"),
     IMAGE("Spark's image struct"),
-    FILE("image file bytes (binary)");
+    FILE("image file bytes (binary)"),
+    PIXELS("[C, H, W] unsigned bytes (binary, binaryFeatures \"pixels\")");
 
     final String what;
 
@@ -50,7 +53,12 @@ final class Features implements Serializable {
 
   static final String EXPECTED = "an ML Vector, array<float> or array<double> (with"
       + " setInputShape), Spark's image struct (spark.read.format(\"image\")) or binary image"
-      + " files (spark.read.format(\"binaryFile\")'s content)";
+      + " files (spark.read.format(\"binaryFile\")'s content) or, with binaryFeatures \"pixels\","
+      + " [C, H, W] unsigned bytes";
+
+  /** binaryFeatures: what a binary features column holds. */
+  static final String FILES = "file";
+  static final String PIXEL_BYTES = "pixels";
 
   final Kind kind;
   final Shape shape; // [C, H, W] of one sample
@@ -68,9 +76,12 @@ final class Features implements Serializable {
    * IllegalArgumentException naming the column, what it holds and what is expected.
    */
   static Features of(StructType schema, String col, int[] inputShape, int imageSize,
-      double pixelScale) {
+      double pixelScale, String binaryFeatures) {
     StructField field = field(schema, col, "features");
     Kind kind = kind(field.dataType());
+    if (kind == Kind.FILE && binaryFeatures.equals(PIXEL_BYTES)) {
+      kind = Kind.PIXELS;
+    }
     if (kind == null) {
       throw new IllegalArgumentException("features column '" + col + "' holds "
           + field.dataType().simpleString() + "; expected " + EXPECTED);
@@ -146,6 +157,7 @@ final class Features implements Serializable {
       case FLOATS, DOUBLES -> numbers(row.getList(col), where);
       case IMAGE -> image(row.getStruct(col), where);
       case FILE -> file((byte[]) row.get(col), where);
+      case PIXELS -> pixelBytes((byte[]) row.get(col), where);
     };
   }
 
@@ -168,6 +180,11 @@ final class Features implements Serializable {
       }
       px[i] = level(((Number) o).doubleValue(), i, where);
     }
+    return px;
+  }
+
+  private byte[] pixelBytes(byte[] px, String where) {
+    checkLength(px.length, where);
     return px;
   }
 

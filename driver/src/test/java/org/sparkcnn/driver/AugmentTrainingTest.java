@@ -62,7 +62,7 @@ class AugmentTrainingTest {
     List<Object> ops = new java.util.ArrayList<>(PER_SAMPLE);
     ops.add(Map.of("op", "cutmix", "p", 0.5));
     TrainingPlan plan = TrainingPlan.from(config(ops));
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     var arch = plan.architecture();
     Broadcast<float[]> w = jsc.broadcast(arch.initialise(plan.init(), Rng.of(1)).params);
@@ -77,7 +77,7 @@ class AugmentTrainingTest {
     data.test().unpersist(false);
   }
 
-  private static StepResult step(TrainingPlan plan, Trainer.Data data, Broadcast<float[]> w,
+  private static StepResult step(TrainingPlan plan, TrainingData data, Broadcast<float[]> w,
       Block block, int epoch) {
     return new ExecutorStep("retry-test", plan.architecture(), w, null, data.norm(),
         plan.augment().train(), plan.loss(), data.batches(), plan.seed(), epoch, 0)

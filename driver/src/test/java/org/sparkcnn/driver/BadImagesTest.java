@@ -86,7 +86,7 @@ class BadImagesTest {
     Path data = folder(dir.resolve("data"), CUT);
     JobConfig c = config(data, Map.of("data.max_bad_fraction", 0.05));
     TrainingPlan plan = TrainingPlan.from(c);
-    Trainer.Data d = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
       assertEquals(2, d.skippedTrain());
       assertEquals(1, d.skippedTest());

@@ -33,7 +33,7 @@ class BufferAveragingTest {
     JobConfig c = JobConfig.resolve(Map.of("data.train_size", 120, "data.test_size", 20,
         "train.batch_size", 12, "train.partitions", 2, "model.file", model.toString()), "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(3, Trainer.INIT_STREAM));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());

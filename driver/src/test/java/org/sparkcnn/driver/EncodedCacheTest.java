@@ -87,7 +87,7 @@ class EncodedCacheTest {
     Path root = imageFolder(dir.resolve("images"), 12, 4);
     TrainingPlan plan = TrainingPlan.from(config(root, Map.of("data.cache", "encoded",
         "data.cache_storage", "disk")));
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
       assertEquals(StorageLevel.DISK_ONLY(), data.train().getStorageLevel());
       assertEquals(StorageLevel.DISK_ONLY(), data.test().getStorageLevel());
@@ -172,9 +172,9 @@ class EncodedCacheTest {
 
   /** The ids of each training block for an epoch's layout, checking the blocks' form. */
   private static List<List<Long>> layout(TrainingPlan plan, int epoch, boolean encoded) {
-    Trainer.Data d = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
-      d = Trainer.forEpoch(JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()),
+      d = TrainingData.forEpoch(JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()),
           plan, d, epoch);
       List<List<Long>> ids = new java.util.ArrayList<>();
       for (Block b : d.train().collect()) {

@@ -93,7 +93,7 @@ class OriginalSizeTest {
     assertTrue(Batch.fromFiles(pipe) && Batch.fromFiles(plan.augment().eval()));
     assertEquals(List.of(3, 16, 16), List.of(pipe.output().c(), pipe.output().h(),
         pipe.output().w()));
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
       Block block = data.train().collect().get(1);
       assertTrue(block.isEncoded());

@@ -70,7 +70,7 @@ class PrefetchTest {
     assertArrayEquals(off, on);
   }
 
-  private static StepResult step(TrainingPlan plan, Trainer.Data data, Broadcast<float[]> w,
+  private static StepResult step(TrainingPlan plan, TrainingData data, Broadcast<float[]> w,
       Block block, String run, int epoch, int step, boolean prefetch) {
     var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
         plan.seed(), plan.architecture().output().size());
@@ -82,7 +82,7 @@ class PrefetchTest {
   @Test
   void aPrefetchedStepComputesWhatItsRetryComputes() throws Exception {
     TrainingPlan plan = TrainingPlan.from(config(Map.of()));
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Broadcast<float[]> w = jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1))
         .params);
@@ -127,7 +127,7 @@ class PrefetchTest {
         "data.dir", root.toString(), "data.image_size", 16, "data.cache", "encoded",
         "data.normalize", false, "train.batch_size", 4, "train.partitions", 2,
         "model.file", config(Map.of()).get(Keys.MODEL_FILE)), "test"));
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Broadcast<float[]> w = jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1))
         .params);

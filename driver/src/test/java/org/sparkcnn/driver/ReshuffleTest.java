@@ -72,11 +72,11 @@ class ReshuffleTest {
     TrainingPlan plan = TrainingPlan.from(c);
     var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
         TestSpark.get().sparkContext());
-    Trainer.Data d = Trainer.prepare(TestSpark.get(), plan, 3);
+    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 3);
     try {
       Assignment.Members m = d.trainSplit().members();
       for (int epoch = 1; epoch <= 3; epoch++) {
-        d = Trainer.forEpoch(jsc, plan, d, epoch);
+        d = TrainingData.forEpoch(jsc, plan, d, epoch);
         assertEquals(epoch - 1, d.round());
         Assignment want = Assignment.of(m, 3, Assignment.Mode.STRATIFIED, plan.seed(),
             epoch - 1);

@@ -24,7 +24,7 @@ class SyncSgdTest {
     JobConfig c = JobConfig.resolve(Map.of("data.train_size", 200, "data.test_size", 20,
         "train.batch_size", 16, "train.partitions", 2), "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    Trainer.Data data = Trainer.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(7, Trainer.INIT_STREAM));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
