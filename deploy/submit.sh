@@ -4,8 +4,12 @@
 # from the Spark jars of the build (driver/target/spark-home, `mvn package -Pspark-home`).
 #   deploy/submit.sh --master URL [submit options] CONFIG [train options]
 #   deploy/submit.sh --master URL [submit options] bench-sync [bench-sync options]
+#   deploy/submit.sh --master URL [submit options] predict MODEL --input PATH --output OUT [...]
+#   deploy/submit.sh --master URL [submit options] evaluate MODEL [CONFIG] --out DIR [...]
 # CONFIG is shipped along (--files); train options are those of `sparkcnn train` (--data-dir,
 # --run-dir, --set k=v ...; the data folder must be readable by the driver and the executors).
+# predict and evaluate take the options of `sparkcnn predict` and `sparkcnn evaluate`; MODEL is
+# read by the driver, PATH (a Hadoop path) by the executors.
 # YARN and Kubernetes need an installed Spark (SPARK_HOME): the build's jars hold neither module.
 # Submit options:
 #   --master URL            spark://HOST:PORT, yarn, k8s://https://HOST:PORT or local[N]
@@ -53,7 +57,7 @@ while [[ $# -gt 0 ]]; do
     --jar) jar="${2:?--jar needs a path}"; shift 2 ;;
     --ui) ui="${2:?--ui needs public}"; shift 2 ;;
     --insecure) secure=0; shift ;;
-    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*) die "unknown submit option '$1' (train options go after CONFIG); see --help" ;;
     *) break ;;
   esac
@@ -62,7 +66,13 @@ done
 [[ $# -ge 1 ]] || die "CONFIG is required: a job config such as conf/lenet-mnist.yaml"
 config="$1"
 shift
-[[ "$config" == bench-sync || -f "$config" ]] || die "config file $config does not exist"
+command=train
+case "$config" in
+  bench-sync|predict|evaluate) command="$config" ;;
+  *) [[ -f "$config" ]] || die "config file $config does not exist" ;;
+esac
+[[ "$command" == train || "$command" == bench-sync || "$mode" == client ]] \
+  || die "$command runs its driver here: --deploy-mode client (MODEL is read by the driver)"
 [[ "$mode" == client || "$mode" == cluster ]] || die "--deploy-mode expects client or cluster, got '$mode'"
 [[ "$ui" == loopback || "$ui" == public ]] || die "--ui expects public, got '$ui'"
 if [[ "$mode" == cluster && "$master" == local* ]]; then
@@ -106,7 +116,7 @@ args=(--master "$master" --deploy-mode "$mode" --class org.sparkcnn.driver.Main
   --conf spark.kryo.registrationRequired=true
   --conf "spark.driver.extraJavaOptions=$driver_opts"
   --conf "spark.executor.extraJavaOptions=$driver_opts")
-[[ "$config" == bench-sync ]] || args+=(--files "$config")
+[[ "$command" == train ]] && args+=(--files "$config")
 [[ -n "$total_cores" ]] && args+=(--total-executor-cores "$total_cores")
 [[ -n "$num_execs" ]] && args+=(--num-executors "$num_execs")
 
@@ -135,8 +145,8 @@ if [[ "$ui" == loopback && "$mode" == client ]]; then
   fi
 fi
 
-if [[ "$config" == bench-sync ]]; then
-  exec "${submit[@]}" "${args[@]}" "${confs[@]}" "$jar" bench-sync "$@"
+if [[ "$command" != train ]]; then
+  exec "${submit[@]}" "${args[@]}" "${confs[@]}" "$jar" "$command" "$@"
 fi
 # In cluster mode the driver finds the shipped config in its working directory.
 app_config="$config"

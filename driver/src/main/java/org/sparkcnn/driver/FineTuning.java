@@ -9,7 +9,8 @@
  * layer names for a model file), strictly: a missing or mis-shaped tensor of a layer that is not
  * re-initialised is an error, reported before Spark starts. An ONNX file (finetune.from, or
  * model.file itself, whose weights are the start) loads layer by layer in order, each layer's
- * tensors checked for their shapes.
+ * tensors checked for their shapes. Every kind of file is read and checked when the plan is made,
+ * so a damaged or truncated one is a config error before Spark starts.
  */
 package org.sparkcnn.driver;
 
@@ -66,6 +67,10 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
       } else if (f.isOnnx()) {
         OnnxImport.Result r = OnnxImport.read(f.from);
         ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, null, skip::contains);
+      } else {
+        try (InputStream in = Files.newInputStream(f.from)) {
+          ModelFile.read(in, from); // a damaged file is named now, before Spark starts
+        }
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new JobConfig.ConfigException("key 'finetune.from': " + e.getMessage()

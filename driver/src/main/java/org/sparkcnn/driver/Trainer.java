@@ -86,9 +86,11 @@ public final class Trainer {
     int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
     int steps = data.batches().stepsPerEpoch() / accumulate;
     if (steps == 0) {
-      throw new IllegalArgumentException("the training set is smaller than one step of "
+      throw new JobConfig.ConfigException("the training set has "
+          + Arrays.stream(data.batches().partitionSizes()).sum() + " samples over " + partitions
+          + " partitions, fewer than one step of "
           + plan.batchSize() + " x " + accumulate + " samples (train.batch_size x"
-          + " train.accumulate_steps)");
+          + " train.accumulate_steps); expected a smaller train.batch_size or more data");
     }
     schedule = LrSchedule.of(plan.config(), steps);
     Progress p = from == null ? start(t0) : restore(data, steps, t0);

@@ -80,6 +80,31 @@ class MainTest {
   }
 
   @Test
+  void aDamagedFineTuningModelFailsBeforeSparkNamingTheFile() throws Exception {
+    Path run = dir.resolve("good");
+    assertEquals(0, cli("train", conf("quickstart.yaml").toString(), "--run-dir", run.toString(),
+        "--master", "local[2]", "--set", "data.train_size=128", "--set", "data.test_size=64",
+        "--set", "train.epochs=1").status());
+    byte[] model = Files.readAllBytes(run.resolve(RunFolder.MODEL));
+    Path damaged = dir.resolve("damaged.scnn");
+    Files.write(damaged, java.util.Arrays.copyOf(model, model.length / 2));
+    Outcome o = failsBeforeSpark("train", conf("quickstart.yaml").toString(), "--set",
+        "finetune.from=" + damaged, "--run-dir", dir.resolve("r").toString());
+    assertTrue(o.err().contains("key 'finetune.from'") && o.err().contains(damaged.toString()),
+        o.err());
+  }
+
+  @Test
+  void aTrainingSetSmallerThanOneStepIsAMessage() {
+    Outcome o = cli("train", conf("quickstart.yaml").toString(), "--run-dir",
+        dir.resolve("tiny").toString(), "--master", "local[2]", "--set", "data.train_size=40",
+        "--set", "data.test_size=16", "--set", "train.batch_size=64");
+    assertEquals(2, o.status(), o.err());
+    assertTrue(o.err().startsWith("sparkcnn: the training set has 40 samples over 2 partitions,"
+        + " fewer than one step of 64"), o.err());
+  }
+
+  @Test
   void smallRunWritesTheRunFolderAndTheFinalLine() throws Exception {
     Path run = dir.resolve("run");
     Outcome o = cli("train", conf("quickstart.yaml").toString(), "--run-dir", run.toString(),
