@@ -70,11 +70,15 @@ public final class Conformance {
 
   private Conformance() {}
 
-  /** weight: [Cout, Cin/g, K...], or [Cin, Cout/g, K...] when transposed, as in PyTorch. */
+  /**
+   * weight: [Cout, Cin/g, K...], or [Cin, Cout/g, K...] when transposed, as in PyTorch; a
+   * padding_mode only for the convolutions that have one.
+   */
   private static Map<String, Object> convolution(JsonNode c, boolean transposed) {
     int[] w = shape(c.get("weight"));
-    Map<String, Object> f =
-        fields(c, "stride", "padding", "dilation", "groups", "output_padding");
+    Map<String, Object> f = transposed
+        ? fields(c, "stride", "padding", "dilation", "groups", "output_padding")
+        : fields(c, "stride", "padding", "dilation", "groups", "padding_mode");
     int groups = c.path("groups").asInt(1);
     f.put("out", transposed ? w[1] * groups : w[0]);
     List<Integer> kernel = Arrays.stream(w, 2, w.length).boxed().toList();

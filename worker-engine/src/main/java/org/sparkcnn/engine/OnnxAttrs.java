@@ -58,12 +58,22 @@ final class OnnxAttrs {
     if (p.size() != 2 * rank) {
       throw OnnxOps.unmappable(n, "attribute 'pads' " + p + " for " + rank + " axes");
     }
-    int[] before = new int[rank];
+    return pads(n, "attribute 'pads' " + p, p.stream().mapToInt(Long::intValue).toArray(), k,
+        stride, dilation);
+  }
+
+  /**
+   * Pads [b0, b1.., e0, e1..] per spatial axis (what names them in an error) as a Padding: the
+   * same before and after each axis, or SAME's split at stride 1.
+   */
+  static Padding pads(NodeProto n, String what, int[] p, int[] k, PerAxis stride,
+      PerAxis dilation) {
+    int rank = p.length / 2;
+    int[] before = Arrays.copyOf(p, rank);
     boolean same = stride.max() == 1;
     boolean symmetric = true;
     for (int i = 0; i < rank; i++) {
-      before[i] = (int) (long) p.get(i);
-      int after = (int) (long) p.get(i + rank);
+      int after = p[i + rank];
       int extent = dilation.get(i) * (k[i] - 1);
       symmetric &= after == before[i];
       same &= before[i] == extent / 2 && after == extent - extent / 2;
@@ -74,8 +84,8 @@ final class OnnxAttrs {
     if (same) {
       return Padding.SAME;
     }
-    throw OnnxOps.unmappable(n, "attribute 'pads' " + p + ": different zeros before and after"
-        + " an axis map only as SAME at stride 1");
+    throw OnnxOps.unmappable(n, what + ": different padding before and after an axis maps only"
+        + " as SAME at stride 1");
   }
 
   static PerAxis perAxis(Map<String, AttributeProto> a, String key, int rank, int dflt) {

@@ -1,13 +1,15 @@
 /*
- * Writes a sparkcnn model as a standard ONNX model (opset 13, IR version 7) with the ONNX protobuf
- * classes: input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension
- * symbolic. Each layer becomes the ONNX operator of the same maths (Conv, ConvTranspose, Gemm,
- * BatchNormalization, MaxPool, AveragePool, GlobalAveragePool + Flatten, Relu, LeakyRelu,
- * Sigmoid, Tanh, Softmax, LRN, DepthToSpace, Flatten), a residual block an Add of its two chains
- * and a concatenation a Concat on the channels; dropout is the identity at inference and is left
- * out. Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the
- * layouts of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class
- * names, input shape) goes into metadata_props as strings.
+ * Writes a sparkcnn model as a standard ONNX model (opset 13, IR version 7; opset 19, IR version 9
+ * where a convolution pads circularly, as Pad's mode wrap needs) with the ONNX protobuf classes:
+ * input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension symbolic.
+ * Each layer becomes the ONNX operator of the same maths (Conv, after a Pad of the input for a
+ * padding_mode other than zeros (reflect, edge, wrap), ConvTranspose, Gemm, BatchNormalization,
+ * MaxPool, AveragePool, GlobalAveragePool + Flatten, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LRN,
+ * DepthToSpace, Flatten), a residual block an Add of its two chains and a concatenation a Concat on
+ * the channels; dropout is the identity at inference and is left out. Weights are initializers
+ * named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md contract 4,
+ * which are ONNX's. The model's metadata (normalisation, class names, input shape) goes into
+ * metadata_props as strings.
  */
 package org.sparkcnn.engine;
 
@@ -48,11 +50,17 @@ import org.sparkcnn.engine.layers.Tanh;
 
 public final class OnnxExport {
   public static final int OPSET = 13;
+  /** The first opset whose Pad has the mode wrap (circular padding). */
+  public static final int WRAP_OPSET = 19;
+  /** Pad's mode for each padding_mode other than zeros. */
+  private static final Map<String, String> PAD_MODES = Map.of("reflect", "reflect", "replicate",
+      "edge", "circular", "wrap");
 
   private final GraphProto.Builder g = GraphProto.newBuilder().setName("sparkcnn");
   private final Map<String, List<ModelTensors.Tensor>> tensors = new java.util.HashMap<>();
   private final Vectors v;
   private int values;
+  private int opset = OPSET;
 
   private OnnxExport(Architecture arch, Vectors v) {
     this.v = v;
@@ -71,8 +79,9 @@ public final class OnnxExport {
           .addInput(out).addOutput("output"));
     }
     e.g.addOutput(value("output", arch.output()));
-    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(7).setProducerName("sparkcnn")
-        .setGraph(e.g).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(OPSET));
+    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(e.opset < WRAP_OPSET ? 7 : 9)
+        .setProducerName("sparkcnn").setGraph(e.g)
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(e.opset));
     meta.forEach((k, val) -> m.addMetadataProps(
         StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
     return m.build();
@@ -108,6 +117,10 @@ public final class OnnxExport {
         kernel[i] = c.kernel().get(i);
         pads[i] = c.padding().before(i, c.kernel().get(i), c.dilation().get(i));
         pads[i + r] = c.padding().after(i, c.kernel().get(i), c.dilation().get(i));
+      }
+      if (c.padsByMode(in)) {
+        x = pad(n, x, pads, c.paddingMode());
+        pads = new long[2 * r];
       }
       return node("Conv", n, withWeights(n, x), ints("kernel_shape", kernel),
           ints("strides", perAxis(c.stride()::get, r)), ints("pads", pads),
@@ -201,6 +214,25 @@ public final class OnnxExport {
     }
     throw new IllegalArgumentException("layer '" + n + "' ("
         + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+  }
+
+  /**
+   * A Pad of x ([N, C, spatial...]) by pads [b.., e..] of the spatial axes in the Pad mode of
+   * padding_mode, as the layer's input; wrap raises the model's opset.
+   */
+  private String pad(String layer, String x, long[] pads, String paddingMode) {
+    int r = pads.length / 2;
+    long[] all = new long[2 * (r + 2)];
+    System.arraycopy(pads, 0, all, 2, r);
+    System.arraycopy(pads, r, all, r + 4, r);
+    g.addInitializer(OnnxTensors.longs(layer + ".pads", all));
+    String mode = PAD_MODES.get(paddingMode);
+    if (mode.equals("wrap")) {
+      opset = Math.max(opset, WRAP_OPSET);
+    }
+    return node("Pad", layer + ".pad", List.of(x, layer + ".pads"), AttributeProto.newBuilder()
+        .setName("mode").setType(AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(mode)).build());
   }
 
   /** x, then the layer's weights as initializers named LAYER.SUFFIX. */

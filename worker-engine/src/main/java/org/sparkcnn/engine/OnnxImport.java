@@ -5,9 +5,10 @@
  * input becomes layers (OnnxOps); where a value feeds several nodes the branches are followed to
  * the node that joins them, an Add of two branches becoming a residual block (an input used
  * directly is the identity shortcut) and a Concat on the channel axis a concatenation (in the
- * Concat's input order); branches may nest. Constant inputs (initializers, Identity of one) are
- * weights. Anything else is an error naming the node, the op and the attribute, thrown before any
- * Spark job: an unmappable op, a join of branches that do not meet, a file that is not ONNX.
+ * Concat's input order); branches may nest. A Pad joins the Conv or AveragePool it feeds.
+ * Constant inputs (initializers, Identity of one) are weights. Anything else is an error naming
+ * the node, the op and the attribute, thrown before any Spark job: an unmappable op, a join of
+ * branches that do not meet, a file that is not ONNX.
  */
 package org.sparkcnn.engine;
 
@@ -162,9 +163,10 @@ public final class OnnxImport {
         List<LayerSpec> made;
         if (n.getOpType().equals("Pad")) {
           List<NodeProto> after = consumers.getOrDefault(n.getOutput(0), List.of());
-          NodeProto pool = after.size() == 1 ? after.get(0) : null;
-          made = List.of(ops.paddedAveragePool(n, pool, shape));
-          n = pool;
+          NodeProto then = after.size() == 1 ? after.get(0) : null;
+          made = List.of(then != null && then.getOpType().equals("Conv")
+              ? ops.paddedConv(n, then, shape) : ops.paddedAveragePool(n, then, shape));
+          n = then;
         } else if (n.getOpType().equals("MatMul")) {
           NodeProto add = biasAdd(n);
           made = List.of(ops.matMul(n, add, shape));

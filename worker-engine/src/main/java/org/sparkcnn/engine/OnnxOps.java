@@ -1,16 +1,17 @@
 /*
  * One ONNX node to sparkcnn layer specs, with the node's weights taken from the graph's
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
- * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split),
- * ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, MaxPool (with dilations) and
- * AveragePool (per-axis windows, strides and pads equal before and after, ceil_mode,
- * count_include_pad), GlobalAveragePool, Flatten
- * and Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
- * constant, BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel
- * shuffle). Every attribute a handler
- * does not know, or a value it cannot map, is an error naming the node, the op and the attribute.
- * The weights of each layer are kept by layer name in PyTorch's order (weight, bias; for batch
- * norm also the running mean and variance), which is the engine's layout (DESIGN.md contract 4).
+ * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split;
+ * after a Pad, whose mode reflect, edge or wrap is the padding_mode reflect, replicate or circular,
+ * and whose zeros add to the Conv's pads), ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh,
+ * Softmax, MaxPool (with dilations) and AveragePool (per-axis windows, strides and pads equal
+ * before and after, ceil_mode, count_include_pad), GlobalAveragePool, Flatten and Reshape to
+ * [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a constant,
+ * BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel shuffle).
+ * Every attribute a handler does not know, or a value it cannot map, is an error naming the node,
+ * the op and the attribute. The weights of each layer are kept by layer name in PyTorch's order
+ * (weight, bias; for batch norm also the running mean and variance), which is the engine's layout
+ * (DESIGN.md contract 4).
  */
 package org.sparkcnn.engine;
 
@@ -44,6 +45,10 @@ import org.sparkcnn.engine.layers.Softmax;
 import org.sparkcnn.engine.layers.Tanh;
 
 final class OnnxOps {
+  /** The padding_mode of each mode of a Pad before a Conv. */
+  private static final Map<String, String> PAD_MODES = Map.of("constant", "zeros", "reflect",
+      "reflect", "edge", "replicate", "wrap", "circular");
+
   /** Constant tensors of the graph by value name: initializers and their Identity aliases. */
   private final Map<String, OnnxTensors.Constant> constants;
   /** Weights of every layer with parameters, by layer name: params then buffers, in order. */
@@ -149,6 +154,20 @@ final class OnnxOps {
   }
 
   private LayerSpec conv(NodeProto n, Shape in) {
+    return conv(n, in, null);
+  }
+
+  /**
+   * A Pad (over the spatial axes only) and the Conv it feeds, as one convolution: the Pad's
+   * padding is the convolution's, its mode the padding_mode (constant 0 zeros, reflect reflect,
+   * edge replicate, wrap circular); a Pad of zeros adds to the Conv's own pads, another mode
+   * needs a Conv without pads.
+   */
+  LayerSpec paddedConv(NodeProto pad, NodeProto conv, Shape in) {
+    return conv(conv, in, pad);
+  }
+
+  private LayerSpec conv(NodeProto n, Shape in, NodeProto pad) {
     Map<String, AttributeProto> a =
         OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
     OnnxTensors.Constant w = constant(n, 1, "W");
@@ -161,6 +180,24 @@ final class OnnxOps {
     PerAxis stride = OnnxAttrs.perAxis(a, "strides", rank, 1);
     PerAxis dilation = OnnxAttrs.perAxis(a, "dilations", rank, 1);
     Padding padding = OnnxAttrs.padding(n, a, rank, k, stride, dilation);
+    String mode = "zeros";
+    if (pad != null) {
+      String onnxMode = padMode(pad);
+      mode = PAD_MODES.get(onnxMode);
+      int[] total = spatialPads(pad, rank);
+      for (int i = 0; i < rank; i++) {
+        int before = padding.before(i, k[i], dilation.get(i));
+        int after = padding.after(i, k[i], dilation.get(i));
+        if (!mode.equals("zeros") && (before > 0 || after > 0)) {
+          throw unmappable(n, "attribute 'pads' after a Pad in mode " + onnxMode + ": only the"
+              + " zeros of a constant Pad add to a Conv's pads");
+        }
+        total[i] += before;
+        total[i + rank] += after;
+      }
+      padding = OnnxAttrs.pads(pad, "pads " + Arrays.toString(total) + " of the Pad and the Conv"
+          + " after it", total, k, stride, dilation);
+    }
     int groups = (int) OnnxAttrs.i(a, "group", 1);
     int out = (int) w.dims()[0];
     boolean bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
@@ -173,12 +210,49 @@ final class OnnxOps {
     PerAxis kernel = PerAxis.of(k);
     return switch (rank) {
       case 1 -> new Conv1d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups);
+          groups, mode);
       case 2 -> new Conv2d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups);
+          groups, mode);
       default -> new Conv3d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups);
+          groups, mode);
     };
+  }
+
+  /** A Pad's mode (constant by default), one that PAD_MODES maps and, if constant, of zeros. */
+  private String padMode(NodeProto pad) {
+    Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
+    String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
+    if (!PAD_MODES.containsKey(mode)) {
+      throw unmappable(pad, "attribute 'mode' " + mode + ": constant, reflect, edge and wrap"
+          + " map");
+    }
+    boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
+        || constant(pad, 2, "constant_value").values()[0] == 0f;
+    if (!zeros) {
+      throw unmappable(pad, "a constant_value other than 0: a convolution pads with zeros");
+    }
+    if (pad.getInputCount() > 3 && !pad.getInput(3).isEmpty()) {
+      throw unmappable(pad, "input 'axes': only pads for every axis map");
+    }
+    return mode;
+  }
+
+  /** A Pad's pads of a [N, C, spatial...] input, [b.., e..] over the spatial axes alone. */
+  private int[] spatialPads(NodeProto pad, int spatial) {
+    long[] p = constant(pad, 1, "pads").longs();
+    int r = spatial + 2;
+    boolean fits = p.length == 2 * r && p[0] == 0 && p[1] == 0 && p[r] == 0 && p[r + 1] == 0
+        && Arrays.stream(p).allMatch(x -> x >= 0);
+    if (!fits) {
+      throw unmappable(pad, "pads " + Arrays.toString(p) + ": only padding of the " + spatial
+          + " spatial axes, none negative, maps before a Conv");
+    }
+    int[] out = new int[2 * spatial];
+    for (int i = 0; i < spatial; i++) {
+      out[i] = (int) p[2 + i];
+      out[spatial + i] = (int) p[r + 2 + i];
+    }
+    return out;
   }
 
   private LayerSpec convTranspose(NodeProto n, Shape in) {
@@ -249,8 +323,8 @@ final class OnnxOps {
         && p[5] == 0 && p[2] == p[6] && p[3] == p[7];
     if (!mode.equals("constant") || !zeros || !spatial || pool == null
         || !pool.getOpType().equals("AveragePool")) {
-      throw unmappable(pad, "a Pad maps only as zeros before and after H and W (the same on both"
-          + " sides) before an AveragePool");
+      throw unmappable(pad, "a Pad maps only before a Conv, or as zeros before and after H and W"
+          + " (the same on both sides) before an AveragePool");
     }
     Shape padded = Shape.of(in.c(), in.h() + 2 * (int) p[2], in.w() + 2 * (int) p[3]);
     AvgPool2d.Spec s = (AvgPool2d.Spec) pool(pool, padded);

@@ -2,7 +2,8 @@
  * The JSON form of the convolution specs inside an architecture (model files, configs): options
  * read as one int, a list per axis or a padding rule, left-out options take PyTorch's defaults,
  * the old conv2d form still reads, a round trip through ModelFile.JSON gives equal specs and
- * shapes, and bad values are reported with the field.
+ * shapes, padding_mode reads from JSON and model definitions and is written only when it is not
+ * zeros, and bad values are reported with the field.
  */
 package org.sparkcnn.engine;
 
@@ -12,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.layers.Conv1d;
 import org.sparkcnn.engine.layers.Conv2d;
@@ -86,6 +90,38 @@ class ConvSpecJsonTest {
         new Conv1d.Spec("c2", 0, 6, PerAxis.of(3), null, Padding.SAME, null, null, 6))));
     roundTrip(new Architecture(Shape.of(1, 3, 5, 5), java.util.List.of(
         Conv3d.Spec.of("v", 1, 2, 3, 1, 1))));
+  }
+
+  @Test
+  void paddingModeReadsAndIsWrittenOnlyWhenNotZeros() throws Exception {
+    Architecture a = roundTrip(read("{'input': [3, 9, 9], 'layers': [{'type': 'conv2d',"
+        + " 'name': 'c', 'out': 6, 'kernel': 3, 'padding': 'same', 'padding_mode': 'reflect'},"
+        + " {'type': 'conv2d', 'name': 'z', 'out': 6, 'kernel': 3, 'padding': 1}]}"));
+    assertEquals("reflect", ((Conv2d.Spec) a.layers().get(0)).paddingMode());
+    assertEquals("zeros", ((Conv2d.Spec) a.layers().get(1)).paddingMode());
+    String json = ModelFile.JSON.writeValueAsString(a);
+    assertTrue(json.contains("\"padding_mode\":\"reflect\"")
+        && json.indexOf("padding_mode") == json.lastIndexOf("padding_mode"), json);
+    String yaml = "{'layers': [{'conv1d': {'out': 4, 'kernel': 5, 'padding': 2,"
+        + " 'padding_mode': 'circular'}}]}";
+    @SuppressWarnings("unchecked")
+    Map<String, Object> doc = ModelFile.JSON.readValue(yaml.replace('\'', '"'), Map.class);
+    Architecture defined = ModelDefinition.parse(doc, Shape.of(2, 10), 3);
+    assertEquals("circular", ((Conv1d.Spec) defined.layers().get(0)).paddingMode());
+    Map<String, Object> conv = new HashMap<>(Map.of("out", 4, "kernel", 3, "padding", 1,
+        "padding_mode", "mirror"));
+    Map<String, Object> def = Map.of("layers", List.of(Map.of("conv2d", conv)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelDefinition.parse(def, Shape.of(1, 8, 8), 3));
+    assertTrue(e.getMessage().contains("conv2d 'conv1'")
+        && e.getMessage().contains("padding_mode must be one of [zeros, reflect, replicate,"
+            + " circular], got 'mirror'"), e.getMessage());
+    conv.put("padding_mode", "reflect");
+    conv.put("padding", 8);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ModelDefinition.parse(def, Shape.of(1, 8, 8), 3));
+    assertTrue(e.getMessage().contains("'conv1'") && e.getMessage().contains("'reflect'")
+        && e.getMessage().contains("less than"), e.getMessage());
   }
 
   @Test

@@ -4,7 +4,8 @@
  * transposed convolution, both batch norms, the pools with per-axis windows, dilation, ceil_mode
  * and count_include_pad, LRN,
  * pixel shuffle, the activations, residual blocks and concatenations, dropout) and the models of
- * ../shared/models imported from ONNX give sparkcnn's outputs to 1e-5 relative; the file has a
+ * ../shared/models imported from ONNX give sparkcnn's outputs to 1e-5 relative, and so do
+ * convolutions with each padding_mode (a Pad before the Conv; opset 19 for wrap); the file has a
  * symbolic batch, opset 13 and the metadata, and imports back to the same network.
  */
 package org.sparkcnn.engine;
@@ -67,6 +68,46 @@ class OnnxExportTest {
           "flatten",
           {"linear": {"out": "$classes"}}]}""", Shape.of(1, 4, 6, 6), 3);
     err = OnnxRuntimeCheck.maxRelError(three, OnnxRuntimeCheck.randomWeights(three, 7), 2, 8);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv3d: max relative error " + err);
+  }
+
+  @Test
+  void paddingModesMatchOnnxRuntimeAndImportBack() throws Exception {
+    String modes = """
+        {"layers": [
+          {"conv2d": {"out": 4, "kernel": 4, "padding": "same", "padding_mode": "reflect"}},
+          "relu",
+          {"conv2d": {"out": 4, "kernel": [3, 2], "stride": 2, "padding": [2, 1],
+              "groups": 2, "padding_mode": "replicate"}},
+          {"conv2d": {"out": 3, "kernel": 3, "padding": 1, "padding_mode": "MODE"}},
+          "flatten", {"linear": {"out": "$classes"}}]}""";
+    for (String mode : List.of("reflect", "circular")) {
+      Architecture a = define(modes.replace("MODE", mode), Shape.of(2, 7, 6), 3);
+      Vectors v = OnnxRuntimeCheck.randomWeights(a, 11);
+      double err = OnnxRuntimeCheck.maxRelError(a, v, 2, 12);
+      assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, mode + ": max relative error " + err);
+      ModelProto m = OnnxExport.model(a, v, Map.of());
+      assertEquals(mode.equals("circular") ? OnnxExport.WRAP_OPSET : OnnxExport.OPSET,
+          m.getOpsetImport(0).getVersion());
+      assertEquals(3, m.getGraph().getNodeList().stream()
+          .filter(n -> n.getOpType().equals("Pad")).count());
+      Architecture back = OnnxImport.map(m).architecture();
+      assertEquals(List.of("reflect", "zeros", "replicate", mode, "zeros", "zeros"),
+          back.layers().stream().map(l -> l instanceof org.sparkcnn.engine.layers.ConvSpec c
+              ? c.paddingMode() : "zeros").toList());
+      assertEquals(a.output(), back.output());
+    }
+    Architecture one = define("""
+        {"layers": [{"conv1d": {"out": 3, "kernel": 5, "padding": 3,
+            "padding_mode": "replicate"}}, "flatten", {"linear": {"out": "$classes"}}]}""",
+        Shape.of(2, 9), 3);
+    double err = OnnxRuntimeCheck.maxRelError(one, OnnxRuntimeCheck.randomWeights(one, 13), 2, 14);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv1d: max relative error " + err);
+    Architecture three = define("""
+        {"layers": [{"conv3d": {"out": 2, "kernel": [2, 3, 3], "padding": [1, 1, 2],
+            "padding_mode": "reflect"}}, "flatten", {"linear": {"out": "$classes"}}]}""",
+        Shape.of(1, 3, 4, 5), 3);
+    err = OnnxRuntimeCheck.maxRelError(three, OnnxRuntimeCheck.randomWeights(three, 15), 2, 16);
     assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv3d: max relative error " + err);
   }
 

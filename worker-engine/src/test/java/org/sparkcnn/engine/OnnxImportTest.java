@@ -1,10 +1,11 @@
 /*
- * ONNX import (OnnxImport, OnnxOps, OnnxTensors): every model of ../shared/models made by
- * PyTorch's exporter (LeNet-5, ResNet-20 with its Add joins, SqueezeNet 1.1 with Concat joins and
+ * ONNX import (OnnxImport, OnnxOps, OnnxTensors): every model of ../shared/models made by PyTorch's
+ * exporter (LeNet-5, ResNet-20 with its Add joins, SqueezeNet 1.1 with Concat joins and
  * Identity-aliased weights, GoogLeNet with four-branch Concats and ceil-mode pooling) reproduces
- * PyTorch's outputs; graphs built here check BatchNormalization, Gemm without transB, MatMul
- * plus Add, Reshape and the error paths: an unmappable op or attribute names the node, the op and
- * the attribute, a damaged file or initializer is named, never a large allocation.
+ * PyTorch's outputs; graphs built here check BatchNormalization, Gemm without transB, MatMul plus
+ * Add, Reshape, a Pad before a Conv (its mode as the padding_mode) and the error paths: an
+ * unmappable op or attribute names the node, the op and the attribute, a damaged file or
+ * initializer is named, never a large allocation.
  */
 package org.sparkcnn.engine;
 
@@ -28,6 +29,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.layers.Conv2d;
+import org.sparkcnn.engine.layers.Padding;
 
 class OnnxImportTest {
   @TempDir Path dir;
@@ -137,6 +140,65 @@ class OnnxImportTest {
     g = dense();
     g.setNode(2, node("Gemm", "gemm", List.of("f", "f"), "z"));
     assertTrue(refused(g).contains("node 'gemm' (Gemm)"));
+  }
+
+  /** x [1, 4, 5] -> Pad (mode, pads, value) -> Conv (W [2, 1, 3, 3], convAttrs) -> y. */
+  private static GraphProto.Builder padConv(String mode, long[] pads, float value,
+      AttributeProto... convAttrs) {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 1, 4, 5))
+        .addOutput(value("y", 2, 4, 5))
+        .addInitializer(OnnxTensors.longs("pads", pads))
+        .addInitializer(OnnxTensors.floats("value", new float[] {value}))
+        .addInitializer(OnnxTensors.floats("W", new float[18], 2, 1, 3, 3))
+        .addNode(node("Conv", "c", List.of("p", "W"), "y", convAttrs));
+    NodeProto.Builder pad = NodeProto.newBuilder().setOpType("Pad").setName("p")
+        .addAllInput(List.of("x", "pads", "value")).addOutput("p");
+    if (mode != null) {
+      pad.addAttribute(AttributeProto.newBuilder().setName("mode")
+          .setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(mode)));
+    }
+    return g.addNode(0, pad);
+  }
+
+  @Test
+  void aPadBeforeAConvIsItsPaddingMode() {
+    for (String[] m : new String[][] {{"reflect", "reflect"}, {"edge", "replicate"},
+        {"wrap", "circular"}}) {
+      Conv2d.Spec c = (Conv2d.Spec) OnnxImport.map(model(padConv(m[0],
+          new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 0))).architecture().layers().get(0);
+      assertEquals(m[1], c.paddingMode());
+      assertEquals(Padding.of(1, 1), c.padding());
+    }
+    // an even kernel's SAME split: one more after than before
+    GraphProto.Builder g = padConv("reflect", new long[] {0, 0, 1, 1, 0, 0, 2, 2}, 0)
+        .setInitializer(2, OnnxTensors.floats("W", new float[32], 2, 1, 4, 4));
+    Conv2d.Spec c = (Conv2d.Spec) OnnxImport.map(model(g)).architecture().layers().get(0);
+    assertEquals(Padding.SAME, c.padding());
+    assertEquals("reflect", c.paddingMode());
+    // zeros: the Pad's and the Conv's own add up
+    c = (Conv2d.Spec) OnnxImport.map(model(padConv(null, new long[] {0, 0, 1, 0, 0, 0, 1, 0}, 0,
+        ints("pads", 0, 1, 0, 1)))).architecture().layers().get(0);
+    assertEquals("zeros", c.paddingMode());
+    assertEquals(Padding.of(1, 1), c.padding());
+  }
+
+  @Test
+  void padsThatNoPaddingModeGivesAreRefused() {
+    String m = refused(padConv("wrap", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 0,
+        ints("pads", 1, 1, 1, 1)));
+    assertTrue(m.startsWith("node 'c' (Conv): attribute 'pads' after a Pad in mode wrap"), m);
+    m = refused(padConv("constant", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 1.5f));
+    assertTrue(m.startsWith("node 'p' (Pad): a constant_value other than 0"), m);
+    m = refused(padConv("symmetric", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 0));
+    assertTrue(m.startsWith("node 'p' (Pad): attribute 'mode' symmetric"), m);
+    m = refused(padConv("edge", new long[] {0, 1, 1, 1, 0, 0, 1, 1}, 0));
+    assertTrue(m.startsWith("node 'p' (Pad): pads [0, 1, 1, 1, 0, 0, 1, 1]: only padding of the 2"
+        + " spatial axes"), m);
+    m = refused(padConv("edge", new long[] {0, 0, 1, 1, 0, 0, 2, 2}, 0));
+    assertTrue(m.startsWith("node 'p' (Pad): pads [1, 1, 2, 2] of the Pad and the Conv after it:"
+        + " different padding before and after"), m);
+    m = refused(padConv("reflect", new long[] {0, 0, 4, 1, 0, 0, 4, 1}, 0));
+    assertTrue(m.contains("padding_mode 'reflect'") && m.contains("size 4"), m);
   }
 
   @Test

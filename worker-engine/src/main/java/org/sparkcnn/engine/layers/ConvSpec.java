@@ -3,10 +3,13 @@
  * from them. Per spatial axis (ConvAxis), the output size is DESIGN.md contract 5,
  * out = floor((in + lo + hi - d(k - 1) - 1) / s) + 1, with lo and hi from the Padding. The weight
  * is [Cout, Cin/groups, K...] then the bias [Cout], as in PyTorch (torch.nn.Conv2d): groups splits
- * the channels into independent convolutions (groups == Cin is a depthwise convolution).
+ * the channels into independent convolutions (groups == Cin is a depthwise convolution). The
+ * padding_mode says what the padding holds (PaddingMode): zeros, or the input reflected,
+ * replicated or wrapped around, as torch.nn.Conv2d's.
  */
 package org.sparkcnn.engine.layers;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Arrays;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
@@ -33,6 +36,29 @@ public interface ConvSpec extends LayerSpec {
 
   int groups();
 
+  /**
+   * 'zeros', 'reflect', 'replicate' or 'circular' (PaddingMode); left out of JSON when 'zeros',
+   * so that a file of zero-padded layers reads as before.
+   */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ZerosFilter.class)
+  String paddingMode();
+
+  /** For JsonInclude: equal to the default padding_mode, which is not written. */
+  final class ZerosFilter {
+    @Override
+    public boolean equals(Object o) {
+      return PaddingMode.ZEROS.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return PaddingMode.ZEROS.hashCode();
+    }
+  }
+
+  /** The same convolution without padding: what runs on an input padded by the mode. */
+  ConvSpec unpadded();
+
   /** Spatial axes: 1, 2 or 3. */
   int rank();
 
@@ -41,8 +67,12 @@ public interface ConvSpec extends LayerSpec {
 
   /** Checks the options, in each spec's constructor: a message naming the layer and the value. */
   static void check(String type, String name, int rank, int in, int out, PerAxis kernel,
-      PerAxis stride, Padding padding, PerAxis dilation, int groups) {
+      PerAxis stride, Padding padding, PerAxis dilation, int groups, String paddingMode) {
     String at = type + " '" + name + "': ";
+    if (!PaddingMode.NAMES.contains(paddingMode)) {
+      throw new IllegalArgumentException(at + "padding_mode must be one of " + PaddingMode.NAMES
+          + ", got '" + paddingMode + "'");
+    }
     if (kernel == null) {
       throw new IllegalArgumentException(at + "kernel is required");
     }
@@ -98,6 +128,10 @@ public interface ConvSpec extends LayerSpec {
     int[] dims = new int[rank() + 1];
     dims[0] = out();
     ConvAxis[] a = axes(s);
+    String tooWide = PaddingMode.check(paddingMode(), a);
+    if (tooWide != null) {
+      throw new ShapeMismatch(this, s, tooWide);
+    }
     for (int i = 0; i < a.length; i++) {
       dims[i + 1] = a[i].out();
       if (dims[i + 1] < 1) {
@@ -148,8 +182,22 @@ public interface ConvSpec extends LayerSpec {
     }
   }
 
+  /** Whether the input is padded by the mode before an unpadded convolution (ModePadded). */
+  default boolean padsByMode(Shape s) {
+    if (paddingMode().equals(PaddingMode.ZEROS)) {
+      return false;
+    }
+    for (ConvAxis a : axes(s)) {
+      if (a.lo() > 0 || a.hi() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   default Layer bind(Shape s, Vectors v, int pOff, int bOff) {
-    return new Convolution(this, s, v, pOff, lowering(s));
+    return padsByMode(s) ? new ModePadded(this, s, v, pOff)
+        : new Convolution(this, s, v, pOff, lowering(s));
   }
 }
