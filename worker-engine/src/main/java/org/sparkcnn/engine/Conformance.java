@@ -57,7 +57,8 @@ public final class Conformance {
     LAYERS.put("max_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
     LAYERS.put("avg_pool2d",
-        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad"));
+        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad",
+            "divisor_override"));
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
     LAYERS.put("pixel_shuffle", (c, in) -> fields(c, "upscale_factor"));
     LAYERS.put("batch_norm", (c, in) -> {

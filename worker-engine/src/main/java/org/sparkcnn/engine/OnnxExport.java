@@ -2,8 +2,9 @@
  * Writes a sparkcnn model as a standard ONNX model (opset 13, IR version 7) with the ONNX protobuf
  * classes: input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension
  * symbolic. Each layer becomes the ONNX operator of the same maths (Conv, ConvTranspose, Gemm,
- * BatchNormalization, MaxPool, AveragePool, GlobalAveragePool + Flatten, Relu, LeakyRelu,
- * Sigmoid, Tanh, Softmax, LRN, DepthToSpace, Flatten), a residual block an Add of its two chains
+ * BatchNormalization, MaxPool, AveragePool (with divisor_override a depthwise Conv),
+ * GlobalAveragePool + Flatten, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LRN, DepthToSpace,
+ * Flatten), a residual block an Add of its two chains
  * and a concatenation a Concat on the channels; dropout is the identity at inference and is left
  * out. Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the
  * layouts of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class
@@ -139,6 +140,9 @@ public final class OnnxExport {
           ints("dilations", perAxis(p.dilation()::get, 2)),
           integer("ceil_mode", p.ceilMode() ? 1 : 0));
     }
+    if (s instanceof AvgPool2d.Spec p && p.divisorOverride() != null) {
+      return dividedPool(p, in, x);
+    }
     if (s instanceof AvgPool2d.Spec p) {
       // PyTorch's divisor with count_include_pad counts the padding but not what ceil_mode adds
       // past it, which ONNX Runtime's AveragePool does not do: the padding is made explicit
@@ -201,6 +205,30 @@ public final class OnnxExport {
     }
     throw new IllegalArgumentException("layer '" + n + "' ("
         + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+  }
+
+  /**
+   * Average pooling with divisor_override d, which AveragePool cannot divide by: a depthwise Conv
+   * whose weights are all 1 / d over the zero-padded input, with the end padded further where
+   * ceil_mode adds a window that sticks out (its sum is the sum of what lies inside).
+   */
+  private String dividedPool(AvgPool2d.Spec p, Shape in, String x) {
+    String n = p.name();
+    Shape out = p.outputShape(in);
+    long[] k = perAxis(p.kernel()::get, 2);
+    long[] pads = new long[4];
+    for (int i = 0; i < 2; i++) {
+      int pad = p.padding().get(i);
+      int past = (out.dim(i + 1) - 1) * p.stride().get(i) + (int) k[i] - in.dim(i + 1) - 2 * pad;
+      pads[i] = pad;
+      pads[i + 2] = pad + Math.max(past, 0);
+    }
+    float[] w = new float[in.c() * (int) (k[0] * k[1])];
+    Arrays.fill(w, 1f / p.divisorOverride());
+    g.addInitializer(OnnxTensors.floats(n + ".weight", w, in.c(), 1, k[0], k[1]));
+    return node("Conv", n, List.of(x, n + ".weight"), ints("kernel_shape", k),
+        ints("strides", perAxis(p.stride()::get, 2)), ints("pads", pads),
+        integer("group", in.c()));
   }
 
   /** x, then the layer's weights as initializers named LAYER.SUFFIX. */

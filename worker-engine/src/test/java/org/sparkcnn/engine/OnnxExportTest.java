@@ -71,6 +71,17 @@ class OnnxExportTest {
   }
 
   @Test
+  void divisorOverrideIsADepthwiseConvolution() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"avg_pool2d": {"kernel": [3, 2], "stride": 2, "padding": [1, 0],
+            "ceil_mode": true, "divisor_override": 5}},
+          {"avg_pool2d": {"kernel": 2, "divisor_override": -3}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(3, 13, 11), 4);
+    double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 3), 3, 4);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+  }
+
+  @Test
   void importedModelsOfSharedMatchOnnxRuntime() throws Exception {
     Path models = SharedData.root().resolve("models");
     for (String name : List.of("lenet5", "resnet20", "squeezenet1_1", "googlenet")) {
