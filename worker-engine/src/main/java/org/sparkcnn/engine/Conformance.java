@@ -54,6 +54,7 @@ public final class Conformance {
       LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
     }
     LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
+    LAYERS.put("elu", (c, in) -> fields(c, "alpha"));
     LAYERS.put("max_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
     LAYERS.put("avg_pool2d",

@@ -3,7 +3,7 @@
  * classes: input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension
  * symbolic. Each layer becomes the ONNX operator of the same maths (Conv, ConvTranspose, Gemm,
  * BatchNormalization, MaxPool, AveragePool (with divisor_override a depthwise Conv),
- * GlobalAveragePool + Flatten, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LRN, DepthToSpace,
+ * GlobalAveragePool + Flatten, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, LRN, DepthToSpace,
  * Flatten), a residual block an Add of its two chains
  * and a concatenation a Concat on the channels; dropout is the identity at inference and is left
  * out. Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the
@@ -33,6 +33,7 @@ import org.sparkcnn.engine.layers.Concat;
 import org.sparkcnn.engine.layers.ConvSpec;
 import org.sparkcnn.engine.layers.ConvTranspose2d;
 import org.sparkcnn.engine.layers.Dropout;
+import org.sparkcnn.engine.layers.ELU;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.LayerSpec;
@@ -177,6 +178,9 @@ public final class OnnxExport {
     }
     if (s instanceof LeakyReLU.Spec l) {
       return node("LeakyRelu", n, List.of(x), real("alpha", l.negativeSlope()));
+    }
+    if (s instanceof ELU.Spec e) {
+      return node("Elu", n, List.of(x), real("alpha", e.alpha()));
     }
     if (s instanceof Softmax.Spec) {
       return node("Softmax", n, List.of(in.rank() == 1 ? x

@@ -2,7 +2,7 @@
  * One ONNX node to sparkcnn layer specs, with the node's weights taken from the graph's
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
  * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split),
- * ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, MaxPool (with dilations) and
+ * ConvTranspose (2D), Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, MaxPool (with dilations) and
  * AveragePool (per-axis windows, strides and pads equal before and after, ceil_mode,
  * count_include_pad), GlobalAveragePool, Flatten
  * and Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
@@ -28,6 +28,7 @@ import org.sparkcnn.engine.layers.Conv1d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Conv3d;
 import org.sparkcnn.engine.layers.ConvTranspose2d;
+import org.sparkcnn.engine.layers.ELU;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.LayerSpec;
@@ -72,6 +73,10 @@ final class OnnxOps {
         Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "alpha");
         yield List.of(
             new LeakyReLU.Spec(nextName("leaky_relu"), (double) OnnxAttrs.f(a, "alpha", 0.01f)));
+      }
+      case "Elu" -> {
+        Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "alpha");
+        yield List.of(new ELU.Spec(nextName("elu"), (double) OnnxAttrs.f(a, "alpha", 1f)));
       }
       case "Softmax" -> {
         long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", -1);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.layers.ELU;
 
 class OnnxExportTest {
   @TempDir Path dir;
@@ -79,6 +80,20 @@ class OnnxExportTest {
           {"linear": {"out": "$classes"}}]}""", Shape.of(3, 13, 11), 4);
     double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 3), 3, 4);
     assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+  }
+
+  @Test
+  void eluMatchesOnnxRuntimeAndImportsBackWithItsAlpha() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3}}, "elu",
+          {"conv2d": {"out": 4, "kernel": 3}}, {"elu": {"alpha": 0.5}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 9, 9), 3);
+    Vectors v = OnnxRuntimeCheck.randomWeights(a, 5);
+    double err = OnnxRuntimeCheck.maxRelError(a, v, 3, 6);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    OnnxImport.Result back = OnnxImport.map(OnnxExport.model(a, v, Map.of()));
+    assertEquals(new ELU.Spec("elu1", 1.0), back.architecture().layers().get(1));
+    assertEquals(new ELU.Spec("elu2", 0.5), back.architecture().layers().get(3));
   }
 
   @Test

@@ -29,6 +29,7 @@ import org.sparkcnn.engine.Vectors;
   @JsonSubTypes.Type(value = AvgPool2d.Spec.class, name = "avg_pool2d"),
   @JsonSubTypes.Type(value = GlobalAvgPool2d.Spec.class, name = "global_avg_pool2d"),
   @JsonSubTypes.Type(value = LeakyReLU.Spec.class, name = "leaky_relu"),
+  @JsonSubTypes.Type(value = ELU.Spec.class, name = "elu"),
   @JsonSubTypes.Type(value = Sigmoid.Spec.class, name = "sigmoid"),
   @JsonSubTypes.Type(value = Tanh.Spec.class, name = "tanh"),
   @JsonSubTypes.Type(value = Softmax.Spec.class, name = "softmax"),
