@@ -60,6 +60,9 @@ public final class Conformance {
     LAYERS.put("avg_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad",
             "divisor_override"));
+    for (String adaptive : List.of("adaptive_avg_pool2d", "adaptive_max_pool2d")) {
+      LAYERS.put(adaptive, (c, in) -> fields(c, "output_size"));
+    }
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
     LAYERS.put("pixel_shuffle", (c, in) -> fields(c, "upscale_factor"));
     LAYERS.put("batch_norm", (c, in) -> {

@@ -3,12 +3,13 @@
  * classes: input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension
  * symbolic. Each layer becomes the ONNX operator of the same maths (Conv, ConvTranspose, Gemm,
  * BatchNormalization, MaxPool, AveragePool (with divisor_override a depthwise Conv),
- * GlobalAveragePool + Flatten, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, LRN, DepthToSpace,
- * Flatten), a residual block an Add of its two chains
- * and a concatenation a Concat on the channels; dropout is the identity at inference and is left
- * out. Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the
- * layouts of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class
- * names, input shape) goes into metadata_props as strings.
+ * GlobalAveragePool + Flatten; adaptive pooling as GlobalAveragePool or GlobalMaxPool to 1, else
+ * AveragePool or MaxPool where the output size divides the input, Relu, LeakyRelu, Elu, Sigmoid,
+ * Tanh, Softmax, LRN, DepthToSpace, Flatten), a residual block an Add of its two chains and a
+ * concatenation a Concat on the channels; dropout is the identity at inference and is left out.
+ * Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the layouts
+ * of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class names,
+ * input shape) goes into metadata_props as strings.
  */
 package org.sparkcnn.engine;
 
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.sparkcnn.engine.layers.AdaptiveAvgPool2d;
+import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm;
 import org.sparkcnn.engine.layers.BatchNorm1d;
@@ -41,6 +44,7 @@ import org.sparkcnn.engine.layers.LeakyReLU;
 import org.sparkcnn.engine.layers.Linear;
 import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
+import org.sparkcnn.engine.layers.PerAxis;
 import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.Residual;
@@ -162,6 +166,12 @@ public final class OnnxExport {
           ints("pads", pad[0], pad[1], pad[0], pad[1]),
           integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", 0));
     }
+    if (s instanceof AdaptiveAvgPool2d.Spec p) {
+      return adaptivePool("AveragePool", p.outputSize(), n, in, x);
+    }
+    if (s instanceof AdaptiveMaxPool2d.Spec p) {
+      return adaptivePool("MaxPool", p.outputSize(), n, in, x);
+    }
     if (s instanceof GlobalAvgPool2d.Spec) {
       return node("Flatten", n + ".flatten",
           List.of(node("GlobalAveragePool", n, List.of(x))), integer("axis", 1));
@@ -209,6 +219,28 @@ public final class OnnxExport {
     }
     throw new IllegalArgumentException("layer '" + n + "' ("
         + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+  }
+
+  /**
+   * Adaptive pooling as the one ONNX operator of the same windows: output 1 the global pool, an
+   * output that divides the input a pool of kernel = stride = input / output (PyTorch's windows
+   * are then exactly those); other sizes have overlapping windows of two sizes, which no ONNX
+   * pooling operator makes.
+   */
+  private String adaptivePool(String op, PerAxis size, String n, Shape in, String x) {
+    if (size.max() == 1) {
+      return node("Global" + op, n, List.of(x));
+    }
+    int oh = size.get(0);
+    int ow = size.get(1);
+    if (in.h() % oh != 0 || in.w() % ow != 0) {
+      throw new IllegalArgumentException("layer '" + n + "' (adaptive pooling to " + oh + "x" + ow
+          + ") has no ONNX operator for input " + in + ": ONNX pools only where the output size"
+          + " divides the input's height and width, or to 1");
+    }
+    long kh = in.h() / oh;
+    long kw = in.w() / ow;
+    return node(op, n, List.of(x), ints("kernel_shape", kh, kw), ints("strides", kh, kw));
   }
 
   /**

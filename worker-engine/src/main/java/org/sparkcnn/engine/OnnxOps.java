@@ -4,13 +4,13 @@
  * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split),
  * ConvTranspose (2D), Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, MaxPool (with dilations) and
  * AveragePool (per-axis windows, strides and pads equal before and after, ceil_mode,
- * count_include_pad), GlobalAveragePool, Flatten
- * and Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
+ * count_include_pad), GlobalAveragePool, GlobalMaxPool (adaptive max pooling to 1), Flatten and
+ * Reshape to [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a
  * constant, BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel
- * shuffle). Every attribute a handler
- * does not know, or a value it cannot map, is an error naming the node, the op and the attribute.
- * The weights of each layer are kept by layer name in PyTorch's order (weight, bias; for batch
- * norm also the running mean and variance), which is the engine's layout (DESIGN.md contract 4).
+ * shuffle). Every attribute a handler does not know, or a value it cannot map, is an error naming
+ * the node, the op and the attribute. The weights of each layer are kept by layer name in PyTorch's
+ * order (weight, bias; for batch norm also the running mean and variance), which is the engine's
+ * layout (DESIGN.md contract 4).
  */
 package org.sparkcnn.engine;
 
@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm1d;
 import org.sparkcnn.engine.layers.BatchNorm2d;
@@ -88,6 +89,7 @@ final class OnnxOps {
       }
       case "MaxPool", "AveragePool" -> List.of(pool(n, in));
       case "GlobalAveragePool" -> plain(n, new GlobalAvgPool2d.Spec(nextName("gap")));
+      case "GlobalMaxPool" -> plain(n, AdaptiveMaxPool2d.Spec.of(nextName("pool"), 1));
       case "Flatten" -> {
         long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", 1);
         if (axis != 1) {

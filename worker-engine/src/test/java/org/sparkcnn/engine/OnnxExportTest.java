@@ -10,6 +10,7 @@
 package org.sparkcnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -94,6 +95,28 @@ class OnnxExportTest {
     OnnxImport.Result back = OnnxImport.map(OnnxExport.model(a, v, Map.of()));
     assertEquals(new ELU.Spec("elu1", 1.0), back.architecture().layers().get(1));
     assertEquals(new ELU.Spec("elu2", 0.5), back.architecture().layers().get(3));
+  }
+
+  @Test
+  void adaptivePoolsAreGlobalOrPlainPoolsInOnnxRuntime() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3, "padding": 1}},
+          {"adaptive_max_pool2d": {"output_size": [4, 3]}},
+          {"adaptive_avg_pool2d": {"output_size": [2, 3]}},
+          {"concat": [[{"adaptive_avg_pool2d": {"output_size": 1}}],
+            [{"adaptive_max_pool2d": {"output_size": 1}}]]},
+          "flatten", {"linear": {"out": "$classes"}}]}""", Shape.of(2, 8, 9), 3);
+    assertEquals(Shape.of(8, 1, 1), a.shapeBefore(4));
+    double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 9), 3, 10);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    Architecture odd = define("""
+        {"layers": [{"adaptive_avg_pool2d": {"output_size": [3, 3], "name": "head"}},
+          "flatten"]}""", Shape.of(2, 8, 9), 3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxExport.model(odd, odd.initialise(Init.HE, Rng.of(1)), Map.of()));
+    assertEquals("layer 'head' (adaptive pooling to 3x3) has no ONNX operator for input 2x8x9:"
+        + " ONNX pools only where the output size divides the input's height and width, or to 1",
+        e.getMessage());
   }
 
   @Test

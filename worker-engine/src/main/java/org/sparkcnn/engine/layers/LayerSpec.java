@@ -28,6 +28,8 @@ import org.sparkcnn.engine.Vectors;
   @JsonSubTypes.Type(value = Concat.Spec.class, name = "concat"),
   @JsonSubTypes.Type(value = AvgPool2d.Spec.class, name = "avg_pool2d"),
   @JsonSubTypes.Type(value = GlobalAvgPool2d.Spec.class, name = "global_avg_pool2d"),
+  @JsonSubTypes.Type(value = AdaptiveAvgPool2d.Spec.class, name = "adaptive_avg_pool2d"),
+  @JsonSubTypes.Type(value = AdaptiveMaxPool2d.Spec.class, name = "adaptive_max_pool2d"),
   @JsonSubTypes.Type(value = LeakyReLU.Spec.class, name = "leaky_relu"),
   @JsonSubTypes.Type(value = ELU.Spec.class, name = "elu"),
   @JsonSubTypes.Type(value = Sigmoid.Spec.class, name = "sigmoid"),
