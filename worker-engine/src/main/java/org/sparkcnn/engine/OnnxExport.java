@@ -5,11 +5,12 @@
  * BatchNormalization, MaxPool, AveragePool (with divisor_override a depthwise Conv),
  * GlobalAveragePool + Flatten; adaptive pooling as GlobalAveragePool or GlobalMaxPool to 1, else
  * AveragePool or MaxPool where the output size divides the input, Relu, LeakyRelu, Elu, Sigmoid,
- * Tanh, Softmax, LRN, DepthToSpace, Flatten), a residual block an Add of its two chains and a
- * concatenation a Concat on the channels; dropout is the identity at inference and is left out.
- * Weights are initializers named after the layer (conv1.weight, bn1.running_mean), in the layouts
- * of DESIGN.md contract 4, which are ONNX's. The model's metadata (normalisation, class names,
- * input shape) goes into metadata_props as strings.
+ * Tanh, Softmax, LRN, DepthToSpace, Flatten; a batch norm without running statistics as the ops of
+ * its batch statistics), a residual block an Add of its two chains and a concatenation a Concat on
+ * the channels; dropout is the identity at inference and is left out. Weights are initializers
+ * named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md contract 4,
+ * which are ONNX's. The model's metadata (normalisation, class names, input shape) goes into
+ * metadata_props as strings.
  */
 package org.sparkcnn.engine;
 
@@ -30,8 +31,6 @@ import org.sparkcnn.engine.layers.AdaptiveAvgPool2d;
 import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm;
-import org.sparkcnn.engine.layers.BatchNorm1d;
-import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.Concat;
 import org.sparkcnn.engine.layers.ConvSpec;
 import org.sparkcnn.engine.layers.ConvTranspose2d;
@@ -133,9 +132,8 @@ public final class OnnxExport {
           integer("axis", 1));
       return node("Gemm", n, withWeights(n, flat), integer("transB", 1));
     }
-    if (s instanceof BatchNorm.Spec) {
-      double eps = s instanceof BatchNorm2d.Spec b ? b.eps() : ((BatchNorm1d.Spec) s).eps();
-      return node("BatchNormalization", n, withWeights(n, x), real("epsilon", eps));
+    if (s instanceof BatchNorm.Spec b) {
+      return batchNorm(b, in, x);
     }
     if (s instanceof MaxPool2d.Spec p) {
       long[] pad = perAxis(p.padding()::get, 2);
@@ -219,6 +217,57 @@ public final class OnnxExport {
     }
     throw new IllegalArgumentException("layer '" + n + "' ("
         + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+  }
+
+  /**
+   * BatchNormalization with the running statistics, its scale 1 and bias 0 without affine (ONNX
+   * always takes them). Without track_running_stats the batch statistics normalise in inference
+   * too, which opset 13's BatchNormalization does not do: the mean and the biased variance are
+   * ReduceMean over the batch and the positions, and y = (x - mean) / sqrt(var + eps) w + b.
+   */
+  private String batchNorm(BatchNorm.Spec b, Shape in, String x) {
+    String n = b.name();
+    int c = in.dim(0);
+    Map<String, float[]> w = new java.util.HashMap<>();
+    for (ModelTensors.Tensor t : tensors.getOrDefault(n, List.of())) {
+      float[] src = t.buffer() ? v.buffers : v.params;
+      w.put(t.suffix(), Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()));
+    }
+    float[] ones = new float[c];
+    Arrays.fill(ones, 1f);
+    if (b.trackRunningStats()) {
+      return node("BatchNormalization", n, List.of(x,
+          initializer(n + ".weight", w.getOrDefault("weight", ones), c),
+          initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
+          initializer(n + ".running_mean", w.get("running_mean"), c),
+          initializer(n + ".running_var", w.get("running_var"), c)), real("epsilon", b.eps()));
+    }
+    long[] axes = new long[in.rank()]; // the batch, then every axis after the channels
+    long[] perChannel = new long[in.rank()]; // [C, 1, ...]: broadcasts over the positions
+    Arrays.fill(perChannel, 1);
+    perChannel[0] = c;
+    for (int i = 1; i < axes.length; i++) {
+      axes[i] = i + 1;
+    }
+    String mean = node("ReduceMean", n + ".mean", List.of(x), ints("axes", axes));
+    String d = node("Sub", n + ".centred", List.of(x, mean));
+    String var = node("ReduceMean", n + ".var",
+        List.of(node("Mul", n + ".square", List.of(d, d))), ints("axes", axes));
+    String eps = initializer(n + ".eps", new float[] {b.eps().floatValue()});
+    String std = node("Sqrt", n + ".std", List.of(node("Add", n + ".var_eps", List.of(var, eps))));
+    if (!b.affine()) {
+      return node("Div", n, List.of(d, std));
+    }
+    String xhat = node("Div", n + ".xhat", List.of(d, std));
+    String scaled = node("Mul", n + ".scale",
+        List.of(xhat, initializer(n + ".weight", w.get("weight"), perChannel)));
+    return node("Add", n, List.of(scaled, initializer(n + ".bias", w.get("bias"), perChannel)));
+  }
+
+  /** A float initializer; returns its name. */
+  private String initializer(String name, float[] values, long... dims) {
+    g.addInitializer(OnnxTensors.floats(name, values, dims));
+    return name;
   }
 
   /**

@@ -120,6 +120,37 @@ class OnnxExportTest {
   }
 
   @Test
+  void batchNormsWithoutAffineOrRunningStatisticsMatchOnnxRuntime() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3}},
+          {"batch_norm2d": {"affine": false}}, "relu",
+          {"conv2d": {"out": 4, "kernel": 3}}, {"batch_norm2d": {"track_running_stats": false}},
+          {"conv2d": {"out": 3, "kernel": 3}},
+          {"batch_norm2d": {"affine": false, "track_running_stats": false}},
+          {"batch_norm2d": {"momentum": null}}, "flatten", {"linear": {"out": 6}},
+          {"batch_norm1d": {"affine": false, "track_running_stats": false}},
+          {"batch_norm1d": {"momentum": null, "affine": false}},
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 11, 10), 3);
+    Vectors v = OnnxRuntimeCheck.randomWeights(a, 11);
+    double err = OnnxRuntimeCheck.maxRelError(a, v, 4, 12);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    // with running statistics the file imports back: scale 1 and bias 0 stand for no affine
+    Architecture tracked = define("""
+        {"layers": [{"batch_norm2d": {"affine": false, "momentum": null}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 3, 3), 2);
+    v = OnnxRuntimeCheck.randomWeights(tracked, 13);
+    OnnxImport.Result back = OnnxImport.map(OnnxExport.model(tracked, v, Map.of()));
+    float[] x = new float[2 * tracked.input().size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) Math.cos(i);
+    }
+    float[] y0 = new Model(tracked, v).forward(x, 2, false).clone();
+    float[] y1 = new Model(back.architecture(), back.vectors()).forward(x, 2, false);
+    Conformance.Outcome o = ModelCases.compare("round trip", y0, y1);
+    assertTrue(o.maxRelError() < 1e-6, o.toString());
+  }
+
+  @Test
   void importedModelsOfSharedMatchOnnxRuntime() throws Exception {
     Path models = SharedData.root().resolve("models");
     for (String name : List.of("lenet5", "resnet20", "squeezenet1_1", "googlenet")) {
