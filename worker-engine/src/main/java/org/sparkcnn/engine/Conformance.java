@@ -54,14 +54,22 @@ public final class Conformance {
       LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
     }
     LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
+    LAYERS.put("elu", (c, in) -> fields(c, "alpha"));
     LAYERS.put("max_pool2d",
         (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
     LAYERS.put("avg_pool2d",
-        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad"));
+        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad",
+            "divisor_override"));
+    for (String adaptive : List.of("adaptive_avg_pool2d", "adaptive_max_pool2d")) {
+      LAYERS.put(adaptive, (c, in) -> fields(c, "output_size"));
+    }
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
     LAYERS.put("pixel_shuffle", (c, in) -> fields(c, "upscale_factor"));
     LAYERS.put("batch_norm", (c, in) -> {
-      Map<String, Object> f = fields(c, "eps", "momentum");
+      Map<String, Object> f = fields(c, "eps", "momentum", "affine", "track_running_stats");
+      if (c.has("momentum") && c.get("momentum").isNull()) {
+        f.put("momentum", null); // the cumulative average
+      }
       f.put("type", in.length == 4 ? "batch_norm2d" : "batch_norm1d");
       f.put("features", in[1]);
       return f;
@@ -212,17 +220,20 @@ public final class Conformance {
     }
     boolean training = c.path("training").asBoolean(true);
     String runningBefore = training ? "_before" : "";
-    if (c.has("running_mean" + runningBefore)) { // batch norm: buffers are [mean, var]
+    if (c.has("running_mean" + runningBefore)) { // batch norm: [mean, var(, count)]
       float[] mean = floats(c.get("running_mean" + runningBefore));
       System.arraycopy(mean, 0, v.buffers, 0, mean.length);
       System.arraycopy(floats(c.get("running_var" + runningBefore)), 0, v.buffers, mean.length,
           mean.length);
+      if (c.has("num_batches_tracked" + runningBefore) && v.buffers.length > 2 * mean.length) {
+        v.buffers[2 * mean.length] = c.get("num_batches_tracked" + runningBefore).floatValue();
+      }
     }
     Layer layer = spec.bind(in, v, 0, 0);
     float[] y = layer.forward(floats(c.get("input")), n, training);
     check.compare("output", c.get("output"), y, FORWARD_TOL);
     if (c.has("running_mean_after")) {
-      int channels = v.buffers.length / 2;
+      int channels = in.dim(0);
       check.compare("running_mean", c.get("running_mean_after"),
           Arrays.copyOfRange(v.buffers, 0, channels), FORWARD_TOL);
       check.compare("running_var", c.get("running_var_after"),

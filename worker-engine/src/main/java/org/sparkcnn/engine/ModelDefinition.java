@@ -40,7 +40,8 @@ public final class ModelDefinition {
   private static final Map<String, String> SHORT_NAMES = Map.ofEntries(Map.entry("conv2d", "conv"),
       Map.entry("linear", "fc"), Map.entry("batch_norm2d", "bn"), Map.entry("batch_norm1d", "bn"),
       Map.entry("max_pool2d", "pool"), Map.entry("avg_pool2d", "pool"),
-      Map.entry("global_avg_pool2d", "gap"), Map.entry("local_response_norm", "lrn"),
+      Map.entry("global_avg_pool2d", "gap"), Map.entry("adaptive_avg_pool2d", "pool"),
+      Map.entry("adaptive_max_pool2d", "pool"), Map.entry("local_response_norm", "lrn"),
       Map.entry("conv_transpose2d", "deconv"));
 
   /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */

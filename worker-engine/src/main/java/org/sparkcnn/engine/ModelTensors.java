@@ -4,7 +4,8 @@
  * concatenations included, in the order of the flat vectors) each own a few tensors: a convolution
  * its "weight" [Cout, Cin/groups, K...] and "bias" [Cout], a transposed one "weight"
  * [Cin, Cout/groups, KH, KW], a linear layer "weight" [out, in] and "bias" [out], a batch norm
- * "weight" and "bias" [C] (parameters) and "running_mean" and "running_var" [C] (buffers). Each
+ * "weight" and "bias" [C] (parameters, with affine) and "running_mean" and "running_var" [C]
+ * (buffers, with track_running_stats; then, with momentum null, "num_batches_tracked" []). Each
  * tensor knows where it lives in the flat parameter or buffer vector (DESIGN.md contracts 1 and 4:
  * the layouts are PyTorch's, so a tensor is copied as it is). Used by weight import (safetensors,
  * ONNX) and export.
@@ -107,12 +108,19 @@ public final class ModelTensors {
       if (f.bias()) {
         add(t, l, "bias", new int[] {f.out()}, false, p);
       }
-    } else if (s instanceof BatchNorm.Spec) {
-      int[] c = {s.bufferCount(in) / 2};
-      p = add(t, l, "weight", c, false, p);
-      add(t, l, "bias", c, false, p);
-      int b = add(t, l, "running_mean", c, true, l.bufferOffset());
-      add(t, l, "running_var", c, true, b);
+    } else if (s instanceof BatchNorm.Spec bn) {
+      int[] c = {in.dim(0)};
+      if (bn.affine()) {
+        p = add(t, l, "weight", c, false, p);
+        add(t, l, "bias", c, false, p);
+      }
+      if (bn.trackRunningStats()) {
+        int b = add(t, l, "running_mean", c, true, l.bufferOffset());
+        b = add(t, l, "running_var", c, true, b);
+        if (bn.cumulative()) {
+          add(t, l, "num_batches_tracked", new int[0], true, b);
+        }
+      }
     } else {
       throw new IllegalArgumentException("layer '" + s.name() + "' ("
           + s.getClass().getEnclosingClass().getSimpleName() + ") has weights that have no"

@@ -4,8 +4,11 @@
  * input "input" [batch, C, H, W] and output "output" [batch, ...], the batch dimension symbolic.
  * Each layer becomes the ONNX operator of the same maths (Conv, after a Pad of the input for a
  * padding_mode other than zeros (reflect, edge, wrap), ConvTranspose, Gemm, BatchNormalization,
- * MaxPool, AveragePool, GlobalAveragePool + Flatten, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LRN,
- * DepthToSpace, Flatten), a residual block an Add of its two chains and a concatenation a Concat on
+ * MaxPool, AveragePool (with divisor_override a depthwise Conv), GlobalAveragePool + Flatten;
+ * adaptive pooling as GlobalAveragePool or GlobalMaxPool to 1, else AveragePool or MaxPool where
+ * the output size divides the input, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, LRN,
+ * DepthToSpace, Flatten; a batch norm without running statistics as the ops of its batch
+ * statistics), a residual block an Add of its two chains and a concatenation a Concat on
  * the channels; dropout is the identity at inference and is left out. Weights are initializers
  * named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md contract 4,
  * which are ONNX's. The model's metadata (normalisation, class names, input shape) goes into
@@ -26,14 +29,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.sparkcnn.engine.layers.AdaptiveAvgPool2d;
+import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm;
-import org.sparkcnn.engine.layers.BatchNorm1d;
-import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.Concat;
 import org.sparkcnn.engine.layers.ConvSpec;
 import org.sparkcnn.engine.layers.ConvTranspose2d;
 import org.sparkcnn.engine.layers.Dropout;
+import org.sparkcnn.engine.layers.ELU;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.LayerSpec;
@@ -41,6 +45,7 @@ import org.sparkcnn.engine.layers.LeakyReLU;
 import org.sparkcnn.engine.layers.Linear;
 import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
+import org.sparkcnn.engine.layers.PerAxis;
 import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.Residual;
@@ -140,9 +145,8 @@ public final class OnnxExport {
           integer("axis", 1));
       return node("Gemm", n, withWeights(n, flat), integer("transB", 1));
     }
-    if (s instanceof BatchNorm.Spec) {
-      double eps = s instanceof BatchNorm2d.Spec b ? b.eps() : ((BatchNorm1d.Spec) s).eps();
-      return node("BatchNormalization", n, withWeights(n, x), real("epsilon", eps));
+    if (s instanceof BatchNorm.Spec b) {
+      return batchNorm(b, in, x);
     }
     if (s instanceof MaxPool2d.Spec p) {
       long[] pad = perAxis(p.padding()::get, 2);
@@ -151,6 +155,9 @@ public final class OnnxExport {
           ints("pads", pad[0], pad[1], pad[0], pad[1]),
           ints("dilations", perAxis(p.dilation()::get, 2)),
           integer("ceil_mode", p.ceilMode() ? 1 : 0));
+    }
+    if (s instanceof AvgPool2d.Spec p && p.divisorOverride() != null) {
+      return dividedPool(p, in, x);
     }
     if (s instanceof AvgPool2d.Spec p) {
       // PyTorch's divisor with count_include_pad counts the padding but not what ceil_mode adds
@@ -170,6 +177,12 @@ public final class OnnxExport {
           ints("pads", pad[0], pad[1], pad[0], pad[1]),
           integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", 0));
     }
+    if (s instanceof AdaptiveAvgPool2d.Spec p) {
+      return adaptivePool("AveragePool", p.outputSize(), n, in, x);
+    }
+    if (s instanceof AdaptiveMaxPool2d.Spec p) {
+      return adaptivePool("MaxPool", p.outputSize(), n, in, x);
+    }
     if (s instanceof GlobalAvgPool2d.Spec) {
       return node("Flatten", n + ".flatten",
           List.of(node("GlobalAveragePool", n, List.of(x))), integer("axis", 1));
@@ -186,6 +199,9 @@ public final class OnnxExport {
     }
     if (s instanceof LeakyReLU.Spec l) {
       return node("LeakyRelu", n, List.of(x), real("alpha", l.negativeSlope()));
+    }
+    if (s instanceof ELU.Spec e) {
+      return node("Elu", n, List.of(x), real("alpha", e.alpha()));
     }
     if (s instanceof Softmax.Spec) {
       return node("Softmax", n, List.of(in.rank() == 1 ? x
@@ -233,6 +249,103 @@ public final class OnnxExport {
     return node("Pad", layer + ".pad", List.of(x, layer + ".pads"), AttributeProto.newBuilder()
         .setName("mode").setType(AttributeProto.AttributeType.STRING)
         .setS(com.google.protobuf.ByteString.copyFromUtf8(mode)).build());
+  }
+
+  /**
+   * BatchNormalization with the running statistics, its scale 1 and bias 0 without affine (ONNX
+   * always takes them). Without track_running_stats the batch statistics normalise in inference
+   * too, which opset 13's BatchNormalization does not do: the mean and the biased variance are
+   * ReduceMean over the batch and the positions, and y = (x - mean) / sqrt(var + eps) w + b.
+   */
+  private String batchNorm(BatchNorm.Spec b, Shape in, String x) {
+    String n = b.name();
+    int c = in.dim(0);
+    Map<String, float[]> w = new java.util.HashMap<>();
+    for (ModelTensors.Tensor t : tensors.getOrDefault(n, List.of())) {
+      float[] src = t.buffer() ? v.buffers : v.params;
+      w.put(t.suffix(), Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()));
+    }
+    float[] ones = new float[c];
+    Arrays.fill(ones, 1f);
+    if (b.trackRunningStats()) {
+      return node("BatchNormalization", n, List.of(x,
+          initializer(n + ".weight", w.getOrDefault("weight", ones), c),
+          initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
+          initializer(n + ".running_mean", w.get("running_mean"), c),
+          initializer(n + ".running_var", w.get("running_var"), c)), real("epsilon", b.eps()));
+    }
+    long[] axes = new long[in.rank()]; // the batch, then every axis after the channels
+    long[] perChannel = new long[in.rank()]; // [C, 1, ...]: broadcasts over the positions
+    Arrays.fill(perChannel, 1);
+    perChannel[0] = c;
+    for (int i = 1; i < axes.length; i++) {
+      axes[i] = i + 1;
+    }
+    String mean = node("ReduceMean", n + ".mean", List.of(x), ints("axes", axes));
+    String d = node("Sub", n + ".centred", List.of(x, mean));
+    String var = node("ReduceMean", n + ".var",
+        List.of(node("Mul", n + ".square", List.of(d, d))), ints("axes", axes));
+    String eps = initializer(n + ".eps", new float[] {b.eps().floatValue()});
+    String std = node("Sqrt", n + ".std", List.of(node("Add", n + ".var_eps", List.of(var, eps))));
+    if (!b.affine()) {
+      return node("Div", n, List.of(d, std));
+    }
+    String xhat = node("Div", n + ".xhat", List.of(d, std));
+    String scaled = node("Mul", n + ".scale",
+        List.of(xhat, initializer(n + ".weight", w.get("weight"), perChannel)));
+    return node("Add", n, List.of(scaled, initializer(n + ".bias", w.get("bias"), perChannel)));
+  }
+
+  /** A float initializer; returns its name. */
+  private String initializer(String name, float[] values, long... dims) {
+    g.addInitializer(OnnxTensors.floats(name, values, dims));
+    return name;
+  }
+
+  /**
+   * Adaptive pooling as the one ONNX operator of the same windows: output 1 the global pool, an
+   * output that divides the input a pool of kernel = stride = input / output (PyTorch's windows
+   * are then exactly those); other sizes have overlapping windows of two sizes, which no ONNX
+   * pooling operator makes.
+   */
+  private String adaptivePool(String op, PerAxis size, String n, Shape in, String x) {
+    if (size.max() == 1) {
+      return node("Global" + op, n, List.of(x));
+    }
+    int oh = size.get(0);
+    int ow = size.get(1);
+    if (in.h() % oh != 0 || in.w() % ow != 0) {
+      throw new IllegalArgumentException("layer '" + n + "' (adaptive pooling to " + oh + "x" + ow
+          + ") has no ONNX operator for input " + in + ": ONNX pools only where the output size"
+          + " divides the input's height and width, or to 1");
+    }
+    long kh = in.h() / oh;
+    long kw = in.w() / ow;
+    return node(op, n, List.of(x), ints("kernel_shape", kh, kw), ints("strides", kh, kw));
+  }
+
+  /**
+   * Average pooling with divisor_override d, which AveragePool cannot divide by: a depthwise Conv
+   * whose weights are all 1 / d over the zero-padded input, with the end padded further where
+   * ceil_mode adds a window that sticks out (its sum is the sum of what lies inside).
+   */
+  private String dividedPool(AvgPool2d.Spec p, Shape in, String x) {
+    String n = p.name();
+    Shape out = p.outputShape(in);
+    long[] k = perAxis(p.kernel()::get, 2);
+    long[] pads = new long[4];
+    for (int i = 0; i < 2; i++) {
+      int pad = p.padding().get(i);
+      int past = (out.dim(i + 1) - 1) * p.stride().get(i) + (int) k[i] - in.dim(i + 1) - 2 * pad;
+      pads[i] = pad;
+      pads[i + 2] = pad + Math.max(past, 0);
+    }
+    float[] w = new float[in.c() * (int) (k[0] * k[1])];
+    Arrays.fill(w, 1f / p.divisorOverride());
+    g.addInitializer(OnnxTensors.floats(n + ".weight", w, in.c(), 1, k[0], k[1]));
+    return node("Conv", n, List.of(x, n + ".weight"), ints("kernel_shape", k),
+        ints("strides", perAxis(p.stride()::get, 2)), ints("pads", pads),
+        integer("group", in.c()));
   }
 
   /** x, then the layer's weights as initializers named LAYER.SUFFIX. */

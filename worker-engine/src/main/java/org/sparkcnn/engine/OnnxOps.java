@@ -3,15 +3,15 @@
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
  * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split;
  * after a Pad, whose mode reflect, edge or wrap is the padding_mode reflect, replicate or circular,
- * and whose zeros add to the Conv's pads), ConvTranspose (2D), Relu, LeakyRelu, Sigmoid, Tanh,
- * Softmax, MaxPool (with dilations) and AveragePool (per-axis windows, strides and pads equal
- * before and after, ceil_mode, count_include_pad), GlobalAveragePool, Flatten and Reshape to
- * [N, -1], Gemm (any transB, alpha and beta folded into the weights), MatMul by a constant,
- * BatchNormalization, Dropout (identity at inference), LRN, DepthToSpace (CRD, pixel shuffle).
- * Every attribute a handler does not know, or a value it cannot map, is an error naming the node,
- * the op and the attribute. The weights of each layer are kept by layer name in PyTorch's order
- * (weight, bias; for batch norm also the running mean and variance), which is the engine's layout
- * (DESIGN.md contract 4).
+ * and whose zeros add to the Conv's pads), ConvTranspose (2D), Relu, LeakyRelu, Elu, Sigmoid,
+ * Tanh, Softmax, MaxPool (with dilations) and AveragePool (per-axis windows, strides and pads
+ * equal before and after, ceil_mode, count_include_pad), GlobalAveragePool, GlobalMaxPool
+ * (adaptive max pooling to 1), Flatten and Reshape to [N, -1], Gemm (any transB, alpha and beta
+ * folded into the weights), MatMul by a constant, BatchNormalization, Dropout (identity at
+ * inference), LRN, DepthToSpace (CRD, pixel shuffle). Every attribute a handler does not know, or
+ * a value it cannot map, is an error naming the node, the op and the attribute. The weights of
+ * each layer are kept by layer name in PyTorch's order (weight, bias; for batch norm also the
+ * running mean and variance), which is the engine's layout (DESIGN.md contract 4).
  */
 package org.sparkcnn.engine;
 
@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm1d;
 import org.sparkcnn.engine.layers.BatchNorm2d;
@@ -29,6 +30,7 @@ import org.sparkcnn.engine.layers.Conv1d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Conv3d;
 import org.sparkcnn.engine.layers.ConvTranspose2d;
+import org.sparkcnn.engine.layers.ELU;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.LayerSpec;
@@ -78,6 +80,10 @@ final class OnnxOps {
         yield List.of(
             new LeakyReLU.Spec(nextName("leaky_relu"), (double) OnnxAttrs.f(a, "alpha", 0.01f)));
       }
+      case "Elu" -> {
+        Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "alpha");
+        yield List.of(new ELU.Spec(nextName("elu"), (double) OnnxAttrs.f(a, "alpha", 1f)));
+      }
       case "Softmax" -> {
         long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", -1);
         if (in.rank() != 1 || (axis != 1 && axis != -1)) {
@@ -88,6 +94,7 @@ final class OnnxOps {
       }
       case "MaxPool", "AveragePool" -> List.of(pool(n, in));
       case "GlobalAveragePool" -> plain(n, new GlobalAvgPool2d.Spec(nextName("gap")));
+      case "GlobalMaxPool" -> plain(n, AdaptiveMaxPool2d.Spec.of(nextName("pool"), 1));
       case "Flatten" -> {
         long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", 1);
         if (axis != 1) {

@@ -71,7 +71,7 @@ public final class PyTorchNames {
         int bn = 0;
         for (LayerSpec s : r.body()) {
           if (s instanceof BatchNorm.Spec) {
-            out.add(prefix + (tv ? ".bn" : ".b") + ++bn);
+            add(out, s, prefix + (tv ? ".bn" : ".b") + ++bn);
           } else if (isConv(s)) {
             out.add(prefix + (tv ? ".conv" : ".c") + ++conv);
           }
@@ -79,19 +79,29 @@ public final class PyTorchNames {
         int k = 0;
         for (LayerSpec s : r.shortcut()) {
           if (isConv(s) || s instanceof BatchNorm.Spec) {
-            out.add(prefix + (tv ? ".downsample." : ".short.") + k++);
+            add(out, s, prefix + (tv ? ".downsample." : ".short.") + k++);
           }
         }
         block++;
         inStage++;
       } else if (isConv(l) || l instanceof BatchNorm.Spec) {
         boolean bn = l instanceof BatchNorm.Spec;
-        out.add(tv ? (bn ? "bn1" : "conv1") : bn ? "1" : "0");
+        add(out, l, tv ? (bn ? "bn1" : "conv1") : bn ? "1" : "0");
       } else if (l instanceof Linear.Spec) {
         out.add(tv ? "fc" : String.valueOf(3 + blocks + 2));
       }
     }
     return out;
+  }
+
+  /**
+   * Adds the name of a module unless it is a batch norm without tensors (no affine, no
+   * track_running_stats), which keeps its place in PyTorch's numbering but is no leaf.
+   */
+  private static void add(List<String> out, LayerSpec s, String name) {
+    if (!(s instanceof BatchNorm.Spec b) || b.affine() || b.trackRunningStats()) {
+      out.add(name);
+    }
   }
 
   private static boolean isConv(LayerSpec s) {

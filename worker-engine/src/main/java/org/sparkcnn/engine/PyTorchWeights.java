@@ -2,7 +2,8 @@
  * Loads a PyTorch state_dict saved as safetensors into a model's flat vectors, by name: every
  * tensor of every leaf (ModelTensors) is looked up as MODULE.SUFFIX, MODULE from PyTorchNames,
  * checked for its shape and copied into its slice of the parameter or buffer vector (BatchNorm
- * running statistics included; num_batches_tracked is PyTorch's bookkeeping and is ignored).
+ * running statistics included; num_batches_tracked, an I64, is read only for a batch norm with
+ * momentum null, which counts with it, and is ignored otherwise).
  * Layers the caller skips (a new classifier head) keep their values. Every missing or mis-shaped
  * tensor is collected and reported together, naming the tensor, the layer and both shapes,
  * before any value is copied, so a failed load leaves the vectors as they were.
@@ -47,7 +48,8 @@ public final class PyTorchWeights {
     List<String> names = plan.names();
     for (int i = 0; i < tensors.size(); i++) {
       ModelTensors.Tensor t = tensors.get(i);
-      float[] values = st.floats(names.get(i));
+      boolean count = st.entries().get(names.get(i)).dtype().equals("I64");
+      float[] values = count ? st.counts(names.get(i)) : st.floats(names.get(i));
       System.arraycopy(values, 0, t.buffer() ? v.buffers : v.params, t.offset(), values.length);
     }
     List<String> unused = new ArrayList<>();
@@ -86,7 +88,8 @@ public final class PyTorchWeights {
         String layer = "layer " + leaf.spec().name();
         if (e == null) {
           problems.add("missing " + name + " (" + layer + " needs " + t.shapeText() + ")");
-        } else if (!SafeTensors.isFloat(e.dtype())) {
+        } else if (!SafeTensors.isFloat(e.dtype())
+            && !(t.suffix().equals("num_batches_tracked") && e.dtype().equals("I64"))) {
           problems.add(name + " is " + e.dtype() + ", " + layer + " needs floating-point values");
         } else if (!Arrays.equals(e.shape(), t.shape())) {
           problems.add(name + " is " + e.shapeText() + ", " + layer + " needs " + t.shapeText());

@@ -217,6 +217,26 @@ public final class SafeTensors {
     return out;
   }
 
+  /**
+   * An I64 tensor of a few values as float32, such as BatchNorm's num_batches_tracked (a count,
+   * exact to 2^24); names a missing tensor or another dtype.
+   */
+  public float[] counts(String name) throws IOException {
+    Entry e = entries.get(name);
+    if (e == null || !e.dtype().equals("I64") || e.elements() > 1 << 20) {
+      throw new FormatException(file + ": tensor '" + name + "' is " + (e == null ? "missing"
+          : e.dtype() + " of " + e.elements() + " values") + ", expected a few I64 counts");
+    }
+    float[] out = new float[(int) e.elements()];
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = read(ch, e.begin(), 8 * out.length, file);
+      for (int i = 0; i < out.length; i++) {
+        out[i] = buf.getLong();
+      }
+    }
+    return out;
+  }
+
   private void convert(Entry e, ByteBuffer buf, float[] out, int at, int count)
       throws FormatException {
     switch (e.dtype()) {

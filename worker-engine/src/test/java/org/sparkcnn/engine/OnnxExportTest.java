@@ -11,6 +11,7 @@
 package org.sparkcnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.layers.ELU;
 
 class OnnxExportTest {
   @TempDir Path dir;
@@ -109,6 +111,84 @@ class OnnxExportTest {
         Shape.of(1, 3, 4, 5), 3);
     err = OnnxRuntimeCheck.maxRelError(three, OnnxRuntimeCheck.randomWeights(three, 15), 2, 16);
     assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "conv3d: max relative error " + err);
+  }
+
+  @Test
+  void divisorOverrideIsADepthwiseConvolution() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"avg_pool2d": {"kernel": [3, 2], "stride": 2, "padding": [1, 0],
+            "ceil_mode": true, "divisor_override": 5}},
+          {"avg_pool2d": {"kernel": 2, "divisor_override": -3}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(3, 13, 11), 4);
+    double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 3), 3, 4);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+  }
+
+  @Test
+  void eluMatchesOnnxRuntimeAndImportsBackWithItsAlpha() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3}}, "elu",
+          {"conv2d": {"out": 4, "kernel": 3}}, {"elu": {"alpha": 0.5}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 9, 9), 3);
+    Vectors v = OnnxRuntimeCheck.randomWeights(a, 5);
+    double err = OnnxRuntimeCheck.maxRelError(a, v, 3, 6);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    OnnxImport.Result back = OnnxImport.map(OnnxExport.model(a, v, Map.of()));
+    assertEquals(new ELU.Spec("elu1", 1.0), back.architecture().layers().get(1));
+    assertEquals(new ELU.Spec("elu2", 0.5), back.architecture().layers().get(3));
+  }
+
+  @Test
+  void adaptivePoolsAreGlobalOrPlainPoolsInOnnxRuntime() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3, "padding": 1}},
+          {"adaptive_max_pool2d": {"output_size": [4, 3]}},
+          {"adaptive_avg_pool2d": {"output_size": [2, 3]}},
+          {"concat": [[{"adaptive_avg_pool2d": {"output_size": 1}}],
+            [{"adaptive_max_pool2d": {"output_size": 1}}]]},
+          "flatten", {"linear": {"out": "$classes"}}]}""", Shape.of(2, 8, 9), 3);
+    assertEquals(Shape.of(8, 1, 1), a.shapeBefore(4));
+    double err = OnnxRuntimeCheck.maxRelError(a, OnnxRuntimeCheck.randomWeights(a, 9), 3, 10);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    Architecture odd = define("""
+        {"layers": [{"adaptive_avg_pool2d": {"output_size": [3, 3], "name": "head"}},
+          "flatten"]}""", Shape.of(2, 8, 9), 3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxExport.model(odd, odd.initialise(Init.HE, Rng.of(1)), Map.of()));
+    assertEquals("layer 'head' (adaptive pooling to 3x3) has no ONNX operator for input 2x8x9:"
+        + " ONNX pools only where the output size divides the input's height and width, or to 1",
+        e.getMessage());
+  }
+
+  @Test
+  void batchNormsWithoutAffineOrRunningStatisticsMatchOnnxRuntime() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3}},
+          {"batch_norm2d": {"affine": false}}, "relu",
+          {"conv2d": {"out": 4, "kernel": 3}}, {"batch_norm2d": {"track_running_stats": false}},
+          {"conv2d": {"out": 3, "kernel": 3}},
+          {"batch_norm2d": {"affine": false, "track_running_stats": false}},
+          {"batch_norm2d": {"momentum": null}}, "flatten", {"linear": {"out": 6}},
+          {"batch_norm1d": {"affine": false, "track_running_stats": false}},
+          {"batch_norm1d": {"momentum": null, "affine": false}},
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 11, 10), 3);
+    Vectors v = OnnxRuntimeCheck.randomWeights(a, 11);
+    double err = OnnxRuntimeCheck.maxRelError(a, v, 4, 12);
+    assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+    // with running statistics the file imports back: scale 1 and bias 0 stand for no affine
+    Architecture tracked = define("""
+        {"layers": [{"batch_norm2d": {"affine": false, "momentum": null}}, "flatten",
+          {"linear": {"out": "$classes"}}]}""", Shape.of(2, 3, 3), 2);
+    v = OnnxRuntimeCheck.randomWeights(tracked, 13);
+    OnnxImport.Result back = OnnxImport.map(OnnxExport.model(tracked, v, Map.of()));
+    float[] x = new float[2 * tracked.input().size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) Math.cos(i);
+    }
+    float[] y0 = new Model(tracked, v).forward(x, 2, false).clone();
+    float[] y1 = new Model(back.architecture(), back.vectors()).forward(x, 2, false);
+    Conformance.Outcome o = ModelCases.compare("round trip", y0, y1);
+    assertTrue(o.maxRelError() < 1e-6, o.toString());
   }
 
   @Test

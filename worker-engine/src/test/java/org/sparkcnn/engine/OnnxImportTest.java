@@ -29,7 +29,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.Conv2d;
+import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.Padding;
 
 class OnnxImportTest {
@@ -113,6 +115,21 @@ class OnnxImportTest {
     int fc2 = a.paramOffset(3);
     assertArrayEquals(new float[] {1, 3, 5, 7, 2, 4, 6, 8, 10, 20},
         java.util.Arrays.copyOfRange(r.vectors().params, fc2, fc2 + 10));
+  }
+
+  @Test
+  void globalMaxPoolIsAdaptiveMaxPoolingToOne() {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 2, 3, 3))
+        .addOutput(value("y", 2))
+        .addNode(node("GlobalMaxPool", "gmp", List.of("x"), "p"))
+        .addNode(node("Flatten", "flat", List.of("p"), "y", intAttr("axis", 1)));
+    Architecture a = OnnxImport.map(model(g)).architecture();
+    assertEquals(List.of(AdaptiveMaxPool2d.Spec.of("pool1", 1), new Flatten.Spec("flatten1")),
+        a.layers());
+    assertEquals(Shape.of(2), a.output());
+    float[] x = {1, 9, 3, 4, 5, 6, 7, 8, 2, -1, -2, -3, -4, -5, -6, -7, -8, -9};
+    assertArrayEquals(new float[] {9, -1},
+        java.util.Arrays.copyOf(new Model(a, new Vectors(0, 0)).forward(x, 1, false), 2));
   }
 
   private static String refused(GraphProto.Builder g) {

@@ -3,7 +3,8 @@
  * ../shared/models/lenet5.safetensors reproduces PyTorch's outputs for the reference batch;
  * a small file written here lands at the right offsets (batch norm running statistics in the
  * buffer vector); a missing or mis-shaped tensor is named with the layer and both shapes and
- * leaves the vectors untouched; a skipped layer keeps its values.
+ * leaves the vectors untouched; a skipped layer keeps its values; batch norms without affine or
+ * running statistics have only the tensors PyTorch saves for them (num_batches_tracked an I64).
  */
 package org.sparkcnn.engine;
 
@@ -18,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.layers.BatchNorm;
+import org.sparkcnn.engine.layers.BatchNorm1d;
 import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
@@ -117,6 +120,41 @@ class PyTorchWeightsTest {
     assertEquals(List.of("fc"), r.skipped());
     assertEquals(-1f, v.params[arch.paramOffset(3)]); // the head kept its values
     assertEquals(0f, v.params[0]);
+  }
+
+  @Test
+  void batchNormsLoadTheTensorsTheirArgumentsGive() throws IOException {
+    // bn1 affine=False: running statistics only; bn2 track_running_stats=False: weight and bias
+    // only; bn3 momentum=None: also num_batches_tracked, an I64; bn4 neither: no tensors at all
+    Architecture arch = new Architecture(Shape.of(2), List.of(
+        new BatchNorm1d.Spec("bn1", 2, null, null, false, null),
+        new BatchNorm1d.Spec("bn2", 2, null, null, null, false),
+        new BatchNorm1d.Spec("bn3", 2, null, BatchNorm.CUMULATIVE),
+        new BatchNorm1d.Spec("bn4", 2, null, null, false, false)));
+    assertEquals(List.of("bn1", "bn2", "bn3"), PyTorchNames.modules(null, arch));
+    java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(8 * 8 + 8)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float f = 1; f <= 16; f++) {
+      data.putFloat(f);
+    }
+    data.putLong(7);
+    String[] names = {"bn1.running_mean", "bn1.running_var", "bn2.weight", "bn2.bias",
+        "bn3.weight", "bn3.bias", "bn3.running_mean", "bn3.running_var"};
+    StringBuilder header = new StringBuilder("{");
+    for (int i = 0; i < names.length; i++) {
+      header.append("\"").append(names[i]).append("\": {\"dtype\": \"F32\", \"shape\": [2],"
+          + " \"data_offsets\": [").append(8 * i).append(", ").append(8 * i + 8).append("]}, ");
+    }
+    header.append("\"bn3.num_batches_tracked\": {\"dtype\": \"I64\", \"shape\": [],"
+        + " \"data_offsets\": [64, 72]}}");
+    Path f = SafeTensorsTest.write(dir.resolve("bn.safetensors"), null, header.toString(),
+        data.array());
+    Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
+    PyTorchWeights.Report r = PyTorchWeights.load(SafeTensors.open(f), arch,
+        PyTorchNames.modules(null, arch), i -> false, v);
+    assertEquals(List.of(), r.unused());
+    assertArrayEquals(new float[] {5, 6, 7, 8, 9, 10, 11, 12}, v.params);
+    assertArrayEquals(new float[] {1, 2, 3, 4, 13, 14, 15, 16, 7}, v.buffers);
   }
 
   @Test

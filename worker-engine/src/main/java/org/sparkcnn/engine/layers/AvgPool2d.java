@@ -5,12 +5,14 @@
  * clipped to the padded input [-P, H + P); with count_include_pad (the default) its divisor is the
  * size of that clipped window, so padding counts but a window that ceil_mode pushes past the
  * padded input does not; without it the divisor counts only the input elements. Then the window is
- * clipped to the input and averaged.
+ * clipped to the input and averaged. divisor_override, when given, is every window's divisor
+ * instead (any non-zero int, as PyTorch allows), whatever the window holds.
  *   forward:  y[c, i, j] = sum of x over the window / divisor
  *   backward: dx[c, r, q] += dy[c, i, j] / divisor for every window (i, j) that holds (r, q)
  */
 package org.sparkcnn.engine.layers;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import org.sparkcnn.engine.Shape;
@@ -19,17 +21,30 @@ import org.sparkcnn.engine.Vectors;
 public final class AvgPool2d extends Layer {
   /**
    * kernel, stride and padding: one int or [h, w], as in PyTorch; stride left out (or 0) means the
-   * kernel; ceil_mode defaults to false, count_include_pad to true.
+   * kernel; ceil_mode defaults to false, count_include_pad to true, divisor_override to none
+   * (null).
    */
   public record Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding,
       @JsonProperty("ceil_mode") Boolean ceilMode,
-      @JsonProperty("count_include_pad") Boolean countIncludePad) implements LayerSpec {
+      @JsonProperty("count_include_pad") Boolean countIncludePad,
+      @JsonProperty("divisor_override") @JsonInclude(JsonInclude.Include.NON_NULL)
+      Integer divisorOverride) implements LayerSpec {
     public Spec {
       stride = stride == null || stride.min() == 0 ? kernel : stride;
       padding = padding == null ? PerAxis.ZERO : padding;
       ceilMode = ceilMode != null && ceilMode;
       countIncludePad = countIncludePad == null || countIncludePad;
       PoolGeometry.check("avg_pool2d", name, kernel, stride, padding, PerAxis.ONE);
+      if (divisorOverride != null && divisorOverride == 0) {
+        throw new IllegalArgumentException("avg_pool2d '" + name + "': divisor_override must not"
+            + " be zero (leave it out to divide by the window's size)");
+      }
+    }
+
+    /** Without divisor_override. */
+    public Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding, Boolean ceilMode,
+        Boolean countIncludePad) {
+      this(name, kernel, stride, padding, ceilMode, countIncludePad, null);
     }
 
     public Spec(String name, int kernel, int stride, int padding, Boolean ceilMode,
@@ -78,7 +93,8 @@ public final class AvgPool2d extends Layer {
       for (int j = 0; j < wo; j++) {
         int w0 = j * g.sw() - g.pw();
         int w1 = Math.min(w0 + g.kw(), w + g.pw());
-        int count = spec.countIncludePad() ? (h1 - h0) * (w1 - w0)
+        int count = spec.divisorOverride() != null ? spec.divisorOverride()
+            : spec.countIncludePad() ? (h1 - h0) * (w1 - w0)
             : (Math.min(h1, h) - Math.max(h0, 0)) * (Math.min(w1, w) - Math.max(w0, 0));
         inv[i * wo + j] = 1f / count;
       }

@@ -1,25 +1,41 @@
 /*
  * Batch normalisation of feature maps [C, H, W], as PyTorch's BatchNorm2d: each channel is
  * normalised over the batch and its H x W positions. The maths, the parameters (weight, bias) and
- * the buffers (running_mean, running_var) are BatchNorm's.
+ * the buffers (running_mean, running_var, num_batches_tracked) are BatchNorm's.
  */
 package org.sparkcnn.engine.layers;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
 public final class BatchNorm2d extends BatchNorm {
-  /** features = 0 takes the channels from the input; eps 1e-5 and momentum 0.1 by default. */
-  public record Spec(String name, int features, Double eps, Double momentum)
+  /**
+   * features = 0 takes the channels from the input; eps 1e-5, momentum 0.1 (null in JSON, or
+   * CUMULATIVE, for the cumulative average), affine and track_running_stats true by default.
+   */
+  public record Spec(String name, int features, Double eps,
+      @JsonDeserialize(using = MomentumJson.class) @JsonSerialize(using = MomentumJson.Writer.class)
+      Double momentum,
+      Boolean affine, @JsonProperty("track_running_stats") Boolean trackRunningStats)
       implements BatchNorm.Spec {
     public Spec {
       eps = eps == null ? 1e-5 : eps;
       momentum = momentum == null ? 0.1 : momentum;
+      affine = affine == null || affine;
+      trackRunningStats = trackRunningStats == null || trackRunningStats;
       check("batch_norm2d", name, features, eps, momentum);
     }
 
+    /** With weight and bias and running statistics. */
+    public Spec(String name, int features, Double eps, Double momentum) {
+      this(name, features, eps, momentum, null, null);
+    }
+
     public static Spec of(String name, int features) {
-      return new Spec(name, features, null, null);
+      return new Spec(name, features, null, null, null, null);
     }
 
     @Override
@@ -40,6 +56,6 @@ public final class BatchNorm2d extends BatchNorm {
   }
 
   private BatchNorm2d(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
-    super(spec.name(), in, v, pOff, bOff, in.c(), in.h() * in.w(), spec.eps(), spec.momentum());
+    super(spec, in, v, pOff, bOff, in.c(), in.h() * in.w());
   }
 }
