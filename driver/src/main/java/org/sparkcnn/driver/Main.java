@@ -62,7 +62,14 @@ public final class Main implements Runnable {
   }
 
   static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return new CommandLine(new Main()).setParameterExceptionHandler((e, given) -> {
+      // one line, as every other bad input: what was wrong and where the options are listed
+      CommandLine c = e.getCommandLine();
+      String name = c.getParent() == null ? "" : c.getCommandName() + " ";
+      c.getErr().println("sparkcnn: " + name.replace(" ", ": ") + e.getMessage()
+          + "; expected the commands and options of `sparkcnn " + name + "--help`");
+      return EXIT_BAD_INPUT;
+    }).execute(args);
   }
 
   @Override
