@@ -3,9 +3,13 @@
 # integration-test phase, so CI does too): starts a master and 2 workers with deploy/cluster.sh,
 # submits LeNet-5 on MNIST (conf/lenet-mnist.yaml) for 2 epochs with deploy/submit.sh, kills one
 # executor JVM during epoch 1, and passes when the run still ends with test_accuracy >= 0.98 and
-# the driver's log shows the lost executor. MNIST comes from $SPARKCNN_DATA (default ../shared/datasets beside the
-# checkout); without it the test is skipped with a message, except under CI=true, where that is a
-# failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options (e.g. --set data.train_size=20000).
+# the driver's log shows the lost executor. Then the driver itself dies: a smaller run (4,000
+# images, 2 epochs) is submitted twice, once left alone and once with its driver JVM killed (kill
+# -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the test passes when both end
+# with the same model.scnn, bit for bit. MNIST comes from $SPARKCNN_DATA (default
+# ../shared/datasets beside the checkout); without it the test is skipped with a message, except
+# under CI=true, where that is a failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options to the
+# first run (e.g. --set data.train_size=20000).
 # Files (cluster logs, the driver's log, the run folder) stay in target/cluster-test.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -82,4 +86,37 @@ accuracy=$(sed -n -E 's/^final test_accuracy=([0-9.]+) .*/\1/p' "$log")
 [[ -n "$accuracy" ]] || fail "no final line in the driver's log (log $log)"
 awk -v a="$accuracy" 'BEGIN { exit !(a >= 0.98) }' \
   || fail "test_accuracy=$accuracy, expected >= 0.98 (log $log)"
-echo "cluster-test: PASS: test_accuracy=$accuracy after losing executor pid $victim; ${seconds}s in all"
+echo "cluster-test: PASS: test_accuracy=$accuracy after losing executor pid $victim; ${seconds}s"
+
+# The driver dies during epoch 2 and the run is resumed: the same bits as a run left alone.
+small=(--set data.train_size=4000 --set data.test_size=1000 --set train.epochs=2
+  --set train.partitions=2 --set train.seed=7)
+submit=("$home/deploy/submit.sh" --master "spark://127.0.0.1:$port" --driver-memory 2g
+  --executor-memory 1536m --executor-cores 1 --total-executor-cores 2)
+"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/whole" \
+  "${small[@]}" > "$out/whole.log" 2>&1 \
+  || { tail -30 "$out/whole.log" >&2; fail "the uninterrupted run failed"; }
+# submit.sh execs spark-submit, which execs the driver's JVM: $job is the driver
+"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/killed" \
+  "${small[@]}" > "$out/killed.log" 2>&1 &
+job=$!
+for _ in $(seq 1 600); do
+  kill -0 "$job" 2>/dev/null || break
+  grep -q '^epoch 2 step ' "$out/killed.log" && break
+  sleep 0.5
+done
+grep -q '^epoch 2 step ' "$out/killed.log" && kill -0 "$job" 2>/dev/null \
+  || { tail -20 "$out/killed.log" >&2; fail "the run to kill ended before epoch 2"; }
+echo "cluster-test: killing the driver (pid $job) during epoch 2" \
+  "($(grep '^epoch 2 step ' "$out/killed.log" | tail -1))"
+kill -9 "$job"
+wait "$job" 2>/dev/null || true
+job=""
+"${submit[@]}" resume "$out/killed" > "$out/resumed.log" 2>&1 \
+  || { tail -30 "$out/resumed.log" >&2; fail "the resumed run failed (log $out/resumed.log)"; }
+grep -E '^resuming|^final ' "$out/resumed.log" || true
+cmp -s "$out/whole/model.scnn" "$out/killed/model.scnn" \
+  || fail "the resumed run's model.scnn differs from the uninterrupted run's"
+seconds=$(( $(date +%s) - started ))
+echo "cluster-test: PASS: a driver killed during epoch 2 and resumed gives the uninterrupted" \
+  "model.scnn, bit for bit ($(sha256sum "$out/whole/model.scnn" | cut -c1-16)); ${seconds}s in all"

@@ -4,12 +4,14 @@
 # from the Spark jars of the build (driver/target/spark-home, `mvn package -Pspark-home`).
 #   deploy/submit.sh --master URL [submit options] CONFIG [train options]
 #   deploy/submit.sh --master URL [submit options] bench-sync [bench-sync options]
+#   deploy/submit.sh --master URL [submit options] resume RUN_DIR [train options]
 #   deploy/submit.sh --master URL [submit options] predict MODEL --input PATH --output OUT [...]
 #   deploy/submit.sh --master URL [submit options] evaluate MODEL [CONFIG] --out DIR [...]
 # CONFIG is shipped along (--files); train options are those of `sparkcnn train` (--data-dir,
 # --run-dir, --set k=v ...; the data folder must be readable by the driver and the executors).
-# predict and evaluate take the options of `sparkcnn predict` and `sparkcnn evaluate`; MODEL is
-# read by the driver, PATH (a Hadoop path) by the executors.
+# resume continues the run in RUN_DIR from its latest valid checkpoint (`sparkcnn train --resume`),
+# e.g. after its driver died. predict and evaluate take the options of `sparkcnn predict` and
+# `sparkcnn evaluate`; MODEL is read by the driver, PATH (a Hadoop path) by the executors.
 # YARN and Kubernetes need an installed Spark (SPARK_HOME): the build's jars hold neither module.
 # Submit options:
 #   --master URL            spark://HOST:PORT, yarn, k8s://https://HOST:PORT or local[N]
@@ -57,7 +59,7 @@ while [[ $# -gt 0 ]]; do
     --jar) jar="${2:?--jar needs a path}"; shift 2 ;;
     --ui) ui="${2:?--ui needs public}"; shift 2 ;;
     --insecure) secure=0; shift ;;
-    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --*) die "unknown submit option '$1' (train options go after CONFIG); see --help" ;;
     *) break ;;
   esac
@@ -68,11 +70,11 @@ config="$1"
 shift
 command=train
 case "$config" in
-  bench-sync|predict|evaluate) command="$config" ;;
+  bench-sync|predict|evaluate|resume) command="$config" ;;
   *) [[ -f "$config" ]] || die "config file $config does not exist" ;;
 esac
 [[ "$command" == train || "$command" == bench-sync || "$mode" == client ]] \
-  || die "$command runs its driver here: --deploy-mode client (MODEL is read by the driver)"
+  || die "$command runs its driver here: --deploy-mode client (it reads local files)"
 [[ "$mode" == client || "$mode" == cluster ]] || die "--deploy-mode expects client or cluster, got '$mode'"
 [[ "$ui" == loopback || "$ui" == public ]] || die "--ui expects public, got '$ui'"
 if [[ "$mode" == cluster && "$master" == local* ]]; then
@@ -145,6 +147,9 @@ if [[ "$ui" == loopback && "$mode" == client ]]; then
   fi
 fi
 
+if [[ "$command" == resume ]]; then
+  exec "${submit[@]}" "${args[@]}" "${confs[@]}" "$jar" train --resume "$@"
+fi
 if [[ "$command" != train ]]; then
   exec "${submit[@]}" "${args[@]}" "${confs[@]}" "$jar" "$command" "$@"
 fi
