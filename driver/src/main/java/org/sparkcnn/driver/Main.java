@@ -10,7 +10,7 @@
  * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format;
  * `bench-sync` times zero-compute synchronous steps (SyncBench); `bench-augment` times the
  * augmentation pipelines of deploy/bench/augment_reference.py (AugmentBench). `stats CONFIG`
- * prints the training split's per-channel mean and standard deviation, computed on Spark.
+ * prints the training split's per-channel mean and standard deviation, computed on Spark (Stats).
  * `prepare CONFIG --out DIR` writes the config's data as Parquet shards for data.source parquet
  * (Prepare). `export MODEL --out FILE.onnx` writes a model as ONNX (Export). `plot RUN_DIR` draws
  * a run folder's charts again from its metrics.jsonl (TrainingCharts). `predict MODEL --input
@@ -28,14 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.sparkcnn.data.Block;
-import org.sparkcnn.data.ChannelStats;
-import org.sparkcnn.data.Partitioning;
-import org.sparkcnn.data.Source;
-import org.sparkcnn.data.Split;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
 import org.sparkcnn.engine.ModelCases;
@@ -51,7 +44,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, version = "sparkcnn 0.1.0",
     description = "Data-parallel training of convolutional networks on Apache Spark.",
     subcommands = {Main.Train.class, Main.Summary.class, Main.ConformanceRun.class,
-        AugmentPreview.class, Main.StatsRun.class, Prepare.class, Main.BenchRun.class,
+        AugmentPreview.class, Stats.class, Prepare.class, Main.BenchRun.class,
         Main.BenchAugmentRun.class, SyncBench.Run.class, Export.class,
         TrainingCharts.Plot.class, Predict.class, Evaluate.class})
 public final class Main implements Runnable {
@@ -351,72 +344,6 @@ public final class Main implements Runnable {
         System.err.println("sparkcnn: " + e.getMessage());
         return 1;
       }
-    }
-  }
-
-  @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = "Compute the per-channel mean and standard deviation of a config's training"
-          + " data (pixels scaled to [0, 1]) on Spark, for a normalize op or data.normalize.")
-  static final class StatsRun implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
-        description = "Job config (YAML); default conf/quickstart.yaml.")
-    Path config;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Overrides data.dir.")
-    Path dataDir;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key; repeatable.")
-    List<String> overrides = new ArrayList<>();
-
-    @Override
-    public Integer call() {
-      JobConfig c;
-      Source source;
-      try {
-        c = JobConfig.load(config != null ? config : home().resolve("conf/quickstart.yaml"),
-            overrides);
-        if (dataDir != null) {
-          c = c.with(Keys.DATA_DIR, dataDir.toString());
-        }
-        source = TrainingPlan.source(c);
-        source.check();
-      } catch (JobConfig.ConfigException | IllegalArgumentException
-          | UncheckedIOException e) {
-        System.err.println("sparkcnn: " + e.getMessage());
-        return EXIT_BAD_INPUT;
-      }
-      SparkSession spark = Sessions.builder(c.get(Keys.MASTER), "sparkcnn stats").getOrCreate();
-      try {
-        ChannelStats.Result r = compute(spark, source);
-        System.out.println(String.format(Locale.ROOT, "%s train: %d samples of %s",
-            c.get(Keys.DATA_SOURCE), r.samples(), source.shape()));
-        System.out.println("mean " + floats(r.normalizer().mean()));
-        System.out.println("std  " + floats(r.normalizer().std()));
-        return 0;
-      } finally {
-        spark.stop();
-      }
-    }
-
-    /** The training split's per-channel statistics, over partition blocks as training makes. */
-    static ChannelStats.Result compute(SparkSession spark, Source source) {
-      var sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      var blocks = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(),
-          sc.defaultParallelism(), StorageLevel.MEMORY_AND_DISK());
-      try {
-        return new ChannelStats.Result(ChannelStats.compute(blocks, source.shape().c()),
-            blocks.map(Block::size).reduce(Integer::sum));
-      } finally {
-        blocks.unpersist(false);
-      }
-    }
-
-    private static String floats(float[] v) {
-      StringBuilder b = new StringBuilder("[");
-      for (int i = 0; i < v.length; i++) {
-        b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v[i]));
-      }
-      return b.append(']').toString();
     }
   }
 }

@@ -34,7 +34,7 @@ class StatsTest {
       }
       Files.write(f.resolve(name + ".bin"), b);
     }
-    ChannelStats.Result r = Main.StatsRun.compute(TestSpark.get(),
+    ChannelStats.Result r = Stats.compute(TestSpark.get(),
         new CifarSource(dir.toString(), "cifar10", 0, 0));
     assertEquals(20, r.samples());
     assertArrayEquals(new float[] {1f, 0f, 0.5f}, r.normalizer().mean(), 1e-6f);
