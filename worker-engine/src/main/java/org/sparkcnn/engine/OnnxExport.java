@@ -6,13 +6,14 @@
  * padding_mode other than zeros (reflect, edge, wrap), ConvTranspose, Gemm, BatchNormalization,
  * MaxPool, AveragePool (with divisor_override a depthwise Conv), GlobalAveragePool + Flatten;
  * adaptive pooling as GlobalAveragePool or GlobalMaxPool to 1, else AveragePool or MaxPool where
- * the output size divides the input, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax, LRN,
- * DepthToSpace, Flatten; a batch norm without running statistics as the ops of its batch
- * statistics), a residual block an Add of its two chains and a concatenation a Concat on
- * the channels; dropout is the identity at inference and is left out. Weights are initializers
- * named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md contract 4,
- * which are ONNX's. The model's metadata (normalisation, class names, input shape) goes into
- * metadata_props as strings.
+ * the output size divides the input, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax on its axis,
+ * LRN, DepthToSpace, Flatten (a flatten of every axis after the batch; other start_dim and end_dim
+ * a Reshape to [0, ...], 0 keeping the batch); a batch norm without running statistics as the
+ * ops of its batch statistics), a residual block an Add of its two chains and a concatenation a
+ * Concat on the channels; dropout is the identity at inference and is left out. Weights are
+ * initializers named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md
+ * contract 4, which are ONNX's. The model's metadata (normalisation, class names, input shape) goes
+ * into metadata_props as strings.
  */
 package org.sparkcnn.engine;
 
@@ -187,8 +188,8 @@ public final class OnnxExport {
       return node("Flatten", n + ".flatten",
           List.of(node("GlobalAveragePool", n, List.of(x))), integer("axis", 1));
     }
-    if (s instanceof Flatten.Spec) {
-      return in.rank() == 1 ? x : node("Flatten", n, List.of(x), integer("axis", 1));
+    if (s instanceof Flatten.Spec f) {
+      return flatten(f, in, x);
     }
     if (s instanceof Dropout.Spec) {
       return x;
@@ -203,9 +204,8 @@ public final class OnnxExport {
     if (s instanceof ELU.Spec e) {
       return node("Elu", n, List.of(x), real("alpha", e.alpha()));
     }
-    if (s instanceof Softmax.Spec) {
-      return node("Softmax", n, List.of(in.rank() == 1 ? x
-          : node("Flatten", n + ".flatten", List.of(x), integer("axis", 1))), integer("axis", 1));
+    if (s instanceof Softmax.Spec m) {
+      return node("Softmax", n, List.of(x), integer("axis", m.axis(in)));
     }
     if (s instanceof LocalResponseNorm.Spec l) {
       return node("LRN", n, List.of(x), integer("size", l.size()), real("alpha", l.alpha()),
@@ -249,6 +249,26 @@ public final class OnnxExport {
     return node("Pad", layer + ".pad", List.of(x, layer + ".pads"), AttributeProto.newBuilder()
         .setName("mode").setType(AttributeProto.AttributeType.STRING)
         .setS(com.google.protobuf.ByteString.copyFromUtf8(mode)).build());
+  }
+
+  /**
+   * Nothing where the shape stays, Flatten (axis 1) for the axes from 1 to the last, else a
+   * Reshape of x ([N, in]) to [0, out...], whose 0 copies the batch.
+   */
+  private String flatten(Flatten.Spec f, Shape in, String x) {
+    Shape out = f.outputShape(in);
+    if (out.equals(in)) {
+      return x;
+    }
+    if (f.start(in) == 1 && f.end(in) == in.rank()) {
+      return node("Flatten", f.name(), List.of(x), integer("axis", 1));
+    }
+    long[] shape = new long[out.rank() + 1];
+    for (int i = 0; i < out.rank(); i++) {
+      shape[i + 1] = out.dim(i);
+    }
+    g.addInitializer(OnnxTensors.longs(f.name() + ".shape", shape));
+    return node("Reshape", f.name(), List.of(x, f.name() + ".shape"));
   }
 
   /**

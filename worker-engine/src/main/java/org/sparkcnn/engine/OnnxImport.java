@@ -44,9 +44,9 @@ public final class OnnxImport {
   private final Map<String, List<NodeProto>> consumers = new HashMap<>();
   private final OnnxOps ops;
 
-  private OnnxImport(GraphProto graph, Map<String, OnnxTensors.Constant> constants) {
+  private OnnxImport(GraphProto graph, Map<String, OnnxTensors.Constant> constants, long opset) {
     this.graph = graph;
-    this.ops = new OnnxOps(constants);
+    this.ops = new OnnxOps(constants, opset);
     for (NodeProto n : graph.getNodeList()) {
       for (String in : n.getInputList()) {
         if (!in.isEmpty() && !constants.containsKey(in)) {
@@ -99,7 +99,10 @@ public final class OnnxImport {
           + g.getOutputCount() + " outputs; one of each maps");
     }
     Shape input = inputShape(inputs.get(0));
-    OnnxImport walk = new OnnxImport(g, constants);
+    long opset = model.getOpsetImportList().stream() // of the default domain; none: current
+        .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+        .mapToLong(o -> o.getVersion()).max().orElse(OnnxExport.OPSET);
+    OnnxImport walk = new OnnxImport(g, constants, opset);
     Segment s = walk.chain(inputs.get(0).getName(), input);
     if (s.stop() != null || !s.last().equals(g.getOutput(0).getName())) {
       throw new IllegalArgumentException(s.stop() == null ? "the walk from the input ends at '"

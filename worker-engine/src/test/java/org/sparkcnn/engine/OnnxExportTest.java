@@ -5,7 +5,8 @@
  * and count_include_pad, LRN,
  * pixel shuffle, the activations, residual blocks and concatenations, dropout) and the models of
  * ../shared/models imported from ONNX give sparkcnn's outputs to 1e-5 relative, and so do
- * convolutions with each padding_mode (a Pad before the Conv; opset 19 for wrap); the file has a
+ * convolutions with each padding_mode (a Pad before the Conv; opset 19 for wrap), softmax along
+ * each dim of [C, H, W] and flattens of some axes (a Reshape keeping the batch); the file has a
  * symbolic batch, opset 13 and the metadata, and imports back to the same network.
  */
 package org.sparkcnn.engine;
@@ -136,6 +137,44 @@ class OnnxExportTest {
     OnnxImport.Result back = OnnxImport.map(OnnxExport.model(a, v, Map.of()));
     assertEquals(new ELU.Spec("elu1", 1.0), back.architecture().layers().get(1));
     assertEquals(new ELU.Spec("elu2", 0.5), back.architecture().layers().get(3));
+  }
+
+  @Test
+  void softmaxAlongEachDimAndPartialFlattensMatchOnnxRuntimeAndImportBack() throws Exception {
+    Architecture a = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3, "padding": 1}}, "softmax",
+          {"softmax": {"dim": -1}}, {"conv2d": {"out": 3, "kernel": 1}}, {"softmax": {"dim": 2}},
+          {"flatten": {"start_dim": 2}}, {"softmax": {"dim": -1}},
+          {"flatten": {"start_dim": 1, "end_dim": 1}}, {"softmax": {"dim": -2}}, "flatten",
+          {"linear": {"out": "$classes"}}, "softmax"]}""", Shape.of(2, 5, 6), 3);
+    Architecture b = define("""
+        {"layers": [{"conv2d": {"out": 4, "kernel": 3, "padding": 1}},
+          {"flatten": {"end_dim": 2}}, {"softmax": {"dim": 1}}, {"softmax": {"dim": 2}}]}""",
+        Shape.of(2, 5, 6), 3);
+    assertEquals(Shape.of(20, 6), b.output());
+    for (Architecture arch : List.of(a, b)) {
+      Vectors v = OnnxRuntimeCheck.randomWeights(arch, 17);
+      double err = OnnxRuntimeCheck.maxRelError(arch, v, 3, 18);
+      assertTrue(err <= OnnxRuntimeCheck.TOLERANCE, "max relative error " + err);
+      ModelProto m = OnnxExport.model(arch, v, Map.of());
+      assertEquals(1, m.getGraph().getNodeList().stream()
+          .filter(n -> n.getOpType().equals("Reshape")).count());
+      OnnxImport.Result back = OnnxImport.map(m);
+      assertEquals(arch.layers().size() - (arch == a ? 1 : 0),
+          back.architecture().layers().size()); // the flatten that keeps the shape is no node
+      float[] x = new float[2 * arch.input().size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.sin(i);
+      }
+      float[] y0 = new Model(arch, v).forward(x, 2, false).clone();
+      float[] y1 = new Model(back.architecture(), back.vectors()).forward(x, 2, false);
+      Conformance.Outcome o = ModelCases.compare("round trip", y0, y1);
+      assertTrue(o.maxRelError() < 1e-6, o.toString());
+    }
+    List<Integer> axes = OnnxExport.model(a, a.initialise(Init.HE, Rng.of(1)), Map.of())
+        .getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Softmax"))
+        .map(n -> (int) n.getAttribute(0).getI()).toList();
+    assertEquals(List.of(1, 3, 2, 2, 1, 1), axes);
   }
 
   @Test

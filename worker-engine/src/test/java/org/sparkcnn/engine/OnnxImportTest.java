@@ -3,7 +3,9 @@
  * exporter (LeNet-5, ResNet-20 with its Add joins, SqueezeNet 1.1 with Concat joins and
  * Identity-aliased weights, GoogLeNet with four-branch Concats and ceil-mode pooling) reproduces
  * PyTorch's outputs; graphs built here check BatchNormalization, Gemm without transB, MatMul plus
- * Add, Reshape, a Pad before a Conv (its mode as the padding_mode) and the error paths: an
+ * Add, Reshape, a Pad before a Conv (its mode as the padding_mode), Softmax along an axis (and
+ * its meaning before opset 13), Flatten with a negative axis, a Reshape that merges consecutive
+ * axes as a partial flatten, and the error paths: an
  * unmappable op or attribute names the node, the op and the attribute, a damaged file or
  * initializer is named, never a large allocation.
  */
@@ -18,6 +20,7 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -33,6 +36,8 @@ import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.Padding;
+import org.sparkcnn.engine.layers.ReLU;
+import org.sparkcnn.engine.layers.Softmax;
 
 class OnnxImportTest {
   @TempDir Path dir;
@@ -216,6 +221,71 @@ class OnnxImportTest {
         + " different padding before and after"), m);
     m = refused(padConv("reflect", new long[] {0, 0, 4, 1, 0, 0, 4, 1}, 0));
     assertTrue(m.contains("padding_mode 'reflect'") && m.contains("size 4"), m);
+  }
+
+  /** x [2, 3, 3] -> the node -> y; the node's output is y. */
+  private static GraphProto.Builder one(NodeProto n, long... out) {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 2, 3, 3))
+        .addOutput(value("y", out)).addNode(n);
+    return g;
+  }
+
+  @Test
+  void softmaxTakesItsAxisAndFlattenANegativeOne() {
+    GraphProto.Builder g = GraphProto.newBuilder().addInput(value("x", 2, 3, 3))
+        .addOutput(value("y", 18))
+        .addNode(node("Softmax", "s1", List.of("x"), "a", intAttr("axis", 1)))
+        .addNode(node("Softmax", "s2", List.of("a"), "b", intAttr("axis", -2)))
+        .addNode(node("Softmax", "s3", List.of("b"), "c"))
+        .addNode(node("Flatten", "f", List.of("c"), "y", intAttr("axis", -3)));
+    assertEquals(List.of(new Softmax.Spec("softmax1", 1), new Softmax.Spec("softmax2", 2),
+        new Softmax.Spec("softmax3", 3), new Flatten.Spec("flatten1")),
+        OnnxImport.map(model(g)).architecture().layers());
+    assertEquals("node 's' (Softmax): attribute 'axis' 0 on input 2x3x3: only an axis after the"
+        + " batch maps (1 to 3, or -3 to -1)",
+        refused(one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", 0)), 2, 3, 3)));
+    assertTrue(refused(one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", -4)), 2, 3,
+        3)).contains("attribute 'axis' -4 on input 2x3x3"));
+    assertEquals("node 'f' (Flatten): attribute 'axis' 0: only 1 maps (flatten to [N, -1])",
+        refused(one(node("Flatten", "f", List.of("x"), "y", intAttr("axis", 0)), 18)));
+  }
+
+  @Test
+  void beforeOpset13SoftmaxMapsOnlyAlongTheLastAxis() {
+    GraphProto.Builder g = one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", 3)),
+        2, 3, 3);
+    ModelProto old = model(g).toBuilder()
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(11)).build();
+    assertEquals(List.of(new Softmax.Spec("softmax1", 3)),
+        OnnxImport.map(old).architecture().layers());
+    ModelProto whole = model(one(node("Softmax", "s", List.of("x"), "y"), 2, 3, 3)).toBuilder()
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(11)).build();
+    String m = assertThrows(IllegalArgumentException.class, () -> OnnxImport.map(whole))
+        .getMessage();
+    assertEquals("node 's' (Softmax): attribute 'axis' 1 on input 2x3x3 in opset 11: before"
+        + " opset 13 Softmax normalises over all the axes from 'axis' on, which maps only where"
+        + " that is the last axis of size above 1", m);
+  }
+
+  @Test
+  void aReshapeThatMergesConsecutiveAxesIsAPartialFlatten() {
+    GraphProto.Builder g = one(node("Reshape", "r", List.of("x", "shape"), "y"), 2, 9)
+        .addInitializer(OnnxTensors.longs("shape", 0, 2, 9));
+    assertEquals(List.of(new Flatten.Spec("flatten1", 2, 3)),
+        OnnxImport.map(model(g)).architecture().layers());
+    g = one(node("Reshape", "r", List.of("x", "shape"), "y"), 6, 3)
+        .addInitializer(OnnxTensors.longs("shape", -1, 6, 0));
+    assertEquals(List.of(new Flatten.Spec("flatten1", 1, 2)),
+        OnnxImport.map(model(g)).architecture().layers());
+    g = one(node("Reshape", "r", List.of("x", "shape"), "r"), 2, 3, 3)
+        .addInitializer(OnnxTensors.longs("shape", 0, 0, -1, 3))
+        .addNode(node("Relu", "relu", List.of("r"), "y")); // the Reshape keeps the shape
+    assertEquals(List.of(new ReLU.Spec("relu1")), OnnxImport.map(model(g)).architecture()
+        .layers());
+    g = one(node("Reshape", "r", List.of("x", "shape"), "y"), 9, 2)
+        .addInitializer(OnnxTensors.longs("shape", 0, 9, 2));
+    assertEquals("node 'r' (Reshape): target shape [0, 9, 2] on input 2x3x3: only a flatten to"
+        + " [N, -1] or of consecutive axes after the batch maps", refused(g));
   }
 
   @Test
