@@ -34,12 +34,12 @@ public abstract class BatchNorm extends Layer {
   public interface Spec extends LayerSpec {
     @Override
     default int paramCount(Shape in) {
-      return 2 * in.dim(0);
+      return Math.multiplyExact(2, in.dim(0));
     }
 
     @Override
     default int bufferCount(Shape in) {
-      return 2 * in.dim(0);
+      return Math.multiplyExact(2, in.dim(0));
     }
 
     /** weight 1, bias 0, as in PyTorch. */
