@@ -18,7 +18,9 @@
  *   crc32     u32      CRC-32 of every byte before it
  *
  * Reading checks the magic, the version, the checksum (a truncated or damaged file fails here) and
- * the vector sizes, and says which failed. Never Java serialization.
+ * the vector sizes, and says which failed: every failure is an IOException that names the file,
+ * and no length in the file is trusted before it is checked against the bytes left. Never Java
+ * serialization.
  */
 package org.sparkcnn.driver;
 
@@ -115,31 +117,49 @@ public record Checkpoint(Architecture architecture, String config, State state, 
     if (stored != (int) crc.getValue()) {
       throw new IOException(source + ": checksum mismatch, the checkpoint is damaged or truncated");
     }
-    try {
-      byte[] json = new byte[b.getInt()];
-      b.get(json);
-      JsonNode header = ModelFile.JSON.readTree(new String(json, StandardCharsets.UTF_8));
-      if (!VECTORS.equals(ModelFile.JSON.treeToValue(header.get("vectors"), List.class))) {
-        throw new IOException(source + ": holds the vectors " + header.get("vectors")
-            + ", expected " + VECTORS);
-      }
-      Architecture arch = ModelFile.JSON.treeToValue(header.get("architecture"),
-          Architecture.class);
-      State state = STATE_JSON.treeToValue(header.get("state"), State.class);
-      float[] params = readVector(b, source, "params", arch.paramCount());
-      float[] buffers = readVector(b, source, "buffers", arch.bufferCount());
-      float[] momentum = readVector(b, source, "momentum", -1);
-      if (momentum.length != 0 && momentum.length != params.length) {
-        throw new IOException(source + ": holds " + momentum.length + " momentum values for "
-            + params.length + " parameters");
-      }
-      float[] mean = readVector(b, source, "normalize_mean", -1);
-      float[] std = readVector(b, source, "normalize_std", mean.length);
-      return new Checkpoint(arch, header.get("config").asText(), state, params, buffers,
-          momentum, mean, std);
-    } catch (RuntimeException e) { // a malformed header behind a valid checksum
-      throw new IOException(source + ": malformed checkpoint: " + e.getMessage(), e);
+    int jsonLen = b.getInt();
+    if (jsonLen < 0 || jsonLen > b.remaining()) {
+      throw new IOException(source + ": header length " + Integer.toUnsignedLong(jsonLen)
+          + " does not fit a checkpoint of " + all.length + " bytes");
     }
+    byte[] json = new byte[jsonLen];
+    b.get(json);
+    Architecture arch;
+    State state;
+    String config;
+    try {
+      JsonNode header = ModelFile.JSON.readTree(new String(json, StandardCharsets.UTF_8));
+      if (header == null || !VECTORS.equals(ModelFile.JSON.treeToValue(header.get("vectors"),
+          List.class))) {
+        throw new IOException("holds the vectors " + (header == null ? null
+            : header.get("vectors")) + ", expected " + VECTORS);
+      }
+      if (header.get("architecture") == null || header.get("state") == null
+          || header.get("config") == null || !header.get("config").isTextual()) {
+        throw new IOException("the header needs an architecture, a state and a config");
+      }
+      arch = ModelFile.JSON.treeToValue(header.get("architecture"), Architecture.class);
+      state = STATE_JSON.treeToValue(header.get("state"), State.class);
+      config = header.get("config").asText();
+    } catch (IOException | RuntimeException e) { // a malformed header behind a valid checksum
+      throw new IOException(source + ": malformed checkpoint: " + firstLine(e.getMessage()), e);
+    }
+    float[] params = readVector(b, source, "params", arch.paramCount());
+    float[] buffers = readVector(b, source, "buffers", arch.bufferCount());
+    float[] momentum = readVector(b, source, "momentum", -1);
+    if (momentum.length != 0 && momentum.length != params.length) {
+      throw new IOException(source + ": holds " + momentum.length + " momentum values for "
+          + params.length + " parameters");
+    }
+    float[] mean = readVector(b, source, "normalize_mean", -1);
+    float[] std = readVector(b, source, "normalize_std", mean.length);
+    return new Checkpoint(arch, config, state, params, buffers, momentum, mean, std);
+  }
+
+  /** Jackson's messages go on with the location on a second line. */
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
   }
 
   private static void writeVector(OutputStream out, float[] v) throws IOException {
@@ -156,8 +176,11 @@ public record Checkpoint(Architecture architecture, String config, State state, 
   /** A vector of the expected length (-1: any length that fits the file). */
   private static float[] readVector(ByteBuffer b, String source, String what, int expected)
       throws IOException {
+    if (b.remaining() < 8) {
+      throw new IOException(source + ": ends before its " + what + " values");
+    }
     long n = b.getLong();
-    if ((expected >= 0 && n != expected) || n < 0 || 4 * n > b.remaining()) {
+    if ((expected >= 0 && n != expected) || n < 0 || n > b.remaining() / 4) {
       throw new IOException(source + ": holds " + n + " " + what + " values"
           + (expected >= 0 ? ", its architecture needs " + expected : "") + " (" + b.remaining()
           + " bytes left)");

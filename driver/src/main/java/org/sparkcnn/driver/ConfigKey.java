@@ -8,6 +8,7 @@ package org.sparkcnn.driver;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import org.sparkcnn.engine.ModelDefinition;
 
 public record ConfigKey<T>(
     String name, Class<T> type, T defaultValue, String doc, Predicate<T> check, String expected) {
@@ -88,8 +89,8 @@ public record ConfigKey<T>(
         && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
       return type.cast(n.intValue());
     }
-    if (type == Long.class && raw instanceof Number n && !(raw instanceof Double || raw instanceof Float)) {
-      return type.cast(n.longValue());
+    if (type == Long.class && (raw instanceof Integer || raw instanceof Long)) {
+      return type.cast(((Number) raw).longValue()); // a BigInteger does not fit: refused
     }
     if (type == Double.class && raw instanceof Number n) {
       return type.cast(n.doubleValue());
@@ -117,6 +118,7 @@ public record ConfigKey<T>(
     if (raw instanceof String s) {
       return "'" + s + "'";
     }
-    return raw.toString() + " (" + raw.getClass().getSimpleName().toLowerCase(Locale.ROOT) + ")";
+    return ModelDefinition.brief(raw) + " ("
+        + raw.getClass().getSimpleName().toLowerCase(Locale.ROOT) + ")";
   }
 }

@@ -1,7 +1,9 @@
 /*
  * A job's resolved configuration: the YAML file, then each --set key=value on top, every value
  * checked against its ConfigKey. All problems (unknown keys, wrong types, values out of range) are
- * gathered and reported in one ConfigException that names each key and what it expects.
+ * gathered and reported in one ConfigException that names each key and what it expects. YAML
+ * aliases can nest a list or mapping in itself or repeat one exponentially, so a document (and an
+ * override) must be a tree of at most MAX_VALUES values and MAX_DEPTH levels.
  */
 package org.sparkcnn.driver;
 
@@ -19,6 +21,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 public final class JobConfig {
+  /** Values (scalars, lists and mappings) one YAML document or override may hold. */
+  static final int MAX_VALUES = 100_000;
+  /** Levels of lists and mappings in one another. */
+  static final int MAX_DEPTH = 32;
+  private static final String TOO_LARGE = "the YAML holds more than " + MAX_VALUES + " values or"
+      + " nests more than " + MAX_DEPTH + " levels deep (an alias of a list or mapping inside"
+      + " itself?)";
   private final Map<String, Object> values; // key name -> typed value, in Keys.ALL order
 
   private JobConfig(Map<String, Object> values) {
@@ -57,8 +66,11 @@ public final class JobConfig {
       if (doc != null && !(doc instanceof Map)) {
         throw new ConfigException(origin + ": expected a YAML mapping of keys at the top level");
       }
+      if (!isSmallTree(doc, 0, new int[1])) {
+        throw new ConfigException(origin + ": " + TOO_LARGE);
+      }
       flatten("", doc == null ? Map.of() : (Map<?, ?>) doc, flat, problems);
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) { // SnakeYAML throws both
       throw new ConfigException(origin + ": cannot read YAML: " + e.getMessage());
     }
     for (String o : overrides) {
@@ -71,8 +83,12 @@ public final class JobConfig {
       Object parsed;
       try {
         parsed = value.isEmpty() ? "" : yaml().load(value);
-      } catch (YAMLException e) {
+      } catch (YAMLException | IllegalArgumentException e) { // SnakeYAML throws both
         parsed = value;
+      }
+      if (!isSmallTree(parsed, 0, new int[1])) {
+        problems.add("--set '" + o.substring(0, eq) + "': " + TOO_LARGE);
+        continue;
       }
       flat.put(o.substring(0, eq).trim(), parsed);
     }
@@ -105,6 +121,28 @@ public final class JobConfig {
       throw new ConfigException("invalid config " + origin + ":\n  " + String.join("\n  ", problems));
     }
     return new JobConfig(values);
+  }
+
+  /** Whether v is a tree of at most MAX_VALUES values (count[0] so far) and MAX_DEPTH levels. */
+  private static boolean isSmallTree(Object v, int level, int[] count) {
+    if (++count[0] > MAX_VALUES || level > MAX_DEPTH) {
+      return false;
+    }
+    if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!isSmallTree(e.getKey(), level + 1, count)
+            || !isSmallTree(e.getValue(), level + 1, count)) {
+          return false;
+        }
+      }
+    } else if (v instanceof List<?> l) {
+      for (Object x : l) {
+        if (!isSmallTree(x, level + 1, count)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out,

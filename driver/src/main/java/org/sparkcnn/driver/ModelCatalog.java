@@ -65,14 +65,15 @@ public final class ModelCatalog {
   /** The parsed YAML of a model definition's text; source names it in messages. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> read(String text, String source) {
+    Object doc;
     try {
-      Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-      if (!(doc instanceof Map)) {
-        throw new IllegalArgumentException(source + ": expected a YAML mapping with 'layers'");
-      }
-      return (Map<String, Object>) doc;
-    } catch (YAMLException e) {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (YAMLException | IllegalArgumentException e) { // SnakeYAML throws both
       throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage());
     }
+    if (!(doc instanceof Map)) {
+      throw new IllegalArgumentException(source + ": expected a YAML mapping with 'layers'");
+    }
+    return (Map<String, Object>) doc;
   }
 }

@@ -50,6 +50,22 @@ class JobConfigTest {
   }
 
   @Test
+  void aSeedBeyondLongIsRefusedNotTruncated() throws IOException {
+    var e = assertThrows(JobConfig.ConfigException.class,
+        () -> JobConfig.load(yaml("train:\n  seed: 18446744073709551658\n"), List.of()));
+    assertTrue(e.getMessage().contains("key 'train.seed': expected an integer"), e.getMessage());
+    assertEquals(-7L, JobConfig.load(yaml("train:\n  seed: -7\n"), List.of()).get(Keys.SEED));
+  }
+
+  @Test
+  void aliasesThatNestAMappingInItselfAreRefused() throws IOException {
+    var e = assertThrows(JobConfig.ConfigException.class,
+        () -> JobConfig.load(yaml("train: &t\n  epochs: 2\n  again: *t\n"), List.of()));
+    assertTrue(e.getMessage().contains("an alias of a list or mapping inside itself"),
+        e.getMessage());
+  }
+
+  @Test
   void malformedOverrideAndMissingFileAreClear() throws IOException {
     var e = assertThrows(JobConfig.ConfigException.class,
         () -> JobConfig.load(yaml("train:\n  epochs: 1\n"), List.of("nonsense")));

@@ -29,11 +29,12 @@ public final class IdxReader {
   public static Images readImages(InputStream in, String name) throws IOException {
     InputStream s = open(in, name);
     int[] dims = header(s, name, IMAGES_MAGIC, "idx3 unsigned byte images", "count, rows, cols");
-    long total = (long) dims[0] * dims[1] * dims[2];
-    if (total > MAX_ARRAY) {
-      throw error(name, dims[0] + " images of " + dims[1] + "x" + dims[2] + " are " + total
-          + " bytes, more than one Java array holds (" + MAX_ARRAY + "); is the header corrupt?");
+    long total = (long) dims[0] * dims[1]; // below 2^62; times cols only where it cannot wrap
+    if (total > MAX_ARRAY && dims[2] != 0 || total * dims[2] > MAX_ARRAY) {
+      throw error(name, dims[0] + " images of " + dims[1] + "x" + dims[2] + " are more"
+          + " than one Java array holds (" + MAX_ARRAY + " bytes); is the header corrupt?");
     }
+    total *= dims[2];
     byte[] pixels = data(s, name, (int) total, "pixel bytes");
     return new Images(dims[0], dims[1], dims[2], pixels);
   }
@@ -144,7 +145,7 @@ public final class IdxReader {
       throw error(name, "expected " + n + " " + what + ", file ends after " + b.length
           + " of them (truncated download?)");
     }
-    if (in.read() >= 0) {
+    if (read(in, name, 1, what).length > 0) {
       throw error(name, "expected " + n + " " + what + " as the header says, but the file "
           + "holds more data after them; is the header wrong?");
     }

@@ -22,6 +22,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -125,13 +129,20 @@ public record ParquetMeta(
           + " deploy/sparkcnn prepare (one that failed leaves no " + FILE + "); prepare again"
           + " into a new folder");
     }
-    JsonNode root;
+    byte[] bytes;
     try {
-      root = JSON.readTree(Files.readString(file));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + ": not UTF-8 text", e);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
     Fields f = new Fields(file);
     long version = f.number(root, "format_version", 1);
@@ -142,7 +153,7 @@ public record ParquetMeta(
     Format format = Format.parse(f.text(root, "format"), file + ": format");
     JsonNode source = f.node(root, "source");
     f.text(source, "name");
-    int classes = (int) f.number(root, "classes", 1);
+    int classes = f.integer(root, "classes", 1);
     List<String> names = new ArrayList<>();
     JsonNode n = f.node(root, "class_names");
     if (!n.isArray() || (n.size() != 0 && n.size() != classes)) {
@@ -150,8 +161,17 @@ public record ParquetMeta(
           + " names (one per class) or empty, got " + n);
     }
     n.forEach(x -> names.add(x.asText()));
-    Shape shape = format == Format.ENCODED ? null : Shape.of((int) f.number(root, "channels", 1),
-        (int) f.number(root, "height", 1), (int) f.number(root, "width", 1));
+    Shape shape = null;
+    if (format == Format.DECODED) {
+      int c = f.integer(root, "channels", 1);
+      int h = f.integer(root, "height", 1);
+      int w = f.integer(root, "width", 1);
+      if ((long) c * h > Integer.MAX_VALUE || (long) c * h * w > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(file + ": samples of " + c + "x" + h + "x" + w
+            + " are more values than one array holds");
+      }
+      shape = Shape.of(c, h, w);
+    }
     Map<Split, SplitInfo> splits = new EnumMap<>(Split.class);
     JsonNode all = f.node(root, "splits");
     for (Split s : Split.values()) {
@@ -184,11 +204,20 @@ public record ParquetMeta(
 
     long number(JsonNode parent, String name, long min) {
       JsonNode v = node(parent, name);
-      if (!v.isIntegralNumber() || v.asLong() < min) {
+      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min) {
         throw new IllegalArgumentException(file + ": '" + name + "' must be a whole number >= "
             + min + ", got " + v);
       }
       return v.asLong();
+    }
+
+    int integer(JsonNode parent, String name, int min) {
+      long v = number(parent, name, min);
+      if (v > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(file + ": '" + name + "' must be at most "
+            + Integer.MAX_VALUE + ", got " + v);
+      }
+      return (int) v;
     }
 
     String text(JsonNode parent, String name) {

@@ -48,10 +48,15 @@ public final class Architecture implements Serializable {
       shapes[i + 1] = l.outputShape(shapes[i]);
       paramOffsets[i] = (int) params;
       bufferOffsets[i] = (int) buffers;
-      params += l.paramCount(shapes[i]);
-      buffers += l.bufferCount(shapes[i]);
-      if (params > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("model has more than 2^31 parameters");
+      try { // the counts are exact: an int overflow in a layer's arithmetic throws
+        params += l.paramCount(shapes[i]);
+        buffers += l.bufferCount(shapes[i]);
+      } catch (ArithmeticException e) {
+        params = Long.MAX_VALUE;
+      }
+      if (params > Integer.MAX_VALUE - 8 || buffers > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("model has more than 2^31 parameters or buffer values"
+            + " (at layer '" + l.name() + "')");
       }
     }
     paramOffsets[n] = (int) params;

@@ -20,6 +20,9 @@
  * convolution (no bias) and a batch norm when the body changes the shape, else the identity, as in
  * He et al. 2016. Layers without a name are named by type and count (conv1, bn2, fc1...), inside a
  * block instance prefixed by it (basic3.conv5). Every error names its place: layers[4].conv2d.
+ * The document comes from outside and may be any YAML graph (aliases can share a node or nest it
+ * in itself): keys must be text, expanding stops after MAX_STEPS layers, repeats and substituted
+ * values or beyond MAX_DEPTH levels of nesting, and a value quoted in a message is cut short.
  */
 package org.sparkcnn.engine;
 
@@ -46,6 +49,10 @@ public final class ModelDefinition {
 
   /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */
   private static final Map<String, Class<?>> SPEC_TYPES = new HashMap<>();
+  /** Layers, repeats and substituted values one definition may expand to. */
+  static final int MAX_STEPS = 100_000;
+  /** Lists of layers nested in each other (blocks, repeats, residuals, concats). */
+  static final int MAX_DEPTH = 100;
 
   static {
     for (var t : LayerSpec.class.getAnnotation(
@@ -57,6 +64,8 @@ public final class ModelDefinition {
   private final Map<String, Map<String, Object>> blocks = new LinkedHashMap<>();
   private final Map<String, Integer> counters = new HashMap<>();
   private final int classes;
+  private int steps; // layers, repeats and substituted values so far, up to MAX_STEPS
+  private int depth; // of the walk in progress
 
   private ModelDefinition(int classes) {
     this.classes = classes;
@@ -64,14 +73,19 @@ public final class ModelDefinition {
 
   /** The architecture a definition describes, for inputs of the given shape and classes. */
   public static Architecture parse(Map<String, Object> doc, Shape input, int classes) {
-    for (String key : doc.keySet()) {
+    for (String key : map(doc, "the definition").keySet()) {
       if (!TOP_KEYS.contains(key)) {
         throw new IllegalArgumentException(
             "unknown top-level key '" + key + "': expected one of " + TOP_KEYS);
       }
     }
     if (doc.get("input") != null) {
-      Shape declared = Shape.of(JSON.convertValue(doc.get("input"), int[].class));
+      if (!(doc.get("input") instanceof List<?> dims)
+          || !dims.stream().allMatch(x -> x instanceof Integer)) {
+        throw new IllegalArgumentException("input: expected a list of sizes like [3, 32, 32],"
+            + " got " + brief(doc.get("input")));
+      }
+      Shape declared = Shape.of(dims.stream().mapToInt(x -> (Integer) x).toArray());
       if (!declared.equals(input)) {
         throw new IllegalArgumentException(
             "the model is defined for input " + declared + ", the data is " + input);
@@ -96,10 +110,15 @@ public final class ModelDefinition {
 
   private Walk walk(List<?> items, Shape in, String prefix, Map<String, Object> vars,
       String path) {
+    if (++depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(path + ": lists of layers nested more than " + MAX_DEPTH
+          + " deep");
+    }
     List<LayerSpec> specs = new ArrayList<>();
     Shape shape = in;
     for (int i = 0; i < items.size(); i++) {
       String where = path + "[" + i + "]";
+      step(where);
       Object item = items.get(i);
       String type;
       Object settings;
@@ -108,11 +127,11 @@ public final class ModelDefinition {
         settings = null;
       } else if (item instanceof Map<?, ?> m && m.size() == 1) {
         Map.Entry<?, ?> e = m.entrySet().iterator().next();
-        type = String.valueOf(e.getKey());
-        settings = substitute(e.getValue(), vars, where);
+        type = String.valueOf(map(m, where).keySet().iterator().next());
+        settings = substitute(e.getValue(), vars, where, 0);
       } else {
         throw new IllegalArgumentException(where + ": expected a layer type or a one-key map"
-            + " {type: settings}, got " + item);
+            + " {type: settings}, got " + brief(item));
       }
       where = where + "." + type;
       List<LayerSpec> made = switch (type) {
@@ -128,19 +147,28 @@ public final class ModelDefinition {
         specs.add(s);
       }
     }
+    depth--;
     return new Walk(specs, shape);
+  }
+
+  /** Counts one step of the expansion: a layer, a repeat or a substituted value. */
+  private void step(String where) {
+    if (++steps > MAX_STEPS) {
+      throw new IllegalArgumentException(where + ": the definition expands to more than "
+          + MAX_STEPS + " layers and values");
+    }
   }
 
   private List<LayerSpec> repeat(Map<String, Object> s, Shape in, String prefix,
       Map<String, Object> vars, String where) {
-    int times = JSON.convertValue(s.get("times"), Integer.class) == null ? -1
-        : JSON.convertValue(s.get("times"), Integer.class);
+    int times = s.get("times") instanceof Integer n ? n : -1;
     if (times < 1 || !(s.get("layers") instanceof List<?> layers)) {
       throw new IllegalArgumentException(where + ": expected {times: N >= 1, layers: [...]}");
     }
     List<LayerSpec> out = new ArrayList<>();
     Shape shape = in;
     for (int t = 0; t < times; t++) {
+      step(where);
       Walk w = walk(layers, shape, prefix, vars, where + ".layers");
       out.addAll(w.specs);
       shape = w.out;
@@ -165,7 +193,7 @@ public final class ModelDefinition {
       shortcut = walk(list, in, prefix, vars, where + ".shortcut").specs;
     } else {
       throw new IllegalArgumentException(where + ": shortcut must be identity, projection or a"
-          + " list of layers, got " + sc);
+          + " list of layers, got " + brief(sc));
     }
     return new Residual.Spec(name, b.specs, shortcut);
   }
@@ -279,6 +307,10 @@ public final class ModelDefinition {
   }
 
   private String name(Object given, String base, String prefix) {
+    if (given != null && !(given instanceof String || given instanceof Number)) {
+      throw new IllegalArgumentException(prefix + base + ": a name must be text, got "
+          + brief(given));
+    }
     return given != null ? prefix + given : prefix + base + next(base);
   }
 
@@ -286,23 +318,34 @@ public final class ModelDefinition {
     return counters.merge(base, 1, Integer::sum);
   }
 
-  /** Replaces "$p" strings by the values of vars, recursively. */
-  private static Object substitute(Object v, Map<String, Object> vars, String where) {
-    if (v instanceof String s && s.startsWith("$")) {
+  /** A copy of v with "$p" strings replaced by the values of vars (null: none), recursively. */
+  private Object substitute(Object v, Map<String, Object> vars, String where, int level) {
+    step(where);
+    if (level > MAX_DEPTH) {
+      throw new IllegalArgumentException(where + ": settings nested more than " + MAX_DEPTH
+          + " deep");
+    }
+    if (vars != null && v instanceof String s && s.startsWith("$")) {
       String key = s.substring(1);
       if (!vars.containsKey(key)) {
         throw new IllegalArgumentException(where + ": unknown parameter " + s + " (known: "
             + vars.keySet() + ")");
       }
-      return vars.get(key);
+      return substitute(vars.get(key), null, where, level + 1);
     }
     if (v instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
-      m.forEach((k, x) -> out.put(String.valueOf(k), substitute(x, vars, where)));
+      for (Map.Entry<String, Object> e : map(m, where).entrySet()) {
+        out.put(e.getKey(), substitute(e.getValue(), vars, where, level + 1));
+      }
       return out;
     }
     if (v instanceof List<?> l) {
-      return l.stream().map(x -> substitute(x, vars, where)).toList();
+      List<Object> out = new ArrayList<>();
+      for (Object x : l) {
+        out.add(substitute(x, vars, where, level + 1));
+      }
+      return out;
     }
     return v;
   }
@@ -312,9 +355,58 @@ public final class ModelDefinition {
     if (v == null) {
       return Map.of();
     }
-    if (!(v instanceof Map<?, ?>)) {
-      throw new IllegalArgumentException(where + ": expected a mapping of settings, got " + v);
+    if (!(v instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException(where + ": expected a mapping of settings, got "
+          + brief(v));
+    }
+    for (Object key : m.keySet()) {
+      if (!(key instanceof String)) {
+        throw new IllegalArgumentException(where + ": expected names as keys, got "
+            + brief(key));
+      }
     }
     return (Map<String, Object>) v;
+  }
+
+  /** v as text for a message, cut short: a YAML value may be a large graph, or hold itself. */
+  public static String brief(Object v) {
+    StringBuilder b = new StringBuilder();
+    append(b, v, 200);
+    return b.length() > 200 ? b.substring(0, 200) + "..." : b.toString();
+  }
+
+  private static void append(StringBuilder b, Object v, int limit) {
+    if (b.length() > limit) {
+      return;
+    }
+    if (v instanceof Map<?, ?> m) {
+      b.append('{');
+      String sep = "";
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        b.append(sep);
+        append(b, e.getKey(), limit);
+        b.append(": ");
+        append(b, e.getValue(), limit);
+        sep = ", ";
+        if (b.length() > limit) {
+          return;
+        }
+      }
+      b.append('}');
+    } else if (v instanceof List<?> l) {
+      b.append('[');
+      String sep = "";
+      for (Object x : l) {
+        b.append(sep);
+        append(b, x, limit);
+        sep = ", ";
+        if (b.length() > limit) {
+          return;
+        }
+      }
+      b.append(']');
+    } else {
+      b.append(v);
+    }
   }
 }

@@ -11,8 +11,10 @@
  *
  * Reading checks the magic, the version (before the checksum: a file of another format version is
  * reported as such, not as damaged), the checksum and the vector sizes against the architecture,
- * and says which one failed. Writing refuses vectors that do not fit the architecture, so a file
- * that reads back wrong is never written. No Java serialization anywhere.
+ * and says which one failed: every failure is an IOException that names the file, and no length
+ * in the file is trusted before it is checked against the bytes left. Writing refuses vectors
+ * that do not fit the architecture, so a file that reads back wrong is never written. No Java
+ * serialization anywhere.
  */
 package org.sparkcnn.engine;
 
@@ -87,15 +89,37 @@ public final class ModelFile {
     if (stored != (int) crc.getValue()) {
       throw new IOException(source + ": checksum mismatch, the file is damaged or truncated");
     }
-    byte[] json = new byte[b.getInt()];
+    int jsonLen = b.getInt();
+    if (jsonLen < 0 || jsonLen > b.remaining()) {
+      throw new IOException(source + ": header length " + Integer.toUnsignedLong(jsonLen)
+          + " does not fit a file of " + all.length + " bytes");
+    }
+    byte[] json = new byte[jsonLen];
     b.get(json);
-    JsonNode header = JSON.readTree(new String(json, StandardCharsets.UTF_8));
-    Architecture arch = JSON.treeToValue(header.get("architecture"), Architecture.class);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> meta = JSON.treeToValue(header.get("meta"), Map.class);
+    Architecture arch;
+    Map<String, Object> meta;
+    try {
+      JsonNode header = JSON.readTree(new String(json, StandardCharsets.UTF_8));
+      if (header == null || header.get("architecture") == null) {
+        throw new IOException("the header JSON has no architecture");
+      }
+      arch = JSON.treeToValue(header.get("architecture"), Architecture.class);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = header.get("meta") == null || header.get("meta").isNull() ? Map.of()
+          : JSON.treeToValue(header.get("meta"), Map.class);
+      meta = m;
+    } catch (IOException | RuntimeException e) { // a malformed header behind a valid checksum
+      throw new IOException(source + ": malformed header: " + firstLine(e.getMessage()), e);
+    }
     float[] params = readVector(b, source, "parameters", arch.paramCount());
     float[] buffers = readVector(b, source, "buffers", arch.bufferCount());
     return new Contents(arch, params, buffers, meta);
+  }
+
+  /** Jackson's messages go on with the location on a second line. */
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
   }
 
   private static void writeVector(ByteArrayOutputStream out, float[] v) {
@@ -107,10 +131,17 @@ public final class ModelFile {
 
   private static float[] readVector(ByteBuffer b, String source, String what, int expected)
       throws IOException {
+    if (b.remaining() < 8) {
+      throw new IOException(source + ": ends before its " + what);
+    }
     long n = b.getLong();
     if (n != expected) {
       throw new IOException(source + ": holds " + n + " " + what + ", its architecture needs "
           + expected);
+    }
+    if (4L * expected > b.remaining()) {
+      throw new IOException(source + ": ends within its " + expected + " " + what + " ("
+          + b.remaining() + " bytes left)");
     }
     float[] v = new float[expected];
     b.asFloatBuffer().get(v);

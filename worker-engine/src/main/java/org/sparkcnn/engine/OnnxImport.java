@@ -8,7 +8,8 @@
  * Concat's input order); branches may nest. A Pad joins the Conv or AveragePool it feeds.
  * Constant inputs (initializers, Identity of one) are weights. Anything else is an error naming
  * the node, the op and the attribute, thrown before any Spark job: an unmappable op, a join of
- * branches that do not meet, a file that is not ONNX.
+ * branches that do not meet, a cycle, a weight whose size does not fit its layer, a file that is
+ * not ONNX.
  */
 package org.sparkcnn.engine;
 
@@ -25,10 +26,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sparkcnn.engine.layers.Concat;
 import org.sparkcnn.engine.layers.LayerSpec;
 import org.sparkcnn.engine.layers.Residual;
@@ -42,6 +46,7 @@ public final class OnnxImport {
 
   private final GraphProto graph;
   private final Map<String, List<NodeProto>> consumers = new HashMap<>();
+  private final Set<NodeProto> visited = Collections.newSetFromMap(new IdentityHashMap<>());
   private final OnnxOps ops;
 
   private OnnxImport(GraphProto graph, Map<String, OnnxTensors.Constant> constants, long opset) {
@@ -83,12 +88,18 @@ public final class OnnxImport {
       throw new IllegalArgumentException("not an ONNX model: it holds no graph");
     }
     GraphProto g = model.getGraph();
+    for (NodeProto n : g.getNodeList()) {
+      if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) {
+        throw OnnxOps.unmappable(n, "it has no output");
+      }
+    }
     Map<String, OnnxTensors.Constant> constants = new HashMap<>();
     for (TensorProto t : g.getInitializerList()) {
       constants.put(t.getName(), OnnxTensors.read(t));
     }
     for (NodeProto n : g.getNodeList()) { // Identity of a constant is that constant
-      if (n.getOpType().equals("Identity") && constants.containsKey(n.getInput(0))) {
+      if (n.getOpType().equals("Identity") && n.getInputCount() > 0
+          && constants.containsKey(n.getInput(0))) {
         constants.put(n.getOutput(0), constants.get(n.getInput(0)));
       }
     }
@@ -117,7 +128,13 @@ public final class OnnxImport {
       List<ModelTensors.Tensor> tensors = ModelTensors.tensors(leaf);
       for (int i = 0; i < tensors.size(); i++) {
         ModelTensors.Tensor t = tensors.get(i);
-        System.arraycopy(w.get(i), 0, t.buffer() ? v.buffers : v.params, t.offset(), t.size());
+        float[] values = w == null || i >= w.size() ? null : w.get(i);
+        if (values == null || values.length != t.size()) {
+          throw new IllegalArgumentException("layer '" + leaf.spec().name() + "': its "
+              + t.suffix() + " holds " + (values == null ? 0 : values.length) + " values, its"
+              + " shape " + java.util.Arrays.toString(t.shape()) + " needs " + t.size());
+        }
+        System.arraycopy(values, 0, t.buffer() ? v.buffers : v.params, t.offset(), t.size());
       }
     }
     Map<String, String> meta = new LinkedHashMap<>();
@@ -132,7 +149,8 @@ public final class OnnxImport {
     List<TensorShapeProto.Dimension> d = in.getType().getTensorType().getShape().getDimList();
     int[] dims = new int[Math.max(0, d.size() - 1)];
     for (int i = 1; i < d.size(); i++) {
-      if (!d.get(i).hasDimValue() || d.get(i).getDimValue() <= 0) {
+      if (!d.get(i).hasDimValue() || d.get(i).getDimValue() <= 0
+          || d.get(i).getDimValue() > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("input '" + in.getName() + "': dimension " + i
             + " is not a fixed size (" + d.get(i) + ")");
       }
@@ -162,17 +180,17 @@ public final class OnnxImport {
         return new Segment(specs, next.get(0), value, shape);
       }
       if (next.size() == 1) {
-        NodeProto n = next.get(0);
+        NodeProto n = visit(next.get(0));
         List<LayerSpec> made;
         if (n.getOpType().equals("Pad")) {
           List<NodeProto> after = consumers.getOrDefault(n.getOutput(0), List.of());
-          NodeProto then = after.size() == 1 ? after.get(0) : null;
+          NodeProto then = after.size() == 1 ? visit(after.get(0)) : null;
           made = List.of(then != null && then.getOpType().equals("Conv")
               ? ops.paddedConv(n, then, shape) : ops.paddedAveragePool(n, then, shape));
           n = then;
         } else if (n.getOpType().equals("MatMul")) {
           NodeProto add = biasAdd(n);
-          made = List.of(ops.matMul(n, add, shape));
+          made = List.of(ops.matMul(n, add == null ? null : visit(add), shape));
           n = add == null ? n : add;
         } else {
           made = ops.convert(n, shape);
@@ -185,10 +203,19 @@ public final class OnnxImport {
         continue;
       }
       Joined j = fork(value, shape, next);
+      visit(j.join());
       shape = j.spec().outputShape(shape);
       specs.add(j.spec());
       value = j.join().getOutput(0);
     }
+  }
+
+  /** n, once: a node reached a second time closes a cycle, which no network has. */
+  private NodeProto visit(NodeProto n) {
+    if (!visited.add(n)) {
+      throw OnnxOps.unmappable(n, "the graph has a cycle through it");
+    }
+    return n;
   }
 
   /** A fork's branches as one spec, and the node that joined them. */

@@ -128,7 +128,7 @@ final class OnnxOps {
 
   /** A MatMul by a constant [in, out], with the bias of the Add after it (or null). */
   LayerSpec matMul(NodeProto n, NodeProto add, Shape in) {
-    OnnxTensors.Constant w = constant(n, 1, "B");
+    OnnxTensors.Constant w = floatConstant(n, 1, "B");
     if (w.dims().length != 2 || in.rank() != 1 || w.dims()[0] != in.size()) {
       throw unmappable(n, "input B " + Arrays.toString(w.dims()) + " does not map onto a linear"
           + " layer of input " + in);
@@ -137,8 +137,10 @@ final class OnnxOps {
     String name = nextName("fc");
     List<float[]> t = new ArrayList<>(List.of(transpose(w.values(), (int) w.dims()[0], out)));
     if (add != null) {
-      String other = add.getInput(0).equals(n.getOutput(0)) ? add.getInput(1) : add.getInput(0);
-      float[] b = constants.get(other).values();
+      if (add.getInputCount() != 2) {
+        throw unmappable(add, "an Add of " + add.getInputCount() + " inputs after MatMul");
+      }
+      float[] b = floats(add, add.getInput(0).equals(n.getOutput(0)) ? 1 : 0, "B");
       if (b.length != out) {
         throw unmappable(add, "the bias after MatMul has " + b.length + " values, not " + out);
       }
@@ -174,7 +176,7 @@ final class OnnxOps {
   private LayerSpec conv(NodeProto n, Shape in, NodeProto pad) {
     Map<String, AttributeProto> a =
         OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    OnnxTensors.Constant w = constant(n, 1, "W");
+    OnnxTensors.Constant w = floatConstant(n, 1, "W");
     int rank = w.dims().length - 2;
     if (rank < 1 || rank > 3 || in.rank() != rank + 1) {
       throw unmappable(n, "weight " + Arrays.toString(w.dims()) + " on input " + in
@@ -208,7 +210,7 @@ final class OnnxOps {
     String name = nextName("conv");
     List<float[]> t = new ArrayList<>(List.of(w.values()));
     if (bias) {
-      t.add(constant(n, 2, "B").values());
+      t.add(floats(n, 2, "B"));
     }
     weights.put(name, t);
     PerAxis kernel = PerAxis.of(k);
@@ -262,7 +264,7 @@ final class OnnxOps {
   private LayerSpec convTranspose(NodeProto n, Shape in) {
     Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads",
         "dilations", "group", "output_padding", "auto_pad");
-    OnnxTensors.Constant w = constant(n, 1, "W");
+    OnnxTensors.Constant w = floatConstant(n, 1, "W");
     if (w.dims().length != 4 || in.rank() != 3) {
       throw unmappable(n, "weight " + Arrays.toString(w.dims()) + ": only 2D maps");
     }
@@ -278,7 +280,7 @@ final class OnnxOps {
     String name = nextName("deconv");
     List<float[]> t = new ArrayList<>(List.of(w.values()));
     if (bias) {
-      t.add(constant(n, 2, "B").values());
+      t.add(floats(n, 2, "B"));
     }
     weights.put(name, t);
     PerAxis pad = PerAxis.of(padding.before(0, k[0], 1), padding.before(1, k[1], 1));
@@ -320,9 +322,10 @@ final class OnnxOps {
   LayerSpec paddedAveragePool(NodeProto pad, NodeProto pool, Shape in) {
     Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
     String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
-    long[] p = constant(pad, 1, "pads").longs();
-    boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
-        || constants.get(pad.getInput(2)).values()[0] == 0f;
+    long[] p = longs(pad, 1, "pads");
+    float[] fill = pad.getInputCount() < 3 || pad.getInput(2).isEmpty() ? new float[] {0f}
+        : floats(pad, 2, "constant_value");
+    boolean zeros = fill.length == 1 && fill[0] == 0f;
     boolean spatial = in.rank() == 3 && p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0
         && p[5] == 0 && p[2] == p[6] && p[3] == p[7];
     if (!mode.equals("constant") || !zeros || !spatial || pool == null
@@ -368,7 +371,7 @@ final class OnnxOps {
    */
   private List<LayerSpec> reshape(NodeProto n, Shape in) {
     OnnxAttrs.attrs(n, "allowzero");
-    long[] shape = constant(n, 1, "shape").longs();
+    long[] shape = longs(n, 1, "shape");
     boolean flat = shape.length == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1)
         && (shape[1] == -1 || shape[1] == in.size());
     if (flat) {
@@ -424,7 +427,7 @@ final class OnnxOps {
     if (OnnxAttrs.i(a, "transA", 0) != 0 || in.rank() != 1) {
       throw unmappable(n, "attribute 'transA' or an input " + in + " that is not [N, features]");
     }
-    OnnxTensors.Constant w = constant(n, 1, "B");
+    OnnxTensors.Constant w = floatConstant(n, 1, "B");
     boolean transB = OnnxAttrs.i(a, "transB", 0) != 0;
     if (w.dims().length != 2 || w.dims()[transB ? 1 : 0] != in.size()) {
       throw unmappable(n, "input B " + Arrays.toString(w.dims()) + " does not take " + in);
@@ -436,7 +439,7 @@ final class OnnxOps {
     List<float[]> t = new ArrayList<>(List.of(weight));
     boolean bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
     if (bias) {
-      float[] c = constant(n, 2, "C").values();
+      float[] c = floats(n, 2, "C");
       if (c.length != out) {
         throw unmappable(n, "input C of " + c.length + " values: only a bias of " + out + " maps");
       }
@@ -457,8 +460,7 @@ final class OnnxOps {
     String name = nextName("bn");
     List<float[]> t = new ArrayList<>();
     for (int k = 1; k <= 4; k++) {
-      t.add(constant(n, k, new String[] {"", "scale", "B", "input_mean", "input_var"}[k])
-          .values());
+      t.add(floats(n, k, new String[] {"", "scale", "B", "input_mean", "input_var"}[k]));
     }
     weights.put(name, t);
     double eps = OnnxAttrs.f(a, "epsilon", 1e-5f);
@@ -474,6 +476,28 @@ final class OnnxOps {
       throw unmappable(n, "input " + what + " ('" + v + "') must be a constant initializer");
     }
     return c;
+  }
+
+  /** A constant input of FLOAT values. */
+  private OnnxTensors.Constant floatConstant(NodeProto n, int input, String what) {
+    OnnxTensors.Constant c = constant(n, input, what);
+    if (c.values() == null) {
+      throw unmappable(n, "input " + what + " must be a FLOAT tensor");
+    }
+    return c;
+  }
+
+  private float[] floats(NodeProto n, int input, String what) {
+    return floatConstant(n, input, what).values();
+  }
+
+  /** The values of an INT64 constant input. */
+  private long[] longs(NodeProto n, int input, String what) {
+    long[] v = constant(n, input, what).longs();
+    if (v == null) {
+      throw unmappable(n, "input " + what + " must be an INT64 tensor");
+    }
+    return v;
   }
 
   /** a: [rows, cols] row-major; returns [cols, rows]. */

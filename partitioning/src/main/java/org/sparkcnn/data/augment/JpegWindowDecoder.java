@@ -54,7 +54,7 @@ final class JpegWindowDecoder {
    */
   boolean decode(byte[] b, int components, int[] window, Image dst) {
     try {
-      if (!hdr.read(b, components) || !plan(window) || !readScan(b)
+      if (!hdr.read(b, components) || !plan(window, b.length) || !readScan(b)
           || window[0] + window[2] == hdr.height && !entropy.endsAtEoi()) {
         return false;
       }
@@ -66,8 +66,13 @@ final class JpegWindowDecoder {
     return true;
   }
 
-  /** Each component's upsampler and the blocks of it that the window {y0, x0, h, w} needs. */
-  private boolean plan(int[] window) {
+  /**
+   * Each component's upsampler and the blocks of it that the window {y0, x0, h, w} needs, in a
+   * file of `length` bytes. The header's size is not trusted: the scan codes every block up to
+   * the window's last MCU row in 2 bits at least (a DC and an end-of-block code), so a window
+   * that needs more blocks than the rest of the file can hold is declined before any allocation.
+   */
+  private boolean plan(int[] window, int length) {
     int y0 = window[0];
     int x0 = window[1];
     int y1 = y0 + window[2] - 1; // last row and column, inclusive
@@ -114,12 +119,34 @@ final class JpegWindowDecoder {
       by0[c] = rLo >> 3;
       by1[c] = rHi >> 3;
       stride[c] = (bx1[c] - bx0[c] + 1) * 8;
-      int size = stride[c] * (by1[c] - by0[c] + 1) * 8;
+    }
+    if (blocksToDecode() > 4L * (length - hdr.scanStart)) {
+      return false; // the header claims more image than the file holds
+    }
+    for (int c = 0; c < hdr.nf; c++) {
+      long size = stride[c] * (by1[c] - by0[c] + 1L) * 8;
+      if (size > Integer.MAX_VALUE - 8) {
+        return false;
+      }
       if (plane[c].length < size) {
-        plane[c] = new byte[size];
+        plane[c] = new byte[(int) size];
       }
     }
     return true;
+  }
+
+  /** The blocks the scan codes up to the window's last MCU row, as readScan walks them. */
+  private long blocksToDecode() {
+    boolean interleaved = hdr.nf > 1;
+    long mcuCols = interleaved ? ceilDiv(hdr.width, 8 * hdr.maxH) : ceilDiv(dw[0], 8);
+    long perMcu = 0;
+    int mrHi = 0;
+    for (int i = 0; i < hdr.nf; i++) {
+      int c = hdr.order[i];
+      perMcu += interleaved ? hdr.hs[c] * hdr.vs[c] : 1;
+      mrHi = Math.max(mrHi, by1[c] / (interleaved ? hdr.vs[c] : 1));
+    }
+    return (mrHi + 1L) * mcuCols * perMcu;
   }
 
   /** Entropy-decodes the scan up to the window's last MCU row, transforming the needed blocks. */

@@ -78,13 +78,15 @@ public abstract class BatchNorm extends Layer {
 
     @Override
     default int paramCount(Shape in) {
-      return affine() ? 2 * in.dim(0) : 0;
+      return affine() ? Math.multiplyExact(2, in.dim(0)) : 0;
     }
 
     /** running_mean and running_var [C], then num_batches_tracked [1] if cumulative. */
     @Override
     default int bufferCount(Shape in) {
-      return trackRunningStats() ? 2 * in.dim(0) + (cumulative() ? 1 : 0) : 0;
+      return trackRunningStats()
+          ? Math.addExact(Math.multiplyExact(2, in.dim(0)), cumulative() ? 1 : 0)
+          : 0;
     }
 
     /** weight 1, bias 0, as in PyTorch. */

@@ -44,12 +44,14 @@ public final class Concat extends Layer {
 
     @Override
     public int paramCount(Shape in) {
-      return branches.stream().mapToInt(b -> Sequence.paramCount(b, in)).sum();
+      return Math.toIntExact(
+          branches.stream().mapToLong(b -> Sequence.paramCount(b, in)).sum());
     }
 
     @Override
     public int bufferCount(Shape in) {
-      return branches.stream().mapToInt(b -> Sequence.bufferCount(b, in)).sum();
+      return Math.toIntExact(
+          branches.stream().mapToLong(b -> Sequence.bufferCount(b, in)).sum());
     }
 
     @Override

@@ -156,14 +156,14 @@ public interface ConvSpec extends LayerSpec {
   default int fanIn(Shape s) {
     int f = s.c() / groups();
     for (int i = 0; i < rank(); i++) {
-      f *= kernel().get(i);
+      f = Math.multiplyExact(f, kernel().get(i)); // Architecture names an overflow
     }
     return f;
   }
 
   @Override
   default int paramCount(Shape s) {
-    return out() * fanIn(s) + (bias() ? out() : 0);
+    return Math.addExact(Math.multiplyExact(out(), fanIn(s)), bias() ? out() : 0);
   }
 
   @Override

@@ -106,7 +106,9 @@ public final class ConvTranspose2d extends Layer {
 
     @Override
     public int paramCount(Shape s) {
-      return s.c() * (out / groups) * kernel.get(0) * kernel.get(1) + (bias ? out : 0);
+      int w = Math.multiplyExact(Math.multiplyExact(s.c(), out / groups),
+          Math.multiplyExact(kernel.get(0), kernel.get(1))); // Architecture names an overflow
+      return Math.addExact(w, bias ? out : 0);
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class Linear extends Layer {
 
     @Override
     public int paramCount(Shape s) {
-      return out * s.size() + (bias ? out : 0);
+      return Math.addExact(Math.multiplyExact(out, s.size()), bias ? out : 0);
     }
 
     @Override

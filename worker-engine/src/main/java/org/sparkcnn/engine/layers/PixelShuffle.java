@@ -23,11 +23,16 @@ public final class PixelShuffle extends Layer {
 
     @Override
     public Shape outputShape(Shape in) {
-      int r2 = upscaleFactor * upscaleFactor;
+      long r2 = (long) upscaleFactor * upscaleFactor;
       if (in.rank() != 3 || in.c() % r2 != 0) {
         throw new ShapeMismatch(this, in, "expected [C, H, W] with C divisible by " + r2);
       }
-      return Shape.of(in.c() / r2, in.h() * upscaleFactor, in.w() * upscaleFactor);
+      long h = (long) in.h() * upscaleFactor;
+      long w = (long) in.w() * upscaleFactor;
+      if (h > Integer.MAX_VALUE || w > Integer.MAX_VALUE) {
+        throw new ShapeMismatch(this, in, "an output of " + h + "x" + w + " is too large");
+      }
+      return Shape.of((int) (in.c() / r2), (int) h, (int) w);
     }
 
     @Override

@@ -39,12 +39,12 @@ public final class Residual extends Layer {
 
     @Override
     public int paramCount(Shape in) {
-      return Sequence.paramCount(body, in) + Sequence.paramCount(shortcut, in);
+      return Math.addExact(Sequence.paramCount(body, in), Sequence.paramCount(shortcut, in));
     }
 
     @Override
     public int bufferCount(Shape in) {
-      return Sequence.bufferCount(body, in) + Sequence.bufferCount(shortcut, in);
+      return Math.addExact(Sequence.bufferCount(body, in), Sequence.bufferCount(shortcut, in));
     }
 
     @Override

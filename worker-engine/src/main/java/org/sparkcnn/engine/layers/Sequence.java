@@ -36,11 +36,11 @@ public final class Sequence {
   }
 
   public static int paramCount(List<LayerSpec> specs, Shape in) {
-    return (int) sum(specs, in, LayerSpec::paramCount);
+    return Math.toIntExact(sum(specs, in, LayerSpec::paramCount));
   }
 
   public static int bufferCount(List<LayerSpec> specs, Shape in) {
-    return (int) sum(specs, in, LayerSpec::bufferCount);
+    return Math.toIntExact(sum(specs, in, LayerSpec::bufferCount));
   }
 
   public static long macs(List<LayerSpec> specs, Shape in) {
