@@ -120,6 +120,8 @@ public final class Main implements Runnable {
       Checkpoint from = null;
       Trainer trainer;
       try {
+        // spark-submit passes --conf and spark-defaults.conf as system properties
+        Trainer.refuseSpeculation(System.getProperty("spark.speculation"));
         if (resume != null) {
           if (config != null || runDir != null) {
             throw new JobConfig.ConfigException("--resume " + resume + " continues a run with its"

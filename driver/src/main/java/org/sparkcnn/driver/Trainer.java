@@ -73,8 +73,22 @@ public final class Trainer {
     return jsc.getConf().getInt("spark.task.cpus", 1);
   }
 
+  /**
+   * Refuses spark.speculation=true (value as Spark reads it, null when unset): a speculative copy
+   * of a step task would compute the same gradient, but no test proves Spark never hands the
+   * aggregation both copies, so training does not run under it.
+   */
+  static void refuseSpeculation(String value) {
+    if (value != null && Boolean.parseBoolean(value.trim())) {
+      throw new JobConfig.ConfigException("spark.speculation is true, but training does not run"
+          + " under speculative execution; set spark.speculation=false for this job (for example"
+          + " --conf spark.speculation=false on spark-submit)");
+    }
+  }
+
   public Result run(SparkSession spark) throws IOException {
     long t0 = System.nanoTime();
+    refuseSpeculation(spark.sparkContext().getConf().get("spark.speculation", null));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = from != null ? from.state().partitions()
         : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();

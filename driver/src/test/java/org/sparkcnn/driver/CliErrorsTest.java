@@ -10,6 +10,7 @@ package org.sparkcnn.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -154,5 +155,22 @@ class CliErrorsTest {
     for (Case c : withSpark()) {
       check(c, true);
     }
+  }
+
+  @Test
+  void speculativeExecutionIsRefusedBeforeSparkAndBeforeTheRunFolder() {
+    System.setProperty("spark.speculation", "true");
+    try {
+      check(new Case("spark.speculation is true", "train", conf("quickstart.yaml"), "--run-dir",
+          p("speculative")), false);
+    } finally {
+      System.clearProperty("spark.speculation");
+    }
+    assertFalse(Files.exists(dir.resolve("speculative")), "no run folder for a refused run");
+    for (String on : new String[] {"true", " TRUE"}) {
+      assertThrows(JobConfig.ConfigException.class, () -> Trainer.refuseSpeculation(on));
+    }
+    Trainer.refuseSpeculation("false");
+    Trainer.refuseSpeculation(null);
   }
 }
