@@ -1,7 +1,9 @@
 /*
  * Checkpoint files and their folder, without Spark: a checkpoint reads back bit for bit, only the
  * newest two are kept, no temporary file is left, and a damaged newest checkpoint (a flipped byte,
- * a cut-off tail) is passed over for the previous one with a warning that names the file.
+ * a cut-off tail) is passed over for the previous one with a warning that names the file. A
+ * write that fails part way (FailingFileSystem) or cannot start leaves the previous checkpoint,
+ * and the previous model.scnn, loadable and unchanged.
  */
 package org.sparkcnn.driver;
 
@@ -22,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
 
 class CheckpointsTest {
@@ -140,5 +143,51 @@ class CheckpointsTest {
         () -> Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, "nosuchfs://host/ckpt"), dir));
     assertTrue(e.getMessage().contains("key 'train.checkpoint_dir'")
         && e.getMessage().contains("nosuchfs://host/ckpt"), e.getMessage());
+  }
+
+  @Test
+  void aWriteThatFailsKeepsThePreviousCheckpointLoadable() throws Exception {
+    System.setProperty("spark.hadoop.fs.failfs.impl", FailingFileSystem.class.getName());
+    System.setProperty("spark.hadoop.fs.failfs.impl.disable.cache", "true");
+    try {
+      String url = FailingFileSystem.SCHEME + "://" + dir.resolve("ckpt").toAbsolutePath();
+      Checkpoints folder = Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, url), dir);
+      folder.save(checkpoint(5));
+      for (long failAfter : new long[] {0, 100, 5_000}) {
+        FailingFileSystem.failAfter = failAfter;
+        try {
+          IOException e = assertThrows(IOException.class, () -> folder.save(checkpoint(9)));
+          assertTrue(e.getMessage().contains("no space left"), e.getMessage());
+        } finally {
+          FailingFileSystem.failAfter = -1;
+        }
+        List<String> warnings = new ArrayList<>();
+        Checkpoints.Loaded l = folder.latestValid(warnings::add);
+        assertEquals(5, l.checkpoint().state().globalStep());
+        assertArrayEquals(checkpoint(5).params(), l.checkpoint().params());
+        assertEquals(List.of(), warnings, "the half-written file is not taken for a checkpoint");
+      }
+      folder.save(checkpoint(9)); // the next write, with space again, goes through
+      assertEquals(9, folder.latestValid(w -> { }).checkpoint().state().globalStep());
+    } finally {
+      System.clearProperty("spark.hadoop.fs.failfs.impl");
+      System.clearProperty("spark.hadoop.fs.failfs.impl.disable.cache");
+    }
+  }
+
+  private static ModelFile.Contents model(long step) {
+    Checkpoint c = checkpoint(step);
+    return new ModelFile.Contents(c.architecture(), c.params(), c.buffers(), Map.of("step", step));
+  }
+
+  @Test
+  void aModelFileThatCannotBeWrittenKeepsThePreviousOne() throws Exception {
+    RunFolder run = RunFolder.create(dir.resolve("run"), CONFIG);
+    run.saveModel(model(5));
+    byte[] before = Files.readAllBytes(run.dir().resolve(RunFolder.MODEL));
+    // the temporary name taken by a folder: the write fails as on a full or read-only disk
+    Files.createDirectories(run.dir().resolve(RunFolder.MODEL + ".tmp").resolve("x"));
+    assertThrows(IOException.class, () -> run.saveModel(model(9)));
+    assertArrayEquals(before, Files.readAllBytes(run.dir().resolve(RunFolder.MODEL)));
   }
 }
