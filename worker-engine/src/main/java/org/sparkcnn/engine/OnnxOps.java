@@ -1,9 +1,7 @@
 /*
  * One ONNX node to sparkcnn layer specs, with the node's weights taken from the graph's
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
- * (1D/2D/3D, any strides, dilations and groups; pads equal on both sides, or SAME_UPPER's split;
- * after a Pad, whose mode reflect, edge or wrap is the padding_mode reflect, replicate or circular,
- * and whose zeros add to the Conv's pads), ConvTranspose (2D), Relu, LeakyRelu, Elu, Sigmoid,
+ * and ConvTranspose, with a Pad before a Conv (OnnxConvOps), Relu, LeakyRelu, Elu, Sigmoid,
  * Tanh, Softmax (along any axis after the batch), MaxPool (with dilations) and AveragePool
  * (per-axis windows, strides and pads equal before and after, ceil_mode, count_include_pad),
  * GlobalAveragePool, GlobalMaxPool (adaptive max pooling to 1), Flatten to [N, -1] and Reshape
@@ -27,10 +25,6 @@ import org.sparkcnn.engine.layers.AdaptiveMaxPool2d;
 import org.sparkcnn.engine.layers.AvgPool2d;
 import org.sparkcnn.engine.layers.BatchNorm1d;
 import org.sparkcnn.engine.layers.BatchNorm2d;
-import org.sparkcnn.engine.layers.Conv1d;
-import org.sparkcnn.engine.layers.Conv2d;
-import org.sparkcnn.engine.layers.Conv3d;
-import org.sparkcnn.engine.layers.ConvTranspose2d;
 import org.sparkcnn.engine.layers.ELU;
 import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.GlobalAvgPool2d;
@@ -48,10 +42,6 @@ import org.sparkcnn.engine.layers.Softmax;
 import org.sparkcnn.engine.layers.Tanh;
 
 final class OnnxOps {
-  /** The padding_mode of each mode of a Pad before a Conv. */
-  private static final Map<String, String> PAD_MODES = Map.of("constant", "zeros", "reflect",
-      "reflect", "edge", "replicate", "wrap", "circular");
-
   /** Constant tensors of the graph by value name: initializers and their Identity aliases. */
   private final Map<String, OnnxTensors.Constant> constants;
   /** Weights of every layer with parameters, by layer name: params then buffers, in order. */
@@ -59,6 +49,7 @@ final class OnnxOps {
   private final Map<String, Integer> counters = new HashMap<>();
   /** The model's version of the default ONNX operator set, which Softmax's meaning follows. */
   private final long opset;
+  private final OnnxConvOps convs = new OnnxConvOps(this);
 
   OnnxOps(Map<String, OnnxTensors.Constant> constants, long opset) {
     this.constants = constants;
@@ -74,8 +65,8 @@ final class OnnxOps {
   /** The specs of one node whose only data input has shape in (empty: an identity). */
   List<LayerSpec> convert(NodeProto n, Shape in) {
     return switch (n.getOpType()) {
-      case "Conv" -> List.of(conv(n, in));
-      case "ConvTranspose" -> List.of(convTranspose(n, in));
+      case "Conv" -> List.of(convs.conv(n, in, null));
+      case "ConvTranspose" -> List.of(convs.convTranspose(n, in));
       case "Relu" -> plain(n, new ReLU.Spec(nextName("relu")));
       case "Sigmoid" -> plain(n, new Sigmoid.Spec(nextName("sigmoid")));
       case "Tanh" -> plain(n, new Tanh.Spec(nextName("tanh")));
@@ -159,133 +150,11 @@ final class OnnxOps {
     return List.of(specs);
   }
 
-  private LayerSpec conv(NodeProto n, Shape in) {
-    return conv(n, in, null);
-  }
-
   /**
-   * A Pad (over the spatial axes only) and the Conv it feeds, as one convolution: the Pad's
-   * padding is the convolution's, its mode the padding_mode (constant 0 zeros, reflect reflect,
-   * edge replicate, wrap circular); a Pad of zeros adds to the Conv's own pads, another mode
-   * needs a Conv without pads.
+   * A Pad (over the spatial axes only) and the Conv it feeds, as one convolution (OnnxConvOps).
    */
   LayerSpec paddedConv(NodeProto pad, NodeProto conv, Shape in) {
-    return conv(conv, in, pad);
-  }
-
-  private LayerSpec conv(NodeProto n, Shape in, NodeProto pad) {
-    Map<String, AttributeProto> a =
-        OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    OnnxTensors.Constant w = floatConstant(n, 1, "W");
-    int rank = w.dims().length - 2;
-    if (rank < 1 || rank > 3 || in.rank() != rank + 1) {
-      throw unmappable(n, "weight " + Arrays.toString(w.dims()) + " on input " + in
-          + ": 1D, 2D or 3D convolutions map");
-    }
-    int[] k = OnnxAttrs.kernel(n, a, w.dims(), rank);
-    PerAxis stride = OnnxAttrs.perAxis(a, "strides", rank, 1);
-    PerAxis dilation = OnnxAttrs.perAxis(a, "dilations", rank, 1);
-    Padding padding = OnnxAttrs.padding(n, a, rank, k, stride, dilation);
-    String mode = "zeros";
-    if (pad != null) {
-      String onnxMode = padMode(pad);
-      mode = PAD_MODES.get(onnxMode);
-      int[] total = spatialPads(pad, rank);
-      for (int i = 0; i < rank; i++) {
-        int before = padding.before(i, k[i], dilation.get(i));
-        int after = padding.after(i, k[i], dilation.get(i));
-        if (!mode.equals("zeros") && (before > 0 || after > 0)) {
-          throw unmappable(n, "attribute 'pads' after a Pad in mode " + onnxMode + ": only the"
-              + " zeros of a constant Pad add to a Conv's pads");
-        }
-        total[i] += before;
-        total[i + rank] += after;
-      }
-      padding = OnnxAttrs.pads(pad, "pads " + Arrays.toString(total) + " of the Pad and the Conv"
-          + " after it", total, k, stride, dilation);
-    }
-    int groups = (int) OnnxAttrs.i(a, "group", 1);
-    int out = (int) w.dims()[0];
-    boolean bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
-    String name = nextName("conv");
-    List<float[]> t = new ArrayList<>(List.of(w.values()));
-    if (bias) {
-      t.add(floats(n, 2, "B"));
-    }
-    weights.put(name, t);
-    PerAxis kernel = PerAxis.of(k);
-    return switch (rank) {
-      case 1 -> new Conv1d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
-      case 2 -> new Conv2d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
-      default -> new Conv3d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
-    };
-  }
-
-  /** A Pad's mode (constant by default), one that PAD_MODES maps and, if constant, of zeros. */
-  private String padMode(NodeProto pad) {
-    Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
-    String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
-    if (!PAD_MODES.containsKey(mode)) {
-      throw unmappable(pad, "attribute 'mode' " + mode + ": constant, reflect, edge and wrap"
-          + " map");
-    }
-    boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
-        || constant(pad, 2, "constant_value").values()[0] == 0f;
-    if (!zeros) {
-      throw unmappable(pad, "a constant_value other than 0: a convolution pads with zeros");
-    }
-    if (pad.getInputCount() > 3 && !pad.getInput(3).isEmpty()) {
-      throw unmappable(pad, "input 'axes': only pads for every axis map");
-    }
-    return mode;
-  }
-
-  /** A Pad's pads of a [N, C, spatial...] input, [b.., e..] over the spatial axes alone. */
-  private int[] spatialPads(NodeProto pad, int spatial) {
-    long[] p = constant(pad, 1, "pads").longs();
-    int r = spatial + 2;
-    boolean fits = p.length == 2 * r && p[0] == 0 && p[1] == 0 && p[r] == 0 && p[r + 1] == 0
-        && Arrays.stream(p).allMatch(x -> x >= 0);
-    if (!fits) {
-      throw unmappable(pad, "pads " + Arrays.toString(p) + ": only padding of the " + spatial
-          + " spatial axes, none negative, maps before a Conv");
-    }
-    int[] out = new int[2 * spatial];
-    for (int i = 0; i < spatial; i++) {
-      out[i] = (int) p[2 + i];
-      out[spatial + i] = (int) p[r + 2 + i];
-    }
-    return out;
-  }
-
-  private LayerSpec convTranspose(NodeProto n, Shape in) {
-    Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads",
-        "dilations", "group", "output_padding", "auto_pad");
-    OnnxTensors.Constant w = floatConstant(n, 1, "W");
-    if (w.dims().length != 4 || in.rank() != 3) {
-      throw unmappable(n, "weight " + Arrays.toString(w.dims()) + ": only 2D maps");
-    }
-    int[] k = OnnxAttrs.kernel(n, a, w.dims(), 2);
-    PerAxis stride = OnnxAttrs.perAxis(a, "strides", 2, 1);
-    PerAxis dilation = OnnxAttrs.perAxis(a, "dilations", 2, 1);
-    Padding padding = OnnxAttrs.padding(n, a, 2, k, stride, dilation);
-    if (padding.isSame()) {
-      throw unmappable(n, "attribute 'pads' must be the same on both sides of each axis");
-    }
-    int groups = (int) OnnxAttrs.i(a, "group", 1);
-    boolean bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
-    String name = nextName("deconv");
-    List<float[]> t = new ArrayList<>(List.of(w.values()));
-    if (bias) {
-      t.add(floats(n, 2, "B"));
-    }
-    weights.put(name, t);
-    PerAxis pad = PerAxis.of(padding.before(0, k[0], 1), padding.before(1, k[1], 1));
-    return new ConvTranspose2d.Spec(name, in.c(), (int) w.dims()[1] * groups, PerAxis.of(k),
-        stride, pad, OnnxAttrs.perAxis(a, "output_padding", 2, 0), groups, bias, dilation);
+    return convs.conv(conv, in, pad);
   }
 
   private LayerSpec pool(NodeProto n, Shape in) {
@@ -469,7 +338,7 @@ final class OnnxOps {
         : new BatchNorm1d.Spec(name, in.dim(0), eps, momentum);
   }
 
-  private OnnxTensors.Constant constant(NodeProto n, int input, String what) {
+  OnnxTensors.Constant constant(NodeProto n, int input, String what) {
     String v = n.getInputCount() > input ? n.getInput(input) : "";
     OnnxTensors.Constant c = constants.get(v);
     if (c == null) {
@@ -479,7 +348,7 @@ final class OnnxOps {
   }
 
   /** A constant input of FLOAT values. */
-  private OnnxTensors.Constant floatConstant(NodeProto n, int input, String what) {
+  OnnxTensors.Constant floatConstant(NodeProto n, int input, String what) {
     OnnxTensors.Constant c = constant(n, input, what);
     if (c.values() == null) {
       throw unmappable(n, "input " + what + " must be a FLOAT tensor");
@@ -487,7 +356,7 @@ final class OnnxOps {
     return c;
   }
 
-  private float[] floats(NodeProto n, int input, String what) {
+  float[] floats(NodeProto n, int input, String what) {
     return floatConstant(n, input, what).values();
   }
 
