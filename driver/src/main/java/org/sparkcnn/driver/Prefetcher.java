@@ -1,5 +1,5 @@
 /*
- * A bounded prefetch of the next local minibatch on an executor (issue 5: decoding and
+ * A bounded prefetch of the next local minibatch on an executor (decoding and
  * augmentation run on the executors, overlapping with compute). When a step's task has its
  * minibatch, it asks for the partition's next one (within the epoch) to be filled on a small pool
  * of daemon threads while it computes and while the driver averages the gradients; the next task

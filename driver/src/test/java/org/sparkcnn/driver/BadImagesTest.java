@@ -1,5 +1,5 @@
 /*
- * Bad data end to end (issue 5): a folder dataset written here, two easily told apart classes of
+ * Bad data end to end: a folder dataset written here, two easily told apart classes of
  * JPEGs (dark and light noise), with 2 of the 40 training images and 1 of the 20 test images cut
  * short. javax.imageio's ImageIO.read hands those back as partly grey images; sparkcnn skips them, names
  * them, trains to completion and reports skipped_images = 2 and skipped_test_images = 1 in every

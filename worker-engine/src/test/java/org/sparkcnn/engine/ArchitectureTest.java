@@ -105,7 +105,7 @@ class ArchitectureTest {
     assertEquals(lenet.output(), lenetBack.output());
   }
 
-  /** Every layer kind of issue 3 but convolution, with non-default hyper-parameters. */
+  /** Every layer kind but convolution, with non-default hyper-parameters. */
   static Architecture everyBuildingBlock() {
     return new Architecture(Shape.of(3, 8, 8), List.of(
         new BatchNorm2d.Spec("bn1", 0, null, 0.2),

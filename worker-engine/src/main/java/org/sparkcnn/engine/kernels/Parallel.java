@@ -1,6 +1,6 @@
 /*
  * The executor's fixed pool of compute threads, so that one Spark task can use all of an
- * executor's cores (issue 4: "intra-task parallelism"). forEach(tasks, body) runs body(0) ..
+ * executor's cores (parallelism inside a task). forEach(tasks, body) runs body(0) ..
  * body(tasks - 1) on the calling thread and on up to threads() - 1 pool threads, which claim task
  * indices from a shared counter. Kernels split work by output blocks, never by a reduction, so
  * their results do not depend on the thread count.
