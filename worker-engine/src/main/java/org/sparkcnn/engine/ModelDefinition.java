@@ -380,33 +380,30 @@ public final class ModelDefinition {
       return;
     }
     if (v instanceof Map<?, ?> m) {
-      b.append('{');
-      String sep = "";
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        b.append(sep);
-        append(b, e.getKey(), limit);
-        b.append(": ");
-        append(b, e.getValue(), limit);
-        sep = ", ";
-        if (b.length() > limit) {
-          return;
-        }
-      }
-      b.append('}');
+      appendEach(b, m.entrySet(), "{", "}", limit);
     } else if (v instanceof List<?> l) {
-      b.append('[');
-      String sep = "";
-      for (Object x : l) {
-        b.append(sep);
-        append(b, x, limit);
-        sep = ", ";
-        if (b.length() > limit) {
-          return;
-        }
-      }
-      b.append(']');
+      appendEach(b, l, "[", "]", limit);
+    } else if (v instanceof Map.Entry<?, ?> e) {
+      append(b, e.getKey(), limit);
+      b.append(": ");
+      append(b, e.getValue(), limit);
     } else {
       b.append(v);
     }
+  }
+
+  private static void appendEach(StringBuilder b, Iterable<?> items, String open, String close,
+      int limit) {
+    b.append(open);
+    String sep = "";
+    for (Object x : items) {
+      b.append(sep);
+      append(b, x, limit);
+      sep = ", ";
+      if (b.length() > limit) {
+        return;
+      }
+    }
+    b.append(close);
   }
 }
