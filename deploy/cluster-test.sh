@@ -6,7 +6,9 @@
 # the driver's log shows the lost executor. Then the driver itself dies: a smaller run (4,000
 # images, 2 epochs) is submitted twice, once left alone and once with its driver JVM killed (kill
 # -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the test passes when both end
-# with the same model.scnn, bit for bit. MNIST comes from $SPARKCNN_DATA (default
+# with the same model.scnn, bit for bit. Last, repeated faults: the same small run once more, with
+# an executor killed every 20 to 40 s from its first step to its end (at least twice); it must end
+# with the uninterrupted run's model.scnn too. MNIST comes from $SPARKCNN_DATA (default
 # ../shared/datasets beside the checkout); without it the test is skipped with a message, except
 # under CI=true, where that is a failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options to the
 # first run (e.g. --set data.train_size=20000).
@@ -120,3 +122,44 @@ cmp -s "$out/whole/model.scnn" "$out/killed/model.scnn" \
 seconds=$(( $(date +%s) - started ))
 echo "cluster-test: PASS: a driver killed during epoch 2 and resumed gives the uninterrupted" \
   "model.scnn, bit for bit ($(sha256sum "$out/whole/model.scnn" | cut -c1-16)); ${seconds}s in all"
+
+# Repeated faults: an executor of this cluster killed every 20-40 s through the run.
+executor() {
+  for pid in $(pgrep -f org.apache.spark.executor.CoarseGrainedExecutorBackend || true); do
+    if [[ "$(readlink "/proc/$pid/cwd" || true)" == "$SPARKCNN_CLUSTER_DIR"/* ]]; then
+      echo "$pid"
+    fi
+  done | shuf -n 1
+}
+"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/repeated" \
+  "${small[@]}" > "$out/repeated.log" 2>&1 &
+job=$!
+for _ in $(seq 1 600); do
+  kill -0 "$job" 2>/dev/null || break
+  grep -q '^epoch 1 step ' "$out/repeated.log" && break
+  sleep 0.5
+done
+kills=0
+while kill -0 "$job" 2>/dev/null; do
+  pause=$((20 + RANDOM % 21))
+  for _ in $(seq 1 "$pause"); do
+    kill -0 "$job" 2>/dev/null || break 2
+    sleep 1
+  done
+  victim="$(executor)"
+  [[ -n "$victim" ]] || continue # the last one killed is still being replaced
+  echo "cluster-test: killing executor pid $victim after ${pause}s" \
+    "($(grep -E '^epoch [0-9]+ step ' "$out/repeated.log" | tail -1))"
+  kill -9 "$victim" 2>/dev/null && kills=$((kills + 1))
+done
+status=0
+wait "$job" || status=$?
+job=""
+[[ $status -eq 0 ]] || { tail -30 "$out/repeated.log" >&2;
+  fail "the run with repeated executor kills exited with status $status (log $out/repeated.log)"; }
+[[ $kills -ge 2 ]] || fail "only $kills executor(s) killed during the run; expected at least 2"
+cmp -s "$out/whole/model.scnn" "$out/repeated/model.scnn" \
+  || fail "the model.scnn of the run with $kills executor kills differs from the uninterrupted run's"
+seconds=$(( $(date +%s) - started ))
+echo "cluster-test: PASS: $kills executors killed 20-40 s apart, the uninterrupted model.scnn, bit" \
+  "for bit; ${seconds}s in all"
