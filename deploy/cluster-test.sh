@@ -6,9 +6,9 @@
 # the driver's log shows the lost executor. Then the driver itself dies: a smaller run (4,000
 # images, 2 epochs) is submitted twice, once left alone and once with its driver JVM killed (kill
 # -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the test passes when both end
-# with the same model.scnn, bit for bit. Last, repeated faults: the same small run once more, with
-# an executor killed every 20 to 40 s from its first step to its end (at least twice); it must end
-# with the uninterrupted run's model.scnn too. MNIST comes from $SPARKCNN_DATA (default
+# with the same model.scnn, bit for bit. Last, repeated faults: the small run for 5 epochs, once left
+# alone and once with an executor killed every 20 to 40 s from its first step to its end (at least
+# twice); both must end with the same model.scnn. MNIST comes from $SPARKCNN_DATA (default
 # ../shared/datasets beside the checkout); without it the test is skipped with a message, except
 # under CI=true, where that is a failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options to the
 # first run (e.g. --set data.train_size=20000).
@@ -131,8 +131,13 @@ executor() {
     fi
   done | shuf -n 1
 }
+# Five epochs of the small run, so that it lasts long enough for several kills; first left alone.
+longer=("${small[@]}" --set train.epochs=5)
+"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/whole5" \
+  "${longer[@]}" > "$out/whole5.log" 2>&1 \
+  || { tail -30 "$out/whole5.log" >&2; fail "the uninterrupted 5-epoch run failed"; }
 "${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/repeated" \
-  "${small[@]}" > "$out/repeated.log" 2>&1 &
+  "${longer[@]}" > "$out/repeated.log" 2>&1 &
 job=$!
 for _ in $(seq 1 600); do
   kill -0 "$job" 2>/dev/null || break
@@ -158,7 +163,7 @@ job=""
 [[ $status -eq 0 ]] || { tail -30 "$out/repeated.log" >&2;
   fail "the run with repeated executor kills exited with status $status (log $out/repeated.log)"; }
 [[ $kills -ge 2 ]] || fail "only $kills executor(s) killed during the run; expected at least 2"
-cmp -s "$out/whole/model.scnn" "$out/repeated/model.scnn" \
+cmp -s "$out/whole5/model.scnn" "$out/repeated/model.scnn" \
   || fail "the model.scnn of the run with $kills executor kills differs from the uninterrupted run's"
 seconds=$(( $(date +%s) - started ))
 echo "cluster-test: PASS: $kills executors killed 20-40 s apart, the uninterrupted model.scnn, bit" \
