@@ -73,61 +73,77 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     this.step = step;
   }
 
+  Architecture architecture() {
+    return arch;
+  }
+
   @Override
   public Iterator<StepResult> call(Iterator<Block> blocks) {
     long t0 = System.nanoTime();
     Block block = blocks.next();
-    int n = batches.localBatch(block.partition());
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
-      w.ensureBatch(n);
-      w.model.setParams(weights.value());
-      if (buffers != null) {
-        w.model.setBuffers(buffers.value());
-      }
-      long seed = recipe.seed();
-      int[] order = w.epochOrder(block, seed, epoch);
-      float[] grads = null;
-      double lossSum = 0;
-      long correct = 0;
-      long count = 0;
-      int p = block.partition();
-      int used = batches.stepsPerEpoch() / accumulate * accumulate; // minibatches the epoch uses
-      for (int j = 0; j < accumulate; j++) {
-        int micro = step * accumulate + j; // the minibatch's index in the epoch
-        Batch ready = prefetch ? Prefetcher.SHARED.take(key(micro, p, n)) : null;
-        if (ready != null) {
-          Prefetcher.SHARED.recycle(w.batch);
-          w.batch = ready;
-        } else {
-          w.batch.fill(recipe, block, order, micro * n, n, epoch);
-        }
-        if (prefetch && micro + 1 < used) {
-          prefetchNext(block, order, micro + 1, n);
-        }
-        Batch b = w.batch;
-        long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, p).nextLong();
-        LocalStep.Stats s = recipe.pipeline().mixes()
-            ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
-            : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
-        float[] g = w.model.vectors().grads;
-        if (grads == null) {
-          grads = g.clone();
-        } else {
-          for (int i = 0; i < g.length; i++) {
-            grads[i] += g[i];
-          }
-        }
-        lossSum += s.lossSum();
-        correct += s.correct();
-        count += s.count();
-      }
-      float[] updated = buffers == null ? null : w.model.vectors().buffers.clone();
-      return List.of(new StepResult(grads, lossSum, correct, count, System.nanoTime() - t0,
-          updated, 1)).iterator();
+      StepResult r = compute(w, block, step, weights.value(),
+          buffers == null ? null : buffers.value());
+      r.computeNanos = System.nanoTime() - t0;
+      return List.of(r).iterator();
     } finally {
       Replicas.giveBack(runId, w);
     }
+  }
+
+  /**
+   * Step `step` of the epoch on block with replica w set to params (and bufs, or null): the summed
+   * gradient, loss and counts of its local minibatches, and the buffers after them. What call()
+   * returns, and what a long-lived task (BarrierEpoch) computes each step.
+   */
+  StepResult compute(Replicas.Worker w, Block block, int step, float[] params, float[] bufs) {
+    long t0 = System.nanoTime();
+    int n = batches.localBatch(block.partition());
+    w.ensureBatch(n);
+    w.model.setParams(params);
+    if (bufs != null) {
+      w.model.setBuffers(bufs);
+    }
+    long seed = recipe.seed();
+    int[] order = w.epochOrder(block, seed, epoch);
+    float[] grads = null;
+    double lossSum = 0;
+    long correct = 0;
+    long count = 0;
+    int p = block.partition();
+    int used = batches.stepsPerEpoch() / accumulate * accumulate; // minibatches the epoch uses
+    for (int j = 0; j < accumulate; j++) {
+      int micro = step * accumulate + j; // the minibatch's index in the epoch
+      Batch ready = prefetch ? Prefetcher.SHARED.take(key(micro, p, n)) : null;
+      if (ready != null) {
+        Prefetcher.SHARED.recycle(w.batch);
+        w.batch = ready;
+      } else {
+        w.batch.fill(recipe, block, order, micro * n, n, epoch);
+      }
+      if (prefetch && micro + 1 < used) {
+        prefetchNext(block, order, micro + 1, n);
+      }
+      Batch b = w.batch;
+      long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, p).nextLong();
+      LocalStep.Stats s = recipe.pipeline().mixes()
+          ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
+          : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
+      float[] g = w.model.vectors().grads;
+      if (grads == null) {
+        grads = g.clone();
+      } else {
+        for (int i = 0; i < g.length; i++) {
+          grads[i] += g[i];
+        }
+      }
+      lossSum += s.lossSum();
+      correct += s.correct();
+      count += s.count();
+    }
+    float[] updated = bufs == null ? null : w.model.vectors().buffers.clone();
+    return new StepResult(grads, lossSum, correct, count, System.nanoTime() - t0, updated, 1);
   }
 
   private Prefetcher.Key key(int micro, int partition, int n) {

@@ -127,11 +127,19 @@ public final class Keys {
   public static final ConfigKey<String> APP_NAME = ConfigKey.ofString("spark.app_name", "sparkcnn",
       "Spark application name.");
 
-  // Aggregation and the large-batch recipe (Goyal et al. 2017).
+  // Execution, aggregation and the large-batch recipe (Goyal et al. 2017).
+  public static final ConfigKey<String> EXECUTION = ConfigKey.ofChoice("train.execution",
+      "barrier", List.of("barrier", "jobs"), "How steps run: barrier (one Spark barrier stage of"
+          + " long-lived tasks per epoch, one per partition, exchanging each step's sums and"
+          + " weights with the driver; needs a task slot for every partition at once) or jobs"
+          + " (one Spark job per step, weights broadcast, sums reduced as train.aggregation says).");
+  public static final ConfigKey<Integer> MAX_RESTARTS = ConfigKey.ofInt("train.max_restarts", 8,
+      0, "train.execution: barrier: how often in a row the epoch's stage is started again after"
+          + " a lost task or executor before a step completes; past it the run stops.");
   public static final ConfigKey<String> AGGREGATION = ConfigKey.ofChoice("train.aggregation",
-      "tree", List.of("tree", "sharded"), "How the partitions' gradients are summed: tree (whole"
-          + " vectors to the driver, in partition order) or sharded (a shuffle by shard; each"
-          + " task sums one shard, the driver gathers the shards).");
+      "tree", List.of("tree", "sharded"), "With train.execution: jobs, how the partitions'"
+          + " gradients are summed: tree (whole vectors to the driver, in partition order) or"
+          + " sharded (a shuffle by shard; each task sums one shard, the driver gathers them).");
   public static final ConfigKey<Integer> ACCUMULATE_STEPS = ConfigKey.ofInt(
       "train.accumulate_steps", 1, 1, "Local minibatches of train.batch_size / partitions each"
           + " partition adds up per step: a step's global batch is batch_size x accumulate_steps.");
@@ -161,7 +169,7 @@ public final class Keys {
       THREADS,
       CHECKPOINT_EVERY, CHECKPOINT_DIR, NON_FINITE,
       LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, EVAL_BATCH, MASTER, APP_NAME,
-      AGGREGATION, ACCUMULATE_STEPS, LR_SCHEDULE, WARMUP_EPOCHS, LR_SCALING, LR_BASE_BATCH,
+      EXECUTION, MAX_RESTARTS, AGGREGATION, ACCUMULATE_STEPS, LR_SCHEDULE, WARMUP_EPOCHS, LR_SCALING, LR_BASE_BATCH,
       MILESTONES, GAMMA);
 
 }

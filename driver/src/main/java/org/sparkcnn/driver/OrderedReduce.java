@@ -96,6 +96,23 @@ final class OrderedReduce {
     return partitions > scale + (partitions + scale - 1) / scale ? scale : 1;
   }
 
+  /**
+   * The sum of results[0..P) with the association sum() gives P partitions: consecutive groups of
+   * groupSize(P) added in order, then the groups in order (the results are added into in place).
+   */
+  static StepResult inOrder(StepResult[] results) {
+    int size = groupSize(results.length);
+    StepResult sum = null;
+    for (int g = 0; g < results.length; g += size) {
+      StepResult group = results[g];
+      for (int k = g + 1; k < Math.min(g + size, results.length); k++) {
+        group = StepResult.merge(group, results[k]);
+      }
+      sum = sum == null ? group : StepResult.merge(sum, group);
+    }
+    return sum;
+  }
+
   /** Partitions [g * size, (g + 1) * size) summed in order into partition g. */
   private static JavaRDD<StepResult> groupSums(JavaRDD<StepResult> perPartition, int size) {
     int groups = (perPartition.getNumPartitions() + size - 1) / size;

@@ -117,15 +117,27 @@ public final class Trainer {
           p.globalStep + 1);
     }
     String runId = UUID.randomUUID().toString();
+    boolean barrierStages = plan.config().get(Keys.EXECUTION).equals("barrier");
+    if (barrierStages) {
+      BarrierSlots.check(jsc, partitions);
+    }
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
       data = TrainingData.forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
       try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
-          p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS))) {
+          p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
+          BarrierSteps barrier = barrierStages ? BarrierSteps.start(jsc, data.train(),
+              executorStep(data, p, runId), runId, p.epoch, p.step, p.v,
+              plan.config().get(Keys.MAX_RESTARTS)) : null) {
         while (p.step < steps) {
-          step(jsc, data, p, steps, runId);
+          long s0 = System.nanoTime();
+          StepResult r = barrier != null ? barrier.next() : jobStep(jsc, data, p, steps, runId);
+          apply(r, p, steps, s0);
+          if (barrier != null) {
+            barrier.publish(p.step, steps, p.v);
+          }
           if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
             save(p, data, steps);
           }
@@ -215,13 +227,21 @@ public final class Trainer {
     return p;
   }
 
-  /** One synchronous step; a non-finite one is skipped or stops the run (train.non_finite). */
-  private void step(JavaSparkContext jsc, TrainingData data, Progress p, int steps, String runId)
-      throws IOException {
+  /** The recipe of a step task of epoch p.epoch (starting at step p.step, for one job). */
+  private ExecutorStep executorStep(TrainingData data, Progress p, String runId) {
+    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
+        plan.seed(), plan.architecture().output().size());
+    return new ExecutorStep(runId, plan.architecture(), null, null, recipe, plan.loss(),
+        data.batches(), p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
+        plan.config().get(Keys.DATA_PREFETCH));
+  }
+
+  /** Step p.step as one Spark job (train.execution: jobs): broadcast, compute, ordered sum. */
+  private StepResult jobStep(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
+      String runId) {
     jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
         false);
     jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + p.globalStep);
-    long s0 = System.nanoTime();
     Published w = Published.of(jsc, p.v);
     var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
         plan.seed(), plan.architecture().output().size());
@@ -232,6 +252,14 @@ public final class Trainer {
     StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
         ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
     w.destroy();
+    return r;
+  }
+
+  /**
+   * Applies a step's summed result (begun at s0): average, check, update; a non-finite step is
+   * skipped or stops the run (train.non_finite).
+   */
+  private void apply(StepResult r, Progress p, int steps, long s0) throws IOException {
     float[] buffers = r.bufferMean();
     float inv = 1f / r.count();
     boolean finite = Double.isFinite(r.lossSum());

@@ -89,6 +89,11 @@ public record TrainingPlan(
           + " partitions cannot share a batch of " + c.get(Keys.BATCH_SIZE)
           + " (train.batch_size); expected at most train.batch_size");
     }
+    if (c.get(Keys.AGGREGATION).equals("sharded") && c.get(Keys.EXECUTION).equals("barrier")) {
+      throw new JobConfig.ConfigException("key 'train.aggregation': sharded sums the gradients"
+          + " of a Spark job per step, but train.execution is barrier; expected"
+          + " train.execution: jobs with it, or train.aggregation: tree");
+    }
     Loss loss;
     try {
       loss = new Loss(c.get(Keys.LOSS), c.get(Keys.LABEL_SMOOTHING));

@@ -1,0 +1,48 @@
+/*
+ * What train.execution: barrier needs from the cluster, checked before the first stage: a barrier
+ * stage runs a task for every partition at the same time, so the executors must offer that many
+ * task slots, and Spark refuses barrier stages under dynamic allocation. On a cluster whose
+ * executors are still registering, the check waits for them up to
+ * spark.scheduler.maxRegisteredResourcesWaitingTime (30 s by default).
+ */
+package org.sparkcnn.driver;
+
+import org.apache.spark.api.java.JavaSparkContext;
+
+final class BarrierSlots {
+  private BarrierSlots() {}
+
+  static void check(JavaSparkContext jsc, int partitions) {
+    if (jsc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+      throw new JobConfig.ConfigException("train.execution: barrier needs a fixed set of"
+          + " executors, but spark.dynamicAllocation.enabled is true; expected"
+          + " spark.dynamicAllocation.enabled=false, or train.execution: jobs");
+    }
+    long wait = jsc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime",
+        "30s");
+    long until = System.currentTimeMillis() + (jsc.sc().isLocal() ? 0 : wait);
+    int slots = slots(jsc);
+    while (slots < partitions && System.currentTimeMillis() < until) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      slots = slots(jsc);
+    }
+    if (slots < partitions) {
+      throw new JobConfig.ConfigException("train.execution: barrier runs the tasks of all "
+          + partitions + " partitions at once, but " + (jsc.sc().isLocal() ? "this local master"
+              : "the cluster") + " offers " + slots + " task slots (cores / spark.task.cpus);"
+          + " expected train.partitions <= " + slots + ", more executors or cores, or"
+          + " train.execution: jobs");
+    }
+  }
+
+  /** Tasks the executors can run at once now. */
+  static int slots(JavaSparkContext jsc) {
+    return jsc.sc().maxNumConcurrentTasks(
+        jsc.sc().resourceProfileManager().defaultResourceProfile());
+  }
+}

@@ -1,0 +1,165 @@
+/*
+ * The driver's endpoint for one epoch of long-lived step tasks (train.execution: barrier). Each
+ * step, every partition's task sends its step result (Sum) and waits; once all partitions have
+ * sent, the trainer takes the results, added in OrderedReduce's order (the same bits as a job per
+ * step), applies the update and publishes the next step's weights, which answer every waiting
+ * task. A task that starts (Join) is answered with the weights of the next step to compute, so a
+ * restarted stage goes on from the last step the driver completed. The endpoint lives in Spark's
+ * RPC environment: on a cluster it is reached through Spark's transport (authenticated with
+ * spark.authenticate, encrypted with spark.network.crypto.enabled); in local mode the messages
+ * are handed over in memory, never serialised. Results of an older stage attempt are refused.
+ */
+package org.sparkcnn.driver;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.spark.rpc.RpcCallContext;
+import org.apache.spark.rpc.RpcEndpoint;
+import org.apache.spark.rpc.RpcEnv;
+import scala.PartialFunction;
+import scala.runtime.AbstractPartialFunction;
+import scala.runtime.BoxedUnit;
+
+final class StepHub implements RpcEndpoint {
+  /** A task of stage attempt `attempt` starts on its partition and asks what to compute. */
+  record Join(int partition, long attempt) implements Serializable {}
+
+  /** A task's result of step `step` of the epoch. */
+  record Sum(int partition, long attempt, int step, StepResult result) implements Serializable {}
+
+  /** The answer: compute step `step` with these weights, or stop when step is negative. */
+  record Weights(int step, float[] params, float[] buffers) implements Serializable {
+    static Weights stop() {
+      return new Weights(-1, null, null);
+    }
+  }
+
+  private final RpcEnv env;
+  private final int partitions;
+  private final StepResult[] pending;
+  private final RpcCallContext[] waiting;
+  private final List<RpcCallContext> joins = new ArrayList<>();
+  private long attempt = -1;
+  private int received;
+  private Weights current; // what the tasks compute next; null while the driver applies a step
+
+  StepHub(RpcEnv env, int partitions, Weights first) {
+    this.env = env;
+    this.partitions = partitions;
+    this.pending = new StepResult[partitions];
+    this.waiting = new RpcCallContext[partitions];
+    this.current = first;
+  }
+
+  @Override
+  public RpcEnv rpcEnv() {
+    return env;
+  }
+
+  @Override
+  public PartialFunction<Object, BoxedUnit> receiveAndReply(RpcCallContext context) {
+    return new AbstractPartialFunction<>() {
+      @Override
+      public boolean isDefinedAt(Object message) {
+        return message instanceof Join || message instanceof Sum;
+      }
+
+      @Override
+      public BoxedUnit apply(Object message) {
+        if (message instanceof Join j) {
+          join(j, context);
+        } else {
+          sum((Sum) message, context);
+        }
+        return BoxedUnit.UNIT;
+      }
+    };
+  }
+
+  private synchronized void join(Join j, RpcCallContext context) {
+    if (!adopt(j.attempt(), context)) {
+      return;
+    }
+    if (current != null) {
+      context.reply(current);
+    } else {
+      joins.add(context);
+    }
+  }
+
+  private synchronized void sum(Sum s, RpcCallContext context) {
+    if (!adopt(s.attempt(), context)) {
+      return;
+    }
+    int p = s.partition();
+    if (current == null || s.step() != current.step() || p < 0 || p >= partitions
+        || pending[p] != null) {
+      context.sendFailure(new IllegalStateException("partition " + p + " sent step " + s.step()
+          + ", but the driver expects " + (current == null ? "no step now" : "step "
+              + current.step()) + (p >= 0 && p < partitions && pending[p] != null
+                  ? " and has this partition's result already" : "")));
+      return;
+    }
+    pending[p] = s.result();
+    waiting[p] = context;
+    if (++received == partitions) {
+      current = null;
+      notifyAll();
+    }
+  }
+
+  /** Follows a newer stage attempt (dropping what the older one sent); refuses an older one. */
+  private boolean adopt(long a, RpcCallContext context) {
+    if (a < attempt) {
+      context.sendFailure(new IllegalStateException("stage attempt " + a + " is over; attempt "
+          + attempt + " runs now"));
+      return false;
+    }
+    if (a > attempt) {
+      attempt = a;
+      if (current != null) { // a complete step being applied keeps its results
+        for (RpcCallContext c : waiting) {
+          if (c != null) {
+            c.sendFailure(new IllegalStateException("stage attempt " + a + " replaced this one"));
+          }
+        }
+        Arrays.fill(pending, null);
+        Arrays.fill(waiting, null);
+        received = 0;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until every partition has sent its result of the current step and answers their sum in
+   * OrderedReduce's order, or answers null when the stage ended (failed) before that.
+   */
+  synchronized StepResult await(Future<?> stage) throws InterruptedException {
+    while (received < partitions) {
+      if (stage.isDone()) {
+        return null;
+      }
+      wait(20);
+    }
+    return OrderedReduce.inOrder(pending.clone());
+  }
+
+  /** Answers the tasks waiting on the step just applied, and later joiners, with next. */
+  synchronized void publish(Weights next) {
+    current = next;
+    for (int p = 0; p < partitions; p++) {
+      if (waiting[p] != null) {
+        waiting[p].reply(next);
+      }
+    }
+    Arrays.fill(pending, null);
+    Arrays.fill(waiting, null);
+    received = 0;
+    joins.forEach(c -> c.reply(next));
+    joins.clear();
+  }
+}
