@@ -1,9 +1,10 @@
 /*
  * What one partition's long-lived task runs in a barrier stage (train.execution: barrier): it
- * borrows the executor's model replica once, joins the driver's StepHub, and then loops over the
- * epoch's steps on its cached block: compute the step (ExecutorStep.compute, the same numbers as a
- * job per step), send the result, receive the next step's weights, until the hub says stop. The
- * step to start from comes from the hub, so a restarted stage resumes where the driver is.
+ * joins the driver's StepHub, opens its state once (for training, ExecutorStep borrows the
+ * executor's model replica for the cached block), and then loops over the epoch's steps: compute
+ * the step (the same numbers as a job per step), send the result, receive the next step's
+ * weights, until the hub says stop. The step to start from comes from the hub, so a restarted
+ * stage resumes where the driver is.
  */
 package org.sparkcnn.driver;
 
@@ -13,8 +14,6 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.util.RpcUtils;
-import org.sparkcnn.data.Block;
-import org.sparkcnn.engine.Architecture;
 import scala.collection.Iterator;
 import scala.concurrent.Await;
 import scala.concurrent.duration.Duration;
@@ -22,39 +21,46 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
-final class BarrierEpoch extends AbstractFunction1<Iterator<Block>, Iterator<Object>>
+final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Object>>
     implements Serializable {
-  private final String hub; // the StepHub's endpoint name
-  private final String runId;
-  private final Architecture arch;
-  private final ExecutorStep step; // the epoch's step recipe; its weights come from the hub
+  /** What a task computes each step, from the first element of its partition. */
+  interface Steps<T> extends Serializable {
+    /** Opens the task's state (a model replica) for the partition whose first element is first. */
+    Local open(T first);
+  }
 
-  BarrierEpoch(String hub, String runId, Architecture arch, ExecutorStep step) {
+  /** A task's state over the epoch. */
+  interface Local extends AutoCloseable {
+    /** The result of step `step` of the epoch with these weights (buffers null when none). */
+    StepResult compute(int step, float[] params, float[] buffers);
+
+    @Override
+    void close();
+  }
+
+  private final String hub; // the StepHub's endpoint name
+  private final Steps<T> steps;
+
+  BarrierEpoch(String hub, Steps<T> steps) {
     this.hub = hub;
-    this.runId = runId;
-    this.arch = arch;
-    this.step = step;
+    this.steps = steps;
   }
 
   @Override
-  public Iterator<Object> apply(Iterator<Block> blocks) {
+  public Iterator<Object> apply(Iterator<T> items) {
     BarrierTaskContext task = BarrierTaskContext.get();
     long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
-    Block block = blocks.next();
-    int p = block.partition();
+    int p = task.partitionId();
     SparkEnv env = SparkEnv.get();
     RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
     StepHub.Weights w = ask(driver, new StepHub.Join(p, attempt));
-    Replicas.Worker worker = Replicas.borrow(runId, arch);
-    try {
+    try (Local local = steps.open(items.next())) {
       while (w.step() >= 0) {
         long t0 = System.nanoTime();
-        StepResult r = step.compute(worker, block, w.step(), w.params(), w.buffers());
+        StepResult r = local.compute(w.step(), w.params(), w.buffers());
         r.computeNanos = System.nanoTime() - t0;
         w = ask(driver, new StepHub.Sum(p, attempt, w.step(), r));
       }
-    } finally {
-      Replicas.giveBack(runId, worker);
     }
     return CollectionConverters.asScala(Collections.emptyIterator());
   }

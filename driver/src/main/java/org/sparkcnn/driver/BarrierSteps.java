@@ -15,16 +15,16 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.rpc.RpcEnv;
-import org.sparkcnn.data.Block;
 import org.sparkcnn.engine.Vectors;
 import scala.reflect.ClassTag$;
 
 final class BarrierSteps implements AutoCloseable {
   private final JavaSparkContext jsc;
-  private final JavaRDD<Block> train;
-  private final BarrierEpoch tasks;
+  private final JavaRDD<?> train;
+  private final BarrierEpoch<?> tasks;
   private final StepHub hub;
   private final RpcEndpointRef endpoint;
   private final int maxRestarts;
@@ -33,7 +33,7 @@ final class BarrierSteps implements AutoCloseable {
   private int failures; // stage failures since the last completed step
   private boolean ended; // the last step's weights are published: the tasks stop by themselves
 
-  private BarrierSteps(JavaSparkContext jsc, JavaRDD<Block> train, BarrierEpoch tasks,
+  private BarrierSteps(JavaSparkContext jsc, JavaRDD<?> train, BarrierEpoch<?> tasks,
       StepHub hub, RpcEndpointRef endpoint, int maxRestarts, String description) {
     this.jsc = jsc;
     this.train = train;
@@ -44,15 +44,20 @@ final class BarrierSteps implements AutoCloseable {
     this.description = description;
   }
 
-  /** Starts the epoch's stage at step `step` with the weights v; step is ExecutorStep's epoch. */
-  static BarrierSteps start(JavaSparkContext jsc, JavaRDD<Block> train, ExecutorStep step,
-      String runId, int epoch, int firstStep, Vectors v, int maxRestarts) {
-    String name = "sparkcnn-steps-" + runId + "-" + epoch;
+  /**
+   * Starts a stage of `steps` over data (one task per partition) at step firstStep with the
+   * weights v; `name` tells this stage from others of the application, `description` names it in
+   * the Spark UI and in messages.
+   */
+  static <T> BarrierSteps start(JavaSparkContext jsc, JavaRDD<T> data,
+      BarrierEpoch.Steps<T> steps, String name, String description, int firstStep, Vectors v,
+      int maxRestarts) {
+    String endpointName = "sparkcnn-steps-" + name;
     RpcEnv env = SparkEnv.get().rpcEnv();
-    StepHub hub = new StepHub(env, train.getNumPartitions(), weights(firstStep, v));
-    RpcEndpointRef endpoint = env.setupEndpoint(name, hub);
-    BarrierSteps b = new BarrierSteps(jsc, train, new BarrierEpoch(name, runId,
-        step.architecture(), step), hub, endpoint, maxRestarts, "epoch " + epoch);
+    StepHub hub = new StepHub(env, data.getNumPartitions(), weights(firstStep, v));
+    RpcEndpointRef endpoint = env.setupEndpoint(endpointName, hub);
+    BarrierSteps b = new BarrierSteps(jsc, data, new BarrierEpoch<>(endpointName, steps), hub,
+        endpoint, maxRestarts, description);
     b.submit();
     return b;
   }
@@ -60,7 +65,11 @@ final class BarrierSteps implements AutoCloseable {
   private void submit() {
     jsc.setJobGroup("sparkcnn-train", description + " (one barrier stage for every step)",
         false);
-    stage = JavaRDD.fromRDD(train.rdd().barrier().mapPartitions(tasks, false,
+    @SuppressWarnings("unchecked")
+    var f = (BarrierEpoch<Object>) tasks;
+    @SuppressWarnings("unchecked")
+    var rdd = (RDD<Object>) (RDD<?>) train.rdd();
+    stage = JavaRDD.fromRDD(rdd.barrier().mapPartitions(f, false,
         ClassTag$.MODULE$.apply(Object.class)), ClassTag$.MODULE$.apply(Object.class))
         .countAsync();
   }
@@ -71,6 +80,7 @@ final class BarrierSteps implements AutoCloseable {
       StepResult r;
       while ((r = hub.await(stage)) == null) {
         String cause = cause();
+        hub.abandon();
         if (++failures > maxRestarts) {
           throw new StageLostException("the training stage of " + description + " failed "
               + failures + " times in a row without completing a step (train.max_restarts="
@@ -100,7 +110,7 @@ final class BarrierSteps implements AutoCloseable {
         v.buffers.length == 0 ? null : v.buffers.clone());
   }
 
-  /** Why the stage ended: its exception's innermost message. */
+  /** Why the stage ended: its exception's innermost message, in one line. */
   private String cause() {
     try {
       stage.get();
@@ -110,7 +120,8 @@ final class BarrierSteps implements AutoCloseable {
       while (t.getCause() != null) {
         t = t.getCause();
       }
-      return String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+      // Spark's message, then the failed task's exception on the next line
+      return String.join(" ", String.valueOf(t.getMessage()).lines().limit(2).toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "interrupted";

@@ -26,7 +26,8 @@ import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.Rng;
 
-final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult> {
+final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>,
+    BarrierEpoch.Steps<Block> {
   /** Tags the per-step stream (dropout masks) among the job's random streams. */
   static final long STEP_STREAM = 0x53544550L;
   private final String runId;
@@ -73,8 +74,21 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     this.step = step;
   }
 
-  Architecture architecture() {
-    return arch;
+  /** The long-lived task's state on block: the executor's replica, borrowed for the epoch. */
+  @Override
+  public BarrierEpoch.Local open(Block block) {
+    Replicas.Worker w = Replicas.borrow(runId, arch);
+    return new BarrierEpoch.Local() {
+      @Override
+      public StepResult compute(int step, float[] params, float[] buffers) {
+        return ExecutorStep.this.compute(w, block, step, params, buffers);
+      }
+
+      @Override
+      public void close() {
+        Replicas.giveBack(runId, w);
+      }
+    };
   }
 
   @Override

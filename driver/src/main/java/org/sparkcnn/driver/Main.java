@@ -155,7 +155,7 @@ public final class Main implements Runnable {
             "final test_accuracy=%.4f epochs=%d wall_s=%.1f run_dir=%s",
             r.testAccuracy(), r.epochs(), r.wallSeconds(), run.dir()));
         return 0;
-      } catch (Trainer.NonFiniteException e) {
+      } catch (Trainer.NonFiniteException | BarrierSteps.StageLostException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return 1;
       } catch (JobConfig.ConfigException e) { // a resumed run whose data changed

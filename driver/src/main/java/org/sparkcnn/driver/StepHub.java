@@ -148,6 +148,28 @@ final class StepHub implements RpcEndpoint {
     return OrderedReduce.inOrder(pending.clone());
   }
 
+  /**
+   * Ends the current stage attempt (it failed): its waiting tasks, which Spark leaves running, are
+   * told to stop, so that they free their slots, and whatever it sends later is refused.
+   */
+  synchronized void abandon() {
+    IllegalStateException over = new IllegalStateException("stage attempt " + attempt
+        + " failed; its tasks stop");
+    for (RpcCallContext c : waiting) {
+      if (c != null) {
+        c.sendFailure(over);
+      }
+    }
+    joins.forEach(c -> c.sendFailure(over));
+    joins.clear();
+    attempt++;
+    if (current != null) {
+      Arrays.fill(pending, null);
+      Arrays.fill(waiting, null);
+      received = 0;
+    }
+  }
+
   /** Answers the tasks waiting on the step just applied, and later joiners, with next. */
   synchronized void publish(Weights next) {
     current = next;

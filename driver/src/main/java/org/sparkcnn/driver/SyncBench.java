@@ -1,9 +1,11 @@
 /*
  * `sparkcnn bench-sync`: the per-step overhead of synchronous SGD without the compute, what
  * deploy/SCALING.md's model is built from. A zero-compute step is the trainer's step with forward
- * and backward left out: broadcast the weights, every partition reads them and returns a gradient
- * of the same size (a copy), the aggregation (tree or sharded) adds the P gradients, the driver
- * averages them, checks them for finiteness and applies SGD with momentum. Beside it, in the same
+ * and backward left out. barrier: the long-lived tasks of one barrier stage each send a gradient
+ * of the weights' size (a copy) to the driver and receive the next weights. tree and sharded (a
+ * job per step): broadcast the weights, every partition reads them and returns a copy, the
+ * aggregation adds the P gradients. Then, in every mode, the driver averages them, checks them
+ * for finiteness and applies SGD with momentum. Beside it, in the same
  * session, an empty Spark job over the same partitions: the floor any step pays. Prints one row
  * per (vector size, aggregation) with the median and 90th percentile (nearest rank) of the step
  * time, and its ratio to the empty job's median.
@@ -23,6 +25,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Sgd;
+import org.sparkcnn.engine.Vectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,7 +62,8 @@ final class SyncBench {
       int n = (int) Math.round(millions * 1e6);
       for (String aggregation : aggregations) {
         jsc.setJobGroup("sparkcnn-bench-sync", n + " floats, " + aggregation, false);
-        double[] t = times(steps, stepper(jsc, parts, n, aggregation));
+        double[] t = aggregation.equals("barrier") ? barrierTimes(jsc, parts, n, steps)
+            : times(steps, stepper(jsc, parts, n, aggregation));
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
         rows.add(r);
         out.println(String.format(Locale.ROOT, "%,12d  %-11s  %11.1f  %11.1f  %14.2f", n,
@@ -107,6 +111,57 @@ final class SyncBench {
     };
   }
 
+  /**
+   * Milliseconds of `steps` zero-compute steps of train.execution: barrier, after 3 unmeasured:
+   * one barrier stage whose long-lived tasks each step send a copy of the weights as their
+   * gradient to the driver's StepHub and wait for the next weights, while the driver adds them in
+   * partition order, averages, checks and applies SGD, as Trainer does. A step is timed from one
+   * publication of the weights to the next.
+   */
+  private static double[] barrierTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
+      int steps) {
+    Vectors v = new Vectors(n, 0);
+    Rng rng = Rng.of(1);
+    for (int i = 0; i < n; i++) {
+      v.params[i] = rng.uniform(-0.1f, 0.1f);
+    }
+    float[] grad = new float[n];
+    Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
+    int total = 3 + steps;
+    double[] ms = new double[steps];
+    BarrierEpoch.Steps<Integer> copies = first -> new BarrierEpoch.Local() {
+      @Override
+      public StepResult compute(int step, float[] params, float[] buffers) {
+        return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
+      }
+
+      @Override
+      public void close() {}
+    };
+    try (BarrierSteps b = BarrierSteps.start(jsc, parts, copies, "bench-sync-" + n + "-"
+        + System.nanoTime(), n + " floats, barrier", 0, v, 0)) {
+      for (int i = 0; i < total; i++) {
+        long t0 = System.nanoTime();
+        StepResult r = b.next();
+        float inv = 1f / r.count();
+        boolean finite = true;
+        for (int k = 0; k < n; k++) {
+          grad[k] = r.gradSum()[k] * inv;
+          finite &= Float.isFinite(grad[k]);
+        }
+        if (!finite) {
+          throw new IllegalStateException("the benchmark's gradient is not finite");
+        }
+        sgd.step(v.params, grad, 1e-6);
+        b.publish(i + 1, total, v);
+        if (i >= 3) {
+          ms[i - 3] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+    }
+    return ms;
+  }
+
   /** Milliseconds of each of `steps` calls, after 3 unmeasured ones (JIT, first broadcast). */
   private static double[] times(int steps, LongSupplier step) {
     for (int i = 0; i < 3; i++) {
@@ -129,9 +184,10 @@ final class SyncBench {
   }
 
   @Command(name = "bench-sync", mixinStandardHelpOptions = true,
-      description = "Time zero-compute synchronous steps (broadcast, gradients of the same size,"
-          + " aggregation, average, SGD update) for parameter vectors of several sizes with the"
-          + " tree and sharded aggregations, beside an empty Spark job; prints a table.")
+      description = "Time zero-compute synchronous steps (weights out, gradients of the same size"
+          + " back, ordered sum, average, SGD update) for parameter vectors of several sizes with"
+          + " long-lived barrier tasks and with a job per step (tree and sharded aggregations),"
+          + " beside an empty Spark job; prints a table.")
   static final class Run implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
         description = "Spark master (default local[2]); ignored under spark-submit.")
@@ -143,7 +199,8 @@ final class SyncBench {
     List<Double> sizes = new ArrayList<>(DEFAULT_SIZES);
 
     @Option(names = "--aggregations", paramLabel = "A,A", split = ",",
-        defaultValue = "tree,sharded", description = "tree, sharded or both (default both).")
+        defaultValue = "barrier,tree,sharded", description = "barrier (train.execution: barrier),"
+            + " tree and sharded (train.execution: jobs), any of them (default all three).")
     List<String> aggregations;
 
     @Option(names = "--partitions", paramLabel = "P",
@@ -158,8 +215,8 @@ final class SyncBench {
     public Integer call() {
       String bad = sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
           ? "--sizes expects millions of floats in (0, 500], got " + sizes
-          : !List.of("tree", "sharded").containsAll(aggregations)
-              ? "--aggregations expects tree and/or sharded, got " + aggregations
+          : !List.of("barrier", "tree", "sharded").containsAll(aggregations)
+              ? "--aggregations expects barrier, tree and/or sharded, got " + aggregations
           : steps < 1 ? "--steps expects an integer >= 1, got " + steps
           : partitions != null && partitions < 1
               ? "--partitions expects an integer >= 1, got " + partitions : null;

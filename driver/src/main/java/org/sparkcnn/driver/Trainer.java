@@ -129,11 +129,11 @@ public final class Trainer {
       try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
           p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
           BarrierSteps barrier = barrierStages ? BarrierSteps.start(jsc, data.train(),
-              executorStep(data, p, runId), runId, p.epoch, p.step, p.v,
-              plan.config().get(Keys.MAX_RESTARTS)) : null) {
+              executorStep(data, p, runId), runId + "-" + p.epoch, "epoch " + p.epoch, p.step,
+              p.v, plan.config().get(Keys.MAX_RESTARTS)) : null) {
         while (p.step < steps) {
           long s0 = System.nanoTime();
-          StepResult r = barrier != null ? barrier.next() : jobStep(jsc, data, p, steps, runId);
+          StepResult r = barrier != null ? next(barrier) : jobStep(jsc, data, p, steps, runId);
           apply(r, p, steps, s0);
           if (barrier != null) {
             barrier.publish(p.step, steps, p.v);
@@ -227,6 +227,16 @@ public final class Trainer {
     return p;
   }
 
+  /** The barrier stage's next step; when its restarts ran out, names the last checkpoint. */
+  private StepResult next(BarrierSteps barrier) throws IOException {
+    try {
+      return barrier.next();
+    } catch (BarrierSteps.StageLostException e) {
+      throw new BarrierSteps.StageLostException(e.getMessage() + "; "
+          + lastCheckpoint("start again", ""));
+    }
+  }
+
   /** The recipe of a step task of epoch p.epoch (starting at step p.step, for one job). */
   private ExecutorStep executorStep(TrainingData data, Progress p, String runId) {
     var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
@@ -280,11 +290,8 @@ public final class Trainer {
         p.globalStep++;
         return;
       }
-      List<org.apache.hadoop.fs.Path> kept = checkpoints.list();
       throw new NonFiniteException(where + "; the weights were not changed; "
-          + (kept.isEmpty() ? "no checkpoint was written yet, lower optim.lr"
-              : "the last good checkpoint is " + kept.get(0) + " (continue from it with --resume "
-                  + run.dir() + " and a lower --set optim.lr=...)"));
+          + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
     }
     p.sgd.step(p.v.params, p.grad, schedule.at(p.globalStep), p.trainable);
     if (buffers != null) {
@@ -344,6 +351,14 @@ public final class Trainer {
     run.saveModel(model);
     save(p, data, steps);
     return new Result(testAccuracy, testLoss, p.epoch, wall, model);
+  }
+
+  /** Names the newest checkpoint and how to continue from it, or what to do without one. */
+  private String lastCheckpoint(String withoutOne, String resumeWith) throws IOException {
+    List<org.apache.hadoop.fs.Path> kept = checkpoints.list();
+    return kept.isEmpty() ? "no checkpoint was written yet, " + withoutOne
+        : "the last good checkpoint is " + kept.get(0) + " (continue from it with --resume "
+            + run.dir() + resumeWith + ")";
   }
 
   /** Writes the checkpoint of the current step, unless the weights are not finite. */

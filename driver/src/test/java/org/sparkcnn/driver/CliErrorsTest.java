@@ -73,6 +73,8 @@ class CliErrorsTest {
         "train.batch_size=0"));
     c.add(new Case("key 'finetune.from'", "train", conf("quickstart.yaml"), "--set",
         "finetune.from=" + damaged));
+    c.add(new Case("expected train.execution: jobs with it", "train", conf("quickstart.yaml"),
+        "--set", "train.aggregation=sharded"));
     c.add(new Case("Unknown option", "train", "--epochs", "3"));
     c.add(new Case("Unmatched argument", "no-such-command"));
     c.add(new Case("nope.yaml does not exist", "summary", p("nope.yaml")));
@@ -120,6 +122,8 @@ class CliErrorsTest {
     c.add(new Case("fewer than one step", "train", conf("quickstart.yaml"), "--run-dir",
         p("tiny"), "--master", "local[2]", "--set", "data.train_size=40", "--set",
         "data.test_size=16", "--set", "train.batch_size=64"));
+    c.add(new Case("offers 2 task slots", "train", conf("quickstart.yaml"), "--run-dir",
+        p("wide"), "--master", "local[2]", "--set", "train.partitions=3"));
     return c;
   }
 

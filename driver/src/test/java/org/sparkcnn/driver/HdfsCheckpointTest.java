@@ -117,7 +117,7 @@ class HdfsCheckpointTest {
     assertEquals(List.of("step-000000006.ckpt", "step-000000008.ckpt"), names(ckpts));
 
     MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=2", "--master", "local[2]");
+        "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("from checkpoint " + ckpts + "/step-000000008.ckpt"), o.out());
     assertEquals(List.of("step-000000015.ckpt", "step-000000016.ckpt"), names(ckpts));
@@ -149,7 +149,7 @@ class HdfsCheckpointTest {
     write(newest, Arrays.copyOf(bytes, bytes.length - 100)); // cut short
     Files.delete(run.resolve(RunFolder.MODEL));
     MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--set",
-        "train.epochs=2", "--master", "local[2]");
+        "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.err().contains("warning: checkpoint " + newest + " is unusable")
         && o.err().contains("falling back"), o.err());

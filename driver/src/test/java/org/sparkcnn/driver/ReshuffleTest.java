@@ -114,7 +114,7 @@ class ReshuffleTest {
   void resumingAcrossReshuffleBoundariesMatchesAnUninterruptedRun() throws Exception {
     Path one = train(dir.resolve("one"), keys(1));
     MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=3", "--master", "local[2]");
+        "train.epochs=3", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("epoch 2: training samples redealt over the partitions"
         + " (reshuffle round 1)"), o.out());
@@ -129,14 +129,14 @@ class ReshuffleTest {
     Path ckpts = two.resolve(Checkpoints.DEFAULT_DIR);
     Files.delete(ckpts.resolve("step-000000016.ckpt"));
     MainTest.Outcome o = MainTest.cli("train", "--resume", two.toString(), "--set",
-        "train.epochs=3", "--master", "local[2]");
+        "train.epochs=3", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("resuming at epoch 2 step 8/8"), o.out());
     assertArrayEquals(straightModel, Files.readAllBytes(two.resolve(RunFolder.MODEL)));
     assertSameEpochs(straightMetrics, Files.readAllLines(two.resolve(RunFolder.METRICS)));
 
     MainTest.Outcome changed = MainTest.cli("train", "--resume", two.toString(), "--set",
-        "train.epochs=4", "--set", "data.reshuffle_every=2", "--master", "local[2]");
+        "train.epochs=4", "--set", "data.reshuffle_every=2", "--master", "local[4]");
     assertEquals(Main.EXIT_BAD_INPUT, changed.status(), changed.out());
     assertTrue(changed.err().contains("key 'data.reshuffle_every': the checkpoint was trained"
         + " with 1, the config asks for 2"), changed.err());

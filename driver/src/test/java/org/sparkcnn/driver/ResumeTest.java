@@ -1,7 +1,7 @@
 /*
  * Determinism and resume, end to end on a small model with BatchNorm and momentum (so that
  * weights, buffers and optimizer state all have to come back): the same config and partition
- * count write byte-identical model files; a run stopped after epoch 1 and resumed, or resumed
+ * count write byte-identical model files, with a barrier stage per epoch or a job per step; a run stopped after epoch 1 and resumed, or resumed
  * mid-epoch from a step checkpoint behind a damaged newest one, ends with the same model file, bit
  * for bit, as a run that never stopped; and bad --resume inputs fail before Spark, losing nothing.
  */
@@ -83,31 +83,34 @@ class ResumeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tree", "sharded"})
-  void theSameConfigAndPartitionCountWriteIdenticalModelFiles(String aggregation)
-      throws Exception {
+  @ValueSource(strings = {"barrier/tree", "jobs/tree", "jobs/sharded"})
+  void theSameConfigAndPartitionCountWriteIdenticalModelFiles(String mode) throws Exception {
     Map<String, Object> k = keys(4, 1);
-    k.put("train.aggregation", aggregation);
+    k.put("train.execution", mode.split("/")[0]);
+    k.put("train.aggregation", mode.split("/")[1]);
     Path a = train(dir.resolve("a"), k);
     Path b = train(dir.resolve("b"), k);
     assertArrayEquals(Files.readAllBytes(a.resolve(RunFolder.MODEL)),
         Files.readAllBytes(b.resolve(RunFolder.MODEL)));
   }
 
-  @Test
-  void theShardedAggregationWritesTheTreesModelFileBitForBit() throws Exception {
-    // 3 partitions: both add every element in partition order
+  @ParameterizedTest
+  @ValueSource(strings = {"tree", "sharded"})
+  void aJobPerStepWritesTheBarrierStagesModelFileBitForBit(String aggregation) throws Exception {
+    // the reference run is a barrier stage per epoch; 3 partitions: every mode adds every
+    // element in partition order
     Map<String, Object> k = keys(3, 2);
-    k.put("train.aggregation", "sharded");
-    Path sharded = train(dir.resolve("sharded"), k);
-    assertArrayEquals(straightModel, Files.readAllBytes(sharded.resolve(RunFolder.MODEL)));
+    k.put("train.execution", "jobs");
+    k.put("train.aggregation", aggregation);
+    Path jobs = train(dir.resolve("jobs"), k);
+    assertArrayEquals(straightModel, Files.readAllBytes(jobs.resolve(RunFolder.MODEL)));
   }
 
   @Test
   void stoppingAfterEpochOneAndResumingMatchesAnUninterruptedRun() throws Exception {
     Path one = train(dir.resolve("one"), keys(3, 1));
     MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=2", "--master", "local[2]");
+        "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("with changed keys: key 'train.epochs': 1 -> 2"), o.out());
     assertTrue(o.out().strip().endsWith("run_dir=" + one), o.out());
@@ -133,7 +136,7 @@ class ResumeTest {
     Files.delete(run.resolve(RunFolder.MODEL));
 
     MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--master",
-        "local[2]");
+        "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.err().contains("warning: checkpoint file:" + newest + " is unusable")
         && o.err().contains("falling back"), o.err());

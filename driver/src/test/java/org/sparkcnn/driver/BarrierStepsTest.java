@@ -1,0 +1,96 @@
+/*
+ * Long-lived step tasks (train.execution: barrier) under failure: a task that fails in the middle
+ * of an epoch makes Spark abort the barrier stage; the stage is started again and its tasks go on
+ * from the last step the driver completed, with that step's weights, so the final weights are the
+ * bits of a run without the failure. Failures in a row past train.max_restarts stop with a message
+ * naming the last failure. The steps here are a cheap deterministic function of the weights.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.Vectors;
+
+class BarrierStepsTest {
+  private static final int STEPS = 12;
+  private static final int FAIL_AT = 7; // the step partition 1 fails in, while failures remain
+  /** Failures still to inject (the tasks run in this JVM: local mode). */
+  private static final AtomicInteger FAILURES = new AtomicInteger();
+  /** Tasks opened, over every attempt. */
+  private static final AtomicInteger OPENED = new AtomicInteger();
+
+  /** Partition p's "gradient" of step s: (p + 1) w + s / 1000, and its BatchNorm-like buffer. */
+  private static final BarrierEpoch.Steps<Integer> STEP = first -> {
+    OPENED.incrementAndGet();
+    return new BarrierEpoch.Local() {
+      @Override
+      public StepResult compute(int step, float[] params, float[] buffers) {
+        int p = TaskContext.getPartitionId();
+        if (step == FAIL_AT && p == 1 && FAILURES.getAndUpdate(f -> Math.max(0, f - 1)) > 0) {
+          throw new IllegalStateException("injected failure at step " + step);
+        }
+        float[] g = new float[params.length];
+        for (int i = 0; i < g.length; i++) {
+          g[i] = (p + 1) * params[i] + step / 1000f;
+        }
+        float[] b = {buffers[0] + p, step};
+        return new StepResult(g, p + step, 0, 4, 0, b, 1);
+      }
+
+      @Override
+      public void close() {}
+    };
+  };
+
+  /** The weights after STEPS steps of plain SGD over 3 partitions, with `failures` injected. */
+  private static Vectors train(int failures, int maxRestarts) {
+    FAILURES.set(failures);
+    OPENED.set(0);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
+    JavaRDD<Integer> parts = jsc.parallelize(List.of(0, 1, 2), 3);
+    Vectors v = new Vectors(1000, 2);
+    for (int i = 0; i < v.params.length; i++) {
+      v.params[i] = (i % 17) / 17f - 0.5f;
+    }
+    try (BarrierSteps b = BarrierSteps.start(jsc, parts, STEP, "test-" + System.nanoTime(),
+        "the test stage", 0, v, maxRestarts)) {
+      for (int s = 0; s < STEPS; s++) {
+        StepResult r = b.next();
+        for (int i = 0; i < v.params.length; i++) {
+          v.params[i] -= 0.05f * r.gradSum()[i] / r.count();
+        }
+        System.arraycopy(r.bufferMean(), 0, v.buffers, 0, 2);
+        b.publish(s + 1, STEPS, v);
+      }
+    }
+    return v;
+  }
+
+  @Test
+  void aFailedTaskRestartsTheStageFromTheLastCompletedStepWithTheSameBits() {
+    Vectors straight = train(0, 2);
+    assertEquals(3, OPENED.get());
+    Vectors failed = train(2, 2); // two failures in a row at step 7, then it goes through
+    assertEquals(9, OPENED.get(), "three attempts of three tasks");
+    assertArrayEquals(straight.params, failed.params);
+    assertArrayEquals(straight.buffers, failed.buffers);
+  }
+
+  @Test
+  void failuresInARowPastMaxRestartsStopWithTheLastFailure() {
+    BarrierSteps.StageLostException e = assertThrows(BarrierSteps.StageLostException.class,
+        () -> train(100, 1));
+    assertTrue(e.getMessage().contains("the test stage failed 2 times in a row without"
+        + " completing a step (train.max_restarts=1)"), e.getMessage());
+    assertTrue(e.getMessage().contains("injected failure at step 7"), e.getMessage());
+  }
+}
