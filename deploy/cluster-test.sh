@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Integration test on a real Spark standalone cluster (`mvn -B verify` runs it in the driver's
 # integration-test phase, so CI does too): starts a master and 2 workers with deploy/cluster.sh,
-# submits LeNet-5 on MNIST (conf/lenet-mnist.yaml) for 2 epochs with deploy/submit.sh, kills one
-# executor JVM during epoch 1, and passes when the run still ends with test_accuracy >= 0.98 and
-# the driver's log shows the lost executor. Then the driver itself dies: a smaller run (4,000
-# images, 2 epochs) is submitted twice, once left alone and once with its driver JVM killed (kill
-# -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the test passes when both end
-# with the same model.scnn, bit for bit. Last, repeated faults: the small run for 5 epochs, once left
-# alone and once with an executor killed every 20 to 40 s from its first step to its end (at least
-# twice); both must end with the same model.scnn. MNIST comes from $SPARKCNN_DATA (default
-# ../shared/datasets beside the checkout); without it the test is skipped with a message, except
-# under CI=true, where that is a failure. SPARKCNN_CLUSTER_TEST_ARGS adds train options to the
-# first run (e.g. --set data.train_size=20000).
+# submits LeNet-5 on MNIST (conf/lenet-mnist.yaml, 20,000 training images) for 2 epochs with
+# deploy/submit.sh, kills one executor JVM during epoch 1, and passes when the run still ends with
+# test_accuracy >= 0.97 (on the 10,000 test images), the driver's log shows the lost executor,
+# and the same run left alone ends with the same model.scnn, bit for bit. Then the driver itself
+# dies: a smaller run (4,000 images, 2 epochs) is submitted twice, once left alone and once with
+# its driver JVM killed (kill -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the
+# test passes when both end with the same model.scnn, bit for bit. Last, repeated faults: the
+# first run again, with an executor killed every 20 to 40 s from its first step to its end (at
+# least twice); it must end with the model.scnn of the first run left alone. MNIST comes
+# from $SPARKCNN_DATA (default ../shared/datasets beside the checkout); without it the test is
+# skipped with a message, except under CI=true, where that is a failure.
+# SPARKCNN_CLUSTER_TEST_ARGS adds train options to the runs of the first config (e.g. --set
+# train.execution=jobs).
 # Files (cluster logs, the driver's log, the run folder) stay in target/cluster-test.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,14 +46,16 @@ trap cleanup EXIT
 "$home/deploy/cluster.sh" start --workers 2 --cores 1 --memory 2g --port "$port" \
   --webui-port $((port + 1000))
 
-# The job, in the background; its output (stdout and stderr) is the driver's log.
+# The job, in the background; its output (stdout and stderr) is the driver's log. A third of
+# MNIST's training images for 2 epochs: long enough for a kill inside epoch 1, short enough to run
+# it twice.
+first=(--set data.train_size=20000 --set train.epochs=2 --set train.partitions=2)
 log="$out/driver.log"
 # shellcheck disable=SC2086
 "$home/deploy/submit.sh" --master "spark://127.0.0.1:$port" --driver-memory 2g \
   --executor-memory 1536m --executor-cores 1 --total-executor-cores 2 \
   "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/run" \
-  --set train.epochs=2 --set train.partitions=2 ${SPARKCNN_CLUSTER_TEST_ARGS:-} \
-  > "$log" 2>&1 &
+  "${first[@]}" ${SPARKCNN_CLUSTER_TEST_ARGS:-} > "$log" 2>&1 &
 job=$!
 
 # Wait for the second progress line of epoch 1 (a fifth of the epoch), then kill one executor:
@@ -86,9 +90,19 @@ grep -q -E 'Lost executor|ExecutorLostFailure' "$log" \
 grep -E 'Lost executor|ExecutorLostFailure' "$log" | head -2
 accuracy=$(sed -n -E 's/^final test_accuracy=([0-9.]+) .*/\1/p' "$log")
 [[ -n "$accuracy" ]] || fail "no final line in the driver's log (log $log)"
-awk -v a="$accuracy" 'BEGIN { exit !(a >= 0.98) }' \
-  || fail "test_accuracy=$accuracy, expected >= 0.98 (log $log)"
-echo "cluster-test: PASS: test_accuracy=$accuracy after losing executor pid $victim; ${seconds}s"
+awk -v a="$accuracy" 'BEGIN { exit !(a >= 0.97) }' \
+  || fail "test_accuracy=$accuracy, expected >= 0.97 (log $log)"
+# The same run left alone: the lost executor must not have changed a bit.
+"$home/deploy/submit.sh" --master "spark://127.0.0.1:$port" --driver-memory 2g \
+  --executor-memory 1536m --executor-cores 1 --total-executor-cores 2 \
+  "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/alone" \
+  "${first[@]}" ${SPARKCNN_CLUSTER_TEST_ARGS:-} > "$out/alone.log" 2>&1 || { tail -30 "$out/alone.log" >&2; fail "the run left alone failed"; }
+cmp -s "$out/alone/model.scnn" "$out/run/model.scnn" \
+  || fail "the model.scnn of the run that lost an executor differs from the run left alone's"
+seconds=$(( $(date +%s) - started ))
+echo "cluster-test: PASS: test_accuracy=$accuracy after losing executor pid $victim, and the" \
+  "model.scnn of the run left alone, bit for bit ($(sha256sum "$out/run/model.scnn" |
+  cut -c1-16)); ${seconds}s"
 
 # The driver dies during epoch 2 and the run is resumed: the same bits as a run left alone.
 small=(--set data.train_size=4000 --set data.test_size=1000 --set train.epochs=2
@@ -131,13 +145,9 @@ executor() {
     fi
   done | shuf -n 1
 }
-# Five epochs of the small run, so that it lasts long enough for several kills; first left alone.
-longer=("${small[@]}" --set train.epochs=5)
-"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/whole5" \
-  "${longer[@]}" > "$out/whole5.log" 2>&1 \
-  || { tail -30 "$out/whole5.log" >&2; fail "the uninterrupted 5-epoch run failed"; }
+# The first run's config again (its run left alone is the reference), killed from its first step.
 "${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/repeated" \
-  "${longer[@]}" > "$out/repeated.log" 2>&1 &
+  "${first[@]}" ${SPARKCNN_CLUSTER_TEST_ARGS:-} > "$out/repeated.log" 2>&1 &
 job=$!
 for _ in $(seq 1 600); do
   kill -0 "$job" 2>/dev/null || break
@@ -163,7 +173,7 @@ job=""
 [[ $status -eq 0 ]] || { tail -30 "$out/repeated.log" >&2;
   fail "the run with repeated executor kills exited with status $status (log $out/repeated.log)"; }
 [[ $kills -ge 2 ]] || fail "only $kills executor(s) killed during the run; expected at least 2"
-cmp -s "$out/whole5/model.scnn" "$out/repeated/model.scnn" \
+cmp -s "$out/alone/model.scnn" "$out/repeated/model.scnn" \
   || fail "the model.scnn of the run with $kills executor kills differs from the uninterrupted run's"
 seconds=$(( $(date +%s) - started ))
 echo "cluster-test: PASS: $kills executors killed 20-40 s apart, the uninterrupted model.scnn, bit" \

@@ -53,22 +53,25 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
     int p = task.partitionId();
     SparkEnv env = SparkEnv.get();
     RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
-    StepHub.Weights w = ask(driver, new StepHub.Join(p, attempt));
+    boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
+    StepHub.Weights w = ask(driver, new StepHub.Join(p, attempt), inDriver);
     try (Local local = steps.open(items.next())) {
       while (w.step() >= 0) {
         long t0 = System.nanoTime();
         StepResult r = local.compute(w.step(), w.params(), w.buffers());
         r.computeNanos = System.nanoTime() - t0;
-        w = ask(driver, new StepHub.Sum(p, attempt, w.step(), r));
+        w = ask(driver, new StepHub.Sum(p, attempt, w.step(), r), inDriver);
       }
     }
     return CollectionConverters.asScala(Collections.emptyIterator());
   }
 
-  private static StepHub.Weights ask(RpcEndpointRef driver, Object message) {
+  /** Sends message and waits for the answer; across JVMs both travel as HubCodec bytes. */
+  private static StepHub.Weights ask(RpcEndpointRef driver, Object message, boolean inDriver) {
     try {
-      return Await.result(driver.ask(message, RpcUtils.INFINITE_TIMEOUT(),
-          ClassTag$.MODULE$.apply(StepHub.Weights.class)), Duration.Inf());
+      Object answer = Await.result(driver.ask(inDriver ? message : HubCodec.encode(message),
+          RpcUtils.INFINITE_TIMEOUT(), ClassTag$.MODULE$.apply(Object.class)), Duration.Inf());
+      return (StepHub.Weights) (answer instanceof byte[] b ? HubCodec.decode(b) : answer);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the driver", e);

@@ -105,9 +105,14 @@ final class BarrierSteps implements AutoCloseable {
     hub.publish(ended ? StepHub.Weights.stop() : weights(step, v));
   }
 
+  /**
+   * The weights of step `step`: the driver's own arrays, not copies. A task reads them only
+   * between their publication and its result of the step, and the driver changes them only once
+   * every partition's result is in (a task of a failed attempt may still read them: its result is
+   * refused).
+   */
   private static StepHub.Weights weights(int step, Vectors v) {
-    return new StepHub.Weights(step, v.params.clone(),
-        v.buffers.length == 0 ? null : v.buffers.clone());
+    return new StepHub.Weights(step, v.params, v.buffers.length == 0 ? null : v.buffers);
   }
 
   /** Why the stage ended: its exception's innermost message, in one line. */

@@ -81,7 +81,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     return new BarrierEpoch.Local() {
       @Override
       public StepResult compute(int step, float[] params, float[] buffers) {
-        return ExecutorStep.this.compute(w, block, step, params, buffers);
+        return ExecutorStep.this.compute(w, block, step, params, buffers, true);
       }
 
       @Override
@@ -98,7 +98,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
       StepResult r = compute(w, block, step, weights.value(),
-          buffers == null ? null : buffers.value());
+          buffers == null ? null : buffers.value(), false);
       r.computeNanos = System.nanoTime() - t0;
       return List.of(r).iterator();
     } finally {
@@ -109,9 +109,12 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   /**
    * Step `step` of the epoch on block with replica w set to params (and bufs, or null): the summed
    * gradient, loss and counts of its local minibatches, and the buffers after them. What call()
-   * returns, and what a long-lived task (BarrierEpoch) computes each step.
+   * returns, and what a long-lived task (BarrierEpoch) computes each step. With lend, a single
+   * minibatch's gradient is the replica's own array, not a copy: a long-lived task computes its
+   * next step only after the driver has added this one.
    */
-  StepResult compute(Replicas.Worker w, Block block, int step, float[] params, float[] bufs) {
+  StepResult compute(Replicas.Worker w, Block block, int step, float[] params, float[] bufs,
+      boolean lend) {
     long t0 = System.nanoTime();
     int n = batches.localBatch(block.partition());
     w.ensureBatch(n);
@@ -146,7 +149,7 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
           : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
       float[] g = w.model.vectors().grads;
       if (grads == null) {
-        grads = g.clone();
+        grads = lend && accumulate == 1 ? g : g.clone();
       } else {
         for (int i = 0; i < g.length; i++) {
           grads[i] += g[i];

@@ -64,19 +64,57 @@ final class StepHub implements RpcEndpoint {
     return new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Object message) {
-        return message instanceof Join || message instanceof Sum;
+        return message instanceof Join || message instanceof Sum || message instanceof byte[];
       }
 
       @Override
       public BoxedUnit apply(Object message) {
-        if (message instanceof Join j) {
-          join(j, context);
+        // a message from another JVM comes as bytes (HubCodec), and is answered in bytes
+        RpcCallContext caller = message instanceof byte[] ? new Encoding(context) : context;
+        Object m = message instanceof byte[] bytes ? HubCodec.decode(bytes) : message;
+        if (m instanceof Join j) {
+          join(j, caller);
         } else {
-          sum((Sum) message, context);
+          sum((Sum) m, caller);
         }
         return BoxedUnit.UNIT;
       }
     };
+  }
+
+  /** A remote caller: answers go back as HubCodec bytes, those of one publication encoded once. */
+  private final class Encoding implements RpcCallContext {
+    private final RpcCallContext context;
+
+    Encoding(RpcCallContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void reply(Object response) {
+      context.reply(encoded((Weights) response));
+    }
+
+    @Override
+    public void sendFailure(Throwable e) {
+      context.sendFailure(e);
+    }
+
+    @Override
+    public org.apache.spark.rpc.RpcAddress senderAddress() {
+      return context.senderAddress();
+    }
+  }
+
+  private Weights encodedOf;
+  private byte[] encoded;
+
+  private synchronized byte[] encoded(Weights w) {
+    if (w != encodedOf) {
+      encoded = HubCodec.encode(w);
+      encodedOf = w;
+    }
+    return encoded;
   }
 
   private synchronized void join(Join j, RpcCallContext context) {
