@@ -97,6 +97,35 @@ class StepHubTest {
   }
 
   @Test
+  void messagesBetweenJvmsRoundTripThroughTheirBytes() {
+    StepResult r = new StepResult(new float[] {1.5f, -2f, Float.MIN_VALUE}, 3.25, 7, 9, 11,
+        new float[] {0.5f}, 2);
+    StepHub.Sum sum = (StepHub.Sum) HubCodec.decode(HubCodec.encode(
+        new StepHub.Sum(3, 1L << 40, 17, r)));
+    assertEquals(3, sum.partition());
+    assertEquals(1L << 40, sum.attempt());
+    assertEquals(17, sum.step());
+    assertArrayEquals(r.gradSum(), sum.result().gradSum());
+    assertArrayEquals(new float[] {0.5f}, sum.result().bufferSum);
+    assertEquals(3.25, sum.result().lossSum());
+    assertEquals(7, sum.result().correct());
+    assertEquals(9, sum.result().count());
+    assertEquals(11, sum.result().computeNanos());
+    assertEquals(new StepHub.Join(2, 5), HubCodec.decode(HubCodec.encode(new StepHub.Join(2, 5))));
+    StepHub.Weights w = (StepHub.Weights) HubCodec.decode(HubCodec.encode(
+        new StepHub.Weights(4, new float[] {9f}, null)));
+    assertEquals(4, w.step());
+    assertArrayEquals(new float[] {9f}, w.params());
+    assertNull(w.buffers());
+    assertEquals(-1, ((StepHub.Weights) HubCodec.decode(HubCodec.encode(
+        StepHub.Weights.stop()))).step());
+    byte[] cut = HubCodec.encode(new StepHub.Weights(4, new float[] {9f, 8f}, null));
+    cut[5] = 100; // announces 100 floats
+    assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(cut));
+    assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(new byte[] {9}));
+  }
+
+  @Test
   void theEndpointAnswersOnlyClientsWithTheApplicationsSecret() throws Exception {
     SparkConf conf = new SparkConf().set("spark.authenticate", "true")
         .set("spark.authenticate.secret", "the-right-secret")
