@@ -77,6 +77,7 @@ class CliErrorsTest {
     c.add(new Case("Unmatched argument", "no-such-command"));
     c.add(new Case("nope.yaml does not exist", "summary", p("nope.yaml")));
     c.add(new Case(junk.toString(), "summary", junk.toString()));
+    c.add(new Case("--batch must be >= 1", "summary", conf("quickstart.yaml"), "--batch", "0"));
     c.add(new Case("not a folder of reference cases", "conformance", p("nope")));
     c.add(new Case("--samples 0", "augment-preview", conf("quickstart.yaml"), "--out",
         p("x.png"), "--samples", "0"));

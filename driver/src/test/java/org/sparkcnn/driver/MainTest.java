@@ -164,6 +164,24 @@ class MainTest {
   }
 
   @Test
+  void summaryShowsTheMemoryOfTrainingAtTheConfigsBatchOrAGivenOne() {
+    // LeNet-5 keeps 123,060 floats per sample (FootprintTest counts them layer by layer)
+    Outcome atConfig = cli("summary", conf("lenet-mnist.yaml").toString());
+    assertEquals(0, atConfig.status(), atConfig.err());
+    assertTrue(atConfig.out().contains("memory to train at batch 64"), atConfig.out());
+    assertTrue(atConfig.out().contains("Forward/backward pass size (MB): 31.50\n"
+        + "Params size (MB): 5.02\nGradients size (MB): 5.02\nOptimizer state size (MB): 5.02\n"
+        + "Buffers size (MB): 0.00\nEstimated Total Size (MB): 46.78"), atConfig.out());
+    Outcome one = cli("summary", conf("lenet-mnist.yaml").toString(), "--batch", "1", "--set",
+        "optim.momentum=0");
+    assertEquals(0, one.status(), one.err());
+    assertTrue(one.out().contains("Input size (MB): 0.00\nForward/backward pass size (MB): 0.49"
+        + "\n"), one.out());
+    assertTrue(one.out().contains("Optimizer state size (MB): 0.00\n"), one.out());
+    assertTrue(one.out().contains("Estimated Total Size (MB): 10.54"), one.out());
+  }
+
+  @Test
   void aModelThatDoesNotFitTheDataFailsBeforeSpark() {
     Outcome o = failsBeforeSpark("train", conf("lenet-mnist.yaml").toString(), "--set",
         "model.name=slides-conv", "--data-dir",

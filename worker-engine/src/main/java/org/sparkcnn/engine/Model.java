@@ -61,6 +61,11 @@ public final class Model {
     Arrays.fill(v.grads, 0f);
   }
 
+  /** Floats the layers keep for a training step of n samples (Layer.heldFloats). */
+  public long heldFloats(int n) {
+    return layers.heldFloats(n);
+  }
+
   /** The output batch for an input batch (inference mode unless training); a view, not a copy. */
   public Tensor forward(Tensor x, boolean training) {
     if (!x.shape().equals(arch.input())) {

@@ -57,6 +57,11 @@ public final class AdaptiveMaxPool2d extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) { // y, argmax, dx
+    return (long) n * (2 * out.size() + in.size());
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * out.size());
     argmax = ensure(argmax, n * out.size());

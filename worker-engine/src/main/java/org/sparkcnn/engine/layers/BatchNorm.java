@@ -159,6 +159,11 @@ public abstract class BatchNorm extends Layer {
    * (and num_batches_tracked) in v.buffers.
    */
   @Override
+  public long heldFloats(int n) {
+    return (long) n * out.size() + inputGradFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * c * l;
     this.x = x;

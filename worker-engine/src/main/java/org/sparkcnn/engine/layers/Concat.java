@@ -109,6 +109,15 @@ public final class Concat extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) { // y, dyParts (as long as y), dx and the branches'
+    long held = 2L * n * out.size() + inputGradFloats(n);
+    for (Sequence b : branches) {
+      held += b.heldFloats(n);
+    }
+    return held;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * out.size());
     int channelOffset = 0;

@@ -162,6 +162,11 @@ final class Convolution extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) {
+    return (long) n * out.size() + inputGradFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     y = ensure(y, n * out.size());

@@ -135,6 +135,11 @@ public final class Flatten extends Layer {
     super(in, out, v, 0, 0);
   }
 
+  @Override
+  public long heldFloats(int n) { // a view of its input
+    return 0;
+  }
+
   // x: [n, in] is [n, out] in the same order
   @Override
   public float[] forward(float[] x, int n, boolean training) {

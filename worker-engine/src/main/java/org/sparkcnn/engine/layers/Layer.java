@@ -41,6 +41,22 @@ public abstract class Layer {
   /** dy: [n, out]; adds into the parameter gradients; returns dx: [n, in] (or null if not needed). */
   public abstract float[] backward(float[] dy, int n);
 
+  /**
+   * Floats this layer keeps for a training step of n samples (forward, then backward): the arrays
+   * it owns whose length follows the batch, an int (a max index) counting as one float. Its input
+   * is the previous layer's output and is counted there. Default: the output and the input
+   * gradient; a layer that keeps more (indices, masks) or skips the input gradient when nobody
+   * needs it says so.
+   */
+  public long heldFloats(int n) {
+    return (long) n * (out.size() + in.size());
+  }
+
+  /** The input gradient's floats for n samples, 0 when nobody needs it (needInputGrad). */
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? (long) n * in.size() : 0;
+  }
+
   public Shape inputShape() {
     return in;
   }

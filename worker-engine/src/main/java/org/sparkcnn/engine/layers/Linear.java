@@ -83,6 +83,11 @@ public final class Linear extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) {
+    return (long) n * out.size() + inputGradFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     y = ensure(y, n * fout);

@@ -67,6 +67,11 @@ public final class LocalResponseNorm extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) { // y, scale, dx
+    return (long) n * (2 * out.size() + in.size());
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     int len = n * c * hw;

@@ -52,6 +52,11 @@ final class ModePadded extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) { // xp, dx and the convolution's
+    return (long) n * paddedSize + inputGradFloats(n) + conv.heldFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     xp = ensure(xp, n * paddedSize);
     Parallel.forEach(n, s -> pad(x, s * in.size(), xp, s * paddedSize));

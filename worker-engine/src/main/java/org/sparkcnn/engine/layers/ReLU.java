@@ -41,6 +41,11 @@ public final class ReLU extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) {
+    return passThrough ? 0 : super.heldFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     if (passThrough) {
       return x;

@@ -105,6 +105,12 @@ public final class Residual extends Layer {
   }
 
   @Override
+  public long heldFloats(int n) { // y, gated, dx and the two chains'
+    return (long) n * out.size() * (relu ? 2 : 1) + inputGradFloats(n) + body.heldFloats(n)
+        + shortcut.heldFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * out.size();
     y = ensure(y, len);

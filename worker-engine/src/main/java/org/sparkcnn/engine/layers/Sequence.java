@@ -129,6 +129,16 @@ public final class Sequence {
     }
   }
 
+  /** Floats the chain's layers keep for a training step of n samples (Layer.heldFloats). */
+  public long heldFloats(int n) {
+    long held = 0;
+    for (Layer l : layers) {
+      held += l.heldFloats(n);
+    }
+    return held;
+  }
+
+
   /** x: [n, in], returns [n, out] (x itself for an empty chain). */
   public float[] forward(float[] x, int n, boolean training) {
     float[] a = x;
