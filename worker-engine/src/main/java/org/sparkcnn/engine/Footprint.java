@@ -32,9 +32,8 @@ public record Footprint(int batch, long paramBytes, long gradBytes, long optimiz
    * vectors: binding reads no weights) and the loss's gradient and one-hot targets.
    */
   public static long activationFloats(Architecture arch) {
-    Sequence layers = Sequence.bind(arch.layers(), arch.input(), new Vectors(0, 0), 0, 0);
-    layers.setNeedInputGrad(false);
-    return layers.heldFloats(1) + 2L * arch.output().size();
+    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0)).heldFloats(1)
+        + 2L * arch.output().size();
   }
 
   /** The model's vectors: parameters, gradients, optimizer state and buffers. */

@@ -22,8 +22,7 @@ public final class Model {
     }
     this.arch = arch;
     this.v = v;
-    this.layers = Sequence.bind(arch.layers(), arch.input(), v, 0, 0);
-    layers.setNeedInputGrad(false);
+    this.layers = Sequence.bindModel(arch.layers(), arch.input(), v);
   }
 
   /** A model with zero parameters, for an executor replica that receives weights each step. */

@@ -1,7 +1,8 @@
 /*
  * Footprint: LeNet-5's memory at batch 64 counted by hand, and, for a model of every layer type,
- * that Layer.heldFloats is what the layers really keep: after a training step the arrays reachable
- * from a model's layers grow by exactly heldFloats per added sample.
+ * that Model.heldFloats is what the layers really keep: after a training step the arrays reachable
+ * from a model's layers (their own and the shared input gradients) grow by exactly heldFloats per
+ * added sample.
  */
 package org.sparkcnn.engine;
 
@@ -22,24 +23,28 @@ class FootprintTest {
   @Test
   void lenet5AtBatch64CountedByHand() {
     Architecture a = Models.lenet5(Shape.of(1, 28, 28), 10);
-    // floats kept per sample, layer by layer (y: output, dx: input gradient, argmax of the pools):
-    long perSample = 20 * 28 * 28 // conv1: y; no dx, nobody needs the images' gradient
-        + 2 * 20 * 28 * 28 // relu1: y, dx
-        + 2 * 20 * 14 * 14 + 20 * 28 * 28 // pool1: y, argmax, dx
-        + 50 * 14 * 14 + 20 * 14 * 14 // conv2: y, dx
-        + 2 * 50 * 14 * 14 // relu2: y, dx
-        + 2 * 50 * 7 * 7 + 50 * 14 * 14 // pool2: y, argmax, dx
+    // floats kept per sample, layer by layer (y: output, argmax of the pools; conv1 computes no
+    // input gradient, nobody needs the images'), then the pair of arrays all the layers' input
+    // gradients share, each as long as the largest (relu1's and pool1's: 20 x 28 x 28), and the
+    // loss's gradient and targets
+    long perSample = 20 * 28 * 28 // conv1
+        + 20 * 28 * 28 // relu1
+        + 2 * 20 * 14 * 14 // pool1
+        + 50 * 14 * 14 // conv2
+        + 50 * 14 * 14 // relu2
+        + 2 * 50 * 7 * 7 // pool2
         // flatten: a view
-        + 500 + 2450 // fc1: y, dx
-        + 2 * 500 // relu3: y, dx
-        + 10 + 500 // fc2: y, dx
-        + 2 * 10; // the loss: dLogits, targets
-    assertEquals(123_060, perSample);
+        + 500 // fc1
+        + 500 // relu3
+        + 10 // fc2
+        + 2 * 20 * 28 * 28 // the shared input gradients
+        + 2 * 10; // the loss
+    assertEquals(96_090, perSample);
     assertEquals(perSample, Footprint.activationFloats(a));
 
     Footprint f = Footprint.of(a, 64, true);
     assertEquals(64L * 784 * 4, f.inputBytes());
-    assertEquals(64L * 123_060 * 4, f.activationBytes());
+    assertEquals(64L * 96_090 * 4, f.activationBytes());
     assertEquals(1_256_080L * 4, f.paramBytes());
     assertEquals(f.paramBytes(), f.gradBytes());
     assertEquals(f.paramBytes(), f.optimizerBytes());
@@ -47,12 +52,12 @@ class FootprintTest {
     assertEquals(List.of(
         "memory to train at batch 64 (float32; MB = 10^6 bytes):",
         "Input size (MB): 0.20",
-        "Forward/backward pass size (MB): 31.50",
+        "Forward/backward pass size (MB): 24.60",
         "Params size (MB): 5.02",
         "Gradients size (MB): 5.02",
         "Optimizer state size (MB): 5.02",
         "Buffers size (MB): 0.00",
-        "Estimated Total Size (MB): 46.78"), f.lines());
+        "Estimated Total Size (MB): 39.87"), f.lines());
   }
 
   /** Every layer type, and a reflect-padded convolution and dropout, which it lacks. */

@@ -57,8 +57,8 @@ public final class AdaptiveMaxPool2d extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // y, argmax, dx
-    return (long) n * (2 * out.size() + in.size());
+  protected long keptFloats(int n) { // y, argmax
+    return 2L * n * out.size();
   }
 
   @Override
@@ -95,7 +95,7 @@ public final class AdaptiveMaxPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     Arrays.fill(dx, 0, n * in.size(), 0f);
     for (int o = 0; o < n * out.size(); o++) {
       dx[argmax[o]] += dy[o];

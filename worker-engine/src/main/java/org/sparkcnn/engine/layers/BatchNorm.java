@@ -159,8 +159,8 @@ public abstract class BatchNorm extends Layer {
    * (and num_batches_tracked) in v.buffers.
    */
   @Override
-  public long heldFloats(int n) {
-    return (long) n * out.size() + inputGradFloats(n);
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
   }
 
   @Override
@@ -237,7 +237,7 @@ public abstract class BatchNorm extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] gr = v.grads;
     if (needInputGrad) {
-      dx = ensure(dx, n * c * l);
+      dx = inputGrad(dx, n, dy);
     }
     double m = (double) n * l;
     float[] d = dx;

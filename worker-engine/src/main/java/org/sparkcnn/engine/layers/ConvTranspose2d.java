@@ -165,8 +165,8 @@ public final class ConvTranspose2d extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) {
-    return (long) n * out.size() + inputGradFloats(n);
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
   }
 
   @Override
@@ -194,7 +194,7 @@ public final class ConvTranspose2d extends Layer {
     float[] p = v.params;
     float[] gr = v.grads;
     if (needInputGrad) {
-      dx = ensure(dx, n * in.size());
+      dx = inputGrad(dx, n, dy);
     }
     for (int i = 0; i < n; i++) {
       g.im2col(dy, i * out.size(), col);

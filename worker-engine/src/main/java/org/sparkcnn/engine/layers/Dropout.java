@@ -56,8 +56,13 @@ public final class Dropout extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // dropMask, y, dx; nothing when it passes its input on
-    return p > 0 ? 3L * n * in.size() : 0;
+  protected long keptFloats(int n) { // dropMask, y; nothing when it passes its input on
+    return p > 0 ? 2L * n * in.size() : 0;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return p > 0 ? super.inputGradFloats(n) : 0;
   }
 
   @Override
@@ -83,7 +88,7 @@ public final class Dropout extends Layer {
       return dy;
     }
     int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < len; i++) {
       dx[i] = dy[i] * dropMask[i];
     }

@@ -136,7 +136,12 @@ public final class Flatten extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // a view of its input
+  protected long keptFloats(int n) { // a view of its input, and of dy
+    return 0;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
     return 0;
   }
 

@@ -83,8 +83,8 @@ public final class Linear extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) {
-    return (long) n * out.size() + inputGradFloats(n);
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
   }
 
   @Override
@@ -117,7 +117,7 @@ public final class Linear extends Layer {
     if (!needInputGrad) {
       return null;
     }
-    dx = ensure(dx, n * fin);
+    dx = inputGrad(dx, n, dy);
     Gemm.sgemm(false, false, n, fin, fout, dy, 0, fout, v.params, pOff, fin, 0f, dx, 0, fin);
     return dx;
   }

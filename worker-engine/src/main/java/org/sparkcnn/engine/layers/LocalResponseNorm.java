@@ -67,8 +67,8 @@ public final class LocalResponseNorm extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // y, scale, dx
-    return (long) n * (2 * out.size() + in.size());
+  protected long keptFloats(int n) { // y, scale
+    return 2L * n * out.size();
   }
 
   @Override
@@ -100,7 +100,7 @@ public final class LocalResponseNorm extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * c * hw);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < n; i++) {
       int base = i * c * hw;
       for (int j = 0; j < c; j++) {

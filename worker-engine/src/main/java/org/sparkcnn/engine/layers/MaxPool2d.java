@@ -63,8 +63,8 @@ public final class MaxPool2d extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // y, argmax, dx
-    return (long) n * (2 * out.size() + in.size());
+  protected long keptFloats(int n) { // y, argmax
+    return 2L * n * out.size();
   }
 
   @Override
@@ -113,7 +113,7 @@ public final class MaxPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     float[] d = dx;
     Parallel.forEach(n, sample -> { // a sample's argmax points into its own input
       Arrays.fill(d, sample * in.size(), (sample + 1) * in.size(), 0f);

@@ -52,8 +52,18 @@ final class ModePadded extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) { // xp, dx and the convolution's
-    return (long) n * paddedSize + inputGradFloats(n) + conv.heldFloats(n);
+  protected long keptFloats(int n) { // xp
+    return (long) n * paddedSize;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
+  public long heldFloats(int n) { // and the convolution's, which keeps its own input gradient
+    return super.heldFloats(n) + conv.heldFloats(n);
   }
 
   @Override
@@ -69,7 +79,7 @@ final class ModePadded extends Layer {
     if (!needInputGrad) {
       return null;
     }
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dxp);
     Parallel.forEach(n, s -> {
       Arrays.fill(dx, s * in.size(), (s + 1) * in.size(), 0f);
       fold(dxp, s * paddedSize, dx, s * in.size());

@@ -41,8 +41,13 @@ public final class ReLU extends Layer {
   }
 
   @Override
-  public long heldFloats(int n) {
-    return passThrough ? 0 : super.heldFloats(n);
+  protected long keptFloats(int n) {
+    return passThrough ? 0 : super.keptFloats(n);
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return passThrough ? 0 : super.inputGradFloats(n);
   }
 
   @Override
@@ -66,7 +71,7 @@ public final class ReLU extends Layer {
     if (passThrough) {
       return dy;
     }
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     return gate(y, dy, n, in.size(), dx);
   }
 

@@ -20,6 +20,7 @@ public final class Sequence {
   private final List<Layer> layers;
   private final Shape in;
   private final Shape out;
+  private SharedGrads grads; // a model's chain: the input gradients' arrays of all its layers
 
   private Sequence(List<Layer> layers, Shape in, Shape out) {
     this.layers = layers;
@@ -129,9 +130,28 @@ public final class Sequence {
     }
   }
 
+  /**
+   * The chain of a model: bound as bind does, its first layer computing no input gradient and the
+   * input gradients of all its layers in shared arrays (SharedGrads).
+   */
+  public static Sequence bindModel(List<LayerSpec> specs, Shape in, Vectors v) {
+    Sequence s = bind(specs, in, v, 0, 0);
+    s.setNeedInputGrad(false);
+    s.grads = new SharedGrads();
+    s.shareInputGrads(s.grads, SharedGrads.ROOT);
+    return s;
+  }
+
+  /** Lets the layers write their input gradients into the pairs of grads, at key (SharedGrads). */
+  void shareInputGrads(SharedGrads grads, long key) {
+    for (Layer l : layers) {
+      l.shareInputGrads(grads, key);
+    }
+  }
+
   /** Floats the chain's layers keep for a training step of n samples (Layer.heldFloats). */
   public long heldFloats(int n) {
-    long held = 0;
+    long held = grads == null ? 0 : grads.heldFloats(n);
     for (Layer l : layers) {
       held += l.heldFloats(n);
     }
