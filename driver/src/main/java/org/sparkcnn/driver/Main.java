@@ -131,6 +131,7 @@ public final class Main implements Runnable {
           }
           Resume.Start start = Resume.open(resume, overrides, dataDir, master);
           plan = start.plan();
+          MemoryPlan.check(plan);
           run = start.run();
           from = start.checkpoint();
         } else {
@@ -142,8 +143,10 @@ public final class Main implements Runnable {
             c = c.with(Keys.MASTER, master);
           }
           plan = TrainingPlan.from(c);
+          MemoryPlan.check(plan); // before the run folder is made
           run = RunFolder.create(runDir != null ? runDir : defaultRunDir(file), c);
         }
+        MemoryProbe.watchHeap(); // the driver's heap peaks of metrics.jsonl (HeapPeaks)
         trainer = new Trainer(plan, run, from); // opens the checkpoint folder
       } catch (JobConfig.ConfigException e) {
         System.err.println("sparkcnn: " + e.getMessage());

@@ -74,6 +74,8 @@ class CliErrorsTest {
     c.add(new Case("key 'finetune.from'", "train", conf("quickstart.yaml"), "--set",
         "finetune.from=" + damaged));
     c.add(new Case("Unknown option", "train", "--epochs", "3"));
+    c.add(new Case("raise SPARKCNN_DRIVER_MEMORY", "train", conf("quickstart.yaml"), "--master",
+        "local[2]", "--set", "data.train_size=40000", "--set", "train.batch_size=40000"));
     c.add(new Case("Unmatched argument", "no-such-command"));
     c.add(new Case("nope.yaml does not exist", "summary", p("nope.yaml")));
     c.add(new Case(junk.toString(), "summary", junk.toString()));

@@ -36,6 +36,11 @@ public record Footprint(int batch, long paramBytes, long gradBytes, long optimiz
         + 2L * arch.output().size();
   }
 
+  /** Floats a forward pass in inference mode (evaluation) keeps per sample: the layers' outputs. */
+  public static long inferenceFloats(Architecture arch) {
+    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0)).forwardFloats(1);
+  }
+
   /** The model's vectors: parameters, gradients, optimizer state and buffers. */
   public long modelBytes() {
     return paramBytes + gradBytes + optimizerBytes + bufferBytes;

@@ -81,18 +81,25 @@ class FootprintTest {
     Architecture a = json == null ? Models.lenet5(in, 10)
         : ModelDefinition.parse(ModelFile.JSON.readValue(json, Map.class), in, 10);
     long perSample = Footprint.activationFloats(a) - 2 * 10; // less the loss's (LocalStep's)
-    assertEquals(3 * perSample, keptAfterStep(a, 5) - keptAfterStep(a, 2), json);
+    assertEquals(3 * perSample, keptAfter(a, 5, true) - keptAfter(a, 2, true), json);
     assertEquals(2 * perSample, Model.empty(a).heldFloats(2));
+    assertEquals(3 * Footprint.inferenceFloats(a), keptAfter(a, 5, false)
+        - keptAfter(a, 2, false), json);
   }
 
-  private static long keptAfterStep(Architecture a, int n) throws Exception {
+  /** The arrays of a fresh model after a training step, or an inference pass, of n samples. */
+  private static long keptAfter(Architecture a, int n, boolean training) throws Exception {
     Model m = new Model(a, a.initialise(Init.HE, Rng.of(1)));
     float[] x = new float[n * a.input().size()];
     Rng r = Rng.of(2);
     for (int i = 0; i < x.length; i++) {
       x[i] = r.uniform(-1f, 1f);
     }
-    new LocalStep().gradient(m, x, new int[n], n, 3L);
+    if (training) {
+      new LocalStep().gradient(m, x, new int[n], n, 3L);
+    } else {
+      m.forward(x, n, false);
+    }
     Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Vectors v = m.vectors();
     seen.addAll(List.of(x, v.params, v.grads, v.buffers, a));

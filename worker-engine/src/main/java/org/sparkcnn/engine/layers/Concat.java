@@ -128,6 +128,15 @@ public final class Concat extends Layer {
   }
 
   @Override
+  public long forwardFloats(int n) { // y and the branches'
+    long held = (long) n * out.size();
+    for (Sequence b : branches) {
+      held += b.forwardFloats(n);
+    }
+    return held;
+  }
+
+  @Override
   void shareInputGrads(SharedGrads grads, long key) {
     super.shareInputGrads(grads, key);
     branches.forEach(b -> b.shareInputGrads(grads, SharedGrads.child(key, 0)));

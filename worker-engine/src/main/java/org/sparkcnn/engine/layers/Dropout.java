@@ -66,6 +66,11 @@ public final class Dropout extends Layer {
   }
 
   @Override
+  public long forwardFloats(int n) { // inference passes its input on
+    return 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     dropped = training && p > 0;
     if (!dropped) {

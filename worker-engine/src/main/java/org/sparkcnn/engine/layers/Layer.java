@@ -61,6 +61,11 @@ public abstract class Layer {
     return (long) n * out.size();
   }
 
+  /** Floats this layer keeps for a forward pass in inference mode of n samples (evaluation). */
+  public long forwardFloats(int n) {
+    return keptFloats(n);
+  }
+
   /** Floats of the input gradient backward writes for n samples; 0 where it writes none. */
   protected long inputGradFloats(int n) {
     return (long) n * in.size();

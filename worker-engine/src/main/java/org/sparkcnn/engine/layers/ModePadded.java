@@ -67,6 +67,11 @@ final class ModePadded extends Layer {
   }
 
   @Override
+  public long forwardFloats(int n) {
+    return super.forwardFloats(n) + conv.forwardFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     xp = ensure(xp, n * paddedSize);
     Parallel.forEach(n, s -> pad(x, s * in.size(), xp, s * paddedSize));

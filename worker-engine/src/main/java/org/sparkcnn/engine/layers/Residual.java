@@ -114,6 +114,11 @@ public final class Residual extends Layer {
     return super.heldFloats(n) + body.heldFloats(n) + shortcut.heldFloats(n);
   }
 
+  @Override
+  public long forwardFloats(int n) {
+    return super.forwardFloats(n) + body.forwardFloats(n) + shortcut.forwardFloats(n);
+  }
+
   /** gated and dx share the pair at key (each is written while the other is not read). */
   @Override
   void shareInputGrads(SharedGrads grads, long key) {

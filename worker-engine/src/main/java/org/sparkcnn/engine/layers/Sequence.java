@@ -158,6 +158,15 @@ public final class Sequence {
     return held;
   }
 
+  /** Floats the chain's layers keep for a forward pass in inference mode of n samples. */
+  public long forwardFloats(int n) {
+    long held = 0;
+    for (Layer l : layers) {
+      held += l.forwardFloats(n);
+    }
+    return held;
+  }
+
 
   /** x: [n, in], returns [n, out] (x itself for an empty chain). */
   public float[] forward(float[] x, int n, boolean training) {
