@@ -7,7 +7,9 @@
  *   W4 our SGEMM on 1024^3 (not in the reference script)               gflops
  * Random data, random labels, one engine replica on Parallel's threads, no Spark. Each workload
  * warms up (JIT) for a third of its time, at least 3 steps like the script, then counts steps for
- * the given seconds.
+ * the given seconds. Each line ends with the workload's memory (MemoryProbe): heap_peak_mb, the
+ * peak heap in use from its start, and alloc_kb_per_step, what the caller and the compute threads
+ * allocated per timed step; a last line gives the process's peak_rss_mb.
  */
 package org.sparkcnn.driver;
 
@@ -36,25 +38,36 @@ final class Bench {
   static void run(List<String> workloads, int threads, double seconds, PrintStream out) {
     Parallel.setThreads(threads);
     for (String w : workloads) {
+      MemoryProbe.resetHeapPeak();
       String line = switch (w) {
-        case "W1" -> String.format(Locale.ROOT, "W1 lenet5 threads=%d images_per_sec=%.1f",
-            threads, trainRate("lenet5", Shape.of(1, 28, 28), 64, seconds));
-        case "W2" -> String.format(Locale.ROOT, "W2 resnet20 threads=%d images_per_sec=%.1f",
-            threads, trainRate("resnet20", Shape.of(3, 32, 32), 128, seconds));
-        case "W3" -> String.format(Locale.ROOT, "W3 conv3x3_64 threads=%d gflops=%.1f", threads,
-            convGflops(seconds));
-        case "W4" -> String.format(Locale.ROOT, "W4 sgemm_1024 threads=%d gflops=%.1f", threads,
-            sgemmGflops(seconds));
+        case "W1" -> String.format(Locale.ROOT, "W1 lenet5 threads=%d", threads)
+            + trainRate("lenet5", Shape.of(1, 28, 28), 64, seconds).line("images_per_sec", 64);
+        case "W2" -> String.format(Locale.ROOT, "W2 resnet20 threads=%d", threads)
+            + trainRate("resnet20", Shape.of(3, 32, 32), 128, seconds).line("images_per_sec", 128);
+        case "W3" -> String.format(Locale.ROOT, "W3 conv3x3_64 threads=%d", threads)
+            + convRate(seconds).line("gflops", 3.0 * 2 * 32 * 64 * 32 * 32 * 64 * 9 / 1e9);
+        case "W4" -> String.format(Locale.ROOT, "W4 sgemm_1024 threads=%d", threads)
+            + sgemmRate(seconds).line("gflops", 2.0 * 1024 * 1024 * 1024 / 1e9);
         default -> throw new IllegalArgumentException("unknown workload " + w + "; known: "
             + String.join(", ", WORKLOADS));
       };
       out.println(line);
       out.flush();
     }
+    out.println(MemoryProbe.peakRss());
+    out.flush();
   }
 
-  /** Images per second of full training steps (forward, loss, backward, SGD update). */
-  private static double trainRate(String model, Shape input, int batch, double seconds) {
+  /** Steps per second of a workload, and its memory columns (MemoryProbe). */
+  record Rate(double stepsPerSecond, String memory) {
+    /** " NAME=rate heap_peak_mb=... alloc_kb_per_step=..." for perStep units of work a step. */
+    String line(String name, double perStep) {
+      return String.format(Locale.ROOT, " %s=%.1f", name, stepsPerSecond * perStep) + memory;
+    }
+  }
+
+  /** Full training steps (forward, loss, backward, SGD update) per second. */
+  private static Rate trainRate(String model, Shape input, int batch, double seconds) {
     Architecture arch = ModelCatalog.build(ModelCatalog.shipped(model), model, input, 10);
     Vectors v = arch.initialise(Init.HE, Rng.of(0));
     Model m = new Model(arch, v);
@@ -67,7 +80,7 @@ final class Bench {
     LocalStep step = new LocalStep();
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), arch.paramCount());
     float[] grad = new float[arch.paramCount()];
-    return batch * stepsPerSecond(seconds, () -> {
+    return stepsPerSecond(seconds, () -> {
       step.gradient(m, x, y, batch);
       // the script's loss is the batch mean: scale the summed gradient as the trainer does
       float[] g = v.grads;
@@ -79,8 +92,8 @@ final class Bench {
     });
   }
 
-  /** GFLOP/s of one 3x3 conv layer's forward, input-gradient and weight-gradient products. */
-  private static double convGflops(double seconds) {
+  /** Forward, input-gradient and weight-gradient products of one 3x3 conv layer per second. */
+  private static Rate convRate(double seconds) {
     Shape in = Shape.of(64, 32, 32);
     int n = 32;
     Conv2d.Spec spec = Conv2d.Spec.of("conv", 64, 64, 3, 1, 1);
@@ -89,32 +102,35 @@ final class Bench {
     Layer conv = spec.bind(in, v, 0, 0);
     float[] x = random(n * in.size(), 4);
     float[] g = random(n * in.size(), 5);
-    double flops = 3.0 * 2 * n * 64 * 32 * 32 * 64 * 9;
-    return flops * stepsPerSecond(seconds, () -> {
+    return stepsPerSecond(seconds, () -> {
       conv.forward(x, n, true);
       conv.backward(g, n);
       return 1;
-    }) / 1e9;
+    });
   }
 
-  /** GFLOP/s of C = A x B on 1024 x 1024 matrices. */
-  private static double sgemmGflops(double seconds) {
+  /** Products C = A x B of 1024 x 1024 matrices per second. */
+  private static Rate sgemmRate(double seconds) {
     int s = 1024;
     float[] a = random(s * s, 6);
     float[] b = random(s * s, 7);
     float[] c = new float[s * s];
-    return 2.0 * s * s * s * stepsPerSecond(seconds, () -> {
+    return stepsPerSecond(seconds, () -> {
       Gemm.sgemm(false, false, s, s, s, a, 0, s, b, 0, s, 0f, c, 0, s);
       return 1;
-    }) / 1e9;
+    });
   }
 
-  /** Warms up for seconds / 3 (and at least 3 steps), then counts steps for seconds. */
-  private static double stepsPerSecond(double seconds, LongSupplier step) {
+  /**
+   * Warms up for seconds / 3 (and at least 3 steps), then counts steps for seconds, with what the
+   * engine's threads allocate over them.
+   */
+  private static Rate stepsPerSecond(double seconds, LongSupplier step) {
     long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
     for (int i = 0; i < 3 || System.nanoTime() < warm; i++) {
       step.getAsLong();
     }
+    MemoryProbe probe = MemoryProbe.engine().start();
     long t0 = System.nanoTime();
     long end = t0 + (long) (seconds * 1e9);
     long steps = 0;
@@ -123,7 +139,7 @@ final class Bench {
       steps += step.getAsLong();
       now = System.nanoTime();
     } while (now < end);
-    return steps / ((now - t0) / 1e9);
+    return new Rate(steps / ((now - t0) / 1e9), probe.columns(steps));
   }
 
   private static float[] random(int len, long seed) {

@@ -4,7 +4,8 @@
  * trains, writes the run folder and ends with the line
  * `final test_accuracy=... epochs=... wall_s=... run_dir=...`; `train --resume RUN_DIR` continues
  * an earlier run from its latest valid checkpoint. `summary CONFIG` prints the layer
- * table of a model (output size, parameters, multiply-adds) without starting Spark. `conformance
+ * table of a model (output size, parameters, multiply-adds) and the memory training it takes at
+ * a batch size (Footprint) without starting Spark. `conformance
  * DIR` checks the engine against reference cases (../shared/golden's format). `augment-preview
  * CONFIG --out grid.png` draws samples under the config's augmentation (AugmentPreview). `bench`
  * times the engine on the workloads of ../shared/bench/pytorch_reference.py, in its format;
@@ -31,6 +32,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Conformance;
+import org.sparkcnn.engine.Footprint;
 import org.sparkcnn.engine.ModelCases;
 import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;
@@ -129,6 +131,7 @@ public final class Main implements Runnable {
           }
           Resume.Start start = Resume.open(resume, overrides, dataDir, master);
           plan = start.plan();
+          MemoryPlan.check(plan);
           run = start.run();
           from = start.checkpoint();
         } else {
@@ -140,8 +143,10 @@ public final class Main implements Runnable {
             c = c.with(Keys.MASTER, master);
           }
           plan = TrainingPlan.from(c);
+          MemoryPlan.check(plan); // before the run folder is made
           run = RunFolder.create(runDir != null ? runDir : defaultRunDir(file), c);
         }
+        MemoryProbe.watchHeap(); // the driver's heap peaks of metrics.jsonl (HeapPeaks)
         trainer = new Trainer(plan, run, from); // opens the checkpoint folder
       } catch (JobConfig.ConfigException e) {
         System.err.println("sparkcnn: " + e.getMessage());
@@ -174,7 +179,8 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "summary", mixinStandardHelpOptions = true,
-      description = "Print a model's layers with output size, parameters and multiply-adds.")
+      description = "Print a model's layers with output size, parameters and multiply-adds, then"
+          + " the memory training it takes at a batch size.")
   static final class Summary implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG",
         description = "A job config, a model definition with 'input' (e.g. conf/models/*.yaml)"
@@ -189,10 +195,16 @@ public final class Main implements Runnable {
         description = "Override a key of a job config; repeatable.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--batch", paramLabel = "N",
+        description = "Batch size of the memory lines (default: the config's train.batch_size,"
+            + " else 64).")
+    Integer batch;
+
     @Override
     public Integer call() {
       try {
         Architecture arch;
+        JobConfig c = JobConfig.defaults();
         Map<String, Object> doc = file.toString().endsWith(".onnx") ? Map.of()
             : ModelCatalog.file(file);
         if (file.toString().endsWith(".onnx")) {
@@ -206,15 +218,21 @@ public final class Main implements Runnable {
               .mapToInt(o -> ((Number) o).intValue()).toArray());
           arch = ModelCatalog.build(doc, file.toString(), input, classes);
         } else {
-          JobConfig c = JobConfig.load(file, overrides);
+          c = JobConfig.load(file, overrides);
           var source = TrainingPlan.source(c);
           arch = TrainingPlan.architecture(c,
               TrainingPlan.augmentation(c, source.shape()).train().output(), source.classes());
         }
+        int n = batch != null ? batch : c.get(Keys.BATCH_SIZE);
+        if (n < 1) {
+          throw new IllegalArgumentException("--batch must be >= 1, got " + n);
+        }
         System.out.println("input " + arch.input());
         arch.summary().forEach(System.out::println);
+        Footprint.of(arch, n, c.get(Keys.MOMENTUM) > 0).lines().forEach(System.out::println);
         return 0;
-      } catch (IllegalArgumentException | ClassCastException | java.io.IOException e) {
+      } catch (IllegalArgumentException | ClassCastException | java.io.IOException
+          | JobConfig.ConfigException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return EXIT_BAD_INPUT;
       }

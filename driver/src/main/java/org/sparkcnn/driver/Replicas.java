@@ -66,6 +66,7 @@ final class Replicas {
     while (POOL.size() > RUNS_KEPT) {
       POOL.remove(POOL.keySet().iterator().next());
     }
+    MemoryProbe.watchHeap(); // for the executors' heap peaks of metrics.jsonl (HeapPeaks)
     Worker w = free.pollFirst();
     return w != null ? w : new Worker(arch);
   }

@@ -338,6 +338,7 @@ public final class Trainer {
     line.put("skipped_test_images", data.skippedTest());
     line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
     line.put("wall_s", wall);
+    HeapPeaks.put(line, jsc, data.train());
     run.appendMetrics(line);
     log("epoch %d: train_loss=%.4f train_accuracy=%.4f%s images_per_sec=%.0f step_ms=%.1f"
         + " compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f wall_s=%.1f", p.epoch,

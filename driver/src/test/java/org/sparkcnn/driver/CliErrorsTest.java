@@ -76,9 +76,12 @@ class CliErrorsTest {
     c.add(new Case("expected train.execution: jobs with it", "train", conf("quickstart.yaml"),
         "--set", "train.aggregation=sharded"));
     c.add(new Case("Unknown option", "train", "--epochs", "3"));
+    c.add(new Case("raise SPARKCNN_DRIVER_MEMORY", "train", conf("quickstart.yaml"), "--master",
+        "local[2]", "--set", "data.train_size=40000", "--set", "train.batch_size=40000"));
     c.add(new Case("Unmatched argument", "no-such-command"));
     c.add(new Case("nope.yaml does not exist", "summary", p("nope.yaml")));
     c.add(new Case(junk.toString(), "summary", junk.toString()));
+    c.add(new Case("--batch must be >= 1", "summary", conf("quickstart.yaml"), "--batch", "0"));
     c.add(new Case("not a folder of reference cases", "conformance", p("nope")));
     c.add(new Case("--samples 0", "augment-preview", conf("quickstart.yaml"), "--out",
         p("x.png"), "--samples", "0"));

@@ -129,6 +129,10 @@ class MainTest {
         && m.get("sync_ms_p90").asDouble() <= m.get("step_ms").asDouble() * 10, m.toString());
     assertEquals(2, m.get("epoch").asInt());
     assertEquals(20, m.get("step").asInt()); // 640 / 64 per epoch
+    // the heap's peak in the epoch: in local mode the executors are the driver's JVM
+    double heap = m.get("driver_heap_peak_mb").asDouble();
+    assertTrue(heap > 1 && heap <= Runtime.getRuntime().maxMemory() / 1048576.0, m.toString());
+    assertEquals(heap, m.get("executor_heap_peak_mb").asDouble(), m.toString());
 
     assertTrue(Files.readString(run.resolve(RunFolder.CONFIG)).contains("train_size: 640"));
     try (InputStream in = Files.newInputStream(run.resolve(RunFolder.MODEL))) {
@@ -161,6 +165,24 @@ class MainTest {
     Outcome lenet = cli("summary", conf("lenet-mnist.yaml").toString());
     assertEquals(0, lenet.status(), lenet.err());
     assertTrue(lenet.out().matches("(?s).*total\\s+10\\s+1,256,080\\s+6,522,000.*"), lenet.out());
+  }
+
+  @Test
+  void summaryShowsTheMemoryOfTrainingAtTheConfigsBatchOrAGivenOne() {
+    // LeNet-5 keeps 96,090 floats per sample (FootprintTest counts them layer by layer)
+    Outcome atConfig = cli("summary", conf("lenet-mnist.yaml").toString());
+    assertEquals(0, atConfig.status(), atConfig.err());
+    assertTrue(atConfig.out().contains("memory to train at batch 64"), atConfig.out());
+    assertTrue(atConfig.out().contains("Forward/backward pass size (MB): 24.60\n"
+        + "Params size (MB): 5.02\nGradients size (MB): 5.02\nOptimizer state size (MB): 5.02\n"
+        + "Buffers size (MB): 0.00\nEstimated Total Size (MB): 39.87"), atConfig.out());
+    Outcome one = cli("summary", conf("lenet-mnist.yaml").toString(), "--batch", "1", "--set",
+        "optim.momentum=0");
+    assertEquals(0, one.status(), one.err());
+    assertTrue(one.out().contains("Input size (MB): 0.00\nForward/backward pass size (MB): 0.38"
+        + "\n"), one.out());
+    assertTrue(one.out().contains("Optimizer state size (MB): 0.00\n"), one.out());
+    assertTrue(one.out().contains("Estimated Total Size (MB): 10.44"), one.out());
   }
 
   @Test

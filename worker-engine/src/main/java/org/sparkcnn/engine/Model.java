@@ -22,8 +22,7 @@ public final class Model {
     }
     this.arch = arch;
     this.v = v;
-    this.layers = Sequence.bind(arch.layers(), arch.input(), v, 0, 0);
-    layers.setNeedInputGrad(false);
+    this.layers = Sequence.bindModel(arch.layers(), arch.input(), v);
   }
 
   /** A model with zero parameters, for an executor replica that receives weights each step. */
@@ -59,6 +58,11 @@ public final class Model {
 
   public void zeroGrad() {
     Arrays.fill(v.grads, 0f);
+  }
+
+  /** Floats the layers keep for a training step of n samples (Layer.heldFloats). */
+  public long heldFloats(int n) {
+    return layers.heldFloats(n);
   }
 
   /** The output batch for an input batch (inference mode unless training); a view, not a copy. */

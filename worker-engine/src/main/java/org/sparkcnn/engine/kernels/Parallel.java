@@ -67,6 +67,12 @@ public final class Parallel {
     threads = n;
   }
 
+  /** The ids of the pool threads (none with one thread), to measure what they allocate. */
+  public static synchronized long[] poolThreadIds() {
+    return pool == null ? new long[0]
+        : java.util.Arrays.stream(pool.workers).mapToLong(Thread::getId).toArray();
+  }
+
   /** Runs body(i) for i in [0, tasks), spread over the pool and the calling thread. */
   public static void forEach(int tasks, IntConsumer body) {
     Pool p = pool;

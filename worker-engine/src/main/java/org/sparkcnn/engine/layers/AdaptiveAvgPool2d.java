@@ -103,7 +103,7 @@ public final class AdaptiveAvgPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     Arrays.fill(dx, 0, n * in.size(), 0f);
     int o = 0;
     for (int plane = 0; plane < n * in.c(); plane++) {

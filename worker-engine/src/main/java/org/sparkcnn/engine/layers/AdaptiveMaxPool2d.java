@@ -57,6 +57,11 @@ public final class AdaptiveMaxPool2d extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // y, argmax
+    return 2L * n * out.size();
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * out.size());
     argmax = ensure(argmax, n * out.size());
@@ -90,7 +95,7 @@ public final class AdaptiveMaxPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     Arrays.fill(dx, 0, n * in.size(), 0f);
     for (int o = 0; o < n * out.size(); o++) {
       dx[argmax[o]] += dy[o];

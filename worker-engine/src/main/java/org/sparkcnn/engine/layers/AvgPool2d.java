@@ -130,7 +130,7 @@ public final class AvgPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     Arrays.fill(dx, 0, n * in.size(), 0f);
     int h = g.h();
     int w = g.w();

@@ -159,6 +159,11 @@ public abstract class BatchNorm extends Layer {
    * (and num_batches_tracked) in v.buffers.
    */
   @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * c * l;
     this.x = x;
@@ -232,7 +237,7 @@ public abstract class BatchNorm extends Layer {
   public float[] backward(float[] dy, int n) {
     float[] gr = v.grads;
     if (needInputGrad) {
-      dx = ensure(dx, n * c * l);
+      dx = inputGrad(dx, n, dy);
     }
     double m = (double) n * l;
     float[] d = dx;

@@ -109,6 +109,40 @@ public final class Concat extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // y, dyParts (as long as y)
+    return 2L * n * out.size();
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
+  public long heldFloats(int n) {
+    long held = super.heldFloats(n);
+    for (Sequence b : branches) {
+      held += b.heldFloats(n);
+    }
+    return held;
+  }
+
+  @Override
+  public long forwardFloats(int n) { // y and the branches'
+    long held = (long) n * out.size();
+    for (Sequence b : branches) {
+      held += b.forwardFloats(n);
+    }
+    return held;
+  }
+
+  @Override
+  void shareInputGrads(SharedGrads grads, long key) {
+    super.shareInputGrads(grads, key);
+    branches.forEach(b -> b.shareInputGrads(grads, SharedGrads.child(key, 0)));
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * out.size());
     int channelOffset = 0;
@@ -126,7 +160,7 @@ public final class Concat extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     if (needInputGrad) {
-      dx = ensure(dx, n * in.size());
+      dx = inputGrad(dx, n, dy);
       java.util.Arrays.fill(dx, 0, n * in.size(), 0f);
     }
     int channelOffset = 0;

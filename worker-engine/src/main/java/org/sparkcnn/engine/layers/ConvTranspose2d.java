@@ -165,6 +165,11 @@ public final class ConvTranspose2d extends Layer {
   }
 
   @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     y = ensure(y, n * out.size());
@@ -189,7 +194,7 @@ public final class ConvTranspose2d extends Layer {
     float[] p = v.params;
     float[] gr = v.grads;
     if (needInputGrad) {
-      dx = ensure(dx, n * in.size());
+      dx = inputGrad(dx, n, dy);
     }
     for (int i = 0; i < n; i++) {
       g.im2col(dy, i * out.size(), col);

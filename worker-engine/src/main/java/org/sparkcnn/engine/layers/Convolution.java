@@ -162,6 +162,11 @@ final class Convolution extends Layer {
   }
 
   @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     y = ensure(y, n * out.size());
@@ -212,7 +217,7 @@ final class Convolution extends Layer {
     if (implicit != null) {
       return dx;
     }
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     int colSize = low.colRows() * pos;
     // at least a sample per thread, so col2im runs on all of them (chunks change no sum)
     int chunk = Math.min(n, Math.max(Parallel.threads(), DCOL_FLOATS / colSize));
@@ -275,7 +280,7 @@ final class Convolution extends Layer {
     float[] dw = partials;
     float[] d = null;
     if (needInputGrad) {
-      dx = ensure(dx, n * in.size());
+      dx = inputGrad(dx, n, dy);
       implicit.prepareInputGrad(p, pOff);
       d = dx;
     }

@@ -56,6 +56,21 @@ public final class Dropout extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // dropMask, y; nothing when it passes its input on
+    return p > 0 ? 2L * n * in.size() : 0;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return p > 0 ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
+  public long forwardFloats(int n) { // inference passes its input on
+    return 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     dropped = training && p > 0;
     if (!dropped) {
@@ -78,7 +93,7 @@ public final class Dropout extends Layer {
       return dy;
     }
     int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < len; i++) {
       dx[i] = dy[i] * dropMask[i];
     }

@@ -59,7 +59,7 @@ public final class ELU extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < len; i++) {
       dx[i] = x[i] > 0f ? dy[i] : (float) (dy[i] * alpha * Math.exp(x[i]));
     }

@@ -135,6 +135,16 @@ public final class Flatten extends Layer {
     super(in, out, v, 0, 0);
   }
 
+  @Override
+  protected long keptFloats(int n) { // a view of its input, and of dy
+    return 0;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return 0;
+  }
+
   // x: [n, in] is [n, out] in the same order
   @Override
   public float[] forward(float[] x, int n, boolean training) {

@@ -51,7 +51,7 @@ public final class GlobalAvgPool2d extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     int planes = n * in.c();
-    dx = ensure(dx, planes * hw);
+    dx = inputGrad(dx, n, dy);
     for (int p = 0; p < planes; p++) {
       float d = dy[p] / hw;
       for (int j = p * hw; j < (p + 1) * hw; j++) {

@@ -17,6 +17,8 @@ public abstract class Layer {
   protected final Vectors v;
   protected final int pOff;
   protected final int bOff;
+  /** Where the input gradient goes when it is shared with other layers, else null. */
+  SharedGrads.Pair shared;
   /** False for the first layer: nobody needs the gradient of the input images. */
   protected boolean needInputGrad = true;
 
@@ -40,6 +42,56 @@ public abstract class Layer {
 
   /** dy: [n, out]; adds into the parameter gradients; returns dx: [n, in] (or null if not needed). */
   public abstract float[] backward(float[] dy, int n);
+
+  /**
+   * Floats this layer keeps for a training step of n samples (forward, then backward): the arrays
+   * it owns whose length follows the batch, an int (a max index) counting as one float, with its
+   * input gradient unless that lives in arrays shared with other layers (SharedGrads, counted
+   * there). Its input is the previous layer's output and is counted there.
+   */
+  public long heldFloats(int n) {
+    return keptFloats(n) + (shared == null ? inputGradFloats(n) : 0);
+  }
+
+  /**
+   * Floats kept for n samples besides the input gradient: default the output; a layer that keeps
+   * more (indices, masks) or less (a view) says so.
+   */
+  protected long keptFloats(int n) {
+    return (long) n * out.size();
+  }
+
+  /** Floats this layer keeps for a forward pass in inference mode of n samples (evaluation). */
+  public long forwardFloats(int n) {
+    return keptFloats(n);
+  }
+
+  /** Floats of the input gradient backward writes for n samples; 0 where it writes none. */
+  protected long inputGradFloats(int n) {
+    return (long) n * in.size();
+  }
+
+  /**
+   * Lets backward write the input gradient into the pair of shared arrays at key (the chain's;
+   * Sequence.shareInputGrads) instead of an array of its own.
+   */
+  void shareInputGrads(SharedGrads grads, long key) {
+    long perSample = inputGradFloats(1);
+    shared = perSample > 0 ? grads.at(key, perSample) : null;
+  }
+
+  /**
+   * The array for the input gradient of n samples: this layer's own (grown from own when the batch
+   * grows), or the shared one it is not reading from (busy: dy, usually).
+   */
+  protected float[] inputGrad(float[] own, int n, float[] busy) {
+    return gradient(own, n * in.size(), n, busy);
+  }
+
+  /** As inputGrad, for a gradient of size floats (at most the pair's for n samples when shared). */
+  protected float[] gradient(float[] own, int size, int n, float[] busy) {
+    return shared == null ? ensure(own, size) : shared.take(n, busy);
+  }
 
   public Shape inputShape() {
     return in;

@@ -83,6 +83,11 @@ public final class Linear extends Layer {
   }
 
   @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     y = ensure(y, n * fout);
@@ -112,7 +117,7 @@ public final class Linear extends Layer {
     if (!needInputGrad) {
       return null;
     }
-    dx = ensure(dx, n * fin);
+    dx = inputGrad(dx, n, dy);
     Gemm.sgemm(false, false, n, fin, fout, dy, 0, fout, v.params, pOff, fin, 0f, dx, 0, fin);
     return dx;
   }

@@ -67,6 +67,11 @@ public final class LocalResponseNorm extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // y, scale
+    return 2L * n * out.size();
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     this.x = x;
     int len = n * c * hw;
@@ -95,7 +100,7 @@ public final class LocalResponseNorm extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * c * hw);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < n; i++) {
       int base = i * c * hw;
       for (int j = 0; j < c; j++) {

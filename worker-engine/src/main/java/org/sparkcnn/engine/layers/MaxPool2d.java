@@ -63,6 +63,11 @@ public final class MaxPool2d extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // y, argmax
+    return 2L * n * out.size();
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * out.size());
     argmax = ensure(argmax, n * out.size());
@@ -108,7 +113,7 @@ public final class MaxPool2d extends Layer {
 
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     float[] d = dx;
     Parallel.forEach(n, sample -> { // a sample's argmax points into its own input
       Arrays.fill(d, sample * in.size(), (sample + 1) * in.size(), 0f);

@@ -52,6 +52,26 @@ final class ModePadded extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) { // xp
+    return (long) n * paddedSize;
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
+  public long heldFloats(int n) { // and the convolution's, which keeps its own input gradient
+    return super.heldFloats(n) + conv.heldFloats(n);
+  }
+
+  @Override
+  public long forwardFloats(int n) {
+    return super.forwardFloats(n) + conv.forwardFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     xp = ensure(xp, n * paddedSize);
     Parallel.forEach(n, s -> pad(x, s * in.size(), xp, s * paddedSize));
@@ -64,7 +84,7 @@ final class ModePadded extends Layer {
     if (!needInputGrad) {
       return null;
     }
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dxp);
     Parallel.forEach(n, s -> {
       Arrays.fill(dx, s * in.size(), (s + 1) * in.size(), 0f);
       fold(dxp, s * paddedSize, dx, s * in.size());

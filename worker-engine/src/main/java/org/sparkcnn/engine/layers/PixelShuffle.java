@@ -77,7 +77,7 @@ public final class PixelShuffle extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     int size = out.size();
-    dx = ensure(dx, n * size);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < n; i++) {
       int off = i * size;
       for (int o = 0; o < size; o++) {

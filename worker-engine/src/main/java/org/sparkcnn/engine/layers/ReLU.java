@@ -41,6 +41,16 @@ public final class ReLU extends Layer {
   }
 
   @Override
+  protected long keptFloats(int n) {
+    return passThrough ? 0 : super.keptFloats(n);
+  }
+
+  @Override
+  protected long inputGradFloats(int n) {
+    return passThrough ? 0 : super.inputGradFloats(n);
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     if (passThrough) {
       return x;
@@ -61,7 +71,7 @@ public final class ReLU extends Layer {
     if (passThrough) {
       return dy;
     }
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     return gate(y, dy, n, in.size(), dx);
   }
 

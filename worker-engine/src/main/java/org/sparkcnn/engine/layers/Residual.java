@@ -105,6 +105,30 @@ public final class Residual extends Layer {
   }
 
   @Override
+  protected long inputGradFloats(int n) { // gated and dx
+    return (relu ? (long) n * out.size() : 0) + (needInputGrad ? (long) n * in.size() : 0);
+  }
+
+  @Override
+  public long heldFloats(int n) {
+    return super.heldFloats(n) + body.heldFloats(n) + shortcut.heldFloats(n);
+  }
+
+  @Override
+  public long forwardFloats(int n) {
+    return super.forwardFloats(n) + body.forwardFloats(n) + shortcut.forwardFloats(n);
+  }
+
+  /** gated and dx share the pair at key (each is written while the other is not read). */
+  @Override
+  void shareInputGrads(SharedGrads grads, long key) {
+    long perSample = Math.max(relu ? out.size() : 0, needInputGrad ? in.size() : 0);
+    shared = perSample > 0 ? grads.at(key, perSample) : null;
+    body.shareInputGrads(grads, SharedGrads.child(key, 0));
+    shortcut.shareInputGrads(grads, SharedGrads.child(key, 1));
+  }
+
+  @Override
   public float[] forward(float[] x, int n, boolean training) {
     int len = n * out.size();
     y = ensure(y, len);
@@ -125,7 +149,7 @@ public final class Residual extends Layer {
   public float[] backward(float[] dyOut, int n) {
     float[] dy = dyOut;
     if (relu) {
-      gated = ensure(gated, n * out.size());
+      gated = gradient(gated, n * out.size(), n, dyOut);
       dy = ReLU.gate(y, dyOut, n, out.size(), gated);
     }
     float[] db = body.backward(dy, n);
@@ -133,8 +157,7 @@ public final class Residual extends Layer {
       shortcut.backward(dy, n);
       return null;
     }
-    int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy); // not gated, which the shortcut may return as it is
     float[] ds = shortcut.backward(dy, n);
     add(db, ds, dx, n, in.size());
     return dx;

@@ -20,6 +20,7 @@ public final class Sequence {
   private final List<Layer> layers;
   private final Shape in;
   private final Shape out;
+  private SharedGrads grads; // a model's chain: the input gradients' arrays of all its layers
 
   private Sequence(List<Layer> layers, Shape in, Shape out) {
     this.layers = layers;
@@ -128,6 +129,44 @@ public final class Sequence {
       layers.get(i).beginStep(stepSeed, i);
     }
   }
+
+  /**
+   * The chain of a model: bound as bind does, its first layer computing no input gradient and the
+   * input gradients of all its layers in shared arrays (SharedGrads).
+   */
+  public static Sequence bindModel(List<LayerSpec> specs, Shape in, Vectors v) {
+    Sequence s = bind(specs, in, v, 0, 0);
+    s.setNeedInputGrad(false);
+    s.grads = new SharedGrads();
+    s.shareInputGrads(s.grads, SharedGrads.ROOT);
+    return s;
+  }
+
+  /** Lets the layers write their input gradients into the pairs of grads, at key (SharedGrads). */
+  void shareInputGrads(SharedGrads grads, long key) {
+    for (Layer l : layers) {
+      l.shareInputGrads(grads, key);
+    }
+  }
+
+  /** Floats the chain's layers keep for a training step of n samples (Layer.heldFloats). */
+  public long heldFloats(int n) {
+    long held = grads == null ? 0 : grads.heldFloats(n);
+    for (Layer l : layers) {
+      held += l.heldFloats(n);
+    }
+    return held;
+  }
+
+  /** Floats the chain's layers keep for a forward pass in inference mode of n samples. */
+  public long forwardFloats(int n) {
+    long held = 0;
+    for (Layer l : layers) {
+      held += l.forwardFloats(n);
+    }
+    return held;
+  }
+
 
   /** x: [n, in], returns [n, out] (x itself for an empty chain). */
   public float[] forward(float[] x, int n, boolean training) {

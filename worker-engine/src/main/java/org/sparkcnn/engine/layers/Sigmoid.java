@@ -40,7 +40,7 @@ public final class Sigmoid extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < len; i++) {
       dx[i] = dy[i] * y[i] * (1f - y[i]);
     }

@@ -120,7 +120,7 @@ public final class Softmax extends Layer {
   // dy: [n, outer, len, inner]
   @Override
   public float[] backward(float[] dy, int n) {
-    dx = ensure(dx, n * in.size());
+    dx = inputGrad(dx, n, dy);
     float[] g = dx;
     float[] out = y;
     Parallel.forEach(n, s -> {

@@ -40,7 +40,7 @@ public final class Tanh extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     int len = n * in.size();
-    dx = ensure(dx, len);
+    dx = inputGrad(dx, n, dy);
     for (int i = 0; i < len; i++) {
       dx[i] = dy[i] * (1f - y[i] * y[i]);
     }
