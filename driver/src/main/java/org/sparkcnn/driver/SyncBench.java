@@ -8,7 +8,9 @@
  * for finiteness and applies SGD with momentum. Beside it, in the same
  * session, an empty Spark job over the same partitions: the floor any step pays. Prints one row
  * per (vector size, aggregation) with the median and 90th percentile (nearest rank) of the step
- * time, and its ratio to the empty job's median.
+ * time, and its ratio to the empty job's median, then the row's memory (MemoryProbe: the driver
+ * JVM's peak heap in use, and what all its threads allocated per step, warm-up included; in
+ * local mode the tasks' threads are among them), and at the end the process's peak RSS.
  */
 package org.sparkcnn.driver;
 
@@ -62,16 +64,20 @@ final class SyncBench {
       int n = (int) Math.round(millions * 1e6);
       for (String aggregation : aggregations) {
         jsc.setJobGroup("sparkcnn-bench-sync", n + " floats, " + aggregation, false);
+        MemoryProbe.resetHeapPeak();
+        MemoryProbe probe = MemoryProbe.jvm().start();
         double[] t = aggregation.equals("barrier") ? barrierTimes(jsc, parts, n, steps)
             : times(steps, stepper(jsc, parts, n, aggregation));
+        String memory = probe.columns(steps + 3); // the 3 warm-up steps included
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
         rows.add(r);
         out.println(String.format(Locale.ROOT, "%,12d  %-11s  %11.1f  %11.1f  %14.2f", n,
-            aggregation, r.p50(), r.p90(), r.p50() / percentile(empty, 0.5)));
+            aggregation, r.p50(), r.p90(), r.p50() / percentile(empty, 0.5)) + memory);
         out.flush();
       }
     }
     parts.unpersist(false);
+    out.println(MemoryProbe.peakRss());
     return rows;
   }
 
