@@ -1,5 +1,5 @@
 /*
- * The shared local Spark session of the driver's tests: started once per test JVM (and again if a
+ * The local SparkSession the driver's tests share: started once per test JVM (and again if a
  * test's CLI run stopped it), with the same Kryo settings as real runs and no UI. It offers 4 task
  * slots, so that barrier stages of up to 4 partitions run, with a default parallelism of 2 (the
  * partitions and compute threads a test gets when it names none).
