@@ -25,9 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.engine.ModelFile;
@@ -133,7 +131,8 @@ public final class Trainer {
               p.v, plan.config().get(Keys.MAX_RESTARTS)) : null) {
         while (p.step < steps) {
           long s0 = System.nanoTime();
-          StepResult r = barrier != null ? next(barrier) : jobStep(jsc, data, p, steps, runId);
+          StepResult r = barrier != null ? next(barrier)
+              : JobStep.run(jsc, plan, data, p.epoch, p.step, steps, p.globalStep, p.v, runId);
           apply(r, p, steps, s0);
           if (barrier != null) {
             barrier.publish(p.step, steps, p.v);
@@ -237,32 +236,11 @@ public final class Trainer {
     }
   }
 
-  /** The recipe of a step task of epoch p.epoch (starting at step p.step, for one job). */
+  /** The recipe of a long-lived step task of epoch p.epoch (its weights come from the hub). */
   private ExecutorStep executorStep(TrainingData data, Progress p, String runId) {
-    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
-        plan.seed(), plan.architecture().output().size());
-    return new ExecutorStep(runId, plan.architecture(), null, null, recipe, plan.loss(),
-        data.batches(), p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
+    return new ExecutorStep(runId, plan.architecture(), null, null, JobStep.recipe(plan, data),
+        plan.loss(), data.batches(), p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
         plan.config().get(Keys.DATA_PREFETCH));
-  }
-
-  /** Step p.step as one Spark job (train.execution: jobs): broadcast, compute, ordered sum. */
-  private StepResult jobStep(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
-      String runId) {
-    jsc.setJobGroup("sparkcnn-train", "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps,
-        false);
-    jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + p.globalStep);
-    Published w = Published.of(jsc, p.v);
-    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
-        plan.seed(), plan.architecture().output().size());
-    JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
-        plan.architecture(), w.params(), w.buffers(), recipe, plan.loss(), data.batches(),
-        p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
-        plan.config().get(Keys.DATA_PREFETCH)));
-    StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
-        ? ShardedReduce.sum(results, p.grad.length) : OrderedReduce.sum(results);
-    w.destroy();
-    return r;
   }
 
   /**
@@ -309,7 +287,7 @@ public final class Trainer {
     double testAccuracy = Double.NaN;
     if (data.testSamples() > 0) {
       jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
-      Published w = Published.of(jsc, p.v);
+      JobStep.Published w = JobStep.Published.of(jsc, p.v);
       StepResult t = OrderedReduce.sum(data.test()
           .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
               plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
@@ -392,21 +370,6 @@ public final class Trainer {
       meta.put("test_accuracy", testAccuracy);
     }
     return meta;
-  }
-
-  /** A step's weights and (when the model has any) buffers, broadcast to the executors. */
-  record Published(Broadcast<float[]> params, Broadcast<float[]> buffers) {
-    static Published of(JavaSparkContext jsc, Vectors v) {
-      return new Published(jsc.broadcast(v.params.clone()),
-          v.buffers.length == 0 ? null : jsc.broadcast(v.buffers.clone()));
-    }
-
-    void destroy() {
-      params.destroy();
-      if (buffers != null) {
-        buffers.destroy();
-      }
-    }
   }
 
   /** Stops a run whose loss or gradient became NaN or infinite. */

@@ -38,7 +38,7 @@ class BufferAveragingTest {
     Vectors v = arch.initialise(plan.init(), Rng.of(3, Trainer.INIT_STREAM));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
 
-    Trainer.Published w = Trainer.Published.of(jsc, v);
+    JobStep.Published w = JobStep.Published.of(jsc, v);
     StepResult r = data.train()
         .mapPartitions(new ExecutorStep("buffers-test", arch, w.params(), w.buffers(), data.norm(),
             plan.augment().train(), plan.loss(),

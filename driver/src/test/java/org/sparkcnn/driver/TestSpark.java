@@ -15,7 +15,7 @@ public final class TestSpark {
 
   public static synchronized SparkSession get() {
     if (session == null || session.sparkContext().isStopped()) {
-      session = Sessions.builder("local[4]", "sparkcnn-test")
+      session = Sessions.builder("local[4]", "sparkcnn-driver-checks")
           .config("spark.default.parallelism", "2")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "2")
