@@ -16,6 +16,7 @@ import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.util.RpcUtils;
 import scala.collection.Iterator;
 import scala.concurrent.Await;
+import scala.concurrent.Future;
 import scala.concurrent.duration.Duration;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -67,11 +68,24 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
   }
 
   /** Sends message and waits for the answer; across JVMs both travel as HubCodec bytes. */
-  private static StepHub.Weights ask(RpcEndpointRef driver, Object message, boolean inDriver) {
+  static StepHub.Weights ask(RpcEndpointRef driver, Object message, boolean inDriver) {
+    return await(send(driver, message, inDriver));
+  }
+
+  /** Sends message; the answer comes as the future's value (HubCodec bytes across JVMs). */
+  static Future<Object> send(RpcEndpointRef driver, Object message, boolean inDriver) {
+    return driver.ask(inDriver ? message : HubCodec.encode(message), RpcUtils.INFINITE_TIMEOUT(),
+        ClassTag$.MODULE$.apply(Object.class));
+  }
+
+  /** The answer of a send (null for none), once it has come. */
+  static StepHub.Weights await(Future<Object> answer) {
+    if (answer == null) {
+      return null;
+    }
     try {
-      Object answer = Await.result(driver.ask(inDriver ? message : HubCodec.encode(message),
-          RpcUtils.INFINITE_TIMEOUT(), ClassTag$.MODULE$.apply(Object.class)), Duration.Inf());
-      return (StepHub.Weights) (answer instanceof byte[] b ? HubCodec.decode(b) : answer);
+      Object a = Await.result(answer, Duration.Inf());
+      return (StepHub.Weights) (a instanceof byte[] b ? HubCodec.decode(b) : a);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the driver", e);

@@ -3,7 +3,9 @@
  * stage runs a task for every partition at the same time, so the executors must offer that many
  * task slots, and Spark refuses barrier stages under dynamic allocation. On a cluster whose
  * executors are still registering, the check waits for them up to
- * spark.scheduler.maxRegisteredResourcesWaitingTime (30 s by default).
+ * spark.scheduler.maxRegisteredResourcesWaitingTime (30 s by default). train.aggregation:
+ * allreduce opens a port in every task; on a cluster it needs spark.authenticate, so that no
+ * port is open to a connection without the application's secret.
  */
 package org.sparkcnn.driver;
 
@@ -12,7 +14,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class BarrierSlots {
   private BarrierSlots() {}
 
-  static void check(JavaSparkContext jsc, int partitions) {
+  static void check(JavaSparkContext jsc, int partitions, boolean allReduce) {
+    if (allReduce && !jsc.sc().isLocal()
+        && !jsc.getConf().getBoolean("spark.authenticate", false)) {
+      throw new JobConfig.ConfigException("train.aggregation: allreduce opens a port in every"
+          + " task for the others, but spark.authenticate is off on this cluster; expected"
+          + " spark.authenticate=true (deploy/cluster.sh and deploy/submit.sh set it), or"
+          + " train.aggregation: tree");
+    }
     if (jsc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
       throw new JobConfig.ConfigException("train.execution: barrier needs a fixed set of"
           + " executors, but spark.dynamicAllocation.enabled is true; expected"

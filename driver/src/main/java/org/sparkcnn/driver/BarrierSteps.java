@@ -6,11 +6,15 @@
  * fails the barrier stage (Spark does not retry a barrier result stage); the stage is then
  * started again and its tasks resume from the last step the driver completed, with the weights of
  * that step, so the epoch ends with the same bits. After train.max_restarts failures in a row
- * without a completed step the epoch stops with StageLostException.
+ * without a completed step the epoch stops with StageLostException. Under train.aggregation:
+ * allreduce (startAllReduce) the tasks sum and update among themselves (AllReduceEpoch), next()
+ * answers partition 0's report of each step, and a restarted stage resumes from the last state
+ * the driver kept (a checkpoint step or the epoch's start), which the trainer rolls back to.
  */
 package org.sparkcnn.driver;
 
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
@@ -20,11 +24,13 @@ import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.rpc.RpcEnv;
 import org.sparkcnn.engine.Vectors;
 import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 final class BarrierSteps implements AutoCloseable {
   private final JavaSparkContext jsc;
   private final JavaRDD<?> train;
-  private final BarrierEpoch<?> tasks;
+  private final AbstractFunction1<?, ?> tasks;
+  private final Supplier<StepHub.Weights> restart; // allreduce: the state to restart from
   private final StepHub hub;
   private final RpcEndpointRef endpoint;
   private final int maxRestarts;
@@ -33,9 +39,11 @@ final class BarrierSteps implements AutoCloseable {
   private int failures; // stage failures since the last completed step
   private boolean ended; // the last step's weights are published: the tasks stop by themselves
 
-  private BarrierSteps(JavaSparkContext jsc, JavaRDD<?> train, BarrierEpoch<?> tasks,
-      StepHub hub, RpcEndpointRef endpoint, int maxRestarts, String description) {
+  private BarrierSteps(JavaSparkContext jsc, JavaRDD<?> train, AbstractFunction1<?, ?> tasks,
+      StepHub hub, RpcEndpointRef endpoint, int maxRestarts, String description,
+      Supplier<StepHub.Weights> restart) {
     this.jsc = jsc;
+    this.restart = restart;
     this.train = train;
     this.tasks = tasks;
     this.hub = hub;
@@ -55,9 +63,30 @@ final class BarrierSteps implements AutoCloseable {
     String endpointName = "sparkcnn-steps-" + name;
     RpcEnv env = SparkEnv.get().rpcEnv();
     StepHub hub = new StepHub(env, data.getNumPartitions(), weights(firstStep, v));
-    RpcEndpointRef endpoint = env.setupEndpoint(endpointName, hub);
-    BarrierSteps b = new BarrierSteps(jsc, data, new BarrierEpoch<>(endpointName, steps), hub,
-        endpoint, maxRestarts, description);
+    return started(jsc, data, new BarrierEpoch<>(endpointName, steps), hub, endpointName,
+        maxRestarts, description, null);
+  }
+
+  /**
+   * Starts a stage of train.aggregation: allreduce over data: its tasks start from `first` (the
+   * weights, buffers and optimiser state of step first.step()) and update as `update` says; after
+   * a failure they start again from what restart answers (the trainer's last kept state).
+   */
+  static <T> BarrierSteps startAllReduce(JavaSparkContext jsc, JavaRDD<T> data,
+      BarrierEpoch.Steps<T> steps, AllReduceEpoch.Update update, String name, String description,
+      StepHub.Weights first, int maxRestarts, Supplier<StepHub.Weights> restart) {
+    String endpointName = "sparkcnn-steps-" + name;
+    StepHub hub = StepHub.forReports(SparkEnv.get().rpcEnv(), first);
+    return started(jsc, data, new AllReduceEpoch<>(endpointName, steps, update), hub,
+        endpointName, maxRestarts, description, restart);
+  }
+
+  private static BarrierSteps started(JavaSparkContext jsc, JavaRDD<?> data,
+      AbstractFunction1<?, ?> tasks, StepHub hub, String endpointName, int maxRestarts,
+      String description, Supplier<StepHub.Weights> restart) {
+    RpcEndpointRef endpoint = hub.rpcEnv().setupEndpoint(endpointName, hub);
+    BarrierSteps b = new BarrierSteps(jsc, data, tasks, hub, endpoint, maxRestarts, description,
+        restart);
     b.submit();
     return b;
   }
@@ -66,7 +95,8 @@ final class BarrierSteps implements AutoCloseable {
     jsc.setJobGroup("sparkcnn-train", description + " (one barrier stage for every step)",
         false);
     @SuppressWarnings("unchecked")
-    var f = (BarrierEpoch<Object>) tasks;
+    var f = (AbstractFunction1<scala.collection.Iterator<Object>,
+        scala.collection.Iterator<Object>>) tasks;
     @SuppressWarnings("unchecked")
     var rdd = (RDD<Object>) (RDD<?>) train.rdd();
     stage = JavaRDD.fromRDD(rdd.barrier().mapPartitions(f, false,
@@ -74,10 +104,13 @@ final class BarrierSteps implements AutoCloseable {
         .countAsync();
   }
 
-  /** The ordered sum of the current step, restarting the stage when it failed. */
-  StepResult next() {
+  /**
+   * The current step: its ordered sum (or, under allreduce, partition 0's report of it),
+   * restarting the stage when it failed.
+   */
+  StepHub.Report next() {
     try {
-      StepResult r;
+      StepHub.Report r;
       while ((r = hub.await(stage)) == null) {
         String cause = cause();
         hub.abandon();
@@ -87,8 +120,11 @@ final class BarrierSteps implements AutoCloseable {
               + maxRestarts + "); last failure: " + cause);
         }
         Trainer.warn("the training stage of %s failed (%s); starting it again (%d of at most %d"
-            + " in a row), from the last completed step", description, cause, failures,
-            maxRestarts);
+            + " in a row), from the last %s", description, cause, failures, maxRestarts,
+            restart == null ? "completed step" : "state the driver kept");
+        if (restart != null) {
+          hub.restartFrom(restart.get());
+        }
         submit();
       }
       failures = 0;
@@ -102,7 +138,9 @@ final class BarrierSteps implements AutoCloseable {
   /** Publishes the weights of step `step` (stop when it is the epoch's end). */
   void publish(int step, int steps, Vectors v) {
     ended = step >= steps;
-    hub.publish(ended ? StepHub.Weights.stop() : weights(step, v));
+    if (restart == null) { // under allreduce the tasks go on by themselves
+      hub.publish(ended ? StepHub.Weights.stop() : weights(step, v));
+    }
   }
 
   /**

@@ -31,6 +31,21 @@ final class EpochMeter {
     return m;
   }
 
+  /** A copy, for a state kept to go back to. */
+  EpochMeter copy() {
+    EpochMeter m = new EpochMeter();
+    m.lossSum = lossSum;
+    m.correct = correct;
+    m.seen = seen;
+    m.skipped = skipped;
+    m.timed = timed;
+    m.timedImages = timedImages;
+    m.stepNanos = stepNanos;
+    m.computeNanos = computeNanos;
+    m.syncMs = syncMs.clone();
+    return m;
+  }
+
   /** An applied step: its result and its wall time. */
   void add(StepResult r, long wallNanos) {
     lossSum += r.lossSum();

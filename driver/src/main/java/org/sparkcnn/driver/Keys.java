@@ -137,9 +137,12 @@ public final class Keys {
       0, "train.execution: barrier: how often in a row the epoch's stage is started again after"
           + " a lost task or executor before a step completes; past it the run stops.");
   public static final ConfigKey<String> AGGREGATION = ConfigKey.ofChoice("train.aggregation",
-      "tree", List.of("tree", "sharded"), "With train.execution: jobs, how the partitions'"
-          + " gradients are summed: tree (whole vectors to the driver, in partition order) or"
-          + " sharded (a shuffle by shard; each task sums one shard, the driver gathers them).");
+      "tree", List.of("tree", "allreduce", "sharded"), "How the partitions' gradients are summed:"
+          + " tree (whole vectors to the driver, added in partition order, the driver updates),"
+          + " allreduce (train.execution: barrier only: the tasks sum among themselves, shard"
+          + " by shard, and every task applies the update; the driver is off the data path) or"
+          + " sharded (train.execution: jobs only: a shuffle by shard; each task sums one shard,"
+          + " the driver gathers them). Every choice gives the same bits.");
   public static final ConfigKey<Integer> ACCUMULATE_STEPS = ConfigKey.ofInt(
       "train.accumulate_steps", 1, 1, "Local minibatches of train.batch_size / partitions each"
           + " partition adds up per step: a step's global batch is batch_size x accumulate_steps.");

@@ -20,7 +20,7 @@ package org.sparkcnn.driver;
 import java.util.Arrays;
 
 record LrSchedule(String kind, double peak, double start, long warmupSteps, long totalSteps,
-    int stepsPerEpoch, int[] milestones, double gamma) {
+    int stepsPerEpoch, int[] milestones, double gamma) implements java.io.Serializable {
 
   /** The schedule of a config whose epochs have stepsPerEpoch optimiser steps. */
   static LrSchedule of(JobConfig c, int stepsPerEpoch) {

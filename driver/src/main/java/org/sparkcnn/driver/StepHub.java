@@ -8,10 +8,14 @@
  * RPC environment: on a cluster it is reached through Spark's transport (authenticated with
  * spark.authenticate, encrypted with spark.network.crypto.enabled); in local mode the messages
  * are handed over in memory, never serialised. Results of an older stage attempt are refused.
+ * Under train.aggregation: allreduce the tasks add and apply each step themselves; the hub only
+ * hands a starting task its weights and optimiser state and takes partition 0's Report of each
+ * step, in step order, without holding the task up.
  */
 package org.sparkcnn.driver;
 
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,12 +34,28 @@ final class StepHub implements RpcEndpoint {
   /** A task's result of step `step` of the epoch. */
   record Sum(int partition, long attempt, int step, StepResult result) implements Serializable {}
 
-  /** The answer: compute step `step` with these weights, or stop when step is negative. */
-  record Weights(int step, float[] params, float[] buffers) implements Serializable {
+  /**
+   * The answer: compute step `step` with these weights, or stop when step is negative. Under
+   * allreduce a starting task also gets the optimiser's momentum (or null) and step count.
+   */
+  record Weights(int step, float[] params, float[] buffers, float[] momentum,
+      long optimizerSteps) implements Serializable {
+    Weights(int step, float[] params, float[] buffers) {
+      this(step, params, buffers, null, 0);
+    }
+
     static Weights stop() {
       return new Weights(-1, null, null);
     }
   }
+
+  /**
+   * A step as the driver takes it: the partitions' sum (allreduce: without the gradient) and,
+   * under allreduce, whether the tasks found it finite, and the state after it (weights and
+   * optimiser, the step field naming the next step) when the driver keeps one there, else null.
+   */
+  record Report(long attempt, int step, StepResult total, boolean finite, Weights state)
+      implements Serializable {}
 
   private final RpcEnv env;
   private final int partitions;
@@ -45,13 +65,28 @@ final class StepHub implements RpcEndpoint {
   private long attempt = -1;
   private int received;
   private Weights current; // what the tasks compute next; null while the driver applies a step
+  private final ArrayDeque<Report> reports; // allreduce: received, not yet taken; else null
+  private int nextReport; // allreduce: the step of the next report
+  private int summed; // the step whose sums are all in
 
+  /** A hub for the driver's averaging: partitions tasks send their sums each step. */
   StepHub(RpcEnv env, int partitions, Weights first) {
+    this(env, partitions, first, false);
+  }
+
+  private StepHub(RpcEnv env, int partitions, Weights first, boolean reports) {
     this.env = env;
     this.partitions = partitions;
     this.pending = new StepResult[partitions];
     this.waiting = new RpcCallContext[partitions];
     this.current = first;
+    this.reports = reports ? new ArrayDeque<>() : null;
+    this.nextReport = first.step();
+  }
+
+  /** A hub for allreduce: tasks start from first, partition 0 reports every step. */
+  static StepHub forReports(RpcEnv env, Weights first) {
+    return new StepHub(env, 1, first, true);
   }
 
   @Override
@@ -64,7 +99,8 @@ final class StepHub implements RpcEndpoint {
     return new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Object message) {
-        return message instanceof Join || message instanceof Sum || message instanceof byte[];
+        return message instanceof Join || message instanceof Sum || message instanceof Report
+            || message instanceof byte[];
       }
 
       @Override
@@ -74,6 +110,8 @@ final class StepHub implements RpcEndpoint {
         Object m = message instanceof byte[] bytes ? HubCodec.decode(bytes) : message;
         if (m instanceof Join j) {
           join(j, caller);
+        } else if (m instanceof Report r) {
+          report(r, caller);
         } else {
           sum((Sum) m, caller);
         }
@@ -128,6 +166,21 @@ final class StepHub implements RpcEndpoint {
     }
   }
 
+  private synchronized void report(Report r, RpcCallContext context) {
+    if (!adopt(r.attempt(), context)) {
+      return;
+    }
+    if (reports == null || r.step() != nextReport) {
+      context.sendFailure(new IllegalStateException("a report of step " + r.step() + ", but the"
+          + " driver expects " + (reports == null ? "sums, not reports" : "step " + nextReport)));
+      return;
+    }
+    reports.add(r);
+    nextReport++;
+    context.reply(new Weights(r.step() + 1, null, null));
+    notifyAll();
+  }
+
   private synchronized void sum(Sum s, RpcCallContext context) {
     if (!adopt(s.attempt(), context)) {
       return;
@@ -144,6 +197,7 @@ final class StepHub implements RpcEndpoint {
     pending[p] = s.result();
     waiting[p] = context;
     if (++received == partitions) {
+      summed = current.step();
       current = null;
       notifyAll();
     }
@@ -176,14 +230,15 @@ final class StepHub implements RpcEndpoint {
    * Waits until every partition has sent its result of the current step and answers their sum in
    * OrderedReduce's order, or answers null when the stage ended (failed) before that.
    */
-  synchronized StepResult await(Future<?> stage) throws InterruptedException {
-    while (received < partitions) {
+  synchronized Report await(Future<?> stage) throws InterruptedException {
+    while (reports != null ? reports.isEmpty() : received < partitions) {
       if (stage.isDone()) {
         return null;
       }
       wait(20);
     }
-    return OrderedReduce.inOrder(pending.clone());
+    return reports != null ? reports.poll()
+        : new Report(attempt, summed, OrderedReduce.inOrder(pending.clone()), true, null);
   }
 
   /**
@@ -201,11 +256,20 @@ final class StepHub implements RpcEndpoint {
     joins.forEach(c -> c.sendFailure(over));
     joins.clear();
     attempt++;
+    if (reports != null) {
+      reports.clear();
+    }
     if (current != null) {
       Arrays.fill(pending, null);
       Arrays.fill(waiting, null);
       received = 0;
     }
+  }
+
+  /** Allreduce: a restarted stage's tasks start from `from` (the state the driver kept). */
+  synchronized void restartFrom(Weights from) {
+    current = from;
+    nextReport = from.step();
   }
 
   /** Answers the tasks waiting on the step just applied, and later joiners, with next. */

@@ -77,6 +77,24 @@ public final class StepResult implements Serializable {
     return m;
   }
 
+  /**
+   * The averaged gradient, gradSum / count, into grad; whether the loss, that gradient and
+   * bufferMean (the partitions' mean buffers, or null) are all finite. The driver and, under
+   * train.aggregation: allreduce, every task average with this one method: the same bits.
+   */
+  boolean averageInto(float[] grad, float[] bufferMean) {
+    float inv = 1f / count;
+    boolean finite = Double.isFinite(lossSum);
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] = gradSum[i] * inv;
+      finite &= Float.isFinite(grad[i]);
+    }
+    for (int i = 0; bufferMean != null && i < bufferMean.length; i++) {
+      finite &= Float.isFinite(bufferMean[i]);
+    }
+    return finite;
+  }
+
   public float[] gradSum() {
     return gradSum;
   }

@@ -67,6 +67,7 @@ final class SyncBench {
         MemoryProbe.resetHeapPeak();
         MemoryProbe probe = MemoryProbe.jvm().start();
         double[] t = aggregation.equals("barrier") ? barrierTimes(jsc, parts, n, steps)
+            : aggregation.equals("allreduce") ? allReduceTimes(jsc, parts, n, steps)
             : times(steps, stepper(jsc, parts, n, aggregation));
         String memory = probe.columns(steps + 3); // the 3 warm-up steps included
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
@@ -84,11 +85,7 @@ final class SyncBench {
   /** A zero-compute synchronous step over n floats, as Trainer.step does it. */
   private static LongSupplier stepper(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
       String aggregation) {
-    float[] params = new float[n];
-    Rng rng = Rng.of(1);
-    for (int i = 0; i < n; i++) {
-      params[i] = rng.uniform(-0.1f, 0.1f);
-    }
+    float[] params = weights(n);
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
     long[] step = {0};
@@ -103,13 +100,7 @@ final class SyncBench {
       StepResult r = aggregation.equals("sharded") ? ShardedReduce.sum(results, n)
           : OrderedReduce.sum(results);
       w.destroy();
-      float inv = 1f / r.count();
-      boolean finite = true;
-      for (int i = 0; i < n; i++) {
-        grad[i] = r.gradSum()[i] * inv;
-        finite &= Float.isFinite(grad[i]);
-      }
-      if (!finite) {
+      if (!r.averageInto(grad, null)) {
         throw new IllegalStateException("the benchmark's gradient is not finite");
       }
       sgd.step(params, grad, 1e-6);
@@ -127,35 +118,17 @@ final class SyncBench {
   private static double[] barrierTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
       int steps) {
     Vectors v = new Vectors(n, 0);
-    Rng rng = Rng.of(1);
-    for (int i = 0; i < n; i++) {
-      v.params[i] = rng.uniform(-0.1f, 0.1f);
-    }
+    System.arraycopy(weights(n), 0, v.params, 0, n);
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
     int total = 3 + steps;
     double[] ms = new double[steps];
-    BarrierEpoch.Steps<Integer> copies = first -> new BarrierEpoch.Local() {
-      @Override
-      public StepResult compute(int step, float[] params, float[] buffers) {
-        return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
-      }
-
-      @Override
-      public void close() {}
-    };
-    try (BarrierSteps b = BarrierSteps.start(jsc, parts, copies, "bench-sync-" + n + "-"
+    try (BarrierSteps b = BarrierSteps.start(jsc, parts, COPIES, "bench-sync-" + n + "-"
         + System.nanoTime(), n + " floats, barrier", 0, v, 0)) {
       for (int i = 0; i < total; i++) {
         long t0 = System.nanoTime();
-        StepResult r = b.next();
-        float inv = 1f / r.count();
-        boolean finite = true;
-        for (int k = 0; k < n; k++) {
-          grad[k] = r.gradSum()[k] * inv;
-          finite &= Float.isFinite(grad[k]);
-        }
-        if (!finite) {
+        StepResult r = b.next().total();
+        if (!r.averageInto(grad, null)) {
           throw new IllegalStateException("the benchmark's gradient is not finite");
         }
         sgd.step(v.params, grad, 1e-6);
@@ -166,6 +139,57 @@ final class SyncBench {
       }
     }
     return ms;
+  }
+
+  /** The zero-compute step of the barrier rows: a copy of the weights as the gradient. */
+  private static final BarrierEpoch.Steps<Integer> COPIES = first -> new BarrierEpoch.Local() {
+    @Override
+    public StepResult compute(int step, float[] params, float[] buffers) {
+      return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
+    }
+
+    @Override
+    public void close() {}
+  };
+
+  /**
+   * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after 3
+   * unmeasured: the long-lived tasks send a copy of the weights as their gradient to each other,
+   * sum shard by shard, and each averages, checks and applies SGD; partition 0 reports each step
+   * to the driver, without waiting. A step is timed from one report to the next.
+   */
+  private static double[] allReduceTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
+      int steps) {
+    int total = 3 + steps;
+    Sgd.Hyper momentum = new Sgd.Hyper(0.9, 0, 0, false);
+    var update = new AllReduceEpoch.Update(total, 0, 0, new LrSchedule("constant", 1e-6, 1e-6, 0,
+        total, total, new int[0], 1), momentum, new int[] {0, n}, false);
+    StepHub.Weights first = new StepHub.Weights(0, weights(n), null, null, 0);
+    double[] ms = new double[steps];
+    try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, COPIES, update,
+        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0, null)) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        b.next();
+        b.publish(i + 1, total, null);
+        long t = System.nanoTime();
+        if (i >= 3) {
+          ms[i - 3] = (t - t0) / 1e6;
+        }
+        t0 = t;
+      }
+    }
+    return ms;
+  }
+
+  /** n weights drawn as every row draws them. */
+  private static float[] weights(int n) {
+    float[] w = new float[n];
+    Rng rng = Rng.of(1);
+    for (int i = 0; i < n; i++) {
+      w[i] = rng.uniform(-0.1f, 0.1f);
+    }
+    return w;
   }
 
   /** Milliseconds of each of `steps` calls, after 3 unmeasured ones (JIT, first broadcast). */
@@ -205,8 +229,9 @@ final class SyncBench {
     List<Double> sizes = new ArrayList<>(DEFAULT_SIZES);
 
     @Option(names = "--aggregations", paramLabel = "A,A", split = ",",
-        defaultValue = "barrier,tree,sharded", description = "barrier (train.execution: barrier),"
-            + " tree and sharded (train.execution: jobs), any of them (default all three).")
+        defaultValue = "barrier,allreduce,tree,sharded", description = "barrier and allreduce"
+            + " (train.execution: barrier, the driver or the tasks adding), tree and sharded"
+            + " (train.execution: jobs), any of them (default all four).")
     List<String> aggregations;
 
     @Option(names = "--partitions", paramLabel = "P",
@@ -221,8 +246,9 @@ final class SyncBench {
     public Integer call() {
       String bad = sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
           ? "--sizes expects millions of floats in (0, 500], got " + sizes
-          : !List.of("barrier", "tree", "sharded").containsAll(aggregations)
-              ? "--aggregations expects barrier, tree and/or sharded, got " + aggregations
+          : !List.of("barrier", "allreduce", "tree", "sharded").containsAll(aggregations)
+              ? "--aggregations expects barrier, allreduce, tree and/or sharded, got "
+                  + aggregations
           : steps < 1 ? "--steps expects an integer >= 1, got " + steps
           : partitions != null && partitions < 1
               ? "--partitions expects an integer >= 1, got " + partitions : null;

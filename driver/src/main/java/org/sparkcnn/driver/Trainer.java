@@ -116,8 +116,9 @@ public final class Trainer {
     }
     String runId = UUID.randomUUID().toString();
     boolean barrierStages = plan.config().get(Keys.EXECUTION).equals("barrier");
+    boolean allReduce = plan.config().get(Keys.AGGREGATION).equals("allreduce");
     if (barrierStages) {
-      BarrierSlots.check(jsc, partitions);
+      BarrierSlots.check(jsc, partitions, allReduce);
     }
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
@@ -126,14 +127,18 @@ public final class Trainer {
       long e0 = System.nanoTime();
       try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
           p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
-          BarrierSteps barrier = barrierStages ? BarrierSteps.start(jsc, data.train(),
-              executorStep(data, p, runId), runId + "-" + p.epoch, "epoch " + p.epoch, p.step,
-              p.v, plan.config().get(Keys.MAX_RESTARTS)) : null) {
+          BarrierSteps barrier = barrierStages ? stage(jsc, data, p, steps, runId, allReduce)
+              : null) {
         while (p.step < steps) {
           long s0 = System.nanoTime();
-          StepResult r = barrier != null ? next(barrier)
+          StepHub.Report report = barrier != null ? next(barrier) : null;
+          StepResult r = report != null ? report.total()
               : JobStep.run(jsc, plan, data, p.epoch, p.step, steps, p.globalStep, p.v, runId);
-          apply(r, p, steps, s0);
+          if (allReduce) {
+            reported(report, p, steps, s0);
+          } else {
+            apply(r, p, steps, s0);
+          }
           if (barrier != null) {
             barrier.publish(p.step, steps, p.v);
           }
@@ -160,7 +165,7 @@ public final class Trainer {
   /** The loop's state: what a checkpoint holds besides the config and the architecture. */
   private static final class Progress {
     final Vectors v;
-    final Sgd sgd;
+    Sgd sgd;
     final int[] trainable;
     final float[] grad;
     final long t0;
@@ -169,6 +174,7 @@ public final class Trainer {
     int step; // steps of the epoch done
     long globalStep;
     EpochMeter meter = new EpochMeter();
+    Kept kept; // allreduce: the step whose state v and sgd hold, with the meter there
 
     Progress(Vectors v, Sgd sgd, int[] trainable, long t0, double wallBefore) {
       this.v = v;
@@ -226,8 +232,42 @@ public final class Trainer {
     return p;
   }
 
+  /** Where v and sgd stand under allreduce: epoch step, global step and the meter there. */
+  private record Kept(int step, long globalStep, EpochMeter meter) {}
+
+  /**
+   * The barrier stage of epoch p.epoch from step p.step: the driver averages, or under
+   * allreduce the tasks do, starting from (and after a failure rolling back to) the kept state.
+   */
+  private BarrierSteps stage(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
+      String runId, boolean allReduce) {
+    String name = runId + "-" + p.epoch;
+    int restarts = plan.config().get(Keys.MAX_RESTARTS);
+    if (!allReduce) {
+      return BarrierSteps.start(jsc, data.train(), executorStep(data, p, runId), name,
+          "epoch " + p.epoch, p.step, p.v, restarts);
+    }
+    p.kept = new Kept(p.step, p.globalStep, p.meter.copy());
+    var update = new AllReduceEpoch.Update(steps, p.globalStep - p.step,
+        plan.config().get(Keys.CHECKPOINT_EVERY), schedule, plan.sgd(), p.trainable,
+        plan.config().get(Keys.NON_FINITE).equals("skip"));
+    return BarrierSteps.startAllReduce(jsc, data.train(), executorStep(data, p, runId), update,
+        name, "epoch " + p.epoch, kept(p), restarts, () -> {
+          p.step = p.kept.step();
+          p.globalStep = p.kept.globalStep();
+          p.meter = p.kept.meter().copy();
+          return kept(p);
+        });
+  }
+
+  /** The state the driver holds, as a starting task receives it. */
+  private static StepHub.Weights kept(Progress p) {
+    return new StepHub.Weights(p.step, p.v.params, p.v.buffers.length == 0 ? null : p.v.buffers,
+        p.sgd.momentumBuffer(), p.sgd.steps());
+  }
+
   /** The barrier stage's next step; when its restarts ran out, names the last checkpoint. */
-  private StepResult next(BarrierSteps barrier) throws IOException {
+  private StepHub.Report next(BarrierSteps barrier) throws IOException {
     try {
       return barrier.next();
     } catch (BarrierSteps.StageLostException e) {
@@ -249,35 +289,63 @@ public final class Trainer {
    */
   private void apply(StepResult r, Progress p, int steps, long s0) throws IOException {
     float[] buffers = r.bufferMean();
-    float inv = 1f / r.count();
-    boolean finite = Double.isFinite(r.lossSum());
-    for (int i = 0; i < p.grad.length; i++) {
-      p.grad[i] = r.gradSum()[i] * inv;
-      finite &= Float.isFinite(p.grad[i]);
-    }
-    for (int i = 0; buffers != null && i < buffers.length; i++) {
-      finite &= Float.isFinite(buffers[i]);
-    }
-    if (!finite) {
-      String where = "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps
-          + ": the loss or gradient is not finite (loss sum " + r.lossSum() + ")";
-      if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
-        warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
-        p.meter.skip(r, System.nanoTime() - s0);
-        p.step++;
-        p.globalStep++;
-        return;
-      }
-      throw new NonFiniteException(where + "; the weights were not changed; "
-          + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
+    if (!r.averageInto(p.grad, buffers)) {
+      nonFinite(r, p, steps, s0);
+      return;
     }
     p.sgd.step(p.v.params, p.grad, schedule.at(p.globalStep), p.trainable);
     if (buffers != null) {
       System.arraycopy(buffers, 0, p.v.buffers, 0, buffers.length);
     }
+    advance(r, p, s0);
+  }
+
+  /**
+   * Takes partition 0's report of an allreduce step (the tasks applied it): the counts, and the
+   * state after it when the tasks sent one.
+   */
+  private void reported(StepHub.Report report, Progress p, int steps, long s0)
+      throws IOException {
+    if (report.step() != p.step) {
+      throw new IllegalStateException("a report of step " + report.step() + " came at step "
+          + p.step);
+    }
+    if (report.finite()) {
+      advance(report.total(), p, s0);
+    } else {
+      nonFinite(report.total(), p, steps, s0);
+    }
+    StepHub.Weights w = report.state();
+    if (w != null) {
+      System.arraycopy(w.params(), 0, p.v.params, 0, p.v.params.length);
+      if (w.buffers() != null) {
+        System.arraycopy(w.buffers(), 0, p.v.buffers, 0, p.v.buffers.length);
+      }
+      p.sgd = new Sgd(plan.sgd(), w.momentum() == null ? new float[p.v.params.length]
+          : w.momentum(), w.optimizerSteps());
+      p.kept = new Kept(p.step, p.globalStep, p.meter.copy());
+    }
+  }
+
+  private static void advance(StepResult r, Progress p, long s0) {
     p.meter.add(r, System.nanoTime() - s0);
     p.step++;
     p.globalStep++;
+  }
+
+  /** A step whose loss, gradient or buffers are not finite: skipped, or the run stops. */
+  private void nonFinite(StepResult r, Progress p, int steps, long s0) throws IOException {
+    String where = "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps
+        + ": the loss or gradient is not finite (loss sum " + r.lossSum() + ")";
+    if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
+      warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
+      p.meter.skip(r, System.nanoTime() - s0);
+      p.step++;
+      p.globalStep++;
+      return;
+    }
+    throw new NonFiniteException(where + "; the weights were not changed; "
+        + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
   }
 
   private Result endEpoch(JavaSparkContext jsc, TrainingData data, Progress p, int steps,

@@ -94,6 +94,11 @@ public record TrainingPlan(
           + " of a Spark job per step, but train.execution is barrier; expected"
           + " train.execution: jobs with it, or train.aggregation: tree");
     }
+    if (c.get(Keys.AGGREGATION).equals("allreduce") && c.get(Keys.EXECUTION).equals("jobs")) {
+      throw new JobConfig.ConfigException("key 'train.aggregation': allreduce sums among the"
+          + " long-lived tasks of a barrier stage, but train.execution is jobs; expected"
+          + " train.execution: barrier with it, or train.aggregation: tree");
+    }
     Loss loss;
     try {
       loss = new Loss(c.get(Keys.LOSS), c.get(Keys.LABEL_SMOOTHING));

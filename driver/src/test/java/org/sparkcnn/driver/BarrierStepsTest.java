@@ -3,7 +3,9 @@
  * of an epoch makes Spark abort the barrier stage; the stage is started again and its tasks go on
  * from the last step the driver completed, with that step's weights, so the final weights are the
  * bits of a run without the failure. Failures in a row past train.max_restarts stop with a message
- * naming the last failure. The steps here are a cheap deterministic function of the weights.
+ * naming the last failure. Under train.aggregation: allreduce the stage starts again from the
+ * last state the driver kept (every 4 steps here), with the same final bits. The steps here are a
+ * cheap deterministic function of the weights.
  */
 package org.sparkcnn.driver;
 
@@ -18,6 +20,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.Sgd;
 import org.sparkcnn.engine.Vectors;
 
 class BarrierStepsTest {
@@ -64,7 +67,7 @@ class BarrierStepsTest {
     try (BarrierSteps b = BarrierSteps.start(jsc, parts, STEP, "test-" + System.nanoTime(),
         "the test stage", 0, v, maxRestarts)) {
       for (int s = 0; s < STEPS; s++) {
-        StepResult r = b.next();
+        StepResult r = b.next().total();
         for (int i = 0; i < v.params.length; i++) {
           v.params[i] -= 0.05f * r.gradSum()[i] / r.count();
         }
@@ -83,6 +86,50 @@ class BarrierStepsTest {
     assertEquals(9, OPENED.get(), "three attempts of three tasks");
     assertArrayEquals(straight.params, failed.params);
     assertArrayEquals(straight.buffers, failed.buffers);
+  }
+
+  /**
+   * The state after STEPS steps of SGD under allreduce over 3 partitions, the driver keeping the
+   * tasks' state every 4 steps, with `failures` injected at step 7 (restarting from step 4).
+   */
+  private static StepHub.Weights trainAllReduce(int failures) {
+    FAILURES.set(failures);
+    OPENED.set(0);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
+    JavaRDD<Integer> parts = jsc.parallelize(List.of(0, 1, 2), 3);
+    float[] params = new float[1000];
+    for (int i = 0; i < params.length; i++) {
+      params[i] = (i % 17) / 17f - 0.5f;
+    }
+    var update = new AllReduceEpoch.Update(STEPS, 0, 4, new LrSchedule("constant", 0.05, 0.05,
+        0, STEPS, STEPS, new int[0], 1), new Sgd.Hyper(0.9, 0, 0, false), new int[] {0, 1000},
+        false);
+    StepHub.Weights[] kept = {new StepHub.Weights(0, params, new float[2], null, 0)};
+    try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, STEP, update,
+        "test-" + System.nanoTime(), "the test stage", kept[0], 2, () -> kept[0])) {
+      for (int s = 0; s < STEPS; ) {
+        StepHub.Report r = b.next();
+        if (r.state() != null) {
+          kept[0] = r.state();
+        }
+        s = r.step() + 1;
+        b.publish(s, STEPS, null);
+      }
+    }
+    return kept[0];
+  }
+
+  @Test
+  void anAllReduceStageRestartsFromTheKeptStateWithTheSameBits() {
+    StepHub.Weights straight = trainAllReduce(0);
+    assertEquals(3, OPENED.get());
+    StepHub.Weights failed = trainAllReduce(2);
+    assertEquals(9, OPENED.get(), "three attempts of three tasks");
+    assertEquals(STEPS, failed.step());
+    assertArrayEquals(straight.params(), failed.params());
+    assertArrayEquals(straight.buffers(), failed.buffers());
+    assertArrayEquals(straight.momentum(), failed.momentum());
+    assertEquals(STEPS, failed.optimizerSteps());
   }
 
   @Test

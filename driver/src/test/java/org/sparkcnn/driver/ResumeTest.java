@@ -1,9 +1,10 @@
 /*
  * Determinism and resume, end to end on a small model with BatchNorm and momentum (so that
  * weights, buffers and optimizer state all have to come back): the same config and partition
- * count write byte-identical model files, with a barrier stage per epoch or a job per step; a run stopped after epoch 1 and resumed, or resumed
- * mid-epoch from a step checkpoint behind a damaged newest one, ends with the same model file, bit
- * for bit, as a run that never stopped; and bad --resume inputs fail before Spark, losing nothing.
+ * count write byte-identical model files, with a barrier stage per epoch (the driver or the tasks
+ * adding) or a job per step, and every mode the same ones; a run stopped after epoch 1 and
+ * resumed, or resumed mid-epoch from a step checkpoint behind a damaged newest one, ends with the
+ * same model file, bit for bit, as a run that never stopped; and bad --resume inputs fail before Spark, losing nothing.
  */
 package org.sparkcnn.driver;
 
@@ -83,7 +84,7 @@ class ResumeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"barrier/tree", "jobs/tree", "jobs/sharded"})
+  @ValueSource(strings = {"barrier/tree", "barrier/allreduce", "jobs/tree", "jobs/sharded"})
   void theSameConfigAndPartitionCountWriteIdenticalModelFiles(String mode) throws Exception {
     Map<String, Object> k = keys(4, 1);
     k.put("train.execution", mode.split("/")[0]);
@@ -95,15 +96,24 @@ class ResumeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tree", "sharded"})
-  void aJobPerStepWritesTheBarrierStagesModelFileBitForBit(String aggregation) throws Exception {
-    // the reference run is a barrier stage per epoch; 3 partitions: every mode adds every
-    // element in partition order
+  @ValueSource(strings = {"jobs/tree", "jobs/sharded", "barrier/allreduce"})
+  void everyModeWritesTheReferenceModelFileBitForBit(String mode) throws Exception {
+    // the reference run is a barrier stage per epoch, the driver adding; 3 partitions: every
+    // mode adds every element in partition order. Under allreduce the tasks update, and the
+    // driver keeps their state every 3 steps for the checkpoints
     Map<String, Object> k = keys(3, 2);
-    k.put("train.execution", "jobs");
-    k.put("train.aggregation", aggregation);
-    Path jobs = train(dir.resolve("jobs"), k);
-    assertArrayEquals(straightModel, Files.readAllBytes(jobs.resolve(RunFolder.MODEL)));
+    k.put("train.execution", mode.split("/")[0]);
+    k.put("train.aggregation", mode.split("/")[1]);
+    Path run = train(dir.resolve("run"), k);
+    assertArrayEquals(straightModel, Files.readAllBytes(run.resolve(RunFolder.MODEL)));
+    List<String> metrics = Files.readAllLines(run.resolve(RunFolder.METRICS));
+    for (int e = 0; e < 2; e++) {
+      assertSameEpoch(straightMetrics.get(e), metrics.get(e));
+    }
+    try (Stream<Path> ckpts = Files.list(run.resolve(Checkpoints.DEFAULT_DIR))) {
+      assertEquals(List.of("step-000000015.ckpt", "step-000000016.ckpt"),
+          ckpts.map(p -> p.getFileName().toString()).sorted().toList());
+    }
   }
 
   @Test

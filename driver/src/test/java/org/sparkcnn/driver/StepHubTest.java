@@ -70,7 +70,7 @@ class StepHubTest {
       calls.add(send(hub, new StepHub.Sum(p, 1, 4, result(p == 0 ? 1e8f : p == 1 ? 1f : -1e8f))));
       assertNull(calls.get(calls.size() - 1).reply);
     }
-    StepResult sum = hub.await(CompletableFuture.completedFuture(null));
+    StepResult sum = hub.await(CompletableFuture.completedFuture(null)).total();
     // (1e8 + 1) - 1e8 in float is 0: the partition order, not the arrival order (which gives 1)
     assertEquals(0f, sum.gradSum()[0]);
     assertEquals(3, sum.count());
@@ -93,7 +93,7 @@ class StepHubTest {
         wrongStep.failure.getMessage());
     send(hub, new StepHub.Sum(0, 2, 0, result(1)));
     send(hub, new StepHub.Sum(1, 2, 0, result(2)));
-    assertEquals(3f, hub.await(CompletableFuture.completedFuture(null)).gradSum()[0]);
+    assertEquals(3f, hub.await(CompletableFuture.completedFuture(null)).total().gradSum()[0]);
   }
 
   @Test
@@ -120,9 +120,19 @@ class StepHubTest {
     assertEquals(-1, ((StepHub.Weights) HubCodec.decode(HubCodec.encode(
         StepHub.Weights.stop()))).step());
     byte[] cut = HubCodec.encode(new StepHub.Weights(4, new float[] {9f, 8f}, null));
-    cut[5] = 100; // announces 100 floats
+    cut[13] = 100; // announces 100 floats (after the tag, the step and the optimiser steps)
     assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(cut));
     assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(new byte[] {9}));
+    StepHub.Report report = (StepHub.Report) HubCodec.decode(HubCodec.encode(new StepHub.Report(
+        6, 8, r, false, new StepHub.Weights(9, new float[] {1}, null, new float[] {2}, 5))));
+    assertEquals(8, report.step());
+    assertEquals(false, report.finite());
+    assertEquals(3.25, report.total().lossSum());
+    assertEquals(2, report.total().partitions);
+    assertArrayEquals(new float[] {2}, report.state().momentum());
+    assertEquals(5, report.state().optimizerSteps());
+    assertNull(((StepHub.Report) HubCodec.decode(HubCodec.encode(new StepHub.Report(6, 8, r,
+        true, null)))).state());
   }
 
   @Test

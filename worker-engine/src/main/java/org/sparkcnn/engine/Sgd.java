@@ -9,7 +9,8 @@
 package org.sparkcnn.engine;
 
 public final class Sgd {
-  public record Hyper(double momentum, double dampening, double weightDecay, boolean nesterov) {
+  public record Hyper(double momentum, double dampening, double weightDecay, boolean nesterov)
+      implements java.io.Serializable {
     public Hyper {
       if (!(momentum >= 0) || !(weightDecay >= 0) || !(dampening >= 0 && dampening <= 1)) {
         throw new IllegalArgumentException("sgd: momentum and weight_decay must be >= 0 and"

@@ -1,0 +1,166 @@
+/*
+ * The executor-side sum of train.aggregation: allreduce, run by every task of the barrier stage
+ * each step, with the driver off the data path. The gradient and the buffers of a step, as one
+ * vector, are cut into P shards, shard s owned by partition s's task, and each shard into chunks
+ * of at most CHUNK floats. Reduce-scatter: every task sends each chunk to its owner; the owner
+ * adds the P slices of a chunk in OrderedReduce's association (partition order, grouped as the
+ * driver groups many partitions), the very additions the driver would make, so every mode gives
+ * the same bits. All-gather: the owner sends each summed chunk to every other task as soon as it
+ * is added, while its next chunks still arrive. The loss, counts and compute times go to every
+ * task and are added there in the same order. Each task sends and receives (P - 1) / P of the
+ * vector twice per step: what a ring all-reduce moves, in parallel over P - 1 connections.
+ */
+package org.sparkcnn.driver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+final class AllReduce implements AutoCloseable {
+  /** The most floats one piece carries (1 MiB): large enough to stream, small to pipeline. */
+  static final int CHUNK = 1 << 18;
+
+  /** Floats [offset, offset + length) of the gradient (or of the buffers), owned by owner. */
+  record Chunk(int owner, boolean buffers, int offset, int length) {}
+
+  private final int partitions;
+  private final int me;
+  private final Chunk[] chunks;
+  private final TaskMesh mesh;
+  private final float[] grad; // the step's summed gradient, reused from step to step
+  private final float[] buffers; // the summed buffers, or null
+
+  AllReduce(int partitions, int me, Chunk[] chunks, TaskMesh mesh, int gradLength,
+      int bufferLength) {
+    this.partitions = partitions;
+    this.me = me;
+    this.chunks = chunks;
+    this.mesh = mesh;
+    this.grad = new float[gradLength];
+    this.buffers = bufferLength == 0 ? null : new float[bufferLength];
+  }
+
+  /**
+   * The chunks of a gradient of gradLength floats followed by bufferLength buffer floats over
+   * `partitions` owners: owner s holds elements [lo(s), lo(s + 1)) of the whole vector
+   * (ShardedReduce's shards), cut where the buffers begin and every CHUNK floats.
+   */
+  static Chunk[] chunks(int partitions, int gradLength, int bufferLength) {
+    int total = gradLength + bufferLength;
+    List<Chunk> out = new ArrayList<>();
+    for (int s = 0; s < partitions; s++) {
+      int lo = ShardedReduce.lo(s, partitions, total);
+      int hi = ShardedReduce.lo(s + 1, partitions, total);
+      int cut = Math.max(lo, Math.min(hi, gradLength));
+      for (int at = lo; at < cut; at += CHUNK) {
+        out.add(new Chunk(s, false, at, Math.min(CHUNK, cut - at)));
+      }
+      for (int at = cut; at < hi; at += CHUNK) {
+        out.add(new Chunk(s, true, at - gradLength, Math.min(CHUNK, hi - at)));
+      }
+    }
+    return out.toArray(new Chunk[0]);
+  }
+
+  /**
+   * The sum of every partition's result of step (this task's is mine), as the driver would add
+   * them; its gradient and buffer arrays are this all-reduce's own, overwritten by the next step.
+   * mine's arrays must stay unchanged until this returns.
+   */
+  StepResult sum(int step, StepResult mine) throws InterruptedException {
+    Inbox inbox = mesh.inbox();
+    Piece stats = Piece.stats(step, me, mine);
+    inbox.put(stats);
+    for (int q = 0; q < partitions; q++) {
+      if (q != me) {
+        mesh.send(q, stats);
+      }
+    }
+    for (int k = 0; k < chunks.length; k++) {
+      Chunk c = chunks[k];
+      Piece part = Piece.floats(Piece.PART, step, me, k, c.buffers() ? mine.bufferSum
+          : mine.gradSum, c.offset(), c.length());
+      if (c.owner() == me) {
+        inbox.put(part);
+      } else {
+        mesh.send(c.owner(), part);
+      }
+    }
+    for (int k = 0; k < chunks.length; k++) {
+      Chunk c = chunks[k];
+      if (c.owner() == me) {
+        float[] into = c.buffers() ? buffers : grad;
+        addInOrder(inbox.parts(step, k), into, c.offset(), c.length());
+        Piece sum = Piece.floats(Piece.SUM, step, me, k, into, c.offset(), c.length());
+        for (int q = 0; q < partitions; q++) {
+          if (q != me) {
+            mesh.send(q, sum);
+          }
+        }
+      }
+    }
+    for (int k = 0; k < chunks.length; k++) {
+      Chunk c = chunks[k];
+      if (c.owner() != me) {
+        Piece sum = inbox.sum(step, k);
+        check(sum, c);
+        System.arraycopy(sum.data(), sum.offset(), c.buffers() ? buffers : grad, c.offset(),
+            c.length());
+      }
+    }
+    StepResult[] all = inbox.stats(step).clone();
+    for (int p = 0; p < all.length; p++) { // merge adds into its left side: work on copies
+      StepResult r = all[p];
+      all[p] = new StepResult(null, r.lossSum, r.correct, r.count, r.computeNanos, null,
+          r.partitions);
+    }
+    StepResult total = OrderedReduce.inOrder(all);
+    inbox.drop(step);
+    return new StepResult(grad, total.lossSum, total.correct, total.count, total.computeNanos,
+        buffers, total.partitions);
+  }
+
+  /**
+   * parts' slices added into out[offset, offset + length) with the association of
+   * OrderedReduce.inOrder: groups of groupSize(P) consecutive partitions, each added left to
+   * right, then the groups left to right.
+   */
+  private void addInOrder(Piece[] parts, float[] out, int offset, int length) {
+    int size = OrderedReduce.groupSize(parts.length);
+    float[] group = size < parts.length ? new float[length] : null;
+    for (int g = 0; g < parts.length; g += size) {
+      float[] to = g == 0 ? out : group;
+      int at = g == 0 ? offset : 0;
+      Piece first = check(parts[g], length);
+      System.arraycopy(first.data(), first.offset(), to, at, length);
+      for (int k = g + 1; k < Math.min(g + size, parts.length); k++) {
+        Piece p = check(parts[k], length);
+        float[] d = p.data();
+        for (int i = 0, j = p.offset(); i < length; i++, j++) {
+          to[at + i] += d[j];
+        }
+      }
+      if (g > 0) {
+        for (int i = 0; i < length; i++) {
+          out[offset + i] += group[i];
+        }
+      }
+    }
+  }
+
+  private static Piece check(Piece p, Chunk c) {
+    return check(p, c.length());
+  }
+
+  private static Piece check(Piece p, int length) {
+    if (p.length() != length) {
+      throw new IllegalStateException("partition " + p.from() + " sent " + p.length()
+          + " floats of chunk " + p.chunk() + ", expected " + length);
+    }
+    return p;
+  }
+
+  @Override
+  public void close() {
+    mesh.close();
+  }
+}

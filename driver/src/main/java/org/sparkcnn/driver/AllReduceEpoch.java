@@ -1,0 +1,115 @@
+/*
+ * What one partition's long-lived task runs under train.aggregation: allreduce: it asks the
+ * driver's StepHub where to start (the step, the weights and the optimiser state the driver
+ * kept), joins the other tasks (TaskMesh), and then runs the epoch's steps on its own: compute the
+ * step, sum it with the other tasks (AllReduce: the driver's additions, made on the executors),
+ * and apply the update to its copy of the weights with the driver's averaging and optimiser, so
+ * every replica holds the same bits after every step. The driver is off the data path: partition
+ * 0's task reports each step's loss and counts, and the state after it where the driver keeps
+ * one (a checkpoint step, the epoch's end), without waiting for the driver between steps.
+ */
+package org.sparkcnn.driver;
+
+import java.io.Serializable;
+import java.util.Collections;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.rpc.RpcEndpointRef;
+import org.apache.spark.util.RpcUtils;
+import org.sparkcnn.engine.Sgd;
+import scala.collection.Iterator;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Object>>
+    implements Serializable {
+  /**
+   * How the tasks update: the epoch's steps, the global step of its first, the checkpoint
+   * interval (0: none), the schedule, the optimiser, the trainable ranges and whether a
+   * non-finite step is skipped (else it stops the run).
+   */
+  record Update(int steps, long firstGlobalStep, int checkpointEvery, LrSchedule schedule,
+      Sgd.Hyper sgd, int[] trainable, boolean skipNonFinite) implements Serializable {
+    /** Whether the driver keeps the state after epoch step `step` (0-based). */
+    boolean keptAfter(int step) {
+      long global = firstGlobalStep + step + 1;
+      return step + 1 == steps || checkpointEvery > 0 && global % checkpointEvery == 0;
+    }
+  }
+
+  private final String hub; // the StepHub's endpoint name
+  private final String exchange; // names this stage's meshes among others
+  private final BarrierEpoch.Steps<T> steps;
+  private final Update update;
+
+  AllReduceEpoch(String hub, BarrierEpoch.Steps<T> steps, Update update) {
+    this.hub = hub;
+    this.exchange = hub;
+    this.steps = steps;
+    this.update = update;
+  }
+
+  @Override
+  public Iterator<Object> apply(Iterator<T> items) {
+    BarrierTaskContext task = BarrierTaskContext.get();
+    long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
+    int p = task.partitionId();
+    int partitions = task.numPartitions();
+    SparkEnv env = SparkEnv.get();
+    RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
+    boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
+    StepHub.Weights w = BarrierEpoch.ask(driver, new StepHub.Join(p, attempt), inDriver);
+    if (w.step() < 0) {
+      return CollectionConverters.asScala(Collections.emptyIterator());
+    }
+    float[] params = w.params().clone();
+    float[] buffers = w.buffers() == null ? null : w.buffers().clone();
+    Sgd sgd = new Sgd(update.sgd(), w.momentum() == null ? new float[params.length]
+        : w.momentum().clone(), w.optimizerSteps());
+    float[] grad = new float[params.length];
+    AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
+        buffers == null ? 0 : buffers.length);
+    Inbox inbox = new Inbox(partitions, chunks.length, task);
+    String stage = exchange + "/" + attempt;
+    Future<Object> acked = null;
+    try (BarrierEpoch.Local local = steps.open(items.next());
+        AllReduce sums = new AllReduce(partitions, p, chunks,
+            TaskMesh.join(task, stage, inbox, inDriver), params.length,
+            buffers == null ? 0 : buffers.length)) {
+      for (int s = w.step(); s < update.steps(); s++) {
+        long t0 = System.nanoTime();
+        StepResult mine = local.compute(s, params, buffers);
+        mine.computeNanos = System.nanoTime() - t0;
+        StepResult total = sums.sum(s, mine);
+        float[] mean = total.bufferMean();
+        boolean finite = total.averageInto(grad, mean);
+        if (finite) {
+          sgd.step(params, grad, update.schedule().at(update.firstGlobalStep() + s),
+              update.trainable());
+          if (mean != null) {
+            System.arraycopy(mean, 0, buffers, 0, mean.length);
+          }
+        }
+        if (p == 0) {
+          StepHub.Weights state = update.keptAfter(s) ? new StepHub.Weights(s + 1,
+              params.clone(), buffers == null ? null : buffers.clone(),
+              sgd.momentumBuffer() == null ? null : sgd.momentumBuffer().clone(), sgd.steps())
+              : null;
+          BarrierEpoch.await(acked);
+          acked = BarrierEpoch.send(driver, new StepHub.Report(attempt, s, new StepResult(null,
+              total.lossSum, total.correct, total.count, total.computeNanos, null,
+              total.partitions), finite, state), inDriver);
+        }
+        if (!finite && !update.skipNonFinite()) {
+          break; // the driver stops the run
+        }
+      }
+      BarrierEpoch.await(acked);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted in the all-reduce", e);
+    }
+    return CollectionConverters.asScala(Collections.emptyIterator());
+  }
+}

@@ -1,0 +1,178 @@
+/*
+ * The executor-side sum (train.aggregation: allreduce) without Spark: tasks on threads, joined
+ * over Spark's transport with authentication and encryption on, or handed their pieces in memory,
+ * sum vectors whose additions are order-sensitive, and every task gets exactly OrderedReduce's
+ * sum, also past the partition count where the driver groups partitions. A connection with a
+ * wrong secret, or with none, is refused.
+ */
+package org.sparkcnn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.SecurityManager;
+import org.apache.spark.SparkConf;
+import org.apache.spark.network.client.TransportClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sparkcnn.engine.Rng;
+import scala.Option;
+
+class AllReduceTest {
+  private static final SparkConf SECURE = new SparkConf().set("spark.app.id", "allreduce-test")
+      .set("spark.authenticate", "true").set("spark.authenticate.secret", "the-right-secret")
+      .set("spark.network.crypto.enabled", "true");
+
+  private static SecurityManager security(SparkConf conf) {
+    return new SecurityManager(conf, Option.empty(),
+        SecurityManager.$lessinit$greater$default$3());
+  }
+
+  /** Partition p's result of step s: values of mixed magnitude, so that order shows. */
+  private static StepResult result(int p, int s, int grads, int buffers) {
+    Rng rng = Rng.of(p, s);
+    float[] g = new float[grads];
+    for (int i = 0; i < grads; i++) {
+      g[i] = rng.uniform(-1, 1) * (i % 3 == 0 ? 1e7f : 1f);
+    }
+    float[] b = new float[buffers];
+    for (int i = 0; i < buffers; i++) {
+      b[i] = rng.uniform(0, 1) + p;
+    }
+    return new StepResult(g, 0.1 * p + s, p, 10 + p, 1000L * p, buffers == 0 ? null : b, 1);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"3, true, 300000, 7", "7, true, 20001, 0", "7, false, 600000, 5",
+      "2, false, 5, 0", "1, false, 10, 3"})
+  void everyTaskGetsThePartitionOrderSum(int partitions, boolean network, int grads,
+      int buffers) throws Exception {
+    String exchange = "test-" + System.nanoTime();
+    AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, grads, buffers);
+    List<Inbox> inboxes = new ArrayList<>();
+    List<TaskMesh.Network> nets = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      inboxes.add(new Inbox(partitions, chunks.length, null));
+      if (network) {
+        nets.add(new TaskMesh.Network(SECURE, security(SECURE), inboxes.get(p), "127.0.0.1"));
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(partitions);
+    try {
+      List<Future<List<StepResult>>> sums = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        TransportClient[] remote = new TransportClient[partitions];
+        for (int q = 0; network && q < partitions; q++) {
+          remote[q] = q == p ? null : nets.get(p).connect("127.0.0.1",
+              nets.get(q).server.getPort());
+        }
+        TaskMesh mesh = network ? new TaskMesh(exchange, p, inboxes.get(p), null, remote)
+            : TaskMesh.inMemory(exchange, p, inboxes.get(p));
+        int me = p;
+        sums.add(pool.submit(() -> {
+          List<StepResult> out = new ArrayList<>();
+          try (AllReduce all = new AllReduce(partitions, me, chunks, mesh, grads, buffers)) {
+            for (int s = 0; s < 3; s++) {
+              StepResult r = all.sum(s, result(me, s, grads, buffers));
+              out.add(new StepResult(r.gradSum.clone(), r.lossSum, r.correct, r.count,
+                  r.computeNanos, r.bufferSum == null ? null : r.bufferSum.clone(),
+                  r.partitions));
+            }
+          }
+          return out;
+        }));
+      }
+      for (int s = 0; s < 3; s++) {
+        StepResult[] rs = new StepResult[partitions];
+        for (int p = 0; p < partitions; p++) {
+          rs[p] = result(p, s, grads, buffers);
+        }
+        StepResult expected = OrderedReduce.inOrder(rs);
+        for (Future<List<StepResult>> f : sums) {
+          StepResult got = f.get().get(s);
+          assertArrayEquals(expected.gradSum, got.gradSum, "step " + s);
+          assertArrayEquals(expected.bufferSum, got.bufferSum);
+          assertEquals(expected.lossSum, got.lossSum);
+          assertEquals(expected.count, got.count);
+          assertEquals(expected.correct, got.correct);
+          assertEquals(expected.partitions, got.partitions);
+          assertEquals(1000L * (partitions - 1), got.computeNanos);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      nets.forEach(TaskMesh.Network::close);
+    }
+  }
+
+  @Test
+  void theChunksCoverTheVectorOnceAndStopWhereTheBuffersBegin() {
+    AllReduce.Chunk[] chunks = AllReduce.chunks(3, 700000, 11);
+    long grads = 0;
+    long buffers = 0;
+    for (AllReduce.Chunk c : chunks) {
+      assertTrue(c.length() > 0 && c.length() <= AllReduce.CHUNK, c.toString());
+      if (c.buffers()) {
+        buffers += c.length();
+      } else {
+        grads += c.length();
+        assertTrue(c.offset() + c.length() <= 700000);
+      }
+    }
+    assertEquals(700000, grads);
+    assertEquals(11, buffers);
+    assertEquals(2, chunks[chunks.length - 1].owner());
+  }
+
+  @Test
+  void aConnectionWithoutTheApplicationsSecretIsRefused() throws Exception {
+    Inbox inbox = new Inbox(2, 1, null);
+    SparkConf wrong = SECURE.clone().set("spark.authenticate.secret", "a-wrong-secret");
+    SparkConf none = new SparkConf().set("spark.app.id", "allreduce-test");
+    try (TaskMesh.Network server = new TaskMesh.Network(SECURE, security(SECURE), inbox,
+        "127.0.0.1");
+        TaskMesh.Network friend = new TaskMesh.Network(SECURE, security(SECURE),
+            new Inbox(2, 1, null), "127.0.0.1");
+        TaskMesh.Network stranger = new TaskMesh.Network(wrong, security(wrong),
+            new Inbox(2, 1, null), "127.0.0.1");
+        TaskMesh.Network open = new TaskMesh.Network(none, security(none),
+            new Inbox(2, 1, null), "127.0.0.1")) {
+      int port = server.server.getPort();
+      Piece piece = Piece.floats(Piece.SUM, 4, 1, 0, new float[] {1, 2, 3}, 1, 2);
+      assertThrows(Exception.class, () -> stranger.connect("127.0.0.1", port));
+      TransportClient unauthenticated = open.connect("127.0.0.1", port);
+      assertThrows(Exception.class, () -> unauthenticated.sendRpcSync(piece.encode(), 5000));
+      unauthenticated.close();
+      TransportClient c = friend.connect("127.0.0.1", port);
+      c.sendRpcSync(piece.encode(), 5000);
+      c.close();
+      Piece got = inbox.sum(4, 0);
+      assertArrayEquals(new float[] {2, 3}, java.util.Arrays.copyOfRange(got.data(),
+          got.offset(), got.offset() + got.length()));
+    }
+  }
+
+  @Test
+  void piecesSurviveTheWireAndMalformedOnesAreRefused() {
+    Piece stats = Piece.stats(3, 2, new StepResult(null, 1.5, 7, 9, 11, null, 1));
+    Piece back = Piece.decode(stats.encode());
+    assertEquals(Piece.STATS, back.kind());
+    assertEquals(1.5, back.stats().lossSum());
+    assertEquals(9, back.stats().count());
+    java.nio.ByteBuffer cut = Piece.floats(Piece.PART, 1, 0, 0, new float[] {1, 2}, 0, 2)
+        .encode();
+    cut.limit(cut.limit() - 4);
+    assertThrows(IllegalArgumentException.class, () -> Piece.decode(cut));
+    assertThrows(IllegalArgumentException.class,
+        () -> Piece.decode(java.nio.ByteBuffer.wrap(new byte[] {9, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0})));
+  }
+}
