@@ -9,7 +9,10 @@
 # its driver JVM killed (kill -9) during epoch 2 and continued with `submit.sh resume RUN_DIR`; the
 # test passes when both end with the same model.scnn, bit for bit. Last, repeated faults: the
 # first run again, with an executor killed 10 s after its first step and then every 20 to 30 s
-# to its end (at least twice); it must end with the model.scnn of the first run left alone. MNIST comes
+# to its end (at least twice); it must end with the model.scnn of the first run left alone. Then
+# the first config under train.aggregation: allreduce (the tasks summing among themselves over
+# Spark's authenticated, encrypted transport), with an executor killed 10 s after its first step:
+# the same model.scnn again. MNIST comes
 # from $SPARKCNN_DATA (default ../shared/datasets beside the checkout); without it the test is
 # skipped with a message, except under CI=true, where that is a failure.
 # SPARKCNN_CLUSTER_TEST_ARGS adds train options to the runs of the first config (e.g. --set
@@ -181,3 +184,36 @@ cmp -s "$out/alone/model.scnn" "$out/repeated/model.scnn" \
 seconds=$(( $(date +%s) - started ))
 echo "cluster-test: PASS: $kills executors killed 10 s after the first step, then 20-30 s apart, the uninterrupted model.scnn, bit" \
   "for bit; ${seconds}s in all"
+
+# The tasks sum among themselves (train.aggregation: allreduce), across the executors' JVMs over
+# Spark's transport with authentication and encryption, and an executor dies 10 s after the first
+# step: the stage restarts from the last state the driver kept (every 100 steps here), and the run
+# ends with the first run's model.scnn, bit for bit.
+"${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/allreduce" \
+  "${first[@]}" --set train.aggregation=allreduce --set train.checkpoint_every_steps=100 \
+  > "$out/allreduce.log" 2>&1 &
+job=$!
+for _ in $(seq 1 600); do
+  kill -0 "$job" 2>/dev/null || break
+  grep -q '^epoch 1 step ' "$out/allreduce.log" && break
+  sleep 0.5
+done
+sleep 10
+victim="$(executor)"
+[[ -n "$victim" ]] && kill -0 "$job" 2>/dev/null \
+  || fail "no executor to kill, or the allreduce run ended within 10 s of its first step"
+echo "cluster-test: killing executor pid $victim under allreduce" \
+  "($(grep -E '^epoch [0-9]+ step ' "$out/allreduce.log" | tail -1))"
+kill -9 "$victim"
+status=0
+wait "$job" || status=$?
+job=""
+[[ $status -eq 0 ]] || { tail -30 "$out/allreduce.log" >&2;
+  fail "the allreduce run exited with status $status (log $out/allreduce.log)"; }
+grep -q 'starting it again' "$out/allreduce.log" \
+  || fail "the allreduce run's log does not show its stage started again (log $out/allreduce.log)"
+cmp -s "$out/alone/model.scnn" "$out/allreduce/model.scnn" \
+  || fail "the model.scnn of the allreduce run differs from the first run's"
+seconds=$(( $(date +%s) - started ))
+echo "cluster-test: PASS: train.aggregation: allreduce with an executor killed gives the first" \
+  "run's model.scnn, bit for bit; ${seconds}s in all"

@@ -5,7 +5,8 @@
  * executors are still registering, the check waits for them up to
  * spark.scheduler.maxRegisteredResourcesWaitingTime (30 s by default). train.aggregation:
  * allreduce opens a port in every task; on a cluster it needs spark.authenticate, so that no
- * port is open to a connection without the application's secret.
+ * port is open to a connection without the application's secret. Speculative execution is
+ * refused in every mode.
  */
 package org.sparkcnn.driver;
 
@@ -46,6 +47,19 @@ final class BarrierSlots {
               : "the cluster") + " offers " + slots + " task slots (cores / spark.task.cpus);"
           + " expected train.partitions <= " + slots + ", more executors or cores, or"
           + " train.execution: jobs");
+    }
+  }
+
+  /**
+   * Refuses spark.speculation=true (value as Spark reads it, null when unset): a speculative copy
+   * of a step task would compute the same gradient, but no test proves Spark never hands the
+   * aggregation both copies, so training does not run under it.
+   */
+  static void refuseSpeculation(String value) {
+    if (value != null && Boolean.parseBoolean(value.trim())) {
+      throw new JobConfig.ConfigException("spark.speculation is true, but training does not run"
+          + " under speculative execution; set spark.speculation=false for this job (for example"
+          + " --conf spark.speculation=false on spark-submit)");
     }
   }
 

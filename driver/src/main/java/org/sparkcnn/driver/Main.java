@@ -123,7 +123,7 @@ public final class Main implements Runnable {
       Trainer trainer;
       try {
         // spark-submit passes --conf and spark-defaults.conf as system properties
-        Trainer.refuseSpeculation(System.getProperty("spark.speculation"));
+        BarrierSlots.refuseSpeculation(System.getProperty("spark.speculation"));
         if (resume != null) {
           if (config != null || runDir != null) {
             throw new JobConfig.ConfigException("--resume " + resume + " continues a run with its"

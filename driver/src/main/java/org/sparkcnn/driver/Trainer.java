@@ -8,7 +8,10 @@
  * applies the optimiser with the step's learning rate (LrSchedule) and destroys the old
  * broadcast. With train.accumulate_steps = k each partition adds k local minibatches per step. A
  * non-finite step stops the run before the weights change, naming the last checkpoint, which it
- * keeps, or is skipped (train.non_finite).
+ * keeps, or is skipped (train.non_finite). Under train.execution: barrier (the default) the steps
+ * of an epoch run in one barrier stage (BarrierSteps) instead of a job each; under
+ * train.aggregation: allreduce its tasks add and update among themselves (AllReduceEpoch) and the
+ * driver takes partition 0's report of each step, with their state at checkpoint steps (Progress).
  * The data is loaded, checked and laid out by DataLayout; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
  * On a terminal each epoch shows a progress bar (TrainingProgress), elsewhere a line every tenth.
@@ -71,22 +74,9 @@ public final class Trainer {
     return jsc.getConf().getInt("spark.task.cpus", 1);
   }
 
-  /**
-   * Refuses spark.speculation=true (value as Spark reads it, null when unset): a speculative copy
-   * of a step task would compute the same gradient, but no test proves Spark never hands the
-   * aggregation both copies, so training does not run under it.
-   */
-  static void refuseSpeculation(String value) {
-    if (value != null && Boolean.parseBoolean(value.trim())) {
-      throw new JobConfig.ConfigException("spark.speculation is true, but training does not run"
-          + " under speculative execution; set spark.speculation=false for this job (for example"
-          + " --conf spark.speculation=false on spark-submit)");
-    }
-  }
-
   public Result run(SparkSession spark) throws IOException {
     long t0 = System.nanoTime();
-    refuseSpeculation(spark.sparkContext().getConf().get("spark.speculation", null));
+    BarrierSlots.refuseSpeculation(spark.sparkContext().getConf().get("spark.speculation", null));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = from != null ? from.state().partitions()
         : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
@@ -162,34 +152,6 @@ public final class Trainer {
     return last;
   }
 
-  /** The loop's state: what a checkpoint holds besides the config and the architecture. */
-  private static final class Progress {
-    final Vectors v;
-    Sgd sgd;
-    final int[] trainable;
-    final float[] grad;
-    final long t0;
-    final double wallBefore; // seconds trained before a resume
-    int epoch = 1;
-    int step; // steps of the epoch done
-    long globalStep;
-    EpochMeter meter = new EpochMeter();
-    Kept kept; // allreduce: the step whose state v and sgd hold, with the meter there
-
-    Progress(Vectors v, Sgd sgd, int[] trainable, long t0, double wallBefore) {
-      this.v = v;
-      this.sgd = sgd;
-      this.trainable = trainable;
-      this.grad = new float[v.params.length];
-      this.t0 = t0;
-      this.wallBefore = wallBefore;
-    }
-
-    double wall() {
-      return wallBefore + (System.nanoTime() - t0) / 1e9;
-    }
-  }
-
   private Progress start(long t0) throws IOException {
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(plan.seed(), INIT_STREAM));
@@ -232,9 +194,6 @@ public final class Trainer {
     return p;
   }
 
-  /** Where v and sgd stand under allreduce: epoch step, global step and the meter there. */
-  private record Kept(int step, long globalStep, EpochMeter meter) {}
-
   /**
    * The barrier stage of epoch p.epoch from step p.step: the driver averages, or under
    * allreduce the tasks do, starting from (and after a failure rolling back to) the kept state.
@@ -247,23 +206,12 @@ public final class Trainer {
       return BarrierSteps.start(jsc, data.train(), executorStep(data, p, runId), name,
           "epoch " + p.epoch, p.step, p.v, restarts);
     }
-    p.kept = new Kept(p.step, p.globalStep, p.meter.copy());
+    p.keep();
     var update = new AllReduceEpoch.Update(steps, p.globalStep - p.step,
         plan.config().get(Keys.CHECKPOINT_EVERY), schedule, plan.sgd(), p.trainable,
         plan.config().get(Keys.NON_FINITE).equals("skip"));
     return BarrierSteps.startAllReduce(jsc, data.train(), executorStep(data, p, runId), update,
-        name, "epoch " + p.epoch, kept(p), restarts, () -> {
-          p.step = p.kept.step();
-          p.globalStep = p.kept.globalStep();
-          p.meter = p.kept.meter().copy();
-          return kept(p);
-        });
-  }
-
-  /** The state the driver holds, as a starting task receives it. */
-  private static StepHub.Weights kept(Progress p) {
-    return new StepHub.Weights(p.step, p.v.params, p.v.buffers.length == 0 ? null : p.v.buffers,
-        p.sgd.momentumBuffer(), p.sgd.steps());
+        name, "epoch " + p.epoch, p.kept(), restarts, p::backToKept);
   }
 
   /** The barrier stage's next step; when its restarts ran out, names the last checkpoint. */
@@ -297,7 +245,7 @@ public final class Trainer {
     if (buffers != null) {
       System.arraycopy(buffers, 0, p.v.buffers, 0, buffers.length);
     }
-    advance(r, p, s0);
+    p.advance(r, s0);
   }
 
   /**
@@ -311,26 +259,13 @@ public final class Trainer {
           + p.step);
     }
     if (report.finite()) {
-      advance(report.total(), p, s0);
+      p.advance(report.total(), s0);
     } else {
       nonFinite(report.total(), p, steps, s0);
     }
-    StepHub.Weights w = report.state();
-    if (w != null) {
-      System.arraycopy(w.params(), 0, p.v.params, 0, p.v.params.length);
-      if (w.buffers() != null) {
-        System.arraycopy(w.buffers(), 0, p.v.buffers, 0, p.v.buffers.length);
-      }
-      p.sgd = new Sgd(plan.sgd(), w.momentum() == null ? new float[p.v.params.length]
-          : w.momentum(), w.optimizerSteps());
-      p.kept = new Kept(p.step, p.globalStep, p.meter.copy());
+    if (report.state() != null) {
+      p.keep(report.state(), plan.sgd());
     }
-  }
-
-  private static void advance(StepResult r, Progress p, long s0) {
-    p.meter.add(r, System.nanoTime() - s0);
-    p.step++;
-    p.globalStep++;
   }
 
   /** A step whose loss, gradient or buffers are not finite: skipped, or the run stops. */
@@ -339,9 +274,7 @@ public final class Trainer {
         + ": the loss or gradient is not finite (loss sum " + r.lossSum() + ")";
     if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
       warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
-      p.meter.skip(r, System.nanoTime() - s0);
-      p.step++;
-      p.globalStep++;
+      p.skip(r, s0);
       return;
     }
     throw new NonFiniteException(where + "; the weights were not changed; "

@@ -75,6 +75,8 @@ class CliErrorsTest {
         "finetune.from=" + damaged));
     c.add(new Case("expected train.execution: jobs with it", "train", conf("quickstart.yaml"),
         "--set", "train.aggregation=sharded"));
+    c.add(new Case("expected train.execution: barrier with it", "train", conf("quickstart.yaml"),
+        "--set", "train.execution=jobs", "--set", "train.aggregation=allreduce"));
     c.add(new Case("Unknown option", "train", "--epochs", "3"));
     c.add(new Case("raise SPARKCNN_DRIVER_MEMORY", "train", conf("quickstart.yaml"), "--master",
         "local[2]", "--set", "data.train_size=40000", "--set", "train.batch_size=40000"));
@@ -175,9 +177,9 @@ class CliErrorsTest {
     }
     assertFalse(Files.exists(dir.resolve("speculative")), "no run folder for a refused run");
     for (String on : new String[] {"true", " TRUE"}) {
-      assertThrows(JobConfig.ConfigException.class, () -> Trainer.refuseSpeculation(on));
+      assertThrows(JobConfig.ConfigException.class, () -> BarrierSlots.refuseSpeculation(on));
     }
-    Trainer.refuseSpeculation("false");
-    Trainer.refuseSpeculation(null);
+    BarrierSlots.refuseSpeculation("false");
+    BarrierSlots.refuseSpeculation(null);
   }
 }

@@ -27,18 +27,20 @@ class SyncBenchTest {
   void timesEveryAggregationForEverySize() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     List<SyncBench.Row> rows = SyncBench.run(TestSpark.get(), List.of(0.001, 0.01),
-        List.of("barrier", "tree", "sharded"), 2, 2,
+        List.of("barrier", "allreduce", "tree", "sharded"), 2, 2,
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    assertEquals(6, rows.size());
+    assertEquals(8, rows.size());
     assertEquals(1000, rows.get(0).floats());
-    assertEquals("barrier", rows.get(3).aggregation());
-    assertEquals("sharded", rows.get(5).aggregation());
+    assertEquals("barrier", rows.get(4).aggregation());
+    assertEquals("allreduce", rows.get(5).aggregation());
+    assertEquals("sharded", rows.get(7).aggregation());
     for (SyncBench.Row r : rows) {
       assertTrue(r.p50() > 0 && r.p90() >= r.p50(), r.toString());
     }
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(out.contains("empty job: p50"), out);
-    assertTrue(out.contains("10,000  sharded") && out.contains("10,000  barrier"), out);
+    assertTrue(out.contains("10,000  sharded") && out.contains("10,000  barrier")
+        && out.contains("10,000  allreduce"), out);
   }
 
   @Test
@@ -49,6 +51,6 @@ class SyncBenchTest {
         o.err());
     o = MainTest.cli("bench-sync", "--aggregations", "ring");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains("--aggregations expects barrier, tree and/or sharded"), o.err());
+    assertTrue(o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"), o.err());
   }
 }
