@@ -159,6 +159,11 @@ final class AllReduce implements AutoCloseable {
     return p;
   }
 
+  /** The bytes this task has sent to tasks in other JVMs. */
+  long sentBytes() {
+    return mesh.sentBytes();
+  }
+
   @Override
   public void close() {
     mesh.close();

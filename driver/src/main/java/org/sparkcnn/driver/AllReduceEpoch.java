@@ -15,6 +15,7 @@ import java.util.Collections;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.rpc.RpcEndpointRef;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.RpcUtils;
 import org.sparkcnn.engine.Sgd;
 import scala.collection.Iterator;
@@ -42,12 +43,15 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
   private final String exchange; // names this stage's meshes among others
   private final BarrierEpoch.Steps<T> steps;
   private final Update update;
+  private final LongAccumulator sentBytes; // what the tasks sent each other over the network
 
-  AllReduceEpoch(String hub, BarrierEpoch.Steps<T> steps, Update update) {
+  AllReduceEpoch(String hub, BarrierEpoch.Steps<T> steps, Update update,
+      LongAccumulator sentBytes) {
     this.hub = hub;
     this.exchange = hub;
     this.steps = steps;
     this.update = update;
+    this.sentBytes = sentBytes;
   }
 
   @Override
@@ -106,6 +110,7 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
         }
       }
       BarrierEpoch.await(acked);
+      sentBytes.add(sums.sentBytes());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted in the all-reduce", e);

@@ -22,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.rpc.RpcEnv;
+import org.apache.spark.util.LongAccumulator;
 import org.sparkcnn.engine.Vectors;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
@@ -30,13 +31,15 @@ final class BarrierSteps implements AutoCloseable {
   private final JavaSparkContext jsc;
   private final JavaRDD<?> train;
   private final AbstractFunction1<?, ?> tasks;
-  private final Supplier<StepHub.Weights> restart; // allreduce: the state to restart from
+  private final Supplier<StepHub.Weights> restart; // allreduce: the state to restart from, else null
+  private LongAccumulator sentBytes; // allreduce: what its tasks sent each other, else null
   private final StepHub hub;
   private final RpcEndpointRef endpoint;
   private final int maxRestarts;
   private final String description;
   private JavaFutureAction<Long> stage;
   private int failures; // stage failures since the last completed step
+  private boolean closed;
   private boolean ended; // the last step's weights are published: the tasks stop by themselves
 
   private BarrierSteps(JavaSparkContext jsc, JavaRDD<?> train, AbstractFunction1<?, ?> tasks,
@@ -77,8 +80,11 @@ final class BarrierSteps implements AutoCloseable {
       StepHub.Weights first, int maxRestarts, Supplier<StepHub.Weights> restart) {
     String endpointName = "sparkcnn-steps-" + name;
     StepHub hub = StepHub.forReports(SparkEnv.get().rpcEnv(), first);
-    return started(jsc, data, new AllReduceEpoch<>(endpointName, steps, update), hub,
-        endpointName, maxRestarts, description, restart);
+    LongAccumulator sent = jsc.sc().longAccumulator("sparkcnn all-reduce bytes, " + description);
+    BarrierSteps b = started(jsc, data, new AllReduceEpoch<>(endpointName, steps, update, sent),
+        hub, endpointName, maxRestarts, description, java.util.Objects.requireNonNull(restart));
+    b.sentBytes = sent;
+    return b;
   }
 
   private static BarrierSteps started(JavaSparkContext jsc, JavaRDD<?> data,
@@ -135,6 +141,14 @@ final class BarrierSteps implements AutoCloseable {
     }
   }
 
+  /**
+   * Allreduce: the bytes the tasks sent each other over the network, counted as each task ends
+   * (complete once the stage has ended: after close()).
+   */
+  long sentBytes() {
+    return sentBytes == null ? 0 : sentBytes.value();
+  }
+
   /** Publishes the weights of step `step` (stop when it is the epoch's end). */
   void publish(int step, int steps, Vectors v) {
     ended = step >= steps;
@@ -174,6 +188,10 @@ final class BarrierSteps implements AutoCloseable {
   /** Stops the tasks (if the epoch did not end normally) and the endpoint, and waits for both. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     hub.publish(StepHub.Weights.stop());
     try {
       if (!ended) {

@@ -66,10 +66,13 @@ final class SyncBench {
         jsc.setJobGroup("sparkcnn-bench-sync", n + " floats, " + aggregation, false);
         MemoryProbe.resetHeapPeak();
         MemoryProbe probe = MemoryProbe.jvm().start();
+        long[] sent = {0};
         double[] t = aggregation.equals("barrier") ? barrierTimes(jsc, parts, n, steps)
-            : aggregation.equals("allreduce") ? allReduceTimes(jsc, parts, n, steps)
+            : aggregation.equals("allreduce") ? allReduceTimes(jsc, parts, n, steps, sent)
             : times(steps, stepper(jsc, parts, n, aggregation));
-        String memory = probe.columns(steps + 3); // the 3 warm-up steps included
+        String memory = probe.columns(steps + 3) // the 3 warm-up steps included
+            + (sent[0] == 0 ? "" : String.format(Locale.ROOT, " sent_mb_per_task_step=%.2f",
+                sent[0] / 1e6 / partitions / (steps + 3)));
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
         rows.add(r);
         out.println(String.format(Locale.ROOT, "%,12d  %-11s  %11.1f  %11.1f  %14.2f", n,
@@ -156,10 +159,11 @@ final class SyncBench {
    * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after 3
    * unmeasured: the long-lived tasks send a copy of the weights as their gradient to each other,
    * sum shard by shard, and each averages, checks and applies SGD; partition 0 reports each step
-   * to the driver, without waiting. A step is timed from one report to the next.
+   * to the driver, without waiting. A step is timed from one report to the next. sent[0] is set
+   * to the bytes the tasks sent each other over the network (none in local mode).
    */
   private static double[] allReduceTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
-      int steps) {
+      int steps, long[] sent) {
     int total = 3 + steps;
     Sgd.Hyper momentum = new Sgd.Hyper(0.9, 0, 0, false);
     var update = new AllReduceEpoch.Update(total, 0, 0, new LrSchedule("constant", 1e-6, 1e-6, 0,
@@ -167,7 +171,7 @@ final class SyncBench {
     StepHub.Weights first = new StepHub.Weights(0, weights(n), null, null, 0);
     double[] ms = new double[steps];
     try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, COPIES, update,
-        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0, null)) {
+        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0, () -> first)) {
       long t0 = System.nanoTime();
       for (int i = 0; i < total; i++) {
         b.next();
@@ -178,6 +182,8 @@ final class SyncBench {
         }
         t0 = t;
       }
+      b.close(); // the byte counts come in as the tasks end
+      sent[0] = b.sentBytes();
     }
     return ms;
   }

@@ -45,6 +45,7 @@ final class TaskMesh implements AutoCloseable {
   private final Inbox inbox;
   private final Network network; // null when every task runs in this JVM
   private final TransportClient[] remote; // [partition], null for a task in this JVM
+  private long sentBytes; // over the network, by this task
 
   /**
    * The task of partition me in exchange, with its inbox, its network (or null) and a client
@@ -107,7 +108,9 @@ final class TaskMesh implements AutoCloseable {
   /** Hands piece to partition `to`'s task (to != this task's partition). */
   void send(int to, Piece piece) {
     if (to < remote.length && remote[to] != null) {
-      remote[to].send(piece.encode());
+      ByteBuffer bytes = piece.encode();
+      sentBytes += bytes.remaining();
+      remote[to].send(bytes);
       return;
     }
     Inbox there = HERE.get(key(exchange, to));
@@ -119,6 +122,11 @@ final class TaskMesh implements AutoCloseable {
 
   Inbox inbox() {
     return inbox;
+  }
+
+  /** The bytes this task has sent to tasks in other JVMs (their messages' payloads). */
+  long sentBytes() {
+    return sentBytes;
   }
 
   @Override
