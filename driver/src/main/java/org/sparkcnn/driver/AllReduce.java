@@ -8,7 +8,10 @@
  * the same bits. All-gather: the owner sends each summed chunk to every other task as soon as it
  * is added, while its next chunks still arrive. The loss, counts and compute times go to every
  * task and are added there in the same order. Each task sends and receives (P - 1) / P of the
- * vector twice per step: what a ring all-reduce moves, in parallel over P - 1 connections.
+ * vector twice per step: what a ring all-reduce moves, in parallel over P - 1 connections. The
+ * reduce-scatter overlaps the backward pass, as DDP's gradient buckets do: backward reports,
+ * layer by layer from the last, from where the gradient is final (ready()), and the chunks
+ * wholly past that point leave at once, while the earlier layers still compute.
  */
 package org.sparkcnn.driver;
 
@@ -28,6 +31,10 @@ final class AllReduce implements AutoCloseable {
   private final TaskMesh mesh;
   private final float[] grad; // the step's summed gradient, reused from step to step
   private final float[] buffers; // the summed buffers, or null
+  private final int gradChunks; // chunks [0, gradChunks) hold the gradient, in offset order
+  private int step = -1; // the step whose gradient is being sent early
+  private float[] early; // its gradient array, final from chunk `unsent` on
+  private int unsent; // the gradient chunks [0, unsent) of that step are not sent yet
 
   AllReduce(int partitions, int me, Chunk[] chunks, TaskMesh mesh, int gradLength,
       int bufferLength) {
@@ -37,6 +44,43 @@ final class AllReduce implements AutoCloseable {
     this.mesh = mesh;
     this.grad = new float[gradLength];
     this.buffers = bufferLength == 0 ? null : new float[bufferLength];
+    int g = 0;
+    while (g < chunks.length && !chunks[g].buffers()) {
+      g++;
+    }
+    this.gradChunks = g;
+  }
+
+  /** Starts step `step`: its gradient is not final anywhere yet. */
+  void begin(int step) {
+    this.step = step;
+    this.early = null;
+    this.unsent = gradChunks;
+  }
+
+  /**
+   * The backward pass of the current step has made grads final from element `from` on: the
+   * chunks wholly past it go to their owners now.
+   */
+  void ready(float[] grads, int from) {
+    if (early != null && early != grads) {
+      return; // not the array the step returns: everything is sent by sum()
+    }
+    early = grads;
+    while (unsent > 0 && chunks[unsent - 1].offset() >= from) {
+      unsent--;
+      sendPart(step, unsent, grads);
+    }
+  }
+
+  private void sendPart(int step, int k, float[] from) {
+    Chunk c = chunks[k];
+    Piece part = Piece.floats(Piece.PART, step, me, k, from, c.offset(), c.length());
+    if (c.owner() == me) {
+      mesh.inbox().put(part);
+    } else {
+      mesh.send(c.owner(), part);
+    }
   }
 
   /**
@@ -75,16 +119,15 @@ final class AllReduce implements AutoCloseable {
         mesh.send(q, stats);
       }
     }
+    boolean sentEarly = this.step == step && early == mine.gradSum && early != null;
     for (int k = 0; k < chunks.length; k++) {
-      Chunk c = chunks[k];
-      Piece part = Piece.floats(Piece.PART, step, me, k, c.buffers() ? mine.bufferSum
-          : mine.gradSum, c.offset(), c.length());
-      if (c.owner() == me) {
-        inbox.put(part);
-      } else {
-        mesh.send(c.owner(), part);
+      if (k < gradChunks && sentEarly && k >= unsent) {
+        continue; // left during the backward pass
       }
+      sendPart(step, k, chunks[k].buffers() ? mine.bufferSum : mine.gradSum);
     }
+    this.step = -1;
+    this.early = null;
     for (int k = 0; k < chunks.length; k++) {
       Chunk c = chunks[k];
       if (c.owner() == me) {

@@ -71,6 +71,7 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
     float[] buffers = w.buffers() == null ? null : w.buffers().clone();
     Sgd sgd = new Sgd(update.sgd(), w.momentum() == null ? new float[params.length]
         : w.momentum().clone(), w.optimizerSteps());
+    // not averaged in place: the tasks of this JVM may still be copying this task's sums
     float[] grad = new float[params.length];
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
         buffers == null ? 0 : buffers.length);
@@ -81,7 +82,9 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
         AllReduce sums = new AllReduce(partitions, p, chunks,
             TaskMesh.join(task, stage, inbox, inDriver), params.length,
             buffers == null ? 0 : buffers.length)) {
+      local.onGradientsReady(sums::ready);
       for (int s = w.step(); s < update.steps(); s++) {
+        sums.begin(s);
         long t0 = System.nanoTime();
         StepResult mine = local.compute(s, params, buffers);
         mine.computeNanos = System.nanoTime() - t0;

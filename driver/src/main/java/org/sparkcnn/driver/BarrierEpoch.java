@@ -35,6 +35,13 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
     /** The result of step `step` of the epoch with these weights (buffers null when none). */
     StepResult compute(int step, float[] params, float[] buffers);
 
+    /**
+     * Has compute() tell ready, during its backward pass, from where the gradient array it will
+     * return is final (train.aggregation: allreduce sends those parts early). A step whose
+     * gradient is assembled afterwards (accumulated minibatches) does not: the default.
+     */
+    default void onGradientsReady(java.util.function.ObjIntConsumer<float[]> ready) {}
+
     @Override
     void close();
   }

@@ -85,7 +85,16 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       }
 
       @Override
+      public void onGradientsReady(java.util.function.ObjIntConsumer<float[]> ready) {
+        if (accumulate == 1) { // compute() lends the replica's own gradient array
+          float[] grads = w.model.vectors().grads;
+          w.step.onGradientsReady(ready == null ? null : from -> ready.accept(grads, from));
+        }
+      }
+
+      @Override
       public void close() {
+        w.step.onGradientsReady(null);
         Replicas.giveBack(runId, w);
       }
     };

@@ -11,7 +11,9 @@
  *   replicas  on each task running at once: the engine's footprint (Footprint) at its share of
  *             the batch, less the parameters, which are the broadcast's; and where the test split's
  *             size is known, what evaluation adds when its batch (eval.batch_size, at most the
- *             task's share of the test split) is the larger: the outputs of the forward pass.
+ *             task's share of the test split) is the larger: the outputs of the forward pass;
+ *             under train.aggregation: allreduce also the task's own weights, optimizer state,
+ *             summed and averaged gradient and buffers (AllReduceEpoch).
  * Local mode: all of it in this JVM, against its maximum heap (deploy/sparkcnn's
  * SPARKCNN_DRIVER_MEMORY, spark.driver.memory under spark-submit). On a cluster: the driver's part
  * against this heap, and one replica with one partition's share of the data against
@@ -83,6 +85,9 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
     Footprint f = Footprint.of(plan.architecture(), batch, plan.sgd().momentum() != 0);
     long model = 3 * f.paramBytes() + f.optimizerBytes() + 2 * f.bufferBytes();
     long replica = f.totalBytes() - f.paramBytes() - f.optimizerBytes();
+    if (plan.config().get(Keys.AGGREGATION).equals("allreduce")) {
+      replica += 3 * f.paramBytes() + f.optimizerBytes() + 3 * f.bufferBytes();
+    }
     // evaluation grows the same replica's outputs and input batch to its own batch, where larger
     long[] samples = samples(plan.source());
     if (samples != null && partitions > 0) {

@@ -2,7 +2,8 @@
  * The executor-side sum (train.aggregation: allreduce) without Spark: tasks on threads, joined
  * over Spark's transport with authentication and encryption on, or handed their pieces in memory,
  * sum vectors whose additions are order-sensitive, and every task gets exactly OrderedReduce's
- * sum, also past the partition count where the driver groups partitions. A connection with a
+ * sum, also past the partition count where the driver groups partitions, and also when parts of
+ * the gradient leave early, during a backward pass. A connection with a
  * wrong secret, or with none, is refused.
  */
 package org.sparkcnn.driver;
@@ -51,10 +52,11 @@ class AllReduceTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"3, true, 300000, 7", "7, true, 20001, 0", "7, false, 600000, 5",
-      "2, false, 5, 0", "1, false, 10, 3"})
+  @CsvSource({"3, true, 300000, 7, false", "3, true, 900000, 7, true", "7, true, 20001, 0, false",
+      "7, false, 600000, 5, false", "2, false, 700000, 0, true", "2, false, 5, 0, false",
+      "1, false, 10, 3, true"})
   void everyTaskGetsThePartitionOrderSum(int partitions, boolean network, int grads,
-      int buffers) throws Exception {
+      int buffers, boolean early) throws Exception {
     String exchange = "test-" + System.nanoTime();
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, grads, buffers);
     List<Inbox> inboxes = new ArrayList<>();
@@ -81,7 +83,14 @@ class AllReduceTest {
           List<StepResult> out = new ArrayList<>();
           try (AllReduce all = new AllReduce(partitions, me, chunks, mesh, grads, buffers)) {
             for (int s = 0; s < 3; s++) {
-              StepResult r = all.sum(s, result(me, s, grads, buffers));
+              StepResult mine = result(me, s, grads, buffers);
+              all.begin(s);
+              if (early) { // a backward pass reporting its progress, from the last layer
+                for (int from = grads * 3 / 4; from >= 0; from -= grads / 3) {
+                  all.ready(mine.gradSum, from);
+                }
+              }
+              StepResult r = all.sum(s, mine);
               out.add(new StepResult(r.gradSum.clone(), r.lossSum, r.correct, r.count,
                   r.computeNanos, r.bufferSum == null ? null : r.bufferSum.clone(),
                   r.partitions));

@@ -83,7 +83,9 @@ class BarrierStepsTest {
     Vectors straight = train(0, 2);
     assertEquals(3, OPENED.get());
     Vectors failed = train(2, 2); // two failures in a row at step 7, then it goes through
-    assertEquals(9, OPENED.get(), "three attempts of three tasks");
+    // three attempts; the two restarted ones begin at step 7, where partition 1 fails at once,
+    // so their other tasks may be stopped before they open
+    assertTrue(OPENED.get() >= 5 && OPENED.get() <= 9, OPENED.get() + " tasks opened");
     assertArrayEquals(straight.params, failed.params);
     assertArrayEquals(straight.buffers, failed.buffers);
   }

@@ -7,12 +7,23 @@
  */
 package org.sparkcnn.engine;
 
+import java.util.function.IntConsumer;
+
 public final class LocalStep {
   private float[] dLogits; // [n, classes]
   private float[] targets; // [n, classes]: one-hot targets for mse
+  private IntConsumer gradsReady; // hears backward's progress (Model.backward), or null
 
   /** Result of a minibatch: summed loss, correct predictions, samples. */
   public record Stats(double lossSum, long correct, long count) {}
+
+  /**
+   * Has the backward passes of this step object tell ready (null: nobody) from which parameter
+   * on the gradient is final, layer by layer: a data-parallel step sends those parts early.
+   */
+  public void onGradientsReady(IntConsumer ready) {
+    this.gradsReady = ready;
+  }
 
   /** x: [n, input], labels: [n]. Zeroes the model's gradients first, then adds this batch's. */
   public Stats gradient(Model model, float[] x, int[] labels, int n) {
@@ -34,7 +45,7 @@ public final class LocalStep {
     model.zeroGrad();
     float[] logits = model.forward(x, n, true, stepSeed);
     SoftmaxCrossEntropy.Result r = loss.apply(logits, labels, n, k, dLogits, targets);
-    model.backward(dLogits, n);
+    model.backward(dLogits, n, gradsReady);
     return new Stats(r.lossSum(), r.correct(), n);
   }
 
@@ -51,7 +62,7 @@ public final class LocalStep {
     model.zeroGrad();
     float[] logits = model.forward(x, n, true, stepSeed);
     SoftmaxCrossEntropy.Result r = loss.applySoft(logits, targets, n, k, dLogits);
-    model.backward(dLogits, n);
+    model.backward(dLogits, n, gradsReady);
     return new Stats(r.lossSum(), r.correct(), n);
   }
 

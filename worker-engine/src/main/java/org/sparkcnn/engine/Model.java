@@ -7,6 +7,7 @@
 package org.sparkcnn.engine;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import org.sparkcnn.engine.layers.Sequence;
 
 public final class Model {
@@ -87,6 +88,14 @@ public final class Model {
 
   /** dOut: [n, classes]; adds the parameter gradients into vectors().grads. */
   public void backward(float[] dOut, int n) {
-    layers.backward(dOut, n);
+    layers.backward(dOut, n, null);
+  }
+
+  /**
+   * As backward; ready (or null) hears, layer by layer from the last, the parameter index from
+   * which vectors().grads is final (what a data-parallel step can start sending).
+   */
+  public void backward(float[] dOut, int n, IntConsumer ready) {
+    layers.backward(dOut, n, ready);
   }
 }

@@ -8,6 +8,7 @@ package org.sparkcnn.engine.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.ToLongBiFunction;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
@@ -18,12 +19,14 @@ public final class Sequence {
   /** Whether chains bound from now on fuse ReLUs into the layers before them (tests flip it). */
   static volatile boolean fuseReLU = true;
   private final List<Layer> layers;
+  private final int[] paramFrom; // [layer]: where its parameters begin in the flat vector
   private final Shape in;
   private final Shape out;
   private SharedGrads grads; // a model's chain: the input gradients' arrays of all its layers
 
-  private Sequence(List<Layer> layers, Shape in, Shape out) {
+  private Sequence(List<Layer> layers, int[] paramFrom, Shape in, Shape out) {
     this.layers = layers;
+    this.paramFrom = paramFrom;
     this.in = in;
     this.out = out;
   }
@@ -87,21 +90,24 @@ public final class Sequence {
    */
   public static Sequence bind(List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff) {
     List<Layer> layers = new ArrayList<>();
+    List<Integer> from = new ArrayList<>();
     Shape s = in;
     for (int i = 0; i < specs.size(); i++) {
       LayerSpec l = specs.get(i);
       Layer layer = l.bind(s, v, pOff, bOff);
       layers.add(layer);
+      from.add(pOff);
       pOff += l.paramCount(s);
       bOff += l.bufferCount(s);
       s = l.outputShape(s);
       if (fuseReLU && i + 1 < specs.size() && specs.get(i + 1) instanceof ReLU.Spec
           && layer.fuseReLU()) {
         layers.add(ReLU.passThrough(s, v));
+        from.add(pOff);
         i++;
       }
     }
-    return new Sequence(layers, in, s);
+    return new Sequence(layers, from.stream().mapToInt(Integer::intValue).toArray(), in, s);
   }
 
 
@@ -179,9 +185,20 @@ public final class Sequence {
 
   /** dy: [n, out]; adds parameter gradients; returns dx: [n, in] (dy for an empty chain). */
   public float[] backward(float[] dy, int n) {
+    return backward(dy, n, null);
+  }
+
+  /**
+   * As backward; after each layer, ready (when not null) hears where the parameters whose
+   * gradients are now final begin: every gradient from there to the chain's end is complete.
+   */
+  public float[] backward(float[] dy, int n, IntConsumer ready) {
     float[] g = dy;
     for (int i = layers.size() - 1; i >= 0; i--) {
       g = layers.get(i).backward(g, n);
+      if (ready != null) {
+        ready.accept(paramFrom[i]);
+      }
     }
     return g;
   }
