@@ -30,6 +30,15 @@ fail() {
   exit 1
 }
 
+# Waits (at most 5 minutes) until the log $2 has a line matching $1, or the job $job has ended.
+await_line() {
+  for _ in $(seq 1 600); do
+    kill -0 "$job" 2>/dev/null || return 0
+    grep -q "$1" "$2" && return 0
+    sleep 0.5
+  done
+}
+
 if [[ ! -f "$data/mnist/train-images-idx3-ubyte.gz" && ! -f "$data/mnist/train-images-idx3-ubyte" ]]; then
   [[ "${CI:-}" == true ]] && fail "MNIST is missing under $data/mnist (CI=true needs it)"
   echo "cluster-test: skipped: MNIST not found under $data/mnist (set SPARKCNN_DATA)"
@@ -119,11 +128,7 @@ submit=("$home/deploy/submit.sh" --master "spark://127.0.0.1:$port" --driver-mem
 "${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/killed" \
   "${small[@]}" > "$out/killed.log" 2>&1 &
 job=$!
-for _ in $(seq 1 600); do
-  kill -0 "$job" 2>/dev/null || break
-  grep -q '^epoch 2 step ' "$out/killed.log" && break
-  sleep 0.5
-done
+await_line '^epoch 2 step ' "$out/killed.log"
 grep -q '^epoch 2 step ' "$out/killed.log" && kill -0 "$job" 2>/dev/null \
   || { tail -20 "$out/killed.log" >&2; fail "the run to kill ended before epoch 2"; }
 echo "cluster-test: killing the driver (pid $job) during epoch 2" \
@@ -152,11 +157,7 @@ executor() {
 "${submit[@]}" "$home/conf/lenet-mnist.yaml" --data-dir "$data" --run-dir "$out/repeated" \
   "${first[@]}" ${SPARKCNN_CLUSTER_TEST_ARGS:-} > "$out/repeated.log" 2>&1 &
 job=$!
-for _ in $(seq 1 600); do
-  kill -0 "$job" 2>/dev/null || break
-  grep -q '^epoch 1 step ' "$out/repeated.log" && break
-  sleep 0.5
-done
+await_line '^epoch 1 step ' "$out/repeated.log"
 # The first kill 10 s after the first step, then one every 20-30 s: each restart lengthens the
 # run, so that a run of about a minute on a quiet machine still sees at least two.
 kills=0
@@ -193,11 +194,7 @@ echo "cluster-test: PASS: $kills executors killed 10 s after the first step, the
   "${first[@]}" --set train.aggregation=allreduce --set train.checkpoint_every_steps=100 \
   > "$out/allreduce.log" 2>&1 &
 job=$!
-for _ in $(seq 1 600); do
-  kill -0 "$job" 2>/dev/null || break
-  grep -q '^epoch 1 step ' "$out/allreduce.log" && break
-  sleep 0.5
-done
+await_line '^epoch 1 step ' "$out/allreduce.log"
 sleep 10
 victim="$(executor)"
 [[ -n "$victim" ]] && kill -0 "$job" 2>/dev/null \

@@ -12,11 +12,7 @@ package org.sparkcnn.driver;
 
 import java.io.Serializable;
 import java.util.Collections;
-import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.rpc.RpcEndpointRef;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.RpcUtils;
 import org.sparkcnn.engine.Sgd;
 import scala.collection.Iterator;
 import scala.concurrent.Future;
@@ -56,14 +52,10 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
 
   @Override
   public Iterator<Object> apply(Iterator<T> items) {
-    BarrierTaskContext task = BarrierTaskContext.get();
-    long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
-    int p = task.partitionId();
-    int partitions = task.numPartitions();
-    SparkEnv env = SparkEnv.get();
-    RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
-    boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
-    StepHub.Weights w = BarrierEpoch.ask(driver, new StepHub.Join(p, attempt), inDriver);
+    BarrierEpoch.Joined j = BarrierEpoch.Joined.of(hub);
+    int p = j.partition();
+    int partitions = j.task().numPartitions();
+    StepHub.Weights w = j.start();
     if (w.step() < 0) {
       return CollectionConverters.asScala(Collections.emptyIterator());
     }
@@ -75,12 +67,12 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
     float[] grad = new float[params.length];
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
         buffers == null ? 0 : buffers.length);
-    Inbox inbox = new Inbox(partitions, chunks.length, task);
-    String stage = exchange + "/" + attempt;
+    Inbox inbox = new Inbox(partitions, chunks.length, j.task());
+    String stage = exchange + "/" + j.attempt();
     Future<Object> acked = null;
     try (BarrierEpoch.Local local = steps.open(items.next());
         AllReduce sums = new AllReduce(partitions, p, chunks,
-            TaskMesh.join(task, stage, inbox, inDriver), params.length,
+            TaskMesh.join(j.task(), stage, inbox, j.inDriver()), params.length,
             buffers == null ? 0 : buffers.length)) {
       local.onGradientsReady(sums::ready);
       for (int s = w.step(); s < update.steps(); s++) {
@@ -104,9 +96,9 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
               sgd.momentumBuffer() == null ? null : sgd.momentumBuffer().clone(), sgd.steps())
               : null;
           BarrierEpoch.await(acked);
-          acked = BarrierEpoch.send(driver, new StepHub.Report(attempt, s, new StepResult(null,
+          acked = BarrierEpoch.send(j.driver(), new StepHub.Report(j.attempt(), s, new StepResult(null,
               total.lossSum, total.correct, total.count, total.computeNanos, null,
-              total.partitions), finite, state), inDriver);
+              total.partitions), finite, state), j.inDriver());
         }
         if (!finite && !update.skipNonFinite()) {
           break; // the driver stops the run

@@ -56,22 +56,37 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
 
   @Override
   public Iterator<Object> apply(Iterator<T> items) {
-    BarrierTaskContext task = BarrierTaskContext.get();
-    long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
-    int p = task.partitionId();
-    SparkEnv env = SparkEnv.get();
-    RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
-    boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
-    StepHub.Weights w = ask(driver, new StepHub.Join(p, attempt), inDriver);
+    Joined j = Joined.of(hub);
+    StepHub.Weights w = j.start();
     try (Local local = steps.open(items.next())) {
       while (w.step() >= 0) {
         long t0 = System.nanoTime();
         StepResult r = local.compute(w.step(), w.params(), w.buffers());
         r.computeNanos = System.nanoTime() - t0;
-        w = ask(driver, new StepHub.Sum(p, attempt, w.step(), r), inDriver);
+        w = ask(j.driver(), new StepHub.Sum(j.partition(), j.attempt(), w.step(), r),
+            j.inDriver());
       }
     }
     return CollectionConverters.asScala(Collections.emptyIterator());
+  }
+
+  /**
+   * A long-lived task that has joined the driver's StepHub: its barrier context, stage attempt,
+   * partition, the hub's reference, whether it runs in the driver's JVM (local mode), and where
+   * the hub told it to start.
+   */
+  record Joined(BarrierTaskContext task, long attempt, int partition, RpcEndpointRef driver,
+      boolean inDriver, StepHub.Weights start) {
+    static Joined of(String hub) {
+      BarrierTaskContext task = BarrierTaskContext.get();
+      long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
+      int p = task.partitionId();
+      SparkEnv env = SparkEnv.get();
+      RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
+      boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
+      return new Joined(task, attempt, p, driver, inDriver,
+          ask(driver, new StepHub.Join(p, attempt), inDriver));
+    }
   }
 
   /** Sends message and waits for the answer; across JVMs both travel as HubCodec bytes. */

@@ -69,15 +69,19 @@ class AllReduceTest {
     }
     ExecutorService pool = Executors.newFixedThreadPool(partitions);
     try {
-      List<Future<List<StepResult>>> sums = new ArrayList<>();
+      List<TaskMesh> meshes = new ArrayList<>(); // every task joined before any starts
       for (int p = 0; p < partitions; p++) {
         TransportClient[] remote = new TransportClient[partitions];
         for (int q = 0; network && q < partitions; q++) {
           remote[q] = q == p ? null : nets.get(p).connect("127.0.0.1",
               nets.get(q).server.getPort());
         }
-        TaskMesh mesh = network ? new TaskMesh(exchange, p, inboxes.get(p), null, remote)
-            : TaskMesh.inMemory(exchange, p, inboxes.get(p));
+        meshes.add(network ? new TaskMesh(exchange, p, inboxes.get(p), null, remote)
+            : TaskMesh.inMemory(exchange, p, inboxes.get(p)));
+      }
+      List<Future<List<StepResult>>> sums = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        TaskMesh mesh = meshes.get(p);
         int me = p;
         sums.add(pool.submit(() -> {
           List<StepResult> out = new ArrayList<>();
