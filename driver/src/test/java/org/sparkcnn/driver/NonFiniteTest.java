@@ -3,7 +3,7 @@
  * default the run stops with a message naming its last good checkpoint, which it keeps and from
  * which it resumes with a lower learning rate; with train.non_finite=skip the step is skipped,
  * counted in metrics.jsonl, and the run goes on. A learning rate of 1e30 makes the second step's
- * numbers overflow.
+ * numbers overflow. Both hold whether the driver adds and updates or the tasks do (allreduce).
  */
 package org.sparkcnn.driver;
 
@@ -19,7 +19,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class NonFiniteTest {
@@ -37,10 +38,12 @@ class NonFiniteTest {
     return MainTest.cli(args.toArray(String[]::new));
   }
 
-  @Test
-  void aNonFiniteStepStopsTheRunAndItsLastGoodCheckpointResumes() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tree", "allreduce"})
+  void aNonFiniteStepStopsTheRunAndItsLastGoodCheckpointResumes(String aggregation)
+      throws Exception {
     Path run = dir.resolve("stop");
-    assertEquals(0, train(run, "optim.lr=0.01").status()); // a sound first epoch
+    assertEquals(0, train(run, "optim.lr=0.01", "train.aggregation=" + aggregation).status());
     byte[] model = Files.readAllBytes(run.resolve(RunFolder.MODEL));
 
     MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--set",
@@ -63,10 +66,11 @@ class NonFiniteTest {
     assertEquals(2, Files.readAllLines(run.resolve(RunFolder.METRICS)).size());
   }
 
-  @Test
-  void withSkipNonFiniteStepsAreSkippedAndCounted() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tree", "allreduce"})
+  void withSkipNonFiniteStepsAreSkippedAndCounted(String aggregation) throws Exception {
     Path run = dir.resolve("skip");
-    MainTest.Outcome o = train(run, "train.non_finite=skip");
+    MainTest.Outcome o = train(run, "train.non_finite=skip", "train.aggregation=" + aggregation);
     assertEquals(0, o.status(), o.err());
     assertTrue(o.err().contains("step skipped, the weights are unchanged"), o.err());
     JsonNode m = new ObjectMapper().readTree(Files.readString(run.resolve(RunFolder.METRICS)));
