@@ -96,9 +96,10 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
               sgd.momentumBuffer() == null ? null : sgd.momentumBuffer().clone(), sgd.steps())
               : null;
           BarrierEpoch.await(acked);
-          acked = BarrierEpoch.send(j.driver(), new StepHub.Report(j.attempt(), s, new StepResult(null,
-              total.lossSum, total.correct, total.count, total.computeNanos, null,
-              total.partitions), finite, state), j.inDriver());
+          StepResult scalars = new StepResult(null, total.lossSum, total.correct, total.count,
+              total.computeNanos, null, total.partitions);
+          acked = BarrierEpoch.send(j.driver(),
+              new StepHub.Report(j.attempt(), s, scalars, finite, state), j.inDriver());
         }
         if (!finite && !update.skipNonFinite()) {
           break; // the driver stops the run
