@@ -31,7 +31,7 @@ final class BarrierSteps implements AutoCloseable {
   private final JavaSparkContext jsc;
   private final JavaRDD<?> train;
   private final AbstractFunction1<?, ?> tasks;
-  private final Supplier<StepHub.Weights> restart; // allreduce: the state to restart from, else null
+  private final Supplier<StepHub.Weights> restart; // allreduce: where to restart, else null
   private LongAccumulator sentBytes; // allreduce: what its tasks sent each other, else null
   private final StepHub hub;
   private final RpcEndpointRef endpoint;

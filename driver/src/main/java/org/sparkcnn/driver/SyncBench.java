@@ -171,7 +171,8 @@ final class SyncBench {
     StepHub.Weights first = new StepHub.Weights(0, weights(n), null, null, 0);
     double[] ms = new double[steps];
     try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, COPIES, update,
-        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0, () -> first)) {
+        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0,
+        () -> first)) {
       long t0 = System.nanoTime();
       for (int i = 0; i < total; i++) {
         b.next();

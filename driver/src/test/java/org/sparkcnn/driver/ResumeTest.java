@@ -4,7 +4,8 @@
  * count write byte-identical model files, with a barrier stage per epoch (the driver or the tasks
  * adding) or a job per step, and every mode the same ones; a run stopped after epoch 1 and
  * resumed, or resumed mid-epoch from a step checkpoint behind a damaged newest one, ends with the
- * same model file, bit for bit, as a run that never stopped; and bad --resume inputs fail before Spark, losing nothing.
+ * same model file, bit for bit, as a run that never stopped; and bad --resume inputs fail before
+ * Spark, losing nothing.
  */
 package org.sparkcnn.driver;
 

@@ -51,6 +51,7 @@ class SyncBenchTest {
         o.err());
     o = MainTest.cli("bench-sync", "--aggregations", "ring");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"), o.err());
+    assertTrue(o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"),
+        o.err());
   }
 }
