@@ -110,6 +110,9 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
       }
       BarrierEpoch.await(acked);
       sentBytes.add(sums.sentBytes());
+      // no task closes its connections before every task has received all it needs: a piece
+      // still on its way would be lost with them
+      j.task().barrier();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted in the all-reduce", e);
