@@ -5,10 +5,12 @@
  * of at most CHUNK floats. Reduce-scatter: every task sends each chunk to its owner; the owner
  * adds the P slices of a chunk in OrderedReduce's association (partition order, grouped as the
  * driver groups many partitions), the very additions the driver would make, so every mode gives
- * the same bits. All-gather: the owner sends each summed chunk to every other task as soon as it
- * is added, while its next chunks still arrive. The loss, counts and compute times go to every
- * task and are added there in the same order. Each task sends and receives (P - 1) / P of the
- * vector twice per step: what a ring all-reduce moves, in parallel over P - 1 connections. The
+ * the same bits. The loss, counts and compute times go to every task and are added there in the
+ * same order. Each owner then averages and updates its own shard with the driver's arithmetic
+ * (after every task has said its shard is finite: a step that is not finite changes nothing
+ * anywhere), and all-gather sends the updated weights and buffers of each shard to every other
+ * task. Each task sends and receives (P - 1) / P of the vector twice per step, what a ring
+ * all-reduce moves, in parallel over P - 1 connections, and updates 1 / P of it. The
  * reduce-scatter overlaps the backward pass, as DDP's gradient buckets do: backward reports,
  * layer by layer from the last, from where the gradient is final (ready()), and the chunks
  * wholly past that point leave at once, while the earlier layers still compute.
@@ -64,7 +66,7 @@ final class AllReduce implements AutoCloseable {
    */
   void ready(float[] grads, int from) {
     if (early != null && early != grads) {
-      return; // not the array the step returns: everything is sent by sum()
+      return; // not the array the step returns: everything is sent by reduceScatter()
     }
     early = grads;
     while (unsent > 0 && chunks[unsent - 1].offset() >= from) {
@@ -106,19 +108,17 @@ final class AllReduce implements AutoCloseable {
   }
 
   /**
-   * The sum of every partition's result of step (this task's is mine), as the driver would add
-   * them; its gradient and buffer arrays are this all-reduce's own, overwritten by the next step.
-   * mine's arrays must stay unchanged until this returns.
+   * Reduce-scatter: every partition's result of step (this task's is mine) added, as the driver
+   * would add them, for this task's chunks only; the answer holds every partition's scalars added
+   * and, at this task's chunks, the summed gradient and buffers (its arrays are this all-reduce's
+   * own, overwritten by the next step). mine's arrays must stay unchanged until allFinite()
+   * has answered: every owner has added them by then.
    */
-  StepResult sum(int step, StepResult mine) throws InterruptedException {
+  StepResult reduceScatter(int step, StepResult mine) throws InterruptedException {
     Inbox inbox = mesh.inbox();
     Piece stats = Piece.stats(step, me, mine);
     inbox.put(stats);
-    for (int q = 0; q < partitions; q++) {
-      if (q != me) {
-        mesh.send(q, stats);
-      }
-    }
+    toOthers(stats);
     boolean sentEarly = this.step == step && early == mine.gradSum && early != null;
     for (int k = 0; k < chunks.length; k++) {
       if (k < gradChunks && sentEarly && k >= unsent) {
@@ -131,23 +131,7 @@ final class AllReduce implements AutoCloseable {
     for (int k = 0; k < chunks.length; k++) {
       Chunk c = chunks[k];
       if (c.owner() == me) {
-        float[] into = c.buffers() ? buffers : grad;
-        addInOrder(inbox.parts(step, k), into, c.offset(), c.length());
-        Piece sum = Piece.floats(Piece.SUM, step, me, k, into, c.offset(), c.length());
-        for (int q = 0; q < partitions; q++) {
-          if (q != me) {
-            mesh.send(q, sum);
-          }
-        }
-      }
-    }
-    for (int k = 0; k < chunks.length; k++) {
-      Chunk c = chunks[k];
-      if (c.owner() != me) {
-        Piece sum = inbox.sum(step, k);
-        check(sum, c);
-        System.arraycopy(sum.data(), sum.offset(), c.buffers() ? buffers : grad, c.offset(),
-            c.length());
+        addInOrder(inbox.parts(step, k), c.buffers() ? buffers : grad, c.offset(), c.length());
       }
     }
     StepResult[] all = inbox.stats(step).clone();
@@ -157,9 +141,120 @@ final class AllReduce implements AutoCloseable {
           r.partitions);
     }
     StepResult total = OrderedReduce.inOrder(all);
-    inbox.drop(step);
     return new StepResult(grad, total.lossSum, total.correct, total.count, total.computeNanos,
         buffers, total.partitions);
+  }
+
+  /**
+   * The driver's averaging (StepResult.averageInto, bufferMean), for this task's chunks of
+   * total: the averaged gradient into avg and the mean buffers into mean at those chunks; whether
+   * the loss and all of them are finite.
+   */
+  boolean averageOwn(StepResult total, float[] avg, float[] mean) {
+    float inv = 1f / total.count;
+    boolean finite = Double.isFinite(total.lossSum);
+    for (Chunk c : chunks) {
+      if (c.owner() != me) {
+        continue;
+      }
+      for (int i = c.offset(); i < c.offset() + c.length(); i++) {
+        if (c.buffers()) {
+          mean[i] = total.bufferSum[i];
+          mean[i] /= total.partitions;
+          finite &= Float.isFinite(mean[i]);
+        } else {
+          avg[i] = total.gradSum[i] * inv;
+          finite &= Float.isFinite(avg[i]);
+        }
+      }
+    }
+    return finite;
+  }
+
+  /** Whether every task found its chunks of step finite (mine: this task's verdict). */
+  boolean allFinite(int step, boolean mine) throws InterruptedException {
+    Piece verdict = Piece.verdict(step, me, mine);
+    mesh.inbox().put(verdict);
+    toOthers(verdict);
+    return mesh.inbox().allFinite(step);
+  }
+
+  /**
+   * All-gather: this task's chunks of params and of the mean buffers (its updated shard) go to
+   * every other task, and theirs come into params and buffers here (its own mean buffers too).
+   */
+  void allGather(int step, float[] params, float[] mean, float[] buffers)
+      throws InterruptedException {
+    for (int k = 0; k < chunks.length; k++) {
+      Chunk c = chunks[k];
+      if (c.owner() == me) {
+        toOthers(Piece.floats(Piece.WEIGHTS, step, me, k, c.buffers() ? mean : params,
+            c.offset(), c.length()));
+        if (c.buffers()) {
+          System.arraycopy(mean, c.offset(), buffers, c.offset(), c.length());
+        }
+      }
+    }
+    for (int k = 0; k < chunks.length; k++) {
+      Chunk c = chunks[k];
+      if (c.owner() != me) {
+        Piece w = check(mesh.inbox().weights(step, k), c);
+        System.arraycopy(w.data(), w.offset(), c.buffers() ? buffers : params, c.offset(),
+            c.length());
+      }
+    }
+  }
+
+  /**
+   * Partition 0 gathers every task's gradient chunks of momentum (the optimiser state each task
+   * keeps for its own shard) into its array; the other tasks send theirs.
+   */
+  void gatherTo0(int step, float[] momentum) throws InterruptedException {
+    for (int k = 0; k < gradChunks; k++) {
+      Chunk c = chunks[k];
+      if (me != 0 && c.owner() == me) {
+        mesh.send(0, Piece.floats(Piece.MOMENTUM, step, me, k, momentum, c.offset(),
+            c.length()));
+      } else if (me == 0 && c.owner() != 0) {
+        Piece m = check(mesh.inbox().momentum(step, k), c);
+        System.arraycopy(m.data(), m.offset(), momentum, c.offset(), c.length());
+      }
+    }
+  }
+
+  /** Forgets step's pieces (every one of them is used). */
+  void done(int step) {
+    mesh.inbox().drop(step);
+  }
+
+  /** The parameter ranges ([from, to) pairs) of ranges that fall in this task's gradient chunks. */
+  int[] own(int[] ranges) {
+    int from = Integer.MAX_VALUE;
+    int to = 0;
+    for (int k = 0; k < gradChunks; k++) {
+      if (chunks[k].owner() == me) {
+        from = Math.min(from, chunks[k].offset());
+        to = Math.max(to, chunks[k].offset() + chunks[k].length());
+      }
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int r = 0; r < ranges.length; r += 2) {
+      int lo = Math.max(ranges[r], from);
+      int hi = Math.min(ranges[r + 1], to);
+      if (lo < hi) {
+        out.add(lo);
+        out.add(hi);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private void toOthers(Piece piece) {
+    for (int q = 0; q < partitions; q++) {
+      if (q != me) {
+        mesh.send(q, piece);
+      }
+    }
   }
 
   /**

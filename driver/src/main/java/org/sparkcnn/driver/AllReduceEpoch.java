@@ -2,9 +2,11 @@
  * What one partition's long-lived task runs under train.aggregation: allreduce: it asks the
  * driver's StepHub where to start (the step, the weights and the optimiser state the driver
  * kept), joins the other tasks (TaskMesh), and then runs the epoch's steps on its own: compute the
- * step, sum it with the other tasks (AllReduce: the driver's additions, made on the executors),
- * and apply the update to its copy of the weights with the driver's averaging and optimiser, so
- * every replica holds the same bits after every step. The driver is off the data path: partition
+ * step, sum its shard of the gradient with the other tasks (AllReduce: the driver's additions,
+ * made on the executors), average and update that shard with the driver's arithmetic and
+ * optimiser (its momentum is this task's for that shard), and gather the other shards' updated
+ * weights, so every replica holds the same bits after every step. At the steps whose state the
+ * driver keeps, partition 0 first gathers the momentum of every shard. The driver is off the data path: partition
  * 0's task reports each step's loss and counts, and the state after it where the driver keeps
  * one (a checkpoint step, the epoch's end), without waiting for the driver between steps.
  */
@@ -63,8 +65,8 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
     float[] buffers = w.buffers() == null ? null : w.buffers().clone();
     Sgd sgd = new Sgd(update.sgd(), w.momentum() == null ? new float[params.length]
         : w.momentum().clone(), w.optimizerSteps());
-    // not averaged in place: the tasks of this JVM may still be copying this task's sums
-    float[] grad = new float[params.length];
+    float[] grad = new float[params.length]; // the averaged gradient, at this task's shard
+    float[] mean = buffers == null ? null : new float[buffers.length]; // likewise the buffers
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
         buffers == null ? 0 : buffers.length);
     Inbox inbox = new Inbox(partitions, chunks.length, j.task());
@@ -75,21 +77,22 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
             TaskMesh.join(j.task(), stage, inbox, j.inDriver()), params.length,
             buffers == null ? 0 : buffers.length)) {
       local.onGradientsReady(sums::ready);
+      int[] own = sums.own(update.trainable()); // the trainable ranges of this task's shard
       for (int s = w.step(); s < update.steps(); s++) {
         sums.begin(s);
         long t0 = System.nanoTime();
         StepResult mine = local.compute(s, params, buffers);
         mine.computeNanos = System.nanoTime() - t0;
-        StepResult total = sums.sum(s, mine);
-        float[] mean = total.bufferMean();
-        boolean finite = total.averageInto(grad, mean);
+        StepResult total = sums.reduceScatter(s, mine);
+        boolean finite = sums.allFinite(s, sums.averageOwn(total, grad, mean));
         if (finite) {
-          sgd.step(params, grad, update.schedule().at(update.firstGlobalStep() + s),
-              update.trainable());
-          if (mean != null) {
-            System.arraycopy(mean, 0, buffers, 0, mean.length);
-          }
+          sgd.step(params, grad, update.schedule().at(update.firstGlobalStep() + s), own);
+          sums.allGather(s, params, mean, buffers);
         }
+        if (update.keptAfter(s) && sgd.momentumBuffer() != null) {
+          sums.gatherTo0(s, sgd.momentumBuffer());
+        }
+        sums.done(s);
         if (p == 0) {
           StepHub.Weights state = update.keptAfter(s) ? new StepHub.Weights(s + 1,
               params.clone(), buffers == null ? null : buffers.clone(),
@@ -107,6 +110,9 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
       }
       BarrierEpoch.await(acked);
       sentBytes.add(sums.sentBytes());
+      // no task closes its connections before every task has received all it needs: a piece
+      // still on its way would be lost with them
+      j.task().barrier();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted in the all-reduce", e);

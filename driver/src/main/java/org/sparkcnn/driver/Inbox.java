@@ -1,6 +1,7 @@
 /*
  * What has arrived for one task of an all-reduce (TaskMesh, AllReduce), step by step: the slices
- * it owns from every partition, the other owners' sums, and every partition's stats. A peer may
+ * it owns from every partition, every partition's stats and verdict, the other owners' updated
+ * weights, and (for partition 0) their momentum. A peer may
  * be a step ahead, so pieces are kept by step. The waits give up when Spark kills the task (a
  * lost task fails the whole barrier stage), and on a piece that does not fit the exchange.
  */
@@ -20,8 +21,10 @@ final class Inbox {
   /** One step's pieces. */
   private final class Box {
     final Piece[][] parts = new Piece[chunks][];
-    final Piece[] sums = new Piece[chunks];
+    final Piece[] weights = new Piece[chunks];
+    final Piece[] momentum = new Piece[chunks];
     final StepResult[] stats = new StepResult[partitions];
+    final Boolean[] verdicts = new Boolean[partitions];
   }
 
   Inbox(int partitions, int chunks, TaskContext task) {
@@ -32,7 +35,8 @@ final class Inbox {
 
   synchronized void put(Piece p) {
     if (p.from() < 0 || p.from() >= partitions
-        || (p.kind() != Piece.STATS && (p.chunk() < 0 || p.chunk() >= chunks))) {
+        || (p.kind() != Piece.STATS && p.kind() != Piece.VERDICT
+            && (p.chunk() < 0 || p.chunk() >= chunks))) {
       refused = "a piece from partition " + p.from() + " for chunk " + p.chunk() + ", expected"
           + " partitions below " + partitions + " and chunks below " + chunks;
     } else {
@@ -44,7 +48,9 @@ final class Inbox {
           }
           b.parts[p.chunk()][p.from()] = p;
         }
-        case Piece.SUM -> b.sums[p.chunk()] = p;
+        case Piece.WEIGHTS -> b.weights[p.chunk()] = p;
+        case Piece.MOMENTUM -> b.momentum[p.chunk()] = p;
+        case Piece.VERDICT -> b.verdicts[p.from()] = p.chunk() == 1;
         default -> b.stats[p.from()] = p.stats();
       }
     }
@@ -60,13 +66,36 @@ final class Inbox {
     return p;
   }
 
-  /** The owner's sum of chunk at step. */
-  synchronized Piece sum(int step, int chunk) throws InterruptedException {
+  /** The owner's updated weights (or mean buffers) of chunk at step. */
+  synchronized Piece weights(int step, int chunk) throws InterruptedException {
     Piece p;
-    while ((p = box(step).sums[chunk]) == null) {
+    while ((p = box(step).weights[chunk]) == null) {
       pause();
     }
     return p;
+  }
+
+  /** The owner's momentum of chunk at step. */
+  synchronized Piece momentum(int step, int chunk) throws InterruptedException {
+    Piece p;
+    while ((p = box(step).momentum[chunk]) == null) {
+      pause();
+    }
+    return p;
+  }
+
+  /** Whether every partition's verdict on step is finite. */
+  synchronized boolean allFinite(int step) throws InterruptedException {
+    Boolean[] v;
+    while (!full(v = box(step).verdicts)) {
+      pause();
+    }
+    for (Boolean b : v) {
+      if (!b) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every partition's stats of step, in partition order. */

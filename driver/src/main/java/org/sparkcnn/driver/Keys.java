@@ -140,7 +140,7 @@ public final class Keys {
       "tree", List.of("tree", "allreduce", "sharded"), "How the partitions' gradients are summed:"
           + " tree (whole vectors to the driver, added in partition order, the driver updates),"
           + " allreduce (train.execution: barrier only: the tasks sum among themselves, shard"
-          + " by shard, and every task applies the update; the driver is off the data path) or"
+          + " by shard, each updating its shard; the driver is off the data path) or"
           + " sharded (train.execution: jobs only: a shuffle by shard; each task sums one shard,"
           + " the driver gathers them). Every choice gives the same bits.");
   public static final ConfigKey<Integer> ACCUMULATE_STEPS = ConfigKey.ofInt(

@@ -1,7 +1,9 @@
 /*
  * What the tasks of an all-reduce send each other (TaskMesh): a slice of a partition's summed
- * gradient and buffers for the slice's owner (PART), the owner's sum of that slice for every other
- * task (SUM), or a partition's loss, counts and compute time (STATS). The floats are a view,
+ * gradient and buffers for the slice's owner (PART), the owner's updated weights or mean buffers
+ * of that slice for every other task (WEIGHTS), a partition's loss, counts and compute time
+ * (STATS), an owner's verdict on whether its slices are finite (VERDICT: chunk is 1 or 0), or an
+ * owner's momentum of a slice for partition 0 (MOMENTUM). The floats are a view,
  * data[offset, offset + length): in one JVM the sender's own array, over the network a fresh one.
  * On the wire: a tag, step, sender and chunk, then the stats or the floats, little-endian.
  */
@@ -13,8 +15,10 @@ import java.nio.ByteOrder;
 record Piece(byte kind, int step, int from, int chunk, float[] data, int offset, int length,
     StepResult stats) {
   static final byte PART = 1;
-  static final byte SUM = 2;
+  static final byte WEIGHTS = 2;
   static final byte STATS = 3;
+  static final byte VERDICT = 4;
+  static final byte MOMENTUM = 5;
   private static final int HEADER = 1 + 4 + 4 + 4;
   private static final int STATS_BYTES = 8 + 8 + 8 + 8 + 4;
 
@@ -29,9 +33,18 @@ record Piece(byte kind, int step, int from, int chunk, float[] data, int offset,
         r.correct, r.count, r.computeNanos, null, r.partitions));
   }
 
+  /** An owner's verdict on its slices of step: all finite or not. */
+  static Piece verdict(int step, int from, boolean finite) {
+    return new Piece(VERDICT, step, from, finite ? 1 : 0, null, 0, 0, null);
+  }
+
   ByteBuffer encode() {
-    ByteBuffer b = ByteBuffer.allocate(HEADER + (kind == STATS ? STATS_BYTES : 4 + 4 * length))
+    int payload = kind == STATS ? STATS_BYTES : kind == VERDICT ? 0 : 4 + 4 * length;
+    ByteBuffer b = ByteBuffer.allocate(HEADER + payload)
         .order(ByteOrder.LITTLE_ENDIAN).put(kind).putInt(step).putInt(from).putInt(chunk);
+    if (kind == VERDICT) {
+      return b.flip();
+    }
     if (kind == STATS) {
       b.putDouble(stats.lossSum).putLong(stats.correct).putLong(stats.count)
           .putLong(stats.computeNanos).putInt(stats.partitions);
@@ -61,9 +74,12 @@ record Piece(byte kind, int step, int from, int chunk, float[] data, int offset,
       return new Piece(kind, step, from, chunk, null, 0, 0, new StepResult(null, b.getDouble(),
           b.getLong(), b.getLong(), b.getLong(), null, b.getInt()));
     }
-    if (kind != PART && kind != SUM) {
+    if (kind == VERDICT) {
+      return verdict(step, from, chunk == 1);
+    }
+    if (kind != PART && kind != WEIGHTS && kind != MOMENTUM) {
       throw new IllegalArgumentException("an all-reduce message with tag " + kind
-          + "; expected 1 (part), 2 (sum) or 3 (stats)");
+          + "; expected 1 (part), 2 (weights), 3 (stats), 4 (verdict) or 5 (momentum)");
     }
     int length = b.getInt();
     if (length < 0 || length > b.remaining() / 4) {

@@ -200,6 +200,11 @@ final class TaskMesh implements AutoCloseable {
     }
 
     @Override
+    public void receive(TransportClient client, ByteBuffer message) { // what send() sends
+      inbox.put(Piece.decode(message));
+    }
+
+    @Override
     public StreamManager getStreamManager() {
       return streams;
     }

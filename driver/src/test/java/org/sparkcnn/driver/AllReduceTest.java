@@ -1,9 +1,10 @@
 /*
  * The executor-side sum (train.aggregation: allreduce) without Spark: tasks on threads, joined
  * over Spark's transport with authentication and encryption on, or handed their pieces in memory,
- * sum vectors whose additions are order-sensitive, and every task gets exactly OrderedReduce's
- * sum, also past the partition count where the driver groups partitions, and also when parts of
- * the gradient leave early, during a backward pass. A connection with a
+ * sum vectors whose additions are order-sensitive: every owner gets exactly OrderedReduce's sum
+ * of its shard, also past the partition count where the driver groups partitions, and also when
+ * parts of the gradient leave early, during a backward pass; every task gathers every shard, one
+ * task's verdict that its shard is not finite reaches all, and partition 0 gathers the momentum. A connection with a
  * wrong secret, or with none, is refused.
  */
 package org.sparkcnn.driver;
@@ -94,16 +95,46 @@ class AllReduceTest {
                   all.ready(mine.gradSum, from);
                 }
               }
-              StepResult r = all.sum(s, mine);
-              out.add(new StepResult(r.gradSum.clone(), r.lossSum, r.correct, r.count,
-                  r.computeNanos, r.bufferSum == null ? null : r.bufferSum.clone(),
-                  r.partitions));
+              StepResult r = all.reduceScatter(s, mine);
+              // the owners publish their summed shards as if they were the updated weights
+              float[] params = new float[grads];
+              float[] mean = buffers == 0 ? null : new float[buffers];
+              float[] bufs = buffers == 0 ? null : new float[buffers];
+              for (AllReduce.Chunk c : chunks) {
+                if (c.owner() == me) {
+                  System.arraycopy(c.buffers() ? r.bufferSum : r.gradSum, c.offset(),
+                      c.buffers() ? mean : params, c.offset(), c.length());
+                }
+              }
+              boolean finite = all.allFinite(s, !(s == 1 && me == partitions - 1));
+              if (finite) {
+                all.allGather(s, params, mean, bufs);
+              }
+              float[] momentum = new float[grads];
+              java.util.Arrays.fill(momentum, me + 1);
+              all.gatherTo0(s, momentum);
+              all.done(s);
+              out.add(finite ? new StepResult(params, r.lossSum, r.correct, r.count,
+                  r.computeNanos, bufs, r.partitions) : null);
+              if (me == 0) {
+                for (AllReduce.Chunk c : chunks) {
+                  if (!c.buffers()) {
+                    assertEquals(c.owner() + 1, momentum[c.offset()], "momentum of " + c);
+                  }
+                }
+              }
             }
           }
           return out;
         }));
       }
       for (int s = 0; s < 3; s++) {
+        if (s == 1) { // the last partition found its shard not finite: nobody gathers
+          for (Future<List<StepResult>> f : sums) {
+            assertEquals(null, f.get().get(s));
+          }
+          continue;
+        }
         StepResult[] rs = new StepResult[partitions];
         for (int p = 0; p < partitions; p++) {
           rs[p] = result(p, s, grads, buffers);
@@ -159,7 +190,7 @@ class AllReduceTest {
         TaskMesh.Network open = new TaskMesh.Network(none, security(none),
             new Inbox(2, 1, null), "127.0.0.1")) {
       int port = server.server.getPort();
-      Piece piece = Piece.floats(Piece.SUM, 4, 1, 0, new float[] {1, 2, 3}, 1, 2);
+      Piece piece = Piece.floats(Piece.WEIGHTS, 4, 1, 0, new float[] {1, 2, 3}, 1, 2);
       assertThrows(Exception.class, () -> stranger.connect("127.0.0.1", port));
       TransportClient unauthenticated = open.connect("127.0.0.1", port);
       assertThrows(Exception.class, () -> unauthenticated.sendRpcSync(piece.encode(), 5000));
@@ -167,7 +198,7 @@ class AllReduceTest {
       TransportClient c = friend.connect("127.0.0.1", port);
       c.sendRpcSync(piece.encode(), 5000);
       c.close();
-      Piece got = inbox.sum(4, 0);
+      Piece got = inbox.weights(4, 0);
       assertArrayEquals(new float[] {2, 3}, java.util.Arrays.copyOfRange(got.data(),
           got.offset(), got.offset() + got.length()));
     }
