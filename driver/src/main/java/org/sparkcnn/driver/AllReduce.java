@@ -34,6 +34,7 @@ final class AllReduce implements AutoCloseable {
   private final float[] grad; // the step's summed gradient, reused from step to step
   private final float[] buffers; // the summed buffers, or null
   private final int gradChunks; // chunks [0, gradChunks) hold the gradient, in offset order
+  private float[] group; // a group's partial sum past the grouping threshold, reused
   private int step = -1; // the step whose gradient is being sent early
   private float[] early; // its gradient array, final from chunk `unsent` on
   private int unsent; // the gradient chunks [0, unsent) of that step are not sent yet
@@ -264,7 +265,9 @@ final class AllReduce implements AutoCloseable {
    */
   private void addInOrder(Piece[] parts, float[] out, int offset, int length) {
     int size = OrderedReduce.groupSize(parts.length);
-    float[] group = size < parts.length ? new float[length] : null;
+    if (size < parts.length && (group == null || group.length < length)) {
+      group = new float[CHUNK];
+    }
     for (int g = 0; g < parts.length; g += size) {
       float[] to = g == 0 ? out : group;
       int at = g == 0 ? offset : 0;

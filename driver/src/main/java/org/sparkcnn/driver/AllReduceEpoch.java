@@ -38,7 +38,6 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
   }
 
   private final String hub; // the StepHub's endpoint name
-  private final String exchange; // names this stage's meshes among others
   private final BarrierEpoch.Steps<T> steps;
   private final Update update;
   private final LongAccumulator sentBytes; // what the tasks sent each other over the network
@@ -46,7 +45,6 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
   AllReduceEpoch(String hub, BarrierEpoch.Steps<T> steps, Update update,
       LongAccumulator sentBytes) {
     this.hub = hub;
-    this.exchange = hub;
     this.steps = steps;
     this.update = update;
     this.sentBytes = sentBytes;
@@ -70,7 +68,7 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
         buffers == null ? 0 : buffers.length);
     Inbox inbox = new Inbox(partitions, chunks.length, j.task());
-    String stage = exchange + "/" + j.attempt();
+    String stage = hub + "/" + j.attempt(); // names this stage attempt's mesh among others
     Future<Object> acked = null;
     try (BarrierEpoch.Local local = steps.open(items.next());
         AllReduce sums = new AllReduce(partitions, p, chunks,
