@@ -120,8 +120,9 @@ public final class Keys {
       0.0, v -> v >= 0, "a number >= 0", "L2 weight decay added to the gradient.");
   public static final ConfigKey<Boolean> NESTEROV = ConfigKey.ofBool("optim.nesterov", false,
       "Nesterov momentum.");
-  public static final ConfigKey<Integer> EVAL_BATCH = ConfigKey.ofInt("eval.batch_size", 256, 1,
-      "Samples per forward pass when evaluating on the test set.");
+  public static final ConfigKey<Integer> EVAL_BATCH = ConfigKey.ofInt("eval.batch_size", 0, 0,
+      "Samples per forward pass when evaluating on the test set; 0: a task's share of"
+          + " train.batch_size, so that evaluation holds no more memory than a training step.");
   public static final ConfigKey<String> MASTER = ConfigKey.ofString("spark.master", "local[*]",
       "Spark master URL; the CLI option --master overrides it. Ignored under spark-submit.");
   public static final ConfigKey<String> APP_NAME = ConfigKey.ofString("spark.app_name", "sparkcnn",

@@ -10,8 +10,9 @@
  *             step's broadcast copy (Trainer);
  *   replicas  on each task running at once: the engine's footprint (Footprint) at its share of
  *             the batch, less the parameters, which are the broadcast's; and where the test split's
- *             size is known, what evaluation adds when its batch (eval.batch_size, at most the
- *             task's share of the test split) is the larger: the outputs of the forward pass;
+ *             size is known, what evaluation adds when its batch (eval.batch_size when set, at
+ *             most the task's share of the test split) is the larger: the outputs of the forward
+ *             pass;
  *             under train.aggregation: allreduce also the task's own weights, optimizer state,
  *             summed and averaged gradient and buffers (AllReduceEpoch).
  * Local mode: all of it in this JVM, against its maximum heap (deploy/sparkcnn's
@@ -91,7 +92,7 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
     // evaluation grows the same replica's outputs and input batch to its own batch, where larger
     long[] samples = samples(plan.source());
     if (samples != null && partitions > 0) {
-      long evalBatch = Math.min(plan.evalBatch(), (samples[1] + partitions - 1) / partitions);
+      long evalBatch = Math.min(plan.evalBatch(batch), (samples[1] + partitions - 1) / partitions);
       long more = Math.max(0, evalBatch - batch);
       replica += 4 * more * (Footprint.inferenceFloats(plan.architecture())
           + plan.architecture().input().size());

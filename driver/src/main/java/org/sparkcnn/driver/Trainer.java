@@ -291,7 +291,8 @@ public final class Trainer {
       JobStep.Published w = JobStep.Published.of(jsc, p.v);
       StepResult t = OrderedReduce.sum(data.test()
           .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-              plan.augment().eval(), data.decoder(), plan.loss(), plan.evalBatch())));
+              plan.augment().eval(), data.decoder(), plan.loss(),
+              plan.evalBatch(data.batches().localBatch(0)))));
       w.destroy();
       testLoss = t.lossSum() / t.count();
       testAccuracy = (double) t.correct() / t.count();

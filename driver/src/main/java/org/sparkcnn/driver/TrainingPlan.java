@@ -43,6 +43,15 @@ public record TrainingPlan(
     FineTuning fineTuning,
     Augmentation augment) {
 
+  /**
+   * Samples per forward pass of evaluation on a task whose training minibatch is taskBatch:
+   * eval.batch_size, or taskBatch where that is 0, so that evaluation grows no buffer of the
+   * replica beyond what training holds.
+   */
+  public int evalBatch(int taskBatch) {
+    return evalBatch > 0 ? evalBatch : taskBatch;
+  }
+
   /** data.source of a run whose data is a DataFrame given to the Spark ML API. */
   public static final String DATAFRAME = "dataframe";
   static final int SHAPES_TRAIN_DEFAULT = 10_000;

@@ -32,11 +32,18 @@ class MemoryPlanTest {
     assertEquals(2, m.replicas());
     assertEquals(32, m.replicaBatch());
     Footprint f = Footprint.of(plan.architecture(), 32, true);
-    // evaluation: 256 of the 1,000 test images of a task at a time, 224 more than in training
-    long evalMore = 4L * 224 * (Footprint.inferenceFloats(plan.architecture()) + 3 * 32 * 32);
-    assertEquals(f.gradBytes() + f.inputBytes() + f.activationBytes() + evalMore, m.replica());
+    // evaluation runs at the training minibatch by default, so it adds nothing
+    long training = f.gradBytes() + f.inputBytes() + f.activationBytes();
+    assertEquals(training, m.replica());
     assertEquals(m.spark() + m.data() + m.model() + 2 * m.replica(), m.total());
     MemoryPlan.check(plan, "local[2]", m.total(), "1g", 0); // fits exactly
+    // eval.batch_size 256: 256 of the 1,000 test images of a task at a time, 224 more
+    assertEquals(32, plan.evalBatch(32));
+    TrainingPlan plan256 = quickstart("eval.batch_size=256");
+    assertEquals(256, plan256.evalBatch(32));
+    MemoryPlan at256 = MemoryPlan.of(plan256, 2, true);
+    long evalMore = 4L * 224 * (Footprint.inferenceFloats(plan.architecture()) + 3 * 32 * 32);
+    assertEquals(training + evalMore, at256.replica());
   }
 
   @Test
@@ -44,7 +51,7 @@ class MemoryPlanTest {
     TrainingPlan plan = quickstart();
     var e = assertThrows(JobConfig.ConfigException.class,
         () -> MemoryPlan.check(plan, "local[2]", 320 * MIB, "1g", 0));
-    assertTrue(e.getMessage().matches("the job needs about 5\\d\\d MiB of heap \\(Spark 300 MiB,"
+    assertTrue(e.getMessage().matches("the job needs about [345]\\d\\d MiB of heap \\(Spark 300 MiB,"
         + " data 29 MiB, model 25 MiB, 2 replicas at 32 samples \\d+ MiB each\\), more than the"
         + " 320 MiB heap this JVM may use; raise SPARKCNN_DRIVER_MEMORY \\(deploy/sparkcnn\\) or"
         + " spark.driver.memory \\(spark-submit\\), or lower train.batch_size or"

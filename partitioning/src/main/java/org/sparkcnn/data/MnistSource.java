@@ -11,9 +11,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,11 +118,10 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
     IdxReader.checkSameCount(images, labels, imagesPath, labelsPath);
     int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
     int size = images.rows() * images.cols();
-    List<Row> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] px = java.util.Arrays.copyOfRange(images.pixels(), i * size, (i + 1) * size);
-      out.add(new Sample(i, labels[i], px).toRow());
-    }
-    return out.iterator();
+    byte[] pixels = images.pixels();
+    byte[] labelBytes = labels;
+    // one row at a time, as the caller takes them: the split is never held twice as rows
+    return IntStream.range(0, n).mapToObj(i -> new Sample(i, labelBytes[i],
+        Arrays.copyOfRange(pixels, i * size, (i + 1) * size)).toRow()).iterator();
   }
 }

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -145,25 +146,22 @@ public final class Partitioning {
     return arranged;
   }
 
-  /** A decoded block's samples, each keyed by its partition under `to`. */
+  /**
+   * A decoded block's samples, each keyed by its partition under `to`, made one at a time as the
+   * shuffle takes them (never a second copy of the whole block).
+   */
   private static Iterator<Tuple2<Long, Sample>> decodedPieces(Block b, Assignment to, int size) {
-    List<Tuple2<Long, Sample>> out = new ArrayList<>(b.size());
-    for (int i = 0; i < b.size(); i++) {
-      byte[] px = Arrays.copyOfRange(b.pixels(), i * size, (i + 1) * size);
-      out.add(new Tuple2<>((long) to.partitionOf(b.id(i)), new Sample(b.id(i), b.label(i), px)));
-    }
-    return out.iterator();
+    return IntStream.range(0, b.size()).mapToObj(i -> new Tuple2<>((long) to.partitionOf(b.id(i)),
+        new Sample(b.id(i), b.label(i), Arrays.copyOfRange(b.pixels(), i * size, (i + 1) * size))))
+        .iterator();
   }
 
-  /** An encoded block's files, each keyed by its partition under `to`. */
+  /** An encoded block's files, each keyed by its partition under `to`, one at a time. */
   private static Iterator<Tuple2<Long, EncodedSample>> encodedPieces(Block b, Assignment to) {
-    List<Tuple2<Long, EncodedSample>> out = new ArrayList<>(b.size());
-    for (int i = 0; i < b.size(); i++) {
-      byte[] file = Arrays.copyOfRange(b.files(), b.offsets()[i], b.offsets()[i + 1]);
-      out.add(new Tuple2<>((long) to.partitionOf(b.id(i)),
-          new EncodedSample(b.id(i), b.label(i), file, b.path(i))));
-    }
-    return out.iterator();
+    return IntStream.range(0, b.size()).mapToObj(i -> new Tuple2<>((long) to.partitionOf(b.id(i)),
+        new EncodedSample(b.id(i), b.label(i),
+            Arrays.copyOfRange(b.files(), b.offsets()[i], b.offsets()[i + 1]), b.path(i))))
+        .iterator();
   }
 
   private static Iterator<Block> pack(int p, Shape shape, Iterator<Tuple2<Long, Sample>> it) {
