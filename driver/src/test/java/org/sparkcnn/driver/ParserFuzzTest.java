@@ -8,7 +8,7 @@
  * run folder keeps for a resume. A plain test run replays the corpus in
  * src/test/resources/org/sparkcnn/driver/ParserFuzzTestInputs/<method>/: the shipped conf/*.yaml
  * and conf/models/*.yaml, checkpoints written by Checkpoint.write, and every input that once
- * failed. JAZZER_FUZZ=1 fuzzes one method for FUZZ_TIME (README.md, "Fuzzing the parsers").
+ * failed. JAZZER_FUZZ=1 fuzzes one method for FUZZ_TIME (docs/testing.md, "Fuzzing the parsers").
  */
 package org.sparkcnn.driver;
 

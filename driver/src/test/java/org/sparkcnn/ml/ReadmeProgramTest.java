@@ -1,6 +1,6 @@
 /*
- * The Java program of the README's "From a Spark program" section, taken from README.md as it
- * is: it compiles against the API (so the README cannot drift from it), and it runs, as a user
+ * The Java program of docs/using-a-model.md's "From a Spark program" section, taken from the
+ * page as it is: it compiles against the API (so the page cannot drift from it), and it runs, as a user
  * would run it, in a JVM of its own with a plain SparkSession (Spark's default serializer, none of
  * sparkcnn's session settings) on the ants/bees folders for one epoch, printing the classes and
  * the validation accuracy.
@@ -32,11 +32,11 @@ class ReadmeProgramTest {
     return Path.of(System.getProperty("sparkcnn.root"));
   }
 
-  /** The java code block of the README section with this title. */
-  static String program(String readme, String section) {
-    int at = readme.indexOf(section);
-    assertTrue(at >= 0, "README.md has no section " + section);
-    Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
+  /** The java code block of the section of a page with this title. */
+  static String program(String page, String section) {
+    int at = page.indexOf(section);
+    assertTrue(at >= 0, "docs/using-a-model.md has no section " + section);
+    Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(page);
     assertTrue(m.find(at), "no java block after " + section);
     return m.group(1);
   }
@@ -48,8 +48,8 @@ class ReadmeProgramTest {
 
   @Test
   void theReadmeProgramCompilesAndRuns() throws Exception {
-    String code = program(Files.readString(root().resolve("README.md")),
-        "### From a Spark program");
+    String code = program(Files.readString(root().resolve("docs/using-a-model.md")),
+        "## From a Spark program");
     Path src = dir.resolve("src/AntsAndBees.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, code);

@@ -7,7 +7,7 @@
  * other exception or error is a finding. A plain test run replays the corpus in
  * src/test/resources/org/sparkcnn/data/ParserFuzzTestInputs/<method>/: seeds made from real
  * MNIST files and by the project's writers, and every input that once failed. JAZZER_FUZZ=1
- * fuzzes one method for FUZZ_TIME (README.md, "Fuzzing the parsers").
+ * fuzzes one method for FUZZ_TIME (docs/testing.md, "Fuzzing the parsers").
  */
 package org.sparkcnn.data;
 

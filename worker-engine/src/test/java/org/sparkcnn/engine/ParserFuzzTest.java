@@ -5,7 +5,7 @@
  * IOException with a message that names the file; any other exception or error is a finding.
  * A plain test run replays the corpus in src/test/resources/org/sparkcnn/engine/
  * ParserFuzzTestInputs/<method>/: seeds written by the engine's own writers, and every input that
- * once failed. JAZZER_FUZZ=1 fuzzes one method for FUZZ_TIME (README.md, "Fuzzing the parsers").
+ * once failed. JAZZER_FUZZ=1 fuzzes one method for FUZZ_TIME (docs/testing.md, "Fuzzing the parsers").
  */
 package org.sparkcnn.engine;
 

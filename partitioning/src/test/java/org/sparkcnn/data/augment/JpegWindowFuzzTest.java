@@ -7,7 +7,7 @@
  * plain test run replays the corpus in src/test/resources/org/sparkcnn/data/augment/
  * JpegWindowFuzzTestInputs/jpegWindow/: a camera photo of the shared ants and bees set, files
  * written by the JDK's JPEG writer in each sampling layout, and every input that once failed.
- * JAZZER_FUZZ=1 fuzzes it for FUZZ_TIME (README.md, "Fuzzing the parsers").
+ * JAZZER_FUZZ=1 fuzzes it for FUZZ_TIME (docs/testing.md, "Fuzzing the parsers").
  */
 package org.sparkcnn.data.augment;
 
