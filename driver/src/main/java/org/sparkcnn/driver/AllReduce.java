@@ -39,8 +39,8 @@ final class AllReduce implements AutoCloseable {
   private float[] early; // its gradient array, final from chunk `unsent` on
   private int unsent; // the gradient chunks [0, unsent) of that step are not sent yet
 
-  AllReduce(int partitions, int me, Chunk[] chunks, TaskMesh mesh, int gradLength,
-      int bufferLength) {
+  AllReduce(
+      int partitions, int me, Chunk[] chunks, TaskMesh mesh, int gradLength, int bufferLength) {
     this.partitions = partitions;
     this.me = me;
     this.chunks = chunks;
@@ -62,8 +62,8 @@ final class AllReduce implements AutoCloseable {
   }
 
   /**
-   * The backward pass of the current step has made grads final from element `from` on: the
-   * chunks wholly past it go to their owners now.
+   * The backward pass of the current step has made grads final from element `from` on: the chunks
+   * wholly past it go to their owners now.
    */
   void ready(float[] grads, int from) {
     if (early != null && early != grads) {
@@ -112,8 +112,8 @@ final class AllReduce implements AutoCloseable {
    * Reduce-scatter: every partition's result of step (this task's is mine) added, as the driver
    * would add them, for this task's chunks only; the answer holds every partition's scalars added
    * and, at this task's chunks, the summed gradient and buffers (its arrays are this all-reduce's
-   * own, overwritten by the next step). mine's arrays must stay unchanged until allFinite()
-   * has answered: every owner has added them by then.
+   * own, overwritten by the next step). mine's arrays must stay unchanged until allFinite() has
+   * answered: every owner has added them by then.
    */
   StepResult reduceScatter(int step, StepResult mine) throws InterruptedException {
     Inbox inbox = mesh.inbox();
@@ -138,18 +138,24 @@ final class AllReduce implements AutoCloseable {
     StepResult[] all = inbox.stats(step).clone();
     for (int p = 0; p < all.length; p++) { // merge adds into its left side: work on copies
       StepResult r = all[p];
-      all[p] = new StepResult(null, r.lossSum, r.correct, r.count, r.computeNanos, null,
-          r.partitions);
+      all[p] =
+          new StepResult(null, r.lossSum, r.correct, r.count, r.computeNanos, null, r.partitions);
     }
     StepResult total = OrderedReduce.inOrder(all);
-    return new StepResult(grad, total.lossSum, total.correct, total.count, total.computeNanos,
-        buffers, total.partitions);
+    return new StepResult(
+        grad,
+        total.lossSum,
+        total.correct,
+        total.count,
+        total.computeNanos,
+        buffers,
+        total.partitions);
   }
 
   /**
-   * The driver's averaging (StepResult.averageInto, bufferMean), for this task's chunks of
-   * total: the averaged gradient into avg and the mean buffers into mean at those chunks; whether
-   * the loss and all of them are finite.
+   * The driver's averaging (StepResult.averageInto, bufferMean), for this task's chunks of total:
+   * the averaged gradient into avg and the mean buffers into mean at those chunks; whether the loss
+   * and all of them are finite.
    */
   boolean averageOwn(StepResult total, float[] avg, float[] mean) {
     float inv = 1f / total.count;
@@ -189,8 +195,9 @@ final class AllReduce implements AutoCloseable {
     for (int k = 0; k < chunks.length; k++) {
       Chunk c = chunks[k];
       if (c.owner() == me) {
-        toOthers(Piece.floats(Piece.WEIGHTS, step, me, k, c.buffers() ? mean : params,
-            c.offset(), c.length()));
+        toOthers(
+            Piece.floats(
+                Piece.WEIGHTS, step, me, k, c.buffers() ? mean : params, c.offset(), c.length()));
         if (c.buffers()) {
           System.arraycopy(mean, c.offset(), buffers, c.offset(), c.length());
         }
@@ -200,8 +207,8 @@ final class AllReduce implements AutoCloseable {
       Chunk c = chunks[k];
       if (c.owner() != me) {
         Piece w = check(mesh.inbox().weights(step, k), c);
-        System.arraycopy(w.data(), w.offset(), c.buffers() ? buffers : params, c.offset(),
-            c.length());
+        System.arraycopy(
+            w.data(), w.offset(), c.buffers() ? buffers : params, c.offset(), c.length());
       }
     }
   }
@@ -214,8 +221,7 @@ final class AllReduce implements AutoCloseable {
     for (int k = 0; k < gradChunks; k++) {
       Chunk c = chunks[k];
       if (me != 0 && c.owner() == me) {
-        mesh.send(0, Piece.floats(Piece.MOMENTUM, step, me, k, momentum, c.offset(),
-            c.length()));
+        mesh.send(0, Piece.floats(Piece.MOMENTUM, step, me, k, momentum, c.offset(), c.length()));
       } else if (me == 0 && c.owner() != 0) {
         Piece m = check(mesh.inbox().momentum(step, k), c);
         System.arraycopy(m.data(), m.offset(), momentum, c.offset(), c.length());
@@ -260,8 +266,8 @@ final class AllReduce implements AutoCloseable {
 
   /**
    * parts' slices added into out[offset, offset + length) with the association of
-   * OrderedReduce.inOrder: groups of groupSize(P) consecutive partitions, each added left to
-   * right, then the groups left to right.
+   * OrderedReduce.inOrder: groups of groupSize(P) consecutive partitions, each added left to right,
+   * then the groups left to right.
    */
   private void addInOrder(Piece[] parts, float[] out, int offset, int length) {
     int size = OrderedReduce.groupSize(parts.length);
@@ -294,8 +300,15 @@ final class AllReduce implements AutoCloseable {
 
   private static Piece check(Piece p, int length) {
     if (p.length() != length) {
-      throw new IllegalStateException("partition " + p.from() + " sent " + p.length()
-          + " floats of chunk " + p.chunk() + ", expected " + length);
+      throw new IllegalStateException(
+          "partition "
+              + p.from()
+              + " sent "
+              + p.length()
+              + " floats of chunk "
+              + p.chunk()
+              + ", expected "
+              + length);
     }
     return p;
   }

@@ -24,12 +24,19 @@ import scala.runtime.AbstractFunction1;
 final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Object>>
     implements Serializable {
   /**
-   * How the tasks update: the epoch's steps, the global step of its first, the checkpoint
-   * interval (0: none), the schedule, the optimiser, the trainable ranges and whether a
-   * non-finite step is skipped (else it stops the run).
+   * How the tasks update: the epoch's steps, the global step of its first, the checkpoint interval
+   * (0: none), the schedule, the optimiser, the trainable ranges and whether a non-finite step is
+   * skipped (else it stops the run).
    */
-  record Update(int steps, long firstGlobalStep, int checkpointEvery, LrSchedule schedule,
-      Sgd.Hyper sgd, int[] trainable, boolean skipNonFinite) implements Serializable {
+  record Update(
+      int steps,
+      long firstGlobalStep,
+      int checkpointEvery,
+      LrSchedule schedule,
+      Sgd.Hyper sgd,
+      int[] trainable,
+      boolean skipNonFinite)
+      implements Serializable {
     /** Whether the driver keeps the state after epoch step `step` (0-based). */
     boolean keptAfter(int step) {
       long global = firstGlobalStep + step + 1;
@@ -42,8 +49,8 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
   private final Update update;
   private final LongAccumulator sentBytes; // what the tasks sent each other over the network
 
-  AllReduceEpoch(String hub, BarrierEpoch.Steps<T> steps, Update update,
-      LongAccumulator sentBytes) {
+  AllReduceEpoch(
+      String hub, BarrierEpoch.Steps<T> steps, Update update, LongAccumulator sentBytes) {
     this.hub = hub;
     this.steps = steps;
     this.update = update;
@@ -61,19 +68,27 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
     }
     float[] params = w.params().clone();
     float[] buffers = w.buffers() == null ? null : w.buffers().clone();
-    Sgd sgd = new Sgd(update.sgd(), w.momentum() == null ? new float[params.length]
-        : w.momentum().clone(), w.optimizerSteps());
+    Sgd sgd =
+        new Sgd(
+            update.sgd(),
+            w.momentum() == null ? new float[params.length] : w.momentum().clone(),
+            w.optimizerSteps());
     float[] grad = new float[params.length]; // the averaged gradient, at this task's shard
     float[] mean = buffers == null ? null : new float[buffers.length]; // likewise the buffers
-    AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, params.length,
-        buffers == null ? 0 : buffers.length);
+    AllReduce.Chunk[] chunks =
+        AllReduce.chunks(partitions, params.length, buffers == null ? 0 : buffers.length);
     Inbox inbox = new Inbox(partitions, chunks.length, j.task());
     String stage = hub + "/" + j.attempt(); // names this stage attempt's mesh among others
     Future<Object> acked = null;
     try (BarrierEpoch.Local local = steps.open(items.next());
-        AllReduce sums = new AllReduce(partitions, p, chunks,
-            TaskMesh.join(j.task(), stage, inbox, j.inDriver()), params.length,
-            buffers == null ? 0 : buffers.length)) {
+        AllReduce sums =
+            new AllReduce(
+                partitions,
+                p,
+                chunks,
+                TaskMesh.join(j.task(), stage, inbox, j.inDriver()),
+                params.length,
+                buffers == null ? 0 : buffers.length)) {
       local.onGradientsReady(sums::ready);
       int[] own = sums.own(update.trainable()); // the trainable ranges of this task's shard
       for (int s = w.step(); s < update.steps(); s++) {
@@ -92,15 +107,30 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
         }
         sums.done(s);
         if (p == 0) {
-          StepHub.Weights state = update.keptAfter(s) ? new StepHub.Weights(s + 1,
-              params.clone(), buffers == null ? null : buffers.clone(),
-              sgd.momentumBuffer() == null ? null : sgd.momentumBuffer().clone(), sgd.steps())
-              : null;
+          StepHub.Weights state =
+              update.keptAfter(s)
+                  ? new StepHub.Weights(
+                      s + 1,
+                      params.clone(),
+                      buffers == null ? null : buffers.clone(),
+                      sgd.momentumBuffer() == null ? null : sgd.momentumBuffer().clone(),
+                      sgd.steps())
+                  : null;
           BarrierEpoch.await(acked);
-          StepResult scalars = new StepResult(null, total.lossSum, total.correct, total.count,
-              total.computeNanos, null, total.partitions);
-          acked = BarrierEpoch.send(j.driver(),
-              new StepHub.Report(j.attempt(), s, scalars, finite, state), j.inDriver());
+          StepResult scalars =
+              new StepResult(
+                  null,
+                  total.lossSum,
+                  total.correct,
+                  total.count,
+                  total.computeNanos,
+                  null,
+                  total.partitions);
+          acked =
+              BarrierEpoch.send(
+                  j.driver(),
+                  new StepHub.Report(j.attempt(), s, scalars, finite, state),
+                  j.inDriver());
         }
         if (!finite && !update.skipNonFinite()) {
           break; // the driver stops the run

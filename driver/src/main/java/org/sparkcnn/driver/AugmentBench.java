@@ -57,29 +57,56 @@ final class AugmentBench {
   }
 
   static Pipeline cifarPipeline() {
-    return Augmentation.training(List.of(
-        Map.of("op", "random_crop", "size", 32, "padding", 4),
-        Map.of("op", "hflip"),
-        Map.of("op", "normalize", "mean", List.of(0.4914, 0.4822, 0.4465),
-            "std", List.of(0.2470, 0.2435, 0.2616))), "bench A1", CIFAR);
+    return Augmentation.training(
+        List.of(
+            Map.of("op", "random_crop", "size", 32, "padding", 4),
+            Map.of("op", "hflip"),
+            Map.of(
+                "op",
+                "normalize",
+                "mean",
+                List.of(0.4914, 0.4822, 0.4465),
+                "std",
+                List.of(0.2470, 0.2435, 0.2616))),
+        "bench A1",
+        CIFAR);
   }
 
   static Pipeline imagenetPipeline() {
-    return Augmentation.training(List.of(
-        Map.of("op", "random_resized_crop", "size", 224),
-        Map.of("op", "hflip"),
-        Map.of("op", "color_jitter", "brightness", 0.4, "contrast", 0.4, "saturation", 0.4,
-            "hue", 0.1),
-        Map.of("op", "normalize", "mean", List.of(0.485, 0.456, 0.406),
-            "std", List.of(0.229, 0.224, 0.225))), "bench A2", Shape.of(3, 375, 500));
+    return Augmentation.training(
+        List.of(
+            Map.of("op", "random_resized_crop", "size", 224),
+            Map.of("op", "hflip"),
+            Map.of(
+                "op",
+                "color_jitter",
+                "brightness",
+                0.4,
+                "contrast",
+                0.4,
+                "saturation",
+                0.4,
+                "hue",
+                0.1),
+            Map.of(
+                "op",
+                "normalize",
+                "mean",
+                List.of(0.485, 0.456, 0.406),
+                "std",
+                List.of(0.229, 0.224, 0.225))),
+        "bench A2",
+        Shape.of(3, 375, 500));
   }
 
   /** The JPEG files (.jpg, .jpeg) under dir, sorted by path; other files are left out. */
   static List<Path> jpegs(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile)
+      return files
+          .filter(Files::isRegularFile)
           .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.jpe?g"))
-          .sorted().toList();
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
@@ -88,19 +115,28 @@ final class AugmentBench {
   /** Images per second of wall-clock time (summed over threads) and of process CPU time. */
   record Rate(double perSecond, double perCpuSecond) {}
 
-  static void run(List<String> pipelines, int threads, double seconds, List<Path> images,
-      PrintStream out) {
+  static void run(
+      List<String> pipelines, int threads, double seconds, List<Path> images, PrintStream out) {
     for (String p : pipelines) {
-      Rate rate = switch (p) {
-        case "A1" -> imagesPerSecond(threads, seconds, cifar(threads));
-        case "A2" -> imagesPerSecond(threads, seconds, imagenet(threads, read(images)));
-        default -> throw new IllegalArgumentException("unknown pipeline " + p + "; known: "
-            + String.join(", ", PIPELINES));
-      };
-      out.println(String.format(Locale.ROOT,
-          "%s %s threads=%d images_per_sec=%.1f images_per_sec_per_core=%.1f"
-              + " images_per_cpu_sec=%.1f", p, p.equals("A1") ? "cifar_style" : "imagenet_style",
-          threads, rate.perSecond(), rate.perSecond() / threads, rate.perCpuSecond()));
+      Rate rate =
+          switch (p) {
+            case "A1" -> imagesPerSecond(threads, seconds, cifar(threads));
+            case "A2" -> imagesPerSecond(threads, seconds, imagenet(threads, read(images)));
+            default ->
+                throw new IllegalArgumentException(
+                    "unknown pipeline " + p + "; known: " + String.join(", ", PIPELINES));
+          };
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%s %s threads=%d images_per_sec=%.1f images_per_sec_per_core=%.1f"
+                  + " images_per_cpu_sec=%.1f",
+              p,
+              p.equals("A1") ? "cifar_style" : "imagenet_style",
+              threads,
+              rate.perSecond(),
+              rate.perSecond() / threads,
+              rate.perCpuSecond()));
       out.flush();
     }
   }
@@ -184,32 +220,35 @@ final class AugmentBench {
     List<Thread> pool = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      Thread th = new Thread(() -> {
-        try {
-          Pass pass = worker.apply(id);
-          int epoch = 0;
-          long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
-          do {
-            pass.run(++epoch);
-          } while (System.nanoTime() < warm);
-          start.await();
-          long t0 = System.nanoTime();
-          long end = t0 + (long) (seconds * 1e9);
-          long images = 0;
-          long now;
-          do {
-            images += pass.run(++epoch);
-            now = System.nanoTime();
-          } while (now < end);
-          rates[id] = images / ((now - t0) / 1e9);
-          counts[id] = images;
-        } catch (Throwable e) {
-          synchronized (failure) {
-            failure[0] = failure[0] == null ? e : failure[0];
-          }
-          start.reset(); // release the others
-        }
-      }, "bench-augment-" + t);
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  Pass pass = worker.apply(id);
+                  int epoch = 0;
+                  long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
+                  do {
+                    pass.run(++epoch);
+                  } while (System.nanoTime() < warm);
+                  start.await();
+                  long t0 = System.nanoTime();
+                  long end = t0 + (long) (seconds * 1e9);
+                  long images = 0;
+                  long now;
+                  do {
+                    images += pass.run(++epoch);
+                    now = System.nanoTime();
+                  } while (now < end);
+                  rates[id] = images / ((now - t0) / 1e9);
+                  counts[id] = images;
+                } catch (Throwable e) {
+                  synchronized (failure) {
+                    failure[0] = failure[0] == null ? e : failure[0];
+                  }
+                  start.reset(); // release the others
+                }
+              },
+              "bench-augment-" + t);
       pool.add(th);
       th.start();
     }
@@ -222,7 +261,8 @@ final class AugmentBench {
       }
     }
     if (failure[0] != null) {
-      throw failure[0] instanceof RuntimeException re ? re
+      throw failure[0] instanceof RuntimeException re
+          ? re
           : new IllegalStateException(failure[0].toString(), failure[0]);
     }
     long cpu = processCpuNanos() - cpuAtStart[0];
@@ -241,7 +281,7 @@ final class AugmentBench {
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       return sun.getProcessCpuTime();
     }
-    throw new IllegalStateException("this JVM does not report its CPU time"
-        + " (com.sun.management.OperatingSystemMXBean)");
+    throw new IllegalStateException(
+        "this JVM does not report its CPU time" + " (com.sun.management.OperatingSystemMXBean)");
   }
 }

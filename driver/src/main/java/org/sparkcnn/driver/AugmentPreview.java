@@ -31,9 +31,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "augment-preview", mixinStandardHelpOptions = true,
-    description = "Write a PNG grid of training samples under the config's augmentation: the"
-        + " originals in the first column, then one augmented version per epoch.")
+@Command(
+    name = "augment-preview",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write a PNG grid of training samples under the config's augmentation: the"
+            + " originals in the first column, then one augmented version per epoch.")
 final class AugmentPreview implements Callable<Integer> {
   static final int GAP = 2; // pixels between cells
   private static final int MIN_CELL = 96; // the default zoom enlarges cells to at least this
@@ -44,24 +47,40 @@ final class AugmentPreview implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "PNG", description = "The PNG to write.")
   Path out;
 
-  @Option(names = "--samples", paramLabel = "N", defaultValue = "8",
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      defaultValue = "8",
       description = "Rows: the training samples with ids 0..N-1 (default 8, at most 256).")
   int samples;
 
-  @Option(names = "--versions", paramLabel = "K", defaultValue = "6",
+  @Option(
+      names = "--versions",
+      paramLabel = "K",
+      defaultValue = "6",
       description = "Augmented versions per sample, of epochs 1..K (default 6, at most 64).")
   int versions;
 
-  @Option(names = "--zoom", paramLabel = "Z", defaultValue = "0",
-      description = "Screen pixels per image pixel, 1 to 16; 0 (default) enlarges small images"
-          + " to cells of about " + MIN_CELL + " pixels.")
+  @Option(
+      names = "--zoom",
+      paramLabel = "Z",
+      defaultValue = "0",
+      description =
+          "Screen pixels per image pixel, 1 to 16; 0 (default) enlarges small images"
+              + " to cells of about "
+              + MIN_CELL
+              + " pixels.")
   int zoom;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "Folder with the datasets in their original layout (overrides data.dir).")
   Path dataDir;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
       description = "Override one config key; repeatable.")
   List<String> overrides = new ArrayList<>();
 
@@ -73,8 +92,9 @@ final class AugmentPreview implements Callable<Integer> {
       check(versions >= 1 && versions <= 64, "--versions " + versions + ": expected 1 to 64");
       check(zoom >= 0 && zoom <= 16, "--zoom " + zoom + ": expected 0 (automatic) to 16");
       Path dir = out.toAbsolutePath().getParent();
-      check(dir != null && Files.isDirectory(dir), "--out " + out + ": the folder " + dir
-          + " does not exist");
+      check(
+          dir != null && Files.isDirectory(dir),
+          "--out " + out + ": the folder " + dir + " does not exist");
       JobConfig c = JobConfig.load(config, overrides);
       if (dataDir != null) {
         c = c.with(Keys.DATA_DIR, dataDir.toString());
@@ -90,13 +110,21 @@ final class AugmentPreview implements Callable<Integer> {
       return Main.EXIT_BAD_INPUT;
     }
     Pipeline pipeline = plan.augment().train().withoutNormalize();
-    BufferedImage grid = grid(pipeline, block, plan.seed(), versions, plan.source().classes(),
-        zoom);
+    BufferedImage grid =
+        grid(pipeline, block, plan.seed(), versions, plan.source().classes(), zoom);
     if (!ImageIO.write(grid, "png", out.toFile())) {
       throw new IOException("no PNG writer in this Java runtime");
     }
-    System.out.println("wrote " + out + ": " + block.size() + " samples, the original and "
-        + versions + " versions each (" + String.join(", ", pipeline.names()) + ")");
+    System.out.println(
+        "wrote "
+            + out
+            + ": "
+            + block.size()
+            + " samples, the original and "
+            + versions
+            + " versions each ("
+            + String.join(", ", pipeline.names())
+            + ")");
     return 0;
   }
 
@@ -108,11 +136,17 @@ final class AugmentPreview implements Callable<Integer> {
 
   /** The training samples with ids below --samples, read through the source on Spark. */
   private Block firstSamples(TrainingPlan plan) {
-    SparkSession spark = Sessions.builder(plan.config().get(Keys.MASTER),
-        plan.config().get(Keys.APP_NAME) + " augment-preview").getOrCreate();
+    SparkSession spark =
+        Sessions.builder(
+                plan.config().get(Keys.MASTER),
+                plan.config().get(Keys.APP_NAME) + " augment-preview")
+            .getOrCreate();
     try {
-      List<Row> rows = plan.source().load(spark, Split.TRAIN)
-          .filter(functions.col("id").lt(samples)).collectAsList();
+      List<Row> rows =
+          plan.source()
+              .load(spark, Split.TRAIN)
+              .filter(functions.col("id").lt(samples))
+              .collectAsList();
       List<Sample> list = new ArrayList<>(rows.stream().map(Sample::fromRow).toList());
       list.sort(Comparator.comparingLong(Sample::id));
       return Block.of(0, plan.source().shape(), list);
@@ -122,19 +156,22 @@ final class AugmentPreview implements Callable<Integer> {
   }
 
   /**
-   * The grid: row i holds sample i, its original in column 0 and its version of epoch v in
-   * column v. Pixels in [0, 1] are shown as 0..255; one channel as grey, three as RGB.
+   * The grid: row i holds sample i, its original in column 0 and its version of epoch v in column
+   * v. Pixels in [0, 1] are shown as 0..255; one channel as grey, three as RGB.
    */
-  static BufferedImage grid(Pipeline pipeline, Block block, long seed, int versions, int classes,
-      int zoom) {
+  static BufferedImage grid(
+      Pipeline pipeline, Block block, long seed, int versions, int classes, int zoom) {
     int n = block.size();
     Shape in = block.shape();
     Shape aug = pipeline.output();
     int cellH = Math.max(in.h(), aug.h());
     int cellW = Math.max(in.w(), aug.w());
     int z = zoom > 0 ? zoom : Math.max(1, MIN_CELL / Math.max(cellH, cellW));
-    BufferedImage img = new BufferedImage((versions + 1) * (cellW * z + GAP) + GAP,
-        n * (cellH * z + GAP) + GAP, BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(
+            (versions + 1) * (cellW * z + GAP) + GAP,
+            n * (cellH * z + GAP) + GAP,
+            BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < img.getHeight(); y++) {
       for (int x = 0; x < img.getWidth(); x++) {
         img.setRGB(x, y, 0x404040);
@@ -149,20 +186,18 @@ final class AugmentPreview implements Callable<Integer> {
       if (v == 0) {
         block.gather(null, 0, n, scale, x, y);
       } else {
-        new Augmenter().gather(pipeline, block, null, 0, n, scale, seed, v, x, y, targets,
-            classes);
+        new Augmenter().gather(pipeline, block, null, 0, n, scale, seed, v, x, y, targets, classes);
       }
       for (int i = 0; i < n; i++) {
-        paint(img, x, i * s.size(), s, GAP + v * (cellW * z + GAP), GAP + i * (cellH * z + GAP),
-            z);
+        paint(img, x, i * s.size(), s, GAP + v * (cellW * z + GAP), GAP + i * (cellH * z + GAP), z);
       }
     }
     return img;
   }
 
   /** Draws the image x[off..] of shape s with its top-left corner at (left, top), enlarged z. */
-  private static void paint(BufferedImage img, float[] x, int off, Shape s, int left, int top,
-      int z) {
+  private static void paint(
+      BufferedImage img, float[] x, int off, Shape s, int left, int top, int z) {
     int plane = s.h() * s.w();
     for (int py = 0; py < s.h(); py++) {
       for (int px = 0; px < s.w(); px++) {

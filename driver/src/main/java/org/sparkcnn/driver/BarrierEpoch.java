@@ -37,8 +37,8 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
 
     /**
      * Has compute() tell ready, during its backward pass, from where the gradient array it will
-     * return is final (train.aggregation: allreduce sends those parts early). A step whose
-     * gradient is assembled afterwards (accumulated minibatches) does not: the default.
+     * return is final (train.aggregation: allreduce sends those parts early). A step whose gradient
+     * is assembled afterwards (accumulated minibatches) does not: the default.
      */
     default void onGradientsReady(java.util.function.ObjIntConsumer<float[]> ready) {}
 
@@ -63,8 +63,7 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
         long t0 = System.nanoTime();
         StepResult r = local.compute(w.step(), w.params(), w.buffers());
         r.computeNanos = System.nanoTime() - t0;
-        w = ask(j.driver(), new StepHub.Sum(j.partition(), j.attempt(), w.step(), r),
-            j.inDriver());
+        w = ask(j.driver(), new StepHub.Sum(j.partition(), j.attempt(), w.step(), r), j.inDriver());
       }
     }
     return CollectionConverters.asScala(Collections.emptyIterator());
@@ -72,11 +71,16 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
 
   /**
    * A long-lived task that has joined the driver's StepHub: its barrier context, stage attempt,
-   * partition, the hub's reference, whether it runs in the driver's JVM (local mode), and where
-   * the hub told it to start.
+   * partition, the hub's reference, whether it runs in the driver's JVM (local mode), and where the
+   * hub told it to start.
    */
-  record Joined(BarrierTaskContext task, long attempt, int partition, RpcEndpointRef driver,
-      boolean inDriver, StepHub.Weights start) {
+  record Joined(
+      BarrierTaskContext task,
+      long attempt,
+      int partition,
+      RpcEndpointRef driver,
+      boolean inDriver,
+      StepHub.Weights start) {
     static Joined of(String hub) {
       BarrierTaskContext task = BarrierTaskContext.get();
       long attempt = ((long) task.stageId() << 16) | task.stageAttemptNumber();
@@ -84,8 +88,8 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
       SparkEnv env = SparkEnv.get();
       RpcEndpointRef driver = RpcUtils.makeDriverRef(hub, env.conf(), env.rpcEnv());
       boolean inDriver = "driver".equals(env.executorId()); // local mode: the driver's JVM
-      return new Joined(task, attempt, p, driver, inDriver,
-          ask(driver, new StepHub.Join(p, attempt), inDriver));
+      return new Joined(
+          task, attempt, p, driver, inDriver, ask(driver, new StepHub.Join(p, attempt), inDriver));
     }
   }
 
@@ -96,7 +100,9 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
 
   /** Sends message; the answer comes as the future's value (HubCodec bytes across JVMs). */
   static Future<Object> send(RpcEndpointRef driver, Object message, boolean inDriver) {
-    return driver.ask(inDriver ? message : HubCodec.encode(message), RpcUtils.INFINITE_TIMEOUT(),
+    return driver.ask(
+        inDriver ? message : HubCodec.encode(message),
+        RpcUtils.INFINITE_TIMEOUT(),
         ClassTag$.MODULE$.apply(Object.class));
   }
 

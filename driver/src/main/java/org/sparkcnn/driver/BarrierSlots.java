@@ -16,20 +16,23 @@ final class BarrierSlots {
   private BarrierSlots() {}
 
   static void check(JavaSparkContext jsc, int partitions, boolean allReduce) {
-    if (allReduce && !jsc.sc().isLocal()
+    if (allReduce
+        && !jsc.sc().isLocal()
         && !jsc.getConf().getBoolean("spark.authenticate", false)) {
-      throw new JobConfig.ConfigException("train.aggregation: allreduce opens a port in every"
-          + " task for the others, but spark.authenticate is off on this cluster; expected"
-          + " spark.authenticate=true (deploy/cluster.sh and deploy/submit.sh set it), or"
-          + " train.aggregation: tree");
+      throw new JobConfig.ConfigException(
+          "train.aggregation: allreduce opens a port in every"
+              + " task for the others, but spark.authenticate is off on this cluster; expected"
+              + " spark.authenticate=true (deploy/cluster.sh and deploy/submit.sh set it), or"
+              + " train.aggregation: tree");
     }
     if (jsc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
-      throw new JobConfig.ConfigException("train.execution: barrier needs a fixed set of"
-          + " executors, but spark.dynamicAllocation.enabled is true; expected"
-          + " spark.dynamicAllocation.enabled=false, or train.execution: jobs");
+      throw new JobConfig.ConfigException(
+          "train.execution: barrier needs a fixed set of"
+              + " executors, but spark.dynamicAllocation.enabled is true; expected"
+              + " spark.dynamicAllocation.enabled=false, or train.execution: jobs");
     }
-    long wait = jsc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime",
-        "30s");
+    long wait =
+        jsc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
     long until = System.currentTimeMillis() + (jsc.sc().isLocal() ? 0 : wait);
     int slots = slots(jsc);
     while (slots < partitions && System.currentTimeMillis() < until) {
@@ -42,11 +45,18 @@ final class BarrierSlots {
       slots = slots(jsc);
     }
     if (slots < partitions) {
-      throw new JobConfig.ConfigException("train.execution: barrier runs the tasks of all "
-          + partitions + " partitions at once, but " + (jsc.sc().isLocal() ? "this local master"
-              : "the cluster") + " offers " + slots + " task slots (cores / spark.task.cpus);"
-          + " expected train.partitions <= " + slots + ", more executors or cores, or"
-          + " train.execution: jobs");
+      throw new JobConfig.ConfigException(
+          "train.execution: barrier runs the tasks of all "
+              + partitions
+              + " partitions at once, but "
+              + (jsc.sc().isLocal() ? "this local master" : "the cluster")
+              + " offers "
+              + slots
+              + " task slots (cores / spark.task.cpus);"
+              + " expected train.partitions <= "
+              + slots
+              + ", more executors or cores, or"
+              + " train.execution: jobs");
     }
   }
 
@@ -57,15 +67,16 @@ final class BarrierSlots {
    */
   static void refuseSpeculation(String value) {
     if (value != null && Boolean.parseBoolean(value.trim())) {
-      throw new JobConfig.ConfigException("spark.speculation is true, but training does not run"
-          + " under speculative execution; set spark.speculation=false for this job (for example"
-          + " --conf spark.speculation=false on spark-submit)");
+      throw new JobConfig.ConfigException(
+          "spark.speculation is true, but training does not run"
+              + " under speculative execution; set spark.speculation=false for this job (for example"
+              + " --conf spark.speculation=false on spark-submit)");
     }
   }
 
   /** Tasks the executors can run at once now. */
   static int slots(JavaSparkContext jsc) {
-    return jsc.sc().maxNumConcurrentTasks(
-        jsc.sc().resourceProfileManager().defaultResourceProfile());
+    return jsc.sc()
+        .maxNumConcurrentTasks(jsc.sc().resourceProfileManager().defaultResourceProfile());
   }
 }

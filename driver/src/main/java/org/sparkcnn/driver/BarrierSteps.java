@@ -42,8 +42,14 @@ final class BarrierSteps implements AutoCloseable {
   private boolean closed;
   private boolean ended; // the last step's weights are published: the tasks stop by themselves
 
-  private BarrierSteps(JavaSparkContext jsc, JavaRDD<?> train, AbstractFunction1<?, ?> tasks,
-      StepHub hub, RpcEndpointRef endpoint, int maxRestarts, String description,
+  private BarrierSteps(
+      JavaSparkContext jsc,
+      JavaRDD<?> train,
+      AbstractFunction1<?, ?> tasks,
+      StepHub hub,
+      RpcEndpointRef endpoint,
+      int maxRestarts,
+      String description,
       Supplier<StepHub.Weights> restart) {
     this.jsc = jsc;
     this.restart = restart;
@@ -56,63 +62,99 @@ final class BarrierSteps implements AutoCloseable {
   }
 
   /**
-   * Starts a stage of `steps` over data (one task per partition) at step firstStep with the
-   * weights v; `name` tells this stage from others of the application, `description` names it in
-   * the Spark UI and in messages.
+   * Starts a stage of `steps` over data (one task per partition) at step firstStep with the weights
+   * v; `name` tells this stage from others of the application, `description` names it in the Spark
+   * UI and in messages.
    */
-  static <T> BarrierSteps start(JavaSparkContext jsc, JavaRDD<T> data,
-      BarrierEpoch.Steps<T> steps, String name, String description, int firstStep, Vectors v,
+  static <T> BarrierSteps start(
+      JavaSparkContext jsc,
+      JavaRDD<T> data,
+      BarrierEpoch.Steps<T> steps,
+      String name,
+      String description,
+      int firstStep,
+      Vectors v,
       int maxRestarts) {
     String endpointName = "sparkcnn-steps-" + name;
     RpcEnv env = SparkEnv.get().rpcEnv();
     StepHub hub = new StepHub(env, data.getNumPartitions(), weights(firstStep, v));
-    return started(jsc, data, new BarrierEpoch<>(endpointName, steps), hub, endpointName,
-        maxRestarts, description, null);
+    return started(
+        jsc,
+        data,
+        new BarrierEpoch<>(endpointName, steps),
+        hub,
+        endpointName,
+        maxRestarts,
+        description,
+        null);
   }
 
   /**
    * Starts a stage of train.aggregation: allreduce over data: its tasks start from `first` (the
-   * weights, buffers and optimiser state of step first.step()) and update as `update` says; after
-   * a failure they start again from what restart answers (the trainer's last kept state).
+   * weights, buffers and optimiser state of step first.step()) and update as `update` says; after a
+   * failure they start again from what restart answers (the trainer's last kept state).
    */
-  static <T> BarrierSteps startAllReduce(JavaSparkContext jsc, JavaRDD<T> data,
-      BarrierEpoch.Steps<T> steps, AllReduceEpoch.Update update, String name, String description,
-      StepHub.Weights first, int maxRestarts, Supplier<StepHub.Weights> restart) {
+  static <T> BarrierSteps startAllReduce(
+      JavaSparkContext jsc,
+      JavaRDD<T> data,
+      BarrierEpoch.Steps<T> steps,
+      AllReduceEpoch.Update update,
+      String name,
+      String description,
+      StepHub.Weights first,
+      int maxRestarts,
+      Supplier<StepHub.Weights> restart) {
     String endpointName = "sparkcnn-steps-" + name;
     StepHub hub = StepHub.forReports(SparkEnv.get().rpcEnv(), first);
     LongAccumulator sent = jsc.sc().longAccumulator("sparkcnn all-reduce bytes, " + description);
-    BarrierSteps b = started(jsc, data, new AllReduceEpoch<>(endpointName, steps, update, sent),
-        hub, endpointName, maxRestarts, description, java.util.Objects.requireNonNull(restart));
+    BarrierSteps b =
+        started(
+            jsc,
+            data,
+            new AllReduceEpoch<>(endpointName, steps, update, sent),
+            hub,
+            endpointName,
+            maxRestarts,
+            description,
+            java.util.Objects.requireNonNull(restart));
     b.sentBytes = sent;
     return b;
   }
 
-  private static BarrierSteps started(JavaSparkContext jsc, JavaRDD<?> data,
-      AbstractFunction1<?, ?> tasks, StepHub hub, String endpointName, int maxRestarts,
-      String description, Supplier<StepHub.Weights> restart) {
+  private static BarrierSteps started(
+      JavaSparkContext jsc,
+      JavaRDD<?> data,
+      AbstractFunction1<?, ?> tasks,
+      StepHub hub,
+      String endpointName,
+      int maxRestarts,
+      String description,
+      Supplier<StepHub.Weights> restart) {
     RpcEndpointRef endpoint = hub.rpcEnv().setupEndpoint(endpointName, hub);
-    BarrierSteps b = new BarrierSteps(jsc, data, tasks, hub, endpoint, maxRestarts, description,
-        restart);
+    BarrierSteps b =
+        new BarrierSteps(jsc, data, tasks, hub, endpoint, maxRestarts, description, restart);
     b.submit();
     return b;
   }
 
   private void submit() {
-    jsc.setJobGroup("sparkcnn-train", description + " (one barrier stage for every step)",
-        false);
+    jsc.setJobGroup("sparkcnn-train", description + " (one barrier stage for every step)", false);
     @SuppressWarnings("unchecked")
-    var f = (AbstractFunction1<scala.collection.Iterator<Object>,
-        scala.collection.Iterator<Object>>) tasks;
+    var f =
+        (AbstractFunction1<scala.collection.Iterator<Object>, scala.collection.Iterator<Object>>)
+            tasks;
     @SuppressWarnings("unchecked")
     var rdd = (RDD<Object>) (RDD<?>) train.rdd();
-    stage = JavaRDD.fromRDD(rdd.barrier().mapPartitions(f, false,
-        ClassTag$.MODULE$.apply(Object.class)), ClassTag$.MODULE$.apply(Object.class))
-        .countAsync();
+    stage =
+        JavaRDD.fromRDD(
+                rdd.barrier().mapPartitions(f, false, ClassTag$.MODULE$.apply(Object.class)),
+                ClassTag$.MODULE$.apply(Object.class))
+            .countAsync();
   }
 
   /**
-   * The current step: its ordered sum (or, under allreduce, partition 0's report of it),
-   * restarting the stage when it failed.
+   * The current step: its ordered sum (or, under allreduce, partition 0's report of it), restarting
+   * the stage when it failed.
    */
   StepHub.Report next() {
     try {
@@ -121,12 +163,23 @@ final class BarrierSteps implements AutoCloseable {
         String cause = cause();
         hub.abandon();
         if (++failures > maxRestarts) {
-          throw new StageLostException("the training stage of " + description + " failed "
-              + failures + " times in a row without completing a step (train.max_restarts="
-              + maxRestarts + "); last failure: " + cause);
+          throw new StageLostException(
+              "the training stage of "
+                  + description
+                  + " failed "
+                  + failures
+                  + " times in a row without completing a step (train.max_restarts="
+                  + maxRestarts
+                  + "); last failure: "
+                  + cause);
         }
-        Trainer.warn("the training stage of %s failed (%s); starting it again (%d of at most %d"
-            + " in a row), from the last %s", description, cause, failures, maxRestarts,
+        Trainer.warn(
+            "the training stage of %s failed (%s); starting it again (%d of at most %d"
+                + " in a row), from the last %s",
+            description,
+            cause,
+            failures,
+            maxRestarts,
             restart == null ? "completed step" : "state the driver kept");
         if (restart != null) {
           hub.restartFrom(restart.get());
@@ -158,9 +211,9 @@ final class BarrierSteps implements AutoCloseable {
   }
 
   /**
-   * The weights of step `step`: the driver's own arrays, not copies. A task reads them only
-   * between their publication and its result of the step, and the driver changes them only once
-   * every partition's result is in (a task of a failed attempt may still read them: its result is
+   * The weights of step `step`: the driver's own arrays, not copies. A task reads them only between
+   * their publication and its result of the step, and the driver changes them only once every
+   * partition's result is in (a task of a failed attempt may still read them: its result is
    * refused).
    */
   private static StepHub.Weights weights(int step, Vectors v) {

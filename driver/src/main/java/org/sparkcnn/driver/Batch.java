@@ -31,11 +31,11 @@ import org.sparkcnn.data.augment.Pipeline;
 final class Batch {
   /**
    * What a run's batches are made of, the same for all its steps: the pipeline, the dataset's
-   * normaliser, the decoder of encoded blocks (null for decoded ones), the seed and the classes
-   * of the soft targets.
+   * normaliser, the decoder of encoded blocks (null for decoded ones), the seed and the classes of
+   * the soft targets.
    */
-  record Recipe(Pipeline pipeline, Normalizer norm, Source.Encoded decoder, long seed,
-      int classes) implements Serializable {
+  record Recipe(Pipeline pipeline, Normalizer norm, Source.Encoded decoder, long seed, int classes)
+      implements Serializable {
     /** A 64-bit digest of the whole recipe (its Java serialization), to key prefetched batches. */
     long fingerprint() {
       try {
@@ -93,8 +93,20 @@ final class Batch {
       if (files == null) {
         files = new EncodedAugmenter();
       }
-      augmenter.gatherFiles(recipe.pipeline(), files, block, order, from, n, recipe.norm(),
-          recipe.seed(), epoch, x, y, targets, recipe.classes());
+      augmenter.gatherFiles(
+          recipe.pipeline(),
+          files,
+          block,
+          order,
+          from,
+          n,
+          recipe.norm(),
+          recipe.seed(),
+          epoch,
+          x,
+          y,
+          targets,
+          recipe.classes());
       return;
     }
     if (block.isEncoded()) {
@@ -106,8 +118,19 @@ final class Batch {
     if (recipe.pipeline().isEmpty()) {
       src.gather(o, f, n, recipe.norm(), x, y);
     } else {
-      augmenter.gather(recipe.pipeline(), src, o, f, n, recipe.norm(), recipe.seed(), epoch, x, y,
-          targets, recipe.classes());
+      augmenter.gather(
+          recipe.pipeline(),
+          src,
+          o,
+          f,
+          n,
+          recipe.norm(),
+          recipe.seed(),
+          epoch,
+          x,
+          y,
+          targets,
+          recipe.classes());
     }
   }
 }

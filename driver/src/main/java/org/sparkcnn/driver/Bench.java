@@ -39,18 +39,26 @@ final class Bench {
     Parallel.setThreads(threads);
     for (String w : workloads) {
       MemoryProbe.resetHeapPeak();
-      String line = switch (w) {
-        case "W1" -> String.format(Locale.ROOT, "W1 lenet5 threads=%d", threads)
-            + trainRate("lenet5", Shape.of(1, 28, 28), 64, seconds).line("images_per_sec", 64);
-        case "W2" -> String.format(Locale.ROOT, "W2 resnet20 threads=%d", threads)
-            + trainRate("resnet20", Shape.of(3, 32, 32), 128, seconds).line("images_per_sec", 128);
-        case "W3" -> String.format(Locale.ROOT, "W3 conv3x3_64 threads=%d", threads)
-            + convRate(seconds).line("gflops", 3.0 * 2 * 32 * 64 * 32 * 32 * 64 * 9 / 1e9);
-        case "W4" -> String.format(Locale.ROOT, "W4 sgemm_1024 threads=%d", threads)
-            + sgemmRate(seconds).line("gflops", 2.0 * 1024 * 1024 * 1024 / 1e9);
-        default -> throw new IllegalArgumentException("unknown workload " + w + "; known: "
-            + String.join(", ", WORKLOADS));
-      };
+      String line =
+          switch (w) {
+            case "W1" ->
+                String.format(Locale.ROOT, "W1 lenet5 threads=%d", threads)
+                    + trainRate("lenet5", Shape.of(1, 28, 28), 64, seconds)
+                        .line("images_per_sec", 64);
+            case "W2" ->
+                String.format(Locale.ROOT, "W2 resnet20 threads=%d", threads)
+                    + trainRate("resnet20", Shape.of(3, 32, 32), 128, seconds)
+                        .line("images_per_sec", 128);
+            case "W3" ->
+                String.format(Locale.ROOT, "W3 conv3x3_64 threads=%d", threads)
+                    + convRate(seconds).line("gflops", 3.0 * 2 * 32 * 64 * 32 * 32 * 64 * 9 / 1e9);
+            case "W4" ->
+                String.format(Locale.ROOT, "W4 sgemm_1024 threads=%d", threads)
+                    + sgemmRate(seconds).line("gflops", 2.0 * 1024 * 1024 * 1024 / 1e9);
+            default ->
+                throw new IllegalArgumentException(
+                    "unknown workload " + w + "; known: " + String.join(", ", WORKLOADS));
+          };
       out.println(line);
       out.flush();
     }
@@ -80,16 +88,18 @@ final class Bench {
     LocalStep step = new LocalStep();
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), arch.paramCount());
     float[] grad = new float[arch.paramCount()];
-    return stepsPerSecond(seconds, () -> {
-      step.gradient(m, x, y, batch);
-      // the script's loss is the batch mean: scale the summed gradient as the trainer does
-      float[] g = v.grads;
-      for (int i = 0; i < g.length; i++) {
-        grad[i] = g[i] / batch;
-      }
-      sgd.step(v.params, grad, 0.01);
-      return 1;
-    });
+    return stepsPerSecond(
+        seconds,
+        () -> {
+          step.gradient(m, x, y, batch);
+          // the script's loss is the batch mean: scale the summed gradient as the trainer does
+          float[] g = v.grads;
+          for (int i = 0; i < g.length; i++) {
+            grad[i] = g[i] / batch;
+          }
+          sgd.step(v.params, grad, 0.01);
+          return 1;
+        });
   }
 
   /** Forward, input-gradient and weight-gradient products of one 3x3 conv layer per second. */
@@ -102,11 +112,13 @@ final class Bench {
     Layer conv = spec.bind(in, v, 0, 0);
     float[] x = random(n * in.size(), 4);
     float[] g = random(n * in.size(), 5);
-    return stepsPerSecond(seconds, () -> {
-      conv.forward(x, n, true);
-      conv.backward(g, n);
-      return 1;
-    });
+    return stepsPerSecond(
+        seconds,
+        () -> {
+          conv.forward(x, n, true);
+          conv.backward(g, n);
+          return 1;
+        });
   }
 
   /** Products C = A x B of 1024 x 1024 matrices per second. */
@@ -115,10 +127,12 @@ final class Bench {
     float[] a = random(s * s, 6);
     float[] b = random(s * s, 7);
     float[] c = new float[s * s];
-    return stepsPerSecond(seconds, () -> {
-      Gemm.sgemm(false, false, s, s, s, a, 0, s, b, 0, s, 0f, c, 0, s);
-      return 1;
-    });
+    return stepsPerSecond(
+        seconds,
+        () -> {
+          Gemm.sgemm(false, false, s, s, s, a, 0, s, b, 0, s, 0f, c, 0, s);
+          return 1;
+        });
   }
 
   /**

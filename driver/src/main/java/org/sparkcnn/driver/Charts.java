@@ -23,9 +23,11 @@ import org.jfree.chart.plot.XYPlot;
 
 final class Charts {
   static final Color GRID = new Color(0xDDDDDD);
+
   /** The series colours: blue, orange, green, red (matplotlib's first four). */
-  static final Color[] SERIES = {new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x2CA02C),
-      new Color(0xD62728)};
+  static final Color[] SERIES = {
+    new Color(0x1F77B4), new Color(0xFF7F0E), new Color(0x2CA02C), new Color(0xD62728)
+  };
 
   static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
   static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
@@ -42,8 +44,10 @@ final class Charts {
     chart.setBackgroundPaint(Color.WHITE);
     chart.setAntiAlias(true);
     chart.setTextAntiAlias(true);
-    List<XYPlot> plots = chart.getPlot() instanceof CombinedDomainXYPlot c ? c.getSubplots()
-        : chart.getPlot() instanceof XYPlot xy ? List.of(xy) : List.of();
+    List<XYPlot> plots =
+        chart.getPlot() instanceof CombinedDomainXYPlot c
+            ? c.getSubplots()
+            : chart.getPlot() instanceof XYPlot xy ? List.of(xy) : List.of();
     for (XYPlot plot : plots) {
       plot.setBackgroundPaint(Color.WHITE);
       plot.setOutlinePaint(Color.GRAY);

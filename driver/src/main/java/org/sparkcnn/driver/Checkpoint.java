@@ -43,26 +43,44 @@ import java.util.zip.CheckedOutputStream;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.ModelFile;
 
-public record Checkpoint(Architecture architecture, String config, State state, float[] params,
-    float[] buffers, float[] momentum, float[] normalizeMean, float[] normalizeStd) {
+public record Checkpoint(
+    Architecture architecture,
+    String config,
+    State state,
+    float[] params,
+    float[] buffers,
+    float[] momentum,
+    float[] normalizeMean,
+    float[] normalizeStd) {
 
   public static final int VERSION = 1;
   private static final byte[] MAGIC = {'S', 'C', 'K', 'P'};
   private static final List<String> VECTORS =
       List.of("params", "buffers", "momentum", "normalize_mean", "normalize_std");
-  private static final ObjectMapper STATE_JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper STATE_JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /**
    * Where the run is. epoch: the epoch in progress (1-based); step: its steps done, stepsPerEpoch
    * when it has ended; globalStep: steps done in the run (skipped ones included); optimizerSteps:
-   * SGD updates applied (its first step differs); partitions: the data's partition count, which
-   * a resumed run keeps. lossSum, correct, seen and skipped are the epoch's sums so far, so that a
+   * SGD updates applied (its first step differs); partitions: the data's partition count, which a
+   * resumed run keeps. lossSum, correct, seen and skipped are the epoch's sums so far, so that a
    * run resumed mid-epoch reports the same train_loss; wallSeconds is the training time so far.
    */
-  public record State(int epoch, int step, int stepsPerEpoch, long globalStep, long optimizerSteps,
-      long seed, int partitions, double lossSum, long correct, long seen, long skipped,
+  public record State(
+      int epoch,
+      int step,
+      int stepsPerEpoch,
+      long globalStep,
+      long optimizerSteps,
+      long seed,
+      int partitions,
+      double lossSum,
+      long correct,
+      long seen,
+      long skipped,
       double wallSeconds) {
 
     boolean epochDone() {
@@ -72,12 +90,21 @@ public record Checkpoint(Architecture architecture, String config, State state, 
 
   public void write(OutputStream sink) throws IOException {
     Architecture arch = architecture;
-    if (params.length != arch.paramCount() || buffers.length != arch.bufferCount()
+    if (params.length != arch.paramCount()
+        || buffers.length != arch.bufferCount()
         || (momentum.length != 0 && momentum.length != params.length)) {
-      throw new IllegalArgumentException("cannot write a checkpoint: " + params.length
-          + " parameters, " + buffers.length + " buffers and " + momentum.length + " momentum"
-          + " values do not fit an architecture of " + arch.paramCount() + " and "
-          + arch.bufferCount());
+      throw new IllegalArgumentException(
+          "cannot write a checkpoint: "
+              + params.length
+              + " parameters, "
+              + buffers.length
+              + " buffers and "
+              + momentum.length
+              + " momentum"
+              + " values do not fit an architecture of "
+              + arch.paramCount()
+              + " and "
+              + arch.bufferCount());
     }
     ObjectNode header = ModelFile.JSON.createObjectNode();
     header.put("format", VERSION);
@@ -102,14 +129,18 @@ public record Checkpoint(Architecture architecture, String config, State state, 
   public static Checkpoint read(InputStream in, String source) throws IOException {
     byte[] all = in.readAllBytes();
     if (all.length < 16 || !Arrays.equals(Arrays.copyOf(all, 4), MAGIC)) {
-      throw new IOException(source + ": not a sparkcnn checkpoint (expected the magic 'SCKP'"
-          + ", " + all.length + " bytes)");
+      throw new IOException(
+          source
+              + ": not a sparkcnn checkpoint (expected the magic 'SCKP'"
+              + ", "
+              + all.length
+              + " bytes)");
     }
     ByteBuffer b = ByteBuffer.wrap(all, 4, all.length - 8).order(ByteOrder.LITTLE_ENDIAN);
     int version = b.getInt();
     if (version != VERSION) {
-      throw new IOException(source + ": checkpoint format " + version + ", this build reads "
-          + VERSION);
+      throw new IOException(
+          source + ": checkpoint format " + version + ", this build reads " + VERSION);
     }
     CRC32 crc = new CRC32();
     crc.update(all, 0, all.length - 4);
@@ -119,8 +150,13 @@ public record Checkpoint(Architecture architecture, String config, State state, 
     }
     int jsonLen = b.getInt();
     if (jsonLen < 0 || jsonLen > b.remaining()) {
-      throw new IOException(source + ": header length " + Integer.toUnsignedLong(jsonLen)
-          + " does not fit a checkpoint of " + all.length + " bytes");
+      throw new IOException(
+          source
+              + ": header length "
+              + Integer.toUnsignedLong(jsonLen)
+              + " does not fit a checkpoint of "
+              + all.length
+              + " bytes");
     }
     byte[] json = new byte[jsonLen];
     b.get(json);
@@ -129,13 +165,18 @@ public record Checkpoint(Architecture architecture, String config, State state, 
     String config;
     try {
       JsonNode header = ModelFile.JSON.readTree(new String(json, StandardCharsets.UTF_8));
-      if (header == null || !VECTORS.equals(ModelFile.JSON.treeToValue(header.get("vectors"),
-          List.class))) {
-        throw new IOException("holds the vectors " + (header == null ? null
-            : header.get("vectors")) + ", expected " + VECTORS);
+      if (header == null
+          || !VECTORS.equals(ModelFile.JSON.treeToValue(header.get("vectors"), List.class))) {
+        throw new IOException(
+            "holds the vectors "
+                + (header == null ? null : header.get("vectors"))
+                + ", expected "
+                + VECTORS);
       }
-      if (header.get("architecture") == null || header.get("state") == null
-          || header.get("config") == null || !header.get("config").isTextual()) {
+      if (header.get("architecture") == null
+          || header.get("state") == null
+          || header.get("config") == null
+          || !header.get("config").isTextual()) {
         throw new IOException("the header needs an architecture, a state and a config");
       }
       arch = ModelFile.JSON.treeToValue(header.get("architecture"), Architecture.class);
@@ -148,8 +189,13 @@ public record Checkpoint(Architecture architecture, String config, State state, 
     float[] buffers = readVector(b, source, "buffers", arch.bufferCount());
     float[] momentum = readVector(b, source, "momentum", -1);
     if (momentum.length != 0 && momentum.length != params.length) {
-      throw new IOException(source + ": holds " + momentum.length + " momentum values for "
-          + params.length + " parameters");
+      throw new IOException(
+          source
+              + ": holds "
+              + momentum.length
+              + " momentum values for "
+              + params.length
+              + " parameters");
     }
     float[] mean = readVector(b, source, "normalize_mean", -1);
     float[] std = readVector(b, source, "normalize_std", mean.length);
@@ -181,9 +227,17 @@ public record Checkpoint(Architecture architecture, String config, State state, 
     }
     long n = b.getLong();
     if ((expected >= 0 && n != expected) || n < 0 || n > b.remaining() / 4) {
-      throw new IOException(source + ": holds " + n + " " + what + " values"
-          + (expected >= 0 ? ", its architecture needs " + expected : "") + " (" + b.remaining()
-          + " bytes left)");
+      throw new IOException(
+          source
+              + ": holds "
+              + n
+              + " "
+              + what
+              + " values"
+              + (expected >= 0 ? ", its architecture needs " + expected : "")
+              + " ("
+              + b.remaining()
+              + " bytes left)");
     }
     float[] v = new float[(int) n];
     b.asFloatBuffer().get(v);

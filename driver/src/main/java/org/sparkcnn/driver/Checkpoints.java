@@ -46,8 +46,10 @@ final class Checkpoints {
   /** The checkpoint folder of a config whose run folder is runDir; nothing is created yet. */
   static Checkpoints of(JobConfig c, java.nio.file.Path runDir) {
     String configured = c.get(Keys.CHECKPOINT_DIR);
-    URI uri = configured.isEmpty() ? runDir.resolve(DEFAULT_DIR).toAbsolutePath().toUri()
-        : new Path(configured).toUri();
+    URI uri =
+        configured.isEmpty()
+            ? runDir.resolve(DEFAULT_DIR).toAbsolutePath().toUri()
+            : new Path(configured).toUri();
     try {
       FileSystem fs = FileSystem.get(uri, hadoopConf());
       if (fs instanceof LocalFileSystem local) {
@@ -55,8 +57,12 @@ final class Checkpoints {
       }
       return new Checkpoints(fs, fs.makeQualified(new Path(uri)));
     } catch (IOException | IllegalArgumentException e) {
-      throw new JobConfig.ConfigException("key 'train.checkpoint_dir': cannot open " + uri + " ("
-          + e.getMessage() + "); expected a local path or a Hadoop file system URI");
+      throw new JobConfig.ConfigException(
+          "key 'train.checkpoint_dir': cannot open "
+              + uri
+              + " ("
+              + e.getMessage()
+              + "); expected a local path or a Hadoop file system URI");
     }
   }
 
@@ -116,8 +122,8 @@ final class Checkpoints {
   }
 
   /**
-   * The newest checkpoint that reads back whole; each damaged one passed over is reported to
-   * warn. Throws a ConfigException when there is none, naming the folder and each damage.
+   * The newest checkpoint that reads back whole; each damaged one passed over is reported to warn.
+   * Throws a ConfigException when there is none, naming the folder and each damage.
    */
   Loaded latestValid(Consumer<String> warn) {
     List<String> damaged = new ArrayList<>();
@@ -125,26 +131,36 @@ final class Checkpoints {
     try {
       files = list();
     } catch (IOException e) {
-      throw new JobConfig.ConfigException("cannot list checkpoints in " + dir + ": "
-          + e.getMessage());
+      throw new JobConfig.ConfigException(
+          "cannot list checkpoints in " + dir + ": " + e.getMessage());
     }
     for (Path f : files) {
       try (InputStream in = fs.open(f)) {
         Checkpoint c = Checkpoint.read(in, f.toString());
         if (c.state().globalStep() != step(f)) {
-          throw new IOException(f + ": holds global step " + c.state().globalStep()
-              + ", its name says " + step(f));
+          throw new IOException(
+              f + ": holds global step " + c.state().globalStep() + ", its name says " + step(f));
         }
         return new Loaded(c, f.toString());
       } catch (IOException e) {
         damaged.add(e.getMessage());
-        warn.accept("checkpoint " + f + " is unusable (" + e.getMessage() + ")"
-            + (files.indexOf(f) + 1 < files.size() ? "; falling back to the previous one" : ""));
+        warn.accept(
+            "checkpoint "
+                + f
+                + " is unusable ("
+                + e.getMessage()
+                + ")"
+                + (files.indexOf(f) + 1 < files.size()
+                    ? "; falling back to the previous one"
+                    : ""));
       }
     }
-    throw new JobConfig.ConfigException(damaged.isEmpty()
-        ? "no checkpoint in " + dir + " (expected step-NNNNNNNNN.ckpt files, written at each"
-            + " epoch end and every train.checkpoint_every_steps steps)"
-        : "no usable checkpoint in " + dir + ":\n  " + String.join("\n  ", damaged));
+    throw new JobConfig.ConfigException(
+        damaged.isEmpty()
+            ? "no checkpoint in "
+                + dir
+                + " (expected step-NNNNNNNNN.ckpt files, written at each"
+                + " epoch end and every train.checkpoint_every_steps steps)"
+            : "no usable checkpoint in " + dir + ":\n  " + String.join("\n  ", damaged));
   }
 }

@@ -43,8 +43,8 @@ public final class ClassificationReport {
   private final Row macro;
   private final Row weighted;
 
-  private ClassificationReport(long[][] confusion, long top5Correct, List<String> names,
-      long total, long correct) {
+  private ClassificationReport(
+      long[][] confusion, long top5Correct, List<String> names, long total, long correct) {
     this.confusion = confusion;
     this.top5Correct = top5Correct;
     this.names = names;
@@ -73,46 +73,68 @@ public final class ClassificationReport {
     }
     this.rows = List.copyOf(r);
     this.macro = new Row("macro avg", macroSum[0] / n, macroSum[1] / n, macroSum[2] / n, total);
-    this.weighted = new Row("weighted avg", ratio(weightedSum[0], total),
-        ratio(weightedSum[1], total), ratio(weightedSum[2], total), total);
+    this.weighted =
+        new Row(
+            "weighted avg",
+            ratio(weightedSum[0], total),
+            ratio(weightedSum[1], total),
+            ratio(weightedSum[2], total),
+            total);
   }
 
   /**
    * The report of a confusion matrix `confusion[true][predicted]` (square, one row per name, no
-   * negative count), with `top5Correct` samples whose true class was among the five highest
-   * scores (at least the matrix's diagonal sum, at most its total). The matrix is copied.
+   * negative count), with `top5Correct` samples whose true class was among the five highest scores
+   * (at least the matrix's diagonal sum, at most its total). The matrix is copied.
    */
-  public static ClassificationReport of(long[][] confusion, long top5Correct,
-      List<String> classNames) {
+  public static ClassificationReport of(
+      long[][] confusion, long top5Correct, List<String> classNames) {
     int n = classNames.size();
     if (n == 0) {
       throw new IllegalArgumentException("a classification report needs at least one class");
     }
     if (confusion.length != n) {
-      throw new IllegalArgumentException("the confusion matrix has " + confusion.length
-          + " rows for " + n + " class names");
+      throw new IllegalArgumentException(
+          "the confusion matrix has " + confusion.length + " rows for " + n + " class names");
     }
     long[][] copy = new long[n][];
     long total = 0;
     long correct = 0;
     for (int t = 0; t < n; t++) {
       if (confusion[t] == null || confusion[t].length != n) {
-        throw new IllegalArgumentException("row " + t + " of the confusion matrix has "
-            + (confusion[t] == null ? 0 : confusion[t].length) + " columns, expected " + n);
+        throw new IllegalArgumentException(
+            "row "
+                + t
+                + " of the confusion matrix has "
+                + (confusion[t] == null ? 0 : confusion[t].length)
+                + " columns, expected "
+                + n);
       }
       copy[t] = confusion[t].clone();
       for (int p = 0; p < n; p++) {
         if (copy[t][p] < 0) {
-          throw new IllegalArgumentException("the confusion matrix holds a negative count "
-              + copy[t][p] + " at [" + t + "][" + p + "]");
+          throw new IllegalArgumentException(
+              "the confusion matrix holds a negative count "
+                  + copy[t][p]
+                  + " at ["
+                  + t
+                  + "]["
+                  + p
+                  + "]");
         }
         total += copy[t][p];
       }
       correct += copy[t][t];
     }
     if (top5Correct < correct || top5Correct > total) {
-      throw new IllegalArgumentException("top-5 correct count " + top5Correct + " must lie"
-          + " between the top-1 correct count " + correct + " and the sample count " + total);
+      throw new IllegalArgumentException(
+          "top-5 correct count "
+              + top5Correct
+              + " must lie"
+              + " between the top-1 correct count "
+              + correct
+              + " and the sample count "
+              + total);
     }
     return new ClassificationReport(copy, top5Correct, List.copyOf(classNames), total, correct);
   }
@@ -166,24 +188,52 @@ public final class ClassificationReport {
       w = Math.max(w, s.length());
     }
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%" + w + "s %10s %10s %10s %10s%n%n", "", "precision",
-        "recall", "f1-score", "support"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%" + w + "s %10s %10s %10s %10s%n%n",
+            "",
+            "precision",
+            "recall",
+            "f1-score",
+            "support"));
     for (Row r : rows) {
       row(b, w, r);
     }
     b.append('\n');
-    b.append(String.format(Locale.ROOT, "%" + w + "s %10s %10s %10.4f %10d%n", "accuracy", "",
-        "", accuracy(), total));
-    b.append(String.format(Locale.ROOT, "%" + w + "s %10s %10s %10.4f %10d%n", "top-5 accuracy",
-        "", "", top5Accuracy(), total));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%" + w + "s %10s %10s %10.4f %10d%n",
+            "accuracy",
+            "",
+            "",
+            accuracy(),
+            total));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%" + w + "s %10s %10s %10.4f %10d%n",
+            "top-5 accuracy",
+            "",
+            "",
+            top5Accuracy(),
+            total));
     row(b, w, macro);
     row(b, w, weighted);
     return b.append('\n').append(confusionText()).toString();
   }
 
   private static void row(StringBuilder b, int w, Row r) {
-    b.append(String.format(Locale.ROOT, "%" + w + "s %10.4f %10.4f %10.4f %10d%n", r.name(),
-        r.precision(), r.recall(), r.f1(), r.support()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%" + w + "s %10.4f %10.4f %10.4f %10d%n",
+            r.name(),
+            r.precision(),
+            r.recall(),
+            r.f1(),
+            r.support()));
   }
 
   /** The matrix as text: one line per true class (index and name), one column per prediction. */
@@ -200,8 +250,10 @@ public final class ClassificationReport {
     for (int t = 0; t < n; t++) {
       label = Math.max(label, (t + " " + names.get(t)).length());
     }
-    StringBuilder b = new StringBuilder("confusion matrix: rows are the true classes, columns the"
-        + " predicted ones (by index)\n");
+    StringBuilder b =
+        new StringBuilder(
+            "confusion matrix: rows are the true classes, columns the"
+                + " predicted ones (by index)\n");
     b.append(" ".repeat(label));
     for (int p = 0; p < n; p++) {
       b.append(String.format(Locale.ROOT, "%" + cell + "d", p));

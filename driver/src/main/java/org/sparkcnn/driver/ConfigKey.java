@@ -42,13 +42,18 @@ public record ConfigKey<T>(
   /** A YAML list (empty by default), e.g. of augmentation ops; its items are checked later. */
   @SuppressWarnings("unchecked")
   static ConfigKey<List<?>> ofList(String name, String expected, String doc) {
-    return new ConfigKey<>(name, (Class<List<?>>) (Class<?>) List.class, List.of(), doc,
-        v -> true, expected);
+    return new ConfigKey<>(
+        name, (Class<List<?>>) (Class<?>) List.class, List.of(), doc, v -> true, expected);
   }
 
   /** Epoch numbers in increasing order: a YAML list or "a,b", kept as "a,b"; empty for none. */
   static ConfigKey<String> ofEpochs(String name, String doc) {
-    return new ConfigKey<>(name, String.class, "", doc, ConfigKey::increasingEpochs,
+    return new ConfigKey<>(
+        name,
+        String.class,
+        "",
+        doc,
+        ConfigKey::increasingEpochs,
         "epoch numbers >= 1 in increasing order, e.g. [30, 60]");
   }
 
@@ -85,7 +90,9 @@ public record ConfigKey<T>(
     if (raw == null) {
       return null;
     }
-    if (type == Integer.class && raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+    if (type == Integer.class
+        && raw instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
         && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
       return type.cast(n.intValue());
     }
@@ -101,7 +108,8 @@ public record ConfigKey<T>(
     if (type == Boolean.class && raw instanceof Boolean b) {
       return type.cast(b);
     }
-    if (type == String.class && raw instanceof java.util.List<?> list
+    if (type == String.class
+        && raw instanceof java.util.List<?> list
         && list.stream().allMatch(x -> x instanceof String || x instanceof Integer)) {
       return type.cast(String.join(",", list.stream().map(Object::toString).toList()));
     }
@@ -118,7 +126,9 @@ public record ConfigKey<T>(
     if (raw instanceof String s) {
       return "'" + s + "'";
     }
-    return ModelDefinition.brief(raw) + " ("
-        + raw.getClass().getSimpleName().toLowerCase(Locale.ROOT) + ")";
+    return ModelDefinition.brief(raw)
+        + " ("
+        + raw.getClass().getSimpleName().toLowerCase(Locale.ROOT)
+        + ")";
   }
 }

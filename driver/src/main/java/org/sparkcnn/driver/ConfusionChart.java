@@ -35,6 +35,7 @@ import org.jfree.data.xy.DefaultXYZDataset;
 final class ConfusionChart {
   /** Up to this many classes every cell shows its count. */
   static final int MAX_NUMBERED = 30;
+
   /** Up to this many classes the axes show the class names. */
   static final int MAX_NAMED = 60;
 
@@ -42,8 +43,9 @@ final class ConfusionChart {
 
   /** White (0) to dark blue (1) through matplotlib's "Blues" colours, linearly between them. */
   record Blues() implements PaintScale {
-    private static final int[] STOPS = {0xF7FBFF, 0xDEEBF7, 0xC6DBEF, 0x9ECAE1, 0x6BAED6,
-        0x4292C6, 0x2171B5, 0x08519C, 0x08306B};
+    private static final int[] STOPS = {
+      0xF7FBFF, 0xDEEBF7, 0xC6DBEF, 0x9ECAE1, 0x6BAED6, 0x4292C6, 0x2171B5, 0x08519C, 0x08306B
+    };
 
     @Override
     public double getLowerBound() {
@@ -60,8 +62,10 @@ final class ConfusionChart {
       double at = (Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, v))) * (STOPS.length - 1);
       int i = Math.min((int) at, STOPS.length - 2);
       double t = at - i;
-      return new Color(mix(STOPS[i] >> 16, STOPS[i + 1] >> 16, t),
-          mix(STOPS[i] >> 8, STOPS[i + 1] >> 8, t), mix(STOPS[i], STOPS[i + 1], t));
+      return new Color(
+          mix(STOPS[i] >> 16, STOPS[i + 1] >> 16, t),
+          mix(STOPS[i] >> 8, STOPS[i + 1] >> 8, t),
+          mix(STOPS[i], STOPS[i + 1], t));
     }
 
     private static int mix(int a, int b, double t) {
@@ -133,9 +137,15 @@ final class ConfusionChart {
     TextTitle title = new TextTitle("Confusion matrix", new Font(Font.SANS_SERIF, Font.BOLD, 16));
     title.setPadding(new RectangleInsets(8, 0, 0, 0));
     chart.setTitle(title);
-    chart.addSubtitle(new TextTitle(String.format(Locale.ROOT,
-        "accuracy %.4f, top-5 accuracy %.4f, %,d samples", report.accuracy(),
-        report.top5Accuracy(), report.samples()), new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
+    chart.addSubtitle(
+        new TextTitle(
+            String.format(
+                Locale.ROOT,
+                "accuracy %.4f, top-5 accuracy %.4f, %,d samples",
+                report.accuracy(),
+                report.top5Accuracy(),
+                report.samples()),
+            new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
     NumberAxis shareAxis = new NumberAxis("share of the true class");
     shareAxis.setRange(0, 1);
     shareAxis.setTickUnit(new NumberTickUnit(0.1, new DecimalFormat("0.0")));

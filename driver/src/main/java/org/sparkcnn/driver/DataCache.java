@@ -42,27 +42,40 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
     String name = c.get(Keys.DATA_SOURCE);
     if (encoded.isEmpty()) {
       if (mode.equals("encoded")) {
-        throw new JobConfig.ConfigException("key '" + Keys.DATA_CACHE.name() + "': encoded needs"
-            + " a source of image files (data.source folder, or parquet prepared with --format"
-            + " encoded), but data.source " + name + (name.equals("parquet") ? " in "
-            + c.get(Keys.DATA_DIR) + " holds decoded shards" : " has decoded samples only")
-            + "; expected auto or decoded");
+        throw new JobConfig.ConfigException(
+            "key '"
+                + Keys.DATA_CACHE.name()
+                + "': encoded needs"
+                + " a source of image files (data.source folder, or parquet prepared with --format"
+                + " encoded), but data.source "
+                + name
+                + (name.equals("parquet")
+                    ? " in " + c.get(Keys.DATA_DIR) + " holds decoded shards"
+                    : " has decoded samples only")
+                + "; expected auto or decoded");
       }
       return new DataCache(null, storage, "data.source " + name + " has decoded samples only");
     }
     if (!mode.equals("auto")) {
-      return new DataCache(mode.equals("encoded") ? encoded.get() : null, storage,
+      return new DataCache(
+          mode.equals("encoded") ? encoded.get() : null,
+          storage,
           Keys.DATA_CACHE.name() + ": " + mode);
     }
     long images = encoded.get().count(Split.TRAIN);
     long bytes = images * source.shape().size();
     long max = c.get(Keys.DATA_CACHE_DECODED_MAX_MB) * (1L << 20);
-    String size = String.format(Locale.ROOT, "the decoded training set, %,d images of %s, is"
-        + " %,.1f MiB", images, source.shape(), bytes / (double) (1 << 20));
+    String size =
+        String.format(
+            Locale.ROOT,
+            "the decoded training set, %,d images of %s, is" + " %,.1f MiB",
+            images,
+            source.shape(),
+            bytes / (double) (1 << 20));
     return bytes <= max
         ? new DataCache(null, storage, size + " <= " + Keys.DATA_CACHE_DECODED_MAX_MB.name())
-        : new DataCache(encoded.get(), storage, size + " > "
-            + Keys.DATA_CACHE_DECODED_MAX_MB.name());
+        : new DataCache(
+            encoded.get(), storage, size + " > " + Keys.DATA_CACHE_DECODED_MAX_MB.name());
   }
 
   boolean encoded() {
@@ -74,22 +87,32 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
       case "memory" -> StorageLevel.MEMORY_ONLY();
       case "disk" -> StorageLevel.DISK_ONLY();
       case "memory_and_disk" -> StorageLevel.MEMORY_AND_DISK();
-      default -> throw new IllegalArgumentException("key '" + Keys.DATA_CACHE_STORAGE.name()
-          + "': expected memory, disk or memory_and_disk, got '" + storage + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "key '"
+                  + Keys.DATA_CACHE_STORAGE.name()
+                  + "': expected memory, disk or memory_and_disk, got '"
+                  + storage
+                  + "'");
     };
   }
 
   /** The split of source as cached blocks over partitions, in this cache's form. */
   JavaRDD<Block> blocks(SparkSession spark, Source source, Split split, int partitions) {
     return encoded()
-        ? Partitioning.encodedBlocks(decoder.loadEncoded(spark, split), source.shape(), partitions,
-            level())
+        ? Partitioning.encodedBlocks(
+            decoder.loadEncoded(spark, split), source.shape(), partitions, level())
         : Partitioning.blocks(source.load(spark, split), source.shape(), partitions, level());
   }
 
   /** The log line: "data cache: encoded files in memory_and_disk (...)". */
   String describe() {
-    return "data cache: " + (encoded() ? "encoded files" : "decoded pixels") + " in " + storage
-        + " (" + reason + ")";
+    return "data cache: "
+        + (encoded() ? "encoded files" : "decoded pixels")
+        + " in "
+        + storage
+        + " ("
+        + reason
+        + ")";
   }
 }

@@ -29,11 +29,15 @@ final class DataLayout {
   private DataLayout() {}
 
   /**
-   * One split's blocks, the samples in them, where they are, how many were skipped, and the
-   * cache (form and storage level) they are kept in.
+   * One split's blocks, the samples in them, where they are, how many were skipped, and the cache
+   * (form and storage level) they are kept in.
    */
-  record Loaded(JavaRDD<Block> blocks, Assignment.Members members, Assignment assignment,
-      long skipped, DataCache cache) {}
+  record Loaded(
+      JavaRDD<Block> blocks,
+      Assignment.Members members,
+      Assignment assignment,
+      long skipped,
+      DataCache cache) {}
 
   /** The reshuffle round of an epoch (1-based): 0 until the first redeal. */
   static int round(TrainingPlan plan, int epoch) {
@@ -42,17 +46,18 @@ final class DataLayout {
   }
 
   /** The assignment of a split's samples in a round (the test split: always balanced, round 0). */
-  static Assignment assignment(TrainingPlan plan, Split split, Assignment.Members m,
-      int partitions, int round) {
-    Assignment.Mode mode = split == Split.TRAIN
-        ? Assignment.Mode.parse(plan.config().get(Keys.DATA_PARTITIONING))
-        : Assignment.Mode.BALANCED;
+  static Assignment assignment(
+      TrainingPlan plan, Split split, Assignment.Members m, int partitions, int round) {
+    Assignment.Mode mode =
+        split == Split.TRAIN
+            ? Assignment.Mode.parse(plan.config().get(Keys.DATA_PARTITIONING))
+            : Assignment.Mode.BALANCED;
     return Assignment.of(m, partitions, mode, plan.seed(), split == Split.TRAIN ? round : 0);
   }
 
   /** A split loaded, checked for skipped images and arranged for round 0. */
-  static Loaded load(SparkSession spark, TrainingPlan plan, DataCache cache, Split split,
-      int partitions) {
+  static Loaded load(
+      SparkSession spark, TrainingPlan plan, DataCache cache, Split split, int partitions) {
     var source = plan.source();
     JavaRDD<Block> byId = cache.blocks(spark, source, split, partitions);
     Assignment.Members m = Partitioning.members(byId);
@@ -64,17 +69,29 @@ final class DataLayout {
       throw e;
     }
     Assignment a = assignment(plan, split, m, partitions, 0);
-    JavaRDD<Block> blocks = Partitioning.arrange(byId, Assignment.byId(m, partitions), a,
-        source.shape(), cache.encoded(), cache.level());
+    JavaRDD<Block> blocks =
+        Partitioning.arrange(
+            byId,
+            Assignment.byId(m, partitions),
+            a,
+            source.shape(),
+            cache.encoded(),
+            cache.level());
     return new Loaded(blocks, m, a, skipped, cache);
   }
 
   /** The training blocks redealt for a round; the old ones are unpersisted. */
   static Loaded reshuffled(TrainingPlan plan, Loaded from, int round) {
-    Assignment a = assignment(plan, Split.TRAIN, from.members(), from.assignment().partitions(),
-        round);
-    JavaRDD<Block> blocks = Partitioning.arrange(from.blocks(), from.assignment(), a,
-        plan.source().shape(), from.cache().encoded(), from.cache().level());
+    Assignment a =
+        assignment(plan, Split.TRAIN, from.members(), from.assignment().partitions(), round);
+    JavaRDD<Block> blocks =
+        Partitioning.arrange(
+            from.blocks(),
+            from.assignment(),
+            a,
+            plan.source().shape(),
+            from.cache().encoded(),
+            from.cache().level());
     return new Loaded(blocks, from.members(), a, from.skipped(), from.cache());
   }
 
@@ -82,8 +99,8 @@ final class DataLayout {
    * The number of listed samples missing from the split (skipped as undecodable), after a warning
    * naming them; ConfigException when they are more than data.max_bad_fraction of the listing.
    */
-  static long checkSkipped(TrainingPlan plan, Split split, List<String> listing,
-      Assignment.Members m) {
+  static long checkSkipped(
+      TrainingPlan plan, Split split, List<String> listing, Assignment.Members m) {
     long listed = listing.size();
     long skipped = listed - m.ids().length;
     if (skipped == 0) {
@@ -100,19 +117,33 @@ final class DataLayout {
     }
     double max = plan.config().get(Keys.DATA_MAX_BAD_FRACTION);
     double fraction = (double) skipped / listed;
-    String what = String.format(Locale.ROOT, "%d of the %d %s images (%.2f%%) cannot be decoded"
-        + " (corrupt or truncated)", skipped, listed,
-        split == Split.TRAIN ? "training" : "test", 100 * fraction);
-    String which = (skipped > named.size() ? "the first " + named.size() + ": " : "")
-        + String.join(", ", named);
+    String what =
+        String.format(
+            Locale.ROOT,
+            "%d of the %d %s images (%.2f%%) cannot be decoded" + " (corrupt or truncated)",
+            skipped,
+            listed,
+            split == Split.TRAIN ? "training" : "test",
+            100 * fraction);
+    String which =
+        (skipped > named.size() ? "the first " + named.size() + ": " : "")
+            + String.join(", ", named);
     if (fraction > max) {
-      throw new JobConfig.ConfigException("data: " + what + ", more than key '"
-          + Keys.DATA_MAX_BAD_FRACTION.name() + "' = " + max + " allows; nothing was trained."
-          + " Remove or replace them, or raise " + Keys.DATA_MAX_BAD_FRACTION.name()
-          + " to train without them. They are " + which);
+      throw new JobConfig.ConfigException(
+          "data: "
+              + what
+              + ", more than key '"
+              + Keys.DATA_MAX_BAD_FRACTION.name()
+              + "' = "
+              + max
+              + " allows; nothing was trained."
+              + " Remove or replace them, or raise "
+              + Keys.DATA_MAX_BAD_FRACTION.name()
+              + " to train without them. They are "
+              + which);
     }
-    Trainer.warn("%s and are skipped (%s = %s): %s", what, Keys.DATA_MAX_BAD_FRACTION.name(),
-        max, which);
+    Trainer.warn(
+        "%s and are skipped (%s = %s): %s", what, Keys.DATA_MAX_BAD_FRACTION.name(), max, which);
     return skipped;
   }
 }

@@ -28,9 +28,16 @@ final class Evaluation implements FlatMapFunction<Iterator<Block>, StepResult> {
   private final int batch;
 
   /** decoder: the source's encoded form when the blocks are encoded, else null. */
-  Evaluation(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Source.Encoded decoder,
-      Loss loss, int batch) {
+  Evaluation(
+      String runId,
+      Architecture arch,
+      Broadcast<float[]> weights,
+      Broadcast<float[]> buffers,
+      Normalizer norm,
+      Pipeline pipeline,
+      Source.Encoded decoder,
+      Loss loss,
+      int batch) {
     this.recipe = new Batch.Recipe(pipeline, norm, decoder, 0, 0);
     this.loss = loss;
     this.runId = runId;

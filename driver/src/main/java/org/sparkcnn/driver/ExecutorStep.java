@@ -26,10 +26,11 @@ import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.Rng;
 
-final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>,
-    BarrierEpoch.Steps<Block> {
+final class ExecutorStep
+    implements FlatMapFunction<Iterator<Block>, StepResult>, BarrierEpoch.Steps<Block> {
   /** Tags the per-step stream (dropout masks) among the job's random streams. */
   static final long STEP_STREAM = 0x53544550L;
+
   private final String runId;
   private final Architecture arch;
   private final Broadcast<float[]> weights;
@@ -43,23 +44,61 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
   private final boolean prefetch; // data.prefetch
   private final long recipeId; // recipe.fingerprint(), taken once on the driver
 
-  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
-      LocalBatches batches, long seed, int epoch, int step) {
+  ExecutorStep(
+      String runId,
+      Architecture arch,
+      Broadcast<float[]> weights,
+      Broadcast<float[]> buffers,
+      Normalizer norm,
+      Pipeline pipeline,
+      Loss loss,
+      LocalBatches batches,
+      long seed,
+      int epoch,
+      int step) {
     this(runId, arch, weights, buffers, norm, pipeline, loss, batches, seed, epoch, step, 1);
   }
 
-  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Normalizer norm, Pipeline pipeline, Loss loss,
-      LocalBatches batches, long seed, int epoch, int step, int accumulate) {
-    this(runId, arch, weights, buffers, new Batch.Recipe(pipeline, norm, null, seed,
-        arch.output().size()), loss, batches, epoch, step, accumulate, false);
+  ExecutorStep(
+      String runId,
+      Architecture arch,
+      Broadcast<float[]> weights,
+      Broadcast<float[]> buffers,
+      Normalizer norm,
+      Pipeline pipeline,
+      Loss loss,
+      LocalBatches batches,
+      long seed,
+      int epoch,
+      int step,
+      int accumulate) {
+    this(
+        runId,
+        arch,
+        weights,
+        buffers,
+        new Batch.Recipe(pipeline, norm, null, seed, arch.output().size()),
+        loss,
+        batches,
+        epoch,
+        step,
+        accumulate,
+        false);
   }
 
   /** The step of a run whose batches are made as recipe says (its decoder for encoded blocks). */
-  ExecutorStep(String runId, Architecture arch, Broadcast<float[]> weights,
-      Broadcast<float[]> buffers, Batch.Recipe recipe, Loss loss, LocalBatches batches, int epoch,
-      int step, int accumulate, boolean prefetch) {
+  ExecutorStep(
+      String runId,
+      Architecture arch,
+      Broadcast<float[]> weights,
+      Broadcast<float[]> buffers,
+      Batch.Recipe recipe,
+      Loss loss,
+      LocalBatches batches,
+      int epoch,
+      int step,
+      int accumulate,
+      boolean prefetch) {
     this.recipe = recipe;
     this.prefetch = prefetch;
     this.recipeId = prefetch ? recipe.fingerprint() : 0;
@@ -106,8 +145,8 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     Block block = blocks.next();
     Replicas.Worker w = Replicas.borrow(runId, arch);
     try {
-      StepResult r = compute(w, block, step, weights.value(),
-          buffers == null ? null : buffers.value(), false);
+      StepResult r =
+          compute(w, block, step, weights.value(), buffers == null ? null : buffers.value(), false);
       r.computeNanos = System.nanoTime() - t0;
       return List.of(r).iterator();
     } finally {
@@ -122,8 +161,8 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
    * minibatch's gradient is the replica's own array, not a copy: a long-lived task computes its
    * next step only after the driver has added this one.
    */
-  StepResult compute(Replicas.Worker w, Block block, int step, float[] params, float[] bufs,
-      boolean lend) {
+  StepResult compute(
+      Replicas.Worker w, Block block, int step, float[] params, float[] bufs, boolean lend) {
     long t0 = System.nanoTime();
     int n = batches.localBatch(block.partition());
     w.ensureBatch(n);
@@ -153,9 +192,10 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
       }
       Batch b = w.batch;
       long stepSeed = Rng.of(seed, STEP_STREAM, epoch, micro, p).nextLong();
-      LocalStep.Stats s = recipe.pipeline().mixes()
-          ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
-          : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
+      LocalStep.Stats s =
+          recipe.pipeline().mixes()
+              ? w.step.gradient(w.model, b.x, b.targets, n, stepSeed, loss)
+              : w.step.gradient(w.model, b.x, b.y, n, stepSeed, loss);
       float[] g = w.model.vectors().grads;
       if (grads == null) {
         grads = lend && accumulate == 1 ? g : g.clone();
@@ -182,9 +222,11 @@ final class ExecutorStep implements FlatMapFunction<Iterator<Block>, StepResult>
     int e = epoch;
     int inputSize = arch.input().size();
     int classes = arch.output().size();
-    Prefetcher.SHARED.submit(key(micro, block.partition(), n), b -> {
-      b.ensure(n, inputSize, classes);
-      b.fill(r, block, order, micro * n, n, e);
-    });
+    Prefetcher.SHARED.submit(
+        key(micro, block.partition(), n),
+        b -> {
+          b.ensure(n, inputSize, classes);
+          b.fill(r, block, order, micro * n, n, e);
+        });
   }
 }

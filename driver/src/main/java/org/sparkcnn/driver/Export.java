@@ -28,14 +28,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Write a model (model.scnn, or an ONNX file) as standard ONNX (opset 13, dynamic"
-        + " batch) with its normalisation, class names and input shape as metadata.")
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write a model (model.scnn, or an ONNX file) as standard ONNX (opset 13, dynamic"
+            + " batch) with its normalisation, class names and input shape as metadata.")
 final class Export implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.scnn or a .onnx file.")
   Path model;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE.onnx",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE.onnx",
       description = "Where to write the ONNX model.")
   Path out;
 

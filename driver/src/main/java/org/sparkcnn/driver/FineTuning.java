@@ -36,25 +36,32 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
   /** The fine-tuning of a config, or null when finetune.from is empty; names checked. */
   static FineTuning of(JobConfig c, Architecture arch) {
     String modelFile = c.get(Keys.MODEL_FILE);
-    String from = c.get(Keys.FINETUNE_FROM).isEmpty() && modelFile.endsWith(".onnx") ? modelFile
-        : c.get(Keys.FINETUNE_FROM);
+    String from =
+        c.get(Keys.FINETUNE_FROM).isEmpty() && modelFile.endsWith(".onnx")
+            ? modelFile
+            : c.get(Keys.FINETUNE_FROM);
     List<String> freeze = names(c.get(Keys.FINETUNE_FREEZE));
     List<String> reinit = names(c.get(Keys.FINETUNE_REINIT));
     if (from.isEmpty()) {
       if (!freeze.isEmpty() || !reinit.isEmpty()) {
-        throw new JobConfig.ConfigException("keys 'finetune.freeze' and 'finetune.reinit' need"
-            + " 'finetune.from', the model file to start from");
+        throw new JobConfig.ConfigException(
+            "keys 'finetune.freeze' and 'finetune.reinit' need"
+                + " 'finetune.from', the model file to start from");
       }
       return null;
     }
     if (!Files.isRegularFile(Path.of(from))) {
-      throw new JobConfig.ConfigException("key 'finetune.from': model file " + from
-          + " does not exist");
+      throw new JobConfig.ConfigException(
+          "key 'finetune.from': model file " + from + " does not exist");
     }
     for (String n : concat(freeze, reinit)) {
       if (matching(arch, n).isEmpty()) {
-        throw new JobConfig.ConfigException("finetune: no layer of the model is named '" + n
-            + "' (layers: " + arch.layers().stream().map(l -> l.name()).toList() + ")");
+        throw new JobConfig.ConfigException(
+            "finetune: no layer of the model is named '"
+                + n
+                + "' (layers: "
+                + arch.layers().stream().map(l -> l.name()).toList()
+                + ")");
       }
     }
     String model = modelFile.isEmpty() ? c.get(Keys.MODEL_NAME) : "";
@@ -62,8 +69,8 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
     List<Integer> skip = indices(arch, reinit);
     try {
       if (f.isSafeTensors()) {
-        PyTorchWeights.check(SafeTensors.open(f.from), arch, PyTorchNames.modules(model, arch),
-            skip::contains);
+        PyTorchWeights.check(
+            SafeTensors.open(f.from), arch, PyTorchNames.modules(model, arch), skip::contains);
       } else if (f.isOnnx()) {
         OnnxImport.Result r = OnnxImport.read(f.from);
         ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, null, skip::contains);
@@ -73,8 +80,10 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
         }
       }
     } catch (IOException | IllegalArgumentException e) {
-      throw new JobConfig.ConfigException("key 'finetune.from': " + e.getMessage()
-          + (reinit.isEmpty() ? " (a new classifier head is named in finetune.reinit)" : ""));
+      throw new JobConfig.ConfigException(
+          "key 'finetune.from': "
+              + e.getMessage()
+              + (reinit.isEmpty() ? " (a new classifier head is named in finetune.reinit)" : ""));
     }
     return f;
   }
@@ -91,19 +100,33 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
   String load(Architecture arch, Vectors v) throws IOException {
     if (isSafeTensors()) {
       List<Integer> skip = indices(arch, reinit);
-      PyTorchWeights.Report r = PyTorchWeights.load(SafeTensors.open(from), arch,
-          PyTorchNames.modules(model, arch), skip::contains, v);
-      return "fine-tuning from " + from + " by the PyTorch names of "
-          + (model.isEmpty() ? "sparkcnn's layers" : model) + ": loaded " + r.loaded()
-          + ", initialised " + r.skipped() + ", frozen " + freeze
+      PyTorchWeights.Report r =
+          PyTorchWeights.load(
+              SafeTensors.open(from), arch, PyTorchNames.modules(model, arch), skip::contains, v);
+      return "fine-tuning from "
+          + from
+          + " by the PyTorch names of "
+          + (model.isEmpty() ? "sparkcnn's layers" : model)
+          + ": loaded "
+          + r.loaded()
+          + ", initialised "
+          + r.skipped()
+          + ", frozen "
+          + freeze
           + (r.unused().isEmpty() ? "" : ", unused tensors " + r.unused());
     }
     if (isOnnx()) {
       List<Integer> skip = indices(arch, reinit);
       OnnxImport.Result r = OnnxImport.read(from);
       int n = ModelTensors.copyByPosition(r.architecture(), r.vectors(), arch, v, skip::contains);
-      return "weights from " + from + ": " + n + " layers loaded in order, initialised " + reinit
-          + ", frozen " + freeze;
+      return "weights from "
+          + from
+          + ": "
+          + n
+          + " layers loaded in order, initialised "
+          + reinit
+          + ", frozen "
+          + freeze;
     }
     ModelFile.Contents src;
     try (InputStream in = Files.newInputStream(from)) {
@@ -118,8 +141,10 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
       int j = old.indexOf(name);
       int count = arch.paramOffset(i + 1) - arch.paramOffset(i);
       int buffers = arch.bufferOffset(i + 1) - arch.bufferOffset(i);
-      boolean fits = j >= 0 && old.paramOffset(j + 1) - old.paramOffset(j) == count
-          && old.bufferOffset(j + 1) - old.bufferOffset(j) == buffers;
+      boolean fits =
+          j >= 0
+              && old.paramOffset(j + 1) - old.paramOffset(j) == count
+              && old.bufferOffset(j + 1) - old.bufferOffset(j) == buffers;
       if (!fits || reinitIdx.contains(i)) {
         if (count + buffers > 0) {
           fresh.add(name);
@@ -127,14 +152,20 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
         continue;
       }
       System.arraycopy(src.params(), old.paramOffset(j), v.params, arch.paramOffset(i), count);
-      System.arraycopy(src.buffers(), old.bufferOffset(j), v.buffers, arch.bufferOffset(i),
-          buffers);
+      System.arraycopy(
+          src.buffers(), old.bufferOffset(j), v.buffers, arch.bufferOffset(i), buffers);
       if (count + buffers > 0) {
         loaded.add(name);
       }
     }
-    return "fine-tuning from " + from + ": loaded " + loaded + ", initialised " + fresh
-        + ", frozen " + freeze;
+    return "fine-tuning from "
+        + from
+        + ": loaded "
+        + loaded
+        + ", initialised "
+        + fresh
+        + ", frozen "
+        + freeze;
   }
 
   /** The parameter ranges the optimiser updates: everything but the frozen layers. */
@@ -169,7 +200,8 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
     List<Integer> out = new ArrayList<>();
     for (int i = 0; i < arch.layers().size(); i++) {
       String name = arch.layers().get(i).name();
-      if (pattern.endsWith("*") ? name.startsWith(pattern.substring(0, pattern.length() - 1))
+      if (pattern.endsWith("*")
+          ? name.startsWith(pattern.substring(0, pattern.length() - 1))
           : name.equals(pattern)) {
         out.add(i);
       }
@@ -178,7 +210,8 @@ public record FineTuning(Path from, List<String> freeze, List<String> reinit, St
   }
 
   private static List<String> names(String csv) {
-    return csv.isBlank() ? List.of()
+    return csv.isBlank()
+        ? List.of()
         : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

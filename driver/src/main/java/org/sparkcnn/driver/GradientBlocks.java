@@ -36,12 +36,16 @@ import scala.reflect.ClassTag$;
 
 final class GradientBlocks {
   private static final Logger LOG = Logger.getLogger(GradientBlocks.class.getName());
+
   /** Gradients of at least this many floats (4 MiB) travel as blocks. */
   static final int MIN_FLOATS = 1 << 20;
+
   private static final String PREFIX = "test_sparkcnn_gradient_";
   private static final ClassTag<float[]> FLOATS = ClassTag$.MODULE$.apply(float[].class);
+
   /** The Spark local property naming the step a job belongs to (set by the driver per step). */
   static final String STEP_PROPERTY = "sparkcnn.step";
+
   /** Blocks this JVM published, with the step they belong to. */
   private static final Map<String, String> PUBLISHED = new ConcurrentHashMap<>();
 
@@ -59,20 +63,25 @@ final class GradientBlocks {
     BlockManager bm = SparkEnv.get().blockManager();
     String step = ctx.getLocalProperty(STEP_PROPERTY);
     if (step != null) {
-      PUBLISHED.forEach((old, oldStep) -> {
-        BlockId id = BlockId.apply(old);
-        if (!oldStep.equals(step) && PUBLISHED.remove(old, oldStep)
-            && bm.getStatus(id).isDefined()) { // usually the driver removed it after reading
-          bm.removeBlock(id, true);
-        }
-      });
+      PUBLISHED.forEach(
+          (old, oldStep) -> {
+            BlockId id = BlockId.apply(old);
+            if (!oldStep.equals(step)
+                && PUBLISHED.remove(old, oldStep)
+                && bm.getStatus(id).isDefined()) { // usually the driver removed it after reading
+              bm.removeBlock(id, true);
+            }
+          });
       PUBLISHED.put(name, step);
     }
-    boolean stored = bm.putSingle(BlockId.apply(name), r.gradSum, StorageLevel.MEMORY_AND_DISK(),
-        true, FLOATS);
+    boolean stored =
+        bm.putSingle(BlockId.apply(name), r.gradSum, StorageLevel.MEMORY_AND_DISK(), true, FLOATS);
     if (!stored) {
-      LOG.warning(() -> "the block manager did not take the gradient block " + name
-          + "; it goes back in the task result");
+      LOG.warning(
+          () ->
+              "the block manager did not take the gradient block "
+                  + name
+                  + "; it goes back in the task result");
       return r;
     }
     r.gradSum = null;
@@ -81,8 +90,8 @@ final class GradientBlocks {
   }
 
   /**
-   * On the driver: r with its gradient read back from its block (which is then removed), r as it
-   * is when it carries its gradient itself, or null when the block is lost.
+   * On the driver: r with its gradient read back from its block (which is then removed), r as it is
+   * when it carries its gradient itself, or null when the block is lost.
    */
   static StepResult fetch(StepResult r) {
     if (r.gradBlock == null) {

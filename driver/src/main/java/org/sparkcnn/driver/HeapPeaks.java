@@ -25,8 +25,7 @@ final class HeapPeaks {
     long executors = driver;
     if (!jsc.sc().isLocal()) {
       jsc.setJobGroup("sparkcnn-metrics", "executors' heap peaks", false);
-      executors = blocks.mapPartitions(it -> List.of(readAndReset()).iterator())
-          .reduce(Math::max);
+      executors = blocks.mapPartitions(it -> List.of(readAndReset()).iterator()).reduce(Math::max);
     }
     MemoryProbe.resetHeapPeak();
     line.put("driver_heap_peak_mb", Math.round(driver / MIB * 10) / 10.0);

@@ -21,25 +21,49 @@ final class HubCodec {
 
   static byte[] encode(Object message) {
     if (message instanceof StepHub.Join j) {
-      return ByteBuffer.allocate(13).order(ByteOrder.LITTLE_ENDIAN).put(JOIN)
-          .putInt(j.partition()).putLong(j.attempt()).array();
+      return ByteBuffer.allocate(13)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .put(JOIN)
+          .putInt(j.partition())
+          .putLong(j.attempt())
+          .array();
     }
     if (message instanceof StepHub.Sum s) {
       StepResult r = s.result();
-      ByteBuffer b = buffer(1 + 4 + 8 + 4 + 8 + 8 + 8 + 8 + 4, r.gradSum, r.bufferSum).put(SUM)
-          .putInt(s.partition()).putLong(s.attempt()).putInt(s.step()).putDouble(r.lossSum)
-          .putLong(r.correct).putLong(r.count).putLong(r.computeNanos).putInt(r.partitions);
+      ByteBuffer b =
+          buffer(1 + 4 + 8 + 4 + 8 + 8 + 8 + 8 + 4, r.gradSum, r.bufferSum)
+              .put(SUM)
+              .putInt(s.partition())
+              .putLong(s.attempt())
+              .putInt(s.step())
+              .putDouble(r.lossSum)
+              .putLong(r.correct)
+              .putLong(r.count)
+              .putLong(r.computeNanos)
+              .putInt(r.partitions);
       return vectors(b, r.gradSum, r.bufferSum);
     }
     if (message instanceof StepHub.Report r) {
       StepHub.Weights w = r.state();
       StepResult t = r.total();
-      ByteBuffer b = w == null ? buffer(1 + 8 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 1)
-          : buffer(1 + 8 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 1 + 4 + 8, w.params(), w.buffers(),
-              w.momentum());
-      b.put(REPORT).putLong(r.attempt()).putInt(r.step()).put((byte) (r.finite() ? 1 : 0))
-          .putDouble(t.lossSum).putLong(t.correct).putLong(t.count).putLong(t.computeNanos)
-          .putInt(t.partitions).put((byte) (w == null ? 0 : 1));
+      ByteBuffer b =
+          w == null
+              ? buffer(1 + 8 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 1)
+              : buffer(
+                  1 + 8 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 1 + 4 + 8,
+                  w.params(),
+                  w.buffers(),
+                  w.momentum());
+      b.put(REPORT)
+          .putLong(r.attempt())
+          .putInt(r.step())
+          .put((byte) (r.finite() ? 1 : 0))
+          .putDouble(t.lossSum)
+          .putLong(t.correct)
+          .putLong(t.count)
+          .putLong(t.computeNanos)
+          .putInt(t.partitions)
+          .put((byte) (w == null ? 0 : 1));
       return w == null ? b.array() : weights(b, w);
     }
     StepHub.Weights w = (StepHub.Weights) message;
@@ -63,33 +87,41 @@ final class HubCodec {
     switch (tag) {
       case JOIN:
         return new StepHub.Join(b.getInt(), b.getLong());
-      case SUM: {
-        int partition = b.getInt();
-        long attempt = b.getLong();
-        int step = b.getInt();
-        double loss = b.getDouble();
-        long correct = b.getLong();
-        long count = b.getLong();
-        long nanos = b.getLong();
-        int partitions = b.getInt();
-        float[] grad = floats(b);
-        float[] buffers = floats(b);
-        return new StepHub.Sum(partition, attempt, step, new StepResult(grad, loss, correct,
-            count, nanos, buffers, partitions));
-      }
+      case SUM:
+        {
+          int partition = b.getInt();
+          long attempt = b.getLong();
+          int step = b.getInt();
+          double loss = b.getDouble();
+          long correct = b.getLong();
+          long count = b.getLong();
+          long nanos = b.getLong();
+          int partitions = b.getInt();
+          float[] grad = floats(b);
+          float[] buffers = floats(b);
+          return new StepHub.Sum(
+              partition,
+              attempt,
+              step,
+              new StepResult(grad, loss, correct, count, nanos, buffers, partitions));
+        }
       case WEIGHTS:
         return weights(b);
-      case REPORT: {
-        long attempt = b.getLong();
-        int step = b.getInt();
-        boolean finite = b.get() != 0;
-        StepResult total = new StepResult(null, b.getDouble(), b.getLong(), b.getLong(),
-            b.getLong(), null, b.getInt());
-        return new StepHub.Report(attempt, step, total, finite, b.get() == 0 ? null : weights(b));
-      }
+      case REPORT:
+        {
+          long attempt = b.getLong();
+          int step = b.getInt();
+          boolean finite = b.get() != 0;
+          StepResult total =
+              new StepResult(
+                  null, b.getDouble(), b.getLong(), b.getLong(), b.getLong(), null, b.getInt());
+          return new StepHub.Report(attempt, step, total, finite, b.get() == 0 ? null : weights(b));
+        }
       default:
-        throw new IllegalArgumentException("a step message with tag " + tag
-            + "; expected 1 (join), 2 (sum), 3 (weights) or 4 (report)");
+        throw new IllegalArgumentException(
+            "a step message with tag "
+                + tag
+                + "; expected 1 (join), 2 (sum), 3 (weights) or 4 (report)");
     }
   }
 
@@ -125,8 +157,8 @@ final class HubCodec {
       return null;
     }
     if (n > b.remaining() / 4) {
-      throw new IllegalArgumentException("a step message announces " + n + " floats but holds "
-          + b.remaining() / 4);
+      throw new IllegalArgumentException(
+          "a step message announces " + n + " floats but holds " + b.remaining() / 4);
     }
     float[] v = new float[n];
     b.asFloatBuffer().get(v);

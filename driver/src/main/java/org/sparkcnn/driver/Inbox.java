@@ -34,11 +34,21 @@ final class Inbox {
   }
 
   synchronized void put(Piece p) {
-    if (p.from() < 0 || p.from() >= partitions
-        || (p.kind() != Piece.STATS && p.kind() != Piece.VERDICT
+    if (p.from() < 0
+        || p.from() >= partitions
+        || (p.kind() != Piece.STATS
+            && p.kind() != Piece.VERDICT
             && (p.chunk() < 0 || p.chunk() >= chunks))) {
-      refused = "a piece from partition " + p.from() + " for chunk " + p.chunk() + ", expected"
-          + " partitions below " + partitions + " and chunks below " + chunks;
+      refused =
+          "a piece from partition "
+              + p.from()
+              + " for chunk "
+              + p.chunk()
+              + ", expected"
+              + " partitions below "
+              + partitions
+              + " and chunks below "
+              + chunks;
     } else {
       Box b = boxes.computeIfAbsent(p.step(), s -> new Box());
       switch (p.kind()) {

@@ -22,9 +22,9 @@ import org.sparkcnn.engine.Shape;
 
 public final class Inference implements AutoCloseable {
   /**
-   * How a model sees its data: the shape of a sample as the data source gives it ([C, H, W]
-   * bytes: for image files, data.image_size), the evaluation pipeline from there to the model's
-   * input, the normalisation and the class names (empty when the data had none).
+   * How a model sees its data: the shape of a sample as the data source gives it ([C, H, W] bytes:
+   * for image files, data.image_size), the evaluation pipeline from there to the model's input, the
+   * normalisation and the class names (empty when the data had none).
    */
   public record Input(Shape source, Pipeline eval, Normalizer norm, List<String> classNames)
       implements Serializable {
@@ -47,8 +47,13 @@ public final class Inference implements AutoCloseable {
   }
 
   /** The meta a trained model file carries for Input (written by the Trainer). */
-  static void describe(Map<String, Object> meta, Shape source, List<?> augment,
-      List<?> evalTransform, Normalizer norm, List<String> classNames) {
+  static void describe(
+      Map<String, Object> meta,
+      Shape source,
+      List<?> augment,
+      List<?> evalTransform,
+      Normalizer norm,
+      List<String> classNames) {
     meta.put("source_shape", new int[] {source.c(), source.h(), source.w()});
     meta.put("data_augment", augment);
     meta.put("data_eval_transform", evalTransform);
@@ -64,25 +69,35 @@ public final class Inference implements AutoCloseable {
   public static Input input(ModelFile.Contents model) {
     Map<String, Object> meta = model.meta() == null ? Map.of() : model.meta();
     Architecture arch = model.architecture();
-    Shape source = meta.get("source_shape") instanceof List<?> s && s.size() == 3
-        ? Shape.of(ints(s)) : arch.input();
+    Shape source =
+        meta.get("source_shape") instanceof List<?> s && s.size() == 3
+            ? Shape.of(ints(s))
+            : arch.input();
     List<?> augment = meta.get("data_augment") instanceof List<?> a ? a : List.of();
     List<?> eval = meta.get("data_eval_transform") instanceof List<?> e ? e : List.of();
     Pipeline pipe;
     try {
-      pipe = Augmentation.parse(augment, "data.augment", eval, "data.eval_transform", source)
-          .eval();
+      pipe =
+          Augmentation.parse(augment, "data.augment", eval, "data.eval_transform", source).eval();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the model's evaluation transform does not apply: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the model's evaluation transform does not apply: " + e.getMessage(), e);
     }
     if (!pipe.output().equals(arch.input())) {
-      throw new IllegalArgumentException("the model's evaluation transform makes " + pipe.output()
-          + " from " + source + " but the model takes " + arch.input());
+      throw new IllegalArgumentException(
+          "the model's evaluation transform makes "
+              + pipe.output()
+              + " from "
+              + source
+              + " but the model takes "
+              + arch.input());
     }
-    Normalizer norm = meta.get("normalize_mean") instanceof List<?> m
-        && meta.get("normalize_std") instanceof List<?> s && m.size() == source.c()
-        ? new Normalizer(floats(m), floats(s)) : Normalizer.identity(source.c());
+    Normalizer norm =
+        meta.get("normalize_mean") instanceof List<?> m
+                && meta.get("normalize_std") instanceof List<?> s
+                && m.size() == source.c()
+            ? new Normalizer(floats(m), floats(s))
+            : Normalizer.identity(source.c());
     List<String> names = new ArrayList<>();
     if (meta.get("class_names") instanceof List<?> n) {
       n.forEach(o -> names.add(String.valueOf(o)));
@@ -118,9 +133,9 @@ public final class Inference implements AutoCloseable {
   }
 
   /**
-   * The logits [n, classes] of the n samples of a block, in its order: decoded pixels of the
-   * source shape, or (when the pipeline takes files, Input.fromFiles) the encoded files. The
-   * array is a view, valid until the next call.
+   * The logits [n, classes] of the n samples of a block, in its order: decoded pixels of the source
+   * shape, or (when the pipeline takes files, Input.fromFiles) the encoded files. The array is a
+   * view, valid until the next call.
    */
   public float[] logits(Block block) {
     int n = block.size();

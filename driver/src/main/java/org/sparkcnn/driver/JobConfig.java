@@ -23,11 +23,18 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class JobConfig {
   /** Values (scalars, lists and mappings) one YAML document or override may hold. */
   static final int MAX_VALUES = 100_000;
+
   /** Levels of lists and mappings in one another. */
   static final int MAX_DEPTH = 32;
-  private static final String TOO_LARGE = "the YAML holds more than " + MAX_VALUES + " values or"
-      + " nests more than " + MAX_DEPTH + " levels deep (an alias of a list or mapping inside"
-      + " itself?)";
+
+  private static final String TOO_LARGE =
+      "the YAML holds more than "
+          + MAX_VALUES
+          + " values or"
+          + " nests more than "
+          + MAX_DEPTH
+          + " levels deep (an alias of a list or mapping inside"
+          + " itself?)";
   private final Map<String, Object> values; // key name -> typed value, in Keys.ALL order
 
   private JobConfig(Map<String, Object> values) {
@@ -111,14 +118,15 @@ public final class JobConfig {
     Map<String, Object> values = new LinkedHashMap<>();
     for (ConfigKey<?> k : Keys.ALL) {
       try {
-        values.put(k.name(), flat.containsKey(k.name()) ? k.parse(flat.get(k.name()))
-            : k.defaultValue());
+        values.put(
+            k.name(), flat.containsKey(k.name()) ? k.parse(flat.get(k.name())) : k.defaultValue());
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException("invalid config " + origin + ":\n  " + String.join("\n  ", problems));
+      throw new ConfigException(
+          "invalid config " + origin + ":\n  " + String.join("\n  ", problems));
     }
     return new JobConfig(values);
   }
@@ -145,8 +153,8 @@ public final class JobConfig {
     return true;
   }
 
-  private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out,
-      List<String> problems) {
+  private static void flatten(
+      String prefix, Map<?, ?> map, Map<String, Object> out, List<String> problems) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String key = prefix + e.getKey();
       if (e.getValue() instanceof Map<?, ?> inner) {
@@ -207,17 +215,18 @@ public final class JobConfig {
   /** The resolved config as nested YAML, every key present: what the run folder keeps. */
   public String toYaml() {
     Map<String, Object> nested = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      String[] parts = k.split("\\.");
-      Map<String, Object> m = nested;
-      for (int i = 0; i < parts.length - 1; i++) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> next =
-            (Map<String, Object>) m.computeIfAbsent(parts[i], x -> new LinkedHashMap<>());
-        m = next;
-      }
-      m.put(parts[parts.length - 1], v);
-    });
+    values.forEach(
+        (k, v) -> {
+          String[] parts = k.split("\\.");
+          Map<String, Object> m = nested;
+          for (int i = 0; i < parts.length - 1; i++) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> next =
+                (Map<String, Object>) m.computeIfAbsent(parts[i], x -> new LinkedHashMap<>());
+            m = next;
+          }
+          m.put(parts[parts.length - 1], v);
+        });
     DumperOptions opts = new DumperOptions();
     opts.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     return new Yaml(opts).dump(nested);

@@ -14,32 +14,58 @@ final class JobStep {
   private JobStep() {}
 
   /** The summed result of step `step` of epoch `epoch` (global step globalStep) with weights v. */
-  static StepResult run(JavaSparkContext jsc, TrainingPlan plan, TrainingData data, int epoch,
-      int step, int steps, long globalStep, Vectors v, String runId) {
-    jsc.setJobGroup("sparkcnn-train", "epoch " + epoch + " step " + (step + 1) + "/" + steps,
-        false);
+  static StepResult run(
+      JavaSparkContext jsc,
+      TrainingPlan plan,
+      TrainingData data,
+      int epoch,
+      int step,
+      int steps,
+      long globalStep,
+      Vectors v,
+      String runId) {
+    jsc.setJobGroup(
+        "sparkcnn-train", "epoch " + epoch + " step " + (step + 1) + "/" + steps, false);
     jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, runId + "/" + globalStep);
     Published w = Published.of(jsc, v);
-    JavaRDD<StepResult> results = data.train().mapPartitions(new ExecutorStep(runId,
-        plan.architecture(), w.params(), w.buffers(), recipe(plan, data), plan.loss(),
-        data.batches(), epoch, step, plan.config().get(Keys.ACCUMULATE_STEPS),
-        plan.config().get(Keys.DATA_PREFETCH)));
-    StepResult r = plan.config().get(Keys.AGGREGATION).equals("sharded")
-        ? ShardedReduce.sum(results, v.params.length) : OrderedReduce.sum(results);
+    JavaRDD<StepResult> results =
+        data.train()
+            .mapPartitions(
+                new ExecutorStep(
+                    runId,
+                    plan.architecture(),
+                    w.params(),
+                    w.buffers(),
+                    recipe(plan, data),
+                    plan.loss(),
+                    data.batches(),
+                    epoch,
+                    step,
+                    plan.config().get(Keys.ACCUMULATE_STEPS),
+                    plan.config().get(Keys.DATA_PREFETCH)));
+    StepResult r =
+        plan.config().get(Keys.AGGREGATION).equals("sharded")
+            ? ShardedReduce.sum(results, v.params.length)
+            : OrderedReduce.sum(results);
     w.destroy();
     return r;
   }
 
   /** How the run's training batches are made: pipeline, normaliser, decoder, seed. */
   static Batch.Recipe recipe(TrainingPlan plan, TrainingData data) {
-    return new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(), plan.seed(),
+    return new Batch.Recipe(
+        plan.augment().train(),
+        data.norm(),
+        data.decoder(),
+        plan.seed(),
         plan.architecture().output().size());
   }
 
   /** A step's weights and (when the model has any) buffers, broadcast to the executors. */
   record Published(Broadcast<float[]> params, Broadcast<float[]> buffers) {
     static Published of(JavaSparkContext jsc, Vectors v) {
-      return new Published(jsc.broadcast(v.params.clone()),
+      return new Published(
+          jsc.broadcast(v.params.clone()),
           v.buffers.length == 0 ? null : jsc.broadcast(v.buffers.clone()));
     }
 

@@ -19,22 +19,42 @@ package org.sparkcnn.driver;
 
 import java.util.Arrays;
 
-record LrSchedule(String kind, double peak, double start, long warmupSteps, long totalSteps,
-    int stepsPerEpoch, int[] milestones, double gamma) implements java.io.Serializable {
+record LrSchedule(
+    String kind,
+    double peak,
+    double start,
+    long warmupSteps,
+    long totalSteps,
+    int stepsPerEpoch,
+    int[] milestones,
+    double gamma)
+    implements java.io.Serializable {
 
   /** The schedule of a config whose epochs have stepsPerEpoch optimiser steps. */
   static LrSchedule of(JobConfig c, int stepsPerEpoch) {
     check(c);
     double base = c.get(Keys.LR);
     boolean linear = c.get(Keys.LR_SCALING).equals("linear");
-    double scale = linear ? (double) c.get(Keys.BATCH_SIZE) * c.get(Keys.ACCUMULATE_STEPS)
-        / c.get(Keys.LR_BASE_BATCH) : 1;
+    double scale =
+        linear
+            ? (double) c.get(Keys.BATCH_SIZE)
+                * c.get(Keys.ACCUMULATE_STEPS)
+                / c.get(Keys.LR_BASE_BATCH)
+            : 1;
     String ms = c.get(Keys.MILESTONES);
-    int[] milestones = ms.isEmpty() ? new int[0]
-        : Arrays.stream(ms.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
-    return new LrSchedule(c.get(Keys.LR_SCHEDULE), base * scale, linear ? base : 0,
+    int[] milestones =
+        ms.isEmpty()
+            ? new int[0]
+            : Arrays.stream(ms.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+    return new LrSchedule(
+        c.get(Keys.LR_SCHEDULE),
+        base * scale,
+        linear ? base : 0,
         Math.round(c.get(Keys.WARMUP_EPOCHS) * stepsPerEpoch),
-        (long) c.get(Keys.EPOCHS) * stepsPerEpoch, stepsPerEpoch, milestones, c.get(Keys.GAMMA));
+        (long) c.get(Keys.EPOCHS) * stepsPerEpoch,
+        stepsPerEpoch,
+        milestones,
+        c.get(Keys.GAMMA));
   }
 
   /** The keys' agreement with one another; a ConfigException naming them otherwise. */
@@ -42,18 +62,26 @@ record LrSchedule(String kind, double peak, double start, long warmupSteps, long
     String kind = c.get(Keys.LR_SCHEDULE);
     boolean hasMilestones = !c.get(Keys.MILESTONES).isEmpty();
     if (kind.equals("step") && !hasMilestones) {
-      throw new JobConfig.ConfigException("key 'optim.milestones': optim.lr_schedule step needs"
-          + " the epochs after which to multiply the rate by optim.gamma, e.g. [30, 60]");
+      throw new JobConfig.ConfigException(
+          "key 'optim.milestones': optim.lr_schedule step needs"
+              + " the epochs after which to multiply the rate by optim.gamma, e.g. [30, 60]");
     }
     if (!kind.equals("step") && hasMilestones) {
-      throw new JobConfig.ConfigException("key 'optim.milestones': only the step schedule uses"
-          + " milestones, but optim.lr_schedule is " + kind + "; expected optim.lr_schedule: step"
-          + " or no milestones");
+      throw new JobConfig.ConfigException(
+          "key 'optim.milestones': only the step schedule uses"
+              + " milestones, but optim.lr_schedule is "
+              + kind
+              + "; expected optim.lr_schedule: step"
+              + " or no milestones");
     }
     if (c.get(Keys.WARMUP_EPOCHS) >= c.get(Keys.EPOCHS)) {
-      throw new JobConfig.ConfigException("key 'optim.warmup_epochs': " + c.get(Keys.WARMUP_EPOCHS)
-          + " epochs of warm-up leave nothing of " + c.get(Keys.EPOCHS) + " train.epochs;"
-          + " expected fewer warm-up epochs than train.epochs");
+      throw new JobConfig.ConfigException(
+          "key 'optim.warmup_epochs': "
+              + c.get(Keys.WARMUP_EPOCHS)
+              + " epochs of warm-up leave nothing of "
+              + c.get(Keys.EPOCHS)
+              + " train.epochs;"
+              + " expected fewer warm-up epochs than train.epochs");
     }
   }
 

@@ -30,15 +30,17 @@ import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.engine.Footprint;
 
-record MemoryPlan(long spark, long data, long model, int replicas, int replicaBatch,
-    long replica) {
+record MemoryPlan(long spark, long data, long model, int replicas, int replicaBatch, long replica) {
   static final long SPARK_RESERVED = 300L << 20;
   private static final double MIB = 1 << 20;
 
   /** Checks the plan against this JVM's heap and spark.executor.memory (system properties). */
   static void check(TrainingPlan plan) {
     String master = System.getProperty("spark.master", plan.config().get(Keys.MASTER));
-    check(plan, master, Runtime.getRuntime().maxMemory(),
+    check(
+        plan,
+        master,
+        Runtime.getRuntime().maxMemory(),
         System.getProperty("spark.executor.memory", "1g"),
         Integer.getInteger("spark.default.parallelism", 0));
   }
@@ -47,41 +49,65 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
    * Checks the plan under master, with a driver heap of maxHeap bytes and executors of
    * executorMemory (Spark's size syntax: 1g, 1536m); defaultParallelism 0 when unknown.
    */
-  static void check(TrainingPlan plan, String master, long maxHeap, String executorMemory,
+  static void check(
+      TrainingPlan plan,
+      String master,
+      long maxHeap,
+      String executorMemory,
       int defaultParallelism) {
     boolean local = master.startsWith("local");
     MemoryPlan m = of(plan, local ? localCores(master) : defaultParallelism, local);
     if (local && m.total() > maxHeap) {
-      throw new JobConfig.ConfigException("the job needs about " + m.describe()
-          + ", more than the " + mib(maxHeap) + " heap this JVM may use; raise"
-          + " SPARKCNN_DRIVER_MEMORY (deploy/sparkcnn) or spark.driver.memory (spark-submit), or"
-          + " lower train.batch_size or eval.batch_size");
+      throw new JobConfig.ConfigException(
+          "the job needs about "
+              + m.describe()
+              + ", more than the "
+              + mib(maxHeap)
+              + " heap this JVM may use; raise"
+              + " SPARKCNN_DRIVER_MEMORY (deploy/sparkcnn) or spark.driver.memory (spark-submit), or"
+              + " lower train.batch_size or eval.batch_size");
     }
     if (!local && m.spark + m.model > maxHeap) {
-      throw new JobConfig.ConfigException("the driver needs about " + mib(m.spark + m.model)
-          + " (Spark " + mib(m.spark) + ", model " + mib(m.model) + "), more than its "
-          + mib(maxHeap) + " heap; raise spark.driver.memory (--driver-memory)");
+      throw new JobConfig.ConfigException(
+          "the driver needs about "
+              + mib(m.spark + m.model)
+              + " (Spark "
+              + mib(m.spark)
+              + ", model "
+              + mib(m.model)
+              + "), more than its "
+              + mib(maxHeap)
+              + " heap; raise spark.driver.memory (--driver-memory)");
     }
     long executor = JavaUtils.byteStringAsBytes(executorMemory);
     long perExecutor = m.spark + m.replica + m.data / Math.max(1, m.replicas);
     if (!local && perExecutor > executor) {
-      throw new JobConfig.ConfigException("each executor needs about " + mib(perExecutor)
-          + " (Spark " + mib(m.spark) + ", a replica at " + m.replicaBatch + " samples "
-          + mib(m.replica) + ", a partition's data " + mib(m.data / Math.max(1, m.replicas))
-          + "), more than spark.executor.memory " + executorMemory
-          + "; raise spark.executor.memory (--executor-memory)");
+      throw new JobConfig.ConfigException(
+          "each executor needs about "
+              + mib(perExecutor)
+              + " (Spark "
+              + mib(m.spark)
+              + ", a replica at "
+              + m.replicaBatch
+              + " samples "
+              + mib(m.replica)
+              + ", a partition's data "
+              + mib(m.data / Math.max(1, m.replicas))
+              + "), more than spark.executor.memory "
+              + executorMemory
+              + "; raise spark.executor.memory (--executor-memory)");
     }
   }
 
   /**
-   * The estimate for a plan whose partitions are P = train.partitions, else defaultParallelism
-   * (the cores of local mode; 0 where unknown, which counts a replica at one sample).
+   * The estimate for a plan whose partitions are P = train.partitions, else defaultParallelism (the
+   * cores of local mode; 0 where unknown, which counts a replica at one sample).
    */
   static MemoryPlan of(TrainingPlan plan, int defaultParallelism, boolean local) {
     int partitions = plan.partitions() > 0 ? plan.partitions() : defaultParallelism;
     partitions = Math.min(partitions, plan.batchSize());
-    int replicas = partitions <= 0 ? 1 : local ? Math.min(partitions, defaultParallelism)
-        : partitions;
+    int replicas =
+        partitions <= 0 ? 1 : local ? Math.min(partitions, defaultParallelism) : partitions;
     int batch = partitions <= 0 ? 1 : (plan.batchSize() + partitions - 1) / partitions;
     Footprint f = Footprint.of(plan.architecture(), batch, plan.sgd().momentum() != 0);
     long model = 3 * f.paramBytes() + f.optimizerBytes() + 2 * f.bufferBytes();
@@ -94,8 +120,11 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
     if (samples != null && partitions > 0) {
       long evalBatch = Math.min(plan.evalBatch(batch), (samples[1] + partitions - 1) / partitions);
       long more = Math.max(0, evalBatch - batch);
-      replica += 4 * more * (Footprint.inferenceFloats(plan.architecture())
-          + plan.architecture().input().size());
+      replica +=
+          4
+              * more
+              * (Footprint.inferenceFloats(plan.architecture())
+                  + plan.architecture().input().size());
     }
     return new MemoryPlan(SPARK_RESERVED, dataBytes(plan), model, replicas, batch, replica);
   }
@@ -143,9 +172,22 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
 
   /** "1,234 MiB of heap (Spark 300 MiB, data ..., ...)". */
   String describe() {
-    return mib(total()) + " of heap (Spark " + mib(spark) + ", data "
-        + mib(data) + ", model " + mib(model) + ", " + replicas + " replica"
-        + (replicas == 1 ? "" : "s") + " at " + replicaBatch + " samples " + mib(replica) + " each)";
+    return mib(total())
+        + " of heap (Spark "
+        + mib(spark)
+        + ", data "
+        + mib(data)
+        + ", model "
+        + mib(model)
+        + ", "
+        + replicas
+        + " replica"
+        + (replicas == 1 ? "" : "s")
+        + " at "
+        + replicaBatch
+        + " samples "
+        + mib(replica)
+        + " each)";
   }
 
   private static String mib(long bytes) {

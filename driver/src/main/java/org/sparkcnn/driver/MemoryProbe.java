@@ -10,8 +10,8 @@
  */
 package org.sparkcnn.driver;
 
-import java.io.IOException;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -43,8 +43,10 @@ final class MemoryProbe {
   /** A probe of the calling thread and the engine's compute threads (Parallel). */
   static MemoryProbe engine() {
     long caller = Thread.currentThread().getId();
-    return new MemoryProbe(() -> LongStream.concat(LongStream.of(caller),
-        Arrays.stream(Parallel.poolThreadIds())).toArray());
+    return new MemoryProbe(
+        () ->
+            LongStream.concat(LongStream.of(caller), Arrays.stream(Parallel.poolThreadIds()))
+                .toArray());
   }
 
   /** A probe of every live thread of the JVM. */
@@ -68,8 +70,8 @@ final class MemoryProbe {
    * (MemoryPoolMXBean) fall at different times: their sum runs past the heap.
    */
   static long heapPeakBytes() {
-    return Math.max(HeapPeak.PEAK.get(),
-        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    return Math.max(
+        HeapPeak.PEAK.get(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
   }
 
   /** Follows the heap in use before each collection (GcInfo), listening from the first use. */
@@ -84,16 +86,24 @@ final class MemoryProbe {
         }
       }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
-          if (n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-            long before = 0;
-            for (var e : GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
-                .getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
-              before += heapPools.contains(e.getKey()) ? e.getValue().getUsed() : 0;
-            }
-            PEAK.accumulateAndGet(before, Math::max);
-          }
-        }, null, null);
+        ((NotificationEmitter) gc)
+            .addNotificationListener(
+                (n, handback) -> {
+                  if (n.getType()
+                      .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                    long before = 0;
+                    for (var e :
+                        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
+                            .getGcInfo()
+                            .getMemoryUsageBeforeGc()
+                            .entrySet()) {
+                      before += heapPools.contains(e.getKey()) ? e.getValue().getUsed() : 0;
+                    }
+                    PEAK.accumulateAndGet(before, Math::max);
+                  }
+                },
+                null,
+                null);
       }
     }
   }
@@ -124,8 +134,11 @@ final class MemoryProbe {
 
   /** The columns " heap_peak_mb=... alloc_kb_per_step=..." for steps timed since start(). */
   String columns(long steps) {
-    return String.format(Locale.ROOT, " heap_peak_mb=%.1f alloc_kb_per_step=%.1f",
-        heapPeakBytes() / MIB, allocatedPerStep(steps) / 1024.0);
+    return String.format(
+        Locale.ROOT,
+        " heap_peak_mb=%.1f alloc_kb_per_step=%.1f",
+        heapPeakBytes() / MIB,
+        allocatedPerStep(steps) / 1024.0);
   }
 
   /** "peak_rss_mb=..." of this process so far, or "peak_rss_mb=n/a". */

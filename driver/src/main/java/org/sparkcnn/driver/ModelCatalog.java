@@ -21,8 +21,19 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 public final class ModelCatalog {
   /** The shipped definitions, by name. */
-  public static final List<String> SHIPPED = List.of("lenet5", "slides-conv", "alexnet", "vgg16",
-      "resnet18", "resnet50", "resnet20", "resnet56", "inception", "squeezenet1_1", "googlenet");
+  public static final List<String> SHIPPED =
+      List.of(
+          "lenet5",
+          "slides-conv",
+          "alexnet",
+          "vgg16",
+          "resnet18",
+          "resnet50",
+          "resnet20",
+          "resnet56",
+          "inception",
+          "squeezenet1_1",
+          "googlenet");
 
   private ModelCatalog() {}
 
@@ -31,8 +42,8 @@ public final class ModelCatalog {
     String resource = "/org/sparkcnn/models/" + name + ".yaml";
     try (InputStream in = ModelCatalog.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("unknown model '" + name + "': expected one of "
-            + SHIPPED + " or model.file");
+        throw new IllegalArgumentException(
+            "unknown model '" + name + "': expected one of " + SHIPPED + " or model.file");
       }
       return read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
     } catch (IOException e) {
@@ -53,8 +64,8 @@ public final class ModelCatalog {
   }
 
   /** Builds an architecture for the data's shape and classes; errors name the source. */
-  public static Architecture build(Map<String, Object> doc, String source, Shape input,
-      int classes) {
+  public static Architecture build(
+      Map<String, Object> doc, String source, Shape input, int classes) {
     try {
       return ModelDefinition.parse(doc, input, classes);
     } catch (IllegalArgumentException e) {

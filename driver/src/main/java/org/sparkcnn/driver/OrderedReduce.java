@@ -34,14 +34,18 @@ import scala.runtime.BoxedUnit;
 
 final class OrderedReduce {
   private static final Logger LOG = Logger.getLogger(OrderedReduce.class.getName());
+
   /** Recomputations of a partition whose gradient block keeps being lost, before giving up. */
   static final int LOST_RETRIES = 3;
+
   /** Reads gradient blocks on the driver (daemon threads: they never keep the JVM alive). */
-  private static final ExecutorService FETCHES = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "sparkcnn-gradient-fetch");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService FETCHES =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "sparkcnn-gradient-fetch");
+            t.setDaemon(true);
+            return t;
+          });
 
   private OrderedReduce() {}
 
@@ -62,27 +66,43 @@ final class OrderedReduce {
   }
 
   /**
-   * The one result of each partition, in partition order, each with its gradient in hand: read
-   * from its block by fetch as soon as it arrives, and a partition whose block was lost (fetch
-   * answers null) computed again, up to LOST_RETRIES times.
+   * The one result of each partition, in partition order, each with its gradient in hand: read from
+   * its block by fetch as soon as it arrives, and a partition whose block was lost (fetch answers
+   * null) computed again, up to LOST_RETRIES times.
    */
   static StepResult[] collect(JavaRDD<StepResult> parts, UnaryOperator<StepResult> fetch) {
     InOrder acc = new InOrder(parts.getNumPartitions(), fetch);
-    parts.context().runJob(parts.rdd(), new Single(), acc,
-        ClassTag$.MODULE$.apply(StepResult.class));
+    parts
+        .context()
+        .runJob(parts.rdd(), new Single(), acc, ClassTag$.MODULE$.apply(StepResult.class));
     StepResult[] out = new StepResult[parts.getNumPartitions()];
     for (int i = 0; i < out.length; i++) {
       StepResult r = acc.take(i);
       for (int attempt = 1; r == null; attempt++) {
         if (attempt > LOST_RETRIES) {
-          throw new IllegalStateException("the gradient block of partition " + i + " was lost "
-              + LOST_RETRIES + " times in a row (its executor died after its task each time)");
+          throw new IllegalStateException(
+              "the gradient block of partition "
+                  + i
+                  + " was lost "
+                  + LOST_RETRIES
+                  + " times in a row (its executor died after its task each time)");
         }
-        LOG.warning("the gradient block of partition " + i + " was lost with its executor;"
-            + " recomputing the partition (attempt " + attempt + ")");
-        StepResult[] again = (StepResult[]) parts.context().runJob(parts.rdd(), new Single(),
-            CollectionConverters.asScala(List.<Object>of(i)).toSeq(),
-            ClassTag$.MODULE$.apply(StepResult.class));
+        LOG.warning(
+            "the gradient block of partition "
+                + i
+                + " was lost with its executor;"
+                + " recomputing the partition (attempt "
+                + attempt
+                + ")");
+        StepResult[] again =
+            (StepResult[])
+                parts
+                    .context()
+                    .runJob(
+                        parts.rdd(),
+                        new Single(),
+                        CollectionConverters.asScala(List.<Object>of(i)).toSeq(),
+                        ClassTag$.MODULE$.apply(StepResult.class));
         r = fetch.apply(again[0]);
       }
       out[i] = r;
@@ -116,9 +136,10 @@ final class OrderedReduce {
   /** Partitions [g * size, (g + 1) * size) summed in order into partition g. */
   private static JavaRDD<StepResult> groupSums(JavaRDD<StepResult> perPartition, int size) {
     int groups = (perPartition.getNumPartitions() + size - 1) / size;
-    JavaRDD<Tuple2<Integer, Tuple2<Integer, StepResult>>> keyed = perPartition
-        .mapPartitionsWithIndex((i, it) -> List.of(new Tuple2<>(i / size, new Tuple2<>(i,
-            only(it, i)))).iterator(), true);
+    JavaRDD<Tuple2<Integer, Tuple2<Integer, StepResult>>> keyed =
+        perPartition.mapPartitionsWithIndex(
+            (i, it) -> List.of(new Tuple2<>(i / size, new Tuple2<>(i, only(it, i)))).iterator(),
+            true);
     return JavaPairRDD.fromJavaRDD(keyed)
         .partitionBy(new ByGroup(groups))
         .mapPartitions(OrderedReduce::addInOrder);
@@ -187,18 +208,18 @@ final class OrderedReduce {
     @Override
     public StepResult apply(TaskContext ctx, scala.collection.Iterator<StepResult> it) {
       if (!it.hasNext()) {
-        throw new IllegalStateException("partition " + ctx.partitionId()
-            + " returned no step result");
+        throw new IllegalStateException(
+            "partition " + ctx.partitionId() + " returned no step result");
       }
       return GradientBlocks.publish(it.next(), ctx);
     }
   }
 
   /**
-   * Collects the results on the driver as they arrive. Spark calls the handler once per
-   * partition, from its scheduler thread; a result whose gradient waits in a block is read on a
-   * pool thread (GradientBlocks.fetch), so that neither the scheduler nor the other partitions
-   * wait for the transfer.
+   * Collects the results on the driver as they arrive. Spark calls the handler once per partition,
+   * from its scheduler thread; a result whose gradient waits in a block is read on a pool thread
+   * (GradientBlocks.fetch), so that neither the scheduler nor the other partitions wait for the
+   * transfer.
    */
   static final class InOrder extends AbstractFunction2<Object, StepResult, BoxedUnit> {
     private final List<CompletableFuture<StepResult>> results = new ArrayList<>();
@@ -220,13 +241,14 @@ final class OrderedReduce {
       if (r.gradBlock == null) {
         slot.complete(r);
       } else {
-        FETCHES.execute(() -> {
-          try {
-            slot.complete(fetch.apply(r));
-          } catch (RuntimeException | Error e) {
-            slot.completeExceptionally(e);
-          }
-        });
+        FETCHES.execute(
+            () -> {
+              try {
+                slot.complete(fetch.apply(r));
+              } catch (RuntimeException | Error e) {
+                slot.completeExceptionally(e);
+              }
+            });
       }
       return BoxedUnit.UNIT;
     }

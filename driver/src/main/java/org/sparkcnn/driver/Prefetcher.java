@@ -33,8 +33,9 @@ final class Prefetcher {
   private static final int FREE_KEPT = 8; // spare batches kept for reuse
 
   /** The executor JVM's prefetcher: half its cores (1 to 4) of daemon threads. */
-  static final Prefetcher SHARED = new Prefetcher(daemonPool(
-      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))));
+  static final Prefetcher SHARED =
+      new Prefetcher(
+          daemonPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))));
 
   /**
    * Which batch: minibatch micro (its index in the epoch) of n samples of a partition in an epoch
@@ -55,11 +56,13 @@ final class Prefetcher {
 
   private static ExecutorService daemonPool(int threads) {
     AtomicInteger made = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "sparkcnn-prefetch-" + made.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "sparkcnn-prefetch-" + made.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -75,10 +78,12 @@ final class Prefetcher {
     }
     Batch spare = free.pollFirst();
     Batch target = spare != null ? spare : new Batch();
-    FutureTask<Batch> task = new FutureTask<>(() -> {
-      fill.accept(target);
-      return target;
-    });
+    FutureTask<Batch> task =
+        new FutureTask<>(
+            () -> {
+              fill.accept(target);
+              return target;
+            });
     Held old = held.put(key.partition(), new Held(key, task));
     if (old != null) {
       discard(old);
@@ -88,8 +93,8 @@ final class Prefetcher {
 
   /**
    * The batch filled for key, waiting for it if it is still being filled; null when none is held
-   * for key's run and partition or the one held is for another key (it is then dropped). A
-   * failure of the filling is rethrown as it was thrown.
+   * for key's run and partition or the one held is for another key (it is then dropped). A failure
+   * of the filling is rethrown as it was thrown.
    */
   Batch take(Key key) {
     Held h;
@@ -112,21 +117,37 @@ final class Prefetcher {
       return b;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      cause.addSuppressed(new IllegalStateException("raised while minibatch " + key.micro()
-          + " of epoch " + key.epoch() + ", partition " + key.partition()
-          + " was prepared in the background (data.prefetch)"));
+      cause.addSuppressed(
+          new IllegalStateException(
+              "raised while minibatch "
+                  + key.micro()
+                  + " of epoch "
+                  + key.epoch()
+                  + ", partition "
+                  + key.partition()
+                  + " was prepared in the background (data.prefetch)"));
       if (cause instanceof RuntimeException r) {
         throw r;
       }
       if (cause instanceof Error err) {
         throw err;
       }
-      throw new IllegalStateException("preparing minibatch " + key.micro() + " of partition "
-          + key.partition() + " failed: " + cause, cause);
+      throw new IllegalStateException(
+          "preparing minibatch "
+              + key.micro()
+              + " of partition "
+              + key.partition()
+              + " failed: "
+              + cause,
+          cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for minibatch " + key.micro()
-          + " of partition " + key.partition(), e);
+      throw new IllegalStateException(
+          "interrupted while waiting for minibatch "
+              + key.micro()
+              + " of partition "
+              + key.partition(),
+          e);
     }
   }
 

@@ -25,33 +25,51 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "prepare", mixinStandardHelpOptions = true,
-    description = "Convert a config's data source into Parquet shards (DIR/train, DIR/test and"
-        + " DIR/_sparkcnn.json) for data.source parquet.")
+@Command(
+    name = "prepare",
+    mixinStandardHelpOptions = true,
+    description =
+        "Convert a config's data source into Parquet shards (DIR/train, DIR/test and"
+            + " DIR/_sparkcnn.json) for data.source parquet.")
 final class Prepare implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
-      description = "Job config (YAML) whose data.* keys name the source; default"
-          + " conf/quickstart.yaml.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "CONFIG",
+      description =
+          "Job config (YAML) whose data.* keys name the source; default" + " conf/quickstart.yaml.")
   Path config;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
       description = "The folder to write; it must not exist or be empty.")
   Path out;
 
-  @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--shards",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "Parquet files per split (default 0: Spark's default parallelism).")
   int shards;
 
-  @Option(names = "--format", paramLabel = "decoded|encoded", defaultValue = "decoded",
-      description = "decoded (default): the source's pixels, C x H x W bytes; encoded: each"
-          + " image's original file (data.source folder only), decoded when training.")
+  @Option(
+      names = "--format",
+      paramLabel = "decoded|encoded",
+      defaultValue = "decoded",
+      description =
+          "decoded (default): the source's pixels, C x H x W bytes; encoded: each"
+              + " image's original file (data.source folder only), decoded when training.")
   String format;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Overrides data.dir.")
   Path dataDir;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (overrides"
-      + " spark.master).")
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (overrides" + " spark.master).")
   String master;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key; repeatable.")
@@ -64,12 +82,16 @@ final class Prepare implements Callable<Integer> {
     ParquetMeta.Format f;
     try {
       if (shards < 0) {
-        throw new IllegalArgumentException("--shards " + shards + ": expected a number >= 1, or"
-            + " 0 for Spark's default parallelism");
+        throw new IllegalArgumentException(
+            "--shards "
+                + shards
+                + ": expected a number >= 1, or"
+                + " 0 for Spark's default parallelism");
       }
       f = ParquetMeta.Format.parse(format, "--format");
-      c = JobConfig.load(config != null ? config : Main.home().resolve("conf/quickstart.yaml"),
-          overrides);
+      c =
+          JobConfig.load(
+              config != null ? config : Main.home().resolve("conf/quickstart.yaml"), overrides);
       if (dataDir != null) {
         c = c.with(Keys.DATA_DIR, dataDir.toString());
       }
@@ -88,15 +110,26 @@ final class Prepare implements Callable<Integer> {
       System.err.println("sparkcnn: " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
-    SparkSession spark = Sessions.builder(c.get(Keys.MASTER),
-        c.get(Keys.APP_NAME) + " prepare").getOrCreate();
+    SparkSession spark =
+        Sessions.builder(c.get(Keys.MASTER), c.get(Keys.APP_NAME) + " prepare").getOrCreate();
     try {
       int n = shards > 0 ? shards : spark.sparkContext().defaultParallelism();
       ParquetMeta meta = ParquetShards.write(spark, source, origin(c, f), out, n, f);
-      System.out.println("wrote " + out + ": " + f.id() + " " + (meta.shape() != null
-          ? meta.shape() + " samples" : "image files") + " of " + meta.classes() + " classes from "
-          + c.get(Keys.DATA_SOURCE) + "; train " + count(meta, Split.TRAIN) + ", test "
-          + count(meta, Split.TEST));
+      System.out.println(
+          "wrote "
+              + out
+              + ": "
+              + f.id()
+              + " "
+              + (meta.shape() != null ? meta.shape() + " samples" : "image files")
+              + " of "
+              + meta.classes()
+              + " classes from "
+              + c.get(Keys.DATA_SOURCE)
+              + "; train "
+              + count(meta, Split.TRAIN)
+              + ", test "
+              + count(meta, Split.TEST));
       System.out.println("train from it with --set data.source=parquet --data-dir " + out);
       return 0;
     } finally {

@@ -65,15 +65,22 @@ final class Progress {
     if (w.buffers() != null) {
       System.arraycopy(w.buffers(), 0, v.buffers, 0, v.buffers.length);
     }
-    sgd = new Sgd(hyper, w.momentum() == null ? new float[v.params.length] : w.momentum(),
-        w.optimizerSteps());
+    sgd =
+        new Sgd(
+            hyper,
+            w.momentum() == null ? new float[v.params.length] : w.momentum(),
+            w.optimizerSteps());
     keep();
   }
 
   /** The kept state, as a starting task receives it (the driver's arrays: tasks copy them). */
   StepHub.Weights kept() {
-    return new StepHub.Weights(step, v.params, v.buffers.length == 0 ? null : v.buffers,
-        sgd.momentumBuffer(), sgd.steps());
+    return new StepHub.Weights(
+        step,
+        v.params,
+        v.buffers.length == 0 ? null : v.buffers,
+        sgd.momentumBuffer(),
+        sgd.steps());
   }
 
   /** Goes back to the kept step (the steps since are computed again) and answers its state. */

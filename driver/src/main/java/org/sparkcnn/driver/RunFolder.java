@@ -34,18 +34,24 @@ public final class RunFolder {
   public static RunFolder create(Path dir, JobConfig config) throws IOException {
     Files.createDirectories(dir);
     if (Files.exists(dir.resolve(MODEL)) || Files.exists(dir.resolve(METRICS))) {
-      throw new JobConfig.ConfigException("run folder " + dir + " already holds a run ("
-          + MODEL + " or " + METRICS + "); choose another --run-dir");
+      throw new JobConfig.ConfigException(
+          "run folder "
+              + dir
+              + " already holds a run ("
+              + MODEL
+              + " or "
+              + METRICS
+              + "); choose another --run-dir");
     }
     Files.writeString(dir.resolve(CONFIG), config.toYaml());
     return new RunFolder(dir);
   }
 
   /**
-   * Reopens the folder of an earlier run to continue it from the checkpoint of global step
-   * `step`: writes the resumed config and moves the metrics lines of later steps (work that will be
-   * redone, or a line cut short by a crash) from metrics.jsonl to metrics.superseded.jsonl, so
-   * that metrics.jsonl stays one line per epoch and nothing written is lost.
+   * Reopens the folder of an earlier run to continue it from the checkpoint of global step `step`:
+   * writes the resumed config and moves the metrics lines of later steps (work that will be redone,
+   * or a line cut short by a crash) from metrics.jsonl to metrics.superseded.jsonl, so that
+   * metrics.jsonl stays one line per epoch and nothing written is lost.
    */
   static RunFolder resume(Path dir, JobConfig config, long step) throws IOException {
     replace(dir.resolve(CONFIG), config.toYaml());
@@ -63,10 +69,15 @@ public final class RunFolder {
         (at <= step ? keep : later).append(line).append('\n');
       }
       if (later.length() > 0) {
-        Files.writeString(dir.resolve(SUPERSEDED), later, StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+            dir.resolve(SUPERSEDED),
+            later,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
         replace(metrics, keep.toString());
-        Trainer.warn("%s: the lines after global step %d moved to %s (that training is redone)",
+        Trainer.warn(
+            "%s: the lines after global step %d moved to %s (that training is redone)",
             metrics, step, SUPERSEDED);
       }
     }
@@ -84,8 +95,12 @@ public final class RunFolder {
   }
 
   void appendMetrics(Map<String, Object> line) throws IOException {
-    Files.writeString(dir.resolve(METRICS), JSON.writeValueAsString(line) + "\n",
-        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve(METRICS),
+        JSON.writeValueAsString(line) + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   void saveModel(ModelFile.Contents model) throws IOException {
@@ -93,7 +108,10 @@ public final class RunFolder {
     try (OutputStream out = Files.newOutputStream(tmp)) {
       ModelFile.write(out, model);
     }
-    Files.move(tmp, dir.resolve(MODEL), StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        tmp,
+        dir.resolve(MODEL),
+        StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
   }
 }

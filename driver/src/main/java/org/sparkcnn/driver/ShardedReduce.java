@@ -34,10 +34,10 @@ final class ShardedReduce {
    */
   static StepResult sum(JavaRDD<StepResult> perPartition, int length) {
     int shards = Math.min(perPartition.getNumPartitions(), Math.max(1, length));
-    JavaPairRDD<Integer, Tuple2<Integer, StepResult>> slices = JavaPairRDD.fromJavaRDD(
-        perPartition.mapPartitionsWithIndex(
-            (p, it) -> slices(OrderedReduce.only(it, p), p, shards, length),
-            true));
+    JavaPairRDD<Integer, Tuple2<Integer, StepResult>> slices =
+        JavaPairRDD.fromJavaRDD(
+            perPartition.mapPartitionsWithIndex(
+                (p, it) -> slices(OrderedReduce.only(it, p), p, shards, length), true));
     JavaPairRDD<Integer, Tuple2<Integer, StepResult>> byShard =
         slices.partitionBy(new OrderedReduce.ByGroup(shards));
     JavaRDD<StepResult> shardSums = byShard.mapPartitions(OrderedReduce::addInOrder);
@@ -62,8 +62,14 @@ final class ShardedReduce {
       computeNanos = Math.max(computeNanos, summed[s].computeNanos);
     }
     StepResult head = summed[0];
-    return new StepResult(grad, head.lossSum, head.correct, head.count, computeNanos,
-        head.bufferSum, head.partitions);
+    return new StepResult(
+        grad,
+        head.lossSum,
+        head.correct,
+        head.count,
+        computeNanos,
+        head.bufferSum,
+        head.partitions);
   }
 
   /** Elements [lo, hi) of shard s of `shards` over a vector of `length`. */
@@ -72,30 +78,35 @@ final class ShardedReduce {
   }
 
   /** Partition p's result cut into one (shard, (p, slice)) record per shard. */
-  private static Iterator<Tuple2<Integer, Tuple2<Integer, StepResult>>> slices(StepResult r,
-      int p, int shards, int length) {
+  private static Iterator<Tuple2<Integer, Tuple2<Integer, StepResult>>> slices(
+      StepResult r, int p, int shards, int length) {
     if (r.gradSum == null || r.gradSum.length != length) {
-      throw new IllegalStateException("partition " + p + " returned a gradient of "
-          + (r.gradSum == null ? "nothing" : r.gradSum.length + " floats") + ", expected "
-          + length);
+      throw new IllegalStateException(
+          "partition "
+              + p
+              + " returned a gradient of "
+              + (r.gradSum == null ? "nothing" : r.gradSum.length + " floats")
+              + ", expected "
+              + length);
     }
     List<Tuple2<Integer, Tuple2<Integer, StepResult>>> out = new ArrayList<>(shards);
     for (int s = 0; s < shards; s++) {
-      float[] slice = Arrays.copyOfRange(r.gradSum, lo(s, shards, length),
-          lo(s + 1, shards, length));
-      StepResult part = s == 0
-          ? new StepResult(slice, r.lossSum, r.correct, r.count, r.computeNanos, r.bufferSum,
-              r.partitions)
-          : new StepResult(slice, 0, 0, 0, r.computeNanos, null, 0);
+      float[] slice =
+          Arrays.copyOfRange(r.gradSum, lo(s, shards, length), lo(s + 1, shards, length));
+      StepResult part =
+          s == 0
+              ? new StepResult(
+                  slice, r.lossSum, r.correct, r.count, r.computeNanos, r.bufferSum, r.partitions)
+              : new StepResult(slice, 0, 0, 0, r.computeNanos, null, 0);
       out.add(new Tuple2<>(s, new Tuple2<>(p, part)));
     }
     return out.iterator();
   }
 
   /**
-   * Drops the step's shuffle files now rather than when the driver's garbage collector gets to
-   * the RDD (ContextCleaner, internal to Spark but public in the bytecode): a step writes P
-   * gradients' worth of them.
+   * Drops the step's shuffle files now rather than when the driver's garbage collector gets to the
+   * RDD (ContextCleaner, internal to Spark but public in the bytecode): a step writes P gradients'
+   * worth of them.
    */
   private static void removeShuffle(SparkContext sc, JavaPairRDD<?, ?> shuffled) {
     if (sc.cleaner().isDefined()

@@ -23,11 +23,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "stats", mixinStandardHelpOptions = true,
-    description = "Compute the per-channel mean and standard deviation of a config's training"
-        + " data (pixels scaled to [0, 1]) on Spark, for a normalize op or data.normalize.")
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description =
+        "Compute the per-channel mean and standard deviation of a config's training"
+            + " data (pixels scaled to [0, 1]) on Spark, for a normalize op or data.normalize.")
 final class Stats implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "CONFIG",
       description = "Job config (YAML); default conf/quickstart.yaml.")
   Path config;
 
@@ -42,23 +48,28 @@ final class Stats implements Callable<Integer> {
     JobConfig c;
     Source source;
     try {
-      c = JobConfig.load(config != null ? config : Main.home().resolve("conf/quickstart.yaml"),
-          overrides);
+      c =
+          JobConfig.load(
+              config != null ? config : Main.home().resolve("conf/quickstart.yaml"), overrides);
       if (dataDir != null) {
         c = c.with(Keys.DATA_DIR, dataDir.toString());
       }
       source = TrainingPlan.source(c);
       source.check();
-    } catch (JobConfig.ConfigException | IllegalArgumentException
-        | UncheckedIOException e) {
+    } catch (JobConfig.ConfigException | IllegalArgumentException | UncheckedIOException e) {
       System.err.println("sparkcnn: " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark = Sessions.builder(c.get(Keys.MASTER), "sparkcnn stats").getOrCreate();
     try {
       ChannelStats.Result r = compute(spark, source);
-      System.out.println(String.format(Locale.ROOT, "%s train: %d samples of %s",
-          c.get(Keys.DATA_SOURCE), r.samples(), source.shape()));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "%s train: %d samples of %s",
+              c.get(Keys.DATA_SOURCE),
+              r.samples(),
+              source.shape()));
       System.out.println("mean " + floats(r.normalizer().mean()));
       System.out.println("std  " + floats(r.normalizer().std()));
       return 0;
@@ -70,10 +81,15 @@ final class Stats implements Callable<Integer> {
   /** The training split's per-channel statistics, over partition blocks as training makes. */
   static ChannelStats.Result compute(SparkSession spark, Source source) {
     var sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    var blocks = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(),
-        sc.defaultParallelism(), StorageLevel.MEMORY_AND_DISK());
+    var blocks =
+        Partitioning.blocks(
+            source.load(spark, Split.TRAIN),
+            source.shape(),
+            sc.defaultParallelism(),
+            StorageLevel.MEMORY_AND_DISK());
     try {
-      return new ChannelStats.Result(ChannelStats.compute(blocks, source.shape().c()),
+      return new ChannelStats.Result(
+          ChannelStats.compute(blocks, source.shape().c()),
           blocks.map(Block::size).reduce(Integer::sum));
     } finally {
       blocks.unpersist(false);

@@ -38,8 +38,8 @@ final class StepHub implements RpcEndpoint {
    * The answer: compute step `step` with these weights, or stop when step is negative. Under
    * allreduce a starting task also gets the optimiser's momentum (or null) and step count.
    */
-  record Weights(int step, float[] params, float[] buffers, float[] momentum,
-      long optimizerSteps) implements Serializable {
+  record Weights(int step, float[] params, float[] buffers, float[] momentum, long optimizerSteps)
+      implements Serializable {
     Weights(int step, float[] params, float[] buffers) {
       this(step, params, buffers, null, 0);
     }
@@ -50,9 +50,9 @@ final class StepHub implements RpcEndpoint {
   }
 
   /**
-   * A step as the driver takes it: the partitions' sum (allreduce: without the gradient) and,
-   * under allreduce, whether the tasks found it finite, and the state after it (weights and
-   * optimiser, the step field naming the next step) when the driver keeps one there, else null.
+   * A step as the driver takes it: the partitions' sum (allreduce: without the gradient) and, under
+   * allreduce, whether the tasks found it finite, and the state after it (weights and optimiser,
+   * the step field naming the next step) when the driver keeps one there, else null.
    */
   record Report(long attempt, int step, StepResult total, boolean finite, Weights state)
       implements Serializable {}
@@ -99,7 +99,9 @@ final class StepHub implements RpcEndpoint {
     return new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Object message) {
-        return message instanceof Join || message instanceof Sum || message instanceof Report
+        return message instanceof Join
+            || message instanceof Sum
+            || message instanceof Report
             || message instanceof byte[];
       }
 
@@ -171,8 +173,13 @@ final class StepHub implements RpcEndpoint {
       return;
     }
     if (reports == null || r.step() != nextReport) {
-      context.sendFailure(new IllegalStateException("a report of step " + r.step() + ", but the"
-          + " driver expects " + (reports == null ? "sums, not reports" : "step " + nextReport)));
+      context.sendFailure(
+          new IllegalStateException(
+              "a report of step "
+                  + r.step()
+                  + ", but the"
+                  + " driver expects "
+                  + (reports == null ? "sums, not reports" : "step " + nextReport)));
       return;
     }
     reports.add(r);
@@ -186,12 +193,22 @@ final class StepHub implements RpcEndpoint {
       return;
     }
     int p = s.partition();
-    if (current == null || s.step() != current.step() || p < 0 || p >= partitions
+    if (current == null
+        || s.step() != current.step()
+        || p < 0
+        || p >= partitions
         || pending[p] != null) {
-      context.sendFailure(new IllegalStateException("partition " + p + " sent step " + s.step()
-          + ", but the driver expects " + (current == null ? "no step now" : "step "
-              + current.step()) + (p >= 0 && p < partitions && pending[p] != null
-                  ? " and has this partition's result already" : "")));
+      context.sendFailure(
+          new IllegalStateException(
+              "partition "
+                  + p
+                  + " sent step "
+                  + s.step()
+                  + ", but the driver expects "
+                  + (current == null ? "no step now" : "step " + current.step())
+                  + (p >= 0 && p < partitions && pending[p] != null
+                      ? " and has this partition's result already"
+                      : "")));
       return;
     }
     pending[p] = s.result();
@@ -206,8 +223,9 @@ final class StepHub implements RpcEndpoint {
   /** Follows a newer stage attempt (dropping what the older one sent); refuses an older one. */
   private boolean adopt(long a, RpcCallContext context) {
     if (a < attempt) {
-      context.sendFailure(new IllegalStateException("stage attempt " + a + " is over; attempt "
-          + attempt + " runs now"));
+      context.sendFailure(
+          new IllegalStateException(
+              "stage attempt " + a + " is over; attempt " + attempt + " runs now"));
       return false;
     }
     if (a > attempt) {
@@ -237,7 +255,8 @@ final class StepHub implements RpcEndpoint {
       }
       wait(20);
     }
-    return reports != null ? reports.poll()
+    return reports != null
+        ? reports.poll()
         : new Report(attempt, summed, OrderedReduce.inOrder(pending.clone()), true, null);
   }
 
@@ -246,8 +265,8 @@ final class StepHub implements RpcEndpoint {
    * told to stop, so that they free their slots, and whatever it sends later is refused.
    */
   synchronized void abandon() {
-    IllegalStateException over = new IllegalStateException("stage attempt " + attempt
-        + " failed; its tasks stop");
+    IllegalStateException over =
+        new IllegalStateException("stage attempt " + attempt + " failed; its tasks stop");
     for (RpcCallContext c : waiting) {
       if (c != null) {
         c.sendFailure(over);

@@ -26,8 +26,14 @@ public final class StepResult implements Serializable {
     this(gradSum, lossSum, correct, count, computeNanos, null, 0);
   }
 
-  public StepResult(float[] gradSum, double lossSum, long correct, long count, long computeNanos,
-      float[] bufferSum, int partitions) {
+  public StepResult(
+      float[] gradSum,
+      double lossSum,
+      long correct,
+      long count,
+      long computeNanos,
+      float[] bufferSum,
+      int partitions) {
     this.bufferSum = bufferSum;
     this.partitions = partitions;
     this.gradSum = gradSum;

@@ -40,8 +40,13 @@ final class SyncBench {
   /** One row: a vector size and aggregation, its step times in ms. */
   record Row(int floats, String aggregation, double p50, double p90) {}
 
-  static List<Row> run(SparkSession spark, List<Double> sizes, List<String> aggregations,
-      int partitions, int steps, PrintStream out) {
+  static List<Row> run(
+      SparkSession spark,
+      List<Double> sizes,
+      List<String> aggregations,
+      int partitions,
+      int steps,
+      PrintStream out) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Integer> ids = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
@@ -50,15 +55,31 @@ final class SyncBench {
     JavaRDD<Integer> parts = jsc.parallelize(ids, partitions).cache();
     parts.count();
     jsc.setJobGroup("sparkcnn-bench-sync", "empty jobs", false);
-    double[] empty = times(steps, () -> {
-      parts.foreachPartition(it -> {});
-      return 0;
-    });
-    out.println(String.format(Locale.ROOT, "master %s, %d partitions, %d steps per row;"
-        + " empty job: p50 %.1f ms, p90 %.1f ms", spark.sparkContext().master(), partitions,
-        steps, percentile(empty, 0.5), percentile(empty, 0.9)));
-    out.println(String.format(Locale.ROOT, "%12s  %-11s  %11s  %11s  %14s", "floats",
-        "aggregation", "step_ms_p50", "step_ms_p90", "p50/empty_p50"));
+    double[] empty =
+        times(
+            steps,
+            () -> {
+              parts.foreachPartition(it -> {});
+              return 0;
+            });
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "master %s, %d partitions, %d steps per row;" + " empty job: p50 %.1f ms, p90 %.1f ms",
+            spark.sparkContext().master(),
+            partitions,
+            steps,
+            percentile(empty, 0.5),
+            percentile(empty, 0.9)));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%12s  %-11s  %11s  %11s  %14s",
+            "floats",
+            "aggregation",
+            "step_ms_p50",
+            "step_ms_p90",
+            "p50/empty_p50"));
     List<Row> rows = new ArrayList<>();
     for (double millions : sizes) {
       int n = (int) Math.round(millions * 1e6);
@@ -67,16 +88,32 @@ final class SyncBench {
         MemoryProbe.resetHeapPeak();
         MemoryProbe probe = MemoryProbe.jvm().start();
         long[] sent = {0};
-        double[] t = aggregation.equals("barrier") ? barrierTimes(jsc, parts, n, steps)
-            : aggregation.equals("allreduce") ? allReduceTimes(jsc, parts, n, steps, sent)
-            : times(steps, stepper(jsc, parts, n, aggregation));
-        String memory = probe.columns(steps + 3) // the 3 warm-up steps included
-            + (sent[0] == 0 ? "" : String.format(Locale.ROOT, " sent_mb_per_task_step=%.2f",
-                sent[0] / 1e6 / partitions / (steps + 3)));
+        double[] t =
+            aggregation.equals("barrier")
+                ? barrierTimes(jsc, parts, n, steps)
+                : aggregation.equals("allreduce")
+                    ? allReduceTimes(jsc, parts, n, steps, sent)
+                    : times(steps, stepper(jsc, parts, n, aggregation));
+        String memory =
+            probe.columns(steps + 3) // the 3 warm-up steps included
+                + (sent[0] == 0
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        " sent_mb_per_task_step=%.2f",
+                        sent[0] / 1e6 / partitions / (steps + 3)));
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
         rows.add(r);
-        out.println(String.format(Locale.ROOT, "%,12d  %-11s  %11.1f  %11.1f  %14.2f", n,
-            aggregation, r.p50(), r.p90(), r.p50() / percentile(empty, 0.5)) + memory);
+        out.println(
+            String.format(
+                    Locale.ROOT,
+                    "%,12d  %-11s  %11.1f  %11.1f  %14.2f",
+                    n,
+                    aggregation,
+                    r.p50(),
+                    r.p90(),
+                    r.p50() / percentile(empty, 0.5))
+                + memory);
         out.flush();
       }
     }
@@ -86,8 +123,8 @@ final class SyncBench {
   }
 
   /** A zero-compute synchronous step over n floats, as Trainer.step does it. */
-  private static LongSupplier stepper(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
-      String aggregation) {
+  private static LongSupplier stepper(
+      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, String aggregation) {
     float[] params = weights(n);
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
@@ -95,13 +132,18 @@ final class SyncBench {
     return () -> {
       jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, n + "/" + aggregation + "/" + step[0]++);
       Broadcast<float[]> w = jsc.broadcast(params.clone());
-      JavaRDD<StepResult> results = parts.mapPartitions(it -> {
-        long t0 = System.nanoTime();
-        float[] g = w.value().clone();
-        return List.of(new StepResult(g, 0, 0, 1, System.nanoTime() - t0, null, 1)).iterator();
-      });
-      StepResult r = aggregation.equals("sharded") ? ShardedReduce.sum(results, n)
-          : OrderedReduce.sum(results);
+      JavaRDD<StepResult> results =
+          parts.mapPartitions(
+              it -> {
+                long t0 = System.nanoTime();
+                float[] g = w.value().clone();
+                return List.of(new StepResult(g, 0, 0, 1, System.nanoTime() - t0, null, 1))
+                    .iterator();
+              });
+      StepResult r =
+          aggregation.equals("sharded")
+              ? ShardedReduce.sum(results, n)
+              : OrderedReduce.sum(results);
       w.destroy();
       if (!r.averageInto(grad, null)) {
         throw new IllegalStateException("the benchmark's gradient is not finite");
@@ -112,22 +154,30 @@ final class SyncBench {
   }
 
   /**
-   * Milliseconds of `steps` zero-compute steps of train.execution: barrier, after 3 unmeasured:
-   * one barrier stage whose long-lived tasks each step send a copy of the weights as their
-   * gradient to the driver's StepHub and wait for the next weights, while the driver adds them in
-   * partition order, averages, checks and applies SGD, as Trainer does. A step is timed from one
-   * publication of the weights to the next.
+   * Milliseconds of `steps` zero-compute steps of train.execution: barrier, after 3 unmeasured: one
+   * barrier stage whose long-lived tasks each step send a copy of the weights as their gradient to
+   * the driver's StepHub and wait for the next weights, while the driver adds them in partition
+   * order, averages, checks and applies SGD, as Trainer does. A step is timed from one publication
+   * of the weights to the next.
    */
-  private static double[] barrierTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
-      int steps) {
+  private static double[] barrierTimes(
+      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int steps) {
     Vectors v = new Vectors(n, 0);
     System.arraycopy(weights(n), 0, v.params, 0, n);
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
     int total = 3 + steps;
     double[] ms = new double[steps];
-    try (BarrierSteps b = BarrierSteps.start(jsc, parts, COPIES, "bench-sync-" + n + "-"
-        + System.nanoTime(), n + " floats, barrier", 0, v, 0)) {
+    try (BarrierSteps b =
+        BarrierSteps.start(
+            jsc,
+            parts,
+            COPIES,
+            "bench-sync-" + n + "-" + System.nanoTime(),
+            n + " floats, barrier",
+            0,
+            v,
+            0)) {
       for (int i = 0; i < total; i++) {
         long t0 = System.nanoTime();
         StepResult r = b.next().total();
@@ -145,34 +195,51 @@ final class SyncBench {
   }
 
   /** The zero-compute step of the barrier rows: a copy of the weights as the gradient. */
-  private static final BarrierEpoch.Steps<Integer> COPIES = first -> new BarrierEpoch.Local() {
-    @Override
-    public StepResult compute(int step, float[] params, float[] buffers) {
-      return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
-    }
+  private static final BarrierEpoch.Steps<Integer> COPIES =
+      first ->
+          new BarrierEpoch.Local() {
+            @Override
+            public StepResult compute(int step, float[] params, float[] buffers) {
+              return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
+            }
 
-    @Override
-    public void close() {}
-  };
+            @Override
+            public void close() {}
+          };
 
   /**
-   * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after 3
-   * unmeasured: the long-lived tasks send a copy of the weights as their gradient to each other,
-   * sum shard by shard, and each averages, checks and applies SGD; partition 0 reports each step
-   * to the driver, without waiting. A step is timed from one report to the next. sent[0] is set
-   * to the bytes the tasks sent each other over the network (none in local mode).
+   * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after 3 unmeasured:
+   * the long-lived tasks send a copy of the weights as their gradient to each other, sum shard by
+   * shard, and each averages, checks and applies SGD; partition 0 reports each step to the driver,
+   * without waiting. A step is timed from one report to the next. sent[0] is set to the bytes the
+   * tasks sent each other over the network (none in local mode).
    */
-  private static double[] allReduceTimes(JavaSparkContext jsc, JavaRDD<Integer> parts, int n,
-      int steps, long[] sent) {
+  private static double[] allReduceTimes(
+      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int steps, long[] sent) {
     int total = 3 + steps;
     Sgd.Hyper momentum = new Sgd.Hyper(0.9, 0, 0, false);
-    var update = new AllReduceEpoch.Update(total, 0, 0, new LrSchedule("constant", 1e-6, 1e-6, 0,
-        total, total, new int[0], 1), momentum, new int[] {0, n}, false);
+    var update =
+        new AllReduceEpoch.Update(
+            total,
+            0,
+            0,
+            new LrSchedule("constant", 1e-6, 1e-6, 0, total, total, new int[0], 1),
+            momentum,
+            new int[] {0, n},
+            false);
     StepHub.Weights first = new StepHub.Weights(0, weights(n), null, null, 0);
     double[] ms = new double[steps];
-    try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, COPIES, update,
-        "bench-sync-" + n + "-" + System.nanoTime(), n + " floats, allreduce", first, 0,
-        () -> first)) {
+    try (BarrierSteps b =
+        BarrierSteps.startAllReduce(
+            jsc,
+            parts,
+            COPIES,
+            update,
+            "bench-sync-" + n + "-" + System.nanoTime(),
+            n + " floats, allreduce",
+            first,
+            0,
+            () -> first)) {
       long t0 = System.nanoTime();
       for (int i = 0; i < total; i++) {
         b.next();
@@ -220,45 +287,68 @@ final class SyncBench {
     return s[Math.max(0, (int) Math.ceil(q * s.length) - 1)];
   }
 
-  @Command(name = "bench-sync", mixinStandardHelpOptions = true,
-      description = "Time zero-compute synchronous steps (weights out, gradients of the same size"
-          + " back, ordered sum, average, SGD update) for parameter vectors of several sizes with"
-          + " long-lived barrier tasks and with a job per step (tree and sharded aggregations),"
-          + " beside an empty Spark job; prints a table.")
+  @Command(
+      name = "bench-sync",
+      mixinStandardHelpOptions = true,
+      description =
+          "Time zero-compute synchronous steps (weights out, gradients of the same size"
+              + " back, ordered sum, average, SGD update) for parameter vectors of several sizes with"
+              + " long-lived barrier tasks and with a job per step (tree and sharded aggregations),"
+              + " beside an empty Spark job; prints a table.")
   static final class Run implements Callable<Integer> {
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
+    @Option(
+        names = "--master",
+        paramLabel = "URL",
+        defaultValue = "local[2]",
         description = "Spark master (default local[2]); ignored under spark-submit.")
     String master;
 
-    @Option(names = "--sizes", paramLabel = "M,M,...", split = ",",
-        description = "Vector sizes in millions of floats (default 0.27,1.26,11.7: ResNet-20,"
-            + " LeNet-5, ResNet-18).")
+    @Option(
+        names = "--sizes",
+        paramLabel = "M,M,...",
+        split = ",",
+        description =
+            "Vector sizes in millions of floats (default 0.27,1.26,11.7: ResNet-20,"
+                + " LeNet-5, ResNet-18).")
     List<Double> sizes = new ArrayList<>(DEFAULT_SIZES);
 
-    @Option(names = "--aggregations", paramLabel = "A,A", split = ",",
-        defaultValue = "barrier,allreduce,tree,sharded", description = "barrier and allreduce"
-            + " (train.execution: barrier, the driver or the tasks adding), tree and sharded"
-            + " (train.execution: jobs), any of them (default all four).")
+    @Option(
+        names = "--aggregations",
+        paramLabel = "A,A",
+        split = ",",
+        defaultValue = "barrier,allreduce,tree,sharded",
+        description =
+            "barrier and allreduce"
+                + " (train.execution: barrier, the driver or the tasks adding), tree and sharded"
+                + " (train.execution: jobs), any of them (default all four).")
     List<String> aggregations;
 
-    @Option(names = "--partitions", paramLabel = "P",
+    @Option(
+        names = "--partitions",
+        paramLabel = "P",
         description = "Partitions, i.e. tasks per step (default: Spark's default parallelism).")
     Integer partitions;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "30",
+    @Option(
+        names = "--steps",
+        paramLabel = "N",
+        defaultValue = "30",
         description = "Measured steps per row, after 3 of warm-up (default 30).")
     int steps;
 
     @Override
     public Integer call() {
-      String bad = sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
-          ? "--sizes expects millions of floats in (0, 500], got " + sizes
-          : !List.of("barrier", "allreduce", "tree", "sharded").containsAll(aggregations)
-              ? "--aggregations expects barrier, allreduce, tree and/or sharded, got "
-                  + aggregations
-          : steps < 1 ? "--steps expects an integer >= 1, got " + steps
-          : partitions != null && partitions < 1
-              ? "--partitions expects an integer >= 1, got " + partitions : null;
+      String bad =
+          sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
+              ? "--sizes expects millions of floats in (0, 500], got " + sizes
+              : !List.of("barrier", "allreduce", "tree", "sharded").containsAll(aggregations)
+                  ? "--aggregations expects barrier, allreduce, tree and/or sharded, got "
+                      + aggregations
+                  : steps < 1
+                      ? "--steps expects an integer >= 1, got " + steps
+                      : partitions != null && partitions < 1
+                          ? "--partitions expects an integer >= 1, got " + partitions
+                          : null;
       if (bad != null) {
         System.err.println("sparkcnn: " + bad);
         return Main.EXIT_BAD_INPUT;

@@ -48,8 +48,8 @@ final class TaskMesh implements AutoCloseable {
   private long sentBytes; // over the network, by this task
 
   /**
-   * The task of partition me in exchange, with its inbox, its network (or null) and a client
-   * for each task elsewhere (null for one in this JVM, whose inbox is registered in HERE).
+   * The task of partition me in exchange, with its inbox, its network (or null) and a client for
+   * each task elsewhere (null for one in this JVM, whose inbox is registered in HERE).
    */
   TaskMesh(String exchange, int me, Inbox inbox, Network network, TransportClient[] remote) {
     this.exchange = exchange;
@@ -60,9 +60,9 @@ final class TaskMesh implements AutoCloseable {
   }
 
   /**
-   * Joins the mesh of exchange (a stage attempt) as the task of task.partitionId(), once every
-   * task of the stage has its inbox ready (the allGather is the stage's rendezvous). With
-   * sameJvm every task runs in this JVM (local mode) and no port is opened.
+   * Joins the mesh of exchange (a stage attempt) as the task of task.partitionId(), once every task
+   * of the stage has its inbox ready (the allGather is the stage's rendezvous). With sameJvm every
+   * task runs in this JVM (local mode) and no port is opened.
    */
   static TaskMesh join(BarrierTaskContext task, String exchange, Inbox inbox, boolean sameJvm) {
     int me = task.partitionId();
@@ -72,8 +72,12 @@ final class TaskMesh implements AutoCloseable {
       String here = "";
       if (!sameJvm) {
         SparkEnv env = SparkEnv.get();
-        network = new Network(env.conf(), env.securityManager(), inbox,
-            env.blockManager().blockManagerId().host());
+        network =
+            new Network(
+                env.conf(),
+                env.securityManager(),
+                inbox,
+                env.blockManager().blockManagerId().host());
         here = env.executorId() + " " + network.host + " " + network.server.getPort();
       }
       String[] all = task.allGather(here);
@@ -90,7 +94,8 @@ final class TaskMesh implements AutoCloseable {
       if (network != null) {
         network.close();
       }
-      throw e instanceof RuntimeException r ? r
+      throw e instanceof RuntimeException r
+          ? r
           : new IllegalStateException("could not reach the other tasks of the stage: " + e, e);
     }
   }
@@ -153,13 +158,14 @@ final class TaskMesh implements AutoCloseable {
     private final TransportClientFactory clients;
 
     Network(SparkConf conf, SecurityManager security, Inbox inbox, String host) {
-      TransportConf tc = SparkTransportConf.fromSparkConf(conf, "sparkcnn", 1, Option.empty(),
-          Option.apply(security.getRpcSSLOptions()));
+      TransportConf tc =
+          SparkTransportConf.fromSparkConf(
+              conf, "sparkcnn", 1, Option.empty(), Option.apply(security.getRpcSSLOptions()));
       boolean auth = security.isAuthenticationEnabled();
-      List<TransportServerBootstrap> serverAuth = auth
-          ? List.of(new AuthServerBootstrap(tc, security)) : List.of();
-      List<TransportClientBootstrap> clientAuth = auth
-          ? List.of(new AuthClientBootstrap(tc, conf.getAppId(), security)) : List.of();
+      List<TransportServerBootstrap> serverAuth =
+          auth ? List.of(new AuthServerBootstrap(tc, security)) : List.of();
+      List<TransportClientBootstrap> clientAuth =
+          auth ? List.of(new AuthClientBootstrap(tc, conf.getAppId(), security)) : List.of();
       this.host = host;
       this.context = new TransportContext(tc, new Delivery(inbox), true);
       this.server = context.createServer(host, 0, serverAuth);
@@ -193,8 +199,7 @@ final class TaskMesh implements AutoCloseable {
     }
 
     @Override
-    public void receive(TransportClient client, ByteBuffer message,
-        RpcResponseCallback callback) {
+    public void receive(TransportClient client, ByteBuffer message, RpcResponseCallback callback) {
       inbox.put(Piece.decode(message));
       callback.onSuccess(ByteBuffer.allocate(0));
     }

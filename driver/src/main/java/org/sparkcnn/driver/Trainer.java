@@ -59,7 +59,11 @@ public final class Trainer {
   }
 
   /** How a run ended. */
-  public record Result(double testAccuracy, double testLoss, int epochs, double wallSeconds,
+  public record Result(
+      double testAccuracy,
+      double testLoss,
+      int epochs,
+      double wallSeconds,
       ModelFile.Contents model) {}
 
   /**
@@ -68,8 +72,7 @@ public final class Trainer {
    */
   static int autoThreads(JavaSparkContext jsc, int partitions) {
     if (jsc.sc().isLocal()) {
-      return Math.max(1, jsc.defaultParallelism() / Math.min(partitions,
-          jsc.defaultParallelism()));
+      return Math.max(1, jsc.defaultParallelism() / Math.min(partitions, jsc.defaultParallelism()));
     }
     return jsc.getConf().getInt("spark.task.cpus", 1);
   }
@@ -78,31 +81,48 @@ public final class Trainer {
     long t0 = System.nanoTime();
     BarrierSlots.refuseSpeculation(spark.sparkContext().getConf().get("spark.speculation", null));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int partitions = from != null ? from.state().partitions()
-        : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
+    int partitions =
+        from != null
+            ? from.state().partitions()
+            : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
     partitions = Math.min(partitions, plan.batchSize());
-    int threads = plan.config().get(Keys.THREADS) > 0 ? plan.config().get(Keys.THREADS)
-        : autoThreads(jsc, partitions);
+    int threads =
+        plan.config().get(Keys.THREADS) > 0
+            ? plan.config().get(Keys.THREADS)
+            : autoThreads(jsc, partitions);
     jsc.setLocalProperty(Replicas.THREADS_PROPERTY, Integer.toString(threads));
     TrainingData data = TrainingData.prepare(spark, plan, partitions);
     int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
     int steps = data.batches().stepsPerEpoch() / accumulate;
     if (steps == 0) {
-      throw new JobConfig.ConfigException("the training set has "
-          + Arrays.stream(data.batches().partitionSizes()).sum() + " samples over " + partitions
-          + " partitions, fewer than one step of "
-          + plan.batchSize() + " x " + accumulate + " samples (train.batch_size x"
-          + " train.accumulate_steps); expected a smaller train.batch_size or more data");
+      throw new JobConfig.ConfigException(
+          "the training set has "
+              + Arrays.stream(data.batches().partitionSizes()).sum()
+              + " samples over "
+              + partitions
+              + " partitions, fewer than one step of "
+              + plan.batchSize()
+              + " x "
+              + accumulate
+              + " samples (train.batch_size x"
+              + " train.accumulate_steps); expected a smaller train.batch_size or more data");
     }
     schedule = LrSchedule.of(plan.config(), steps);
     Progress p = from == null ? start(t0) : restore(data, steps, t0);
-    log("training %s on %s: %,d parameters, %d partitions, %d compute threads per task, %d steps"
-        + " of %d per epoch",
-        plan.config().get(Keys.MODEL_NAME), plan.config().get(Keys.DATA_SOURCE),
-        plan.architecture().paramCount(), partitions, threads, steps, plan.batchSize());
+    log(
+        "training %s on %s: %,d parameters, %d partitions, %d compute threads per task, %d steps"
+            + " of %d per epoch",
+        plan.config().get(Keys.MODEL_NAME),
+        plan.config().get(Keys.DATA_SOURCE),
+        plan.architecture().paramCount(),
+        partitions,
+        threads,
+        steps,
+        plan.batchSize());
     if (from != null) {
-      log("resuming at epoch %d step %d/%d (global step %d)", p.epoch, p.step + 1, steps,
-          p.globalStep + 1);
+      log(
+          "resuming at epoch %d step %d/%d (global step %d)",
+          p.epoch, p.step + 1, steps, p.globalStep + 1);
     }
     String runId = UUID.randomUUID().toString();
     boolean barrierStages = plan.config().get(Keys.EXECUTION).equals("barrier");
@@ -115,15 +135,22 @@ public final class Trainer {
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
       data = TrainingData.forEpoch(jsc, plan, data, p.epoch);
       long e0 = System.nanoTime();
-      try (TrainingProgress bar = TrainingProgress.onTerminal(p.epoch, plan.epochs(), steps,
-          p.step, (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
-          BarrierSteps barrier = barrierStages ? stage(jsc, data, p, steps, runId, allReduce)
-              : null) {
+      try (TrainingProgress bar =
+              TrainingProgress.onTerminal(
+                  p.epoch,
+                  plan.epochs(),
+                  steps,
+                  p.step,
+                  (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
+          BarrierSteps barrier =
+              barrierStages ? stage(jsc, data, p, steps, runId, allReduce) : null) {
         while (p.step < steps) {
           long s0 = System.nanoTime();
           StepHub.Report report = barrier != null ? next(barrier) : null;
-          StepResult r = report != null ? report.total()
-              : JobStep.run(jsc, plan, data, p.epoch, p.step, steps, p.globalStep, p.v, runId);
+          StepResult r =
+              report != null
+                  ? report.total()
+                  : JobStep.run(jsc, plan, data, p.epoch, p.step, steps, p.globalStep, p.v, runId);
           if (allReduce) {
             reported(report, p, steps, s0);
           } else {
@@ -137,11 +164,15 @@ public final class Trainer {
           }
           if (bar != null) {
             bar.update(p.step, p.meter);
-          } else if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps
-              && p.meter.seen > 0) {
-            log("epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f", p.epoch,
-                p.step, steps, p.meter.lossSum / p.meter.seen, (double) p.meter.correct
-                    / p.meter.seen, p.meter.stepMs());
+          } else if (p.step % Math.max(1, steps / 10) == 0 && p.step < steps && p.meter.seen > 0) {
+            log(
+                "epoch %d step %d/%d: train_loss=%.4f train_accuracy=%.4f step_ms=%.0f",
+                p.epoch,
+                p.step,
+                steps,
+                p.meter.lossSum / p.meter.seen,
+                (double) p.meter.correct / p.meter.seen,
+                p.meter.stepMs());
           }
         }
       }
@@ -166,23 +197,33 @@ public final class Trainer {
   /** The progress of the checkpoint, after checking that it sees the same data. */
   private Progress restore(TrainingData data, int steps, long t0) {
     Checkpoint.State s = from.state();
-    if (steps != s.stepsPerEpoch() || !Arrays.equals(data.norm().mean(), from.normalizeMean())
+    if (steps != s.stepsPerEpoch()
+        || !Arrays.equals(data.norm().mean(), from.normalizeMean())
         || !Arrays.equals(data.norm().std(), from.normalizeStd())) {
-      throw new JobConfig.ConfigException("--resume: the training data differs from the"
-          + " checkpoint's: " + steps + " steps per epoch and channel means "
-          + Arrays.toString(data.norm().mean()) + ", the checkpoint has " + s.stepsPerEpoch()
-          + " and " + Arrays.toString(from.normalizeMean()));
+      throw new JobConfig.ConfigException(
+          "--resume: the training data differs from the"
+              + " checkpoint's: "
+              + steps
+              + " steps per epoch and channel means "
+              + Arrays.toString(data.norm().mean())
+              + ", the checkpoint has "
+              + s.stepsPerEpoch()
+              + " and "
+              + Arrays.toString(from.normalizeMean()));
     }
     var arch = plan.architecture();
     Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
     System.arraycopy(from.params(), 0, v.params, 0, v.params.length);
     System.arraycopy(from.buffers(), 0, v.buffers, 0, v.buffers.length);
-    float[] momentum = from.momentum().length == 0 ? new float[arch.paramCount()]
-        : from.momentum().clone();
-    int[] trainable = plan.fineTuning() == null ? new int[] {0, arch.paramCount()}
-        : plan.fineTuning().trainableRanges(arch);
-    Progress p = new Progress(v, new Sgd(plan.sgd(), momentum, s.optimizerSteps()), trainable, t0,
-        s.wallSeconds());
+    float[] momentum =
+        from.momentum().length == 0 ? new float[arch.paramCount()] : from.momentum().clone();
+    int[] trainable =
+        plan.fineTuning() == null
+            ? new int[] {0, arch.paramCount()}
+            : plan.fineTuning().trainableRanges(arch);
+    Progress p =
+        new Progress(
+            v, new Sgd(plan.sgd(), momentum, s.optimizerSteps()), trainable, t0, s.wallSeconds());
     p.globalStep = s.globalStep();
     if (s.epochDone()) {
       p.epoch = s.epoch() + 1;
@@ -195,23 +236,49 @@ public final class Trainer {
   }
 
   /**
-   * The barrier stage of epoch p.epoch from step p.step: the driver averages, or under
-   * allreduce the tasks do, starting from (and after a failure rolling back to) the kept state.
+   * The barrier stage of epoch p.epoch from step p.step: the driver averages, or under allreduce
+   * the tasks do, starting from (and after a failure rolling back to) the kept state.
    */
-  private BarrierSteps stage(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
-      String runId, boolean allReduce) {
+  private BarrierSteps stage(
+      JavaSparkContext jsc,
+      TrainingData data,
+      Progress p,
+      int steps,
+      String runId,
+      boolean allReduce) {
     String name = runId + "-" + p.epoch;
     int restarts = plan.config().get(Keys.MAX_RESTARTS);
     if (!allReduce) {
-      return BarrierSteps.start(jsc, data.train(), executorStep(data, p, runId), name,
-          "epoch " + p.epoch, p.step, p.v, restarts);
+      return BarrierSteps.start(
+          jsc,
+          data.train(),
+          executorStep(data, p, runId),
+          name,
+          "epoch " + p.epoch,
+          p.step,
+          p.v,
+          restarts);
     }
     p.keep();
-    var update = new AllReduceEpoch.Update(steps, p.globalStep - p.step,
-        plan.config().get(Keys.CHECKPOINT_EVERY), schedule, plan.sgd(), p.trainable,
-        plan.config().get(Keys.NON_FINITE).equals("skip"));
-    return BarrierSteps.startAllReduce(jsc, data.train(), executorStep(data, p, runId), update,
-        name, "epoch " + p.epoch, p.kept(), restarts, p::backToKept);
+    var update =
+        new AllReduceEpoch.Update(
+            steps,
+            p.globalStep - p.step,
+            plan.config().get(Keys.CHECKPOINT_EVERY),
+            schedule,
+            plan.sgd(),
+            p.trainable,
+            plan.config().get(Keys.NON_FINITE).equals("skip"));
+    return BarrierSteps.startAllReduce(
+        jsc,
+        data.train(),
+        executorStep(data, p, runId),
+        update,
+        name,
+        "epoch " + p.epoch,
+        p.kept(),
+        restarts,
+        p::backToKept);
   }
 
   /** The barrier stage's next step; when its restarts ran out, names the last checkpoint. */
@@ -219,15 +286,24 @@ public final class Trainer {
     try {
       return barrier.next();
     } catch (BarrierSteps.StageLostException e) {
-      throw new BarrierSteps.StageLostException(e.getMessage() + "; "
-          + lastCheckpoint("start again", ""));
+      throw new BarrierSteps.StageLostException(
+          e.getMessage() + "; " + lastCheckpoint("start again", ""));
     }
   }
 
   /** The recipe of a long-lived step task of epoch p.epoch (its weights come from the hub). */
   private ExecutorStep executorStep(TrainingData data, Progress p, String runId) {
-    return new ExecutorStep(runId, plan.architecture(), null, null, JobStep.recipe(plan, data),
-        plan.loss(), data.batches(), p.epoch, p.step, plan.config().get(Keys.ACCUMULATE_STEPS),
+    return new ExecutorStep(
+        runId,
+        plan.architecture(),
+        null,
+        null,
+        JobStep.recipe(plan, data),
+        plan.loss(),
+        data.batches(),
+        p.epoch,
+        p.step,
+        plan.config().get(Keys.ACCUMULATE_STEPS),
         plan.config().get(Keys.DATA_PREFETCH));
   }
 
@@ -252,11 +328,10 @@ public final class Trainer {
    * Takes partition 0's report of an allreduce step (the tasks applied it): the counts, and the
    * state after it when the tasks sent one.
    */
-  private void reported(StepHub.Report report, Progress p, int steps, long s0)
-      throws IOException {
+  private void reported(StepHub.Report report, Progress p, int steps, long s0) throws IOException {
     if (report.step() != p.step) {
-      throw new IllegalStateException("a report of step " + report.step() + " came at step "
-          + p.step);
+      throw new IllegalStateException(
+          "a report of step " + report.step() + " came at step " + p.step);
     }
     if (report.finite()) {
       p.advance(report.total(), s0);
@@ -270,29 +345,55 @@ public final class Trainer {
 
   /** A step whose loss, gradient or buffers are not finite: skipped, or the run stops. */
   private void nonFinite(StepResult r, Progress p, int steps, long s0) throws IOException {
-    String where = "epoch " + p.epoch + " step " + (p.step + 1) + "/" + steps
-        + ": the loss or gradient is not finite (loss sum " + r.lossSum() + ")";
+    String where =
+        "epoch "
+            + p.epoch
+            + " step "
+            + (p.step + 1)
+            + "/"
+            + steps
+            + ": the loss or gradient is not finite (loss sum "
+            + r.lossSum()
+            + ")";
     if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
       warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
       p.skip(r, s0);
       return;
     }
-    throw new NonFiniteException(where + "; the weights were not changed; "
-        + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
+    throw new NonFiniteException(
+        where
+            + "; the weights were not changed; "
+            + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
   }
 
-  private Result endEpoch(JavaSparkContext jsc, TrainingData data, Progress p, int steps,
-      double trainSeconds, String runId) throws IOException {
+  private Result endEpoch(
+      JavaSparkContext jsc,
+      TrainingData data,
+      Progress p,
+      int steps,
+      double trainSeconds,
+      String runId)
+      throws IOException {
     var arch = plan.architecture();
     double testLoss = Double.NaN;
     double testAccuracy = Double.NaN;
     if (data.testSamples() > 0) {
       jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
       JobStep.Published w = JobStep.Published.of(jsc, p.v);
-      StepResult t = OrderedReduce.sum(data.test()
-          .mapPartitions(new Evaluation(runId, arch, w.params(), w.buffers(), data.norm(),
-              plan.augment().eval(), data.decoder(), plan.loss(),
-              plan.evalBatch(data.batches().localBatch(0)))));
+      StepResult t =
+          OrderedReduce.sum(
+              data.test()
+                  .mapPartitions(
+                      new Evaluation(
+                          runId,
+                          arch,
+                          w.params(),
+                          w.buffers(),
+                          data.norm(),
+                          plan.augment().eval(),
+                          data.decoder(),
+                          plan.loss(),
+                          plan.evalBatch(data.batches().localBatch(0)))));
       w.destroy();
       testLoss = t.lossSum() / t.count();
       testAccuracy = (double) t.correct() / t.count();
@@ -320,15 +421,28 @@ public final class Trainer {
     line.put("wall_s", wall);
     HeapPeaks.put(line, jsc, data.train());
     run.appendMetrics(line);
-    log("epoch %d: train_loss=%.4f train_accuracy=%.4f%s images_per_sec=%.0f step_ms=%.1f"
-        + " compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f wall_s=%.1f", p.epoch,
-        m.lossSum / m.seen, (double) m.correct / m.seen, data.testSamples() == 0 ? ""
+    log(
+        "epoch %d: train_loss=%.4f train_accuracy=%.4f%s images_per_sec=%.0f step_ms=%.1f"
+            + " compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f wall_s=%.1f",
+        p.epoch,
+        m.lossSum / m.seen,
+        (double) m.correct / m.seen,
+        data.testSamples() == 0
+            ? ""
             : String.format(" test_loss=%.4f test_accuracy=%.4f", testLoss, testAccuracy),
-        m.timedImages() / trainSeconds, m.stepMs(), m.computeMs(), m.syncMs(0.5),
-        m.syncMs(0.9), wall);
+        m.timedImages() / trainSeconds,
+        m.stepMs(),
+        m.computeMs(),
+        m.syncMs(0.5),
+        m.syncMs(0.9),
+        wall);
     TrainingCharts.afterEpoch(run.dir());
-    ModelFile.Contents model = new ModelFile.Contents(arch, p.v.params.clone(),
-        p.v.buffers.clone(), meta(data.norm(), p.epoch, testAccuracy));
+    ModelFile.Contents model =
+        new ModelFile.Contents(
+            arch,
+            p.v.params.clone(),
+            p.v.buffers.clone(),
+            meta(data.norm(), p.epoch, testAccuracy));
     run.saveModel(model);
     save(p, data, steps);
     return new Result(testAccuracy, testLoss, p.epoch, wall, model);
@@ -337,27 +451,51 @@ public final class Trainer {
   /** Names the newest checkpoint and how to continue from it, or what to do without one. */
   private String lastCheckpoint(String withoutOne, String resumeWith) throws IOException {
     List<org.apache.hadoop.fs.Path> kept = checkpoints.list();
-    return kept.isEmpty() ? "no checkpoint was written yet, " + withoutOne
-        : "the last good checkpoint is " + kept.get(0) + " (continue from it with --resume "
-            + run.dir() + resumeWith + ")";
+    return kept.isEmpty()
+        ? "no checkpoint was written yet, " + withoutOne
+        : "the last good checkpoint is "
+            + kept.get(0)
+            + " (continue from it with --resume "
+            + run.dir()
+            + resumeWith
+            + ")";
   }
 
   /** Writes the checkpoint of the current step, unless the weights are not finite. */
   private void save(Progress p, TrainingData data, int steps) throws IOException {
     for (float x : p.v.params) {
       if (!Float.isFinite(x)) {
-        warn("epoch %d step %d: the weights are not finite, no checkpoint written", p.epoch,
-            p.step);
+        warn(
+            "epoch %d step %d: the weights are not finite, no checkpoint written", p.epoch, p.step);
         return;
       }
     }
     EpochMeter m = p.meter;
-    var state = new Checkpoint.State(p.epoch, p.step, steps, p.globalStep, p.sgd.steps(),
-        plan.seed(), data.batches().partitions(), m.lossSum, m.correct, m.seen, m.skipped,
-        p.wall());
+    var state =
+        new Checkpoint.State(
+            p.epoch,
+            p.step,
+            steps,
+            p.globalStep,
+            p.sgd.steps(),
+            plan.seed(),
+            data.batches().partitions(),
+            m.lossSum,
+            m.correct,
+            m.seen,
+            m.skipped,
+            p.wall());
     float[] momentum = p.sgd.momentumBuffer() == null ? new float[0] : p.sgd.momentumBuffer();
-    checkpoints.save(new Checkpoint(plan.architecture(), plan.config().toYaml(), state,
-        p.v.params, p.v.buffers, momentum, data.norm().mean(), data.norm().std()));
+    checkpoints.save(
+        new Checkpoint(
+            plan.architecture(),
+            plan.config().toYaml(),
+            state,
+            p.v.params,
+            p.v.buffers,
+            momentum,
+            data.norm().mean(),
+            data.norm().std()));
   }
 
   private Map<String, Object> meta(Normalizer norm, int epoch, double testAccuracy) {
@@ -365,8 +503,13 @@ public final class Trainer {
     meta.put("model", plan.config().get(Keys.MODEL_NAME));
     meta.put("data_source", plan.config().get(Keys.DATA_SOURCE));
     meta.put("classes", plan.source().classes());
-    Inference.describe(meta, plan.source().shape(), plan.config().get(Keys.DATA_AUGMENT),
-        plan.config().get(Keys.DATA_EVAL_TRANSFORM), norm, plan.source().classNames());
+    Inference.describe(
+        meta,
+        plan.source().shape(),
+        plan.config().get(Keys.DATA_AUGMENT),
+        plan.config().get(Keys.DATA_EVAL_TRANSFORM),
+        norm,
+        plan.source().classNames());
     meta.put("epoch", epoch);
     if (Double.isFinite(testAccuracy)) {
       meta.put("test_accuracy", testAccuracy);

@@ -53,13 +53,21 @@ public final class TrainingCharts {
   /** The metrics lines of a run folder, or an IllegalArgumentException naming what is wrong. */
   static List<JsonNode> read(Path runDir) throws IOException {
     if (!Files.isDirectory(runDir)) {
-      throw new IllegalArgumentException(runDir + " is not a folder (give a run folder, which"
-          + " holds " + RunFolder.METRICS + ")");
+      throw new IllegalArgumentException(
+          runDir
+              + " is not a folder (give a run folder, which"
+              + " holds "
+              + RunFolder.METRICS
+              + ")");
     }
     Path file = runDir.resolve(RunFolder.METRICS);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(runDir + " holds no " + RunFolder.METRICS + " (a run"
-          + " writes it at the end of its first epoch)");
+      throw new IllegalArgumentException(
+          runDir
+              + " holds no "
+              + RunFolder.METRICS
+              + " (a run"
+              + " writes it at the end of its first epoch)");
     }
     String text = Files.readString(file, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
@@ -93,8 +101,8 @@ public final class TrainingCharts {
       epochs.add(o);
     }
     if (epochs.isEmpty()) {
-      throw new IllegalArgumentException(file + " holds no complete line yet (a run writes one"
-          + " at the end of each epoch)");
+      throw new IllegalArgumentException(
+          file + " holds no complete line yet (a run writes one" + " at the end of each epoch)");
     }
     return epochs;
   }
@@ -111,31 +119,59 @@ public final class TrainingCharts {
   public static List<Path> draw(Path runDir) throws IOException {
     List<JsonNode> epochs = read(runDir);
     Charts.headless();
-    String run = runDir.toAbsolutePath().normalize().getFileName() + ", " + epochs.size()
-        + (epochs.size() == 1 ? " epoch" : " epochs");
+    String run =
+        runDir.toAbsolutePath().normalize().getFileName()
+            + ", "
+            + epochs.size()
+            + (epochs.size() == 1 ? " epoch" : " epochs");
     List<Path> files = new ArrayList<>();
-    XYPlot loss = plot(epochs, "loss", logIfWide(linear(), series(epochs, "train_loss", "train"),
-        series(epochs, "test_loss", "test")), "train_loss", "train", "test_loss", "test");
+    XYPlot loss =
+        plot(
+            epochs,
+            "loss",
+            logIfWide(
+                linear(),
+                series(epochs, "train_loss", "train"),
+                series(epochs, "test_loss", "test")),
+            "train_loss",
+            "train",
+            "test_loss",
+            "test");
     files.add(save(chart("Loss", run, loss, true), runDir.resolve(LOSS), HEIGHT));
-    XYPlot accuracy = plot(epochs, "accuracy", linear(), "train_accuracy", "train",
-        "test_accuracy", "test");
+    XYPlot accuracy =
+        plot(epochs, "accuracy", linear(), "train_accuracy", "train", "test_accuracy", "test");
     files.add(save(chart("Accuracy", run, accuracy, true), runDir.resolve(ACCURACY), HEIGHT));
     XYSeries lr = series(epochs, "lr", "learning rate");
     // a linear rate axis starts at zero, where a decaying rate ends
-    XYPlot lrPlot = plot(epochs, "learning rate (last step of the epoch)",
-        logIfWide(new NumberAxis(), lr), "lr", "learning rate");
-    files.add(save(chart("Learning rate", run, lrPlot, false), runDir.resolve(LEARNING_RATE),
-        HEIGHT));
+    XYPlot lrPlot =
+        plot(
+            epochs,
+            "learning rate (last step of the epoch)",
+            logIfWide(new NumberAxis(), lr),
+            "lr",
+            "learning rate");
+    files.add(
+        save(chart("Learning rate", run, lrPlot, false), runDir.resolve(LEARNING_RATE), HEIGHT));
     CombinedDomainXYPlot speed = new CombinedDomainXYPlot(epochAxis(epochs));
     speed.setGap(12);
     speed.add(plot(epochs, "images/s (training)", linear(), "images_per_sec", "images/s"), 1);
-    XYPlot sync = plot(epochs, "sync ms per step", linear(), "sync_ms_p50", "sync p50",
-        "sync_ms_p90", "sync p90");
+    XYPlot sync =
+        plot(
+            epochs,
+            "sync ms per step",
+            linear(),
+            "sync_ms_p50",
+            "sync p50",
+            "sync_ms_p90",
+            "sync p90");
     sync.getRenderer().setSeriesPaint(0, Charts.SERIES[2]);
     sync.getRenderer().setSeriesPaint(1, Charts.SERIES[3]);
     speed.add(sync, 1);
-    files.add(save(chart("Throughput and synchronisation", run, speed, true),
-        runDir.resolve(THROUGHPUT), THROUGHPUT_HEIGHT));
+    files.add(
+        save(
+            chart("Throughput and synchronisation", run, speed, true),
+            runDir.resolve(THROUGHPUT),
+            THROUGHPUT_HEIGHT));
     return files;
   }
 
@@ -163,8 +199,8 @@ public final class TrainingCharts {
   }
 
   /** A plot of fields (pairs of field and legend name) against the epoch. */
-  private static XYPlot plot(List<JsonNode> epochs, String yLabel, ValueAxis y,
-      String... fieldsAndNames) {
+  private static XYPlot plot(
+      List<JsonNode> epochs, String yLabel, ValueAxis y, String... fieldsAndNames) {
     XYSeriesCollection data = new XYSeriesCollection();
     for (int i = 0; i < fieldsAndNames.length; i += 2) {
       data.addSeries(series(epochs, fieldsAndNames[i], fieldsAndNames[i + 1]));
@@ -229,10 +265,11 @@ public final class TrainingCharts {
     return axis;
   }
 
-  private static JFreeChart chart(String title, String run, org.jfree.chart.plot.Plot plot,
-      boolean legend) {
-    JFreeChart chart = Charts.styled(new JFreeChart(title,
-        new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, legend));
+  private static JFreeChart chart(
+      String title, String run, org.jfree.chart.plot.Plot plot, boolean legend) {
+    JFreeChart chart =
+        Charts.styled(
+            new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, legend));
     chart.addSubtitle(new TextTitle(run, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
     return chart;
   }
@@ -243,9 +280,21 @@ public final class TrainingCharts {
   }
 
   /** `sparkcnn plot RUN_DIR`: the charts of a run folder, drawn again from its metrics.jsonl. */
-  @Command(name = "plot", mixinStandardHelpOptions = true,
-      description = "Draw a run folder's charts (" + LOSS + ", " + ACCURACY + ", " + LEARNING_RATE
-          + ", " + THROUGHPUT + ") from its " + RunFolder.METRICS + ", also while it trains.")
+  @Command(
+      name = "plot",
+      mixinStandardHelpOptions = true,
+      description =
+          "Draw a run folder's charts ("
+              + LOSS
+              + ", "
+              + ACCURACY
+              + ", "
+              + LEARNING_RATE
+              + ", "
+              + THROUGHPUT
+              + ") from its "
+              + RunFolder.METRICS
+              + ", also while it trains.")
   static final class Plot implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
     Path runDir;

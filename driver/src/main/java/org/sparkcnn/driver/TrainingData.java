@@ -18,8 +18,14 @@ import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 
-record TrainingData(DataLayout.Loaded trainSplit, JavaRDD<Block> test, long testSamples,
-    LocalBatches batches, Normalizer norm, int round, long skippedTest) {
+record TrainingData(
+    DataLayout.Loaded trainSplit,
+    JavaRDD<Block> test,
+    long testSamples,
+    LocalBatches batches,
+    Normalizer norm,
+    int round,
+    long skippedTest) {
   JavaRDD<Block> train() {
     return trainSplit.blocks();
   }
@@ -42,10 +48,15 @@ record TrainingData(DataLayout.Loaded trainSplit, JavaRDD<Block> test, long test
     if (cache.encoded()) {
       for (var pipe : List.of(plan.augment().train(), plan.augment().eval())) {
         if (Batch.fromFiles(pipe)) {
-          Trainer.log("%s: the files go at their own size into %s (data.image_size %d sizes only"
-              + " the check decode%s)", pipe == plan.augment().train() ? "training" : "evaluation",
-              pipe.names(), source.shape().h(), plan.normalize()
-                  ? " and the one the channel statistics of data.normalize come from" : "");
+          Trainer.log(
+              "%s: the files go at their own size into %s (data.image_size %d sizes only"
+                  + " the check decode%s)",
+              pipe == plan.augment().train() ? "training" : "evaluation",
+              pipe.names(),
+              source.shape().h(),
+              plan.normalize()
+                  ? " and the one the channel statistics of data.normalize come from"
+                  : "");
         }
       }
     }
@@ -57,33 +68,57 @@ record TrainingData(DataLayout.Loaded trainSplit, JavaRDD<Block> test, long test
       train.blocks().unpersist(false);
       throw e;
     }
-    Normalizer norm = plan.normalize()
-        ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
-        : plan.augment().train().normalization().map(n -> new Normalizer(n[0], n[1]))
-            .orElse(Normalizer.identity(source.shape().c()));
-    return new TrainingData(train, test.blocks(), test.members().ids().length,
-        new LocalBatches(plan.batchSize(), train.assignment().sizes()), norm, 0, test.skipped());
+    Normalizer norm =
+        plan.normalize()
+            ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
+            : plan.augment()
+                .train()
+                .normalization()
+                .map(n -> new Normalizer(n[0], n[1]))
+                .orElse(Normalizer.identity(source.shape().c()));
+    return new TrainingData(
+        train,
+        test.blocks(),
+        test.members().ids().length,
+        new LocalBatches(plan.batchSize(), train.assignment().sizes()),
+        norm,
+        0,
+        test.skipped());
   }
 
   /** The data with the training split laid out for the reshuffle round of an epoch. */
-  static TrainingData forEpoch(JavaSparkContext jsc, TrainingPlan plan, TrainingData data,
-      int epoch) {
+  static TrainingData forEpoch(
+      JavaSparkContext jsc, TrainingPlan plan, TrainingData data, int epoch) {
     int round = DataLayout.round(plan, epoch);
     if (round == data.round()) {
       return data;
     }
-    jsc.setJobGroup("sparkcnn-data", "epoch " + epoch + ": redeal the training samples over the"
-        + " partitions (reshuffle round " + round + ")", false);
+    jsc.setJobGroup(
+        "sparkcnn-data",
+        "epoch "
+            + epoch
+            + ": redeal the training samples over the"
+            + " partitions (reshuffle round "
+            + round
+            + ")",
+        false);
     DataLayout.Loaded train = DataLayout.reshuffled(plan, data.trainSplit(), round);
     LocalBatches batches = new LocalBatches(plan.batchSize(), train.assignment().sizes());
     if (batches.stepsPerEpoch() != data.batches().stepsPerEpoch()) {
-      throw new IllegalStateException("reshuffle round " + round + " changed the steps per epoch"
-          + " from " + data.batches().stepsPerEpoch() + " to " + batches.stepsPerEpoch()
-          + "; a redeal must keep every partition's size");
+      throw new IllegalStateException(
+          "reshuffle round "
+              + round
+              + " changed the steps per epoch"
+              + " from "
+              + data.batches().stepsPerEpoch()
+              + " to "
+              + batches.stepsPerEpoch()
+              + "; a redeal must keep every partition's size");
     }
-    Trainer.log("epoch %d: training samples redealt over the partitions (reshuffle round %d)",
+    Trainer.log(
+        "epoch %d: training samples redealt over the partitions (reshuffle round %d)",
         epoch, round);
-    return new TrainingData(train, data.test(), data.testSamples(), batches, data.norm(), round,
-        data.skippedTest());
+    return new TrainingData(
+        train, data.test(), data.testSamples(), batches, data.norm(), round, data.skippedTest());
   }
 }

@@ -9,6 +9,9 @@
 package org.sparkcnn.driver;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import org.sparkcnn.data.CifarSource;
 import org.sparkcnn.data.FolderSource;
 import org.sparkcnn.data.MnistSource;
@@ -20,11 +23,8 @@ import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.OnnxImport;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
-import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Sgd;
+import org.sparkcnn.engine.Shape;
 
 public record TrainingPlan(
     JobConfig config,
@@ -54,6 +54,7 @@ public record TrainingPlan(
 
   /** data.source of a run whose data is a DataFrame given to the Spark ML API. */
   public static final String DATAFRAME = "dataframe";
+
   static final int SHAPES_TRAIN_DEFAULT = 10_000;
   static final int SHAPES_TEST_DEFAULT = 2_000;
 
@@ -73,8 +74,8 @@ public record TrainingPlan(
    * The plan of config c over source with the model of a definition (a parsed model YAML, named
    * `definitionName` in messages) instead of model.name or model.file; null for those.
    */
-  public static TrainingPlan from(JobConfig c, Source source, Map<String, Object> definition,
-      String definitionName) {
+  public static TrainingPlan from(
+      JobConfig c, Source source, Map<String, Object> definition, String definitionName) {
     return from(c, source, definition == null ? null : new Definition(definition, definitionName));
   }
 
@@ -88,79 +89,121 @@ public record TrainingPlan(
     }
     DataCache.of(c, source); // data.cache: encoded needs a source of encoded files
     Augmentation augment = augmentation(c, source.shape());
-    Architecture arch = definition == null
-        ? architecture(c, augment.train().output(), source.classes())
-        : architecture(definition.doc(), definition.name(), c, augment.train().output(),
-            source.classes());
+    Architecture arch =
+        definition == null
+            ? architecture(c, augment.train().output(), source.classes())
+            : architecture(
+                definition.doc(), definition.name(), c, augment.train().output(), source.classes());
     int partitions = c.get(Keys.PARTITIONS);
     if (partitions > c.get(Keys.BATCH_SIZE)) {
-      throw new JobConfig.ConfigException("key 'train.partitions': " + partitions
-          + " partitions cannot share a batch of " + c.get(Keys.BATCH_SIZE)
-          + " (train.batch_size); expected at most train.batch_size");
+      throw new JobConfig.ConfigException(
+          "key 'train.partitions': "
+              + partitions
+              + " partitions cannot share a batch of "
+              + c.get(Keys.BATCH_SIZE)
+              + " (train.batch_size); expected at most train.batch_size");
     }
     if (c.get(Keys.AGGREGATION).equals("sharded") && c.get(Keys.EXECUTION).equals("barrier")) {
-      throw new JobConfig.ConfigException("key 'train.aggregation': sharded sums the gradients"
-          + " of a Spark job per step, but train.execution is barrier; expected"
-          + " train.execution: jobs with it, or train.aggregation: tree");
+      throw new JobConfig.ConfigException(
+          "key 'train.aggregation': sharded sums the gradients"
+              + " of a Spark job per step, but train.execution is barrier; expected"
+              + " train.execution: jobs with it, or train.aggregation: tree");
     }
     if (c.get(Keys.AGGREGATION).equals("allreduce") && c.get(Keys.EXECUTION).equals("jobs")) {
-      throw new JobConfig.ConfigException("key 'train.aggregation': allreduce sums among the"
-          + " long-lived tasks of a barrier stage, but train.execution is jobs; expected"
-          + " train.execution: barrier with it, or train.aggregation: tree");
+      throw new JobConfig.ConfigException(
+          "key 'train.aggregation': allreduce sums among the"
+              + " long-lived tasks of a barrier stage, but train.execution is jobs; expected"
+              + " train.execution: barrier with it, or train.aggregation: tree");
     }
     Loss loss;
     try {
       loss = new Loss(c.get(Keys.LOSS), c.get(Keys.LABEL_SMOOTHING));
     } catch (IllegalArgumentException e) {
-      throw new JobConfig.ConfigException("keys 'train.loss', 'train.label_smoothing': "
-          + e.getMessage());
+      throw new JobConfig.ConfigException(
+          "keys 'train.loss', 'train.label_smoothing': " + e.getMessage());
     }
     LrSchedule.check(c);
-    Sgd.Hyper sgd = new Sgd.Hyper(c.get(Keys.MOMENTUM), c.get(Keys.DAMPENING),
-        c.get(Keys.WEIGHT_DECAY), c.get(Keys.NESTEROV));
-    return new TrainingPlan(c, source, arch, Init.parse(c.get(Keys.MODEL_INIT)), c.get(Keys.EPOCHS),
-        c.get(Keys.BATCH_SIZE), partitions, c.get(Keys.SEED), sgd, c.get(Keys.LR),
+    Sgd.Hyper sgd =
+        new Sgd.Hyper(
+            c.get(Keys.MOMENTUM),
+            c.get(Keys.DAMPENING),
+            c.get(Keys.WEIGHT_DECAY),
+            c.get(Keys.NESTEROV));
+    return new TrainingPlan(
+        c,
+        source,
+        arch,
+        Init.parse(c.get(Keys.MODEL_INIT)),
+        c.get(Keys.EPOCHS),
+        c.get(Keys.BATCH_SIZE),
+        partitions,
+        c.get(Keys.SEED),
+        sgd,
+        c.get(Keys.LR),
         c.get(Keys.EVAL_BATCH),
-        c.get(Keys.DATA_NORMALIZE) && augment.train().normalization().isEmpty(), loss,
-        FineTuning.of(c, arch), augment);
+        c.get(Keys.DATA_NORMALIZE) && augment.train().normalization().isEmpty(),
+        loss,
+        FineTuning.of(c, arch),
+        augment);
   }
 
   /** The pipelines of data.augment and data.eval_transform for the data's shape. */
   public static Augmentation augmentation(JobConfig c, Shape input) {
     try {
-      return Augmentation.parse(c.get(Keys.DATA_AUGMENT), Keys.DATA_AUGMENT.name(),
-          c.get(Keys.DATA_EVAL_TRANSFORM), Keys.DATA_EVAL_TRANSFORM.name(), input);
+      return Augmentation.parse(
+          c.get(Keys.DATA_AUGMENT),
+          Keys.DATA_AUGMENT.name(),
+          c.get(Keys.DATA_EVAL_TRANSFORM),
+          Keys.DATA_EVAL_TRANSFORM.name(),
+          input);
     } catch (IllegalArgumentException e) {
-      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
-          + ": " + input + ")");
+      throw new JobConfig.ConfigException(
+          e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE) + ": " + input + ")");
     }
   }
 
   /** A model definition (parsed YAML) for the data's shape and classes; errors name it. */
-  public static Architecture architecture(Map<String, Object> doc, String name, JobConfig c,
-      Shape input, int classes) {
+  public static Architecture architecture(
+      Map<String, Object> doc, String name, JobConfig c, Shape input, int classes) {
     try {
       return ModelCatalog.build(doc, name, input, classes);
     } catch (IllegalArgumentException e) {
-      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
-          + ": " + input + ", " + classes + " classes)");
+      throw new JobConfig.ConfigException(
+          e.getMessage()
+              + " (data "
+              + c.get(Keys.DATA_SOURCE)
+              + ": "
+              + input
+              + ", "
+              + classes
+              + " classes)");
     }
   }
 
   /** The model of the config (model.file, else model.name) for the data's shape and classes. */
   public static Architecture architecture(JobConfig c, Shape input, int classes) {
     String file = c.get(Keys.MODEL_FILE);
-    String source = file.isEmpty() ? "model '" + c.get(Keys.MODEL_NAME) + "'" : "model file " + file;
+    String source =
+        file.isEmpty() ? "model '" + c.get(Keys.MODEL_NAME) + "'" : "model file " + file;
     try {
       if (file.endsWith(".onnx")) {
         return onnx(Path.of(file), input, classes);
       }
-      var doc = file.isEmpty() ? ModelCatalog.shipped(c.get(Keys.MODEL_NAME))
-          : ModelCatalog.file(Path.of(file));
+      var doc =
+          file.isEmpty()
+              ? ModelCatalog.shipped(c.get(Keys.MODEL_NAME))
+              : ModelCatalog.file(Path.of(file));
       return ModelCatalog.build(doc, source, input, classes);
     } catch (IllegalArgumentException e) {
-      throw new JobConfig.ConfigException(e.getMessage() + " (data " + c.get(Keys.DATA_SOURCE)
-          + ": " + input + ", " + classes + " classes)");
+      throw new JobConfig.ConfigException(
+          e.getMessage()
+              + " (data "
+              + c.get(Keys.DATA_SOURCE)
+              + ": "
+              + input
+              + ", "
+              + classes
+              + " classes)");
     }
   }
 
@@ -173,15 +216,21 @@ public record TrainingPlan(
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     if (!a.input().equals(input) || !a.output().equals(Shape.of(classes))) {
-      throw new IllegalArgumentException("model file " + file + " takes " + a.input()
-          + " and gives " + a.output() + " values, which do not fit the data");
+      throw new IllegalArgumentException(
+          "model file "
+              + file
+              + " takes "
+              + a.input()
+              + " and gives "
+              + a.output()
+              + " values, which do not fit the data");
     }
     return a;
   }
 
   /**
-   * The encoded form config c caches source's splits in (DataCache), or empty when it caches
-   * them decoded: how training evaluated, so that `evaluate CONFIG` sees the same inputs.
+   * The encoded form config c caches source's splits in (DataCache), or empty when it caches them
+   * decoded: how training evaluated, so that `evaluate CONFIG` sees the same inputs.
    */
   public static Optional<Source.Encoded> cachedEncoded(JobConfig c, Source source) {
     return Optional.ofNullable(DataCache.of(c, source).decoder());
@@ -190,15 +239,21 @@ public record TrainingPlan(
   public static Source source(JobConfig c) {
     String name = c.get(Keys.DATA_SOURCE);
     if (name.equals(DATAFRAME)) {
-      throw new JobConfig.ConfigException("key '" + Keys.DATA_SOURCE.name() + "': " + DATAFRAME
-          + " is the data of a Spark program, given to org.sparkcnn.ml.CnnClassifier.fit; a job"
-          + " config names a dataset on disk (shapes, mnist, fashion-mnist, cifar10, cifar100,"
-          + " folder or parquet)");
+      throw new JobConfig.ConfigException(
+          "key '"
+              + Keys.DATA_SOURCE.name()
+              + "': "
+              + DATAFRAME
+              + " is the data of a Spark program, given to org.sparkcnn.ml.CnnClassifier.fit; a job"
+              + " config names a dataset on disk (shapes, mnist, fashion-mnist, cifar10, cifar100,"
+              + " folder or parquet)");
     }
     int train = c.get(Keys.DATA_TRAIN_SIZE);
     int test = c.get(Keys.DATA_TEST_SIZE);
     if (name.equals("shapes")) {
-      return new ShapesSource(c.get(Keys.SEED), train > 0 ? train : SHAPES_TRAIN_DEFAULT,
+      return new ShapesSource(
+          c.get(Keys.SEED),
+          train > 0 ? train : SHAPES_TRAIN_DEFAULT,
           test > 0 ? test : SHAPES_TEST_DEFAULT);
     }
     if (name.equals("folder")) {

@@ -24,8 +24,8 @@ final class TrainingProgress implements AutoCloseable {
 
   /**
    * The consumer that the bar draws into, closed (its line ended) exactly once: by the library's
-   * own last update or by close(), whichever comes first, since the library ends the line from
-   * its timer thread and may not have done so when ProgressBar.close() returns.
+   * own last update or by close(), whichever comes first, since the library ends the line from its
+   * timer thread and may not have done so when ProgressBar.close() returns.
    */
   private static final class EndsOnce implements ProgressBarConsumer {
     private final ProgressBarConsumer inner;
@@ -60,26 +60,39 @@ final class TrainingProgress implements AutoCloseable {
    * The bar of epoch `epoch` of `epochs`: `steps` steps of `imagesPerStep` images (train.batch_size
    * x train.accumulate_steps), `stepsDone` of them done before this process (a resumed epoch).
    */
-  TrainingProgress(int epoch, int epochs, int steps, int stepsDone, long imagesPerStep,
+  TrainingProgress(
+      int epoch,
+      int epochs,
+      int steps,
+      int stepsDone,
+      long imagesPerStep,
       ProgressBarConsumer consumer) {
     this.imagesPerStep = imagesPerStep;
     this.out = new EndsOnce(consumer);
-    this.bar = new ProgressBarBuilder()
-        .setTaskName("epoch " + epoch + "/" + epochs)
-        .setInitialMax(steps * imagesPerStep)
-        .startsFrom(stepsDone * imagesPerStep, Duration.ZERO)
-        .setUnit(" img", 1)
-        .showSpeed(new DecimalFormat("0"))
-        .setUpdateIntervalMillis(500)
-        .setConsumer(out)
-        .build();
+    this.bar =
+        new ProgressBarBuilder()
+            .setTaskName("epoch " + epoch + "/" + epochs)
+            .setInitialMax(steps * imagesPerStep)
+            .startsFrom(stepsDone * imagesPerStep, Duration.ZERO)
+            .setUnit(" img", 1)
+            .showSpeed(new DecimalFormat("0"))
+            .setUpdateIntervalMillis(500)
+            .setConsumer(out)
+            .build();
   }
 
   /** The bar of an epoch on a terminal, or null when the plain progress lines are wanted. */
-  static TrainingProgress onTerminal(int epoch, int epochs, int steps, int stepsDone,
-      long imagesPerStep) {
-    return terminal(System.console(), System.getenv("CI")) ? new TrainingProgress(epoch, epochs,
-        steps, stepsDone, imagesPerStep, new ConsoleProgressBarConsumer(System.out)) : null;
+  static TrainingProgress onTerminal(
+      int epoch, int epochs, int steps, int stepsDone, long imagesPerStep) {
+    return terminal(System.console(), System.getenv("CI"))
+        ? new TrainingProgress(
+            epoch,
+            epochs,
+            steps,
+            stepsDone,
+            imagesPerStep,
+            new ConsoleProgressBarConsumer(System.out))
+        : null;
   }
 
   /**
@@ -103,8 +116,9 @@ final class TrainingProgress implements AutoCloseable {
   void update(int stepsDone, EpochMeter m) {
     bar.stepTo(stepsDone * imagesPerStep);
     if (m.seen > 0) {
-      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f acc %.3f", m.lossSum / m.seen,
-          (double) m.correct / m.seen));
+      bar.setExtraMessage(
+          String.format(
+              Locale.ROOT, " loss %.3f acc %.3f", m.lossSum / m.seen, (double) m.correct / m.seen));
     }
   }
 

@@ -48,6 +48,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
     implements MLWritable {
   /** Rows per forward pass in transform. */
   static final int BATCH = 64;
+
   private final String uid;
   private final ModelFile.Contents model;
   private final TrainingSummary summary; // null when unknown
@@ -70,8 +71,14 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
     rawPredictionCol = ColumnParams.rawPredictionCol(this);
     pixelScale = ColumnParams.pixelScale(this);
     binaryFeatures = ColumnParams.binaryFeatures(this);
-    ColumnParams.defaults(this, featuresCol, predictionCol, probabilityCol, rawPredictionCol,
-        pixelScale, binaryFeatures);
+    ColumnParams.defaults(
+        this,
+        featuresCol,
+        predictionCol,
+        probabilityCol,
+        rawPredictionCol,
+        pixelScale,
+        binaryFeatures);
   }
 
   /**
@@ -90,15 +97,15 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
       for (Map.Entry<String, String> e : r.meta().entrySet()) {
         meta.put(e.getKey(), json(e.getValue()));
       }
-      contents = new ModelFile.Contents(r.architecture(), r.vectors().params,
-          r.vectors().buffers, meta);
+      contents =
+          new ModelFile.Contents(r.architecture(), r.vectors().params, r.vectors().buffers, meta);
     } else {
       try (InputStream in = Files.newInputStream(file)) {
         contents = ModelFile.read(in, file.toString());
       }
     }
-    return new CnnClassificationModel(Identifiable.randomUID("cnnClassificationModel"), contents,
-        null);
+    return new CnnClassificationModel(
+        Identifiable.randomUID("cnnClassificationModel"), contents, null);
   }
 
   /** A metadata value written as JSON text, or the text itself when it is not JSON. */
@@ -189,28 +196,39 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
 
   public TrainingSummary summary() {
     if (summary == null) {
-      throw new IllegalStateException("no training summary: this model was read from a"
-          + " model.scnn file, not fitted or saved by CnnClassifier");
+      throw new IllegalStateException(
+          "no training summary: this model was read from a"
+              + " model.scnn file, not fitted or saved by CnnClassifier");
     }
     return summary;
   }
 
   private Features features(StructType schema) {
     Shape s = input.source();
-    return Features.of(schema, $(featuresCol), new int[] {s.c(), s.h(), s.w()}, s.h(),
-        (double) $(pixelScale), $(binaryFeatures));
+    return Features.of(
+        schema,
+        $(featuresCol),
+        new int[] {s.c(), s.h(), s.w()},
+        s.h(),
+        (double) $(pixelScale),
+        $(binaryFeatures));
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
     Features f = features(schema);
     if (f.kind.images() && (input.source().h() != input.source().w())) {
-      throw new IllegalArgumentException("features column '" + $(featuresCol) + "' holds "
-          + f.kind.what + ", made square by resizing, but the model was trained on samples of "
-          + input.source() + "; expected numeric features of that shape");
+      throw new IllegalArgumentException(
+          "features column '"
+              + $(featuresCol)
+              + "' holds "
+              + f.kind.what
+              + ", made square by resizing, but the model was trained on samples of "
+              + input.source()
+              + "; expected numeric features of that shape");
     }
-    return ColumnParams.appendOutputs(schema, $(predictionCol), $(probabilityCol),
-        $(rawPredictionCol));
+    return ColumnParams.appendOutputs(
+        schema, $(predictionCol), $(probabilityCol), $(rawPredictionCol));
   }
 
   @Override
@@ -219,14 +237,18 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
     Dataset<Row> df = dataset.toDF();
     StructType in = df.schema();
     Features f = features(in);
-    int pathCol = f.kind == Features.Kind.FILE && List.of(in.fieldNames()).contains("path")
-        ? in.fieldIndex("path") : -1;
-    boolean[] outputs = {!$(predictionCol).isEmpty(), !$(probabilityCol).isEmpty(),
-        !$(rawPredictionCol).isEmpty()};
+    int pathCol =
+        f.kind == Features.Kind.FILE && List.of(in.fieldNames()).contains("path")
+            ? in.fieldIndex("path")
+            : -1;
+    boolean[] outputs = {
+      !$(predictionCol).isEmpty(), !$(probabilityCol).isEmpty(), !$(rawPredictionCol).isEmpty()
+    };
     var jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     var file = jsc.broadcast(bytes(model));
-    return df.mapPartitions(new Predictions(file, f, in.fieldIndex($(featuresCol)), pathCol,
-        outputs, BATCH), Encoders.row(out));
+    return df.mapPartitions(
+        new Predictions(file, f, in.fieldIndex($(featuresCol)), pathCol, outputs, BATCH),
+        Encoders.row(out));
   }
 
   static byte[] bytes(ModelFile.Contents model) {
@@ -281,8 +303,8 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot save the model to " + path + ": "
-            + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot save the model to " + path + ": " + e.getMessage(), e);
       }
     }
   }
@@ -290,8 +312,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
   private static final class Reader extends MLReader<CnnClassificationModel> {
     @Override
     public CnnClassificationModel load(String path) {
-      var meta = DefaultParamsReader.loadMetadata(path, sparkSession(),
-          CnnClassificationModel.class.getName());
+      var meta =
+          DefaultParamsReader.loadMetadata(
+              path, sparkSession(), CnnClassificationModel.class.getName());
       try {
         FileSystem fs = new Path(path).getFileSystem(sc().hadoopConfiguration());
         ModelFile.Contents contents;
@@ -301,16 +324,16 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel>
         TrainingSummary summary = null;
         if (fs.exists(new Path(path, SUMMARY))) {
           try (InputStream in = fs.open(new Path(path, SUMMARY))) {
-            summary = TrainingSummary.fromJson(new String(in.readAllBytes(),
-                StandardCharsets.UTF_8));
+            summary =
+                TrainingSummary.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
           }
         }
         CnnClassificationModel m = new CnnClassificationModel(meta.uid(), contents, summary);
         meta.getAndSetParams(m, Option.empty());
         return m;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot load a CnnClassificationModel from " + path + ": "
-            + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot load a CnnClassificationModel from " + path + ": " + e.getMessage(), e);
       }
     }
   }

@@ -62,13 +62,23 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
     predictionCol = ColumnParams.predictionCol(this);
     probabilityCol = ColumnParams.probabilityCol(this);
     rawPredictionCol = ColumnParams.rawPredictionCol(this);
-    validationIndicatorCol = new Param<>(this, "validationIndicatorCol", "boolean column: rows"
-        + " where it is true are not trained on but evaluated after every epoch (the summary's"
-        + " test metrics); empty for none");
+    validationIndicatorCol =
+        new Param<>(
+            this,
+            "validationIndicatorCol",
+            "boolean column: rows"
+                + " where it is true are not trained on but evaluated after every epoch (the summary's"
+                + " test metrics); empty for none");
     pixelScale = ColumnParams.pixelScale(this);
     binaryFeatures = ColumnParams.binaryFeatures(this);
-    ColumnParams.defaults(this, featuresCol, predictionCol, probabilityCol, rawPredictionCol,
-        pixelScale, binaryFeatures);
+    ColumnParams.defaults(
+        this,
+        featuresCol,
+        predictionCol,
+        probabilityCol,
+        rawPredictionCol,
+        pixelScale,
+        binaryFeatures);
     setDefault(labelCol, "label");
     setDefault(validationIndicatorCol, "");
     training = new TrainingParams(this);
@@ -261,16 +271,24 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
   public CnnClassifier set(String configKey, String value) {
     if (hasParam(configKey)) {
       Param<Object> p = getParam(configKey);
-      return (CnnClassifier) set(p, p.jsonDecode(value.startsWith("\"") || !isText(p) ? value
-          : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+      return (CnnClassifier)
+          set(
+              p,
+              p.jsonDecode(
+                  value.startsWith("\"") || !isText(p)
+                      ? value
+                      : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
     }
     training.setKey(configKey, value);
     return this;
   }
 
   private static boolean isText(Param<?> p) {
-    return !(p instanceof IntParam || p instanceof DoubleParam || p instanceof LongParam
-        || p instanceof IntArrayParam || p instanceof StringArrayParam);
+    return !(p instanceof IntParam
+        || p instanceof DoubleParam
+        || p instanceof LongParam
+        || p instanceof IntArrayParam
+        || p instanceof StringArrayParam);
   }
 
   public String getFeaturesCol() {
@@ -295,13 +313,18 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
       TrainingParams.checkValidation(schema, v);
     }
     training.check(f.shape);
-    return ColumnParams.appendOutputs(schema, $(predictionCol), $(probabilityCol),
-        $(rawPredictionCol));
+    return ColumnParams.appendOutputs(
+        schema, $(predictionCol), $(probabilityCol), $(rawPredictionCol));
   }
 
   private Features features(StructType schema) {
-    return Features.of(schema, $(featuresCol), $(training.inputShape), (int) $(training.imageSize),
-        (double) $(pixelScale), $(binaryFeatures));
+    return Features.of(
+        schema,
+        $(featuresCol),
+        $(training.inputShape),
+        (int) $(training.imageSize),
+        (double) $(pixelScale),
+        $(binaryFeatures));
   }
 
   @Override
@@ -310,21 +333,27 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel>
     transformSchema(schema);
     Features f = features(schema);
     List<String> cols = new ArrayList<>(List.of($(featuresCol), $(labelCol)));
-    int pathCol = f.kind == Features.Kind.FILE && List.of(schema.fieldNames()).contains("path")
-        ? add(cols, "path") : -1;
-    int validation = $(validationIndicatorCol).isEmpty() ? -1
-        : add(cols, $(validationIndicatorCol));
-    Dataset<Row> frame = dataset.toDF().select(cols.get(0), cols.subList(1, cols.size())
-        .toArray(String[]::new));
+    int pathCol =
+        f.kind == Features.Kind.FILE && List.of(schema.fieldNames()).contains("path")
+            ? add(cols, "path")
+            : -1;
+    int validation =
+        $(validationIndicatorCol).isEmpty() ? -1 : add(cols, $(validationIndicatorCol));
+    Dataset<Row> frame =
+        dataset.toDF().select(cols.get(0), cols.subList(1, cols.size()).toArray(String[]::new));
     Labels labels = Labels.of(frame, schema.apply($(labelCol)));
     JobConfig c = training.jobConfig();
     Path runDir = null;
     try {
       runDir = Files.createTempDirectory("sparkcnn-fit-");
-      TrainingPlan plan = TrainingPlan.from(c, new DataFrameSource(frame, f, pathCol, validation,
-          labels.classes(), labels.names()), training.definition(), "modelDefinition");
-      Trainer.Result r = new Trainer(plan, RunFolder.create(runDir.resolve("run"), c))
-          .run(dataset.sparkSession());
+      TrainingPlan plan =
+          TrainingPlan.from(
+              c,
+              new DataFrameSource(frame, f, pathCol, validation, labels.classes(), labels.names()),
+              training.definition(),
+              "modelDefinition");
+      Trainer.Result r =
+          new Trainer(plan, RunFolder.create(runDir.resolve("run"), c)).run(dataset.sparkSession());
       var summary = TrainingSummary.read(runDir.resolve("run").resolve(RunFolder.METRICS));
       CnnClassificationModel model = new CnnClassificationModel(uid, r.model(), summary);
       return copyValues(model, extractParamMap()).setParent(this);

@@ -28,31 +28,50 @@ final class ColumnParams {
   }
 
   static Param<String> probabilityCol(Params owner) {
-    return new Param<>(owner, "probabilityCol", "column of the class probabilities (softmax of"
-        + " the logits, an ML Vector); empty for none");
+    return new Param<>(
+        owner,
+        "probabilityCol",
+        "column of the class probabilities (softmax of"
+            + " the logits, an ML Vector); empty for none");
   }
 
   static Param<String> rawPredictionCol(Params owner) {
-    return new Param<>(owner, "rawPredictionCol", "column of the raw predictions (the logits, an"
-        + " ML Vector); empty for none");
+    return new Param<>(
+        owner,
+        "rawPredictionCol",
+        "column of the raw predictions (the logits, an" + " ML Vector); empty for none");
   }
 
   static DoubleParam pixelScale(Params owner) {
-    return new DoubleParam(owner, "pixelScale", "numeric features are pixel intensities in"
-        + " [0, pixelScale]: 1 for values scaled to [0, 1], 255 for raw levels",
+    return new DoubleParam(
+        owner,
+        "pixelScale",
+        "numeric features are pixel intensities in"
+            + " [0, pixelScale]: 1 for values scaled to [0, 1], 255 for raw levels",
         ParamValidators.gt(0));
   }
 
   static Param<String> binaryFeatures(Params owner) {
-    return new Param<>(owner, "binaryFeatures", "what a binary features column holds: \""
-        + Features.FILES + "\" (image files, decoded) or \"" + Features.PIXEL_BYTES + "\" ([C, H,"
-        + " W] unsigned bytes of the input shape, as prepare's Parquet holds them)",
+    return new Param<>(
+        owner,
+        "binaryFeatures",
+        "what a binary features column holds: \""
+            + Features.FILES
+            + "\" (image files, decoded) or \""
+            + Features.PIXEL_BYTES
+            + "\" ([C, H,"
+            + " W] unsigned bytes of the input shape, as prepare's Parquet holds them)",
         ParamValidators.inArray(new String[] {Features.FILES, Features.PIXEL_BYTES}));
   }
 
   /** Sets the defaults of the params above on owner. */
-  static void defaults(Params owner, Param<String> features, Param<String> prediction,
-      Param<String> probability, Param<String> raw, DoubleParam pixelScale,
+  static void defaults(
+      Params owner,
+      Param<String> features,
+      Param<String> prediction,
+      Param<String> probability,
+      Param<String> raw,
+      DoubleParam pixelScale,
       Param<String> binaryFeatures) {
     owner.setDefault(features, "features");
     owner.setDefault(prediction, "prediction");
@@ -63,22 +82,27 @@ final class ColumnParams {
   }
 
   /**
-   * schema with the prediction columns added (an empty name adds none); IllegalArgumentException
-   * if a column of that name exists.
+   * schema with the prediction columns added (an empty name adds none); IllegalArgumentException if
+   * a column of that name exists.
    */
-  static StructType appendOutputs(StructType schema, String prediction, String probability,
-      String raw) {
+  static StructType appendOutputs(
+      StructType schema, String prediction, String probability, String raw) {
     StructType out = schema;
     List<String> names = List.of(schema.fieldNames());
-    String[][] cols = {{prediction, "predictionCol"}, {probability, "probabilityCol"},
-        {raw, "rawPredictionCol"}};
+    String[][] cols = {
+      {prediction, "predictionCol"}, {probability, "probabilityCol"}, {raw, "rawPredictionCol"}
+    };
     for (String[] c : cols) {
       if (c[0].isEmpty()) {
         continue;
       }
       if (names.contains(c[0])) {
-        throw new IllegalArgumentException(c[1] + " '" + c[0] + "': the DataFrame already has a"
-            + " column of that name; expected a new column name");
+        throw new IllegalArgumentException(
+            c[1]
+                + " '"
+                + c[0]
+                + "': the DataFrame already has a"
+                + " column of that name; expected a new column name");
       }
       out = out.add(c[0], c == cols[0] ? DataTypes.DoubleType : new VectorUDT(), true);
     }

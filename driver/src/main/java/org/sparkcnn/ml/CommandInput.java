@@ -43,21 +43,24 @@ final class CommandInput {
   private CommandInput() {}
 
   /**
-   * PATH of predict or evaluate --input. labelled: labels from class folders (evaluate);
-   * a prepared folder then gives its test split only.
+   * PATH of predict or evaluate --input. labelled: labels from class folders (evaluate); a prepared
+   * folder then gives its test split only.
    */
-  static Rows of(SparkSession spark, String path, CnnClassificationModel model,
-      boolean labelled) {
+  static Rows of(SparkSession spark, String path, CnnClassificationModel model, boolean labelled) {
     Path root = new Path(path);
     FileSystem fs = fileSystem(spark, root);
     try {
       if (!fs.exists(root)) {
-        throw new IllegalArgumentException(path + ": no such folder; expected a folder of images"
-            + " or of Parquet shards made by `prepare`");
+        throw new IllegalArgumentException(
+            path
+                + ": no such folder; expected a folder of images"
+                + " or of Parquet shards made by `prepare`");
       }
       if (!fs.getFileStatus(root).isDirectory()) {
-        throw new IllegalArgumentException(path + " is a file; expected a folder of images or of"
-            + " Parquet shards made by `prepare`");
+        throw new IllegalArgumentException(
+            path
+                + " is a file; expected a folder of images or of"
+                + " Parquet shards made by `prepare`");
       }
       if (fs.exists(new Path(root, ParquetMeta.FILE))) {
         return prepared(spark, path, model, labelled);
@@ -69,67 +72,118 @@ final class CommandInput {
   }
 
   /**
-   * The test split of a config's source (evaluate CONFIG), labelled, in the form training
-   * evaluated it: encoded (the files, when the config caches them so) or decoded pixels.
+   * The test split of a config's source (evaluate CONFIG), labelled, in the form training evaluated
+   * it: encoded (the files, when the config caches them so) or decoded pixels.
    */
-  static Rows testSplit(SparkSession spark, Source source, Optional<Source.Encoded> encoded,
+  static Rows testSplit(
+      SparkSession spark,
+      Source source,
+      Optional<Source.Encoded> encoded,
       CnnClassificationModel model) {
     source.check();
-    fits(model, source.shape().toString(), source.shape().equals(model.sampleShape()),
-        source.classes(), "the config's data");
+    fits(
+        model,
+        source.shape().toString(),
+        source.shape().equals(model.sampleShape()),
+        source.classes(),
+        "the config's data");
     if (encoded.isPresent()) {
-      Dataset<Row> rows = encoded.get().loadEncoded(spark, Split.TEST).select(col("id")
-          .as("key"), col("label").cast(DataTypes.DoubleType).as("label"), col("bytes"));
-      return new Rows(rows, model.copy(new org.apache.spark.ml.param.ParamMap())
-          .setFeaturesCol("bytes").setBinaryFeatures(Features.FILES), true);
+      Dataset<Row> rows =
+          encoded
+              .get()
+              .loadEncoded(spark, Split.TEST)
+              .select(
+                  col("id").as("key"),
+                  col("label").cast(DataTypes.DoubleType).as("label"),
+                  col("bytes"));
+      return new Rows(
+          rows,
+          model
+              .copy(new org.apache.spark.ml.param.ParamMap())
+              .setFeaturesCol("bytes")
+              .setBinaryFeatures(Features.FILES),
+          true);
     }
-    Dataset<Row> rows = source.load(spark, Split.TEST).select(col("id").as("key"),
-        col("label").cast(DataTypes.DoubleType).as("label"), col("pixels"));
+    Dataset<Row> rows =
+        source
+            .load(spark, Split.TEST)
+            .select(
+                col("id").as("key"),
+                col("label").cast(DataTypes.DoubleType).as("label"),
+                col("pixels"));
     return new Rows(rows, pixels(model), true);
   }
 
-  private static Rows prepared(SparkSession spark, String path, CnnClassificationModel model,
-      boolean labelled) {
+  private static Rows prepared(
+      SparkSession spark, String path, CnnClassificationModel model, boolean labelled) {
     ParquetSource source = new ParquetSource(path, model.sampleShape().h(), 0, 0);
     source.check();
-    fits(model, source.shape().toString(), source.shape().equals(model.sampleShape()),
-        source.classes(), path);
+    fits(
+        model,
+        source.shape().toString(),
+        source.shape().equals(model.sampleShape()),
+        source.classes(),
+        path);
     List<Split> splits = labelled ? List.of(Split.TEST) : List.of(Split.TRAIN, Split.TEST);
     Dataset<Row> rows = null;
     for (Split s : splits) {
-      Dataset<Row> r = source.load(spark, s).select(col("id").as("key"),
-          lit(s.name().toLowerCase(java.util.Locale.ROOT)).as("split"),
-          col("label").cast(DataTypes.DoubleType).as("label"), col("pixels"));
+      Dataset<Row> r =
+          source
+              .load(spark, s)
+              .select(
+                  col("id").as("key"),
+                  lit(s.name().toLowerCase(java.util.Locale.ROOT)).as("split"),
+                  col("label").cast(DataTypes.DoubleType).as("label"),
+                  col("pixels"));
       rows = rows == null ? r : rows.unionByName(r);
     }
     return new Rows(labelled ? rows.drop("split") : rows.drop("label"), pixels(model), labelled);
   }
 
   /** Checks a source's sample shape (fits: whether it equals the model's) and class count. */
-  private static void fits(CnnClassificationModel model, String shape, boolean fits, int classes,
-      String what) {
+  private static void fits(
+      CnnClassificationModel model, String shape, boolean fits, int classes, String what) {
     if (!fits) {
-      throw new IllegalArgumentException(what + " holds samples of " + shape + "; the model was"
-          + " trained on samples of " + model.sampleShape() + "; expected data of that shape");
+      throw new IllegalArgumentException(
+          what
+              + " holds samples of "
+              + shape
+              + "; the model was"
+              + " trained on samples of "
+              + model.sampleShape()
+              + "; expected data of that shape");
     }
     if (classes != model.numClasses()) {
-      throw new IllegalArgumentException(what + " has " + classes + " classes; the model gives "
-          + model.numClasses() + "; expected data with the model's classes");
+      throw new IllegalArgumentException(
+          what
+              + " has "
+              + classes
+              + " classes; the model gives "
+              + model.numClasses()
+              + "; expected data with the model's classes");
     }
   }
 
   private static CnnClassificationModel pixels(CnnClassificationModel model) {
-    return model.copy(new org.apache.spark.ml.param.ParamMap()).setFeaturesCol("pixels")
+    return model
+        .copy(new org.apache.spark.ml.param.ParamMap())
+        .setFeaturesCol("pixels")
         .setBinaryFeatures(Features.PIXEL_BYTES);
   }
 
   private static Dataset<Row> files(SparkSession spark, Path root) {
-    return spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-        .load(root.toString()).select(col("path").as("key"), col("content"));
+    return spark
+        .read()
+        .format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .load(root.toString())
+        .select(col("path").as("key"), col("content"));
   }
 
   private static CnnClassificationModel files(CnnClassificationModel model) {
-    return model.copy(new org.apache.spark.ml.param.ParamMap()).setFeaturesCol("content")
+    return model
+        .copy(new org.apache.spark.ml.param.ParamMap())
+        .setFeaturesCol("content")
         .setBinaryFeatures(Features.FILES);
   }
 
@@ -138,8 +192,9 @@ final class CommandInput {
   }
 
   /** root/<class>/... with the classes as the model names them (or as indices 0..k-1). */
-  private static Rows classFolders(SparkSession spark, FileSystem fs, Path root,
-      CnnClassificationModel model) throws IOException {
+  private static Rows classFolders(
+      SparkSession spark, FileSystem fs, Path root, CnnClassificationModel model)
+      throws IOException {
     List<String> names = model.classNames();
     Map<String, Double> index = new HashMap<>();
     List<String> unknown = new ArrayList<>();
@@ -149,8 +204,13 @@ final class CommandInput {
         continue; // hidden, as Spark's file sources take them
       }
       if (!s.isDirectory()) {
-        throw new IllegalArgumentException(s.getPath() + " is a file directly in " + root
-            + "; expected the images in class folders, " + root + "/<class>/...");
+        throw new IllegalArgumentException(
+            s.getPath()
+                + " is a file directly in "
+                + root
+                + "; expected the images in class folders, "
+                + root
+                + "/<class>/...");
       }
       int c = names.isEmpty() ? classIndex(name, model.numClasses()) : names.indexOf(name);
       if (c < 0) {
@@ -160,19 +220,25 @@ final class CommandInput {
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("the class folders " + unknown + " of " + root
-          + " are not classes of the model; expected "
-          + (names.isEmpty() ? "folders named 0.." + (model.numClasses() - 1)
-              : "folders named as its classes " + names));
+      throw new IllegalArgumentException(
+          "the class folders "
+              + unknown
+              + " of "
+              + root
+              + " are not classes of the model; expected "
+              + (names.isEmpty()
+                  ? "folders named 0.." + (model.numClasses() - 1)
+                  : "folders named as its classes " + names));
     }
     if (index.isEmpty()) {
-      throw new IllegalArgumentException(root + " holds no class folders; expected "
-          + root + "/<class>/<images>");
+      throw new IllegalArgumentException(
+          root + " holds no class folders; expected " + root + "/<class>/<images>");
     }
     String rootPath = fs.makeQualified(root).toUri().getPath();
     UDF1<String, Double> label = p -> index.get(classOf(new Path(p), rootPath));
-    Dataset<Row> rows = files(spark, root).withColumn("label",
-        functions.udf(label, DataTypes.DoubleType).apply(col("key")));
+    Dataset<Row> rows =
+        files(spark, root)
+            .withColumn("label", functions.udf(label, DataTypes.DoubleType).apply(col("key")));
     return new Rows(rows.select(col("key"), col("label"), col("content")), files(model), true);
   }
 

@@ -38,8 +38,13 @@ final class DataFrameSource implements Source, Source.Encoded {
   private final int classes;
   private final List<String> classNames;
 
-  DataFrameSource(Dataset<Row> frame, Features features, int pathCol, int validationCol,
-      int classes, List<String> classNames) {
+  DataFrameSource(
+      Dataset<Row> frame,
+      Features features,
+      int pathCol,
+      int validationCol,
+      int classes,
+      List<String> classNames) {
     this.frame = frame;
     this.features = features;
     this.pathCol = pathCol;
@@ -87,13 +92,17 @@ final class DataFrameSource implements Source, Source.Encoded {
   public Dataset<Row> load(SparkSession spark, Split split) {
     Features f = features;
     int path = pathCol;
-    var samples = rows(split).flatMap(t -> {
-      Row r = t._1();
-      String where = where(r, t._2(), path);
-      byte[] px = f.pixels(r, FEATURES, where);
-      return px == null ? Collections.<Row>emptyIterator()
-          : List.of(new Sample(t._2(), label(r), px).toRow()).iterator();
-    });
+    var samples =
+        rows(split)
+            .flatMap(
+                t -> {
+                  Row r = t._1();
+                  String where = where(r, t._2(), path);
+                  byte[] px = f.pixels(r, FEATURES, where);
+                  return px == null
+                      ? Collections.<Row>emptyIterator()
+                      : List.of(new Sample(t._2(), label(r), px).toRow()).iterator();
+                });
     return spark.createDataFrame(samples, Sample.SCHEMA);
   }
 
@@ -131,13 +140,19 @@ final class DataFrameSource implements Source, Source.Encoded {
   public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
     Features f = features;
     int path = pathCol;
-    var files = rows(split).flatMap(t -> {
-      Row r = t._1();
-      String where = where(r, t._2(), path);
-      return f.pixels(r, FEATURES, where) == null ? Collections.<Row>emptyIterator()
-          : List.of(new EncodedSample(t._2(), label(r), (byte[]) r.get(FEATURES), where)
-              .toRow()).iterator();
-    });
+    var files =
+        rows(split)
+            .flatMap(
+                t -> {
+                  Row r = t._1();
+                  String where = where(r, t._2(), path);
+                  return f.pixels(r, FEATURES, where) == null
+                      ? Collections.<Row>emptyIterator()
+                      : List.of(
+                              new EncodedSample(t._2(), label(r), (byte[]) r.get(FEATURES), where)
+                                  .toRow())
+                          .iterator();
+                });
     return spark.createDataFrame(files, EncodedSample.SCHEMA);
   }
 

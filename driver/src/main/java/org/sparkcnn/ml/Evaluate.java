@@ -41,17 +41,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = "Evaluate a trained model on the test split of a config (or on a folder of"
-        + " class folders): accuracy, top-5 accuracy, per-class precision, recall and F1 and the"
-        + " confusion matrix (text and PNG), written to --out.")
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate a trained model on the test split of a config (or on a folder of"
+            + " class folders): accuracy, top-5 accuracy, per-class precision, recall and F1 and the"
+            + " confusion matrix (text and PNG), written to --out.")
 public final class Evaluate implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.scnn or a .onnx file.")
   Path model;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "CONFIG",
-      description = "Job config (YAML) whose test split to use; default conf/quickstart.yaml"
-          + " unless --input is given.")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "CONFIG",
+      description =
+          "Job config (YAML) whose test split to use; default conf/quickstart.yaml"
+              + " unless --input is given.")
   Path config;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Overrides data.dir.")
@@ -60,17 +67,25 @@ public final class Evaluate implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key; repeatable.")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--input", paramLabel = "PATH",
-      description = "Instead of a config: PATH/<class>/<images> (class folders named as the"
-          + " model's classes) or Parquet shards made by prepare (their test split).")
+  @Option(
+      names = "--input",
+      paramLabel = "PATH",
+      description =
+          "Instead of a config: PATH/<class>/<images> (class folders named as the"
+              + " model's classes) or Parquet shards made by prepare (their test split).")
   String input;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
-      description = "Where to write evaluation.json, confusion_matrix.txt and"
-          + " confusion_matrix.png.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description =
+          "Where to write evaluation.json, confusion_matrix.txt and" + " confusion_matrix.png.")
   Path out;
 
-  @Option(names = "--master", paramLabel = "URL",
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
       description = "Spark master (overrides spark.master; spark-submit's wins).")
   String master;
 
@@ -83,12 +98,14 @@ public final class Evaluate implements Callable<Integer> {
     try {
       m = CnnClassificationModel.fromFile(model);
       if (input != null && (config != null || dataDir != null || !overrides.isEmpty())) {
-        throw new IllegalArgumentException("--input and a CONFIG (or --data-dir, --set) both"
-            + " name the data; expected one of them");
+        throw new IllegalArgumentException(
+            "--input and a CONFIG (or --data-dir, --set) both"
+                + " name the data; expected one of them");
       }
       if (input == null) {
-        JobConfig c = JobConfig.load(config != null ? config
-            : Main.home().resolve("conf/quickstart.yaml"), overrides);
+        JobConfig c =
+            JobConfig.load(
+                config != null ? config : Main.home().resolve("conf/quickstart.yaml"), overrides);
         if (dataDir != null) {
           c = c.with(Keys.DATA_DIR, dataDir.toString());
         }
@@ -97,11 +114,17 @@ public final class Evaluate implements Callable<Integer> {
         sparkMaster = master != null ? master : c.get(Keys.MASTER);
       }
       if (Files.exists(out.resolve(ClassificationReport.JSON))) {
-        throw new IllegalArgumentException("--out " + out + " already holds an "
-            + ClassificationReport.JSON + "; expected a folder without one (nothing is"
-            + " overwritten)");
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already holds an "
+                + ClassificationReport.JSON
+                + "; expected a folder without one (nothing is"
+                + " overwritten)");
       }
-    } catch (IOException | IllegalArgumentException | UncheckedIOException
+    } catch (IOException
+        | IllegalArgumentException
+        | UncheckedIOException
         | JobConfig.ConfigException e) {
       System.err.println("sparkcnn: " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
@@ -110,20 +133,25 @@ public final class Evaluate implements Callable<Integer> {
     try {
       CommandInput.Rows in;
       try {
-        in = source != null ? CommandInput.testSplit(spark, source, encoded, m)
-            : CommandInput.of(spark, input, m, true);
+        in =
+            source != null
+                ? CommandInput.testSplit(spark, source, encoded, m)
+                : CommandInput.of(spark, input, m, true);
       } catch (IllegalArgumentException | UncheckedIOException e) {
         System.err.println("sparkcnn: " + e.getMessage());
         return Main.EXIT_BAD_INPUT;
       }
       Result r = evaluate(in);
-      long listed = source != null ? source.listing(Split.TEST)
-          .map(l -> (long) l.size()).orElse(r.report.samples()) : r.report.samples() + r.skipped;
+      long listed =
+          source != null
+              ? source.listing(Split.TEST).map(l -> (long) l.size()).orElse(r.report.samples())
+              : r.report.samples() + r.skipped;
       long skipped = listed - r.report.samples();
       System.out.print(r.report.text());
       if (skipped > 0) {
-        System.out.println(String.format(Locale.ROOT, "skipped %d of %d samples that do not"
-            + " decode", skipped, listed));
+        System.out.println(
+            String.format(
+                Locale.ROOT, "skipped %d of %d samples that do not" + " decode", skipped, listed));
       }
       for (Path p : r.report.writeTo(out)) {
         System.out.println("wrote " + p);
@@ -141,17 +169,22 @@ public final class Evaluate implements Callable<Integer> {
   record Result(ClassificationReport report, long skipped) {}
 
   static Result evaluate(CommandInput.Rows in) {
-    CnnClassificationModel m = in.model().copy(new org.apache.spark.ml.param.ParamMap())
-        .setProbabilityCol("");
+    CnnClassificationModel m =
+        in.model().copy(new org.apache.spark.ml.param.ParamMap()).setProbabilityCol("");
     int k = m.numClasses();
-    UDF2<Vector, Double, Integer> top5 = (raw, label) -> raw == null ? 0
-        : inTop5(raw.toArray(), (int) Math.round(label)) ? 1 : 0;
-    Dataset<Row> counts = m.transform(in.rows())
-        .withColumn("top5", functions.udf(top5, DataTypes.IntegerType)
-            .apply(col("rawPrediction"), col("label")))
-        .groupBy(col("label").cast(DataTypes.IntegerType).as("label"),
-            col("prediction").cast(DataTypes.IntegerType).as("prediction"))
-        .agg(functions.count(functions.lit(1)).as("n"), functions.sum("top5").as("top5"));
+    UDF2<Vector, Double, Integer> top5 =
+        (raw, label) -> raw == null ? 0 : inTop5(raw.toArray(), (int) Math.round(label)) ? 1 : 0;
+    Dataset<Row> counts =
+        m.transform(in.rows())
+            .withColumn(
+                "top5",
+                functions
+                    .udf(top5, DataTypes.IntegerType)
+                    .apply(col("rawPrediction"), col("label")))
+            .groupBy(
+                col("label").cast(DataTypes.IntegerType).as("label"),
+                col("prediction").cast(DataTypes.IntegerType).as("prediction"))
+            .agg(functions.count(functions.lit(1)).as("n"), functions.sum("top5").as("top5"));
     long[][] confusion = new long[k][k];
     long top5Correct = 0;
     long skipped = 0;
@@ -163,8 +196,14 @@ public final class Evaluate implements Callable<Integer> {
       }
       int label = r.getInt(0);
       if (label < 0 || label >= k) {
-        throw new IllegalArgumentException(n + " samples have the label " + label + "; expected"
-            + " class indices 0.." + (k - 1) + " of the model");
+        throw new IllegalArgumentException(
+            n
+                + " samples have the label "
+                + label
+                + "; expected"
+                + " class indices 0.."
+                + (k - 1)
+                + " of the model");
       }
       confusion[label][r.getInt(1)] += n;
       top5Correct += r.getLong(3);

@@ -51,13 +51,15 @@ final class Features implements Serializable {
     }
   }
 
-  static final String EXPECTED = "an ML Vector, array<float> or array<double> (with"
-      + " setInputShape), Spark's image struct (spark.read.format(\"image\")) or binary image"
-      + " files (spark.read.format(\"binaryFile\")'s content) or, with binaryFeatures \"pixels\","
-      + " [C, H, W] unsigned bytes";
+  static final String EXPECTED =
+      "an ML Vector, array<float> or array<double> (with"
+          + " setInputShape), Spark's image struct (spark.read.format(\"image\")) or binary image"
+          + " files (spark.read.format(\"binaryFile\")'s content) or, with binaryFeatures \"pixels\","
+          + " [C, H, W] unsigned bytes";
 
   /** binaryFeatures: what a binary features column holds. */
   static final String FILES = "file";
+
   static final String PIXEL_BYTES = "pixels";
 
   final Kind kind;
@@ -71,32 +73,51 @@ final class Features implements Serializable {
   }
 
   /**
-   * The features of column col in schema: its kind and the sample shape, from inputShape
-   * ([C, H, W], required for numbers) or imageSize (images: 3 x size x size).
-   * IllegalArgumentException naming the column, what it holds and what is expected.
+   * The features of column col in schema: its kind and the sample shape, from inputShape ([C, H,
+   * W], required for numbers) or imageSize (images: 3 x size x size). IllegalArgumentException
+   * naming the column, what it holds and what is expected.
    */
-  static Features of(StructType schema, String col, int[] inputShape, int imageSize,
-      double pixelScale, String binaryFeatures) {
+  static Features of(
+      StructType schema,
+      String col,
+      int[] inputShape,
+      int imageSize,
+      double pixelScale,
+      String binaryFeatures) {
     StructField field = field(schema, col, "features");
     Kind kind = kind(field.dataType());
     if (kind == Kind.FILE && binaryFeatures.equals(PIXEL_BYTES)) {
       kind = Kind.PIXELS;
     }
     if (kind == null) {
-      throw new IllegalArgumentException("features column '" + col + "' holds "
-          + field.dataType().simpleString() + "; expected " + EXPECTED);
+      throw new IllegalArgumentException(
+          "features column '"
+              + col
+              + "' holds "
+              + field.dataType().simpleString()
+              + "; expected "
+              + EXPECTED);
     }
     if (kind.images()) {
       if (inputShape.length == 3 && inputShape[0] != 3) {
-        throw new IllegalArgumentException("features column '" + col + "' holds "
-            + kind.what + ", which give 3 (RGB) channels, but the input shape is "
-            + Shape.of(inputShape) + "; expected inputShape 3 x H x W or none");
+        throw new IllegalArgumentException(
+            "features column '"
+                + col
+                + "' holds "
+                + kind.what
+                + ", which give 3 (RGB) channels, but the input shape is "
+                + Shape.of(inputShape)
+                + "; expected inputShape 3 x H x W or none");
       }
       return new Features(kind, Shape.of(3, imageSize, imageSize), pixelScale);
     }
     if (inputShape.length != 3) {
-      throw new IllegalArgumentException("features column '" + col + "' holds " + kind.what
-          + ", numbers without a shape; expected setInputShape(channels, height, width)");
+      throw new IllegalArgumentException(
+          "features column '"
+              + col
+              + "' holds "
+              + kind.what
+              + ", numbers without a shape; expected setInputShape(channels, height, width)");
     }
     return new Features(kind, Shape.of(inputShape), pixelScale);
   }
@@ -104,8 +125,13 @@ final class Features implements Serializable {
   /** The field col of schema; IllegalArgumentException listing the columns there are. */
   static StructField field(StructType schema, String col, String role) {
     if (!List.of(schema.fieldNames()).contains(col)) {
-      throw new IllegalArgumentException(role + " column '" + col + "' does not exist; the"
-          + " DataFrame has " + String.join(", ", schema.fieldNames()));
+      throw new IllegalArgumentException(
+          role
+              + " column '"
+              + col
+              + "' does not exist; the"
+              + " DataFrame has "
+              + String.join(", ", schema.fieldNames()));
     }
     return schema.apply(col);
   }
@@ -115,14 +141,16 @@ final class Features implements Serializable {
       return Kind.VECTOR;
     }
     if (t instanceof ArrayType a) {
-      return a.elementType().equals(DataTypes.FloatType) ? Kind.FLOATS
+      return a.elementType().equals(DataTypes.FloatType)
+          ? Kind.FLOATS
           : a.elementType().equals(DataTypes.DoubleType) ? Kind.DOUBLES : null;
     }
     if (t.equals(DataTypes.BinaryType)) {
       return Kind.FILE;
     }
-    if (t instanceof StructType s && List.of(s.fieldNames()).containsAll(
-        List.of("origin", "height", "width", "nChannels", "data"))) {
+    if (t instanceof StructType s
+        && List.of(s.fieldNames())
+            .containsAll(List.of("origin", "height", "width", "nChannels", "data"))) {
       return Kind.IMAGE;
     }
     return null;
@@ -140,17 +168,22 @@ final class Features implements Serializable {
   }
 
   /**
-   * The [C, H, W] bytes of the features at column col of row, or null when an image or file
-   * cannot be decoded (where names it in messages). IllegalArgumentException for numbers that
-   * are not an image of the shape.
+   * The [C, H, W] bytes of the features at column col of row, or null when an image or file cannot
+   * be decoded (where names it in messages). IllegalArgumentException for numbers that are not an
+   * image of the shape.
    */
   byte[] pixels(Row row, int col, String where) {
     if (row.isNullAt(col)) {
       if (kind.images()) {
         return null;
       }
-      throw new IllegalArgumentException(where + ": the features are null; expected "
-          + kind.what + " of " + shape.size() + " values");
+      throw new IllegalArgumentException(
+          where
+              + ": the features are null; expected "
+              + kind.what
+              + " of "
+              + shape.size()
+              + " values");
     }
     return switch (kind) {
       case VECTOR -> numbers(((Vector) row.get(col)).toArray(), where);
@@ -190,8 +223,16 @@ final class Features implements Serializable {
 
   private void checkLength(int n, String where) {
     if (n != shape.size()) {
-      throw new IllegalArgumentException(where + ": the features hold " + n + " values;"
-          + " expected " + shape.size() + " for the input shape " + shape + " (C x H x W)");
+      throw new IllegalArgumentException(
+          where
+              + ": the features hold "
+              + n
+              + " values;"
+              + " expected "
+              + shape.size()
+              + " for the input shape "
+              + shape
+              + " (C x H x W)");
     }
   }
 
@@ -199,9 +240,15 @@ final class Features implements Serializable {
   private byte level(double v, int i, String where) {
     double x = v * (255.0 / pixelScale);
     if (!(x >= -1e-6 && x <= 255 + 1e-6)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: the feature %d is %s,"
-          + " outside [0, %s]; expected pixel intensities in [0, pixelScale] (setPixelScale)",
-          where, i, v, pixelScale));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s: the feature %d is %s,"
+                  + " outside [0, %s]; expected pixel intensities in [0, pixelScale] (setPixelScale)",
+              where,
+              i,
+              v,
+              pixelScale));
     }
     return (byte) Math.round(x);
   }
@@ -211,10 +258,23 @@ final class Features implements Serializable {
     int w = img.getAs("width");
     int c = img.getAs("nChannels");
     byte[] data = img.getAs("data");
-    if (h <= 0 || w <= 0 || data == null || (c != 1 && c != 3 && c != 4)
+    if (h <= 0
+        || w <= 0
+        || data == null
+        || (c != 1 && c != 3 && c != 4)
         || data.length != (long) h * w * c) {
-      System.err.println("sparkcnn: warning: skipping " + where + ": not a decoded image ("
-          + h + " x " + w + " x " + c + ", " + (data == null ? 0 : data.length) + " bytes)");
+      System.err.println(
+          "sparkcnn: warning: skipping "
+              + where
+              + ": not a decoded image ("
+              + h
+              + " x "
+              + w
+              + " x "
+              + c
+              + ", "
+              + (data == null ? 0 : data.length)
+              + " bytes)");
       return null;
     }
     BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

@@ -28,23 +28,38 @@ record Labels(int classes, List<String> names) {
   static Labels of(Dataset<Row> frame, StructField field) {
     String name = field.name();
     Column label = col(name).cast("double");
-    Row r = frame.agg(count("*"), count(label), min(label), max(label),
-        sum(when(label.notEqual(floor(label)), 1).otherwise(0))).first();
+    Row r =
+        frame
+            .agg(
+                count("*"),
+                count(label),
+                min(label),
+                max(label),
+                sum(when(label.notEqual(floor(label)), 1).otherwise(0)))
+            .first();
     long rows = r.getLong(0);
     if (rows == 0) {
       throw new IllegalArgumentException("the DataFrame has no rows to train on");
     }
     if (r.getLong(1) != rows) {
-      throw new IllegalArgumentException("label column '" + name + "' holds " + (rows
-          - r.getLong(1)) + " nulls; expected a class index in every row");
+      throw new IllegalArgumentException(
+          "label column '"
+              + name
+              + "' holds "
+              + (rows - r.getLong(1))
+              + " nulls; expected a class index in every row");
     }
     double lo = r.getDouble(2);
     double hi = r.getDouble(3);
     long fractional = r.isNullAt(4) ? 0 : r.getLong(4);
     if (lo < 0 || fractional > 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "label column '%s' holds"
-          + " %s; expected class indices 0, 1, 2, ... (index string labels with StringIndexer)",
-          name, lo < 0 ? "the negative value " + lo : fractional + " values that are not whole"));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "label column '%s' holds"
+                  + " %s; expected class indices 0, 1, 2, ... (index string labels with StringIndexer)",
+              name,
+              lo < 0 ? "the negative value " + lo : fractional + " values that are not whole"));
     }
     List<String> names = List.of();
     int classes = (int) hi + 1;
@@ -53,17 +68,28 @@ record Labels(int classes, List<String> names) {
       if (n.values().isDefined()) {
         names = List.of(n.values().get());
       }
-      int declared = n.values().isDefined() ? names.size()
-          : n.numValues().isDefined() ? (Integer) n.numValues().get() : classes;
+      int declared =
+          n.values().isDefined()
+              ? names.size()
+              : n.numValues().isDefined() ? (Integer) n.numValues().get() : classes;
       if (hi >= declared) {
-        throw new IllegalArgumentException("label column '" + name + "' holds the label "
-            + (long) hi + " but its metadata declares " + declared + " classes");
+        throw new IllegalArgumentException(
+            "label column '"
+                + name
+                + "' holds the label "
+                + (long) hi
+                + " but its metadata declares "
+                + declared
+                + " classes");
       }
       classes = declared;
     }
     if (classes < 2) {
-      throw new IllegalArgumentException("label column '" + name + "' holds one class (0);"
-          + " expected at least two classes to tell apart");
+      throw new IllegalArgumentException(
+          "label column '"
+              + name
+              + "' holds one class (0);"
+              + " expected at least two classes to tell apart");
     }
     return new Labels(classes, names);
   }

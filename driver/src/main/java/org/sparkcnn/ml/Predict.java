@@ -40,37 +40,60 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Classify a folder of images (or prepare's Parquet) with a trained model on"
-        + " Spark: one row per image with the predicted class and the top-k probabilities.")
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description =
+        "Classify a folder of images (or prepare's Parquet) with a trained model on"
+            + " Spark: one row per image with the predicted class and the top-k probabilities.")
 public final class Predict implements Callable<Integer> {
   static final List<String> FORMATS = List.of("parquet", "csv", "jsonl");
 
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.scnn or a .onnx file.")
   Path model;
 
-  @Option(names = "--input", required = true, paramLabel = "PATH",
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "PATH",
       description = "A folder of images (any depth), or Parquet shards made by prepare.")
   String input;
 
-  @Option(names = "--output", required = true, paramLabel = "OUT",
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "OUT",
       description = "The folder to write; it must not exist.")
   String output;
 
-  @Option(names = "--top-k", paramLabel = "K", defaultValue = "5",
+  @Option(
+      names = "--top-k",
+      paramLabel = "K",
+      defaultValue = "5",
       description = "How many of the most probable classes to list (default ${DEFAULT-VALUE}).")
   int topK;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "parquet",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "parquet",
       description = "parquet, csv or jsonl (default ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--preview", paramLabel = "PNG",
-      description = "Also draw the first " + PredictionPreview.COUNT + " images with their"
-          + " predicted classes into this PNG.")
+  @Option(
+      names = "--preview",
+      paramLabel = "PNG",
+      description =
+          "Also draw the first "
+              + PredictionPreview.COUNT
+              + " images with their"
+              + " predicted classes into this PNG.")
   Path preview;
 
-  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      defaultValue = "local[*]",
       description = "Spark master (default ${DEFAULT-VALUE}; spark-submit's wins).")
   String master;
 
@@ -99,13 +122,21 @@ public final class Predict implements Callable<Integer> {
       Dataset<Row> out = rows(in, topK, format.equals("csv"), written, skipped);
       var writer = out.write();
       (switch (format) {
-        case "csv" -> writer.option("header", "true").format("csv");
-        case "jsonl" -> writer.format("json");
-        default -> writer.format("parquet");
-      }).save(output);
-      System.out.println(String.format(Locale.ROOT, "predicted %d images into %s (%s)%s",
-          written.value(), output, format, skipped.value() == 0 ? ""
-              : "; skipped " + skipped.value() + " files that do not decode"));
+            case "csv" -> writer.option("header", "true").format("csv");
+            case "jsonl" -> writer.format("json");
+            default -> writer.format("parquet");
+          })
+          .save(output);
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "predicted %d images into %s (%s)%s",
+              written.value(),
+              output,
+              format,
+              skipped.value() == 0
+                  ? ""
+                  : "; skipped " + skipped.value() + " files that do not decode"));
       if (preview != null) {
         int n = PredictionPreview.write(in, preview);
         System.out.println("drew " + n + " images with their predictions into " + preview);
@@ -127,11 +158,12 @@ public final class Predict implements Callable<Integer> {
       throw new IllegalArgumentException("--top-k " + topK + ": expected at least 1");
     }
     topK = Math.min(topK, m.numClasses());
-    if (preview != null && (!preview.getFileName().toString().endsWith(".png")
-        || (preview.toAbsolutePath().getParent() != null
-            && !Files.isDirectory(preview.toAbsolutePath().getParent())))) {
-      throw new IllegalArgumentException("--preview " + preview + ": expected a FILE.png in an"
-          + " existing folder");
+    if (preview != null
+        && (!preview.getFileName().toString().endsWith(".png")
+            || (preview.toAbsolutePath().getParent() != null
+                && !Files.isDirectory(preview.toAbsolutePath().getParent())))) {
+      throw new IllegalArgumentException(
+          "--preview " + preview + ": expected a FILE.png in an" + " existing folder");
     }
   }
 
@@ -139,8 +171,8 @@ public final class Predict implements Callable<Integer> {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
     try {
       if (p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
-        throw new IllegalArgumentException("--output " + out + " exists; expected a new folder"
-            + " (nothing is overwritten)");
+        throw new IllegalArgumentException(
+            "--output " + out + " exists; expected a new folder" + " (nothing is overwritten)");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reach " + out + ": " + e.getMessage(), e);
@@ -148,32 +180,42 @@ public final class Predict implements Callable<Integer> {
   }
 
   /**
-   * The output rows of in: the key columns, prediction, class and the top k, without the rows
-   * whose image does not decode (counted in skipped; the others in written). flat: top-k as
-   * columns (csv).
+   * The output rows of in: the key columns, prediction, class and the top k, without the rows whose
+   * image does not decode (counted in skipped; the others in written). flat: top-k as columns
+   * (csv).
    */
-  static Dataset<Row> rows(CommandInput.Rows in, int k, boolean flat, LongAccumulator written,
-      LongAccumulator skipped) {
-    CnnClassificationModel m = in.model().copy(new org.apache.spark.ml.param.ParamMap())
-        .setRawPredictionCol("");
+  static Dataset<Row> rows(
+      CommandInput.Rows in, int k, boolean flat, LongAccumulator written, LongAccumulator skipped) {
+    CnnClassificationModel m =
+        in.model().copy(new org.apache.spark.ml.param.ParamMap()).setRawPredictionCol("");
     List<String> names = names(m);
     Dataset<Row> transformed = m.transform(in.rows());
     int at = transformed.schema().fieldIndex("prediction");
-    Dataset<Row> predicted = transformed.filter((FilterFunction<Row>) r -> {
-      boolean ok = !r.isNullAt(at);
-      (ok ? written : skipped).add(1);
-      return ok;
-    });
-    StructType entry = new StructType().add("index", DataTypes.IntegerType)
-        .add("class", DataTypes.StringType).add("probability", DataTypes.DoubleType);
+    Dataset<Row> predicted =
+        transformed.filter(
+            (FilterFunction<Row>)
+                r -> {
+                  boolean ok = !r.isNullAt(at);
+                  (ok ? written : skipped).add(1);
+                  return ok;
+                });
+    StructType entry =
+        new StructType()
+            .add("index", DataTypes.IntegerType)
+            .add("class", DataTypes.StringType)
+            .add("probability", DataTypes.DoubleType);
     UDF1<Vector, List<Row>> top = p -> top(p, k, names);
     Column topK = functions.udf(top, DataTypes.createArrayType(entry)).apply(col("probability"));
     UDF1<Double, String> name = p -> names.get((int) Math.round(p));
     List<Column> cols = new ArrayList<>();
     for (String c : in.rows().columns()) {
       if (c.equals("key")) {
-        cols.add(col("key").as(in.rows().schema().apply("key").dataType()
-            .equals(DataTypes.StringType) ? "path" : "id"));
+        cols.add(
+            col("key")
+                .as(
+                    in.rows().schema().apply("key").dataType().equals(DataTypes.StringType)
+                        ? "path"
+                        : "id"));
       } else if (c.equals("split") || c.equals("label")) {
         cols.add(col(c));
       }

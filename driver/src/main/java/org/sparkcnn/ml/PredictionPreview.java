@@ -39,8 +39,8 @@ final class PredictionPreview {
 
   /** Predicts the first rows of in and writes the grid to png; returns how many are drawn. */
   static int write(CommandInput.Rows in, Path png) throws IOException {
-    CnnClassificationModel m = in.model().copy(new org.apache.spark.ml.param.ParamMap())
-        .setRawPredictionCol("");
+    CnnClassificationModel m =
+        in.model().copy(new org.apache.spark.ml.param.ParamMap()).setRawPredictionCol("");
     List<String> names = Predict.names(m);
     String features = m.getOrDefault(m.featuresCol());
     boolean pixels = m.getOrDefault(m.binaryFeatures()).equals(Features.PIXEL_BYTES);
@@ -52,12 +52,12 @@ final class PredictionPreview {
       int c = (int) r.getDouble(r.fieldIndex("prediction"));
       double p = ((Vector) r.get(r.fieldIndex("probability"))).apply(c);
       Object key = r.get(r.fieldIndex("key"));
-      String origin = key instanceof String s ? s.substring(s.lastIndexOf('/') + 1)
-          : "id " + key;
+      String origin = key instanceof String s ? s.substring(s.lastIndexOf('/') + 1) : "id " + key;
       byte[] bytes = (byte[]) r.get(r.fieldIndex(features));
-      BufferedImage img = pixels ? fromPixels(bytes, m.sampleShape().c(), m.sampleShape().h(),
-          m.sampleShape().w()) : fromPixels(FolderSource.decode(bytes, CELL, origin), 3, CELL,
-          CELL);
+      BufferedImage img =
+          pixels
+              ? fromPixels(bytes, m.sampleShape().c(), m.sampleShape().h(), m.sampleShape().w())
+              : fromPixels(FolderSource.decode(bytes, CELL, origin), 3, CELL, CELL);
       cells.add(new Cell(img, String.format(Locale.ROOT, "%s  %.2f", names.get(c), p), origin));
     }
     try (var out = Files.newOutputStream(png)) {
@@ -85,16 +85,19 @@ final class PredictionPreview {
   static BufferedImage draw(List<Cell> cells) {
     int cols = Math.max(1, Math.min(COLUMNS, cells.size()));
     int rows = Math.max(1, (cells.size() + cols - 1) / cols);
-    BufferedImage out = new BufferedImage(PAD + cols * (CELL + PAD),
-        PAD + rows * (CELL + TEXT + PAD), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(
+            PAD + cols * (CELL + PAD),
+            PAD + rows * (CELL + TEXT + PAD),
+            BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, out.getWidth(), out.getHeight());
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-        RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     // nearest neighbour: small samples (28 x 28) are enlarged by a whole factor, not blurred
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-        RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
     Font bold = new Font(Font.SANS_SERIF, Font.BOLD, 13);
     Font plain = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
     for (int i = 0; i < cells.size(); i++) {

@@ -41,8 +41,13 @@ final class Predictions implements MapPartitionsFunction<Row, Row> {
   private final boolean[] outputs; // prediction, probability, raw prediction
   private final int batch;
 
-  Predictions(Broadcast<byte[]> model, Features features, int featuresCol, int pathCol,
-      boolean[] outputs, int batch) {
+  Predictions(
+      Broadcast<byte[]> model,
+      Features features,
+      int featuresCol,
+      int pathCol,
+      boolean[] outputs,
+      int batch) {
     this.model = model;
     this.features = features;
     this.featuresCol = featuresCol;
@@ -111,8 +116,8 @@ final class Predictions implements MapPartitionsFunction<Row, Row> {
   }
 
   /** Appends the rows of in, with their predictions, to out. */
-  private void predict(Inference inference, Inference.Input input, List<Row> in,
-      ArrayDeque<Row> out) {
+  private void predict(
+      Inference inference, Inference.Input input, List<Row> in, ArrayDeque<Row> out) {
     int n = in.size();
     int size = features.shape.size();
     byte[][] pixels = new byte[n][];
@@ -123,8 +128,16 @@ final class Predictions implements MapPartitionsFunction<Row, Row> {
       pixels[i] = features.pixels(r, featuresCol, where != null ? where : "a row");
       good += pixels[i] == null ? 0 : 1;
     }
-    float[] logits = good == 0 ? new float[0] : inference.logits(block(in, pixels, good, size,
-        input.fromFiles() && features.kind == Features.Kind.FILE));
+    float[] logits =
+        good == 0
+            ? new float[0]
+            : inference.logits(
+                block(
+                    in,
+                    pixels,
+                    good,
+                    size,
+                    input.fromFiles() && features.kind == Features.Kind.FILE));
     int k = inference.classes();
     for (int i = 0, at = 0; i < n; i++) {
       Row r = in.get(i);

@@ -47,42 +47,97 @@ final class TrainingParams {
   final Param<String> augmentation;
   final Param<String> checkpointDir;
   final StringArrayParam config;
+
   /** The param that mirrors each config key. */
   private final Map<String, Param<?>> mirrors = new LinkedHashMap<>();
 
   TrainingParams(Params owner) {
     this.owner = owner;
-    inputShape = new IntArrayParam(owner, "inputShape", "[channels, height, width] of numeric"
-        + " features (CHW order); empty for image features");
-    imageSize = mirror(new IntParam(owner, "imageSize", "image features are resized (shorter"
-        + " side) and centre-cropped to this size", ParamValidators.gtEq(8)),
-        Keys.DATA_IMAGE_SIZE.name(), Keys.DATA_IMAGE_SIZE.defaultValue());
-    modelName = mirror(new Param<>(owner, "modelName", "a shipped model: "
-        + ModelCatalog.SHIPPED), Keys.MODEL_NAME.name(), Keys.MODEL_NAME.defaultValue());
-    modelDefinition = new Param<>(owner, "modelDefinition", "a model definition (YAML, the"
-        + " format of conf/models/README.md) used instead of modelName; empty for none");
-    maxEpochs = mirror(new IntParam(owner, "maxEpochs", "passes over the training rows",
-        ParamValidators.gtEq(1)), Keys.EPOCHS.name(), Keys.EPOCHS.defaultValue());
-    batchSize = mirror(new IntParam(owner, "batchSize", "global minibatch per step, split over"
-        + " the partitions", ParamValidators.gtEq(1)), Keys.BATCH_SIZE.name(),
-        Keys.BATCH_SIZE.defaultValue());
-    learningRate = mirror(new DoubleParam(owner, "learningRate", "SGD learning rate",
-        ParamValidators.gt(0)), Keys.LR.name(), Keys.LR.defaultValue());
-    momentum = mirror(new DoubleParam(owner, "momentum", "SGD momentum",
-        ParamValidators.inRange(0, 1, true, false)), Keys.MOMENTUM.name(),
-        Keys.MOMENTUM.defaultValue());
-    weightDecay = mirror(new DoubleParam(owner, "weightDecay", "L2 weight decay",
-        ParamValidators.gtEq(0)), Keys.WEIGHT_DECAY.name(), Keys.WEIGHT_DECAY.defaultValue());
-    seed = mirror(new LongParam(owner, "seed", "seed of every random draw"), Keys.SEED.name(),
-        Keys.SEED.defaultValue());
-    numPartitions = mirror(new IntParam(owner, "numPartitions", "partitions (tasks per step); 0"
-        + " for Spark's default parallelism", ParamValidators.gtEq(0)), Keys.PARTITIONS.name(),
-        Keys.PARTITIONS.defaultValue());
-    augmentation = new Param<>(owner, "augmentation", "the data.augment list as YAML, e.g."
-        + " \"[{op: random_crop, size: 28, padding: 2}]\"; empty for none");
-    checkpointDir = mirror(new Param<>(owner, "checkpointDir", "where checkpoints go (a Hadoop"
-        + " path); empty for a temporary folder"), Keys.CHECKPOINT_DIR.name(),
-        Keys.CHECKPOINT_DIR.defaultValue());
+    inputShape =
+        new IntArrayParam(
+            owner,
+            "inputShape",
+            "[channels, height, width] of numeric"
+                + " features (CHW order); empty for image features");
+    imageSize =
+        mirror(
+            new IntParam(
+                owner,
+                "imageSize",
+                "image features are resized (shorter" + " side) and centre-cropped to this size",
+                ParamValidators.gtEq(8)),
+            Keys.DATA_IMAGE_SIZE.name(),
+            Keys.DATA_IMAGE_SIZE.defaultValue());
+    modelName =
+        mirror(
+            new Param<>(owner, "modelName", "a shipped model: " + ModelCatalog.SHIPPED),
+            Keys.MODEL_NAME.name(),
+            Keys.MODEL_NAME.defaultValue());
+    modelDefinition =
+        new Param<>(
+            owner,
+            "modelDefinition",
+            "a model definition (YAML, the"
+                + " format of conf/models/README.md) used instead of modelName; empty for none");
+    maxEpochs =
+        mirror(
+            new IntParam(
+                owner, "maxEpochs", "passes over the training rows", ParamValidators.gtEq(1)),
+            Keys.EPOCHS.name(),
+            Keys.EPOCHS.defaultValue());
+    batchSize =
+        mirror(
+            new IntParam(
+                owner,
+                "batchSize",
+                "global minibatch per step, split over" + " the partitions",
+                ParamValidators.gtEq(1)),
+            Keys.BATCH_SIZE.name(),
+            Keys.BATCH_SIZE.defaultValue());
+    learningRate =
+        mirror(
+            new DoubleParam(owner, "learningRate", "SGD learning rate", ParamValidators.gt(0)),
+            Keys.LR.name(),
+            Keys.LR.defaultValue());
+    momentum =
+        mirror(
+            new DoubleParam(
+                owner, "momentum", "SGD momentum", ParamValidators.inRange(0, 1, true, false)),
+            Keys.MOMENTUM.name(),
+            Keys.MOMENTUM.defaultValue());
+    weightDecay =
+        mirror(
+            new DoubleParam(owner, "weightDecay", "L2 weight decay", ParamValidators.gtEq(0)),
+            Keys.WEIGHT_DECAY.name(),
+            Keys.WEIGHT_DECAY.defaultValue());
+    seed =
+        mirror(
+            new LongParam(owner, "seed", "seed of every random draw"),
+            Keys.SEED.name(),
+            Keys.SEED.defaultValue());
+    numPartitions =
+        mirror(
+            new IntParam(
+                owner,
+                "numPartitions",
+                "partitions (tasks per step); 0" + " for Spark's default parallelism",
+                ParamValidators.gtEq(0)),
+            Keys.PARTITIONS.name(),
+            Keys.PARTITIONS.defaultValue());
+    augmentation =
+        new Param<>(
+            owner,
+            "augmentation",
+            "the data.augment list as YAML, e.g."
+                + " \"[{op: random_crop, size: 28, padding: 2}]\"; empty for none");
+    checkpointDir =
+        mirror(
+            new Param<>(
+                owner,
+                "checkpointDir",
+                "where checkpoints go (a Hadoop" + " path); empty for a temporary folder"),
+            Keys.CHECKPOINT_DIR.name(),
+            Keys.CHECKPOINT_DIR.defaultValue());
     config = new StringArrayParam(owner, "config", "other job-config keys, as key=value");
     owner.setDefault(inputShape, new int[0]);
     owner.setDefault(modelDefinition, "");
@@ -167,17 +222,25 @@ final class TrainingParams {
   static void checkLabel(StructType schema, String col) {
     StructField f = Features.field(schema, col, "label");
     if (!(f.dataType() instanceof NumericType)) {
-      throw new IllegalArgumentException("label column '" + col + "' holds "
-          + f.dataType().simpleString() + "; expected class indices 0..k-1 as numbers (index"
-          + " string labels with StringIndexer)");
+      throw new IllegalArgumentException(
+          "label column '"
+              + col
+              + "' holds "
+              + f.dataType().simpleString()
+              + "; expected class indices 0..k-1 as numbers (index"
+              + " string labels with StringIndexer)");
     }
   }
 
   static void checkValidation(StructType schema, String col) {
     StructField f = Features.field(schema, col, "validation indicator");
     if (!(f.dataType() instanceof BooleanType)) {
-      throw new IllegalArgumentException("validation indicator column '" + col + "' holds "
-          + f.dataType().simpleString() + "; expected boolean");
+      throw new IllegalArgumentException(
+          "validation indicator column '"
+              + col
+              + "' holds "
+              + f.dataType().simpleString()
+              + "; expected boolean");
     }
   }
 }

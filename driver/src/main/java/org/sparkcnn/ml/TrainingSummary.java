@@ -39,8 +39,8 @@ public final class TrainingSummary implements Serializable {
   }
 
   static TrainingSummary fromJson(String json) throws IOException {
-    List<Map<String, Object>> epochs = JSON.readValue(json,
-        new TypeReference<List<Map<String, Object>>>() {});
+    List<Map<String, Object>> epochs =
+        JSON.readValue(json, new TypeReference<List<Map<String, Object>>>() {});
     return new TrainingSummary(epochs);
   }
 

@@ -18,9 +18,23 @@ class AccumulationTest {
   @TempDir Path dir;
 
   private Trainer.Result train(String name, int batch, int accumulate) throws Exception {
-    Map<String, Object> k = new HashMap<>(Map.of("data.train_size", 256, "data.test_size", 64,
-        "train.batch_size", batch, "train.accumulate_steps", accumulate, "train.partitions", 2,
-        "train.epochs", 1, "optim.lr", 0.05));
+    Map<String, Object> k =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                256,
+                "data.test_size",
+                64,
+                "train.batch_size",
+                batch,
+                "train.accumulate_steps",
+                accumulate,
+                "train.partitions",
+                2,
+                "train.epochs",
+                1,
+                "optim.lr",
+                0.05));
     JobConfig c = JobConfig.resolve(k, "test");
     return new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve(name), c))
         .run(TestSpark.get());

@@ -21,21 +21,48 @@ class AggregationModesTest {
   @TempDir Path dir;
 
   private byte[] model(String net, int partitions, String mode) throws Exception {
-    Map<String, Object> k = new HashMap<>(Map.of("data.train_size", 96, "data.test_size", 24,
-        "train.batch_size", 24, "train.partitions", partitions, "train.epochs", 1,
-        "optim.lr", 0.05, "optim.momentum", 0.9, "train.checkpoint_every_steps", 2,
-        "train.execution", mode.split("/")[0], "train.aggregation", mode.split("/")[1]));
+    Map<String, Object> k =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                96,
+                "data.test_size",
+                24,
+                "train.batch_size",
+                24,
+                "train.partitions",
+                partitions,
+                "train.epochs",
+                1,
+                "optim.lr",
+                0.05,
+                "optim.momentum",
+                0.9,
+                "train.checkpoint_every_steps",
+                2,
+                "train.execution",
+                mode.split("/")[0],
+                "train.aggregation",
+                mode.split("/")[1]));
     if (net.equals("bn")) {
       Path yaml = dir.resolve("bn.yaml");
-      Files.writeString(yaml, String.join("\n", "layers:",
-          "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - batch_norm2d", "  - relu",
-          "  - flatten", "  - linear: {out: $classes}", ""));
+      Files.writeString(
+          yaml,
+          String.join(
+              "\n",
+              "layers:",
+              "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+              "  - batch_norm2d",
+              "  - relu",
+              "  - flatten",
+              "  - linear: {out: $classes}",
+              ""));
       k.put("model.file", yaml.toString());
     } else {
       k.put("model.name", net);
     }
-    Path run = ResumeTest.train(dir.resolve(net + "-" + partitions + "-"
-        + mode.replace('/', '-')), k);
+    Path run =
+        ResumeTest.train(dir.resolve(net + "-" + partitions + "-" + mode.replace('/', '-')), k);
     return Files.readAllBytes(run.resolve(RunFolder.MODEL));
   }
 

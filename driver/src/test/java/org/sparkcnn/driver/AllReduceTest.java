@@ -29,13 +29,15 @@ import org.sparkcnn.engine.Rng;
 import scala.Option;
 
 class AllReduceTest {
-  private static final SparkConf SECURE = new SparkConf().set("spark.app.id", "allreduce-test")
-      .set("spark.authenticate", "true").set("spark.authenticate.secret", "the-right-secret")
-      .set("spark.network.crypto.enabled", "true");
+  private static final SparkConf SECURE =
+      new SparkConf()
+          .set("spark.app.id", "allreduce-test")
+          .set("spark.authenticate", "true")
+          .set("spark.authenticate.secret", "the-right-secret")
+          .set("spark.network.crypto.enabled", "true");
 
   private static SecurityManager security(SparkConf conf) {
-    return new SecurityManager(conf, Option.empty(),
-        SecurityManager.$lessinit$greater$default$3());
+    return new SecurityManager(conf, Option.empty(), SecurityManager.$lessinit$greater$default$3());
   }
 
   /** Partition p's result of step s: values of mixed magnitude, so that order shows. */
@@ -53,11 +55,17 @@ class AllReduceTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"3, true, 300000, 7, false", "3, true, 900000, 7, true", "7, true, 20001, 0, false",
-      "7, false, 600000, 5, false", "2, false, 700000, 0, true", "2, false, 5, 0, false",
-      "1, false, 10, 3, true"})
-  void everyTaskGetsThePartitionOrderSum(int partitions, boolean network, int grads,
-      int buffers, boolean early) throws Exception {
+  @CsvSource({
+    "3, true, 300000, 7, false",
+    "3, true, 900000, 7, true",
+    "7, true, 20001, 0, false",
+    "7, false, 600000, 5, false",
+    "2, false, 700000, 0, true",
+    "2, false, 5, 0, false",
+    "1, false, 10, 3, true"
+  })
+  void everyTaskGetsThePartitionOrderSum(
+      int partitions, boolean network, int grads, int buffers, boolean early) throws Exception {
     String exchange = "test-" + System.nanoTime();
     AllReduce.Chunk[] chunks = AllReduce.chunks(partitions, grads, buffers);
     List<Inbox> inboxes = new ArrayList<>();
@@ -74,59 +82,77 @@ class AllReduceTest {
       for (int p = 0; p < partitions; p++) {
         TransportClient[] remote = new TransportClient[partitions];
         for (int q = 0; network && q < partitions; q++) {
-          remote[q] = q == p ? null : nets.get(p).connect("127.0.0.1",
-              nets.get(q).server.getPort());
+          remote[q] =
+              q == p ? null : nets.get(p).connect("127.0.0.1", nets.get(q).server.getPort());
         }
-        meshes.add(network ? new TaskMesh(exchange, p, inboxes.get(p), null, remote)
-            : TaskMesh.inMemory(exchange, p, inboxes.get(p)));
+        meshes.add(
+            network
+                ? new TaskMesh(exchange, p, inboxes.get(p), null, remote)
+                : TaskMesh.inMemory(exchange, p, inboxes.get(p)));
       }
       List<Future<List<StepResult>>> sums = new ArrayList<>();
       for (int p = 0; p < partitions; p++) {
         TaskMesh mesh = meshes.get(p);
         int me = p;
-        sums.add(pool.submit(() -> {
-          List<StepResult> out = new ArrayList<>();
-          try (AllReduce all = new AllReduce(partitions, me, chunks, mesh, grads, buffers)) {
-            for (int s = 0; s < 3; s++) {
-              StepResult mine = result(me, s, grads, buffers);
-              all.begin(s);
-              if (early) { // a backward pass reporting its progress, from the last layer
-                for (int from = grads * 3 / 4; from >= 0; from -= grads / 3) {
-                  all.ready(mine.gradSum, from);
-                }
-              }
-              StepResult r = all.reduceScatter(s, mine);
-              // the owners publish their summed shards as if they were the updated weights
-              float[] params = new float[grads];
-              float[] mean = buffers == 0 ? null : new float[buffers];
-              float[] bufs = buffers == 0 ? null : new float[buffers];
-              for (AllReduce.Chunk c : chunks) {
-                if (c.owner() == me) {
-                  System.arraycopy(c.buffers() ? r.bufferSum : r.gradSum, c.offset(),
-                      c.buffers() ? mean : params, c.offset(), c.length());
-                }
-              }
-              boolean finite = all.allFinite(s, !(s == 1 && me == partitions - 1));
-              if (finite) {
-                all.allGather(s, params, mean, bufs);
-              }
-              float[] momentum = new float[grads];
-              java.util.Arrays.fill(momentum, me + 1);
-              all.gatherTo0(s, momentum);
-              all.done(s);
-              out.add(finite ? new StepResult(params, r.lossSum, r.correct, r.count,
-                  r.computeNanos, bufs, r.partitions) : null);
-              if (me == 0) {
-                for (AllReduce.Chunk c : chunks) {
-                  if (!c.buffers()) {
-                    assertEquals(c.owner() + 1, momentum[c.offset()], "momentum of " + c);
+        sums.add(
+            pool.submit(
+                () -> {
+                  List<StepResult> out = new ArrayList<>();
+                  try (AllReduce all =
+                      new AllReduce(partitions, me, chunks, mesh, grads, buffers)) {
+                    for (int s = 0; s < 3; s++) {
+                      StepResult mine = result(me, s, grads, buffers);
+                      all.begin(s);
+                      if (early) { // a backward pass reporting its progress, from the last layer
+                        for (int from = grads * 3 / 4; from >= 0; from -= grads / 3) {
+                          all.ready(mine.gradSum, from);
+                        }
+                      }
+                      StepResult r = all.reduceScatter(s, mine);
+                      // the owners publish their summed shards as if they were the updated weights
+                      float[] params = new float[grads];
+                      float[] mean = buffers == 0 ? null : new float[buffers];
+                      float[] bufs = buffers == 0 ? null : new float[buffers];
+                      for (AllReduce.Chunk c : chunks) {
+                        if (c.owner() == me) {
+                          System.arraycopy(
+                              c.buffers() ? r.bufferSum : r.gradSum,
+                              c.offset(),
+                              c.buffers() ? mean : params,
+                              c.offset(),
+                              c.length());
+                        }
+                      }
+                      boolean finite = all.allFinite(s, !(s == 1 && me == partitions - 1));
+                      if (finite) {
+                        all.allGather(s, params, mean, bufs);
+                      }
+                      float[] momentum = new float[grads];
+                      java.util.Arrays.fill(momentum, me + 1);
+                      all.gatherTo0(s, momentum);
+                      all.done(s);
+                      out.add(
+                          finite
+                              ? new StepResult(
+                                  params,
+                                  r.lossSum,
+                                  r.correct,
+                                  r.count,
+                                  r.computeNanos,
+                                  bufs,
+                                  r.partitions)
+                              : null);
+                      if (me == 0) {
+                        for (AllReduce.Chunk c : chunks) {
+                          if (!c.buffers()) {
+                            assertEquals(c.owner() + 1, momentum[c.offset()], "momentum of " + c);
+                          }
+                        }
+                      }
+                    }
                   }
-                }
-              }
-            }
-          }
-          return out;
-        }));
+                  return out;
+                }));
       }
       for (int s = 0; s < 3; s++) {
         if (s == 1) { // the last partition found its shard not finite: nobody gathers
@@ -181,14 +207,14 @@ class AllReduceTest {
     Inbox inbox = new Inbox(2, 1, null);
     SparkConf wrong = SECURE.clone().set("spark.authenticate.secret", "a-wrong-secret");
     SparkConf none = new SparkConf().set("spark.app.id", "allreduce-test");
-    try (TaskMesh.Network server = new TaskMesh.Network(SECURE, security(SECURE), inbox,
-        "127.0.0.1");
-        TaskMesh.Network friend = new TaskMesh.Network(SECURE, security(SECURE),
-            new Inbox(2, 1, null), "127.0.0.1");
-        TaskMesh.Network stranger = new TaskMesh.Network(wrong, security(wrong),
-            new Inbox(2, 1, null), "127.0.0.1");
-        TaskMesh.Network open = new TaskMesh.Network(none, security(none),
-            new Inbox(2, 1, null), "127.0.0.1")) {
+    try (TaskMesh.Network server =
+            new TaskMesh.Network(SECURE, security(SECURE), inbox, "127.0.0.1");
+        TaskMesh.Network friend =
+            new TaskMesh.Network(SECURE, security(SECURE), new Inbox(2, 1, null), "127.0.0.1");
+        TaskMesh.Network stranger =
+            new TaskMesh.Network(wrong, security(wrong), new Inbox(2, 1, null), "127.0.0.1");
+        TaskMesh.Network open =
+            new TaskMesh.Network(none, security(none), new Inbox(2, 1, null), "127.0.0.1")) {
       int port = server.server.getPort();
       Piece piece = Piece.floats(Piece.WEIGHTS, 4, 1, 0, new float[] {1, 2, 3}, 1, 2);
       assertThrows(Exception.class, () -> stranger.connect("127.0.0.1", port));
@@ -199,8 +225,9 @@ class AllReduceTest {
       c.sendRpcSync(piece.encode(), 5000);
       c.close();
       Piece got = inbox.weights(4, 0);
-      assertArrayEquals(new float[] {2, 3}, java.util.Arrays.copyOfRange(got.data(),
-          got.offset(), got.offset() + got.length()));
+      assertArrayEquals(
+          new float[] {2, 3},
+          java.util.Arrays.copyOfRange(got.data(), got.offset(), got.offset() + got.length()));
     }
   }
 
@@ -211,12 +238,13 @@ class AllReduceTest {
     assertEquals(Piece.STATS, back.kind());
     assertEquals(1.5, back.stats().lossSum());
     assertEquals(9, back.stats().count());
-    java.nio.ByteBuffer cut = Piece.floats(Piece.PART, 1, 0, 0, new float[] {1, 2}, 0, 2)
-        .encode();
+    java.nio.ByteBuffer cut = Piece.floats(Piece.PART, 1, 0, 0, new float[] {1, 2}, 0, 2).encode();
     cut.limit(cut.limit() - 4);
     assertThrows(IllegalArgumentException.class, () -> Piece.decode(cut));
-    assertThrows(IllegalArgumentException.class,
-        () -> Piece.decode(java.nio.ByteBuffer.wrap(new byte[] {9, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0})));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Piece.decode(
+                java.nio.ByteBuffer.wrap(new byte[] {9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})));
   }
 }

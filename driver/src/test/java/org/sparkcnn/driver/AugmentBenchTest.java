@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AugmentBenchTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private void image(String name, int w, int h) throws IOException {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -40,15 +39,22 @@ class AugmentBenchTest {
     image("bees/c.png", 50, 50); // not a JPEG: left out
     Files.writeString(dir.resolve("bees/imageNotFound.gif"), "GIF89a");
     assertEquals(2, AugmentBench.jpegs(dir).size());
-    MainTest.Outcome o = MainTest.cli("bench-augment", "--seconds", "0.05", "--threads", "2",
-        "--images", dir.toString());
+    MainTest.Outcome o =
+        MainTest.cli(
+            "bench-augment", "--seconds", "0.05", "--threads", "2", "--images", dir.toString());
     assertEquals(0, o.status(), o.err());
     String[] lines = o.out().strip().split("\n");
     assertEquals(2, lines.length, o.out());
-    assertTrue(lines[0].matches("A1 cifar_style threads=2 images_per_sec=\\d+\\.\\d"
-        + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"), lines[0]);
-    assertTrue(lines[1].matches("A2 imagenet_style threads=2 images_per_sec=\\d+\\.\\d"
-        + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"), lines[1]);
+    assertTrue(
+        lines[0].matches(
+            "A1 cifar_style threads=2 images_per_sec=\\d+\\.\\d"
+                + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"),
+        lines[0]);
+    assertTrue(
+        lines[1].matches(
+            "A2 imagenet_style threads=2 images_per_sec=\\d+\\.\\d"
+                + " images_per_sec_per_core=\\d+\\.\\d images_per_cpu_sec=\\d+\\.\\d"),
+        lines[1]);
   }
 
   @Test

@@ -25,23 +25,39 @@ import org.sparkcnn.engine.Rng;
 class AugmentTrainingTest {
   @TempDir Path dir;
 
-  private static final List<Object> PER_SAMPLE = List.of(
-      Map.of("op", "random_crop", "size", 32, "padding", 2),
-      Map.of("op", "hflip"),
-      Map.of("op", "color_jitter", "brightness", 0.2, "contrast", 0.2),
-      Map.of("op", "cutout", "size", 6, "p", 0.5));
+  private static final List<Object> PER_SAMPLE =
+      List.of(
+          Map.of("op", "random_crop", "size", 32, "padding", 2),
+          Map.of("op", "hflip"),
+          Map.of("op", "color_jitter", "brightness", 0.2, "contrast", 0.2),
+          Map.of("op", "cutout", "size", 6, "p", 0.5));
 
   private static JobConfig config(List<Object> augment) {
-    Map<String, Object> keys = new HashMap<>(Map.of("data.train_size", 800, "data.test_size", 200,
-        "train.epochs", 1, "train.partitions", 2, "train.batch_size", 16, "optim.lr", 0.003,
-        "data.augment", augment));
+    Map<String, Object> keys =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                800,
+                "data.test_size",
+                200,
+                "train.epochs",
+                1,
+                "train.partitions",
+                2,
+                "train.batch_size",
+                16,
+                "optim.lr",
+                0.003,
+                "data.augment",
+                augment));
     return JobConfig.resolve(keys, "test");
   }
 
   private double accuracy(String run, List<Object> augment) throws Exception {
     JobConfig c = config(augment);
     return new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve(run), c))
-        .run(TestSpark.get()).testAccuracy();
+        .run(TestSpark.get())
+        .testAccuracy();
   }
 
   @Test
@@ -52,8 +68,8 @@ class AugmentTrainingTest {
 
   @Test
   void learnsWithMixup() throws Exception {
-    double acc = accuracy("mixup", List.of(Map.of("op", "hflip"), Map.of("op", "mixup",
-        "alpha", 0.2)));
+    double acc =
+        accuracy("mixup", List.of(Map.of("op", "hflip"), Map.of("op", "mixup", "alpha", 0.2)));
     assertTrue(acc > 0.2, "test accuracy " + acc); // 0.265 when written: soft targets learn slower
   }
 
@@ -77,10 +93,21 @@ class AugmentTrainingTest {
     data.test().unpersist(false);
   }
 
-  private static StepResult step(TrainingPlan plan, TrainingData data, Broadcast<float[]> w,
-      Block block, int epoch) {
-    return new ExecutorStep("retry-test", plan.architecture(), w, null, data.norm(),
-        plan.augment().train(), plan.loss(), data.batches(), plan.seed(), epoch, 0)
-        .call(List.of(block).iterator()).next();
+  private static StepResult step(
+      TrainingPlan plan, TrainingData data, Broadcast<float[]> w, Block block, int epoch) {
+    return new ExecutorStep(
+            "retry-test",
+            plan.architecture(),
+            w,
+            null,
+            data.norm(),
+            plan.augment().train(),
+            plan.loss(),
+            data.batches(),
+            plan.seed(),
+            epoch,
+            0)
+        .call(List.of(block).iterator())
+        .next();
   }
 }

@@ -46,9 +46,9 @@ class BadImagesTest {
   }
 
   /**
-   * ROOT/train/{dark,light}/NN.jpg (20 each) and ROOT/val/{dark,light}/NN.jpg (10 each); the
-   * files named in `truncated` ("train/dark/03.jpg") are cut to 70% of their bytes, short enough
-   * to lose image data, long enough that javax.imageio alone still returns an image for them.
+   * ROOT/train/{dark,light}/NN.jpg (20 each) and ROOT/val/{dark,light}/NN.jpg (10 each); the files
+   * named in `truncated` ("train/dark/03.jpg") are cut to 70% of their bytes, short enough to lose
+   * image data, long enough that javax.imageio alone still returns an image for them.
    */
   static Path folder(Path root, List<String> truncated) throws Exception {
     Random rnd = new Random(11);
@@ -60,8 +60,9 @@ class BadImagesTest {
           String name = String.format("%02d.jpg", i);
           if (truncated.contains(split + "/" + c + "/" + name)) {
             b = Arrays.copyOf(b, b.length * 7 / 10);
-            assertTrue(ImageIO.read(new java.io.ByteArrayInputStream(b)) != null, "the cut "
-                + name + " must be the hard case: an image with only a warning");
+            assertTrue(
+                ImageIO.read(new java.io.ByteArrayInputStream(b)) != null,
+                "the cut " + name + " must be the hard case: an image with only a warning");
           }
           Files.write(d.resolve(name), b);
         }
@@ -70,13 +71,27 @@ class BadImagesTest {
     return root;
   }
 
-  private static final List<String> CUT = List.of("train/dark/03.jpg", "train/light/17.jpg",
-      "val/light/05.jpg");
+  private static final List<String> CUT =
+      List.of("train/dark/03.jpg", "train/light/17.jpg", "val/light/05.jpg");
 
   private static JobConfig config(Path data, Map<String, Object> more) {
-    Map<String, Object> k = new java.util.HashMap<>(Map.of("data.source", "folder",
-        "data.dir", data.toString(), "data.image_size", 16, "train.epochs", 2,
-        "train.batch_size", 8, "train.partitions", 2, "optim.lr", 0.02));
+    Map<String, Object> k =
+        new java.util.HashMap<>(
+            Map.of(
+                "data.source",
+                "folder",
+                "data.dir",
+                data.toString(),
+                "data.image_size",
+                16,
+                "train.epochs",
+                2,
+                "train.batch_size",
+                8,
+                "train.partitions",
+                2,
+                "optim.lr",
+                0.02));
     k.putAll(more);
     return JobConfig.resolve(k, "test");
   }
@@ -91,7 +106,9 @@ class BadImagesTest {
       assertEquals(2, d.skippedTrain());
       assertEquals(1, d.skippedTest());
       List<Block> blocks = d.train().collect();
-      assertEquals(List.of(19, 19), blocks.stream().map(Block::size).toList(),
+      assertEquals(
+          List.of(19, 19),
+          blocks.stream().map(Block::size).toList(),
           "38 images over 2 partitions");
       for (Block b : blocks) {
         for (int i = 0; i < b.size(); i++) {
@@ -120,17 +137,40 @@ class BadImagesTest {
   void moreThanTheAllowedFractionStopsTheJobBeforeTraining() throws Exception {
     Path data = folder(dir.resolve("data"), CUT);
     Path run = dir.resolve("run");
-    Path yaml = Files.writeString(dir.resolve("folder.yaml"), String.join("\n", "data:",
-        "  source: folder", "  image_size: 16", "train:", "  batch_size: 8", "  partitions: 2",
-        ""));
-    MainTest.Outcome o = MainTest.cli("train", yaml.toString(), "--master", "local[2]",
-        "--run-dir", run.toString(), "--data-dir", data.toString());
+    Path yaml =
+        Files.writeString(
+            dir.resolve("folder.yaml"),
+            String.join(
+                "\n",
+                "data:",
+                "  source: folder",
+                "  image_size: 16",
+                "train:",
+                "  batch_size: 8",
+                "  partitions: 2",
+                ""));
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train",
+            yaml.toString(),
+            "--master",
+            "local[2]",
+            "--run-dir",
+            run.toString(),
+            "--data-dir",
+            data.toString());
     assertEquals(Main.EXIT_BAD_INPUT, o.status(), o.err());
-    assertTrue(o.err().contains("sparkcnn: data: 2 of the 40 training images (5.00%) cannot be"
-        + " decoded (corrupt or truncated), more than key 'data.max_bad_fraction' = 0.01"
-        + " allows; nothing was trained"), o.err());
-    assertTrue(o.err().contains(data.resolve("train/dark/03.jpg").toString())
-        && o.err().contains(data.resolve("train/light/17.jpg").toString()), o.err());
+    assertTrue(
+        o.err()
+            .contains(
+                "sparkcnn: data: 2 of the 40 training images (5.00%) cannot be"
+                    + " decoded (corrupt or truncated), more than key 'data.max_bad_fraction' = 0.01"
+                    + " allows; nothing was trained"),
+        o.err());
+    assertTrue(
+        o.err().contains(data.resolve("train/dark/03.jpg").toString())
+            && o.err().contains(data.resolve("train/light/17.jpg").toString()),
+        o.err());
     assertFalse(Files.exists(run.resolve(RunFolder.METRICS)), "no epoch was trained");
     assertFalse(Files.exists(run.resolve(RunFolder.MODEL)));
     assertTrue(Files.exists(run.resolve(RunFolder.CONFIG)), "the run's config is kept");

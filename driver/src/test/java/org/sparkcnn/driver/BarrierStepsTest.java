@@ -26,33 +26,36 @@ import org.sparkcnn.engine.Vectors;
 class BarrierStepsTest {
   private static final int STEPS = 12;
   private static final int FAIL_AT = 7; // the step partition 1 fails in, while failures remain
+
   /** Failures still to inject (the tasks run in this JVM: local mode). */
   private static final AtomicInteger FAILURES = new AtomicInteger();
+
   /** Tasks opened, over every attempt. */
   private static final AtomicInteger OPENED = new AtomicInteger();
 
   /** Partition p's "gradient" of step s: (p + 1) w + s / 1000, and its BatchNorm-like buffer. */
-  private static final BarrierEpoch.Steps<Integer> STEP = first -> {
-    OPENED.incrementAndGet();
-    return new BarrierEpoch.Local() {
-      @Override
-      public StepResult compute(int step, float[] params, float[] buffers) {
-        int p = TaskContext.getPartitionId();
-        if (step == FAIL_AT && p == 1 && FAILURES.getAndUpdate(f -> Math.max(0, f - 1)) > 0) {
-          throw new IllegalStateException("injected failure at step " + step);
-        }
-        float[] g = new float[params.length];
-        for (int i = 0; i < g.length; i++) {
-          g[i] = (p + 1) * params[i] + step / 1000f;
-        }
-        float[] b = {buffers[0] + p, step};
-        return new StepResult(g, p + step, 0, 4, 0, b, 1);
-      }
+  private static final BarrierEpoch.Steps<Integer> STEP =
+      first -> {
+        OPENED.incrementAndGet();
+        return new BarrierEpoch.Local() {
+          @Override
+          public StepResult compute(int step, float[] params, float[] buffers) {
+            int p = TaskContext.getPartitionId();
+            if (step == FAIL_AT && p == 1 && FAILURES.getAndUpdate(f -> Math.max(0, f - 1)) > 0) {
+              throw new IllegalStateException("injected failure at step " + step);
+            }
+            float[] g = new float[params.length];
+            for (int i = 0; i < g.length; i++) {
+              g[i] = (p + 1) * params[i] + step / 1000f;
+            }
+            float[] b = {buffers[0] + p, step};
+            return new StepResult(g, p + step, 0, 4, 0, b, 1);
+          }
 
-      @Override
-      public void close() {}
-    };
-  };
+          @Override
+          public void close() {}
+        };
+      };
 
   /** The weights after STEPS steps of plain SGD over 3 partitions, with `failures` injected. */
   private static Vectors train(int failures, int maxRestarts) {
@@ -64,8 +67,9 @@ class BarrierStepsTest {
     for (int i = 0; i < v.params.length; i++) {
       v.params[i] = (i % 17) / 17f - 0.5f;
     }
-    try (BarrierSteps b = BarrierSteps.start(jsc, parts, STEP, "test-" + System.nanoTime(),
-        "the test stage", 0, v, maxRestarts)) {
+    try (BarrierSteps b =
+        BarrierSteps.start(
+            jsc, parts, STEP, "test-" + System.nanoTime(), "the test stage", 0, v, maxRestarts)) {
       for (int s = 0; s < STEPS; s++) {
         StepResult r = b.next().total();
         for (int i = 0; i < v.params.length; i++) {
@@ -103,12 +107,27 @@ class BarrierStepsTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (i % 17) / 17f - 0.5f;
     }
-    var update = new AllReduceEpoch.Update(STEPS, 0, 4, new LrSchedule("constant", 0.05, 0.05,
-        0, STEPS, STEPS, new int[0], 1), new Sgd.Hyper(0.9, 0, 0, false), new int[] {0, 1000},
-        false);
+    var update =
+        new AllReduceEpoch.Update(
+            STEPS,
+            0,
+            4,
+            new LrSchedule("constant", 0.05, 0.05, 0, STEPS, STEPS, new int[0], 1),
+            new Sgd.Hyper(0.9, 0, 0, false),
+            new int[] {0, 1000},
+            false);
     StepHub.Weights[] kept = {new StepHub.Weights(0, params, new float[2], null, 0)};
-    try (BarrierSteps b = BarrierSteps.startAllReduce(jsc, parts, STEP, update,
-        "test-" + System.nanoTime(), "the test stage", kept[0], 2, () -> kept[0])) {
+    try (BarrierSteps b =
+        BarrierSteps.startAllReduce(
+            jsc,
+            parts,
+            STEP,
+            update,
+            "test-" + System.nanoTime(),
+            "the test stage",
+            kept[0],
+            2,
+            () -> kept[0])) {
       for (int s = 0; s < STEPS; ) {
         StepHub.Report r = b.next();
         if (r.state() != null) {
@@ -136,10 +155,14 @@ class BarrierStepsTest {
 
   @Test
   void failuresInARowPastMaxRestartsStopWithTheLastFailure() {
-    BarrierSteps.StageLostException e = assertThrows(BarrierSteps.StageLostException.class,
-        () -> train(100, 1));
-    assertTrue(e.getMessage().contains("the test stage failed 2 times in a row without"
-        + " completing a step (train.max_restarts=1)"), e.getMessage());
+    BarrierSteps.StageLostException e =
+        assertThrows(BarrierSteps.StageLostException.class, () -> train(100, 1));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "the test stage failed 2 times in a row without"
+                    + " completing a step (train.max_restarts=1)"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("injected failure at step 7"), e.getMessage());
   }
 }

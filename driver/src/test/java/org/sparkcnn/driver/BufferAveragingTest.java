@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -27,11 +26,31 @@ class BufferAveragingTest {
   @Test
   void runningStatisticsAreAveragedOverPartitions() throws Exception {
     Path model = dir.resolve("bn.yaml");
-    Files.writeString(model, String.join("\n", "layers:",
-        "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - batch_norm2d", "  - relu",
-        "  - flatten", "  - linear: {out: $classes}", ""));
-    JobConfig c = JobConfig.resolve(Map.of("data.train_size", 120, "data.test_size", 20,
-        "train.batch_size", 12, "train.partitions", 2, "model.file", model.toString()), "test");
+    Files.writeString(
+        model,
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+            "  - batch_norm2d",
+            "  - relu",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.train_size",
+                120,
+                "data.test_size",
+                20,
+                "train.batch_size",
+                12,
+                "train.partitions",
+                2,
+                "model.file",
+                model.toString()),
+            "test");
     TrainingPlan plan = TrainingPlan.from(c);
     TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     var arch = plan.architecture();
@@ -39,11 +58,22 @@ class BufferAveragingTest {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
 
     JobStep.Published w = JobStep.Published.of(jsc, v);
-    StepResult r = data.train()
-        .mapPartitions(new ExecutorStep("buffers-test", arch, w.params(), w.buffers(), data.norm(),
-            plan.augment().train(), plan.loss(),
-            data.batches(), plan.seed(), 1, 2))
-        .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
+    StepResult r =
+        data.train()
+            .mapPartitions(
+                new ExecutorStep(
+                    "buffers-test",
+                    arch,
+                    w.params(),
+                    w.buffers(),
+                    data.norm(),
+                    plan.augment().train(),
+                    plan.loss(),
+                    data.batches(),
+                    plan.seed(),
+                    1,
+                    2))
+            .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
     w.destroy();
     float[] averaged = r.bufferMean();
     assertEquals(2, r.partitions);

@@ -30,8 +30,10 @@ import org.sparkcnn.engine.Rng;
 class CheckpointsTest {
   @TempDir Path dir;
 
-  private static final JobConfig CONFIG = JobConfig.resolve(Map.of("data.train_size", 100,
-      "data.test_size", 10, "model.name", "slides-conv"), "test");
+  private static final JobConfig CONFIG =
+      JobConfig.resolve(
+          Map.of("data.train_size", 100, "data.test_size", 10, "model.name", "slides-conv"),
+          "test");
 
   private static Checkpoint checkpoint(long step) {
     Architecture arch = TrainingPlan.from(CONFIG).architecture();
@@ -44,10 +46,17 @@ class CheckpointsTest {
     }
     params[0] = -0f;
     params[1] = Float.MIN_VALUE;
-    var state = new Checkpoint.State(2, 3, 8, step, step - 1, 42, 3, 0.1 + step / 7.0, 17, 24, 1,
-        12.5);
-    return new Checkpoint(arch, CONFIG.toYaml(), state, params, new float[arch.bufferCount()],
-        momentum, new float[] {0.25f, 0.5f, 1f / 3}, new float[] {1f, 2f, 3f});
+    var state =
+        new Checkpoint.State(2, 3, 8, step, step - 1, 42, 3, 0.1 + step / 7.0, 17, 24, 1, 12.5);
+    return new Checkpoint(
+        arch,
+        CONFIG.toYaml(),
+        state,
+        params,
+        new float[arch.bufferCount()],
+        momentum,
+        new float[] {0.25f, 0.5f, 1f / 3},
+        new float[] {1f, 2f, 3f});
   }
 
   private Checkpoints folder() {
@@ -101,8 +110,11 @@ class CheckpointsTest {
     Checkpoints.Loaded l = f.latestValid(warnings::add);
     assertEquals(6, l.checkpoint().state().globalStep());
     assertEquals(1, warnings.size());
-    assertTrue(warnings.get(0).contains(newest.toString()) && warnings.get(0).contains("checksum")
-        && warnings.get(0).contains("falling back"), warnings.get(0));
+    assertTrue(
+        warnings.get(0).contains(newest.toString())
+            && warnings.get(0).contains("checksum")
+            && warnings.get(0).contains("falling back"),
+        warnings.get(0));
 
     Files.write(newest, Arrays.copyOf(bytes, bytes.length / 3)); // truncated
     warnings.clear();
@@ -113,36 +125,47 @@ class CheckpointsTest {
   @Test
   void noUsableCheckpointIsAClearError() throws Exception {
     var none = assertThrows(JobConfig.ConfigException.class, () -> folder().latestValid(m -> {}));
-    assertTrue(none.getMessage().contains("no checkpoint in")
-        && none.getMessage().contains(Checkpoints.DEFAULT_DIR), none.getMessage());
+    assertTrue(
+        none.getMessage().contains("no checkpoint in")
+            && none.getMessage().contains(Checkpoints.DEFAULT_DIR),
+        none.getMessage());
 
     Path only = Path.of(java.net.URI.create(folder().save(checkpoint(4))));
     Files.write(only, new byte[] {'S', 'C', 'K'});
-    var damaged = assertThrows(JobConfig.ConfigException.class,
-        () -> folder().latestValid(m -> {}));
-    assertTrue(damaged.getMessage().contains("no usable checkpoint")
-        && damaged.getMessage().contains(only.toString())
-        && damaged.getMessage().contains("not a sparkcnn checkpoint"), damaged.getMessage());
+    var damaged =
+        assertThrows(JobConfig.ConfigException.class, () -> folder().latestValid(m -> {}));
+    assertTrue(
+        damaged.getMessage().contains("no usable checkpoint")
+            && damaged.getMessage().contains(only.toString())
+            && damaged.getMessage().contains("not a sparkcnn checkpoint"),
+        damaged.getMessage());
   }
 
   @Test
   void trainCheckpointDirTakesAHadoopUri() throws Exception {
     Path elsewhere = dir.resolve("elsewhere");
-    Checkpoints f = Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, elsewhere.toUri().toString()),
-        dir.resolve("run"));
+    Checkpoints f =
+        Checkpoints.of(
+            CONFIG.with(Keys.CHECKPOINT_DIR, elsewhere.toUri().toString()), dir.resolve("run"));
     f.save(checkpoint(7));
     assertTrue(Files.isRegularFile(elsewhere.resolve("step-000000007.ckpt")));
-    assertEquals(List.of("step-000000007.ckpt"), Files.list(elsewhere)
-        .map(p -> p.getFileName().toString()).toList(), "no .crc side file, no temporary");
+    assertEquals(
+        List.of("step-000000007.ckpt"),
+        Files.list(elsewhere).map(p -> p.getFileName().toString()).toList(),
+        "no .crc side file, no temporary");
     assertEquals(7, f.latestValid(m -> {}).checkpoint().state().globalStep());
   }
 
   @Test
   void aCheckpointDirectoryOfAnUnknownFileSystemIsAConfigError() {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, "nosuchfs://host/ckpt"), dir));
-    assertTrue(e.getMessage().contains("key 'train.checkpoint_dir'")
-        && e.getMessage().contains("nosuchfs://host/ckpt"), e.getMessage());
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> Checkpoints.of(CONFIG.with(Keys.CHECKPOINT_DIR, "nosuchfs://host/ckpt"), dir));
+    assertTrue(
+        e.getMessage().contains("key 'train.checkpoint_dir'")
+            && e.getMessage().contains("nosuchfs://host/ckpt"),
+        e.getMessage());
   }
 
   @Test
@@ -168,7 +191,7 @@ class CheckpointsTest {
         assertEquals(List.of(), warnings, "the half-written file is not taken for a checkpoint");
       }
       folder.save(checkpoint(9)); // the next write, with space again, goes through
-      assertEquals(9, folder.latestValid(w -> { }).checkpoint().state().globalStep());
+      assertEquals(9, folder.latestValid(w -> {}).checkpoint().state().globalStep());
     } finally {
       System.clearProperty("spark.hadoop.fs.failfs.impl");
       System.clearProperty("spark.hadoop.fs.failfs.impl.disable.cache");

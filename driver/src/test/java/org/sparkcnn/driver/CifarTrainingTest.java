@@ -38,11 +38,25 @@ class CifarTrainingTest {
       write(folder.resolve("data_batch_" + i + ".bin"), (i - 1) * 600L, 600);
     }
     write(folder.resolve("test_batch.bin"), 100_000L, 500);
-    JobConfig c = JobConfig.resolve(Map.of("data.source", "cifar10", "data.dir",
-        dir.resolve("data").toString(), "train.epochs", 3, "train.batch_size", 32,
-        "train.partitions", 2, "optim.lr", 0.01), "test");
-    Trainer.Result r = new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
-        .run(TestSpark.get());
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.source",
+                "cifar10",
+                "data.dir",
+                dir.resolve("data").toString(),
+                "train.epochs",
+                3,
+                "train.batch_size",
+                32,
+                "train.partitions",
+                2,
+                "optim.lr",
+                0.01),
+            "test");
+    Trainer.Result r =
+        new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
+            .run(TestSpark.get());
     assertTrue(r.testAccuracy() >= 0.7, "test accuracy " + r.testAccuracy());
   }
 }

@@ -27,14 +27,14 @@ class ClassificationReportTest {
   private static final double EPS = 1e-12;
   // true class down, predicted class across; "cat" never occurs, "dog" is never predicted
   private static final long[][] M = {
-      {5, 1, 0, 0},
-      {2, 3, 1, 0},
-      {0, 0, 0, 0},
-      {1, 0, 2, 0}};
+    {5, 1, 0, 0},
+    {2, 3, 1, 0},
+    {0, 0, 0, 0},
+    {1, 0, 2, 0}
+  };
   private static final List<String> NAMES = List.of("ant", "bee", "cat", "dog");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void figuresAsComputedByHand() {
@@ -46,14 +46,29 @@ class ClassificationReportTest {
     check(r.classes().get(1), "bee", 3.0 / 4, 3.0 / 6, 6.0 / 10, 6);
     check(r.classes().get(2), "cat", 0, 0, 0, 0); // predicted 3 times, never present
     check(r.classes().get(3), "dog", 0, 0, 0, 3); // present, never predicted
-    check(r.macroAverage(), "macro avg", (5.0 / 8 + 3.0 / 4) / 4, (5.0 / 6 + 0.5) / 4,
-        (10.0 / 14 + 0.6) / 4, 15);
-    check(r.weightedAverage(), "weighted avg", (6 * 5.0 / 8 + 6 * 0.75) / 15, 8.0 / 15,
-        (6 * 10.0 / 14 + 6 * 0.6) / 15, 15);
+    check(
+        r.macroAverage(),
+        "macro avg",
+        (5.0 / 8 + 3.0 / 4) / 4,
+        (5.0 / 6 + 0.5) / 4,
+        (10.0 / 14 + 0.6) / 4,
+        15);
+    check(
+        r.weightedAverage(),
+        "weighted avg",
+        (6 * 5.0 / 8 + 6 * 0.75) / 15,
+        8.0 / 15,
+        (6 * 10.0 / 14 + 6 * 0.6) / 15,
+        15);
   }
 
-  private static void check(ClassificationReport.Row row, String name, double precision,
-      double recall, double f1, long support) {
+  private static void check(
+      ClassificationReport.Row row,
+      String name,
+      double precision,
+      double recall,
+      double f1,
+      long support) {
     assertEquals(name, row.name());
     assertEquals(precision, row.precision(), EPS, name + " precision");
     assertEquals(recall, row.recall(), EPS, name + " recall");
@@ -80,17 +95,22 @@ class ClassificationReportTest {
     assertTrue(text.contains("top-5 accuracy" + blank + "     0.8000         15"), text);
     assertTrue(text.contains("macro avg     0.3438     0.3333     0.3286         15"), text);
     assertTrue(text.contains("weighted avg     0.5500     0.5333     0.5257         15"), text);
-    assertTrue(text.contains("      0 1 2 3\n0 ant 5 1 0 0\n1 bee 2 3 1 0\n2 cat 0 0 0 0\n"
-        + "3 dog 1 0 2 0\n"), text);
+    assertTrue(
+        text.contains(
+            "      0 1 2 3\n0 ant 5 1 0 0\n1 bee 2 3 1 0\n2 cat 0 0 0 0\n" + "3 dog 1 0 2 0\n"),
+        text);
   }
 
   @Test
   void writesJsonTextAndPicture() throws Exception {
     ClassificationReport r = ClassificationReport.of(M, 12, NAMES);
     List<Path> files = r.writeTo(dir.resolve("eval"));
-    assertEquals(List.of(ClassificationReport.JSON, ClassificationReport.CONFUSION_TEXT,
-        ClassificationReport.CONFUSION_PNG), files.stream().map(p -> p.getFileName().toString())
-            .toList());
+    assertEquals(
+        List.of(
+            ClassificationReport.JSON,
+            ClassificationReport.CONFUSION_TEXT,
+            ClassificationReport.CONFUSION_PNG),
+        files.stream().map(p -> p.getFileName().toString()).toList());
     JsonNode j = new ObjectMapper().readTree(files.get(0).toFile());
     assertEquals(15, j.get("samples").asLong());
     assertEquals(8.0 / 15, j.get("accuracy").asDouble(), EPS);
@@ -167,16 +187,20 @@ class ClassificationReportTest {
 
   @Test
   void refusesWhatIsNotAConfusionMatrix() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> ClassificationReport.of(new long[0][0], 0, List.of()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> ClassificationReport.of(new long[3][3], 0, List.of("a", "b")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> ClassificationReport.of(new long[][] {{1, 0}, {0}}, 1, List.of("a", "b")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> ClassificationReport.of(new long[][] {{1, -1}, {0, 1}}, 1, List.of("a", "b")));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ClassificationReport.of(M, 7, NAMES));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ClassificationReport.of(M, 7, NAMES));
     assertTrue(e.getMessage().contains("top-1 correct count 8"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ClassificationReport.of(M, 16, NAMES));
   }

@@ -40,9 +40,20 @@ class CliErrorsTest {
   @BeforeAll
   static void files() throws IOException {
     Path run = dir.resolve("run");
-    MainTest.Outcome o = MainTest.cli("train", conf("quickstart.yaml"), "--run-dir",
-        run.toString(), "--master", "local[2]", "--set", "data.train_size=128", "--set",
-        "data.test_size=64", "--set", "train.epochs=1");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train",
+            conf("quickstart.yaml"),
+            "--run-dir",
+            run.toString(),
+            "--master",
+            "local[2]",
+            "--set",
+            "data.train_size=128",
+            "--set",
+            "data.test_size=64",
+            "--set",
+            "train.epochs=1");
     assertEquals(0, o.status(), o.err());
     model = run.resolve(RunFolder.MODEL);
     byte[] bytes = Files.readAllBytes(model);
@@ -69,66 +80,198 @@ class CliErrorsTest {
     c.add(new Case("nope.yaml does not exist", "train", p("nope.yaml")));
     c.add(new Case("key 'train.epochs'", "train", wrongType.toString()));
     c.add(new Case(notYaml.toString(), "train", notYaml.toString()));
-    c.add(new Case("key 'train.batch_size'", "train", conf("quickstart.yaml"), "--set",
-        "train.batch_size=0"));
-    c.add(new Case("key 'finetune.from'", "train", conf("quickstart.yaml"), "--set",
-        "finetune.from=" + damaged));
-    c.add(new Case("expected train.execution: jobs with it", "train", conf("quickstart.yaml"),
-        "--set", "train.aggregation=sharded"));
-    c.add(new Case("expected train.execution: barrier with it", "train", conf("quickstart.yaml"),
-        "--set", "train.execution=jobs", "--set", "train.aggregation=allreduce"));
+    c.add(
+        new Case(
+            "key 'train.batch_size'",
+            "train",
+            conf("quickstart.yaml"),
+            "--set",
+            "train.batch_size=0"));
+    c.add(
+        new Case(
+            "key 'finetune.from'",
+            "train",
+            conf("quickstart.yaml"),
+            "--set",
+            "finetune.from=" + damaged));
+    c.add(
+        new Case(
+            "expected train.execution: jobs with it",
+            "train",
+            conf("quickstart.yaml"),
+            "--set",
+            "train.aggregation=sharded"));
+    c.add(
+        new Case(
+            "expected train.execution: barrier with it",
+            "train",
+            conf("quickstart.yaml"),
+            "--set",
+            "train.execution=jobs",
+            "--set",
+            "train.aggregation=allreduce"));
     c.add(new Case("Unknown option", "train", "--epochs", "3"));
-    c.add(new Case("raise SPARKCNN_DRIVER_MEMORY", "train", conf("quickstart.yaml"), "--master",
-        "local[2]", "--set", "data.train_size=40000", "--set", "train.batch_size=40000"));
+    c.add(
+        new Case(
+            "raise SPARKCNN_DRIVER_MEMORY",
+            "train",
+            conf("quickstart.yaml"),
+            "--master",
+            "local[2]",
+            "--set",
+            "data.train_size=40000",
+            "--set",
+            "train.batch_size=40000"));
     c.add(new Case("Unmatched argument", "no-such-command"));
     c.add(new Case("nope.yaml does not exist", "summary", p("nope.yaml")));
     c.add(new Case(junk.toString(), "summary", junk.toString()));
     c.add(new Case("--batch must be >= 1", "summary", conf("quickstart.yaml"), "--batch", "0"));
     c.add(new Case("not a folder of reference cases", "conformance", p("nope")));
-    c.add(new Case("--samples 0", "augment-preview", conf("quickstart.yaml"), "--out",
-        p("x.png"), "--samples", "0"));
+    c.add(
+        new Case(
+            "--samples 0",
+            "augment-preview",
+            conf("quickstart.yaml"),
+            "--out",
+            p("x.png"),
+            "--samples",
+            "0"));
     c.add(new Case("nope.yaml does not exist", "stats", p("nope.yaml")));
-    c.add(new Case("already exists and is not empty", "prepare", conf("quickstart.yaml"),
-        "--out", full.toString()));
+    c.add(
+        new Case(
+            "already exists and is not empty",
+            "prepare",
+            conf("quickstart.yaml"),
+            "--out",
+            full.toString()));
     c.add(new Case("no such file", "export", p("nope.scnn"), "--out", p("x.onnx")));
     c.add(new Case(damaged.toString(), "export", damaged.toString(), "--out", p("x.onnx")));
     c.add(new Case("expected a FILE.onnx", "export", model.toString(), "--out", p("x.txt")));
     c.add(new Case("is not a folder", "plot", p("nope")));
     c.add(new Case("--steps", "bench-sync", "--steps", "-1"));
     c.add(new Case("Unknown option", "bench", "--model", "nope"));
-    c.add(new Case("no such model file", "predict", p("nope.scnn"), "--input", p("in"),
-        "--output", p("o")));
-    c.add(new Case(damaged.toString(), "predict", damaged.toString(), "--input", p("in"),
-        "--output", p("o")));
-    c.add(new Case(junk.toString(), "predict", junk.toString(), "--input", p("in"),
-        "--output", p("o")));
-    c.add(new Case("--top-k 0", "predict", model.toString(), "--input", p("in"), "--output",
-        p("o"), "--top-k", "0"));
-    c.add(new Case("--format xml", "predict", model.toString(), "--input", p("in"),
-        "--output", p("o"), "--format", "xml"));
+    c.add(
+        new Case(
+            "no such model file",
+            "predict",
+            p("nope.scnn"),
+            "--input",
+            p("in"),
+            "--output",
+            p("o")));
+    c.add(
+        new Case(
+            damaged.toString(),
+            "predict",
+            damaged.toString(),
+            "--input",
+            p("in"),
+            "--output",
+            p("o")));
+    c.add(
+        new Case(
+            junk.toString(), "predict", junk.toString(), "--input", p("in"), "--output", p("o")));
+    c.add(
+        new Case(
+            "--top-k 0",
+            "predict",
+            model.toString(),
+            "--input",
+            p("in"),
+            "--output",
+            p("o"),
+            "--top-k",
+            "0"));
+    c.add(
+        new Case(
+            "--format xml",
+            "predict",
+            model.toString(),
+            "--input",
+            p("in"),
+            "--output",
+            p("o"),
+            "--format",
+            "xml"));
     c.add(new Case("Missing required", "predict", model.toString()));
     c.add(new Case(damaged.toString(), "evaluate", damaged.toString(), "--out", p("e")));
-    c.add(new Case("nope.yaml does not exist", "evaluate", model.toString(), p("nope.yaml"),
-        "--out", p("e")));
-    c.add(new Case("expected one of them", "evaluate", model.toString(), conf("quickstart.yaml"),
-        "--input", p("in"), "--out", p("e")));
+    c.add(
+        new Case(
+            "nope.yaml does not exist",
+            "evaluate",
+            model.toString(),
+            p("nope.yaml"),
+            "--out",
+            p("e")));
+    c.add(
+        new Case(
+            "expected one of them",
+            "evaluate",
+            model.toString(),
+            conf("quickstart.yaml"),
+            "--input",
+            p("in"),
+            "--out",
+            p("e")));
     return c;
   }
 
   /** Cases known only once Spark has read the data. */
   private static List<Case> withSpark() {
     List<Case> c = new ArrayList<>();
-    c.add(new Case("no such folder", "predict", model.toString(), "--input", p("nope"),
-        "--output", p("o")));
-    c.add(new Case("exists; expected a new folder", "predict", model.toString(), "--input",
-        full.toString(), "--output", full.toString()));
-    c.add(new Case("is a file directly in", "evaluate", model.toString(), "--input",
-        full.toString(), "--out", p("e")));
-    c.add(new Case("fewer than one step", "train", conf("quickstart.yaml"), "--run-dir",
-        p("tiny"), "--master", "local[2]", "--set", "data.train_size=40", "--set",
-        "data.test_size=16", "--set", "train.batch_size=64"));
-    c.add(new Case("offers 2 task slots", "train", conf("quickstart.yaml"), "--run-dir",
-        p("wide"), "--master", "local[2]", "--set", "train.partitions=3"));
+    c.add(
+        new Case(
+            "no such folder",
+            "predict",
+            model.toString(),
+            "--input",
+            p("nope"),
+            "--output",
+            p("o")));
+    c.add(
+        new Case(
+            "exists; expected a new folder",
+            "predict",
+            model.toString(),
+            "--input",
+            full.toString(),
+            "--output",
+            full.toString()));
+    c.add(
+        new Case(
+            "is a file directly in",
+            "evaluate",
+            model.toString(),
+            "--input",
+            full.toString(),
+            "--out",
+            p("e")));
+    c.add(
+        new Case(
+            "fewer than one step",
+            "train",
+            conf("quickstart.yaml"),
+            "--run-dir",
+            p("tiny"),
+            "--master",
+            "local[2]",
+            "--set",
+            "data.train_size=40",
+            "--set",
+            "data.test_size=16",
+            "--set",
+            "train.batch_size=64"));
+    c.add(
+        new Case(
+            "offers 2 task slots",
+            "train",
+            conf("quickstart.yaml"),
+            "--run-dir",
+            p("wide"),
+            "--master",
+            "local[2]",
+            "--set",
+            "train.partitions=3"));
     return c;
   }
 
@@ -137,18 +280,16 @@ class CliErrorsTest {
     MainTest.Outcome o = MainTest.cli(c.args());
     String what = String.join(" ", c.args()) + "\nstdout:\n" + o.out() + "\nstderr:\n" + o.err();
     assertEquals(2, o.status(), what);
-    List<String> lines = o.err().strip().lines().filter(l -> l.startsWith("sparkcnn: "))
-        .toList();
+    List<String> lines = o.err().strip().lines().filter(l -> l.startsWith("sparkcnn: ")).toList();
     assertEquals(1, lines.size(), "one message: " + what);
     String message = o.err().substring(o.err().indexOf(lines.get(0))); // with indented details
     assertTrue(message.contains(c.fragment()), "expected '" + c.fragment() + "': " + what);
     for (String out : List.of(o.out(), o.err())) {
-      assertFalse(out.contains("\tat ") || out.contains("Exception in thread"),
-          "a stack trace: " + what);
+      assertFalse(
+          out.contains("\tat ") || out.contains("Exception in thread"), "a stack trace: " + what);
     }
     if (!sparkMayStart) {
-      assertEquals(before, SparkSession.getDefaultSession(), "no Spark session may start: "
-          + what);
+      assertEquals(before, SparkSession.getDefaultSession(), "no Spark session may start: " + what);
     }
   }
 
@@ -170,8 +311,14 @@ class CliErrorsTest {
   void speculativeExecutionIsRefusedBeforeSparkAndBeforeTheRunFolder() {
     System.setProperty("spark.speculation", "true");
     try {
-      check(new Case("spark.speculation is true", "train", conf("quickstart.yaml"), "--run-dir",
-          p("speculative")), false);
+      check(
+          new Case(
+              "spark.speculation is true",
+              "train",
+              conf("quickstart.yaml"),
+              "--run-dir",
+              p("speculative")),
+          false);
     } finally {
       System.clearProperty("spark.speculation");
     }

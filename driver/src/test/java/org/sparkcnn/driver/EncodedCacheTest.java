@@ -43,20 +43,53 @@ class EncodedCacheTest {
 
   /** Class a: a bright square on noise; class b: a dark one; sizes and formats vary. */
   static Path imageFolder(Path root, int train, int test) throws Exception {
-    return TestImages.folder(root, train, test, 11, 4, TestImages.layout(
-        (i, r) -> new int[] {20 + r.nextInt(12), 20 + r.nextInt(12)},
-        i -> i % 3 == 0 ? "jpg" : "png"));
+    return TestImages.folder(
+        root,
+        train,
+        test,
+        11,
+        4,
+        TestImages.layout(
+            (i, r) -> new int[] {20 + r.nextInt(12), 20 + r.nextInt(12)},
+            i -> i % 3 == 0 ? "jpg" : "png"));
   }
 
   private JobConfig config(Path root, Map<String, Object> more) throws Exception {
-    Files.writeString(dir.resolve("net.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 6, kernel: 3, padding: 1}", "  - relu", "  - max_pool2d: {kernel: 2}",
-        "  - flatten", "  - linear: {out: $classes}", ""));
-    Map<String, Object> keys = new HashMap<>(Map.of("data.source", "folder", "data.dir",
-        root.toString(), "data.image_size", 16, "train.epochs", 2, "train.batch_size", 8,
-        "train.partitions", 2, "model.file", dir.resolve("net.yaml").toString(), "eval.batch_size",
-        3, "data.augment", List.of(Map.of("op", "random_crop", "size", 16, "padding", 2),
-            Map.of("op", "hflip"), Map.of("op", "color_jitter", "brightness", 0.3))));
+    Files.writeString(
+        dir.resolve("net.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 6, kernel: 3, padding: 1}",
+            "  - relu",
+            "  - max_pool2d: {kernel: 2}",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
+    Map<String, Object> keys =
+        new HashMap<>(
+            Map.of(
+                "data.source",
+                "folder",
+                "data.dir",
+                root.toString(),
+                "data.image_size",
+                16,
+                "train.epochs",
+                2,
+                "train.batch_size",
+                8,
+                "train.partitions",
+                2,
+                "model.file",
+                dir.resolve("net.yaml").toString(),
+                "eval.batch_size",
+                3,
+                "data.augment",
+                List.of(
+                    Map.of("op", "random_crop", "size", 16, "padding", 2),
+                    Map.of("op", "hflip"),
+                    Map.of("op", "color_jitter", "brightness", 0.3))));
     keys.putAll(more);
     return JobConfig.resolve(keys, "test");
   }
@@ -73,10 +106,10 @@ class EncodedCacheTest {
     Path root = imageFolder(dir.resolve("images"), 40, 10);
     byte[] decoded = train("decoded", root, Map.of("data.cache", "decoded"));
     byte[] encoded = train("encoded", root, Map.of("data.cache", "encoded"));
-    byte[] encodedOnDisk = train("disk", root, Map.of("data.cache", "encoded",
-        "data.cache_storage", "disk"));
-    byte[] decodedInMemory = train("memory", root, Map.of("data.cache", "decoded",
-        "data.cache_storage", "memory"));
+    byte[] encodedOnDisk =
+        train("disk", root, Map.of("data.cache", "encoded", "data.cache_storage", "disk"));
+    byte[] decodedInMemory =
+        train("memory", root, Map.of("data.cache", "decoded", "data.cache_storage", "memory"));
     assertArrayEquals(decoded, encoded);
     assertArrayEquals(decoded, encodedOnDisk);
     assertArrayEquals(decoded, decodedInMemory);
@@ -85,8 +118,9 @@ class EncodedCacheTest {
   @Test
   void diskStorageKeepsEncodedBlocksOnDisk() throws Exception {
     Path root = imageFolder(dir.resolve("images"), 12, 4);
-    TrainingPlan plan = TrainingPlan.from(config(root, Map.of("data.cache", "encoded",
-        "data.cache_storage", "disk")));
+    TrainingPlan plan =
+        TrainingPlan.from(
+            config(root, Map.of("data.cache", "encoded", "data.cache_storage", "disk")));
     TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
       assertEquals(StorageLevel.DISK_ONLY(), data.train().getStorageLevel());
@@ -111,20 +145,24 @@ class EncodedCacheTest {
     assertFalse(small.encoded());
     assertEquals(StorageLevel.MEMORY_AND_DISK(), small.level());
     assertTrue(small.describe().contains("12 images of 3x16x16"), small.describe());
-    DataCache large = DataCache.of(config(root, Map.of("data.cache_decoded_max_mb", 0)),
-        plan.source());
+    DataCache large =
+        DataCache.of(config(root, Map.of("data.cache_decoded_max_mb", 0)), plan.source());
     assertTrue(large.encoded());
-    assertTrue(large.describe().startsWith("data cache: encoded files in memory_and_disk"),
+    assertTrue(
+        large.describe().startsWith("data cache: encoded files in memory_and_disk"),
         large.describe());
 
     JobConfig shapes = JobConfig.resolve(Map.of("data.cache", "encoded"), "test");
     var e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(shapes));
-    assertTrue(e.getMessage().contains("key 'data.cache': encoded needs a source of image files"),
+    assertTrue(
+        e.getMessage().contains("key 'data.cache': encoded needs a source of image files"),
         e.getMessage());
     JobConfig auto = JobConfig.resolve(Map.of("data.cache_decoded_max_mb", 0), "test");
     assertNull(DataCache.of(auto, TrainingPlan.from(auto).source()).decoder());
-    var bad = assertThrows(JobConfig.ConfigException.class, () -> JobConfig.resolve(
-        Map.of("data.cache_storage", "tape"), "test"));
+    var bad =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.resolve(Map.of("data.cache_storage", "tape"), "test"));
     assertTrue(bad.getMessage().contains("data.cache_storage"), bad.getMessage());
   }
 
@@ -148,8 +186,8 @@ class EncodedCacheTest {
 
   @Test
   void aTruncatedJpegIsSkippedAndCountedAlikeInBothForms() throws Exception {
-    Path root = BadImagesTest.folder(dir.resolve("cut"), List.of("train/dark/03.jpg",
-        "val/light/05.jpg"));
+    Path root =
+        BadImagesTest.folder(dir.resolve("cut"), List.of("train/dark/03.jpg", "val/light/05.jpg"));
     Map<String, Object> k = Map.of("data.max_bad_fraction", 0.05);
     byte[] decoded = train("cut-decoded", root, with(k, "data.cache", "decoded"));
     byte[] encoded = train("cut-encoded", root, with(k, "data.cache", "encoded"));
@@ -163,10 +201,16 @@ class EncodedCacheTest {
     Path root = imageFolder(dir.resolve("images"), 12, 4);
     Files.write(root.resolve("train/a/zz-broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
     JobConfig c = config(root, Map.of("data.cache", "encoded", "data.normalize", false));
-    var e = assertThrows(JobConfig.ConfigException.class, () -> new Trainer(TrainingPlan.from(c),
-        RunFolder.create(dir.resolve("run"), c)).run(TestSpark.get()));
-    assertTrue(e.getMessage().contains("1 of the 13 training images (7.69%) cannot be decoded")
-        && e.getMessage().contains("zz-broken.jpg"), e.getMessage());
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () ->
+                new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
+                    .run(TestSpark.get()));
+    assertTrue(
+        e.getMessage().contains("1 of the 13 training images (7.69%) cannot be decoded")
+            && e.getMessage().contains("zz-broken.jpg"),
+        e.getMessage());
     assertFalse(Files.exists(dir.resolve("run").resolve(RunFolder.MODEL)), "nothing trained");
   }
 
@@ -174,8 +218,9 @@ class EncodedCacheTest {
   private static List<List<Long>> layout(TrainingPlan plan, int epoch, boolean encoded) {
     TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 2);
     try {
-      d = TrainingData.forEpoch(JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()),
-          plan, d, epoch);
+      d =
+          TrainingData.forEpoch(
+              JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()), plan, d, epoch);
       List<List<Long>> ids = new java.util.ArrayList<>();
       for (Block b : d.train().collect()) {
         assertEquals(encoded, b.isEncoded());
@@ -196,16 +241,24 @@ class EncodedCacheTest {
   void stratifiedReshuffledLayoutsAreTheSameInBothForms() throws Exception {
     // a skipped image leaves a gap in the ids, so even round 0 rearranges the blocks by id
     Path root = BadImagesTest.folder(dir.resolve("cut"), List.of("train/dark/03.jpg"));
-    Map<String, Object> k = Map.of("data.max_bad_fraction", 0.05, "data.partitioning",
-        "stratified", "data.reshuffle_every", 1, "train.epochs", 3);
+    Map<String, Object> k =
+        Map.of(
+            "data.max_bad_fraction",
+            0.05,
+            "data.partitioning",
+            "stratified",
+            "data.reshuffle_every",
+            1,
+            "train.epochs",
+            3);
     byte[] decoded = train("strat-decoded", root, with(k, "data.cache", "decoded"));
     byte[] encoded = train("strat-encoded", root, with(k, "data.cache", "encoded"));
     assertArrayEquals(decoded, encoded);
     assertSkipped("strat-encoded", 1, 0);
-    List<List<Long>> d = layout(TrainingPlan.from(config(root, with(k, "data.cache",
-        "decoded"))), 2, false);
-    List<List<Long>> e = layout(TrainingPlan.from(config(root, with(k, "data.cache",
-        "encoded"))), 2, true);
+    List<List<Long>> d =
+        layout(TrainingPlan.from(config(root, with(k, "data.cache", "decoded"))), 2, false);
+    List<List<Long>> e =
+        layout(TrainingPlan.from(config(root, with(k, "data.cache", "encoded"))), 2, true);
     assertEquals(d, e, "round 1: the same samples at the same positions");
     assertEquals(List.of(20, 19), List.of(d.get(0).size(), d.get(1).size()));
   }
@@ -218,8 +271,13 @@ class EncodedCacheTest {
   void encodedParquetShardsCacheEncodedAndTrainTheFoldersModel() throws Exception {
     Path root = imageFolder(dir.resolve("images"), 24, 6);
     Path shards = dir.resolve("encoded-shards");
-    ParquetShards.write(TestSpark.get(), new FolderSource(root.toString(), 16, 0, 0),
-        Map.of("name", "folder"), shards, 2, ParquetMeta.Format.ENCODED);
+    ParquetShards.write(
+        TestSpark.get(),
+        new FolderSource(root.toString(), 16, 0, 0),
+        Map.of("name", "folder"),
+        shards,
+        2,
+        ParquetMeta.Format.ENCODED);
     Map<String, Object> pq = Map.of("data.source", "parquet");
     byte[] folder = train("folder", root, Map.of("data.cache", "decoded"));
     byte[] decoded = train("pq-decoded", shards, with(pq, "data.cache", "decoded"));
@@ -231,12 +289,21 @@ class EncodedCacheTest {
     assertTrue(DataCache.of(auto, TrainingPlan.from(auto).source()).encoded());
 
     Path pixels = dir.resolve("decoded-shards");
-    ParquetShards.write(TestSpark.get(), new FolderSource(root.toString(), 16, 0, 0),
-        Map.of("name", "folder"), pixels, 2, ParquetMeta.Format.DECODED);
-    var e = assertThrows(JobConfig.ConfigException.class, () -> TrainingPlan.from(config(pixels,
-        with(pq, "data.cache", "encoded"))));
-    assertTrue(e.getMessage().contains("key 'data.cache': encoded needs a source of image files")
-        && e.getMessage().contains("holds decoded shards"), e.getMessage());
+    ParquetShards.write(
+        TestSpark.get(),
+        new FolderSource(root.toString(), 16, 0, 0),
+        Map.of("name", "folder"),
+        pixels,
+        2,
+        ParquetMeta.Format.DECODED);
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> TrainingPlan.from(config(pixels, with(pq, "data.cache", "encoded"))));
+    assertTrue(
+        e.getMessage().contains("key 'data.cache': encoded needs a source of image files")
+            && e.getMessage().contains("holds decoded shards"),
+        e.getMessage());
     JobConfig pixelsAuto = config(pixels, with(pq, "data.cache_decoded_max_mb", 0));
     assertFalse(DataCache.of(pixelsAuto, TrainingPlan.from(pixelsAuto).source()).encoded());
   }

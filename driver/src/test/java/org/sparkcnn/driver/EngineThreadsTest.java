@@ -20,13 +20,38 @@ class EngineThreadsTest {
   @TempDir Path dir;
 
   private byte[] train(String name, int threads) throws Exception {
-    Files.writeString(dir.resolve("net.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 6, kernel: 3, padding: 1}", "  - batch_norm2d", "  - relu",
-        "  - max_pool2d: {kernel: 2}", "  - conv2d: {out: 8, kernel: 3}", "  - relu",
-        "  - flatten", "  - linear: {out: $classes}", ""));
-    JobConfig c = JobConfig.resolve(Map.of("data.train_size", 256, "data.test_size", 64,
-        "train.batch_size", 32, "train.partitions", 2, "train.epochs", 1, "engine.threads",
-        threads, "model.file", dir.resolve("net.yaml").toString()), "test");
+    Files.writeString(
+        dir.resolve("net.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 6, kernel: 3, padding: 1}",
+            "  - batch_norm2d",
+            "  - relu",
+            "  - max_pool2d: {kernel: 2}",
+            "  - conv2d: {out: 8, kernel: 3}",
+            "  - relu",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.train_size",
+                256,
+                "data.test_size",
+                64,
+                "train.batch_size",
+                32,
+                "train.partitions",
+                2,
+                "train.epochs",
+                1,
+                "engine.threads",
+                threads,
+                "model.file",
+                dir.resolve("net.yaml").toString()),
+            "test");
     Path run = dir.resolve(name);
     new Trainer(TrainingPlan.from(c), RunFolder.create(run, c)).run(TestSpark.get());
     return Files.readAllBytes(run.resolve(RunFolder.MODEL));

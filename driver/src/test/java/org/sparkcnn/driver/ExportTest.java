@@ -33,14 +33,36 @@ import org.sparkcnn.engine.Vectors;
 class ExportTest {
   @TempDir Path dir;
 
-  private static final Map<String, Shape> INPUTS = Map.of("lenet5", Shape.of(1, 28, 28),
-      "slides-conv", Shape.of(3, 32, 32), "resnet20", Shape.of(3, 32, 32),
-      "resnet56", Shape.of(3, 32, 32), "inception", Shape.of(3, 32, 32),
-      "alexnet", Shape.of(3, 227, 227));
+  private static final Map<String, Shape> INPUTS =
+      Map.of(
+          "lenet5",
+          Shape.of(1, 28, 28),
+          "slides-conv",
+          Shape.of(3, 32, 32),
+          "resnet20",
+          Shape.of(3, 32, 32),
+          "resnet56",
+          Shape.of(3, 32, 32),
+          "inception",
+          Shape.of(3, 32, 32),
+          "alexnet",
+          Shape.of(3, 227, 227));
 
   @ParameterizedTest
-  @ValueSource(strings = {"lenet5", "slides-conv", "alexnet", "vgg16", "resnet18", "resnet50",
-      "resnet20", "resnet56", "inception", "squeezenet1_1", "googlenet"})
+  @ValueSource(
+      strings = {
+        "lenet5",
+        "slides-conv",
+        "alexnet",
+        "vgg16",
+        "resnet18",
+        "resnet50",
+        "resnet20",
+        "resnet56",
+        "inception",
+        "squeezenet1_1",
+        "googlenet"
+      })
   void everyShippedModelRunsInOnnxRuntime(String name) throws Exception {
     Shape in = INPUTS.getOrDefault(name, Shape.of(3, 224, 224));
     Architecture a = ModelCatalog.build(ModelCatalog.shipped(name), name, in, 10);
@@ -52,20 +74,35 @@ class ExportTest {
 
   @Test
   void aModelFileExportsWithItsMetadata() throws Exception {
-    Architecture a = ModelCatalog.build(ModelCatalog.shipped("lenet5"), "lenet5",
-        Shape.of(1, 28, 28), 2);
+    Architecture a =
+        ModelCatalog.build(ModelCatalog.shipped("lenet5"), "lenet5", Shape.of(1, 28, 28), 2);
     Vectors v = OnnxRuntimeCheck.randomWeights(a, 1);
     Path scnn = dir.resolve("model.scnn");
     try (OutputStream o = Files.newOutputStream(scnn)) {
-      ModelFile.write(o, new ModelFile.Contents(a, v.params, v.buffers, Map.of("normalize_mean",
-          List.of(0.5), "normalize_std", List.of(0.25), "class_names", List.of("ants", "bees"))));
+      ModelFile.write(
+          o,
+          new ModelFile.Contents(
+              a,
+              v.params,
+              v.buffers,
+              Map.of(
+                  "normalize_mean",
+                  List.of(0.5),
+                  "normalize_std",
+                  List.of(0.25),
+                  "class_names",
+                  List.of("ants", "bees"))));
     }
     Path out = dir.resolve("model.onnx");
-    assertEquals(0, new picocli.CommandLine(new Main()).execute("export", scnn.toString(),
-        "--out", out.toString()));
+    assertEquals(
+        0,
+        new picocli.CommandLine(new Main())
+            .execute("export", scnn.toString(), "--out", out.toString()));
     ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out));
-    Map<String, String> meta = m.getMetadataPropsList().stream().collect(
-        Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+    Map<String, String> meta =
+        m.getMetadataPropsList().stream()
+            .collect(
+                Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
     assertEquals("[0.5]", meta.get("normalize_mean"));
     assertEquals("[\"ants\",\"bees\"]", meta.get("class_names"));
     assertEquals("[1,28,28]", meta.get("input_shape"));
@@ -77,7 +114,9 @@ class ExportTest {
     IOException e = assertThrows(IOException.class, () -> Export.write(bad, none));
     assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
     assertFalse(Files.exists(none));
-    assertEquals(Main.EXIT_BAD_INPUT, new picocli.CommandLine(new Main()).execute("export",
-        bad.toString(), "--out", none.toString()));
+    assertEquals(
+        Main.EXIT_BAD_INPUT,
+        new picocli.CommandLine(new Main())
+            .execute("export", bad.toString(), "--out", none.toString()));
   }
 }

@@ -29,16 +29,28 @@ public class FailingFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite,
-      int bufferSize, short replication, long blockSize, Progressable progress)
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
       throws IOException {
-    return failing(f, super.create(f, permission, overwrite, bufferSize, replication, blockSize,
-        progress));
+    return failing(
+        f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
   }
 
   @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication,
-      long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     return failing(f, super.create(f, overwrite, bufferSize, replication, blockSize, progress));
   }
 
@@ -47,29 +59,31 @@ public class FailingFileSystem extends RawLocalFileSystem {
     if (limit < 0) {
       return real;
     }
-    return new FSDataOutputStream(new OutputStream() {
-      private long written;
+    return new FSDataOutputStream(
+        new OutputStream() {
+          private long written;
 
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        if (written + len > limit) {
-          real.write(b, off, (int) Math.max(0, limit - written));
-          written = limit;
-          throw new IOException(f + ": no space left on device (after " + limit + " bytes)");
-        }
-        real.write(b, off, len);
-        written += len;
-      }
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            if (written + len > limit) {
+              real.write(b, off, (int) Math.max(0, limit - written));
+              written = limit;
+              throw new IOException(f + ": no space left on device (after " + limit + " bytes)");
+            }
+            real.write(b, off, len);
+            written += len;
+          }
 
-      @Override
-      public void close() throws IOException {
-        real.close();
-      }
-    }, null);
+          @Override
+          public void close() throws IOException {
+            real.close();
+          }
+        },
+        null);
   }
 }

@@ -22,13 +22,20 @@ class FashionMnistTrainingTest {
   void theShippedConfigLearnsAFashionMnistSubset() throws Exception {
     Path datasets = SharedData.root().resolve("datasets");
     Path config = Path.of(System.getProperty("sparkcnn.root"), "conf", "fashion-lenet5.yaml");
-    JobConfig c = JobConfig.load(config, List.of("data.dir=" + datasets, "data.train_size=4000",
-        "data.test_size=1000", "train.epochs=2", "train.partitions=2"));
+    JobConfig c =
+        JobConfig.load(
+            config,
+            List.of(
+                "data.dir=" + datasets,
+                "data.train_size=4000",
+                "data.test_size=1000",
+                "train.epochs=2",
+                "train.partitions=2"));
     assertEquals("fashion-mnist", c.get(Keys.DATA_SOURCE));
     assertEquals(2, c.get(Keys.DATA_AUGMENT).size());
     TrainingPlan plan = TrainingPlan.from(c);
-    Trainer.Result r = new Trainer(plan, RunFolder.create(dir.resolve("run"), c))
-        .run(TestSpark.get());
+    Trainer.Result r =
+        new Trainer(plan, RunFolder.create(dir.resolve("run"), c)).run(TestSpark.get());
     assertEquals(2, r.epochs());
     assertTrue(r.testAccuracy() >= 0.7, "test accuracy " + r.testAccuracy());
   }

@@ -23,8 +23,9 @@ class FetchDatasetsTest {
 
   private static Run fetch(String mirror, String name, Path into) throws Exception {
     Path script = Path.of(System.getProperty("sparkcnn.root"), "deploy", "fetch-datasets.sh");
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), name, into.toString())
-        .redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", script.toString(), name, into.toString())
+            .redirectErrorStream(true);
     pb.environment().put("SPARKCNN_DATASET_MIRROR", mirror);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -37,7 +38,8 @@ class FetchDatasetsTest {
     Run r = fetch(shared.toUri().toString(), "mnist", dir.resolve("data"));
     assertEquals(0, r.status(), r.output());
     assertEquals(4, r.output().lines().filter(l -> l.endsWith(" verified")).count(), r.output());
-    assertEquals(Files.size(shared.resolve("mnist/train-images-idx3-ubyte.gz")),
+    assertEquals(
+        Files.size(shared.resolve("mnist/train-images-idx3-ubyte.gz")),
         Files.size(dir.resolve("data/mnist/train-images-idx3-ubyte.gz")));
   }
 

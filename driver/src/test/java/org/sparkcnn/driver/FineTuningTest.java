@@ -25,10 +25,23 @@ import org.sparkcnn.engine.SharedData;
 class FineTuningTest {
   @TempDir Path dir;
 
-  private Trainer.Result train(String source, Path run, Map<String, Object> extra) throws Exception {
-    Map<String, Object> keys = new HashMap<>(Map.of("data.source", source, "data.dir",
-        SharedData.root().resolve("datasets").toString(), "data.train_size", 3000,
-        "data.test_size", 500, "train.epochs", 1, "train.partitions", 2));
+  private Trainer.Result train(String source, Path run, Map<String, Object> extra)
+      throws Exception {
+    Map<String, Object> keys =
+        new HashMap<>(
+            Map.of(
+                "data.source",
+                source,
+                "data.dir",
+                SharedData.root().resolve("datasets").toString(),
+                "data.train_size",
+                3000,
+                "data.test_size",
+                500,
+                "train.epochs",
+                1,
+                "train.partitions",
+                2));
     keys.putAll(extra);
     JobConfig c = JobConfig.resolve(keys, "test");
     return new Trainer(TrainingPlan.from(c), RunFolder.create(run, c)).run(TestSpark.get());
@@ -50,9 +63,17 @@ class FineTuningTest {
   void frozenConvolutionsStayBitIdenticalWhileTheNewHeadTrains() throws Exception {
     train("mnist", dir.resolve("mnist"), Map.of());
     Path source = dir.resolve("mnist").resolve(RunFolder.MODEL);
-    Trainer.Result tuned = train("fashion-mnist", dir.resolve("fashion"), Map.of(
-        "finetune.from", source.toString(), "finetune.freeze", java.util.List.of("conv*"),
-        "finetune.reinit", "fc2"));
+    Trainer.Result tuned =
+        train(
+            "fashion-mnist",
+            dir.resolve("fashion"),
+            Map.of(
+                "finetune.from",
+                source.toString(),
+                "finetune.freeze",
+                java.util.List.of("conv*"),
+                "finetune.reinit",
+                "fc2"));
     ModelFile.Contents before = read(source);
     ModelFile.Contents after = read(dir.resolve("fashion").resolve(RunFolder.MODEL));
     assertArrayEquals(slice(before, "conv1"), slice(after, "conv1"));
@@ -65,11 +86,15 @@ class FineTuningTest {
   @Test
   void unknownLayerNamesAndAMissingFileFailBeforeSpark() {
     Map<String, Object> keys = Map.of("finetune.from", dir.resolve("none.scnn").toString());
-    var missing = assertThrows(JobConfig.ConfigException.class,
-        () -> TrainingPlan.from(JobConfig.resolve(keys, "test")));
+    var missing =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> TrainingPlan.from(JobConfig.resolve(keys, "test")));
     assertTrue(missing.getMessage().contains("none.scnn does not exist"), missing.getMessage());
-    var noFrom = assertThrows(JobConfig.ConfigException.class,
-        () -> TrainingPlan.from(JobConfig.resolve(Map.of("finetune.freeze", "conv1"), "test")));
+    var noFrom =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> TrainingPlan.from(JobConfig.resolve(Map.of("finetune.freeze", "conv1"), "test")));
     assertTrue(noFrom.getMessage().contains("need 'finetune.from'"), noFrom.getMessage());
   }
 }

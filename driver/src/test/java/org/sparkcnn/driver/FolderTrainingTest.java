@@ -30,11 +30,25 @@ class FolderTrainingTest {
     assertEquals(245, s.load(TestSpark.get(), Split.TRAIN).count());
     assertEquals(153, s.load(TestSpark.get(), Split.TEST).count());
 
-    JobConfig c = JobConfig.resolve(Map.of("data.source", "folder", "data.dir", root.toString(),
-        "data.image_size", 32, "train.epochs", 1, "train.batch_size", 16, "train.partitions", 2),
-        "test");
-    Trainer.Result r = new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
-        .run(TestSpark.get());
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.source",
+                "folder",
+                "data.dir",
+                root.toString(),
+                "data.image_size",
+                32,
+                "train.epochs",
+                1,
+                "train.batch_size",
+                16,
+                "train.partitions",
+                2),
+            "test");
+    Trainer.Result r =
+        new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
+            .run(TestSpark.get());
     assertEquals(1, r.epochs());
     assertTrue(r.testAccuracy() > 0 && r.testAccuracy() < 1, "accuracy " + r.testAccuracy());
   }

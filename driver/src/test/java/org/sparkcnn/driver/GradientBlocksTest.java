@@ -22,23 +22,34 @@ import scala.runtime.AbstractFunction1;
 class GradientBlocksTest {
   /** The names of the gradient blocks the (local) block manager holds now. */
   static List<String> gradientBlocks() {
-    return CollectionConverters.asJava(SparkEnv.get().blockManager().getMatchingBlockIds(
-        new AbstractFunction1<BlockId, Object>() {
-          @Override
-          public Object apply(BlockId id) {
-            return id.name().startsWith("test_sparkcnn_gradient_");
-          }
-        })).stream().map(BlockId::name).toList();
+    return CollectionConverters.asJava(
+            SparkEnv.get()
+                .blockManager()
+                .getMatchingBlockIds(
+                    new AbstractFunction1<BlockId, Object>() {
+                      @Override
+                      public Object apply(BlockId id) {
+                        return id.name().startsWith("test_sparkcnn_gradient_");
+                      }
+                    }))
+        .stream()
+        .map(BlockId::name)
+        .toList();
   }
 
   /** Publishes a gradient of n floats in one task of step `step`; returns the block name. */
   private static String publishInStep(JavaSparkContext jsc, String step, int n) {
     jsc.setLocalProperty(GradientBlocks.STEP_PROPERTY, step);
-    return jsc.parallelize(List.of(1), 1).map(x -> {
-      StepResult r = GradientBlocks.publish(new StepResult(new float[n], 0, 0, 1, 0),
-          TaskContext.get());
-      return r.gradBlock == null ? "inline" : r.gradBlock;
-    }).collect().get(0);
+    return jsc.parallelize(List.of(1), 1)
+        .map(
+            x -> {
+              StepResult r =
+                  GradientBlocks.publish(
+                      new StepResult(new float[n], 0, 0, 1, 0), TaskContext.get());
+              return r.gradBlock == null ? "inline" : r.gradBlock;
+            })
+        .collect()
+        .get(0);
   }
 
   @Test

@@ -48,17 +48,28 @@ class HdfsCheckpointTest {
   static void startHdfsAndTrainTheReferenceRun() throws Exception {
     Configuration conf = new Configuration();
     conf.set("dfs.replication", "1");
-    cluster = new MiniDFSCluster.Builder(conf, shared.resolve("hdfs").toFile())
-        .numDataNodes(1).format(true).build();
+    cluster =
+        new MiniDFSCluster.Builder(conf, shared.resolve("hdfs").toFile())
+            .numDataNodes(1)
+            .format(true)
+            .build();
     cluster.waitActive();
     hdfs = cluster.getFileSystem();
     root = "hdfs://localhost:" + cluster.getNameNodePort();
     // what Checkpoints.hadoopConf() picks up from spark.hadoop.*: one replica on one datanode
     System.setProperty("spark.hadoop.dfs.replication", "1");
 
-    Files.writeString(shared.resolve("bn.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - batch_norm2d", "  - relu",
-        "  - flatten", "  - linear: {out: $classes}", ""));
+    Files.writeString(
+        shared.resolve("bn.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+            "  - batch_norm2d",
+            "  - relu",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
     Path straight = ResumeTest.train(shared.resolve("straight"), keys(2, ""));
     straightModel = Files.readAllBytes(straight.resolve(RunFolder.MODEL));
   }
@@ -76,11 +87,25 @@ class HdfsCheckpointTest {
 
   /** The configs of ResumeTest: 192 images in batches of 24, a checkpoint every 3 steps. */
   private static Map<String, Object> keys(int epochs, String checkpointDir) {
-    return Map.of("data.train_size", 192, "data.test_size", 48,
-        "train.batch_size", 24, "train.partitions", 3, "train.epochs", epochs,
-        "optim.lr", 0.05, "train.checkpoint_every_steps", 3,
-        "train.checkpoint_dir", checkpointDir,
-        "model.file", shared.resolve("bn.yaml").toString());
+    return Map.of(
+        "data.train_size",
+        192,
+        "data.test_size",
+        48,
+        "train.batch_size",
+        24,
+        "train.partitions",
+        3,
+        "train.epochs",
+        epochs,
+        "optim.lr",
+        0.05,
+        "train.checkpoint_every_steps",
+        3,
+        "train.checkpoint_dir",
+        checkpointDir,
+        "model.file",
+        shared.resolve("bn.yaml").toString());
   }
 
   private static List<String> names(String hdfsDir) throws IOException {
@@ -116,8 +141,9 @@ class HdfsCheckpointTest {
     assertFalse(Files.exists(one.resolve(Checkpoints.DEFAULT_DIR)), "nothing on the local disk");
     assertEquals(List.of("step-000000006.ckpt", "step-000000008.ckpt"), names(ckpts));
 
-    MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=2", "--master", "local[4]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train", "--resume", one.toString(), "--set", "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("from checkpoint " + ckpts + "/step-000000008.ckpt"), o.out());
     assertEquals(List.of("step-000000015.ckpt", "step-000000016.ckpt"), names(ckpts));
@@ -143,16 +169,22 @@ class HdfsCheckpointTest {
     assertEquals(6, l.checkpoint().state().globalStep());
     assertEquals(ckpts + "/step-000000006.ckpt", l.file());
     assertEquals(1, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).contains(newest) && warnings.get(0).contains("checksum")
-        && warnings.get(0).contains("falling back"), warnings.get(0));
+    assertTrue(
+        warnings.get(0).contains(newest)
+            && warnings.get(0).contains("checksum")
+            && warnings.get(0).contains("falling back"),
+        warnings.get(0));
 
     write(newest, Arrays.copyOf(bytes, bytes.length - 100)); // cut short
     Files.delete(run.resolve(RunFolder.MODEL));
-    MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--set",
-        "train.epochs=2", "--master", "local[4]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train", "--resume", run.toString(), "--set", "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.err().contains("warning: checkpoint " + newest + " is unusable")
-        && o.err().contains("falling back"), o.err());
+    assertTrue(
+        o.err().contains("warning: checkpoint " + newest + " is unusable")
+            && o.err().contains("falling back"),
+        o.err());
     assertTrue(o.out().contains("resuming at epoch 1 step 7/8 (global step 7)"), o.out());
     byte[] resumed = Files.readAllBytes(run.resolve(RunFolder.MODEL));
     assertEquals(sha256(straightModel), sha256(resumed));

@@ -23,8 +23,10 @@ class JobConfigTest {
 
   @Test
   void readsNestedKeysAndAppliesOverrides() throws IOException {
-    JobConfig c = JobConfig.load(yaml("train:\n  epochs: 5\noptim:\n  lr: 0.1\n"),
-        List.of("train.epochs=2", "data.source=mnist"));
+    JobConfig c =
+        JobConfig.load(
+            yaml("train:\n  epochs: 5\noptim:\n  lr: 0.1\n"),
+            List.of("train.epochs=2", "data.source=mnist"));
     assertEquals(2, c.get(Keys.EPOCHS));
     assertEquals(0.1, c.get(Keys.LR));
     assertEquals("mnist", c.get(Keys.DATA_SOURCE));
@@ -33,45 +35,58 @@ class JobConfigTest {
 
   @Test
   void unknownKeyIsNamedWithASuggestion() throws IOException {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(yaml("train:\n  epoch: 5\n"), List.of()));
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(yaml("train:\n  epoch: 5\n"), List.of()));
     assertTrue(e.getMessage().contains("unknown key 'train.epoch'"), e.getMessage());
     assertTrue(e.getMessage().contains("did you mean 'train.epochs'"), e.getMessage());
   }
 
   @Test
   void badValuesAreAllReportedInOneMessage() throws IOException {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(yaml("optim:\n  lr: -0.1\ntrain:\n  epochs: many\n"), List.of()));
-    assertTrue(e.getMessage().contains("key 'optim.lr': expected a number > 0, got -0.1"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("key 'train.epochs': expected an integer >= 1, got 'many'"),
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(yaml("optim:\n  lr: -0.1\ntrain:\n  epochs: many\n"), List.of()));
+    assertTrue(
+        e.getMessage().contains("key 'optim.lr': expected a number > 0, got -0.1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("key 'train.epochs': expected an integer >= 1, got 'many'"),
         e.getMessage());
   }
 
   @Test
   void aSeedBeyondLongIsRefusedNotTruncated() throws IOException {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(yaml("train:\n  seed: 18446744073709551658\n"), List.of()));
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(yaml("train:\n  seed: 18446744073709551658\n"), List.of()));
     assertTrue(e.getMessage().contains("key 'train.seed': expected an integer"), e.getMessage());
     assertEquals(-7L, JobConfig.load(yaml("train:\n  seed: -7\n"), List.of()).get(Keys.SEED));
   }
 
   @Test
   void aliasesThatNestAMappingInItselfAreRefused() throws IOException {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(yaml("train: &t\n  epochs: 2\n  again: *t\n"), List.of()));
-    assertTrue(e.getMessage().contains("an alias of a list or mapping inside itself"),
-        e.getMessage());
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(yaml("train: &t\n  epochs: 2\n  again: *t\n"), List.of()));
+    assertTrue(
+        e.getMessage().contains("an alias of a list or mapping inside itself"), e.getMessage());
   }
 
   @Test
   void malformedOverrideAndMissingFileAreClear() throws IOException {
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(yaml("train:\n  epochs: 1\n"), List.of("nonsense")));
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(yaml("train:\n  epochs: 1\n"), List.of("nonsense")));
     assertTrue(e.getMessage().contains("expected key=value"), e.getMessage());
-    var missing = assertThrows(JobConfig.ConfigException.class,
-        () -> JobConfig.load(dir.resolve("nope.yaml"), List.of()));
+    var missing =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> JobConfig.load(dir.resolve("nope.yaml"), List.of()));
     assertTrue(missing.getMessage().contains("nope.yaml does not exist"), missing.getMessage());
   }
 
@@ -84,18 +99,22 @@ class JobConfigTest {
 
   @Test
   void everyKeyIsDocumentedInConfReadme() throws IOException {
-    String readme = Files.readString(Path.of(System.getProperty("sparkcnn.root"), "conf",
-        "README.md"));
+    String readme =
+        Files.readString(Path.of(System.getProperty("sparkcnn.root"), "conf", "README.md"));
     for (ConfigKey<?> k : Keys.ALL) {
-      assertTrue(readme.contains("`" + k.name() + "`"), "conf/README.md does not document "
-          + k.name());
+      assertTrue(
+          readme.contains("`" + k.name() + "`"), "conf/README.md does not document " + k.name());
     }
   }
 
   @Test
   void shippedConfigsAreValid() {
-    for (String name : List.of("quickstart.yaml", "lenet-mnist.yaml",
-        "quickstart-augment.yaml", "fashion-lenet5.yaml")) {
+    for (String name :
+        List.of(
+            "quickstart.yaml",
+            "lenet-mnist.yaml",
+            "quickstart-augment.yaml",
+            "fashion-lenet5.yaml")) {
       JobConfig.load(Path.of(System.getProperty("sparkcnn.root"), "conf", name), List.of());
     }
   }

@@ -24,9 +24,12 @@ import org.sparkcnn.engine.Shape;
 import scala.reflect.ClassTag$;
 
 class KryoSetupTest {
-  private static final SerializerInstance KRYO = new KryoSerializer(new SparkConf()
-      .set("spark.kryo.registrationRequired", "true")
-      .set("spark.kryo.registrator", KryoSetup.class.getName())).newInstance();
+  private static final SerializerInstance KRYO =
+      new KryoSerializer(
+              new SparkConf()
+                  .set("spark.kryo.registrationRequired", "true")
+                  .set("spark.kryo.registrator", KryoSetup.class.getName()))
+          .newInstance();
 
   @SuppressWarnings("unchecked")
   private static <T> T roundTrip(T value, Class<?> type) {
@@ -38,8 +41,10 @@ class KryoSetupTest {
     float[] x = new float[n];
     int[] special = {0x80000000, 0x7fc00001, 0xffa00000, 0x00000001, 0x7f800000, 0x3f800000};
     for (int i = 0; i < n; i++) {
-      x[i] = i < special.length ? Float.intBitsToFloat(special[i])
-          : Float.intBitsToFloat(i * 0x9E3779B9);
+      x[i] =
+          i < special.length
+              ? Float.intBitsToFloat(special[i])
+              : Float.intBitsToFloat(i * 0x9E3779B9);
     }
     return x;
   }
@@ -51,18 +56,20 @@ class KryoSetupTest {
       float[] y = roundTrip(x, float[].class);
       assertEquals(n, y.length);
       for (int i = 0; i < n; i++) {
-        assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), "n=" + n
-            + " i=" + i);
+        assertEquals(
+            Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(y[i]), "n=" + n + " i=" + i);
       }
     }
   }
 
   @Test
   void assignmentsKeepEveryIdAndPartition() {
-    var members = new org.sparkcnn.data.Assignment.Members(new long[] {0, 2, 3, 7, 1L << 40},
-        new int[] {1, 0, 1, 0, 2});
-    var a = org.sparkcnn.data.Assignment.of(members, 3,
-        org.sparkcnn.data.Assignment.Mode.STRATIFIED, 5, 2);
+    var members =
+        new org.sparkcnn.data.Assignment.Members(
+            new long[] {0, 2, 3, 7, 1L << 40}, new int[] {1, 0, 1, 0, 2});
+    var a =
+        org.sparkcnn.data.Assignment.of(
+            members, 3, org.sparkcnn.data.Assignment.Mode.STRATIFIED, 5, 2);
     var back = roundTrip(a, org.sparkcnn.data.Assignment.class);
     org.junit.jupiter.api.Assertions.assertTrue(a.sameAs(back));
     assertEquals(a.partitionOf(1L << 40), back.partitionOf(1L << 40));
@@ -90,17 +97,24 @@ class KryoSetupTest {
     EncodedSample t = roundTrip(s, EncodedSample.class);
     assertEquals(List.of(7L, 1, "/d/train/b/x y.jpg"), List.of(t.id(), t.label(), t.path()));
     assertArrayEquals(s.bytes(), t.bytes());
-    Block b = Block.ofEncoded(3, Shape.of(3, 8, 8), List.of(s,
-        new EncodedSample(9, 0, new byte[] {4, 5}, "/d/train/a/z.png")));
+    Block b =
+        Block.ofEncoded(
+            3,
+            Shape.of(3, 8, 8),
+            List.of(s, new EncodedSample(9, 0, new byte[] {4, 5}, "/d/train/a/z.png")));
     Block back = roundTrip(b, Block.class);
     assertTrue(back.isEncoded());
-    assertEquals(List.of(3, 2, 7L, 9L, 1, 0), List.of(back.partition(), back.size(), back.id(0),
-        back.id(1), back.label(0), back.label(1)));
+    assertEquals(
+        List.of(3, 2, 7L, 9L, 1, 0),
+        List.of(
+            back.partition(), back.size(), back.id(0), back.id(1), back.label(0), back.label(1)));
     assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, back.files());
     assertArrayEquals(new int[] {0, 3, 5}, back.offsets());
     assertEquals("/d/train/a/z.png", back.path(1));
-    Block decoded = roundTrip(new Block(0, Shape.of(1, 1, 2), new long[] {4}, new int[] {2},
-        new byte[] {9, 8}), Block.class);
+    Block decoded =
+        roundTrip(
+            new Block(0, Shape.of(1, 1, 2), new long[] {4}, new int[] {2}, new byte[] {9, 8}),
+            Block.class);
     assertArrayEquals(new byte[] {9, 8}, decoded.pixels());
   }
 }

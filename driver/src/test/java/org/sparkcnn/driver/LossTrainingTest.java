@@ -17,18 +17,28 @@ class LossTrainingTest {
   @TempDir Path dir;
 
   private double accuracy(String run, Map<String, Object> extra) throws Exception {
-    Map<String, Object> keys = new HashMap<>(Map.of("data.train_size", 2000, "data.test_size", 400,
-        "train.epochs", 2, "train.partitions", 2));
+    Map<String, Object> keys =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                2000,
+                "data.test_size",
+                400,
+                "train.epochs",
+                2,
+                "train.partitions",
+                2));
     keys.putAll(extra);
     JobConfig c = JobConfig.resolve(keys, "test");
     return new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve(run), c))
-        .run(TestSpark.get()).testAccuracy();
+        .run(TestSpark.get())
+        .testAccuracy();
   }
 
   @Test
   void meanSquaredErrorLearns() throws Exception {
-    double acc = accuracy("mse", Map.of("train.loss", "mse", "model.init", "xavier",
-        "optim.lr", 0.05));
+    double acc =
+        accuracy("mse", Map.of("train.loss", "mse", "model.init", "xavier", "optim.lr", 0.05));
     assertTrue(acc > 0.3, "test accuracy " + acc);
   }
 

@@ -32,11 +32,20 @@ class LrScheduleTest {
   @Test
   void linearScalingMultipliesByTheGlobalBatchOverTheBase() {
     // global batch 64 x 4 accumulated = 256 over base 128: twice the rate
-    LrSchedule s = schedule(10, "optim.lr_scaling", "linear", "train.batch_size", 64,
-        "train.accumulate_steps", 4, "optim.lr_base_batch", 128);
+    LrSchedule s =
+        schedule(
+            10,
+            "optim.lr_scaling",
+            "linear",
+            "train.batch_size",
+            64,
+            "train.accumulate_steps",
+            4,
+            "optim.lr_base_batch",
+            128);
     assertEquals(0.2, s.at(0), 1e-15);
-    assertEquals(0.2, schedule(10, "optim.lr_scaling", "linear", "train.batch_size", 512)
-        .at(5), 1e-15);
+    assertEquals(
+        0.2, schedule(10, "optim.lr_scaling", "linear", "train.batch_size", 512).at(5), 1e-15);
   }
 
   @Test
@@ -48,8 +57,9 @@ class LrScheduleTest {
     assertEquals(0.1, s.at(9), 1e-15);
     assertEquals(0.1, s.at(10), 1e-15);
     // Goyal et al.: from the unscaled 0.1 to 0.1 x 1024 / 256 = 0.4 over 4 steps (0.5 epochs of 8)
-    LrSchedule g = schedule(8, "optim.warmup_epochs", 0.5, "optim.lr_scaling", "linear",
-        "train.batch_size", 1024);
+    LrSchedule g =
+        schedule(
+            8, "optim.warmup_epochs", 0.5, "optim.lr_scaling", "linear", "train.batch_size", 1024);
     assertEquals(0.175, g.at(0), 1e-15);
     assertEquals(0.25, g.at(1), 1e-15);
     assertEquals(0.4, g.at(3), 1e-15);
@@ -58,14 +68,21 @@ class LrScheduleTest {
 
   @Test
   void stepScheduleMultipliesByGammaAfterEachMilestone() {
-    LrSchedule s = schedule(10, "optim.lr_schedule", "step", "optim.milestones", "3, 6",
-        "optim.gamma", 0.5);
+    LrSchedule s =
+        schedule(10, "optim.lr_schedule", "step", "optim.milestones", "3, 6", "optim.gamma", 0.5);
     assertEquals(0.1, s.at(29), 1e-15); // last step of epoch 3
     assertEquals(0.05, s.at(30), 1e-15); // first of epoch 4
     assertEquals(0.05, s.at(59), 1e-15);
     assertEquals(0.025, s.at(60), 1e-15);
-    LrSchedule list = schedule(10, "optim.lr_schedule", "step", "optim.milestones",
-        java.util.List.of(3, 6), "optim.gamma", 0.5);
+    LrSchedule list =
+        schedule(
+            10,
+            "optim.lr_schedule",
+            "step",
+            "optim.milestones",
+            java.util.List.of(3, 6),
+            "optim.gamma",
+            0.5);
     assertEquals(0.025, list.at(99), 1e-15);
   }
 
@@ -82,18 +99,28 @@ class LrScheduleTest {
 
   @Test
   void keysThatDisagreeAreReportedByName() {
-    var noMilestones = assertThrows(JobConfig.ConfigException.class,
-        () -> schedule(10, "optim.lr_schedule", "step"));
+    var noMilestones =
+        assertThrows(
+            JobConfig.ConfigException.class, () -> schedule(10, "optim.lr_schedule", "step"));
     assertTrue(noMilestones.getMessage().contains("optim.milestones"), noMilestones.getMessage());
-    var stray = assertThrows(JobConfig.ConfigException.class,
-        () -> schedule(10, "optim.milestones", java.util.List.of(5)));
+    var stray =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> schedule(10, "optim.milestones", java.util.List.of(5)));
     assertTrue(stray.getMessage().contains("only the step schedule"), stray.getMessage());
-    var warm = assertThrows(JobConfig.ConfigException.class,
-        () -> schedule(10, "optim.warmup_epochs", 10.0));
+    var warm =
+        assertThrows(
+            JobConfig.ConfigException.class, () -> schedule(10, "optim.warmup_epochs", 10.0));
     assertTrue(warm.getMessage().contains("optim.warmup_epochs"), warm.getMessage());
-    var order = assertThrows(JobConfig.ConfigException.class,
-        () -> schedule(10, "optim.lr_schedule", "step", "optim.milestones", "6,3"));
-    assertTrue(order.getMessage().contains("key 'optim.milestones': expected epoch numbers >= 1"
-        + " in increasing order"), order.getMessage());
+    var order =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> schedule(10, "optim.lr_schedule", "step", "optim.milestones", "6,3"));
+    assertTrue(
+        order
+            .getMessage()
+            .contains(
+                "key 'optim.milestones': expected epoch numbers >= 1" + " in increasing order"),
+        order.getMessage());
   }
 }

@@ -17,8 +17,10 @@ class MemoryPlanTest {
   private static final long MIB = 1 << 20;
 
   private static TrainingPlan quickstart(String... overrides) {
-    return TrainingPlan.from(JobConfig.load(Path.of(System.getProperty("sparkcnn.root"), "conf",
-        "quickstart.yaml"), List.of(overrides)));
+    return TrainingPlan.from(
+        JobConfig.load(
+            Path.of(System.getProperty("sparkcnn.root"), "conf", "quickstart.yaml"),
+            List.of(overrides)));
   }
 
   @Test
@@ -49,27 +51,39 @@ class MemoryPlanTest {
   @Test
   void aJobLargerThanTheHeapIsRefusedNamingTheSetting() {
     TrainingPlan plan = quickstart();
-    var e = assertThrows(JobConfig.ConfigException.class,
-        () -> MemoryPlan.check(plan, "local[2]", 320 * MIB, "1g", 0));
-    assertTrue(e.getMessage().matches("the job needs about [345]\\d\\d MiB of heap \\(Spark 300 MiB,"
-        + " data 29 MiB, model 25 MiB, 2 replicas at 32 samples \\d+ MiB each\\), more than the"
-        + " 320 MiB heap this JVM may use; raise SPARKCNN_DRIVER_MEMORY \\(deploy/sparkcnn\\) or"
-        + " spark.driver.memory \\(spark-submit\\), or lower train.batch_size or"
-        + " eval.batch_size"), e.getMessage());
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> MemoryPlan.check(plan, "local[2]", 320 * MIB, "1g", 0));
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "the job needs about [345]\\d\\d MiB of heap \\(Spark 300 MiB,"
+                    + " data 29 MiB, model 25 MiB, 2 replicas at 32 samples \\d+ MiB each\\), more than the"
+                    + " 320 MiB heap this JVM may use; raise SPARKCNN_DRIVER_MEMORY \\(deploy/sparkcnn\\) or"
+                    + " spark.driver.memory \\(spark-submit\\), or lower train.batch_size or"
+                    + " eval.batch_size"),
+        e.getMessage());
   }
 
   @Test
   void onAClusterTheDriverAndEachExecutorAreChecked() {
     TrainingPlan plan = quickstart("train.partitions=4");
     MemoryPlan.check(plan, "spark://h:7077", 512 * MIB, "512m", 0);
-    var driver = assertThrows(JobConfig.ConfigException.class,
-        () -> MemoryPlan.check(plan, "spark://h:7077", 310 * MIB, "512m", 0));
-    assertTrue(driver.getMessage().endsWith("raise spark.driver.memory (--driver-memory)"),
+    var driver =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> MemoryPlan.check(plan, "spark://h:7077", 310 * MIB, "512m", 0));
+    assertTrue(
+        driver.getMessage().endsWith("raise spark.driver.memory (--driver-memory)"),
         driver.getMessage());
-    var executor = assertThrows(JobConfig.ConfigException.class,
-        () -> MemoryPlan.check(plan, "spark://h:7077", 512 * MIB, "310m", 0));
-    assertTrue(executor.getMessage().contains("a replica at 16 samples")
-        && executor.getMessage().endsWith("raise spark.executor.memory (--executor-memory)"),
+    var executor =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () -> MemoryPlan.check(plan, "spark://h:7077", 512 * MIB, "310m", 0));
+    assertTrue(
+        executor.getMessage().contains("a replica at 16 samples")
+            && executor.getMessage().endsWith("raise spark.executor.memory (--executor-memory)"),
         executor.getMessage());
   }
 

@@ -21,7 +21,8 @@ class MemoryProbeTest {
     Files.writeString(status, "Name:\tjava\nVmPeak:\t 4000000 kB\nVmHWM:\t  123456 kB\n");
     assertEquals(123_456, MemoryProbe.peakRssKb(status));
     assertEquals(-1, MemoryProbe.peakRssKb(dir.resolve("none")));
-    assertTrue(MemoryProbe.peakRss().matches("peak_rss_mb=(\\d+\\.\\d|n/a)"), MemoryProbe.peakRss());
+    assertTrue(
+        MemoryProbe.peakRss().matches("peak_rss_mb=(\\d+\\.\\d|n/a)"), MemoryProbe.peakRss());
   }
 
   @Test
@@ -37,7 +38,8 @@ class MemoryProbeTest {
     long perStep = probe.allocatedPerStep(4);
     assertTrue(perStep >= 4L << 20 && perStep < 5L << 20, perStep + " " + sum);
     assertTrue(MemoryProbe.heapPeakBytes() >= 4L << 20);
-    assertTrue(probe.columns(4).matches(" heap_peak_mb=\\d+\\.\\d alloc_kb_per_step=4\\d{3}\\.\\d"),
+    assertTrue(
+        probe.columns(4).matches(" heap_peak_mb=\\d+\\.\\d alloc_kb_per_step=4\\d{3}\\.\\d"),
         probe.columns(4));
   }
 }

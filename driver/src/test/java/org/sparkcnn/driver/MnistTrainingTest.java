@@ -20,12 +20,27 @@ class MnistTrainingTest {
   @Test
   void lenetLearnsAnMnistSubsetInTwoEpochs() throws Exception {
     Path datasets = SharedData.root().resolve("datasets");
-    JobConfig c = JobConfig.resolve(Map.of("data.source", "mnist", "data.dir", datasets.toString(),
-        "data.train_size", 8000, "data.test_size", 2000, "train.epochs", 2,
-        "train.partitions", 2, "optim.lr", 0.01), "test");
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.source",
+                "mnist",
+                "data.dir",
+                datasets.toString(),
+                "data.train_size",
+                8000,
+                "data.test_size",
+                2000,
+                "train.epochs",
+                2,
+                "train.partitions",
+                2,
+                "optim.lr",
+                0.01),
+            "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    Trainer.Result r = new Trainer(plan, RunFolder.create(dir.resolve("run"), c))
-        .run(TestSpark.get());
+    Trainer.Result r =
+        new Trainer(plan, RunFolder.create(dir.resolve("run"), c)).run(TestSpark.get());
     assertEquals(2, r.epochs());
     assertTrue(r.testAccuracy() >= 0.94, "test accuracy " + r.testAccuracy());
   }

@@ -21,18 +21,19 @@ import org.sparkcnn.engine.Vectors;
 
 class ModelCatalogTest {
   /** name -> input shape, classes, parameters (the papers' and torchvision's counts). */
-  private static final Map<String, Object[]> EXPECTED = Map.ofEntries(
-      Map.entry("lenet5", new Object[] {Shape.of(1, 28, 28), 10, 1_256_080}),
-      Map.entry("slides-conv", new Object[] {Shape.of(3, 32, 32), 10, 760}),
-      Map.entry("alexnet", new Object[] {Shape.of(3, 227, 227), 1000, 62_378_344}),
-      Map.entry("vgg16", new Object[] {Shape.of(3, 224, 224), 1000, 138_357_544}),
-      Map.entry("resnet18", new Object[] {Shape.of(3, 224, 224), 1000, 11_689_512}),
-      Map.entry("resnet50", new Object[] {Shape.of(3, 224, 224), 1000, 25_557_032}),
-      Map.entry("resnet20", new Object[] {Shape.of(3, 32, 32), 10, 272_474}),
-      Map.entry("resnet56", new Object[] {Shape.of(3, 32, 32), 10, 855_770}),
-      Map.entry("inception", new Object[] {Shape.of(3, 32, 32), 10, 340_634}),
-      Map.entry("squeezenet1_1", new Object[] {Shape.of(3, 224, 224), 1000, 1_235_496}),
-      Map.entry("googlenet", new Object[] {Shape.of(3, 224, 224), 1000, 6_624_904}));
+  private static final Map<String, Object[]> EXPECTED =
+      Map.ofEntries(
+          Map.entry("lenet5", new Object[] {Shape.of(1, 28, 28), 10, 1_256_080}),
+          Map.entry("slides-conv", new Object[] {Shape.of(3, 32, 32), 10, 760}),
+          Map.entry("alexnet", new Object[] {Shape.of(3, 227, 227), 1000, 62_378_344}),
+          Map.entry("vgg16", new Object[] {Shape.of(3, 224, 224), 1000, 138_357_544}),
+          Map.entry("resnet18", new Object[] {Shape.of(3, 224, 224), 1000, 11_689_512}),
+          Map.entry("resnet50", new Object[] {Shape.of(3, 224, 224), 1000, 25_557_032}),
+          Map.entry("resnet20", new Object[] {Shape.of(3, 32, 32), 10, 272_474}),
+          Map.entry("resnet56", new Object[] {Shape.of(3, 32, 32), 10, 855_770}),
+          Map.entry("inception", new Object[] {Shape.of(3, 32, 32), 10, 340_634}),
+          Map.entry("squeezenet1_1", new Object[] {Shape.of(3, 224, 224), 1000, 1_235_496}),
+          Map.entry("googlenet", new Object[] {Shape.of(3, 224, 224), 1000, 6_624_904}));
 
   private static Architecture build(String name, int classes) {
     Shape in = (Shape) EXPECTED.get(name)[0];
@@ -50,9 +51,20 @@ class ModelCatalogTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"lenet5", "slides-conv", "alexnet",
-      "vgg16", "resnet18", "resnet50", "resnet20", "resnet56", "inception", "squeezenet1_1",
-      "googlenet"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "lenet5",
+        "slides-conv",
+        "alexnet",
+        "vgg16",
+        "resnet18",
+        "resnet50",
+        "resnet20",
+        "resnet56",
+        "inception",
+        "squeezenet1_1",
+        "googlenet"
+      })
   void takesATrainingStepOnRandomDataAtBatchTwo(String name) {
     Architecture arch = build(name, 10);
     Vectors v = arch.initialise(Init.HE, Rng.of(1));
@@ -63,8 +75,14 @@ class ModelCatalogTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) rng.nextGaussian();
     }
-    LocalStep.Stats s = new LocalStep().gradient(new Model(arch, v), x,
-        new int[] {3 % arch.output().size(), 7 % arch.output().size()}, n, 11L);
+    LocalStep.Stats s =
+        new LocalStep()
+            .gradient(
+                new Model(arch, v),
+                x,
+                new int[] {3 % arch.output().size(), 7 % arch.output().size()},
+                n,
+                11L);
     assertTrue(Double.isFinite(s.lossSum()) && s.lossSum() > 0, "loss " + s.lossSum());
     double norm = 0;
     for (float g : v.grads) {

@@ -19,18 +19,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 class NonFiniteTest {
   @TempDir Path dir;
 
   private MainTest.Outcome train(Path run, String... sets) {
-    List<String> args = new java.util.ArrayList<>(List.of("train",
-        Path.of(System.getProperty("sparkcnn.root"), "conf", "quickstart.yaml").toString(),
-        "--run-dir", run.toString(), "--master", "local[2]", "--set", "data.train_size=256",
-        "--set", "data.test_size=64", "--set", "train.epochs=1", "--set", "optim.lr=1e30"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                Path.of(System.getProperty("sparkcnn.root"), "conf", "quickstart.yaml").toString(),
+                "--run-dir",
+                run.toString(),
+                "--master",
+                "local[2]",
+                "--set",
+                "data.train_size=256",
+                "--set",
+                "data.test_size=64",
+                "--set",
+                "train.epochs=1",
+                "--set",
+                "optim.lr=1e30"));
     for (String s : sets) {
       args.add("--set");
       args.add(s);
@@ -46,21 +59,44 @@ class NonFiniteTest {
     assertEquals(0, train(run, "optim.lr=0.01", "train.aggregation=" + aggregation).status());
     byte[] model = Files.readAllBytes(run.resolve(RunFolder.MODEL));
 
-    MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--set",
-        "train.epochs=2", "--set", "optim.lr=1e30", "--master", "local[2]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train",
+            "--resume",
+            run.toString(),
+            "--set",
+            "train.epochs=2",
+            "--set",
+            "optim.lr=1e30",
+            "--master",
+            "local[2]");
     assertEquals(1, o.status(), o.err());
-    Matcher m = Pattern.compile("epoch 2 step \\d/4: the loss or gradient is not finite .*; the"
-        + " weights were not changed; the last good checkpoint is file:(\\S+) \\(continue from it"
-        + " with --resume").matcher(o.err());
+    Matcher m =
+        Pattern.compile(
+                "epoch 2 step \\d/4: the loss or gradient is not finite .*; the"
+                    + " weights were not changed; the last good checkpoint is file:(\\S+) \\(continue from it"
+                    + " with --resume")
+            .matcher(o.err());
     assertTrue(m.find(), o.err());
-    assertEquals(run.resolve(Checkpoints.DEFAULT_DIR).resolve("step-000000004.ckpt"),
-        Path.of(m.group(1)), "the checkpoint of epoch 1's end");
+    assertEquals(
+        run.resolve(Checkpoints.DEFAULT_DIR).resolve("step-000000004.ckpt"),
+        Path.of(m.group(1)),
+        "the checkpoint of epoch 1's end");
     assertFalse(o.out().contains("final "), "a failed run prints no final line");
     assertEquals(1, Files.readAllLines(run.resolve(RunFolder.METRICS)).size());
     assertArrayEquals(model, Files.readAllBytes(run.resolve(RunFolder.MODEL)));
 
-    MainTest.Outcome resumed = MainTest.cli("train", "--resume", run.toString(), "--set",
-        "train.epochs=2", "--set", "optim.lr=0.01", "--master", "local[2]");
+    MainTest.Outcome resumed =
+        MainTest.cli(
+            "train",
+            "--resume",
+            run.toString(),
+            "--set",
+            "train.epochs=2",
+            "--set",
+            "optim.lr=0.01",
+            "--master",
+            "local[2]");
     assertEquals(0, resumed.status(), resumed.err());
     assertTrue(resumed.out().contains("resuming at epoch 2 step 1/4"), resumed.out());
     assertEquals(2, Files.readAllLines(run.resolve(RunFolder.METRICS)).size());

@@ -26,8 +26,14 @@ class OrderedReduceTest {
   private static final float[] VALUES = {1e8f, 3.5f, -1e8f, 0.75f, 1.25e7f, -3f, 7e-3f};
 
   private static StepResult result(int p) {
-    return new StepResult(new float[] {VALUES[p], -VALUES[p] / 3}, p * 0.1, p, 10 + p, 0,
-        new float[] {VALUES[p] * 2}, 1);
+    return new StepResult(
+        new float[] {VALUES[p], -VALUES[p] / 3},
+        p * 0.1,
+        p,
+        10 + p,
+        0,
+        new float[] {VALUES[p] * 2},
+        1);
   }
 
   private static StepResult reduce(int partitions) {
@@ -60,8 +66,9 @@ class OrderedReduceTest {
   @Test
   void fewPartitionsAreAddedInPartitionOrderOnTheDriver() {
     StepResult expected = inOrder(0, 4);
-    StepResult other = StepResult.merge(StepResult.merge(StepResult.merge(result(0), result(2)),
-        result(1)), result(3));
+    StepResult other =
+        StepResult.merge(
+            StepResult.merge(StepResult.merge(result(0), result(2)), result(1)), result(3));
     assertNotEquals(expected.gradSum()[1], other.gradSum()[1], "the data must be order-sensitive");
     for (int run = 0; run < 3; run++) {
       StepResult r = reduce(4);
@@ -75,8 +82,8 @@ class OrderedReduceTest {
   @Test
   void manyPartitionsAreSummedInOrderedGroupsThenAddedInOrder() {
     // 7 partitions: groups {0, 1, 2}, {3, 4, 5}, {6}.
-    StepResult expected = StepResult.merge(StepResult.merge(inOrder(0, 3), inOrder(3, 6)),
-        inOrder(6, 7));
+    StepResult expected =
+        StepResult.merge(StepResult.merge(inOrder(0, 3), inOrder(3, 6)), inOrder(6, 7));
     for (int run = 0; run < 2; run++) {
       StepResult r = reduce(7);
       assertArrayEquals(expected.gradSum(), r.gradSum());
@@ -115,9 +122,14 @@ class OrderedReduceTest {
   @Test
   void largeGradientsComeThroughBlocksInPartitionOrderAndLeaveNoBlockBehind() {
     for (int partitions : new int[] {3, 7}) {
-      StepResult expected = partitions == 3 ? largeInOrder(3) : StepResult.merge(
-          StepResult.merge(largeInOrder(3), StepResult.merge(StepResult.merge(large(3),
-              large(4)), large(5))), large(6));
+      StepResult expected =
+          partitions == 3
+              ? largeInOrder(3)
+              : StepResult.merge(
+                  StepResult.merge(
+                      largeInOrder(3),
+                      StepResult.merge(StepResult.merge(large(3), large(4)), large(5))),
+                  large(6));
       StepResult r = OrderedReduce.sum(largeResults(partitions));
       assertArrayEquals(expected.gradSum(), r.gradSum(), partitions + " partitions");
       assertEquals(expected.lossSum(), r.lossSum());
@@ -134,25 +146,33 @@ class OrderedReduceTest {
   @Test
   void aLostGradientBlockIsRecomputedToTheSameSum() {
     Set<Integer> lost = ConcurrentHashMap.newKeySet();
-    StepResult r = OrderedReduce.sum(largeResults(3), res -> {
-      // the first block of partition 1 is lost, as if its executor died after the task
-      if (res.gradBlock != null && res.gradBlock.contains("_1_") && lost.add(1)) {
-        GradientBlocks.fetch(res); // reads and removes it
-        return null;
-      }
-      return GradientBlocks.fetch(res);
-    });
+    StepResult r =
+        OrderedReduce.sum(
+            largeResults(3),
+            res -> {
+              // the first block of partition 1 is lost, as if its executor died after the task
+              if (res.gradBlock != null && res.gradBlock.contains("_1_") && lost.add(1)) {
+                GradientBlocks.fetch(res); // reads and removes it
+                return null;
+              }
+              return GradientBlocks.fetch(res);
+            });
     assertEquals(Set.of(1), lost);
     assertArrayEquals(largeInOrder(3).gradSum(), r.gradSum());
   }
 
   @Test
   void aBlockLostEveryTimeFailsWithTheReason() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> OrderedReduce.sum(largeResults(2), res -> {
-          StepResult got = GradientBlocks.fetch(res);
-          return res.gradSum != null && res.lossSum() == 1 ? null : got;
-        }));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                OrderedReduce.sum(
+                    largeResults(2),
+                    res -> {
+                      StepResult got = GradientBlocks.fetch(res);
+                      return res.gradSum != null && res.lossSum() == 1 ? null : got;
+                    }));
     assertTrue(e.getMessage().contains("partition 1 was lost 3 times"), e.getMessage());
   }
 

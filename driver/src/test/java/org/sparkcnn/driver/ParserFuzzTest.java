@@ -33,8 +33,10 @@ import org.sparkcnn.engine.Shape;
 class ParserFuzzTest {
   /** How long JAZZER_FUZZ=1 fuzzes one method. */
   static final String FUZZ_TIME = "60s";
+
   /** Larger inputs are skipped: the formats' size checks are reached well below this. */
   static final int MAX_INPUT = 256 << 10;
+
   /** The data shapes a model definition is built for: MNIST's and CIFAR's. */
   private static final List<Shape> INPUTS = List.of(Shape.of(1, 28, 28), Shape.of(3, 32, 32));
 
@@ -51,8 +53,12 @@ class ParserFuzzTest {
       nul++;
     }
     Path file = Files.write(dir.resolve("fuzz-job.yaml"), Arrays.copyOf(data, nul));
-    List<String> overrides = nul == data.length ? List.of() : List.of(new String(data, nul + 1,
-        data.length - nul - 1, StandardCharsets.UTF_8).split("\0"));
+    List<String> overrides =
+        nul == data.length
+            ? List.of()
+            : List.of(
+                new String(data, nul + 1, data.length - nul - 1, StandardCharsets.UTF_8)
+                    .split("\0"));
     JobConfig c;
     try {
       c = JobConfig.load(file, overrides);

@@ -33,19 +33,45 @@ import org.sparkcnn.engine.Rng;
 class PrefetchTest {
   @TempDir Path dir;
 
-  private static final List<Object> AUGMENT = List.of(
-      Map.of("op", "random_crop", "size", 32, "padding", 2), Map.of("op", "hflip"),
-      Map.of("op", "color_jitter", "brightness", 0.2, "contrast", 0.2),
-      Map.of("op", "cutout", "size", 6, "p", 0.5), Map.of("op", "cutmix", "p", 0.5));
+  private static final List<Object> AUGMENT =
+      List.of(
+          Map.of("op", "random_crop", "size", 32, "padding", 2),
+          Map.of("op", "hflip"),
+          Map.of("op", "color_jitter", "brightness", 0.2, "contrast", 0.2),
+          Map.of("op", "cutout", "size", 6, "p", 0.5),
+          Map.of("op", "cutmix", "p", 0.5));
 
   private JobConfig config(Map<String, Object> more) throws Exception {
-    Files.writeString(dir.resolve("net.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - relu", "  - max_pool2d: {kernel: 2}",
-        "  - flatten", "  - linear: {out: $classes}", ""));
-    Map<String, Object> keys = new HashMap<>(Map.of("data.train_size", 256, "data.test_size", 64,
-        "train.epochs", 2, "train.partitions", 2, "train.batch_size", 16,
-        "train.accumulate_steps", 2, "model.file", dir.resolve("net.yaml").toString(),
-        "data.augment", AUGMENT));
+    Files.writeString(
+        dir.resolve("net.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+            "  - relu",
+            "  - max_pool2d: {kernel: 2}",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
+    Map<String, Object> keys =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                256,
+                "data.test_size",
+                64,
+                "train.epochs",
+                2,
+                "train.partitions",
+                2,
+                "train.batch_size",
+                16,
+                "train.accumulate_steps",
+                2,
+                "model.file",
+                dir.resolve("net.yaml").toString(),
+                "data.augment",
+                AUGMENT));
     keys.putAll(more);
     return JobConfig.resolve(keys, "test");
   }
@@ -70,13 +96,36 @@ class PrefetchTest {
     assertArrayEquals(off, on);
   }
 
-  private static StepResult step(TrainingPlan plan, TrainingData data, Broadcast<float[]> w,
-      Block block, String run, int epoch, int step, boolean prefetch) {
-    var recipe = new Batch.Recipe(plan.augment().train(), data.norm(), data.decoder(),
-        plan.seed(), plan.architecture().output().size());
-    return new ExecutorStep(run, plan.architecture(), w, null, recipe, plan.loss(),
-        data.batches(), epoch, step, plan.config().get(Keys.ACCUMULATE_STEPS), prefetch)
-        .call(List.of(block).iterator()).next();
+  private static StepResult step(
+      TrainingPlan plan,
+      TrainingData data,
+      Broadcast<float[]> w,
+      Block block,
+      String run,
+      int epoch,
+      int step,
+      boolean prefetch) {
+    var recipe =
+        new Batch.Recipe(
+            plan.augment().train(),
+            data.norm(),
+            data.decoder(),
+            plan.seed(),
+            plan.architecture().output().size());
+    return new ExecutorStep(
+            run,
+            plan.architecture(),
+            w,
+            null,
+            recipe,
+            plan.loss(),
+            data.batches(),
+            epoch,
+            step,
+            plan.config().get(Keys.ACCUMULATE_STEPS),
+            prefetch)
+        .call(List.of(block).iterator())
+        .next();
   }
 
   @Test
@@ -84,8 +133,8 @@ class PrefetchTest {
     TrainingPlan plan = TrainingPlan.from(config(Map.of()));
     TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
-    Broadcast<float[]> w = jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1))
-        .params);
+    Broadcast<float[]> w =
+        jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1)).params);
     try {
       Block block = data.train().collect().get(1);
       step(plan, data, w, block, "retry-run", 1, 2, true); // leaves minibatch 6 prefetched
@@ -110,10 +159,14 @@ class PrefetchTest {
     List<EncodedSample> samples = new ArrayList<>();
     for (int j = 0; j < block.size(); j++) {
       byte[] file = Arrays.copyOfRange(block.files(), block.offsets()[j], block.offsets()[j + 1]);
-      samples.add(j == i
-          ? new EncodedSample(block.id(j), block.label(j), new byte[] {(byte) 0xFF, (byte) 0xD8, 1},
-              "file:/images/train/a/zz-broken.jpg")
-          : new EncodedSample(block.id(j), block.label(j), file, block.path(j)));
+      samples.add(
+          j == i
+              ? new EncodedSample(
+                  block.id(j),
+                  block.label(j),
+                  new byte[] {(byte) 0xFF, (byte) 0xD8, 1},
+                  "file:/images/train/a/zz-broken.jpg")
+              : new EncodedSample(block.id(j), block.label(j), file, block.path(j)));
     }
     return Block.ofEncoded(block.partition(), block.shape(), samples);
   }
@@ -123,14 +176,31 @@ class PrefetchTest {
     // the encoded cache checks every file when it is built, so a file that fails in a step is
     // one whose cached bytes went bad since: the block is corrupted here by hand
     Path root = EncodedCacheTest.imageFolder(dir.resolve("images"), 24, 4);
-    TrainingPlan plan = TrainingPlan.from(JobConfig.resolve(Map.of("data.source", "folder",
-        "data.dir", root.toString(), "data.image_size", 16, "data.cache", "encoded",
-        "data.normalize", false, "train.batch_size", 4, "train.partitions", 2,
-        "model.file", config(Map.of()).get(Keys.MODEL_FILE)), "test"));
+    TrainingPlan plan =
+        TrainingPlan.from(
+            JobConfig.resolve(
+                Map.of(
+                    "data.source",
+                    "folder",
+                    "data.dir",
+                    root.toString(),
+                    "data.image_size",
+                    16,
+                    "data.cache",
+                    "encoded",
+                    "data.normalize",
+                    false,
+                    "train.batch_size",
+                    4,
+                    "train.partitions",
+                    2,
+                    "model.file",
+                    config(Map.of()).get(Keys.MODEL_FILE)),
+                "test"));
     TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
-    Broadcast<float[]> w = jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1))
-        .params);
+    Broadcast<float[]> w =
+        jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1)).params);
     try {
       int broken = 5;
       Block block = broken(data.train().collect().get(0), broken);
@@ -148,10 +218,14 @@ class PrefetchTest {
           step(plan, data, w, block, "bad-run", epoch, micro - 1, true); // prefetches micro
           Block b = block;
           int e = epoch;
-          var error = assertThrows(IllegalArgumentException.class, () -> step(plan, data, w, b,
-              "bad-run", e, micro, true));
-          assertTrue(error.getMessage().contains("cannot decode the image")
-              && error.getMessage().contains("zz-broken.jpg"), error.getMessage());
+          var error =
+              assertThrows(
+                  IllegalArgumentException.class,
+                  () -> step(plan, data, w, b, "bad-run", e, micro, true));
+          assertTrue(
+              error.getMessage().contains("cannot decode the image")
+                  && error.getMessage().contains("zz-broken.jpg"),
+              error.getMessage());
           assertTrue(error.getSuppressed()[0].getMessage().contains("in the background"));
           return;
         }

@@ -34,10 +34,12 @@ class PrefetcherTest {
 
   /** Fills a batch whose x[0] says which it is. */
   private void submit(Prefetcher.Key k, float mark) {
-    prefetcher.submit(k, b -> {
-      b.ensure(4, 1, 0);
-      b.x[0] = mark;
-    });
+    prefetcher.submit(
+        k,
+        b -> {
+          b.ensure(4, 1, 0);
+          b.x[0] = mark;
+        });
   }
 
   @Test
@@ -45,9 +47,15 @@ class PrefetcherTest {
     submit(key("r", 1, 3, 0), 3f);
     assertEquals(3f, prefetcher.take(key("r", 1, 3, 0)).x[0]);
     assertNull(prefetcher.take(key("r", 1, 3, 0)), "taken once");
-    for (Prefetcher.Key other : new Prefetcher.Key[] {key("r", 1, 4, 0), key("r", 2, 3, 0),
-        key("r", 1, 3, 1), key("s", 1, 3, 0), new Prefetcher.Key("r", 78, 1, 3, 0, 4),
-        new Prefetcher.Key("r", 77, 1, 3, 0, 5)}) {
+    for (Prefetcher.Key other :
+        new Prefetcher.Key[] {
+          key("r", 1, 4, 0),
+          key("r", 2, 3, 0),
+          key("r", 1, 3, 1),
+          key("s", 1, 3, 0),
+          new Prefetcher.Key("r", 78, 1, 3, 0, 4),
+          new Prefetcher.Key("r", 77, 1, 3, 0, 5)
+        }) {
       submit(key("r", 1, 3, 0), 3f);
       assertNull(prefetcher.take(other), "stale for " + other);
       if (other.runId().equals("r") && other.partition() == 0) {
@@ -80,15 +88,17 @@ class PrefetcherTest {
     Batch spare = new Batch();
     prefetcher.recycle(spare);
     CountDownLatch release = new CountDownLatch(1);
-    prefetcher.submit(key("r", 1, 2, 0), b -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-      b.ensure(4, 1, 0);
-      b.x[0] = 9f;
-    });
+    prefetcher.submit(
+        key("r", 1, 2, 0),
+        b -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          b.ensure(4, 1, 0);
+          b.x[0] = 9f;
+        });
     new Thread(release::countDown).start();
     Batch b = prefetcher.take(key("r", 1, 2, 0));
     assertSame(spare, b, "the recycled batch was filled");
@@ -97,9 +107,11 @@ class PrefetcherTest {
 
   @Test
   void aFailureSurfacesInTake() {
-    prefetcher.submit(key("r", 1, 2, 0), b -> {
-      throw new IllegalArgumentException("cannot decode the image /d/train/a/bad.jpg: EOF");
-    });
+    prefetcher.submit(
+        key("r", 1, 2, 0),
+        b -> {
+          throw new IllegalArgumentException("cannot decode the image /d/train/a/bad.jpg: EOF");
+        });
     var e = assertThrows(IllegalArgumentException.class, () -> prefetcher.take(key("r", 1, 2, 0)));
     assertEquals("cannot decode the image /d/train/a/bad.jpg: EOF", e.getMessage());
     assertTrue(e.getSuppressed()[0].getMessage().contains("prepared in the background"));

@@ -34,8 +34,10 @@ class PrepareTest {
   @TempDir Path dir;
 
   private static List<Sample> samples(Source s, Split split) {
-    return s.load(TestSpark.get(), split).collectAsList().stream().map(Sample::fromRow)
-        .sorted(Comparator.comparingLong(Sample::id)).toList();
+    return s.load(TestSpark.get(), split).collectAsList().stream()
+        .map(Sample::fromRow)
+        .sorted(Comparator.comparingLong(Sample::id))
+        .toList();
   }
 
   private static void assertSameSamples(List<Sample> expected, List<Sample> actual) {
@@ -49,32 +51,67 @@ class PrepareTest {
 
   @Test
   void preparedShapesTrainLeNet() throws Exception {
-    Path job = Files.writeString(dir.resolve("job.yaml"),
-        "data:\n  source: shapes\n  train_size: 3000\n  test_size: 500\n");
+    Path job =
+        Files.writeString(
+            dir.resolve("job.yaml"),
+            "data:\n  source: shapes\n  train_size: 3000\n  test_size: 500\n");
     Path out = dir.resolve("shapes parquet");
-    MainTest.Outcome o = MainTest.cli("prepare", job.toString(), "--out", out.toString(),
-        "--shards", "3", "--master", "local[2]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "prepare",
+            job.toString(),
+            "--out",
+            out.toString(),
+            "--shards",
+            "3",
+            "--master",
+            "local[2]");
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.out().contains("wrote " + out + ": decoded 3x32x32 samples of 10 classes from"
-        + " shapes; train 3000 samples in 3 shards, test 500 samples in 3 shards"), o.out());
+    assertTrue(
+        o.out()
+            .contains(
+                "wrote "
+                    + out
+                    + ": decoded 3x32x32 samples of 10 classes from"
+                    + " shapes; train 3000 samples in 3 shards, test 500 samples in 3 shards"),
+        o.out());
 
     ParquetSource parquet = new ParquetSource(out.toString(), 64, 0, 0);
-    assertSameSamples(samples(new ShapesSource(42, 3000, 500), Split.TEST),
-        samples(parquet, Split.TEST));
+    assertSameSamples(
+        samples(new ShapesSource(42, 3000, 500), Split.TEST), samples(parquet, Split.TEST));
 
-    JobConfig c = JobConfig.resolve(Map.of("data.source", "parquet", "data.dir", out.toString(),
-        "train.epochs", 3, "train.batch_size", 32, "train.partitions", 2, "optim.lr", 0.01),
-        "test");
-    Trainer.Result r = new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
-        .run(TestSpark.get());
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.source",
+                "parquet",
+                "data.dir",
+                out.toString(),
+                "train.epochs",
+                3,
+                "train.batch_size",
+                32,
+                "train.partitions",
+                2,
+                "optim.lr",
+                0.01),
+            "test");
+    Trainer.Result r =
+        new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c))
+            .run(TestSpark.get());
     assertTrue(r.testAccuracy() >= 0.9, "test accuracy " + r.testAccuracy());
   }
 
   @Test
   void imageFolderPreparedEncoded() throws Exception {
     Path root = dir.resolve("images");
-    String[] files = {"train/cats/c1.png", "train/cats/c2.jpg", "train/dogs/d1.png",
-        "val/cats/v1.jpg", "val/dogs/v2.png"};
+    String[] files = {
+      "train/cats/c1.png",
+      "train/cats/c2.jpg",
+      "train/dogs/d1.png",
+      "val/cats/v1.jpg",
+      "val/dogs/v2.png"
+    };
     for (int i = 0; i < files.length; i++) {
       BufferedImage img = new BufferedImage(20 + 4 * i, 28 - 2 * i, BufferedImage.TYPE_INT_RGB);
       for (int y = 0; y < img.getHeight(); y++) {
@@ -88,12 +125,23 @@ class PrepareTest {
     }
     Path out = dir.resolve("encoded");
     Path job = Files.writeString(dir.resolve("job.yaml"), "data:\n  source: folder\n");
-    MainTest.Outcome o = MainTest.cli("prepare", job.toString(), "--data-dir",
-        root.toString(), "--out", out.toString(), "--format", "encoded", "--shards", "2",
-        "--master", "local[2]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "prepare",
+            job.toString(),
+            "--data-dir",
+            root.toString(),
+            "--out",
+            out.toString(),
+            "--format",
+            "encoded",
+            "--shards",
+            "2",
+            "--master",
+            "local[2]");
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.out().contains("encoded image files of 2 classes from folder; train 3 samples"),
-        o.out());
+    assertTrue(
+        o.out().contains("encoded image files of 2 classes from folder; train 3 samples"), o.out());
     ParquetSource parquet = new ParquetSource(out.toString(), 12, 0, 0);
     FolderSource folder = new FolderSource(root.toString(), 12, 0, 0);
     for (Split s : Split.values()) {
@@ -117,22 +165,40 @@ class PrepareTest {
     assertTrue(o.err().contains("--format 'png': expected decoded or encoded"), o.err());
     o = MainTest.cli("prepare", job, "--out", out.toString(), "--format", "encoded");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains("only data.source folder has; shapes has none: use --format"
-        + " decoded"), o.err());
+    assertTrue(
+        o.err().contains("only data.source folder has; shapes has none: use --format" + " decoded"),
+        o.err());
     o = MainTest.cli("prepare", job, "--out", out.toString(), "--shards", "-1");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
     assertTrue(o.err().contains("--shards -1: expected a number >= 1"), o.err());
-    o = MainTest.cli("prepare", job, "--out", out.toString(), "--set", "data.source=cifar10",
-        "--data-dir", dir.resolve("none").toString());
+    o =
+        MainTest.cli(
+            "prepare",
+            job,
+            "--out",
+            out.toString(),
+            "--set",
+            "data.source=cifar10",
+            "--data-dir",
+            dir.resolve("none").toString());
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
     assertTrue(o.err().contains("data: no cifar10 data"), o.err());
     assertTrue(Files.notExists(out), "nothing written");
 
     Path unfinished = Files.createDirectories(dir.resolve("unfinished/train"));
-    o = MainTest.cli("train", job, "--set", "data.source=parquet", "--data-dir",
-        unfinished.getParent().toString(), "--run-dir", dir.resolve("run").toString());
+    o =
+        MainTest.cli(
+            "train",
+            job,
+            "--set",
+            "data.source=parquet",
+            "--data-dir",
+            unfinished.getParent().toString(),
+            "--run-dir",
+            dir.resolve("run").toString());
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains(unfinished.getParent().resolve("_sparkcnn.json")
-        + " does not exist"), o.err());
+    assertTrue(
+        o.err().contains(unfinished.getParent().resolve("_sparkcnn.json") + " does not exist"),
+        o.err());
   }
 }

@@ -32,13 +32,32 @@ class ReshuffleTest {
 
   /** 3 epochs of 8 steps of 24 on 3 partitions, stratified, redealt every epoch. */
   private static byte[] straightModel;
+
   private static List<String> straightMetrics;
 
   private static Map<String, Object> keys(int epochs) {
-    return new HashMap<>(Map.of("data.train_size", 192, "data.test_size", 48,
-        "train.batch_size", 24, "train.partitions", 3, "train.epochs", epochs, "optim.lr", 0.05,
-        "train.checkpoint_every_steps", 3, "data.partitioning", "stratified",
-        "data.reshuffle_every", 1, "model.file", shared.resolve("bn.yaml").toString()));
+    return new HashMap<>(
+        Map.of(
+            "data.train_size",
+            192,
+            "data.test_size",
+            48,
+            "train.batch_size",
+            24,
+            "train.partitions",
+            3,
+            "train.epochs",
+            epochs,
+            "optim.lr",
+            0.05,
+            "train.checkpoint_every_steps",
+            3,
+            "data.partitioning",
+            "stratified",
+            "data.reshuffle_every",
+            1,
+            "model.file",
+            shared.resolve("bn.yaml").toString()));
   }
 
   private static Path train(Path run, Map<String, Object> keys) throws Exception {
@@ -47,9 +66,17 @@ class ReshuffleTest {
 
   @BeforeAll
   static void trainTheReferenceRun() throws Exception {
-    Files.writeString(shared.resolve("bn.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - batch_norm2d", "  - relu",
-        "  - flatten", "  - linear: {out: $classes}", ""));
+    Files.writeString(
+        shared.resolve("bn.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+            "  - batch_norm2d",
+            "  - relu",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
     Path straight = train(shared.resolve("straight"), keys(3));
     straightModel = Files.readAllBytes(straight.resolve(RunFolder.MODEL));
     straightMetrics = Files.readAllLines(straight.resolve(RunFolder.METRICS));
@@ -57,12 +84,15 @@ class ReshuffleTest {
 
   @Test
   void aReshufflingRunIsReproducedBitForBitAndDiffersFromOneWithout() throws Exception {
-    assertArrayEquals(straightModel,
+    assertArrayEquals(
+        straightModel,
         Files.readAllBytes(train(dir.resolve("again"), keys(3)).resolve(RunFolder.MODEL)));
     Map<String, Object> never = keys(3);
     never.put("data.reshuffle_every", 0);
-    assertFalse(java.util.Arrays.equals(straightModel,
-        Files.readAllBytes(train(dir.resolve("never"), never).resolve(RunFolder.MODEL))),
+    assertFalse(
+        java.util.Arrays.equals(
+            straightModel,
+            Files.readAllBytes(train(dir.resolve("never"), never).resolve(RunFolder.MODEL))),
         "redealing the samples changes the local minibatches, so the model");
   }
 
@@ -70,16 +100,15 @@ class ReshuffleTest {
   void eachEpochTrainsOnTheBlocksOfItsRound() {
     JobConfig c = JobConfig.resolve(keys(3), "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
-        TestSpark.get().sparkContext());
+    var jsc =
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 3);
     try {
       Assignment.Members m = d.trainSplit().members();
       for (int epoch = 1; epoch <= 3; epoch++) {
         d = TrainingData.forEpoch(jsc, plan, d, epoch);
         assertEquals(epoch - 1, d.round());
-        Assignment want = Assignment.of(m, 3, Assignment.Mode.STRATIFIED, plan.seed(),
-            epoch - 1);
+        Assignment want = Assignment.of(m, 3, Assignment.Mode.STRATIFIED, plan.seed(), epoch - 1);
         assertTrue(want.sameAs(d.trainSplit().assignment()), "epoch " + epoch);
         for (Block b : d.train().collect()) {
           assertEquals(64, b.size());
@@ -89,7 +118,9 @@ class ReshuffleTest {
         }
       }
       assertEquals(3, DataLayout.round(plan, 4));
-      assertEquals(0, DataLayout.assignment(plan, Split.TEST, m, 3, 2).partitionOf(m.ids()[0]),
+      assertEquals(
+          0,
+          DataLayout.assignment(plan, Split.TEST, m, 3, 2).partitionOf(m.ids()[0]),
           "the test split stays balanced in round 0");
     } finally {
       d.train().unpersist(false);
@@ -102,9 +133,11 @@ class ReshuffleTest {
     assertEquals(expected.size(), actual.size());
     ObjectMapper json = new ObjectMapper();
     for (int i = 0; i < expected.size(); i++) {
-      for (String k : List.of("epoch", "step", "train_loss", "train_accuracy", "test_loss",
-          "test_accuracy")) {
-        assertEquals(json.readTree(expected.get(i)).get(k), json.readTree(actual.get(i)).get(k),
+      for (String k :
+          List.of("epoch", "step", "train_loss", "train_accuracy", "test_loss", "test_accuracy")) {
+        assertEquals(
+            json.readTree(expected.get(i)).get(k),
+            json.readTree(actual.get(i)).get(k),
             "line " + i + " " + k);
       }
     }
@@ -113,11 +146,15 @@ class ReshuffleTest {
   @Test
   void resumingAcrossReshuffleBoundariesMatchesAnUninterruptedRun() throws Exception {
     Path one = train(dir.resolve("one"), keys(1));
-    MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=3", "--master", "local[4]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train", "--resume", one.toString(), "--set", "train.epochs=3", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.out().contains("epoch 2: training samples redealt over the partitions"
-        + " (reshuffle round 1)"), o.out());
+    assertTrue(
+        o.out()
+            .contains(
+                "epoch 2: training samples redealt over the partitions" + " (reshuffle round 1)"),
+        o.out());
     assertArrayEquals(straightModel, Files.readAllBytes(one.resolve(RunFolder.MODEL)));
     assertSameEpochs(straightMetrics, Files.readAllLines(one.resolve(RunFolder.METRICS)));
   }
@@ -128,17 +165,32 @@ class ReshuffleTest {
     // the newest checkpoint is the end of epoch 2; drop it to resume from step 15 (epoch 2, 7/8)
     Path ckpts = two.resolve(Checkpoints.DEFAULT_DIR);
     Files.delete(ckpts.resolve("step-000000016.ckpt"));
-    MainTest.Outcome o = MainTest.cli("train", "--resume", two.toString(), "--set",
-        "train.epochs=3", "--master", "local[4]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train", "--resume", two.toString(), "--set", "train.epochs=3", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("resuming at epoch 2 step 8/8"), o.out());
     assertArrayEquals(straightModel, Files.readAllBytes(two.resolve(RunFolder.MODEL)));
     assertSameEpochs(straightMetrics, Files.readAllLines(two.resolve(RunFolder.METRICS)));
 
-    MainTest.Outcome changed = MainTest.cli("train", "--resume", two.toString(), "--set",
-        "train.epochs=4", "--set", "data.reshuffle_every=2", "--master", "local[4]");
+    MainTest.Outcome changed =
+        MainTest.cli(
+            "train",
+            "--resume",
+            two.toString(),
+            "--set",
+            "train.epochs=4",
+            "--set",
+            "data.reshuffle_every=2",
+            "--master",
+            "local[4]");
     assertEquals(Main.EXIT_BAD_INPUT, changed.status(), changed.out());
-    assertTrue(changed.err().contains("key 'data.reshuffle_every': the checkpoint was trained"
-        + " with 1, the config asks for 2"), changed.err());
+    assertTrue(
+        changed
+            .err()
+            .contains(
+                "key 'data.reshuffle_every': the checkpoint was trained"
+                    + " with 1, the config asks for 2"),
+        changed.err());
   }
 }

@@ -36,14 +36,30 @@ class ResumeTest {
 
   /** 2 epochs of 8 steps on 3 partitions, a checkpoint every 3 steps: the reference run. */
   private static Path straight;
+
   private static byte[] straightModel;
   private static List<String> straightMetrics;
 
   private static Map<String, Object> keys(int partitions, int epochs) {
-    Map<String, Object> k = new HashMap<>(Map.of("data.train_size", 192, "data.test_size", 48,
-        "train.batch_size", 24, "train.partitions", partitions, "train.epochs", epochs,
-        "optim.lr", 0.05, "train.checkpoint_every_steps", 3,
-        "model.file", shared.resolve("bn.yaml").toString()));
+    Map<String, Object> k =
+        new HashMap<>(
+            Map.of(
+                "data.train_size",
+                192,
+                "data.test_size",
+                48,
+                "train.batch_size",
+                24,
+                "train.partitions",
+                partitions,
+                "train.epochs",
+                epochs,
+                "optim.lr",
+                0.05,
+                "train.checkpoint_every_steps",
+                3,
+                "model.file",
+                shared.resolve("bn.yaml").toString()));
     return k;
   }
 
@@ -56,9 +72,17 @@ class ResumeTest {
 
   @BeforeAll
   static void trainTheReferenceRun() throws Exception {
-    Files.writeString(shared.resolve("bn.yaml"), String.join("\n", "layers:",
-        "  - conv2d: {out: 4, kernel: 3, stride: 2}", "  - batch_norm2d", "  - relu",
-        "  - flatten", "  - linear: {out: $classes}", ""));
+    Files.writeString(
+        shared.resolve("bn.yaml"),
+        String.join(
+            "\n",
+            "layers:",
+            "  - conv2d: {out: 4, kernel: 3, stride: 2}",
+            "  - batch_norm2d",
+            "  - relu",
+            "  - flatten",
+            "  - linear: {out: $classes}",
+            ""));
     straight = train(shared.resolve("straight"), keys(3, 2));
     straightModel = Files.readAllBytes(straight.resolve(RunFolder.MODEL));
     straightMetrics = Files.readAllLines(straight.resolve(RunFolder.METRICS));
@@ -78,8 +102,15 @@ class ResumeTest {
 
   /** The trained part of the epoch lines: what a resumed run must reproduce exactly. */
   private static void assertSameEpoch(String expected, String actual) throws IOException {
-    for (String k : List.of("epoch", "step", "train_loss", "train_accuracy", "test_loss",
-        "test_accuracy", "skipped_steps")) {
+    for (String k :
+        List.of(
+            "epoch",
+            "step",
+            "train_loss",
+            "train_accuracy",
+            "test_loss",
+            "test_accuracy",
+            "skipped_steps")) {
       assertEquals(json(expected).get(k), json(actual).get(k), k);
     }
   }
@@ -92,7 +123,8 @@ class ResumeTest {
     k.put("train.aggregation", mode.split("/")[1]);
     Path a = train(dir.resolve("a"), k);
     Path b = train(dir.resolve("b"), k);
-    assertArrayEquals(Files.readAllBytes(a.resolve(RunFolder.MODEL)),
+    assertArrayEquals(
+        Files.readAllBytes(a.resolve(RunFolder.MODEL)),
         Files.readAllBytes(b.resolve(RunFolder.MODEL)));
   }
 
@@ -112,7 +144,8 @@ class ResumeTest {
       assertSameEpoch(straightMetrics.get(e), metrics.get(e));
     }
     try (Stream<Path> ckpts = Files.list(run.resolve(Checkpoints.DEFAULT_DIR))) {
-      assertEquals(List.of("step-000000015.ckpt", "step-000000016.ckpt"),
+      assertEquals(
+          List.of("step-000000015.ckpt", "step-000000016.ckpt"),
           ckpts.map(p -> p.getFileName().toString()).sorted().toList());
     }
   }
@@ -120,8 +153,9 @@ class ResumeTest {
   @Test
   void stoppingAfterEpochOneAndResumingMatchesAnUninterruptedRun() throws Exception {
     Path one = train(dir.resolve("one"), keys(3, 1));
-    MainTest.Outcome o = MainTest.cli("train", "--resume", one.toString(), "--set",
-        "train.epochs=2", "--master", "local[4]");
+    MainTest.Outcome o =
+        MainTest.cli(
+            "train", "--resume", one.toString(), "--set", "train.epochs=2", "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
     assertTrue(o.out().contains("with changed keys: key 'train.epochs': 1 -> 2"), o.out());
     assertTrue(o.out().strip().endsWith("run_dir=" + one), o.out());
@@ -138,7 +172,8 @@ class ResumeTest {
     copy(straight, run);
     Path ckpts = run.resolve(Checkpoints.DEFAULT_DIR);
     try (Stream<Path> s = Files.list(ckpts)) {
-      assertEquals(List.of("step-000000015.ckpt", "step-000000016.ckpt"),
+      assertEquals(
+          List.of("step-000000015.ckpt", "step-000000016.ckpt"),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
     Path newest = ckpts.resolve("step-000000016.ckpt");
@@ -146,18 +181,21 @@ class ResumeTest {
     Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length - 100)); // cut short
     Files.delete(run.resolve(RunFolder.MODEL));
 
-    MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--master",
-        "local[4]");
+    MainTest.Outcome o = MainTest.cli("train", "--resume", run.toString(), "--master", "local[4]");
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.err().contains("warning: checkpoint file:" + newest + " is unusable")
-        && o.err().contains("falling back"), o.err());
+    assertTrue(
+        o.err().contains("warning: checkpoint file:" + newest + " is unusable")
+            && o.err().contains("falling back"),
+        o.err());
     assertTrue(o.out().contains("resuming at epoch 2 step 8/8 (global step 16)"), o.out());
     assertArrayEquals(straightModel, Files.readAllBytes(run.resolve(RunFolder.MODEL)));
     List<String> metrics = Files.readAllLines(run.resolve(RunFolder.METRICS));
     assertEquals(2, metrics.size());
     assertSameEpoch(straightMetrics.get(1), metrics.get(1));
-    assertEquals(List.of(straightMetrics.get(1)),
-        Files.readAllLines(run.resolve(RunFolder.SUPERSEDED)), "the redone epoch's old line");
+    assertEquals(
+        List.of(straightMetrics.get(1)),
+        Files.readAllLines(run.resolve(RunFolder.SUPERSEDED)),
+        "the redone epoch's old line");
   }
 
   private static MainTest.Outcome failsBeforeSpark(String... args) {
@@ -180,16 +218,26 @@ class ResumeTest {
     String none = failsBeforeSpark("train", "--resume", bare.toString()).err();
     assertTrue(none.contains("no checkpoint in") && none.contains(bare.toString()), none);
 
-    String seed = failsBeforeSpark("train", "--resume", straight.toString(), "--set",
-        "train.seed=7", "--set", "train.epochs=3").err();
-    assertTrue(seed.contains("key 'train.seed': the checkpoint was trained with 42, the config"
-        + " asks for 7"), seed);
+    String seed =
+        failsBeforeSpark(
+                "train",
+                "--resume",
+                straight.toString(),
+                "--set",
+                "train.seed=7",
+                "--set",
+                "train.epochs=3")
+            .err();
+    assertTrue(
+        seed.contains(
+            "key 'train.seed': the checkpoint was trained with 42, the config" + " asks for 7"),
+        seed);
 
     String done = failsBeforeSpark("train", "--resume", straight.toString()).err();
     assertTrue(done.contains("nothing is left to train") && done.contains("train.epochs=3"), done);
 
-    String both = failsBeforeSpark("train", "conf/quickstart.yaml", "--resume",
-        straight.toString()).err();
+    String both =
+        failsBeforeSpark("train", "conf/quickstart.yaml", "--resume", straight.toString()).err();
     assertTrue(both.contains("give no CONFIG and no --run-dir"), both);
 
     assertArrayEquals(straightModel, Files.readAllBytes(straight.resolve(RunFolder.MODEL)));

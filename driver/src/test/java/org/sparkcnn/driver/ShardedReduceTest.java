@@ -80,13 +80,16 @@ class ShardedReduceTest {
   void largeShardsComeBackThroughBlocksWithTheSameBits() {
     int length = 2 * GradientBlocks.MIN_FLOATS + 5; // two shards of at least MIN_FLOATS
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
-    JavaRDD<StepResult> big = jsc.parallelize(List.of(0, 1), 2).map(p -> {
-      float[] g = new float[length];
-      for (int i = 0; i < length; i++) {
-        g[i] = VALUES[(p + i) % VALUES.length] / (1 + i % 9);
-      }
-      return new StepResult(g, p, p, 1, 0, null, 1);
-    });
+    JavaRDD<StepResult> big =
+        jsc.parallelize(List.of(0, 1), 2)
+            .map(
+                p -> {
+                  float[] g = new float[length];
+                  for (int i = 0; i < length; i++) {
+                    g[i] = VALUES[(p + i) % VALUES.length] / (1 + i % 9);
+                  }
+                  return new StepResult(g, p, p, 1, 0, null, 1);
+                });
     StepResult r = ShardedReduce.sum(big, length);
     assertArrayEquals(OrderedReduce.sum(big).gradSum(), r.gradSum());
     assertEquals(2, r.count());
@@ -95,7 +98,7 @@ class ShardedReduceTest {
   @Test
   void aGradientOfTheWrongLengthIsReported() {
     var e = assertThrows(SparkException.class, () -> ShardedReduce.sum(results(2), LENGTH + 1));
-    assertTrue(e.getMessage().contains("returned a gradient of 7 floats, expected 8"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("returned a gradient of 7 floats, expected 8"), e.getMessage());
   }
 }

@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkcnn.data.CifarSource;
 import org.sparkcnn.data.ChannelStats;
+import org.sparkcnn.data.CifarSource;
 
 class StatsTest {
   @TempDir Path dir;
@@ -23,8 +23,15 @@ class StatsTest {
   void knownChannelStatistics() throws Exception {
     Path f = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
     int size = 1 + 3072;
-    for (String name : new String[] {"data_batch_1", "data_batch_2", "data_batch_3",
-        "data_batch_4", "data_batch_5", "test_batch"}) {
+    for (String name :
+        new String[] {
+          "data_batch_1",
+          "data_batch_2",
+          "data_batch_3",
+          "data_batch_4",
+          "data_batch_5",
+          "test_batch"
+        }) {
       byte[] b = new byte[4 * size];
       for (int r = 0; r < 4; r++) {
         for (int i = 0; i < 1024; i++) {
@@ -34,8 +41,8 @@ class StatsTest {
       }
       Files.write(f.resolve(name + ".bin"), b);
     }
-    ChannelStats.Result r = Stats.compute(TestSpark.get(),
-        new CifarSource(dir.toString(), "cifar10", 0, 0));
+    ChannelStats.Result r =
+        Stats.compute(TestSpark.get(), new CifarSource(dir.toString(), "cifar10", 0, 0));
     assertEquals(20, r.samples());
     assertArrayEquals(new float[] {1f, 0f, 0.5f}, r.normalizer().mean(), 1e-6f);
     assertArrayEquals(new float[] {1e-3f, 1e-3f, 0.5f}, r.normalizer().std(), 1e-6f);
@@ -48,8 +55,9 @@ class StatsTest {
     var old = System.err;
     System.setErr(new java.io.PrintStream(err, true));
     try {
-      assertEquals(Main.EXIT_BAD_INPUT, Main.run("stats", job.toString(), "--data-dir",
-          dir.resolve("nothing").toString()));
+      assertEquals(
+          Main.EXIT_BAD_INPUT,
+          Main.run("stats", job.toString(), "--data-dir", dir.resolve("nothing").toString()));
     } finally {
       System.setErr(old);
     }

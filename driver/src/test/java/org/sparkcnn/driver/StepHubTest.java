@@ -86,11 +86,11 @@ class StepHubTest {
     assertEquals(0, ((StepHub.Weights) send(hub, new StepHub.Join(0, 2)).reply).step());
     assertNotNull(old.failure, "the older attempt's waiting task is told to stop");
     Call late = send(hub, new StepHub.Sum(1, 1, 0, result(2)));
-    assertTrue(late.failure.getMessage().contains("stage attempt 1 is over"), late.failure
-        .getMessage());
+    assertTrue(
+        late.failure.getMessage().contains("stage attempt 1 is over"), late.failure.getMessage());
     Call wrongStep = send(hub, new StepHub.Sum(1, 2, 3, result(2)));
-    assertTrue(wrongStep.failure.getMessage().contains("expects step 0"),
-        wrongStep.failure.getMessage());
+    assertTrue(
+        wrongStep.failure.getMessage().contains("expects step 0"), wrongStep.failure.getMessage());
     send(hub, new StepHub.Sum(0, 2, 0, result(1)));
     send(hub, new StepHub.Sum(1, 2, 0, result(2)));
     assertEquals(3f, hub.await(CompletableFuture.completedFuture(null)).total().gradSum()[0]);
@@ -98,10 +98,11 @@ class StepHubTest {
 
   @Test
   void messagesBetweenJvmsRoundTripThroughTheirBytes() {
-    StepResult r = new StepResult(new float[] {1.5f, -2f, Float.MIN_VALUE}, 3.25, 7, 9, 11,
-        new float[] {0.5f}, 2);
-    StepHub.Sum sum = (StepHub.Sum) HubCodec.decode(HubCodec.encode(
-        new StepHub.Sum(3, 1L << 40, 17, r)));
+    StepResult r =
+        new StepResult(
+            new float[] {1.5f, -2f, Float.MIN_VALUE}, 3.25, 7, 9, 11, new float[] {0.5f}, 2);
+    StepHub.Sum sum =
+        (StepHub.Sum) HubCodec.decode(HubCodec.encode(new StepHub.Sum(3, 1L << 40, 17, r)));
     assertEquals(3, sum.partition());
     assertEquals(1L << 40, sum.attempt());
     assertEquals(17, sum.step());
@@ -112,43 +113,58 @@ class StepHubTest {
     assertEquals(9, sum.result().count());
     assertEquals(11, sum.result().computeNanos());
     assertEquals(new StepHub.Join(2, 5), HubCodec.decode(HubCodec.encode(new StepHub.Join(2, 5))));
-    StepHub.Weights w = (StepHub.Weights) HubCodec.decode(HubCodec.encode(
-        new StepHub.Weights(4, new float[] {9f}, null)));
+    StepHub.Weights w =
+        (StepHub.Weights)
+            HubCodec.decode(HubCodec.encode(new StepHub.Weights(4, new float[] {9f}, null)));
     assertEquals(4, w.step());
     assertArrayEquals(new float[] {9f}, w.params());
     assertNull(w.buffers());
-    assertEquals(-1, ((StepHub.Weights) HubCodec.decode(HubCodec.encode(
-        StepHub.Weights.stop()))).step());
+    assertEquals(
+        -1, ((StepHub.Weights) HubCodec.decode(HubCodec.encode(StepHub.Weights.stop()))).step());
     byte[] cut = HubCodec.encode(new StepHub.Weights(4, new float[] {9f, 8f}, null));
     cut[13] = 100; // announces 100 floats (after the tag, the step and the optimiser steps)
     assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(cut));
     assertThrows(IllegalArgumentException.class, () -> HubCodec.decode(new byte[] {9}));
-    StepHub.Report report = (StepHub.Report) HubCodec.decode(HubCodec.encode(new StepHub.Report(
-        6, 8, r, false, new StepHub.Weights(9, new float[] {1}, null, new float[] {2}, 5))));
+    StepHub.Report report =
+        (StepHub.Report)
+            HubCodec.decode(
+                HubCodec.encode(
+                    new StepHub.Report(
+                        6,
+                        8,
+                        r,
+                        false,
+                        new StepHub.Weights(9, new float[] {1}, null, new float[] {2}, 5))));
     assertEquals(8, report.step());
     assertEquals(false, report.finite());
     assertEquals(3.25, report.total().lossSum());
     assertEquals(2, report.total().partitions);
     assertArrayEquals(new float[] {2}, report.state().momentum());
     assertEquals(5, report.state().optimizerSteps());
-    assertNull(((StepHub.Report) HubCodec.decode(HubCodec.encode(new StepHub.Report(6, 8, r,
-        true, null)))).state());
+    assertNull(
+        ((StepHub.Report) HubCodec.decode(HubCodec.encode(new StepHub.Report(6, 8, r, true, null))))
+            .state());
   }
 
   @Test
   void theEndpointAnswersOnlyClientsWithTheApplicationsSecret() throws Exception {
-    SparkConf conf = new SparkConf().set("spark.authenticate", "true")
-        .set("spark.authenticate.secret", "the-right-secret")
-        .set("spark.network.crypto.enabled", "true");
-    RpcEnv server = RpcEnv.create("hub-auth-server", "127.0.0.1", "127.0.0.1", 0, conf,
-        security(conf), 1, false);
+    SparkConf conf =
+        new SparkConf()
+            .set("spark.authenticate", "true")
+            .set("spark.authenticate.secret", "the-right-secret")
+            .set("spark.network.crypto.enabled", "true");
+    RpcEnv server =
+        RpcEnv.create(
+            "hub-auth-server", "127.0.0.1", "127.0.0.1", 0, conf, security(conf), 1, false);
     try {
-      server.setupEndpoint("sparkcnn-steps-auth",
+      server.setupEndpoint(
+          "sparkcnn-steps-auth",
           new StepHub(server, 1, new StepHub.Weights(7, new float[] {1}, null)));
       SparkConf wrong = conf.clone().set("spark.authenticate.secret", "a-wrong-secret");
       RpcEnv stranger = client(wrong);
       try {
-        assertThrows(Exception.class,
+        assertThrows(
+            Exception.class,
             () -> stranger.setupEndpointRef(server.address(), "sparkcnn-steps-auth"));
       } finally {
         stranger.shutdown();
@@ -156,9 +172,13 @@ class StepHubTest {
       RpcEnv friend = client(conf);
       try {
         RpcEndpointRef ref = friend.setupEndpointRef(server.address(), "sparkcnn-steps-auth");
-        StepHub.Weights w = Await.result(ref.ask(new StepHub.Join(0, 1),
-            friend.defaultLookupTimeout(), ClassTag$.MODULE$.apply(StepHub.Weights.class)),
-            Duration.Inf());
+        StepHub.Weights w =
+            Await.result(
+                ref.ask(
+                    new StepHub.Join(0, 1),
+                    friend.defaultLookupTimeout(),
+                    ClassTag$.MODULE$.apply(StepHub.Weights.class)),
+                Duration.Inf());
         assertEquals(7, w.step());
         assertArrayEquals(new float[] {1}, w.params());
       } finally {
@@ -170,14 +190,12 @@ class StepHubTest {
   }
 
   private static RpcEnv client(SparkConf conf) {
-    SparkConf c = conf.clone().set("spark.rpc.askTimeout", "5s")
-        .set("spark.rpc.lookupTimeout", "5s");
-    return RpcEnv.create("hub-auth-client", "127.0.0.1", "127.0.0.1", 0, c, security(c), 1,
-        true);
+    SparkConf c =
+        conf.clone().set("spark.rpc.askTimeout", "5s").set("spark.rpc.lookupTimeout", "5s");
+    return RpcEnv.create("hub-auth-client", "127.0.0.1", "127.0.0.1", 0, c, security(c), 1, true);
   }
 
   private static SecurityManager security(SparkConf conf) {
-    return new SecurityManager(conf, Option.empty(),
-        SecurityManager.$lessinit$greater$default$3());
+    return new SecurityManager(conf, Option.empty(), SecurityManager.$lessinit$greater$default$3());
   }
 }

@@ -26,9 +26,14 @@ class SyncBenchTest {
   @Test
   void timesEveryAggregationForEverySize() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    List<SyncBench.Row> rows = SyncBench.run(TestSpark.get(), List.of(0.001, 0.01),
-        List.of("barrier", "allreduce", "tree", "sharded"), 2, 2,
-        new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    List<SyncBench.Row> rows =
+        SyncBench.run(
+            TestSpark.get(),
+            List.of(0.001, 0.01),
+            List.of("barrier", "allreduce", "tree", "sharded"),
+            2,
+            2,
+            new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertEquals(8, rows.size());
     assertEquals(1000, rows.get(0).floats());
     assertEquals("barrier", rows.get(4).aggregation());
@@ -39,19 +44,23 @@ class SyncBenchTest {
     }
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(out.contains("empty job: p50"), out);
-    assertTrue(out.contains("10,000  sharded") && out.contains("10,000  barrier")
-        && out.contains("10,000  allreduce"), out);
+    assertTrue(
+        out.contains("10,000  sharded")
+            && out.contains("10,000  barrier")
+            && out.contains("10,000  allreduce"),
+        out);
   }
 
   @Test
   void badOptionsAreRefusedBeforeSpark() {
     MainTest.Outcome o = MainTest.cli("bench-sync", "--sizes", "0");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains("--sizes expects millions of floats in (0, 500], got [0.0]"),
-        o.err());
+    assertTrue(
+        o.err().contains("--sizes expects millions of floats in (0, 500], got [0.0]"), o.err());
     o = MainTest.cli("bench-sync", "--aggregations", "ring");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
-    assertTrue(o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"),
+    assertTrue(
+        o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"),
         o.err());
   }
 }

@@ -21,8 +21,18 @@ import org.sparkcnn.engine.Vectors;
 class SyncSgdTest {
   @Test
   void averagedGradientEqualsSingleProcessGradientOverTheUnion() {
-    JobConfig c = JobConfig.resolve(Map.of("data.train_size", 200, "data.test_size", 20,
-        "train.batch_size", 16, "train.partitions", 2), "test");
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.train_size",
+                200,
+                "data.test_size",
+                20,
+                "train.batch_size",
+                16,
+                "train.partitions",
+                2),
+            "test");
     TrainingPlan plan = TrainingPlan.from(c);
     TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
     var arch = plan.architecture();
@@ -32,11 +42,22 @@ class SyncSgdTest {
     int step = 3;
 
     Broadcast<float[]> w = jsc.broadcast(v.params.clone());
-    StepResult r = data.train()
-        .mapPartitions(new ExecutorStep("sync-test", arch, w, null, data.norm(), plan.augment().train(),
-            plan.loss(), data.batches(),
-            plan.seed(), epoch, step))
-        .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
+    StepResult r =
+        data.train()
+            .mapPartitions(
+                new ExecutorStep(
+                    "sync-test",
+                    arch,
+                    w,
+                    null,
+                    data.norm(),
+                    plan.augment().train(),
+                    plan.loss(),
+                    data.batches(),
+                    plan.seed(),
+                    epoch,
+                    step))
+            .treeAggregate(StepResult.zero(), StepResult::merge, StepResult::merge, 2);
     w.destroy();
     assertEquals(16, r.count());
 
@@ -69,7 +90,8 @@ class SyncSgdTest {
       maxDiff = Math.max(maxDiff, Math.abs(expected - actual));
     }
     assertTrue(max > 0, "the gradient must not be all zero");
-    assertTrue(maxDiff <= 1e-5f * Math.max(1f, max),
+    assertTrue(
+        maxDiff <= 1e-5f * Math.max(1f, max),
         "max difference " + maxDiff + " against max magnitude " + max);
   }
 }

@@ -42,8 +42,8 @@ final class TestImages {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
           for (int x = 0; x < w; x++) {
-            boolean inside = Math.abs(x - w / 2) < w / squareDivisor
-                && Math.abs(y - h / 2) < h / squareDivisor;
+            boolean inside =
+                Math.abs(x - w / 2) < w / squareDivisor && Math.abs(y - h / 2) < h / squareDivisor;
             int v = inside ? (c.equals("a") ? 230 : 25) : r.nextInt(256);
             img.setRGB(x, y, (v << 16) | (r.nextInt(256) << 8) | v);
           }
@@ -58,8 +58,8 @@ final class TestImages {
   }
 
   /** A Layout from a size rule and a format rule. */
-  static Layout layout(java.util.function.BiFunction<Integer, Rng, int[]> size,
-      IntFunction<String> format) {
+  static Layout layout(
+      java.util.function.BiFunction<Integer, Rng, int[]> size, IntFunction<String> format) {
     return new Layout() {
       @Override
       public int[] size(int i, Rng r) {

@@ -15,11 +15,12 @@ public final class TestSpark {
 
   public static synchronized SparkSession get() {
     if (session == null || session.sparkContext().isStopped()) {
-      session = Sessions.builder("local[4]", "sparkcnn-driver-checks")
-          .config("spark.default.parallelism", "2")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "2")
-          .getOrCreate();
+      session =
+          Sessions.builder("local[4]", "sparkcnn-driver-checks")
+              .config("spark.default.parallelism", "2")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .getOrCreate();
     }
     return session;
   }

@@ -28,8 +28,9 @@ class TrainingProgressTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     EpochMeter m = new EpochMeter();
-    try (TrainingProgress bar = new TrainingProgress(2, 3, steps, stepsDone, 64,
-        new ConsoleProgressBarConsumer(out, 120))) {
+    try (TrainingProgress bar =
+        new TrainingProgress(
+            2, 3, steps, stepsDone, 64, new ConsoleProgressBarConsumer(out, 120))) {
       for (int s = stepsDone + 1; s <= steps; s++) {
         m.add(new StepResult(new float[0], 0.5 * 64, 48, 64, 1_000_000L), 2_000_000L);
         bar.update(s, m);

@@ -32,8 +32,8 @@ import org.sparkcnn.driver.TestSpark;
 class CnnClassifierParamsTest {
   @TempDir Path dir;
 
-  private static final StructType VECTORS = new StructType()
-      .add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
+  private static final StructType VECTORS =
+      new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
 
   @Test
   void defaultsAreTheConfigsAndParamsCopyAndPersist() throws Exception {
@@ -46,10 +46,15 @@ class CnnClassifierParamsTest {
     assertEquals(Keys.MODEL_NAME.defaultValue(), c.getOrDefault(c.modelName()));
     assertEquals(Keys.DATA_IMAGE_SIZE.defaultValue(), c.getOrDefault(c.imageSize()));
     String explained = c.explainParams();
-    assertTrue(explained.contains("maxEpochs") && explained.contains("learningRate")
-        && explained.contains("featuresCol"), explained);
+    assertTrue(
+        explained.contains("maxEpochs")
+            && explained.contains("learningRate")
+            && explained.contains("featuresCol"),
+        explained);
 
-    c.setMaxEpochs(2).set("optim.lr_schedule", "cosine").set("train.batch_size", "32")
+    c.setMaxEpochs(2)
+        .set("optim.lr_schedule", "cosine")
+        .set("train.batch_size", "32")
         .set("featuresCol", "pixels");
     assertEquals(32, c.getOrDefault(c.batchSize()));
     assertEquals("pixels", c.getFeaturesCol());
@@ -77,30 +82,35 @@ class CnnClassifierParamsTest {
   void transformSchemaNamesTheProblemBeforeAnyJob() {
     CnnClassifier c = new CnnClassifier().setInputShape(1, 28, 28);
     assertTrue(c.transformSchema(VECTORS).getFieldIndex("probability").isDefined());
-    assertMessage(() -> c.setFeaturesCol("pixels").transformSchema(VECTORS),
+    assertMessage(
+        () -> c.setFeaturesCol("pixels").transformSchema(VECTORS),
         "features column 'pixels' does not exist; the DataFrame has features, label");
     c.setFeaturesCol("features");
-    StructType strings = new StructType().add("features", DataTypes.StringType)
-        .add("label", DataTypes.DoubleType);
-    assertMessage(() -> c.transformSchema(strings), "features column 'features' holds string;"
-        + " expected an ML Vector");
-    assertMessage(() -> new CnnClassifier().transformSchema(VECTORS),
+    StructType strings =
+        new StructType().add("features", DataTypes.StringType).add("label", DataTypes.DoubleType);
+    assertMessage(
+        () -> c.transformSchema(strings),
+        "features column 'features' holds string;" + " expected an ML Vector");
+    assertMessage(
+        () -> new CnnClassifier().transformSchema(VECTORS),
         "expected setInputShape(channels, height, width)");
-    assertMessage(() -> new CnnClassifier().setInputShape(1, 2, 2).transformSchema(VECTORS),
+    assertMessage(
+        () -> new CnnClassifier().setInputShape(1, 2, 2).transformSchema(VECTORS),
         "model 'lenet5'");
-    StructType textLabels = new StructType().add("features", new VectorUDT())
-        .add("label", DataTypes.StringType);
-    assertMessage(() -> c.transformSchema(textLabels), "label column 'label' holds string;"
-        + " expected class indices");
-    assertMessage(() -> c.setPredictionCol("label").transformSchema(VECTORS),
+    StructType textLabels =
+        new StructType().add("features", new VectorUDT()).add("label", DataTypes.StringType);
+    assertMessage(
+        () -> c.transformSchema(textLabels),
+        "label column 'label' holds string;" + " expected class indices");
+    assertMessage(
+        () -> c.setPredictionCol("label").transformSchema(VECTORS),
         "predictionCol 'label': the DataFrame already has a column of that name");
     c.setPredictionCol("prediction");
-    assertMessage(() -> c.setAugmentation("[{op: rotat}]").transformSchema(VECTORS),
-        "data.augment[0]");
+    assertMessage(
+        () -> c.setAugmentation("[{op: rotat}]").transformSchema(VECTORS), "data.augment[0]");
   }
 
-  private static void assertMessage(org.junit.jupiter.api.function.Executable call,
-      String part) {
+  private static void assertMessage(org.junit.jupiter.api.function.Executable call, String part) {
     var e = assertThrows(IllegalArgumentException.class, call);
     assertTrue(e.getMessage().contains(part), e.getMessage());
   }
@@ -108,20 +118,35 @@ class CnnClassifierParamsTest {
   @Test
   void modelSelectionCopiesAndFitsTheEstimator() {
     Dataset<Row> shapes = MlData.shapes(TestSpark.get(), 3, 400).cache();
-    CnnClassifier cnn = new CnnClassifier().setInputShape(3, 32, 32).setPixelScale(255)
-        .setMaxEpochs(1).setBatchSize(32).setNumPartitions(2);
-    ParamMap[] grid = new ParamGridBuilder()
-        .addGrid(cnn.learningRate(), new double[] {0.01, 0.02}).build();
+    CnnClassifier cnn =
+        new CnnClassifier()
+            .setInputShape(3, 32, 32)
+            .setPixelScale(255)
+            .setMaxEpochs(1)
+            .setBatchSize(32)
+            .setNumPartitions(2);
+    ParamMap[] grid =
+        new ParamGridBuilder().addGrid(cnn.learningRate(), new double[] {0.01, 0.02}).build();
     var accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
-    TrainValidationSplitModel tvs = new TrainValidationSplit().setEstimator(cnn)
-        .setEstimatorParamMaps(grid).setEvaluator(accuracy).setTrainRatio(0.75).setSeed(1)
-        .fit(shapes);
+    TrainValidationSplitModel tvs =
+        new TrainValidationSplit()
+            .setEstimator(cnn)
+            .setEstimatorParamMaps(grid)
+            .setEvaluator(accuracy)
+            .setTrainRatio(0.75)
+            .setSeed(1)
+            .fit(shapes);
     assertEquals(2, tvs.validationMetrics().length);
     CnnClassificationModel best = (CnnClassificationModel) tvs.bestModel();
     assertEquals(10, best.numClasses());
-    CrossValidatorModel cv = new CrossValidator().setEstimator(cnn)
-        .setEstimatorParamMaps(new ParamMap[] {new ParamMap()}).setEvaluator(accuracy)
-        .setNumFolds(2).setSeed(1).fit(shapes);
+    CrossValidatorModel cv =
+        new CrossValidator()
+            .setEstimator(cnn)
+            .setEstimatorParamMaps(new ParamMap[] {new ParamMap()})
+            .setEvaluator(accuracy)
+            .setNumFolds(2)
+            .setSeed(1)
+            .fit(shapes);
     assertEquals(1, cv.avgMetrics().length);
     assertTrue(cv.avgMetrics()[0] > 0.1, "accuracy " + cv.avgMetrics()[0]);
     shapes.unpersist();

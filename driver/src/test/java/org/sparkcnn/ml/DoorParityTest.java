@@ -27,16 +27,34 @@ class DoorParityTest {
   @Test
   void cnnClassifierTrainsTheBitsOfTrain() throws Exception {
     var spark = TestSpark.get();
-    JobConfig c = JobConfig.resolve(Map.of("data.source", "mnist",
-        "data.dir", SharedData.root().resolve("datasets").toString(), "data.train_size", 2000,
-        "data.test_size", 200, "train.epochs", 1, "train.partitions", 2, "train.seed", 7),
-        "test");
-    Trainer.Result viaTrain = new Trainer(TrainingPlan.from(c),
-        RunFolder.create(dir.resolve("run"), c)).run(spark);
+    JobConfig c =
+        JobConfig.resolve(
+            Map.of(
+                "data.source",
+                "mnist",
+                "data.dir",
+                SharedData.root().resolve("datasets").toString(),
+                "data.train_size",
+                2000,
+                "data.test_size",
+                200,
+                "train.epochs",
+                1,
+                "train.partitions",
+                2,
+                "train.seed",
+                7),
+            "test");
+    Trainer.Result viaTrain =
+        new Trainer(TrainingPlan.from(c), RunFolder.create(dir.resolve("run"), c)).run(spark);
 
-    CnnClassificationModel viaMl = new CnnClassifier().setMaxEpochs(1).setNumPartitions(2)
-        .setSeed(7).setInputShape(1, 28, 28)
-        .fit(MlData.mnist(spark, Split.TRAIN, 2000));
+    CnnClassificationModel viaMl =
+        new CnnClassifier()
+            .setMaxEpochs(1)
+            .setNumPartitions(2)
+            .setSeed(7)
+            .setInputShape(1, 28, 28)
+            .fit(MlData.mnist(spark, Split.TRAIN, 2000));
 
     assertEquals(viaTrain.model().params().length, viaMl.contents().params().length);
     assertArrayEquals(viaTrain.model().params(), viaMl.contents().params());

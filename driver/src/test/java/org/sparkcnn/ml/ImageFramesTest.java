@@ -46,15 +46,27 @@ class ImageFramesTest {
   @Test
   void imagesReadBySparksImageSource() {
     var spark = TestSpark.get();
-    Dataset<Row> images = spark.read().format("image").option("dropInvalid", false)
-        .option("recursiveFileLookup", "true").load(ants().resolve("train").toString())
-        .withColumn("class", regexp_extract(col("image.origin"), "/([^/]+)/[^/]+$", 1));
-    PipelineModel m = fit(images, new CnnClassifier().setFeaturesCol("image").setImageSize(32)
-        .setBatchSize(16).setMaxEpochs(1).setNumPartitions(2));
+    Dataset<Row> images =
+        spark
+            .read()
+            .format("image")
+            .option("dropInvalid", false)
+            .option("recursiveFileLookup", "true")
+            .load(ants().resolve("train").toString())
+            .withColumn("class", regexp_extract(col("image.origin"), "/([^/]+)/[^/]+$", 1));
+    PipelineModel m =
+        fit(
+            images,
+            new CnnClassifier()
+                .setFeaturesCol("image")
+                .setImageSize(32)
+                .setBatchSize(16)
+                .setMaxEpochs(1)
+                .setNumPartitions(2));
     CnnClassificationModel cnn = (CnnClassificationModel) m.stages()[1];
     assertEquals(List.of("ants", "bees"), cnn.classNames());
-    List<Row> out = m.transform(images).select("image.origin", "prediction", "probability")
-        .collectAsList();
+    List<Row> out =
+        m.transform(images).select("image.origin", "prediction", "probability").collectAsList();
     assertEquals(245, out.size());
     for (Row r : out) {
       double p = r.getDouble(1);
@@ -71,14 +83,27 @@ class ImageFramesTest {
     Path cut = dir.resolve("bees/cut.jpg");
     Files.createDirectories(cut.getParent());
     Files.write(cut, Arrays.copyOf(jpeg, jpeg.length / 2));
-    Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-        .load(ants().resolve("train").toString(), ants().resolve("val").toString(),
-            dir.toString())
-        .withColumn("class", regexp_extract(col("path"), "/([^/]+)/[^/]+$", 1))
-        .withColumn("validation", col("path").contains("/val/"));
-    PipelineModel m = fit(files, new CnnClassifier().setFeaturesCol("content").setImageSize(32)
-        .setValidationIndicatorCol("validation").setBatchSize(16).setMaxEpochs(1)
-        .setNumPartitions(2));
+    Dataset<Row> files =
+        spark
+            .read()
+            .format("binaryFile")
+            .option("recursiveFileLookup", "true")
+            .load(
+                ants().resolve("train").toString(),
+                ants().resolve("val").toString(),
+                dir.toString())
+            .withColumn("class", regexp_extract(col("path"), "/([^/]+)/[^/]+$", 1))
+            .withColumn("validation", col("path").contains("/val/"));
+    PipelineModel m =
+        fit(
+            files,
+            new CnnClassifier()
+                .setFeaturesCol("content")
+                .setImageSize(32)
+                .setValidationIndicatorCol("validation")
+                .setBatchSize(16)
+                .setMaxEpochs(1)
+                .setNumPartitions(2));
     CnnClassificationModel cnn = (CnnClassificationModel) m.stages()[1];
     var epoch = cnn.summary().epochs().get(0);
     assertEquals(1, ((Number) epoch.get("skipped_images")).intValue(), epoch.toString());

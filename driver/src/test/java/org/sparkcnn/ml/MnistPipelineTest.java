@@ -32,18 +32,19 @@ class MnistPipelineTest {
     var spark = TestSpark.get();
     Dataset<Row> train = MlData.mnist(spark, Split.TRAIN, 0);
     Dataset<Row> test = MlData.mnist(spark, Split.TEST, 0);
-    CnnClassifier cnn = new CnnClassifier().setInputShape(1, 28, 28).setMaxEpochs(1)
-        .setNumPartitions(2);
+    CnnClassifier cnn =
+        new CnnClassifier().setInputShape(1, 28, 28).setMaxEpochs(1).setNumPartitions(2);
     PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {cnn}).fit(train);
 
     String path = dir.resolve("mnist-pipeline").toString();
     fitted.write().overwrite().save(path);
     PipelineModel loaded = PipelineModel.load(path);
     Dataset<Row> predicted = loaded.transform(test);
-    assertEquals(List.of("id", "features", "label", "prediction", "probability",
-        "rawPrediction"), List.of(predicted.columns()));
-    double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
-        .evaluate(predicted);
+    assertEquals(
+        List.of("id", "features", "label", "prediction", "probability", "rawPrediction"),
+        List.of(predicted.columns()));
+    double accuracy =
+        new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predicted);
     assertTrue(accuracy >= 0.97, "accuracy " + accuracy);
 
     CnnClassificationModel model = (CnnClassificationModel) loaded.stages()[0];

@@ -48,8 +48,9 @@ class ReadmeProgramTest {
 
   @Test
   void theReadmeProgramCompilesAndRuns() throws Exception {
-    String code = program(Files.readString(root().resolve("docs/using-a-model.md")),
-        "## From a Spark program");
+    String code =
+        program(
+            Files.readString(root().resolve("docs/using-a-model.md")), "## From a Spark program");
     Path src = dir.resolve("src/AntsAndBees.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, code);
@@ -57,8 +58,8 @@ class ReadmeProgramTest {
     Files.createDirectories(classes);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     var errors = new java.io.ByteArrayOutputStream();
-    int status = javac.run(null, null, errors, "-d", classes.toString(), "-cp", classPath(),
-        src.toString());
+    int status =
+        javac.run(null, null, errors, "-d", classes.toString(), "-cp", classPath(), src.toString());
     assertEquals(0, status, errors.toString(StandardCharsets.UTF_8));
 
     Path data = SharedData.root().resolve("datasets/hymenoptera_data");
@@ -72,16 +73,16 @@ class ReadmeProgramTest {
     cmd.add(classes + File.pathSeparator + classPath());
     cmd.addAll(List.of("AntsAndBees", data.toString(), "1", dir.resolve("model").toString()));
     Path log = dir.resolve("run.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean ended = p.waitFor(10, TimeUnit.MINUTES);
     if (!ended) {
       p.destroyForcibly();
     }
     String out = Files.readString(log);
     assertTrue(ended && p.exitValue() == 0, tail(out));
-    Matcher m = Pattern.compile("classes \\[ants, bees\\], validation accuracy ([0-9.]+)")
-        .matcher(out);
+    Matcher m =
+        Pattern.compile("classes \\[ants, bees\\], validation accuracy ([0-9.]+)").matcher(out);
     assertTrue(m.find(), tail(out));
     double accuracy = Double.parseDouble(m.group(1));
     assertTrue(accuracy > 0.3 && accuracy <= 1, out);

@@ -35,8 +35,8 @@ public final class Assignment implements Serializable {
           return m;
         }
       }
-      throw new IllegalArgumentException("unknown partitioning '" + name
-          + "'; expected balanced or stratified");
+      throw new IllegalArgumentException(
+          "unknown partitioning '" + name + "'; expected balanced or stratified");
     }
   }
 
@@ -46,9 +46,14 @@ public final class Assignment implements Serializable {
 
   public Assignment(long[] ids, int[] partitionOf, int partitions) {
     if (ids.length != partitionOf.length || partitions <= 0) {
-      throw new IllegalArgumentException(ids.length + " ids, " + partitionOf.length
-          + " partition numbers and " + partitions + " partitions: expected as many numbers as"
-          + " ids and at least one partition");
+      throw new IllegalArgumentException(
+          ids.length
+              + " ids, "
+              + partitionOf.length
+              + " partition numbers and "
+              + partitions
+              + " partitions: expected as many numbers as"
+              + " ids and at least one partition");
     }
     this.ids = ids;
     this.partitionOf = partitionOf;
@@ -61,8 +66,12 @@ public final class Assignment implements Serializable {
    */
   public static Assignment of(Members m, int partitions, Mode mode, long seed, int round) {
     if (partitions <= 0 || round < 0) {
-      throw new IllegalArgumentException("partitions " + partitions + ", round " + round
-          + ": expected at least one partition and a round >= 0");
+      throw new IllegalArgumentException(
+          "partitions "
+              + partitions
+              + ", round "
+              + round
+              + ": expected at least one partition and a round >= 0");
     }
     int n = m.ids().length;
     int[] line = round == 0 ? identity(n) : Rng.of(seed, RESHUFFLE_STREAM, round).permutation(n);
@@ -133,9 +142,13 @@ public final class Assignment implements Serializable {
   public int partitionOf(long id) {
     int i = Arrays.binarySearch(ids, id);
     if (i < 0) {
-      throw new IllegalArgumentException("sample " + id + " is not among the " + ids.length
-          + " samples this assignment was computed from: the source delivered a sample it did"
-          + " not deliver before");
+      throw new IllegalArgumentException(
+          "sample "
+              + id
+              + " is not among the "
+              + ids.length
+              + " samples this assignment was computed from: the source delivered a sample it did"
+              + " not deliver before");
     }
     return partitionOf[i];
   }
@@ -151,7 +164,8 @@ public final class Assignment implements Serializable {
 
   /** Whether both put the same samples in the same partitions. */
   public boolean sameAs(Assignment o) {
-    return partitions == o.partitions && Arrays.equals(ids, o.ids)
+    return partitions == o.partitions
+        && Arrays.equals(ids, o.ids)
         && Arrays.equals(partitionOf, o.partitionOf);
   }
 
@@ -159,17 +173,17 @@ public final class Assignment implements Serializable {
   public record Members(long[] ids, int[] labels) implements Serializable {
     public Members {
       if (ids.length != labels.length) {
-        throw new IllegalArgumentException(ids.length + " ids and " + labels.length
-            + " labels: expected one label per id");
+        throw new IllegalArgumentException(
+            ids.length + " ids and " + labels.length + " labels: expected one label per id");
       }
       for (int i = 0; i < ids.length; i++) {
         if (labels[i] < 0) {
-          throw new IllegalArgumentException("sample " + ids[i] + " has the label " + labels[i]
-              + ", expected a class index >= 0");
+          throw new IllegalArgumentException(
+              "sample " + ids[i] + " has the label " + labels[i] + ", expected a class index >= 0");
         }
         if (i > 0 && ids[i] <= ids[i - 1]) {
-          throw new IllegalArgumentException("sample ids must be unique and increasing, got "
-              + ids[i - 1] + " then " + ids[i]);
+          throw new IllegalArgumentException(
+              "sample ids must be unique and increasing, got " + ids[i - 1] + " then " + ids[i]);
         }
       }
     }

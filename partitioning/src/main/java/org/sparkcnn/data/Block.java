@@ -22,6 +22,7 @@ import org.sparkcnn.engine.Shape;
 public final class Block implements Serializable {
   /** Tags the shuffling stream among the job's random streams. */
   private static final long SHUFFLE_STREAM = 0x5348_5546L;
+
   private final int partition;
   private final Shape shape;
   private final long[] ids; // [n]
@@ -34,13 +35,26 @@ public final class Block implements Serializable {
   public Block(int partition, Shape shape, long[] ids, int[] labels, byte[] pixels) {
     this(partition, shape, ids, labels, pixels, null, null, null);
     if (labels.length != ids.length || pixels.length != (long) ids.length * shape.size()) {
-      throw new IllegalArgumentException("block of " + ids.length + " samples of " + shape
-          + " needs as many labels and " + ids.length * (long) shape.size() + " pixel bytes");
+      throw new IllegalArgumentException(
+          "block of "
+              + ids.length
+              + " samples of "
+              + shape
+              + " needs as many labels and "
+              + ids.length * (long) shape.size()
+              + " pixel bytes");
     }
   }
 
-  private Block(int partition, Shape shape, long[] ids, int[] labels, byte[] pixels,
-      byte[] files, int[] offsets, String[] paths) {
+  private Block(
+      int partition,
+      Shape shape,
+      long[] ids,
+      int[] labels,
+      byte[] pixels,
+      byte[] files,
+      int[] offsets,
+      String[] paths) {
     this.partition = partition;
     this.shape = shape;
     this.ids = ids;
@@ -52,23 +66,52 @@ public final class Block implements Serializable {
   }
 
   /** An encoded block: samples [n] whose files are files[offsets[i] .. offsets[i + 1]). */
-  public static Block encoded(int partition, Shape shape, long[] ids, int[] labels, byte[] files,
-      int[] offsets, String[] paths) {
+  public static Block encoded(
+      int partition,
+      Shape shape,
+      long[] ids,
+      int[] labels,
+      byte[] files,
+      int[] offsets,
+      String[] paths) {
     int n = ids.length;
     if (labels.length != n || offsets.length != n + 1 || paths.length != n) {
-      throw new IllegalArgumentException("encoded block of " + n + " samples needs " + n
-          + " labels, " + (n + 1) + " offsets and " + n + " paths, got " + labels.length + ", "
-          + offsets.length + " and " + paths.length);
+      throw new IllegalArgumentException(
+          "encoded block of "
+              + n
+              + " samples needs "
+              + n
+              + " labels, "
+              + (n + 1)
+              + " offsets and "
+              + n
+              + " paths, got "
+              + labels.length
+              + ", "
+              + offsets.length
+              + " and "
+              + paths.length);
     }
     for (int i = 0; i < n; i++) {
       if (offsets[i] < 0 || offsets[i] > offsets[i + 1]) {
-        throw new IllegalArgumentException("encoded block: offsets must increase from 0, got "
-            + offsets[i] + " then " + offsets[i + 1] + " at sample " + i);
+        throw new IllegalArgumentException(
+            "encoded block: offsets must increase from 0, got "
+                + offsets[i]
+                + " then "
+                + offsets[i + 1]
+                + " at sample "
+                + i);
       }
     }
     if (offsets[0] != 0 || offsets[n] != files.length) {
-      throw new IllegalArgumentException("encoded block: offsets span " + offsets[0] + ".."
-          + offsets[n] + ", expected 0.." + files.length + " (the length of the files)");
+      throw new IllegalArgumentException(
+          "encoded block: offsets span "
+              + offsets[0]
+              + ".."
+              + offsets[n]
+              + ", expected 0.."
+              + files.length
+              + " (the length of the files)");
     }
     return new Block(partition, shape, ids, labels, null, files, offsets, paths);
   }
@@ -81,8 +124,12 @@ public final class Block implements Serializable {
       total += s.bytes().length;
     }
     if (total > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("partition " + partition + " holds " + total
-          + " bytes of encoded files; a block holds at most 2 GiB: use more train.partitions");
+      throw new IllegalArgumentException(
+          "partition "
+              + partition
+              + " holds "
+              + total
+              + " bytes of encoded files; a block holds at most 2 GiB: use more train.partitions");
     }
     long[] ids = new long[n];
     int[] labels = new int[n];
@@ -110,8 +157,15 @@ public final class Block implements Serializable {
     for (int i = 0; i < n; i++) {
       Sample s = samples.get(i);
       if (s.pixels().length != size) {
-        throw new IllegalArgumentException("sample " + s.id() + " has " + s.pixels().length
-            + " pixel bytes, expected " + size + " for shape " + shape);
+        throw new IllegalArgumentException(
+            "sample "
+                + s.id()
+                + " has "
+                + s.pixels().length
+                + " pixel bytes, expected "
+                + size
+                + " for shape "
+                + shape);
       }
       ids[i] = s.id();
       labels[i] = s.label();
@@ -148,8 +202,11 @@ public final class Block implements Serializable {
   /** Raw pixels of the whole block, [n, C, H, W] (read only); a decoded block only. */
   public byte[] pixels() {
     if (pixels == null) {
-      throw new IllegalStateException("partition " + partition + " is cached as encoded files"
-          + " (data.cache: encoded): decode() its samples to read their pixels");
+      throw new IllegalStateException(
+          "partition "
+              + partition
+              + " is cached as encoded files"
+              + " (data.cache: encoded): decode() its samples to read their pixels");
     }
     return pixels;
   }
@@ -180,20 +237,28 @@ public final class Block implements Serializable {
       throw new IllegalStateException("partition " + partition + " is already decoded");
     }
     if (decoder == null) {
-      throw new IllegalArgumentException("partition " + partition + " is cached as encoded files"
-          + " but no decoder was given");
+      throw new IllegalArgumentException(
+          "partition " + partition + " is cached as encoded files" + " but no decoder was given");
     }
     int size = shape.size();
-    Block out = reuse != null && !reuse.isEncoded() && reuse.size() == count
-        && reuse.shape.equals(shape) ? reuse
-        : new Block(partition, shape, new long[count], new int[count], new byte[count * size]);
+    Block out =
+        reuse != null && !reuse.isEncoded() && reuse.size() == count && reuse.shape.equals(shape)
+            ? reuse
+            : new Block(partition, shape, new long[count], new int[count], new byte[count * size]);
     for (int i = 0; i < count; i++) {
       int s = order == null ? from + i : order[from + i];
-      byte[] px = decoder.decodeFile(Arrays.copyOfRange(files, offsets[s], offsets[s + 1]),
-          paths[s]);
+      byte[] px =
+          decoder.decodeFile(Arrays.copyOfRange(files, offsets[s], offsets[s + 1]), paths[s]);
       if (px.length != size) {
-        throw new IllegalArgumentException("the image " + paths[s] + " decoded to " + px.length
-            + " bytes, expected " + size + " for shape " + shape);
+        throw new IllegalArgumentException(
+            "the image "
+                + paths[s]
+                + " decoded to "
+                + px.length
+                + " bytes, expected "
+                + size
+                + " for shape "
+                + shape);
       }
       System.arraycopy(px, 0, out.pixels, i * size, size);
       out.ids[i] = ids[s];

@@ -80,8 +80,15 @@ public record CifarSource(String dir, String name, int trainLimit, int testLimit
     for (Split s : Split.values()) {
       for (Path p : files(s)) {
         if (!Files.isRegularFile(p)) {
-          throw new IllegalArgumentException("no " + name + " data: " + p + " does not exist (is"
-              + " --data-dir the folder that holds '" + folder() + "/'?)");
+          throw new IllegalArgumentException(
+              "no "
+                  + name
+                  + " data: "
+                  + p
+                  + " does not exist (is"
+                  + " --data-dir the folder that holds '"
+                  + folder()
+                  + "/'?)");
         }
         try (InputStream in = Files.newInputStream(p)) {
           byte[] bytes = in.readAllBytes();
@@ -97,15 +104,24 @@ public record CifarSource(String dir, String name, int trainLimit, int testLimit
   void checkRecords(byte[] bytes, String file) {
     int record = labelBytes() + PIXELS;
     if (bytes.length == 0 || bytes.length % record != 0) {
-      throw new IllegalArgumentException(file + ": " + bytes.length + " bytes is not a whole"
-          + " number of " + name + " records of " + record + " bytes (truncated or not "
-          + name + " binary?)");
+      throw new IllegalArgumentException(
+          file
+              + ": "
+              + bytes.length
+              + " bytes is not a whole"
+              + " number of "
+              + name
+              + " records of "
+              + record
+              + " bytes (truncated or not "
+              + name
+              + " binary?)");
     }
     for (int r = 0; r < bytes.length / record; r++) {
       int label = bytes[r * record + labelBytes() - 1] & 0xff;
       if (label >= classes()) {
-        throw new IllegalArgumentException(file + ": record " + r + " has label " + label
-            + ", expected 0.." + (classes() - 1));
+        throw new IllegalArgumentException(
+            file + ": record " + r + " has label " + label + ", expected 0.." + (classes() - 1));
       }
     }
   }
@@ -117,9 +133,15 @@ public record CifarSource(String dir, String name, int trainLimit, int testLimit
     List<String> order = files.stream().map(p -> p.getFileName().toString()).toList();
     int limit = split == Split.TRAIN ? trainLimit : testLimit;
     CifarSource self = this;
-    JavaRDD<Row> rows = spark.read().format("binaryFile").load(uris)
-        .select("path", "content").javaRDD().coalesce(1)
-        .mapPartitions(f -> self.decode(f, order, limit));
+    JavaRDD<Row> rows =
+        spark
+            .read()
+            .format("binaryFile")
+            .load(uris)
+            .select("path", "content")
+            .javaRDD()
+            .coalesce(1)
+            .mapPartitions(f -> self.decode(f, order, limit));
     return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 

@@ -13,13 +13,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-public record EncodedSample(long id, int label, byte[] bytes, String path)
-    implements Serializable {
-  public static final StructType SCHEMA = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("bytes", DataTypes.BinaryType, false)
-      .add("path", DataTypes.StringType, false);
+public record EncodedSample(long id, int label, byte[] bytes, String path) implements Serializable {
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("bytes", DataTypes.BinaryType, false)
+          .add("path", DataTypes.StringType, false);
 
   public static EncodedSample fromRow(Row r) {
     return new EncodedSample(r.getLong(0), r.getInt(1), (byte[]) r.get(2), r.getString(3));

@@ -53,11 +53,12 @@ import org.sparkcnn.engine.Shape;
 public record FolderSource(String root, int size, int trainLimit, int testLimit)
     implements Source, Source.Encoded {
   /** The undecoded files of a split: id, label, the file's path (a URI) and its bytes. */
-  public static final StructType FILES = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("path", DataTypes.StringType, false)
-      .add("content", DataTypes.BinaryType, false);
+  public static final StructType FILES =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("path", DataTypes.StringType, false)
+          .add("content", DataTypes.BinaryType, false);
 
   public FolderSource {
     if (size < 8) {
@@ -87,13 +88,17 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       return r.resolve("train");
     }
     return Files.isDirectory(r.resolve("val")) || !Files.isDirectory(r.resolve("test"))
-        ? r.resolve("val") : r.resolve("test");
+        ? r.resolve("val")
+        : r.resolve("test");
   }
 
   private static List<String> subfolders(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("no image folder " + dir + " (data.dir must hold"
-          + " train/<class>/ and val/<class>/ or test/<class>/)");
+      throw new IllegalArgumentException(
+          "no image folder "
+              + dir
+              + " (data.dir must hold"
+              + " train/<class>/ and val/<class>/ or test/<class>/)");
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
@@ -111,9 +116,14 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     Path dir = split(s);
     for (String c : subfolders(dir)) {
       if (!classes.contains(c)) {
-        throw new IllegalArgumentException("the label folder " + dir.resolve(c) + " appears only"
-            + " in the test split; the classes are the folders of " + split(Split.TRAIN) + ": "
-            + classes);
+        throw new IllegalArgumentException(
+            "the label folder "
+                + dir.resolve(c)
+                + " appears only"
+                + " in the test split; the classes are the folders of "
+                + split(Split.TRAIN)
+                + ": "
+                + classes);
       }
     }
     List<Path> out = new ArrayList<>();
@@ -141,8 +151,11 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     for (Split s : Split.values()) {
       for (Path p : files(s)) {
         if (!Files.isReadable(p)) {
-          throw new IllegalArgumentException("cannot read the image " + p + ": no read"
-              + " permission (every file under the class folders must be readable)");
+          throw new IllegalArgumentException(
+              "cannot read the image "
+                  + p
+                  + ": no read"
+                  + " permission (every file under the class folders must be readable)");
         }
       }
     }
@@ -156,11 +169,15 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
     int side = size;
-    var rows = raw(spark, split).flatMap(r -> {
-      byte[] px = decodedOrNull(r.getLong(0), (byte[]) r.get(3), side, r.getString(2));
-      return px == null ? Collections.<Row>emptyIterator()
-          : List.of(new Sample(r.getLong(0), r.getInt(1), px).toRow()).iterator();
-    });
+    var rows =
+        raw(spark, split)
+            .flatMap(
+                r -> {
+                  byte[] px = decodedOrNull(r.getLong(0), (byte[]) r.get(3), side, r.getString(2));
+                  return px == null
+                      ? Collections.<Row>emptyIterator()
+                      : List.of(new Sample(r.getLong(0), r.getInt(1), px).toRow()).iterator();
+                });
     return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 
@@ -187,13 +204,18 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   @Override
   public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
     int side = size;
-    var rows = raw(spark, split).flatMap(r -> {
-      byte[] file = (byte[]) r.get(3);
-      return decodedOrNull(r.getLong(0), file, side, r.getString(2)) == null
-          ? Collections.<Row>emptyIterator()
-          : List.of(new EncodedSample(r.getLong(0), r.getInt(1), file, r.getString(2)).toRow())
-              .iterator();
-    });
+    var rows =
+        raw(spark, split)
+            .flatMap(
+                r -> {
+                  byte[] file = (byte[]) r.get(3);
+                  return decodedOrNull(r.getLong(0), file, side, r.getString(2)) == null
+                      ? Collections.<Row>emptyIterator()
+                      : List.of(
+                              new EncodedSample(r.getLong(0), r.getInt(1), file, r.getString(2))
+                                  .toRow())
+                          .iterator();
+                });
     return spark.createDataFrame(rows, EncodedSample.SCHEMA);
   }
 
@@ -213,17 +235,23 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       idAndLabel.put(c + "/" + p.getFileName(), new long[] {i, classes.indexOf(c)});
     }
     String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
-    return spark.read().format("binaryFile").load(paths).select("path", "content")
-        .javaRDD().filter(r -> idAndLabel.containsKey(key(r.getString(0))))
-        .map(r -> {
-          long[] il = idAndLabel.get(key(r.getString(0)));
-          return RowFactory.create(il[0], (int) il[1], r.getString(0), r.get(1));
-        });
+    return spark
+        .read()
+        .format("binaryFile")
+        .load(paths)
+        .select("path", "content")
+        .javaRDD()
+        .filter(r -> idAndLabel.containsKey(key(r.getString(0))))
+        .map(
+            r -> {
+              long[] il = idAndLabel.get(key(r.getString(0)));
+              return RowFactory.create(il[0], (int) il[1], r.getString(0), r.get(1));
+            });
   }
 
   /**
-   * The pixels of one file, or null, with a warning on the executor's stderr, if it is corrupt:
-   * the one check that decides which samples load() and loadEncoded() skip.
+   * The pixels of one file, or null, with a warning on the executor's stderr, if it is corrupt: the
+   * one check that decides which samples load() and loadEncoded() skip.
    */
   private static byte[] decodedOrNull(long id, byte[] file, int size, String path) {
     try {
@@ -249,9 +277,9 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   }
 
   /**
-   * Decodes an image file and returns size x size RGB pixels as [3, size, size] bytes: the
-   * shorter side scaled to size (bilinear), the centre cropped. IllegalArgumentException naming
-   * the path if the file is not an image, is corrupt or is truncated.
+   * Decodes an image file and returns size x size RGB pixels as [3, size, size] bytes: the shorter
+   * side scaled to size (bilinear), the centre cropped. IllegalArgumentException naming the path if
+   * the file is not an image, is corrupt or is truncated.
    */
   public static byte[] decode(byte[] file, int size, String path) {
     return squarePixels(read(file, path), size);
@@ -269,8 +297,8 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     int y0 = (h - crop) / 2;
     BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
     g.drawImage(img, 0, 0, size, size, x0, y0, x0 + crop, y0 + crop, null);
     g.dispose();
@@ -290,8 +318,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
   /** The stored size of an image file: {channels (1 grey, 3 colour; alpha not counted), H, W}. */
   public static int[] dimensions(byte[] file, String path) {
     BufferedImage img = read(file, path);
-    return new int[] {img.getColorModel().getNumColorComponents(), img.getHeight(),
-        img.getWidth()};
+    return new int[] {img.getColorModel().getNumColorComponents(), img.getHeight(), img.getWidth()};
   }
 
   /** The image of a file, read with the reader's warnings treated as errors. */
@@ -317,12 +344,17 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
       throw new IllegalArgumentException(problem + "truncated or corrupt (" + e + ")", e);
     }
     if (format == null) {
-      throw new IllegalArgumentException(problem
-          + "not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+      throw new IllegalArgumentException(
+          problem + "not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
     }
     if (!warnings.isEmpty()) {
-      throw new IllegalArgumentException(problem + "truncated or corrupt (the " + format
-          + " reader warns: " + String.join("; ", warnings.stream().distinct().toList()) + ")");
+      throw new IllegalArgumentException(
+          problem
+              + "truncated or corrupt (the "
+              + format
+              + " reader warns: "
+              + String.join("; ", warnings.stream().distinct().toList())
+              + ")");
     }
     return img;
   }

@@ -31,8 +31,17 @@ public final class IdxReader {
     int[] dims = header(s, name, IMAGES_MAGIC, "idx3 unsigned byte images", "count, rows, cols");
     long total = (long) dims[0] * dims[1]; // below 2^62; times cols only where it cannot wrap
     if (total > MAX_ARRAY && dims[2] != 0 || total * dims[2] > MAX_ARRAY) {
-      throw error(name, dims[0] + " images of " + dims[1] + "x" + dims[2] + " are more"
-          + " than one Java array holds (" + MAX_ARRAY + " bytes); is the header corrupt?");
+      throw error(
+          name,
+          dims[0]
+              + " images of "
+              + dims[1]
+              + "x"
+              + dims[2]
+              + " are more"
+              + " than one Java array holds ("
+              + MAX_ARRAY
+              + " bytes); is the header corrupt?");
     }
     total *= dims[2];
     byte[] pixels = data(s, name, (int) total, "pixel bytes");
@@ -62,9 +71,15 @@ public final class IdxReader {
   public static void checkSameCount(
       Images images, byte[] labels, String imagesName, String labelsName) {
     if (images.count() != labels.length) {
-      throw new IllegalArgumentException(imagesName + " holds " + images.count()
-          + " images but " + labelsName + " holds " + labels.length
-          + " labels; expected the same count (are the two files from the same split?)");
+      throw new IllegalArgumentException(
+          imagesName
+              + " holds "
+              + images.count()
+              + " images but "
+              + labelsName
+              + " holds "
+              + labels.length
+              + " labels; expected the same count (are the two files from the same split?)");
     }
   }
 
@@ -97,8 +112,7 @@ public final class IdxReader {
 
   /** Checks the magic and returns the sizes, each checked to be non-negative. */
   private static int[] header(
-      InputStream in, String name, int expected, String what, String dimNames)
-      throws IOException {
+      InputStream in, String name, int expected, String what, String dimNames) throws IOException {
     String want = String.format("expected magic %d (0x%08x, %s)", expected, expected, what);
     byte[] m = read(in, name, 4, "header");
     if (m.length < 4) {
@@ -113,26 +127,61 @@ public final class IdxReader {
         throw error(name, want + ", " + found + ": not an IDX file");
       }
       if (type != UNSIGNED_BYTE) {
-        throw error(name, want + ", " + found + ": data type 0x" + Integer.toHexString(type)
-            + " (" + typeName(type) + "), expected 0x08 (unsigned byte)");
+        throw error(
+            name,
+            want
+                + ", "
+                + found
+                + ": data type 0x"
+                + Integer.toHexString(type)
+                + " ("
+                + typeName(type)
+                + "), expected 0x08 (unsigned byte)");
       }
-      String hint = magic == IMAGES_MAGIC ? " (an images file?)"
-          : magic == LABELS_MAGIC ? " (a labels file?)" : "";
-      throw error(name, want + ", " + found + hint + ": " + dims + " dimensions, expected "
-          + (expected & 0xff) + " (" + dimNames + ")");
+      String hint =
+          magic == IMAGES_MAGIC
+              ? " (an images file?)"
+              : magic == LABELS_MAGIC ? " (a labels file?)" : "";
+      throw error(
+          name,
+          want
+              + ", "
+              + found
+              + hint
+              + ": "
+              + dims
+              + " dimensions, expected "
+              + (expected & 0xff)
+              + " ("
+              + dimNames
+              + ")");
     }
     byte[] sizes = read(in, name, 4 * dims, "dimension sizes");
     if (sizes.length < 4 * dims) {
-      throw error(name, "expected " + dims + " dimension sizes (" + dimNames
-          + ") after the magic, file ends after " + (4 + sizes.length) + " bytes");
+      throw error(
+          name,
+          "expected "
+              + dims
+              + " dimension sizes ("
+              + dimNames
+              + ") after the magic, file ends after "
+              + (4 + sizes.length)
+              + " bytes");
     }
     int[] d = new int[dims];
     String[] names = dimNames.split(", ");
     for (int i = 0; i < dims; i++) {
       d[i] = int32(sizes, 4 * i);
       if (d[i] < 0) {
-        throw error(name, "dimension " + i + " (" + names[i] + ") is " + d[i]
-            + ", expected a size >= 0; is the header corrupt?");
+        throw error(
+            name,
+            "dimension "
+                + i
+                + " ("
+                + names[i]
+                + ") is "
+                + d[i]
+                + ", expected a size >= 0; is the header corrupt?");
       }
     }
     return d;
@@ -142,12 +191,25 @@ public final class IdxReader {
   private static byte[] data(InputStream in, String name, int n, String what) throws IOException {
     byte[] b = read(in, name, n, what);
     if (b.length < n) {
-      throw error(name, "expected " + n + " " + what + ", file ends after " + b.length
-          + " of them (truncated download?)");
+      throw error(
+          name,
+          "expected "
+              + n
+              + " "
+              + what
+              + ", file ends after "
+              + b.length
+              + " of them (truncated download?)");
     }
     if (read(in, name, 1, what).length > 0) {
-      throw error(name, "expected " + n + " " + what + " as the header says, but the file "
-          + "holds more data after them; is the header wrong?");
+      throw error(
+          name,
+          "expected "
+              + n
+              + " "
+              + what
+              + " as the header says, but the file "
+              + "holds more data after them; is the header wrong?");
     }
     return b;
   }
@@ -162,7 +224,9 @@ public final class IdxReader {
   }
 
   private static int int32(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8
+    return (b[at] & 0xff) << 24
+        | (b[at + 1] & 0xff) << 16
+        | (b[at + 2] & 0xff) << 8
         | (b[at + 3] & 0xff);
   }
 

@@ -11,8 +11,12 @@ public record LocalBatches(int globalBatch, int[] partitionSizes) implements Ser
   public LocalBatches {
     int p = partitionSizes.length;
     if (globalBatch < p) {
-      throw new IllegalArgumentException("a global batch of " + globalBatch + " cannot be split over "
-          + p + " partitions: use train.batch_size >= train.partitions");
+      throw new IllegalArgumentException(
+          "a global batch of "
+              + globalBatch
+              + " cannot be split over "
+              + p
+              + " partitions: use train.batch_size >= train.partitions");
     }
   }
 

@@ -21,7 +21,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Shape;
 
-public record MnistSource(String dir, String name, int trainLimit, int testLimit) implements Source {
+public record MnistSource(String dir, String name, int trainLimit, int testLimit)
+    implements Source {
   public static final List<String> NAMES = List.of("mnist", "fashion-mnist");
 
   public MnistSource {
@@ -42,9 +43,19 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
 
   private Path file(String base) {
     Path folder = Path.of(dir).resolve(name);
-    return IdxReader.find(folder, base).orElseThrow(() -> new IllegalArgumentException(
-        "no " + name + " data: neither " + folder.resolve(base) + " nor " + base
-            + ".gz exists (is --data-dir the folder that holds '" + name + "/'?)"));
+    return IdxReader.find(folder, base)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no "
+                        + name
+                        + " data: neither "
+                        + folder.resolve(base)
+                        + " nor "
+                        + base
+                        + ".gz exists (is --data-dir the folder that holds '"
+                        + name
+                        + "/'?)"));
   }
 
   private Path images(Split s) {
@@ -65,13 +76,19 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
         byte[] labels = IdxReader.readLabels(lb);
         IdxReader.checkSameCount(images, labels, im.toString(), lb.toString());
         if (images.rows() != 28 || images.cols() != 28) {
-          throw new IllegalArgumentException(im + ": images are " + images.rows() + "x"
-              + images.cols() + ", expected 28x28");
+          throw new IllegalArgumentException(
+              im + ": images are " + images.rows() + "x" + images.cols() + ", expected 28x28");
         }
         for (int i = 0; i < labels.length; i++) {
           if (labels[i] < 0 || labels[i] >= classes()) {
-            throw new IllegalArgumentException(lb + ": record " + i + " has label " + labels[i]
-                + ", expected 0.." + (classes() - 1));
+            throw new IllegalArgumentException(
+                lb
+                    + ": record "
+                    + i
+                    + " has label "
+                    + labels[i]
+                    + ", expected 0.."
+                    + (classes() - 1));
           }
         }
       } catch (IOException e) {
@@ -86,9 +103,15 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
     String lb = labels(split).toUri().toString();
     String imagesName = images(split).getFileName().toString();
     int limit = split == Split.TRAIN ? trainLimit : testLimit;
-    JavaRDD<Row> rows = spark.read().format("binaryFile").load(im, lb)
-        .select("path", "content").javaRDD().coalesce(1)
-        .mapPartitions(files -> decode(files, imagesName, limit));
+    JavaRDD<Row> rows =
+        spark
+            .read()
+            .format("binaryFile")
+            .load(im, lb)
+            .select("path", "content")
+            .javaRDD()
+            .coalesce(1)
+            .mapPartitions(files -> decode(files, imagesName, limit));
     return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 
@@ -112,8 +135,8 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
       }
     }
     if (images == null || labels == null) {
-      throw new IOException("expected an images and a labels file, got " + imagesPath + " and "
-          + labelsPath);
+      throw new IOException(
+          "expected an images and a labels file, got " + imagesPath + " and " + labelsPath);
     }
     IdxReader.checkSameCount(images, labels, imagesPath, labelsPath);
     int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
@@ -121,7 +144,11 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
     byte[] pixels = images.pixels();
     byte[] labelBytes = labels;
     // one row at a time, as the caller takes them: the split is never held twice as rows
-    return IntStream.range(0, n).mapToObj(i -> new Sample(i, labelBytes[i],
-        Arrays.copyOfRange(pixels, i * size, (i + 1) * size)).toRow()).iterator();
+    return IntStream.range(0, n)
+        .mapToObj(
+            i ->
+                new Sample(i, labelBytes[i], Arrays.copyOfRange(pixels, i * size, (i + 1) * size))
+                    .toRow())
+        .iterator();
   }
 }

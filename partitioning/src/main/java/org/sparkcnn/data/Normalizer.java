@@ -14,16 +14,26 @@ public final class Normalizer implements Serializable {
 
   public Normalizer(float[] mean, float[] std) {
     if (mean.length != std.length || mean.length == 0) {
-      throw new IllegalArgumentException("normalisation needs one mean and one std per channel, got "
-          + mean.length + " means and " + std.length + " stds");
+      throw new IllegalArgumentException(
+          "normalisation needs one mean and one std per channel, got "
+              + mean.length
+              + " means and "
+              + std.length
+              + " stds");
     }
     this.mean = mean.clone();
     this.std = std.clone();
     this.table = new float[mean.length * 256];
     for (int c = 0; c < mean.length; c++) {
       if (!(std[c] > 0) || !Float.isFinite(mean[c])) {
-        throw new IllegalArgumentException("channel " + c + ": std must be positive and mean finite,"
-            + " got mean " + mean[c] + " std " + std[c]);
+        throw new IllegalArgumentException(
+            "channel "
+                + c
+                + ": std must be positive and mean finite,"
+                + " got mean "
+                + mean[c]
+                + " std "
+                + std[c]);
       }
       for (int p = 0; p < 256; p++) {
         table[c * 256 + p] = (p / 255f - mean[c]) / std[c];

@@ -47,8 +47,8 @@ public record ParquetMeta(
 
   public static final String FILE = "_sparkcnn.json";
   public static final int VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What a row carries: the decoded pixels, or the original image file. */
   public enum Format {
@@ -121,13 +121,22 @@ public record ParquetMeta(
   public static ParquetMeta read(Path dir) {
     Path file = dir.resolve(FILE);
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("no Parquet folder " + dir + " (for data.source parquet,"
-          + " data.dir is a folder written by deploy/sparkcnn prepare)");
+      throw new IllegalArgumentException(
+          "no Parquet folder "
+              + dir
+              + " (for data.source parquet,"
+              + " data.dir is a folder written by deploy/sparkcnn prepare)");
     }
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(file + " does not exist: " + dir + " is not a finished"
-          + " deploy/sparkcnn prepare (one that failed leaves no " + FILE + "); prepare again"
-          + " into a new folder");
+      throw new IllegalArgumentException(
+          file
+              + " does not exist: "
+              + dir
+              + " is not a finished"
+              + " deploy/sparkcnn prepare (one that failed leaves no "
+              + FILE
+              + "); prepare again"
+              + " into a new folder");
     }
     byte[] bytes;
     try {
@@ -137,8 +146,13 @@ public record ParquetMeta(
     }
     JsonNode root;
     try {
-      root = JSON.readTree(StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+      root =
+          JSON.readTree(
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .decode(ByteBuffer.wrap(bytes))
+                  .toString());
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(file + ": not UTF-8 text", e);
     } catch (JsonProcessingException e) {
@@ -147,8 +161,14 @@ public record ParquetMeta(
     Fields f = new Fields(file);
     long version = f.number(root, "format_version", 1);
     if (version != VERSION) {
-      throw new IllegalArgumentException(file + ": format_version " + version + ", but this"
-          + " sparkcnn reads version " + VERSION + "; prepare the data again with this version");
+      throw new IllegalArgumentException(
+          file
+              + ": format_version "
+              + version
+              + ", but this"
+              + " sparkcnn reads version "
+              + VERSION
+              + "; prepare the data again with this version");
     }
     Format format = Format.parse(f.text(root, "format"), file + ": format");
     JsonNode source = f.node(root, "source");
@@ -157,8 +177,12 @@ public record ParquetMeta(
     List<String> names = new ArrayList<>();
     JsonNode n = f.node(root, "class_names");
     if (!n.isArray() || (n.size() != 0 && n.size() != classes)) {
-      throw new IllegalArgumentException(file + ": 'class_names' must be a list of " + classes
-          + " names (one per class) or empty, got " + n);
+      throw new IllegalArgumentException(
+          file
+              + ": 'class_names' must be a list of "
+              + classes
+              + " names (one per class) or empty, got "
+              + n);
     }
     n.forEach(x -> names.add(x.asText()));
     Shape shape = null;
@@ -167,8 +191,15 @@ public record ParquetMeta(
       int h = f.integer(root, "height", 1);
       int w = f.integer(root, "width", 1);
       if ((long) c * h > Integer.MAX_VALUE || (long) c * h * w > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(file + ": samples of " + c + "x" + h + "x" + w
-            + " are more values than one array holds");
+        throw new IllegalArgumentException(
+            file
+                + ": samples of "
+                + c
+                + "x"
+                + h
+                + "x"
+                + w
+                + " are more values than one array holds");
       }
       shape = Shape.of(c, h, w);
     }
@@ -178,8 +209,13 @@ public record ParquetMeta(
       JsonNode split = f.node(all, folder(s));
       JsonNode shards = f.node(split, "shards");
       if (!shards.isArray()) {
-        throw new IllegalArgumentException(file + ": 'splits." + folder(s) + ".shards' must be a"
-            + " list of {file, rows, bytes}, got " + shards);
+        throw new IllegalArgumentException(
+            file
+                + ": 'splits."
+                + folder(s)
+                + ".shards' must be a"
+                + " list of {file, rows, bytes}, got "
+                + shards);
       }
       List<Shard> list = new ArrayList<>();
       for (JsonNode x : shards) {
@@ -205,8 +241,8 @@ public record ParquetMeta(
     long number(JsonNode parent, String name, long min) {
       JsonNode v = node(parent, name);
       if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min) {
-        throw new IllegalArgumentException(file + ": '" + name + "' must be a whole number >= "
-            + min + ", got " + v);
+        throw new IllegalArgumentException(
+            file + ": '" + name + "' must be a whole number >= " + min + ", got " + v);
       }
       return v.asLong();
     }
@@ -214,8 +250,8 @@ public record ParquetMeta(
     int integer(JsonNode parent, String name, int min) {
       long v = number(parent, name, min);
       if (v > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(file + ": '" + name + "' must be at most "
-            + Integer.MAX_VALUE + ", got " + v);
+        throw new IllegalArgumentException(
+            file + ": '" + name + "' must be at most " + Integer.MAX_VALUE + ", got " + v);
       }
       return (int) v;
     }
@@ -223,8 +259,8 @@ public record ParquetMeta(
     String text(JsonNode parent, String name) {
       JsonNode v = node(parent, name);
       if (!v.isTextual() || v.asText().isEmpty()) {
-        throw new IllegalArgumentException(file + ": '" + name + "' must be a non-empty string,"
-            + " got " + v);
+        throw new IllegalArgumentException(
+            file + ": '" + name + "' must be a non-empty string," + " got " + v);
       }
       return v.asText();
     }

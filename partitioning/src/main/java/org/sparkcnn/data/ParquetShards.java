@@ -41,14 +41,20 @@ public final class ParquetShards {
       return;
     }
     if (!Files.isDirectory(out)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a folder; prepare"
-          + " writes a new folder (choose another --out)");
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " exists and is not a folder; prepare"
+              + " writes a new folder (choose another --out)");
     }
     try (Stream<Path> s = Files.list(out)) {
       if (s.findAny().isPresent()) {
-        throw new IllegalArgumentException("--out " + out + " already exists and is not empty;"
-            + " prepare writes only into a new or empty folder, so that nothing there is"
-            + " overwritten (remove it or choose another --out)");
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already exists and is not empty;"
+                + " prepare writes only into a new or empty folder, so that nothing there is"
+                + " overwritten (remove it or choose another --out)");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + out + ": " + e.getMessage(), e);
@@ -56,8 +62,8 @@ public final class ParquetShards {
   }
 
   /**
-   * A local path as Spark's readers and writers take it: a file: URI that Hadoop parses back to
-   * the same path (a URI string would keep escapes such as %20 as characters of the name).
+   * A local path as Spark's readers and writers take it: a file: URI that Hadoop parses back to the
+   * same path (a URI string would keep escapes such as %20 as characters of the name).
    */
   static String hadoopPath(Path p) {
     return new org.apache.hadoop.fs.Path(p.toAbsolutePath().toUri()).toString();
@@ -66,18 +72,27 @@ public final class ParquetShards {
   /** Refuses encoded shards from a source without image files (all but folder). */
   public static void checkFormat(Source source, String name, ParquetMeta.Format format) {
     if (format == ParquetMeta.Format.ENCODED && !(source instanceof FolderSource)) {
-      throw new IllegalArgumentException("--format encoded keeps each sample's original image"
-          + " file, which only data.source folder has; " + name + " has none: use --format"
-          + " decoded");
+      throw new IllegalArgumentException(
+          "--format encoded keeps each sample's original image"
+              + " file, which only data.source folder has; "
+              + name
+              + " has none: use --format"
+              + " decoded");
     }
   }
 
   /**
-   * Writes out/train, out/test and out/_sparkcnn.json; origin describes the source (its "name"
-   * and what else defines the data) for the metadata.
+   * Writes out/train, out/test and out/_sparkcnn.json; origin describes the source (its "name" and
+   * what else defines the data) for the metadata.
    */
-  public static ParquetMeta write(SparkSession spark, Source source, Map<String, Object> origin,
-      Path out, int shards, ParquetMeta.Format format) throws IOException {
+  public static ParquetMeta write(
+      SparkSession spark,
+      Source source,
+      Map<String, Object> origin,
+      Path out,
+      int shards,
+      ParquetMeta.Format format)
+      throws IOException {
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be positive, got " + shards);
     }
@@ -89,32 +104,51 @@ public final class ParquetShards {
     Map<Split, ParquetMeta.SplitInfo> splits = new EnumMap<>(Split.class);
     for (Split s : Split.values()) {
       Path folder = out.resolve(ParquetMeta.folder(s));
-      Dataset<Row> rows = decoded ? decodedRows(spark, source, s)
-          : encodedRows(spark, (FolderSource) source, s);
-      rows.repartition(shards, col("id")).sortWithinPartitions("id").write()
+      Dataset<Row> rows =
+          decoded ? decodedRows(spark, source, s) : encodedRows(spark, (FolderSource) source, s);
+      rows.repartition(shards, col("id"))
+          .sortWithinPartitions("id")
+          .write()
           .parquet(hadoopPath(folder));
       splits.put(s, readBack(spark, folder, shape));
     }
-    ParquetMeta meta = new ParquetMeta(format, origin, source.classes(), source.classNames(),
-        shape, splits);
+    ParquetMeta meta =
+        new ParquetMeta(format, origin, source.classes(), source.classNames(), shape, splits);
     meta.write(out);
     return meta;
   }
 
   private static Dataset<Row> decodedRows(SparkSession spark, Source source, Split s) {
     Shape shape = source.shape();
-    return source.load(spark, s).select(col("id"), col("label"), col("pixels"),
-        functions.lit(shape.h()).as("height"), functions.lit(shape.w()).as("width"),
-        functions.lit(shape.c()).as("channels"));
+    return source
+        .load(spark, s)
+        .select(
+            col("id"),
+            col("label"),
+            col("pixels"),
+            functions.lit(shape.h()).as("height"),
+            functions.lit(shape.w()).as("width"),
+            functions.lit(shape.c()).as("channels"));
   }
 
   private static Dataset<Row> encodedRows(SparkSession spark, FolderSource source, Split s) {
-    var rows = source.rawFiles(spark, s).javaRDD().map(r -> {
-      byte[] file = (byte[]) r.get(3);
-      int[] chw = FolderSource.dimensions(file, r.getString(2));
-      return RowFactory.create(r.getLong(0), r.getInt(1), file, chw[1], chw[2], chw[0],
-          FolderSource.key(r.getString(2)));
-    });
+    var rows =
+        source
+            .rawFiles(spark, s)
+            .javaRDD()
+            .map(
+                r -> {
+                  byte[] file = (byte[]) r.get(3);
+                  int[] chw = FolderSource.dimensions(file, r.getString(2));
+                  return RowFactory.create(
+                      r.getLong(0),
+                      r.getInt(1),
+                      file,
+                      chw[1],
+                      chw[2],
+                      chw[0],
+                      FolderSource.key(r.getString(2)));
+                });
     return spark.createDataFrame(rows, ParquetSource.ENCODED);
   }
 
@@ -131,15 +165,24 @@ public final class ParquetShards {
     if (files.isEmpty()) {
       throw new IllegalStateException("Spark wrote no Parquet file into " + folder);
     }
-    Column badSize = shape == null ? functions.lit(0)
-        : functions.when(functions.length(col("pixels")).notEqual(shape.size()), 1).otherwise(0);
-    List<Row> perFile = spark.read()
-        .schema(shape == null ? ParquetSource.ENCODED : ParquetSource.DECODED)
-        .parquet(files.stream().map(ParquetShards::hadoopPath).toArray(String[]::new))
-        .groupBy(functions.input_file_name().as("file"))
-        .agg(functions.count(functions.lit(1)), functions.min("id"), functions.max("id"),
-            functions.sum(badSize))
-        .collectAsList();
+    Column badSize =
+        shape == null
+            ? functions.lit(0)
+            : functions
+                .when(functions.length(col("pixels")).notEqual(shape.size()), 1)
+                .otherwise(0);
+    List<Row> perFile =
+        spark
+            .read()
+            .schema(shape == null ? ParquetSource.ENCODED : ParquetSource.DECODED)
+            .parquet(files.stream().map(ParquetShards::hadoopPath).toArray(String[]::new))
+            .groupBy(functions.input_file_name().as("file"))
+            .agg(
+                functions.count(functions.lit(1)),
+                functions.min("id"),
+                functions.max("id"),
+                functions.sum(badSize))
+            .collectAsList();
     Map<String, Long> rows = new HashMap<>();
     long total = 0;
     long minId = Long.MAX_VALUE;
@@ -154,12 +197,26 @@ public final class ParquetShards {
       bad += r.getLong(4);
     }
     if (total > 0 && (minId != 0 || maxId != total - 1)) {
-      throw new IllegalStateException(folder + ": the source gave " + total + " samples with ids "
-          + minId + ".." + maxId + ", expected dense ids 0.." + (total - 1));
+      throw new IllegalStateException(
+          folder
+              + ": the source gave "
+              + total
+              + " samples with ids "
+              + minId
+              + ".."
+              + maxId
+              + ", expected dense ids 0.."
+              + (total - 1));
     }
     if (bad > 0) {
-      throw new IllegalStateException(folder + ": " + bad + " samples do not have the "
-          + shape.size() + " pixel bytes of the source's shape " + shape);
+      throw new IllegalStateException(
+          folder
+              + ": "
+              + bad
+              + " samples do not have the "
+              + shape.size()
+              + " pixel bytes of the source's shape "
+              + shape);
     }
     List<ParquetMeta.Shard> shards = new ArrayList<>();
     for (Path p : files) {

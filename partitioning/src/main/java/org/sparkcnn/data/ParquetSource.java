@@ -38,22 +38,25 @@ import org.sparkcnn.engine.Shape;
 public record ParquetSource(String dir, int imageSize, int trainLimit, int testLimit)
     implements Source, Source.Encoded {
   /** Rows of decoded shards: pixels are [channels, height, width] unsigned bytes. */
-  public static final StructType DECODED = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("pixels", DataTypes.BinaryType, false)
-      .add("height", DataTypes.IntegerType, false)
-      .add("width", DataTypes.IntegerType, false)
-      .add("channels", DataTypes.IntegerType, false);
+  public static final StructType DECODED =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("pixels", DataTypes.BinaryType, false)
+          .add("height", DataTypes.IntegerType, false)
+          .add("width", DataTypes.IntegerType, false)
+          .add("channels", DataTypes.IntegerType, false);
+
   /** Rows of encoded shards: the original file, its stored size and its class/file name. */
-  public static final StructType ENCODED = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("bytes", DataTypes.BinaryType, false)
-      .add("height", DataTypes.IntegerType, false)
-      .add("width", DataTypes.IntegerType, false)
-      .add("channels", DataTypes.IntegerType, false)
-      .add("path", DataTypes.StringType, false);
+  public static final StructType ENCODED =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("bytes", DataTypes.BinaryType, false)
+          .add("height", DataTypes.IntegerType, false)
+          .add("width", DataTypes.IntegerType, false)
+          .add("channels", DataTypes.IntegerType, false)
+          .add("path", DataTypes.StringType, false);
 
   public ParquetSource {
     if (imageSize < 8) {
@@ -89,8 +92,14 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     for (Split s : Split.values()) {
       Path folder = Path.of(dir).resolve(ParquetMeta.folder(s));
       if (!Files.isDirectory(folder)) {
-        throw new IllegalArgumentException("no folder " + folder + " for the "
-            + ParquetMeta.folder(s) + " split that " + meta + " describes");
+        throw new IllegalArgumentException(
+            "no folder "
+                + folder
+                + " for the "
+                + ParquetMeta.folder(s)
+                + " split that "
+                + meta
+                + " describes");
       }
       ParquetMeta.SplitInfo info = m.splits().get(s);
       long rows = 0;
@@ -98,13 +107,21 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
         Path p = folder.resolve(shard.file());
         try {
           if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException("the shard " + p + " that " + meta + " lists does"
-                + " not exist");
+            throw new IllegalArgumentException(
+                "the shard " + p + " that " + meta + " lists does" + " not exist");
           }
           if (Files.size(p) != shard.bytes()) {
-            throw new IllegalArgumentException("the shard " + p + " has " + Files.size(p)
-                + " bytes, but " + meta + " says " + shard.bytes() + " (changed or truncated"
-                + " since prepare?)");
+            throw new IllegalArgumentException(
+                "the shard "
+                    + p
+                    + " has "
+                    + Files.size(p)
+                    + " bytes, but "
+                    + meta
+                    + " says "
+                    + shard.bytes()
+                    + " (changed or truncated"
+                    + " since prepare?)");
           }
         } catch (IOException e) {
           throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
@@ -112,16 +129,27 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
         rows += shard.rows();
       }
       if (rows != info.samples()) {
-        throw new IllegalArgumentException(meta + ": the " + ParquetMeta.folder(s) + " shards"
-            + " hold " + rows + " rows, but the split has " + info.samples() + " samples");
+        throw new IllegalArgumentException(
+            meta
+                + ": the "
+                + ParquetMeta.folder(s)
+                + " shards"
+                + " hold "
+                + rows
+                + " rows, but the split has "
+                + info.samples()
+                + " samples");
       }
-      Set<String> listed = info.shards().stream().map(ParquetMeta.Shard::file)
-          .collect(Collectors.toSet());
+      Set<String> listed =
+          info.shards().stream().map(ParquetMeta.Shard::file).collect(Collectors.toSet());
       try (Stream<Path> files = Files.list(folder)) {
         for (Path p : files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList()) {
           if (!listed.contains(p.getFileName().toString())) {
-            throw new IllegalArgumentException(p + " is not one of the shards that " + meta
-                + " lists; a prepared folder holds only what prepare wrote");
+            throw new IllegalArgumentException(
+                p
+                    + " is not one of the shards that "
+                    + meta
+                    + " lists; a prepared folder holds only what prepare wrote");
           }
         }
       } catch (IOException e) {
@@ -167,9 +195,12 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
   public Dataset<Row> loadEncoded(SparkSession spark, Split split) {
     ParquetMeta m = meta();
     if (m.format() != ParquetMeta.Format.ENCODED) {
-      throw new IllegalStateException(dir + " holds decoded shards (format " + m.format().id()
-          + "): there are no files to cache encoded; expected shards of prepare --format"
-          + " encoded");
+      throw new IllegalStateException(
+          dir
+              + " holds decoded shards (format "
+              + m.format().id()
+              + "): there are no files to cache encoded; expected shards of prepare --format"
+              + " encoded");
     }
     Optional<JavaRDD<Row>> shardRows = rows(spark, m, split);
     if (shardRows.isEmpty()) {
@@ -177,10 +208,16 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     }
     int classes = m.classes();
     int side = imageSize;
-    return spark.createDataFrame(shardRows.get().map(r -> {
-      encoded(r, side, classes); // checks the row and decodes its file as load() does
-      return new EncodedSample(r.getLong(0), r.getInt(1), (byte[]) r.get(2), where(r)).toRow();
-    }), EncodedSample.SCHEMA);
+    return spark.createDataFrame(
+        shardRows
+            .get()
+            .map(
+                r -> {
+                  encoded(r, side, classes); // checks the row and decodes its file as load() does
+                  return new EncodedSample(r.getLong(0), r.getInt(1), (byte[]) r.get(2), where(r))
+                      .toRow();
+                }),
+        EncodedSample.SCHEMA);
   }
 
   @Override
@@ -194,8 +231,10 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
    */
   private Optional<JavaRDD<Row>> rows(SparkSession spark, ParquetMeta m, Split split) {
     Path folder = Path.of(dir).resolve(ParquetMeta.folder(split));
-    String[] shards = m.splits().get(split).shards().stream()
-        .map(s -> ParquetShards.hadoopPath(folder.resolve(s.file()))).toArray(String[]::new);
+    String[] shards =
+        m.splits().get(split).shards().stream()
+            .map(s -> ParquetShards.hadoopPath(folder.resolve(s.file())))
+            .toArray(String[]::new);
     if (shards.length == 0) {
       return Optional.empty();
     }
@@ -216,9 +255,25 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     int w = r.getInt(4);
     int c = r.getInt(5);
     if (c != s.c() || h != s.h() || w != s.w() || px.length != s.size()) {
-      throw new IllegalArgumentException(r.getString(6) + ": sample id " + r.getLong(0) + " is "
-          + c + "x" + h + "x" + w + " with " + px.length + " pixel bytes, expected " + s + " ("
-          + s.size() + " bytes) as " + ParquetMeta.FILE + " says");
+      throw new IllegalArgumentException(
+          r.getString(6)
+              + ": sample id "
+              + r.getLong(0)
+              + " is "
+              + c
+              + "x"
+              + h
+              + "x"
+              + w
+              + " with "
+              + px.length
+              + " pixel bytes, expected "
+              + s
+              + " ("
+              + s.size()
+              + " bytes) as "
+              + ParquetMeta.FILE
+              + " says");
     }
     return new Sample(r.getLong(0), r.getInt(1), px).toRow();
   }
@@ -226,8 +281,9 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
   /** Runs on an executor: an encoded row decoded to side x side RGB. */
   private static Row encoded(Row r, int side, int classes) {
     checkRow(r, ENCODED, classes);
-    return new Sample(r.getLong(0), r.getInt(1), FolderSource.decode((byte[]) r.get(2), side,
-        where(r))).toRow();
+    return new Sample(
+            r.getLong(0), r.getInt(1), FolderSource.decode((byte[]) r.get(2), side, where(r)))
+        .toRow();
   }
 
   /** An encoded row's file as messages name it: class/file, sample id and shard. */
@@ -240,15 +296,25 @@ public record ParquetSource(String dir, int imageSize, int trainLimit, int testL
     String shard = r.getString(schema.size());
     for (int i = 0; i < schema.size(); i++) {
       if (r.isNullAt(i)) {
-        throw new IllegalArgumentException(shard + ": a row has no '" + schema.fields()[i].name()
-            + "' (a shard of sparkcnn prepare has the columns " + List.of(schema.fieldNames())
-            + ")");
+        throw new IllegalArgumentException(
+            shard
+                + ": a row has no '"
+                + schema.fields()[i].name()
+                + "' (a shard of sparkcnn prepare has the columns "
+                + List.of(schema.fieldNames())
+                + ")");
       }
     }
     int label = r.getInt(1);
     if (label < 0 || label >= classes) {
-      throw new IllegalArgumentException(shard + ": sample id " + r.getLong(0) + " has label "
-          + label + ", expected 0.." + (classes - 1));
+      throw new IllegalArgumentException(
+          shard
+              + ": sample id "
+              + r.getLong(0)
+              + " has label "
+              + label
+              + ", expected 0.."
+              + (classes - 1));
     }
   }
 }

@@ -67,16 +67,17 @@ public final class Partitioning {
   }
 
   /** The rows of a source split as P cached blocks (not yet materialised). */
-  public static JavaRDD<Block> blocks(Dataset<Row> rows, Shape shape, int partitions,
-      StorageLevel level) {
+  public static JavaRDD<Block> blocks(
+      Dataset<Row> rows, Shape shape, int partitions, StorageLevel level) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
     return rows.javaRDD()
-        .mapToPair(r -> {
-          Sample s = Sample.fromRow(r);
-          return new Tuple2<>(s.id(), s);
-        })
+        .mapToPair(
+            r -> {
+              Sample s = Sample.fromRow(r);
+              return new Tuple2<>(s.id(), s);
+            })
         .partitionBy(new ById(partitions))
         .mapPartitionsWithIndex((p, it) -> pack(p, shape, it), true)
         .persist(level);
@@ -123,24 +124,39 @@ public final class Partitioning {
    * two agree, else new blocks of the same form (encoded: the blocks hold files), and then the
    * given ones are unpersisted. Both must cover exactly the blocks' samples.
    */
-  public static JavaRDD<Block> arrange(JavaRDD<Block> blocks, Assignment current, Assignment a,
-      Shape shape, boolean encoded, StorageLevel level) {
+  public static JavaRDD<Block> arrange(
+      JavaRDD<Block> blocks,
+      Assignment current,
+      Assignment a,
+      Shape shape,
+      boolean encoded,
+      StorageLevel level) {
     if (current.sameAs(a)) {
       return blocks;
     }
     Broadcast<Assignment> where = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(a);
     Partitioner to = new ById(a.partitions()); // keys are partition numbers here
     int size = shape.size();
-    JavaRDD<Block> arranged = (encoded
-        ? blocks.flatMapToPair(b -> encodedPieces(b, where.value())).partitionBy(to)
-            .mapPartitionsWithIndex((p, it) -> packEncoded(p, shape, it), true)
-        : blocks.flatMapToPair(b -> decodedPieces(b, where.value(), size)).partitionBy(to)
-            .mapPartitionsWithIndex((p, it) -> pack(p, shape, it), true))
-        .persist(level);
+    JavaRDD<Block> arranged =
+        (encoded
+                ? blocks
+                    .flatMapToPair(b -> encodedPieces(b, where.value()))
+                    .partitionBy(to)
+                    .mapPartitionsWithIndex((p, it) -> packEncoded(p, shape, it), true)
+                : blocks
+                    .flatMapToPair(b -> decodedPieces(b, where.value(), size))
+                    .partitionBy(to)
+                    .mapPartitionsWithIndex((p, it) -> pack(p, shape, it), true))
+            .persist(level);
     long n = arranged.map(Block::size).reduce(Integer::sum);
     if (n != a.samples()) {
-      throw new IllegalStateException("the arranged blocks hold " + n + " samples, the assignment"
-          + " " + a.samples() + ": the blocks changed since members() read them");
+      throw new IllegalStateException(
+          "the arranged blocks hold "
+              + n
+              + " samples, the assignment"
+              + " "
+              + a.samples()
+              + ": the blocks changed since members() read them");
     }
     blocks.unpersist(false);
     return arranged;
@@ -151,16 +167,30 @@ public final class Partitioning {
    * shuffle takes them (never a second copy of the whole block).
    */
   private static Iterator<Tuple2<Long, Sample>> decodedPieces(Block b, Assignment to, int size) {
-    return IntStream.range(0, b.size()).mapToObj(i -> new Tuple2<>((long) to.partitionOf(b.id(i)),
-        new Sample(b.id(i), b.label(i), Arrays.copyOfRange(b.pixels(), i * size, (i + 1) * size))))
+    return IntStream.range(0, b.size())
+        .mapToObj(
+            i ->
+                new Tuple2<>(
+                    (long) to.partitionOf(b.id(i)),
+                    new Sample(
+                        b.id(i),
+                        b.label(i),
+                        Arrays.copyOfRange(b.pixels(), i * size, (i + 1) * size))))
         .iterator();
   }
 
   /** An encoded block's files, each keyed by its partition under `to`, one at a time. */
   private static Iterator<Tuple2<Long, EncodedSample>> encodedPieces(Block b, Assignment to) {
-    return IntStream.range(0, b.size()).mapToObj(i -> new Tuple2<>((long) to.partitionOf(b.id(i)),
-        new EncodedSample(b.id(i), b.label(i),
-            Arrays.copyOfRange(b.files(), b.offsets()[i], b.offsets()[i + 1]), b.path(i))))
+    return IntStream.range(0, b.size())
+        .mapToObj(
+            i ->
+                new Tuple2<>(
+                    (long) to.partitionOf(b.id(i)),
+                    new EncodedSample(
+                        b.id(i),
+                        b.label(i),
+                        Arrays.copyOfRange(b.files(), b.offsets()[i], b.offsets()[i + 1]),
+                        b.path(i))))
         .iterator();
   }
 
@@ -171,8 +201,8 @@ public final class Partitioning {
     return List.of(Block.of(p, shape, samples)).iterator();
   }
 
-  private static Iterator<Block> packEncoded(int p, Shape shape,
-      Iterator<Tuple2<Long, EncodedSample>> it) {
+  private static Iterator<Block> packEncoded(
+      int p, Shape shape, Iterator<Tuple2<Long, EncodedSample>> it) {
     List<EncodedSample> samples = new ArrayList<>();
     it.forEachRemaining(t -> samples.add(t._2()));
     samples.sort(Comparator.comparingLong(EncodedSample::id));
@@ -180,20 +210,21 @@ public final class Partitioning {
   }
 
   /**
-   * The encoded rows (EncodedSample.SCHEMA) of a source split as P cached encoded blocks, sample
-   * id i in partition i mod P as blocks() deals them (not yet materialised; arrange() lays them
-   * out as the Assignment says).
+   * The encoded rows (EncodedSample.SCHEMA) of a source split as P cached encoded blocks, sample id
+   * i in partition i mod P as blocks() deals them (not yet materialised; arrange() lays them out as
+   * the Assignment says).
    */
-  public static JavaRDD<Block> encodedBlocks(Dataset<Row> rows, Shape shape, int partitions,
-      StorageLevel level) {
+  public static JavaRDD<Block> encodedBlocks(
+      Dataset<Row> rows, Shape shape, int partitions, StorageLevel level) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
     return rows.javaRDD()
-        .mapToPair(r -> {
-          EncodedSample s = EncodedSample.fromRow(r);
-          return new Tuple2<>(s.id(), s);
-        })
+        .mapToPair(
+            r -> {
+              EncodedSample s = EncodedSample.fromRow(r);
+              return new Tuple2<>(s.id(), s);
+            })
         .partitionBy(new ById(partitions))
         .mapPartitionsWithIndex((p, it) -> packEncoded(p, shape, it), true)
         .persist(level);

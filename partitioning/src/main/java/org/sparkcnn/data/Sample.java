@@ -12,10 +12,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 public record Sample(long id, int label, byte[] pixels) implements Serializable {
-  public static final StructType SCHEMA = new StructType()
-      .add("id", DataTypes.LongType, false)
-      .add("label", DataTypes.IntegerType, false)
-      .add("pixels", DataTypes.BinaryType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("pixels", DataTypes.BinaryType, false);
 
   public static Sample fromRow(Row r) {
     return new Sample(r.getLong(0), r.getInt(1), (byte[]) r.get(2));

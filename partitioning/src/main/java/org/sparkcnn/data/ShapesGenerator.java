@@ -18,8 +18,18 @@ public final class ShapesGenerator {
   public static final int SIZE = 32;
   public static final int CHANNELS = 3;
   public static final int CLASSES = 10;
-  public static final List<String> CLASS_NAMES = List.of("circle", "square", "triangle", "cross",
-      "star", "ring", "diamond", "bar", "crescent", "x");
+  public static final List<String> CLASS_NAMES =
+      List.of(
+          "circle",
+          "square",
+          "triangle",
+          "cross",
+          "star",
+          "ring",
+          "diamond",
+          "bar",
+          "crescent",
+          "x");
 
   static final float MIN_RADIUS = 7.5f; // half the shape's size, in pixels
   static final float MAX_RADIUS = 13f;
@@ -62,8 +72,9 @@ public final class ShapesGenerator {
     float angle =
         oriented ? base + r.uniform(-JITTER, JITTER) : r.uniform(0, (float) (2 * Math.PI));
     int[] bg = {r.nextInt(DARK), r.nextInt(DARK), r.nextInt(DARK)};
-    int[] fg = {LIGHT + r.nextInt(256 - LIGHT), LIGHT + r.nextInt(256 - LIGHT),
-        LIGHT + r.nextInt(256 - LIGHT)};
+    int[] fg = {
+      LIGHT + r.nextInt(256 - LIGHT), LIGHT + r.nextInt(256 - LIGHT), LIGHT + r.nextInt(256 - LIGHT)
+    };
     return new Params(label, cx, cy, radius, angle, bg, fg);
   }
 

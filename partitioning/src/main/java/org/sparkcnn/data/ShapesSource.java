@@ -53,17 +53,22 @@ public record ShapesSource(long seed, int trainSize, int testSize) implements So
     for (int i = 0; i < slices; i++) {
       ranges.add(new int[] {(int) ((long) n * i / slices), (int) ((long) n * (i + 1) / slices)});
     }
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(ranges, slices)
-        .flatMap(r -> render(s, base, r[0], r[1]));
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(ranges, slices)
+            .flatMap(r -> render(s, base, r[0], r[1]));
     return spark.createDataFrame(rows, Sample.SCHEMA);
   }
 
   private static Iterator<Row> render(long seed, long base, int from, int to) {
     List<Row> out = new ArrayList<>(to - from);
     for (int id = from; id < to; id++) {
-      out.add(new Sample(id, ShapesGenerator.label(seed, base + id),
-          ShapesGenerator.render(seed, base + id)).toRow());
+      out.add(
+          new Sample(
+                  id,
+                  ShapesGenerator.label(seed, base + id),
+                  ShapesGenerator.render(seed, base + id))
+              .toRow());
     }
     return out.iterator();
   }

@@ -39,9 +39,9 @@ public interface Source extends Serializable {
   Dataset<Row> load(SparkSession spark, Split split);
 
   /**
-   * What the split lists before decoding, by id (a file path each), for a source whose load()
-   * skips the samples it cannot decode: the ids missing from its rows are the skipped ones. Empty
-   * for a source whose rows are every sample it lists.
+   * What the split lists before decoding, by id (a file path each), for a source whose load() skips
+   * the samples it cannot decode: the ids missing from its rows are the skipped ones. Empty for a
+   * source whose rows are every sample it lists.
    */
   default Optional<List<String>> listing(Split split) {
     return Optional.empty();
@@ -53,11 +53,11 @@ public interface Source extends Serializable {
   }
 
   /**
-   * A source's samples as the encoded files they are read from, with the function that decodes
-   * one. decodeFile must be the very function load() applies, and loadEncoded must give exactly
-   * the samples load() gives, with its ids and labels (a file load() skips as undecodable is
-   * skipped here too, or fails the same way), so that a model trained from either cache is the
-   * same to the bit and the driver counts the same skipped images against listing().
+   * A source's samples as the encoded files they are read from, with the function that decodes one.
+   * decodeFile must be the very function load() applies, and loadEncoded must give exactly the
+   * samples load() gives, with its ids and labels (a file load() skips as undecodable is skipped
+   * here too, or fails the same way), so that a model trained from either cache is the same to the
+   * bit and the driver counts the same skipped images against listing().
    */
   interface Encoded extends Serializable {
     /** How many samples the split lists, known on the driver without decoding anything. */

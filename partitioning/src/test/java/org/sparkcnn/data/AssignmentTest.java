@@ -31,8 +31,12 @@ class AssignmentTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("assignment-test")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("assignment-test")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -79,7 +83,8 @@ class AssignmentTest {
       assertArrayEquals(new int[] {7, 7, 6}, a.sizes(), "round " + round);
     }
     int[][] balanced = classCounts(Assignment.of(m, 3, Assignment.Mode.BALANCED, 9, 0), m, 3);
-    assertFalse(java.util.Arrays.deepEquals(expected, balanced),
+    assertFalse(
+        java.util.Arrays.deepEquals(expected, balanced),
         "this label order is not stratified by id mod P alone, so the test can tell");
   }
 
@@ -97,8 +102,8 @@ class AssignmentTest {
     assertArrayEquals(new int[] {26, 26, 26, 25}, sizes);
     for (Assignment.Mode mode : Assignment.Mode.values()) {
       for (int round = 0; round < 5; round++) {
-        assertArrayEquals(sizes, Assignment.of(m, 4, mode, 7, round).sizes(),
-            mode + " round " + round);
+        assertArrayEquals(
+            sizes, Assignment.of(m, 4, mode, 7, round).sizes(), mode + " round " + round);
       }
     }
     Assignment zero = Assignment.of(m, 4, Assignment.Mode.BALANCED, 7, 0);
@@ -120,29 +125,31 @@ class AssignmentTest {
       assertFalse(r1.sameAs(Assignment.of(m, 3, mode, 9, 2)), mode + ": round 2 differs");
       assertFalse(r1.sameAs(Assignment.of(m, 3, mode, 10, 1)), mode + ": another seed differs");
     }
-    assertTrue(Assignment.of(m, 3, Assignment.Mode.BALANCED, 9, 0)
-        .sameAs(Assignment.byId(m, 3)), "balanced round 0 on dense ids is id mod P");
+    assertTrue(
+        Assignment.of(m, 3, Assignment.Mode.BALANCED, 9, 0).sameAs(Assignment.byId(m, 3)),
+        "balanced round 0 on dense ids is id mod P");
   }
 
   @Test
   void badInputsAreNamed() {
-    var dup = assertThrows(IllegalArgumentException.class,
-        () -> new Assignment.Members(new long[] {1, 1}, new int[] {0, 0}));
+    var dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Assignment.Members(new long[] {1, 1}, new int[] {0, 0}));
     assertTrue(dup.getMessage().contains("unique and increasing, got 1 then 1"), dup.getMessage());
-    var mode = assertThrows(IllegalArgumentException.class,
-        () -> Assignment.Mode.parse("random"));
+    var mode = assertThrows(IllegalArgumentException.class, () -> Assignment.Mode.parse("random"));
     assertTrue(mode.getMessage().contains("expected balanced or stratified"), mode.getMessage());
   }
 
   /** The arranged blocks of a split whose rows came in the given order. */
   private static List<Block> arranged(Dataset<Row> rows, Assignment.Mode mode, int round) {
     ShapesSource source = new ShapesSource(3, 90, 10);
-    JavaRDD<Block> byId = Partitioning.blocks(rows, source.shape(), 3,
-        StorageLevel.MEMORY_ONLY());
+    JavaRDD<Block> byId = Partitioning.blocks(rows, source.shape(), 3, StorageLevel.MEMORY_ONLY());
     Assignment.Members m = Partitioning.members(byId);
     Assignment a = Assignment.of(m, 3, mode, 5, round);
-    JavaRDD<Block> blocks = Partitioning.arrange(byId, Assignment.byId(m, 3), a, source.shape(),
-        false, StorageLevel.MEMORY_ONLY());
+    JavaRDD<Block> blocks =
+        Partitioning.arrange(
+            byId, Assignment.byId(m, 3), a, source.shape(), false, StorageLevel.MEMORY_ONLY());
     List<Block> out = blocks.collect();
     for (Block b : out) {
       for (int i = 0; i < b.size(); i++) {

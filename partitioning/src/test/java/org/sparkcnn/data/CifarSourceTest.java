@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +29,12 @@ class CifarSourceTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("cifar-test")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("cifar-test")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -45,8 +48,8 @@ class CifarSourceTest {
   }
 
   /**
-   * Writes records of one file: CIFAR-10 (labelBytes 1) or CIFAR-100 (2: coarse, fine); the
-   * labels are (record + file) mod classes.
+   * Writes records of one file: CIFAR-10 (labelBytes 1) or CIFAR-100 (2: coarse, fine); the labels
+   * are (record + file) mod classes.
    */
   static void write(Path file, int fileNo, int records, int labelBytes, int classes)
       throws IOException {
@@ -75,8 +78,10 @@ class CifarSourceTest {
   }
 
   private static List<Sample> samples(Source s, Split split) {
-    return s.load(spark, split).collectAsList().stream().map(Sample::fromRow)
-        .sorted(Comparator.comparingLong(Sample::id)).toList();
+    return s.load(spark, split).collectAsList().stream()
+        .map(Sample::fromRow)
+        .sorted(Comparator.comparingLong(Sample::id))
+        .toList();
   }
 
   @Test
@@ -106,8 +111,8 @@ class CifarSourceTest {
     Path f = dir.resolve("cifar-100-binary");
     write(f.resolve("train.bin"), 0, 5, 2, 100);
     write(f.resolve("test.bin"), 3, 2, 2, 100);
-    Files.write(f.resolve("train.bin"), patchFine(Files.readAllBytes(f.resolve("train.bin")), 4,
-        99));
+    Files.write(
+        f.resolve("train.bin"), patchFine(Files.readAllBytes(f.resolve("train.bin")), 4, 99));
     CifarSource s = new CifarSource(dir.toString(), "cifar100", 0, 0);
     s.check();
     assertEquals(100, s.classes());
@@ -130,21 +135,24 @@ class CifarSourceTest {
   void badFilesAreNamed() throws IOException {
     CifarSource s = new CifarSource(dir.toString(), "cifar10", 0, 0);
     var missing = assertThrows(IllegalArgumentException.class, s::check);
-    assertTrue(missing.getMessage().contains("data_batch_1.bin does not exist"),
-        missing.getMessage());
+    assertTrue(
+        missing.getMessage().contains("data_batch_1.bin does not exist"), missing.getMessage());
 
     writeCifar10(2, 2);
     Path batch3 = dir.resolve("cifar-10-batches-bin/data_batch_3.bin");
     byte[] whole = Files.readAllBytes(batch3);
     Files.write(batch3, Arrays.copyOf(whole, whole.length - 100));
     var truncated = assertThrows(IllegalArgumentException.class, s::check);
-    assertTrue(truncated.getMessage().contains("data_batch_3.bin")
-        && truncated.getMessage().contains("not a whole number"), truncated.getMessage());
+    assertTrue(
+        truncated.getMessage().contains("data_batch_3.bin")
+            && truncated.getMessage().contains("not a whole number"),
+        truncated.getMessage());
 
     whole[1 + CifarSource.PIXELS] = 10; // record 1's label
     Files.write(batch3, whole);
     var label = assertThrows(IllegalArgumentException.class, s::check);
-    assertTrue(label.getMessage().contains("data_batch_3.bin: record 1 has label 10, expected 0..9"),
+    assertTrue(
+        label.getMessage().contains("data_batch_3.bin: record 1 has label 10, expected 0..9"),
         label.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new CifarSource("x", "cifar20", 0, 0));
   }

@@ -42,8 +42,12 @@ class EncodedBlockTest {
   private static List<EncodedSample> files(int n) throws Exception {
     List<EncodedSample> samples = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      samples.add(new EncodedSample(2L * i + 1, i % 3, file(i, 9 + i % 5, 11, i % 2 == 0 ? "png"
-          : "jpg"), "/data/train/c" + i % 3 + "/f" + i + (i % 2 == 0 ? ".png" : ".jpg")));
+      samples.add(
+          new EncodedSample(
+              2L * i + 1,
+              i % 3,
+              file(i, 9 + i % 5, 11, i % 2 == 0 ? "png" : "jpg"),
+              "/data/train/c" + i % 3 + "/f" + i + (i % 2 == 0 ? ".png" : ".jpg")));
     }
     return samples;
   }
@@ -66,8 +70,8 @@ class EncodedBlockTest {
     assertEquals(9, enc.size());
     int[] order = enc.epochOrder(42, 3);
     assertArrayEquals(dec.epochOrder(42, 3), order);
-    Normalizer norm = new Normalizer(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.3f,
-        0.25f});
+    Normalizer norm =
+        new Normalizer(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.3f, 0.25f});
     int n = 4;
     int size = DECODER.shape().size();
     Block batch = enc.decode(order, 4, n, DECODER, null);
@@ -100,23 +104,43 @@ class EncodedBlockTest {
     List<EncodedSample> samples = new ArrayList<>(files(3));
     samples.set(1, new EncodedSample(3, 0, new byte[] {1, 2, 3}, "/data/train/c0/broken.jpg"));
     Block enc = Block.ofEncoded(2, DECODER.shape(), samples);
-    var e = assertThrows(IllegalArgumentException.class, () -> enc.decode(null, 0, 3, DECODER,
-        null));
-    assertTrue(e.getMessage().contains("cannot decode the image /data/train/c0/broken.jpg"),
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> enc.decode(null, 0, 3, DECODER, null));
+    assertTrue(
+        e.getMessage().contains("cannot decode the image /data/train/c0/broken.jpg"),
         e.getMessage());
     Source.Encoded wrongSize = new FolderSource("unused", SIZE + 1, 0, 0);
-    e = assertThrows(IllegalArgumentException.class, () -> enc.decode(null, 0, 1, wrongSize,
-        null));
+    e = assertThrows(IllegalArgumentException.class, () -> enc.decode(null, 0, 1, wrongSize, null));
     assertTrue(e.getMessage().contains("decoded to 243 bytes, expected 192"), e.getMessage());
     var s = assertThrows(IllegalStateException.class, enc::pixels);
     assertTrue(s.getMessage().contains("partition 2 is cached as encoded files"), s.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> enc.decode(null, 0, 1, null, null));
     assertTrue(e.getMessage().contains("no decoder"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Block.encoded(0, DECODER.shape(),
-        new long[] {0, 1}, new int[] {0, 0}, new byte[5], new int[] {0, 3, 2}, new String[2]));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Block.encoded(
+                    0,
+                    DECODER.shape(),
+                    new long[] {0, 1},
+                    new int[] {0, 0},
+                    new byte[5],
+                    new int[] {0, 3, 2},
+                    new String[2]));
     assertTrue(e.getMessage().contains("offsets must increase"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Block.encoded(0, DECODER.shape(),
-        new long[] {0}, new int[] {0}, new byte[5], new int[] {0, 4}, new String[1]));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Block.encoded(
+                    0,
+                    DECODER.shape(),
+                    new long[] {0},
+                    new int[] {0},
+                    new byte[5],
+                    new int[] {0, 4},
+                    new String[1]));
     assertTrue(e.getMessage().contains("expected 0..5"), e.getMessage());
     assertEquals(3, enc.offsets()[2] - enc.offsets()[1], "the broken file's 3 bytes");
   }

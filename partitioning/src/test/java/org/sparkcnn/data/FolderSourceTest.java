@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -36,8 +36,12 @@ class FolderSourceTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("folder-test")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("folder-test")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -71,8 +75,11 @@ class FolderSourceTest {
     FolderSource s = new FolderSource(dir.toString(), 8, 0, 0);
     s.check();
     assertEquals(List.of("ants", "bees"), s.classNames());
-    List<Sample> train = s.load(spark, Split.TRAIN).collectAsList().stream().map(Sample::fromRow)
-        .sorted(Comparator.comparingLong(Sample::id)).toList();
+    List<Sample> train =
+        s.load(spark, Split.TRAIN).collectAsList().stream()
+            .map(Sample::fromRow)
+            .sorted(Comparator.comparingLong(Sample::id))
+            .toList();
     assertEquals(List.of(0, 0, 0, 1), train.stream().map(Sample::label).toList());
     assertEquals(List.of(0L, 1L, 2L, 3L), train.stream().map(Sample::id).toList());
     for (Sample x : train) {
@@ -93,8 +100,8 @@ class FolderSourceTest {
     image(dir.resolve("val/wasps/w.png"), 8, 8, "png", BufferedImage.TYPE_INT_RGB);
     FolderSource s = new FolderSource(dir.toString(), 8, 0, 0);
     var only = assertThrows(IllegalArgumentException.class, s::check);
-    assertTrue(only.getMessage().contains("wasps appears only in the test split"),
-        only.getMessage());
+    assertTrue(
+        only.getMessage().contains("wasps appears only in the test split"), only.getMessage());
     Files.delete(dir.resolve("val/wasps/w.png"));
     Files.delete(dir.resolve("val/wasps"));
 
@@ -103,11 +110,12 @@ class FolderSourceTest {
     assertTrue(empty.getMessage().contains("moths holds no files"), empty.getMessage());
     Files.delete(dir.resolve("train/moths"));
 
-    var bad = assertThrows(IllegalArgumentException.class,
-        () -> FolderSource.decode(new byte[] {1, 2, 3}, 8, "x/y.jpg"));
+    var bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FolderSource.decode(new byte[] {1, 2, 3}, 8, "x/y.jpg"));
     assertTrue(bad.getMessage().contains("cannot decode the image x/y.jpg"), bad.getMessage());
-    assertEquals("ants/ant photos.jpg",
-        FolderSource.key("file:/data/train/ants/ant%20photos.jpg"));
+    assertEquals("ants/ant photos.jpg", FolderSource.key("file:/data/train/ants/ant%20photos.jpg"));
     assertEquals("ants/ant photos.jpg", FolderSource.key("file:/data/train/ants/ant photos.jpg"));
   }
 
@@ -131,22 +139,33 @@ class FolderSourceTest {
     assertEquals(3 * 16 * 16, FolderSource.decode(jpeg, 16, "ok.jpg").length);
 
     byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 6 / 10);
-    assertTrue(ImageIO.read(new java.io.ByteArrayInputStream(cut)) != null,
+    assertTrue(
+        ImageIO.read(new java.io.ByteArrayInputStream(cut)) != null,
         "javax.imageio alone returns the truncated JPEG as an image, with only a warning");
-    var truncated = assertThrows(IllegalArgumentException.class,
-        () -> FolderSource.decode(cut, 16, "a/cut.jpg"));
-    assertTrue(truncated.getMessage().startsWith("cannot decode the image a/cut.jpg")
-        && truncated.getMessage().contains("truncated or corrupt"), truncated.getMessage());
+    var truncated =
+        assertThrows(
+            IllegalArgumentException.class, () -> FolderSource.decode(cut, 16, "a/cut.jpg"));
+    assertTrue(
+        truncated.getMessage().startsWith("cannot decode the image a/cut.jpg")
+            && truncated.getMessage().contains("truncated or corrupt"),
+        truncated.getMessage());
 
     byte[] png = encoded("png", 20, 20);
-    var pngCut = assertThrows(IllegalArgumentException.class,
-        () -> FolderSource.decode(Arrays.copyOf(png, png.length / 2), 16, "a/cut.png"));
+    var pngCut =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FolderSource.decode(Arrays.copyOf(png, png.length / 2), 16, "a/cut.png"));
     assertTrue(pngCut.getMessage().contains("a/cut.png"), pngCut.getMessage());
 
-    var garbage = assertThrows(IllegalArgumentException.class,
-        () -> FolderSource.decode("not an image".getBytes(), 16, "a/notes.jpg"));
-    assertTrue(garbage.getMessage().contains("a/notes.jpg (12 bytes): not a format javax.imageio"
-        + " reads"), garbage.getMessage());
+    var garbage =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FolderSource.decode("not an image".getBytes(), 16, "a/notes.jpg"));
+    assertTrue(
+        garbage
+            .getMessage()
+            .contains("a/notes.jpg (12 bytes): not a format javax.imageio" + " reads"),
+        garbage.getMessage());
   }
 
   @Test
@@ -161,8 +180,11 @@ class FolderSourceTest {
     assertEquals(6, listing.size());
     assertTrue(listing.get(1).endsWith("train/ants/cut.jpg"), listing.toString());
     assertTrue(listing.get(5).endsWith("train/bees/garbage.png"), listing.toString());
-    List<Sample> train = s.load(spark, Split.TRAIN).collectAsList().stream().map(Sample::fromRow)
-        .sorted(Comparator.comparingLong(Sample::id)).toList();
+    List<Sample> train =
+        s.load(spark, Split.TRAIN).collectAsList().stream()
+            .map(Sample::fromRow)
+            .sorted(Comparator.comparingLong(Sample::id))
+            .toList();
     assertEquals(List.of(0L, 2L, 3L, 4L), train.stream().map(Sample::id).toList());
     assertEquals(List.of(0, 0, 0, 1), train.stream().map(Sample::label).toList());
   }
@@ -172,10 +194,12 @@ class FolderSourceTest {
     tree();
     Path locked = dir.resolve("train/ants/grey.png");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
-    Assumptions.assumeFalse(Files.isReadable(locked),
-        "this user (root?) reads files whatever their permissions");
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new FolderSource(dir.toString(), 8, 0, 0).check());
+    Assumptions.assumeFalse(
+        Files.isReadable(locked), "this user (root?) reads files whatever their permissions");
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new FolderSource(dir.toString(), 8, 0, 0).check());
     assertTrue(e.getMessage().contains("cannot read the image " + locked), e.getMessage());
   }
 }

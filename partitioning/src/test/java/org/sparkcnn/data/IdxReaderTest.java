@@ -103,21 +103,27 @@ class IdxReaderTest {
 
   @Test
   void namesTheFileAndTheProblem() throws IOException {
-    assertFails(new byte[0], "expected magic 2051 (0x00000803, idx3 unsigned byte images)",
-        "only 0 bytes");
+    assertFails(
+        new byte[0], "expected magic 2051 (0x00000803, idx3 unsigned byte images)", "only 0 bytes");
     assertFails("PK\3\4 a zip file".getBytes(), "expected magic 2051", "not an IDX file");
-    assertFails(idx(0x0D, new int[] {2, 2, 3}, new byte[48]), "data type 0xd (float)",
+    assertFails(
+        idx(0x0D, new int[] {2, 2, 3}, new byte[48]),
+        "data type 0xd (float)",
         "expected 0x08 (unsigned byte)");
-    assertFails(idx(8, new int[] {12}, PIXELS), "found 2049", "labels file?",
+    assertFails(
+        idx(8, new int[] {12}, PIXELS),
+        "found 2049",
+        "labels file?",
         "1 dimensions, expected 3 (count, rows, cols)");
-    assertFails(Arrays.copyOf(imagesFile(), 10), "expected 3 dimension sizes",
-        "ends after 10 bytes");
+    assertFails(
+        Arrays.copyOf(imagesFile(), 10), "expected 3 dimension sizes", "ends after 10 bytes");
     assertFails(idx(8, new int[] {2, -2, 3}, PIXELS), "dimension 1 (rows) is -2");
     assertFails(idx(8, new int[] {60000, 60000, 60000}, PIXELS), "more than one Java array");
-    assertFails(idx(8, new int[] {10000, 28, 28}, PIXELS),
+    assertFails(
+        idx(8, new int[] {10000, 28, 28}, PIXELS),
         "expected 7840000 pixel bytes, file ends after 12 of them");
-    assertFails(gzip(Arrays.copyOf(imagesFile(), 20)), "expected 12 pixel bytes",
-        "ends after 4 of them");
+    assertFails(
+        gzip(Arrays.copyOf(imagesFile(), 20)), "expected 12 pixel bytes", "ends after 4 of them");
     assertFails(idx(8, new int[] {2, 2, 2}, PIXELS), "holds more data");
     byte[] brokenGzip = Arrays.copyOf(gzip(imagesFile()), 25);
     assertFails(brokenGzip); // a cut gzip stream: still named
@@ -125,20 +131,28 @@ class IdxReaderTest {
 
   @Test
   void labelsWithTheWrongMagicAreNamed() throws IOException {
-    IOException e = assertThrows(IOException.class,
-        () -> IdxReader.readLabels(new ByteArrayInputStream(imagesFile()), "lab"));
-    assertTrue(e.getMessage().startsWith("lab: expected magic 2049 (0x00000801, idx1 unsigned "
-        + "byte labels), found 2051"), e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> IdxReader.readLabels(new ByteArrayInputStream(imagesFile()), "lab"));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "lab: expected magic 2049 (0x00000801, idx1 unsigned "
+                    + "byte labels), found 2051"),
+        e.getMessage());
   }
 
   @Test
   void countMismatchNamesBothFiles() throws IOException {
     IdxReader.Images im = images(imagesFile(), "imgs");
     IdxReader.checkSameCount(im, new byte[2], "imgs", "labs");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IdxReader.checkSameCount(im, new byte[3], "imgs", "labs"));
-    assertTrue(e.getMessage().contains("imgs holds 2 images but labs holds 3 labels"),
-        e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> IdxReader.checkSameCount(im, new byte[3], "imgs", "labs"));
+    assertTrue(
+        e.getMessage().contains("imgs holds 2 images but labs holds 3 labels"), e.getMessage());
   }
 
   @Test

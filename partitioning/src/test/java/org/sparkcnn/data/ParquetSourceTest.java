@@ -36,9 +36,13 @@ class ParquetSourceTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("parquet-test")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("parquet-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -47,8 +51,10 @@ class ParquetSourceTest {
   }
 
   private static List<Sample> samples(Source s, Split split) {
-    return s.load(spark, split).collectAsList().stream().map(Sample::fromRow)
-        .sorted(Comparator.comparingLong(Sample::id)).toList();
+    return s.load(spark, split).collectAsList().stream()
+        .map(Sample::fromRow)
+        .sorted(Comparator.comparingLong(Sample::id))
+        .toList();
   }
 
   private static void assertSameSamples(List<Sample> expected, List<Sample> actual) {
@@ -62,7 +68,12 @@ class ParquetSourceTest {
 
   private Path prepareShapes() throws Exception {
     Path out = dir.resolve("shapes-parquet");
-    ParquetShards.write(spark, new ShapesSource(7, 300, 100), Map.of("name", "shapes"), out, 3,
+    ParquetShards.write(
+        spark,
+        new ShapesSource(7, 300, 100),
+        Map.of("name", "shapes"),
+        out,
+        3,
         ParquetMeta.Format.DECODED);
     return out;
   }
@@ -78,8 +89,9 @@ class ParquetSourceTest {
     assertEquals(300, meta.splits().get(Split.TRAIN).samples());
     assertEquals(100, meta.splits().get(Split.TEST).samples());
     assertEquals(3, meta.splits().get(Split.TRAIN).shards().size());
-    assertEquals(300, meta.splits().get(Split.TRAIN).shards().stream()
-        .mapToLong(ParquetMeta.Shard::rows).sum());
+    assertEquals(
+        300,
+        meta.splits().get(Split.TRAIN).shards().stream().mapToLong(ParquetMeta.Shard::rows).sum());
 
     ParquetSource p = new ParquetSource(out.toString(), 64, 0, 0);
     p.check();
@@ -97,8 +109,10 @@ class ParquetSourceTest {
     BufferedImage img = new BufferedImage(w, h, type);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        img.setRGB(x, y, ((x * 37 + y * 11) & 0xff) << 16 | ((x * 5 + y * 23) & 0xff) << 8
-            | (x * y) & 0xff);
+        img.setRGB(
+            x,
+            y,
+            ((x * 37 + y * 11) & 0xff) << 16 | ((x * 5 + y * 23) & 0xff) << 8 | (x * y) & 0xff);
       }
     }
     Files.createDirectories(path.getParent());
@@ -114,22 +128,30 @@ class ParquetSourceTest {
     image(root.resolve("val/bees/v.jpg"), 20, 20, "jpg", BufferedImage.TYPE_INT_RGB);
     Path out = dir.resolve("images-parquet");
     FolderSource folder = new FolderSource(root.toString(), 16, 0, 0);
-    ParquetShards.write(spark, folder, Map.of("name", "folder"), out, 2,
-        ParquetMeta.Format.ENCODED);
+    ParquetShards.write(
+        spark, folder, Map.of("name", "folder"), out, 2, ParquetMeta.Format.ENCODED);
     ParquetMeta meta = ParquetMeta.read(out);
     assertEquals(ParquetMeta.Format.ENCODED, meta.format());
     assertEquals(List.of("ants", "bees"), meta.classNames());
     assertEquals(3, meta.splits().get(Split.TRAIN).samples());
 
-    List<Row> rows = spark.read().parquet(out.resolve("train").toString()).orderBy("id")
-        .select("id", "label", "height", "width", "channels", "path", "bytes").collectAsList();
-    assertEquals(List.of("ants/a.png", "ants/grey one.png", "bees/b.jpg"),
+    List<Row> rows =
+        spark
+            .read()
+            .parquet(out.resolve("train").toString())
+            .orderBy("id")
+            .select("id", "label", "height", "width", "channels", "path", "bytes")
+            .collectAsList();
+    assertEquals(
+        List.of("ants/a.png", "ants/grey one.png", "bees/b.jpg"),
         rows.stream().map(r -> r.getString(5)).toList());
     assertEquals(List.of(20, 16, 30), rows.stream().map(r -> r.getInt(2)).toList());
     assertEquals(List.of(40, 16, 24), rows.stream().map(r -> r.getInt(3)).toList());
     assertEquals(List.of(3, 1, 3), rows.stream().map(r -> r.getInt(4)).toList());
-    assertArrayEquals(Files.readAllBytes(root.resolve("train/bees/b.jpg")),
-        (byte[]) rows.get(2).get(6), "the original file, byte for byte");
+    assertArrayEquals(
+        Files.readAllBytes(root.resolve("train/bees/b.jpg")),
+        (byte[]) rows.get(2).get(6),
+        "the original file, byte for byte");
 
     for (int size : new int[] {16, 8}) {
       ParquetSource p = new ParquetSource(out.toString(), size, 0, 0);
@@ -146,25 +168,43 @@ class ParquetSourceTest {
   void refusesAnExistingOutputAndEncodedWithoutFiles() throws Exception {
     Path out = Files.createDirectories(dir.resolve("taken"));
     Files.writeString(out.resolve("keep.txt"), "mine");
-    var e = assertThrows(IllegalArgumentException.class, () -> ParquetShards.write(spark,
-        new ShapesSource(7, 10, 10), Map.of("name", "shapes"), out, 1,
-        ParquetMeta.Format.DECODED));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ParquetShards.write(
+                    spark,
+                    new ShapesSource(7, 10, 10),
+                    Map.of("name", "shapes"),
+                    out,
+                    1,
+                    ParquetMeta.Format.DECODED));
     assertTrue(e.getMessage().contains(out + " already exists and is not empty"), e.getMessage());
     assertEquals("mine", Files.readString(out.resolve("keep.txt")));
     try (Stream<Path> s = Files.list(out)) {
       assertEquals(1, s.count());
     }
-    e = assertThrows(IllegalArgumentException.class, () -> ParquetShards.write(spark,
-        new ShapesSource(7, 10, 10), Map.of("name", "shapes"), dir.resolve("new"), 1,
-        ParquetMeta.Format.ENCODED));
-    assertTrue(e.getMessage().contains("only data.source folder has; shapes has none"),
-        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ParquetShards.write(
+                    spark,
+                    new ShapesSource(7, 10, 10),
+                    Map.of("name", "shapes"),
+                    dir.resolve("new"),
+                    1,
+                    ParquetMeta.Format.ENCODED));
+    assertTrue(
+        e.getMessage().contains("only data.source folder has; shapes has none"), e.getMessage());
     assertTrue(Files.notExists(dir.resolve("new")));
   }
 
   private static String checkError(Path out) {
-    return assertThrows(IllegalArgumentException.class,
-        () -> new ParquetSource(out.toString(), 64, 0, 0).check()).getMessage();
+    return assertThrows(
+            IllegalArgumentException.class,
+            () -> new ParquetSource(out.toString(), 64, 0, 0).check())
+        .getMessage();
   }
 
   @Test
@@ -172,35 +212,41 @@ class ParquetSourceTest {
     Path none = dir.resolve("nothing");
     assertTrue(checkError(none).contains("no Parquet folder " + none));
     Path empty = Files.createDirectories(dir.resolve("unfinished"));
-    assertTrue(checkError(empty).contains(empty.resolve("_sparkcnn.json") + " does not exist"),
+    assertTrue(
+        checkError(empty).contains(empty.resolve("_sparkcnn.json") + " does not exist"),
         checkError(empty));
 
     Path out = prepareShapes();
     Path meta = out.resolve("_sparkcnn.json");
     String json = Files.readString(meta);
     Files.writeString(meta, json.replace("\"format_version\" : 1", "\"format_version\" : 2"));
-    assertTrue(checkError(out).contains("format_version 2, but this sparkcnn reads version 1"),
+    assertTrue(
+        checkError(out).contains("format_version 2, but this sparkcnn reads version 1"),
         checkError(out));
     Files.writeString(meta, json.replace("\"format\" : \"decoded\"", "\"format\" : \"jpeg\""));
-    assertTrue(checkError(out).contains("format 'jpeg': expected decoded or encoded"),
-        checkError(out));
+    assertTrue(
+        checkError(out).contains("format 'jpeg': expected decoded or encoded"), checkError(out));
     Files.writeString(meta, "{\"format_version\": 1,");
     assertTrue(checkError(out).contains(meta + ": not valid JSON"), checkError(out));
     Files.writeString(meta, json);
 
-    Path shard = out.resolve("train").resolve(
-        ParquetMeta.read(out).splits().get(Split.TRAIN).shards().get(0).file());
+    Path shard =
+        out.resolve("train")
+            .resolve(ParquetMeta.read(out).splits().get(Split.TRAIN).shards().get(0).file());
     byte[] bytes = Files.readAllBytes(shard);
     Files.write(out.resolve("train/part-99999-extra.parquet"), bytes);
-    assertTrue(checkError(out).contains("part-99999-extra.parquet is not one of the shards"),
+    assertTrue(
+        checkError(out).contains("part-99999-extra.parquet is not one of the shards"),
         checkError(out));
     Files.delete(out.resolve("train/part-99999-extra.parquet"));
     Files.write(shard, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-    assertTrue(checkError(out).contains("the shard " + shard + " has " + bytes.length / 2
-        + " bytes"), checkError(out));
+    assertTrue(
+        checkError(out).contains("the shard " + shard + " has " + bytes.length / 2 + " bytes"),
+        checkError(out));
     Files.delete(shard);
-    assertTrue(checkError(out).contains("the shard " + shard + " that " + meta
-        + " lists does not exist"), checkError(out));
+    assertTrue(
+        checkError(out).contains("the shard " + shard + " that " + meta + " lists does not exist"),
+        checkError(out));
     Files.write(shard, bytes);
     try (Stream<Path> s = Files.list(out.resolve("test"))) {
       for (Path p : s.toList()) {
@@ -220,7 +266,8 @@ class ParquetSourceTest {
     p.check();
     assertEquals(Shape.of(3, 16, 32), p.shape());
     Exception e = assertThrows(Exception.class, () -> p.load(spark, Split.TEST).collectAsList());
-    assertTrue(e.getMessage().contains("is 3x32x32 with 3072 pixel bytes, expected 3x16x32"),
+    assertTrue(
+        e.getMessage().contains("is 3x32x32 with 3072 pixel bytes, expected 3x16x32"),
         e.getMessage());
     assertTrue(e.getMessage().contains(".parquet: sample id "), e.getMessage());
   }

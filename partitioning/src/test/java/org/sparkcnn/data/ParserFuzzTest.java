@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ParserFuzzTest {
   /** How long JAZZER_FUZZ=1 fuzzes one method. */
   static final String FUZZ_TIME = "60s";
+
   /** Larger inputs are skipped: the formats' size checks are reached well below this. */
   static final int MAX_INPUT = 256 << 10;
 
@@ -37,7 +38,8 @@ class ParserFuzzTest {
     }
     try {
       IdxReader.Images im = IdxReader.readImages(new ByteArrayInputStream(data), "fuzz-idx3");
-      assertEquals(Math.multiplyExact(Math.multiplyExact((long) im.count(), im.rows()), im.cols()),
+      assertEquals(
+          Math.multiplyExact(Math.multiplyExact((long) im.count(), im.rows()), im.cols()),
           im.pixels().length);
     } catch (IOException e) {
       assertNames(e, "fuzz-idx3");

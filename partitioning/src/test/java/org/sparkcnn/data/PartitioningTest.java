@@ -25,8 +25,12 @@ class PartitioningTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("partitioning-test")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("partitioning-test")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -36,8 +40,12 @@ class PartitioningTest {
 
   private static List<Block> blocks(int n, int partitions) {
     ShapesSource source = new ShapesSource(3, n, 10);
-    JavaRDD<Block> rdd = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(),
-        partitions, StorageLevel.MEMORY_ONLY());
+    JavaRDD<Block> rdd =
+        Partitioning.blocks(
+            source.load(spark, Split.TRAIN),
+            source.shape(),
+            partitions,
+            StorageLevel.MEMORY_ONLY());
     return rdd.collect();
   }
 
@@ -71,8 +79,10 @@ class PartitioningTest {
       assertArrayEquals(a.get(p).pixels(), b.get(p).pixels());
       assertArrayEquals(a.get(p).epochOrder(1, 2), b.get(p).epochOrder(1, 2));
     }
-    assertNotEquals(Arrays.toString(a.get(0).epochOrder(1, 2)),
-        Arrays.toString(a.get(0).epochOrder(1, 3)), "each epoch visits the block in a new order");
+    assertNotEquals(
+        Arrays.toString(a.get(0).epochOrder(1, 2)),
+        Arrays.toString(a.get(0).epochOrder(1, 3)),
+        "each epoch visits the block in a new order");
   }
 
   @Test
@@ -103,8 +113,9 @@ class PartitioningTest {
   @Test
   void channelStatsMatchADirectComputation() {
     ShapesSource source = new ShapesSource(5, 64, 10);
-    JavaRDD<Block> rdd = Partitioning.blocks(source.load(spark, Split.TRAIN), source.shape(), 2,
-        StorageLevel.MEMORY_ONLY());
+    JavaRDD<Block> rdd =
+        Partitioning.blocks(
+            source.load(spark, Split.TRAIN), source.shape(), 2, StorageLevel.MEMORY_ONLY());
     Normalizer n = ChannelStats.compute(rdd, 3);
     double[] sum = new double[3];
     double[] sq = new double[3];
@@ -128,8 +139,10 @@ class PartitioningTest {
 
   @Test
   void normalizerRejectsBadStatistics() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new Normalizer(new float[] {0f}, new float[] {0f}));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Normalizer(new float[] {0f}, new float[] {0f}));
     assertTrue(e.getMessage().contains("std must be positive"), e.getMessage());
   }
 }

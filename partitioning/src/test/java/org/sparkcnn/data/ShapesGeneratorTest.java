@@ -60,7 +60,8 @@ class ShapesGeneratorTest {
       }
       byte[] img = ShapesGenerator.render(11, id);
       int[] centre = pixel(img, (int) p.cx(), (int) p.cy());
-      assertTrue(distance(centre, p.fg()) < distance(centre, p.bg()),
+      assertTrue(
+          distance(centre, p.fg()) < distance(centre, p.bg()),
           "sample " + id + " (" + ShapesGenerator.CLASS_NAMES.get(p.label()) + ")");
     }
   }
@@ -75,8 +76,7 @@ class ShapesGeneratorTest {
         continue;
       }
       int[] corner = pixel(ShapesGenerator.render(11, id), x, y);
-      assertTrue(distance(corner, p.bg()) <= ShapesGenerator.NOISE * Math.sqrt(3),
-          "sample " + id);
+      assertTrue(distance(corner, p.bg()) <= ShapesGenerator.NOISE * Math.sqrt(3), "sample " + id);
     }
   }
 
@@ -107,8 +107,9 @@ class ShapesGeneratorTest {
   static void writeGrid(Path file, long seed, int perClass, int zoom) throws IOException {
     int s = ShapesGenerator.SIZE;
     int cell = s * zoom + 2;
-    BufferedImage grid = new BufferedImage(perClass * cell, ShapesGenerator.CLASSES * cell,
-        BufferedImage.TYPE_INT_RGB);
+    BufferedImage grid =
+        new BufferedImage(
+            perClass * cell, ShapesGenerator.CLASSES * cell, BufferedImage.TYPE_INT_RGB);
     int[] filled = new int[ShapesGenerator.CLASSES];
     for (long id = 0; Arrays.stream(filled).min().getAsInt() < perClass; id++) {
       int c = ShapesGenerator.label(seed, id);

@@ -55,8 +55,11 @@ public final class Architecture implements Serializable {
         params = Long.MAX_VALUE;
       }
       if (params > Integer.MAX_VALUE - 8 || buffers > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("model has more than 2^31 parameters or buffer values"
-            + " (at layer '" + l.name() + "')");
+        throw new IllegalArgumentException(
+            "model has more than 2^31 parameters or buffer values"
+                + " (at layer '"
+                + l.name()
+                + "')");
       }
     }
     paramOffsets[n] = (int) params;
@@ -130,28 +133,43 @@ public final class Architecture implements Serializable {
   }
 
   /**
-   * The table of the course slides: one line per layer with name, type, output shape, weight
-   * shape, parameters (weights and biases) and multiply-adds; then the totals.
+   * The table of the course slides: one line per layer with name, type, output shape, weight shape,
+   * parameters (weights and biases) and multiply-adds; then the totals.
    */
   public List<String> summary() {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"layer", "type", "output", "weight", "params", "mult-adds"});
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
-      rows.add(new String[] {l.name(), l.getClass().getEnclosingClass().getSimpleName(),
-          shapes[i + 1].toString(), l.weightShape(shapes[i]),
-          String.format("%,d", l.paramCount(shapes[i])), String.format("%,d", l.macs(shapes[i]))});
+      rows.add(
+          new String[] {
+            l.name(),
+            l.getClass().getEnclosingClass().getSimpleName(),
+            shapes[i + 1].toString(),
+            l.weightShape(shapes[i]),
+            String.format("%,d", l.paramCount(shapes[i])),
+            String.format("%,d", l.macs(shapes[i]))
+          });
     }
-    rows.add(new String[] {"total", "", output().toString(), "",
-        String.format("%,d", paramCount()), String.format("%,d", macs())});
+    rows.add(
+        new String[] {
+          "total",
+          "",
+          output().toString(),
+          "",
+          String.format("%,d", paramCount()),
+          String.format("%,d", macs())
+        });
     int[] width = new int[6];
-    rows.forEach(r -> {
-      for (int c = 0; c < 6; c++) {
-        width[c] = Math.max(width[c], r[c].length());
-      }
-    });
-    String format = "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %-"
-        + width[3] + "s  %" + width[4] + "s  %" + width[5] + "s";
+    rows.forEach(
+        r -> {
+          for (int c = 0; c < 6; c++) {
+            width[c] = Math.max(width[c], r[c].length());
+          }
+        });
+    String format =
+        "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %-" + width[3] + "s  %"
+            + width[4] + "s  %" + width[5] + "s";
     return rows.stream().map(r -> String.format(format, (Object[]) r).stripTrailing()).toList();
   }
 }

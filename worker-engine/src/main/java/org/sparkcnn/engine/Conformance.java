@@ -33,8 +33,8 @@ public final class Conformance {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How one case went: the worst tensor and its error relative to max(1, max |expected|). */
-  public record Outcome(String name, boolean passed, String tensor, double maxRelError,
-      String problem) {}
+  public record Outcome(
+      String name, boolean passed, String tensor, double maxRelError, String problem) {}
 
   /** Maps a layer case's fields to its spec's fields ("type" and "name" are added). */
   private static final Map<String, BiFunction<JsonNode, int[], Map<String, Object>>> LAYERS =
@@ -44,36 +44,48 @@ public final class Conformance {
     for (String conv : List.of("conv1d", "conv2d", "conv3d", "conv_transpose2d")) {
       LAYERS.put(conv, (c, in) -> convolution(c, conv.startsWith("conv_transpose")));
     }
-    LAYERS.put("linear", (c, in) -> {
-      Map<String, Object> f = new LinkedHashMap<>();
-      f.put("out", shape(c.get("weight"))[0]);
-      f.put("bias", c.has("bias") && !c.get("bias").isNull());
-      return f;
-    });
+    LAYERS.put(
+        "linear",
+        (c, in) -> {
+          Map<String, Object> f = new LinkedHashMap<>();
+          f.put("out", shape(c.get("weight"))[0]);
+          f.put("bias", c.has("bias") && !c.get("bias").isNull());
+          return f;
+        });
     for (String plain : List.of("relu", "sigmoid", "tanh", "global_avg_pool2d")) {
       LAYERS.put(plain, (c, in) -> new LinkedHashMap<>());
     }
     LAYERS.put("leaky_relu", (c, in) -> fields(c, "negative_slope"));
     LAYERS.put("elu", (c, in) -> fields(c, "alpha"));
-    LAYERS.put("max_pool2d",
-        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
-    LAYERS.put("avg_pool2d",
-        (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "count_include_pad",
-            "divisor_override"));
+    LAYERS.put(
+        "max_pool2d", (c, in) -> fields(c, "kernel", "stride", "padding", "ceil_mode", "dilation"));
+    LAYERS.put(
+        "avg_pool2d",
+        (c, in) ->
+            fields(
+                c,
+                "kernel",
+                "stride",
+                "padding",
+                "ceil_mode",
+                "count_include_pad",
+                "divisor_override"));
     for (String adaptive : List.of("adaptive_avg_pool2d", "adaptive_max_pool2d")) {
       LAYERS.put(adaptive, (c, in) -> fields(c, "output_size"));
     }
     LAYERS.put("local_response_norm", (c, in) -> fields(c, "size", "alpha", "beta", "k"));
     LAYERS.put("pixel_shuffle", (c, in) -> fields(c, "upscale_factor"));
-    LAYERS.put("batch_norm", (c, in) -> {
-      Map<String, Object> f = fields(c, "eps", "momentum", "affine", "track_running_stats");
-      if (c.has("momentum") && c.get("momentum").isNull()) {
-        f.put("momentum", null); // the cumulative average
-      }
-      f.put("type", in.length == 4 ? "batch_norm2d" : "batch_norm1d");
-      f.put("features", in[1]);
-      return f;
-    });
+    LAYERS.put(
+        "batch_norm",
+        (c, in) -> {
+          Map<String, Object> f = fields(c, "eps", "momentum", "affine", "track_running_stats");
+          if (c.has("momentum") && c.get("momentum").isNull()) {
+            f.put("momentum", null); // the cumulative average
+          }
+          f.put("type", in.length == 4 ? "batch_norm2d" : "batch_norm1d");
+          f.put("features", in[1]);
+          return f;
+        });
   }
 
   private Conformance() {}
@@ -84,9 +96,10 @@ public final class Conformance {
    */
   private static Map<String, Object> convolution(JsonNode c, boolean transposed) {
     int[] w = shape(c.get("weight"));
-    Map<String, Object> f = transposed
-        ? fields(c, "stride", "padding", "dilation", "groups", "output_padding")
-        : fields(c, "stride", "padding", "dilation", "groups", "padding_mode");
+    Map<String, Object> f =
+        transposed
+            ? fields(c, "stride", "padding", "dilation", "groups", "output_padding")
+            : fields(c, "stride", "padding", "dilation", "groups", "padding_mode");
     int groups = c.path("groups").asInt(1);
     f.put("out", transposed ? w[1] * groups : w[0]);
     List<Integer> kernel = Arrays.stream(w, 2, w.length).boxed().toList();
@@ -104,8 +117,9 @@ public final class Conformance {
    * Every *.json case of a folder, by file name; catalog gives the definition (parsed YAML) of a
    * shipped model by name for `model` cases, or null.
    */
-  public static List<Outcome> runFolder(Path dir,
-      java.util.function.Function<String, Map<String, Object>> catalog) throws IOException {
+  public static List<Outcome> runFolder(
+      Path dir, java.util.function.Function<String, Map<String, Object>> catalog)
+      throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
       ds.forEach(files::add);
@@ -124,8 +138,8 @@ public final class Conformance {
   }
 
   /** One case file, with the shipped definitions of catalog for `model` cases. */
-  public static Outcome run(Path file,
-      java.util.function.Function<String, Map<String, Object>> catalog) {
+  public static Outcome run(
+      Path file, java.util.function.Function<String, Map<String, Object>> catalog) {
     String name = file.getFileName().toString().replaceFirst("\\.json$", "");
     try {
       JsonNode c = JSON.readTree(file.toFile());
@@ -152,8 +166,12 @@ public final class Conformance {
     } catch (IOException | RuntimeException e) {
       String msg = String.valueOf(e.getMessage());
       int nl = msg.indexOf('\n');
-      return new Outcome(name, false, "", Double.NaN, e.getClass().getSimpleName() + ": "
-          + (nl < 0 ? msg : msg.substring(0, nl)));
+      return new Outcome(
+          name,
+          false,
+          "",
+          Double.NaN,
+          e.getClass().getSimpleName() + ": " + (nl < 0 ? msg : msg.substring(0, nl)));
     }
   }
 
@@ -215,16 +233,16 @@ public final class Conformance {
       }
     }
     if (at != v.params.length) {
-      throw new IllegalStateException("the case gives " + at + " parameters, the layer has "
-          + v.params.length);
+      throw new IllegalStateException(
+          "the case gives " + at + " parameters, the layer has " + v.params.length);
     }
     boolean training = c.path("training").asBoolean(true);
     String runningBefore = training ? "_before" : "";
     if (c.has("running_mean" + runningBefore)) { // batch norm: [mean, var(, count)]
       float[] mean = floats(c.get("running_mean" + runningBefore));
       System.arraycopy(mean, 0, v.buffers, 0, mean.length);
-      System.arraycopy(floats(c.get("running_var" + runningBefore)), 0, v.buffers, mean.length,
-          mean.length);
+      System.arraycopy(
+          floats(c.get("running_var" + runningBefore)), 0, v.buffers, mean.length, mean.length);
       if (c.has("num_batches_tracked" + runningBefore) && v.buffers.length > 2 * mean.length) {
         v.buffers[2 * mean.length] = c.get("num_batches_tracked" + runningBefore).floatValue();
       }
@@ -234,10 +252,16 @@ public final class Conformance {
     check.compare("output", c.get("output"), y, FORWARD_TOL);
     if (c.has("running_mean_after")) {
       int channels = in.dim(0);
-      check.compare("running_mean", c.get("running_mean_after"),
-          Arrays.copyOfRange(v.buffers, 0, channels), FORWARD_TOL);
-      check.compare("running_var", c.get("running_var_after"),
-          Arrays.copyOfRange(v.buffers, channels, 2 * channels), FORWARD_TOL);
+      check.compare(
+          "running_mean",
+          c.get("running_mean_after"),
+          Arrays.copyOfRange(v.buffers, 0, channels),
+          FORWARD_TOL);
+      check.compare(
+          "running_var",
+          c.get("running_var_after"),
+          Arrays.copyOfRange(v.buffers, channels, 2 * channels),
+          FORWARD_TOL);
     }
     if (c.has("grad_output")) {
       float[] dx = layer.backward(floats(c.get("grad_output")), n);
@@ -247,8 +271,11 @@ public final class Conformance {
         check.compare("grad_weight", c.get("grad_weight"), v.grads, GRAD_TOL);
       }
       if (c.has("grad_bias") && !c.get("grad_bias").isNull()) {
-        check.compare("grad_bias", c.get("grad_bias"),
-            Arrays.copyOfRange(v.grads, wLen, v.grads.length), GRAD_TOL);
+        check.compare(
+            "grad_bias",
+            c.get("grad_bias"),
+            Arrays.copyOfRange(v.grads, wLen, v.grads.length),
+            GRAD_TOL);
       }
     }
   }
@@ -259,15 +286,17 @@ public final class Conformance {
     float[] grad = new float[s[0] * s[1]];
     SoftmaxCrossEntropy.Result r;
     if (c.has("soft_target")) {
-      r = SoftmaxCrossEntropy.softLossAndGrad(logits, floats(c.get("soft_target")), s[0], s[1],
-          grad);
+      r =
+          SoftmaxCrossEntropy.softLossAndGrad(
+              logits, floats(c.get("soft_target")), s[0], s[1], grad);
     } else {
       int[] labels = labels(c.get("target"), s[0]);
-      r = SoftmaxCrossEntropy.lossAndGrad(logits, labels, s[0], s[1],
-          c.path("label_smoothing").asDouble(0), grad);
+      r =
+          SoftmaxCrossEntropy.lossAndGrad(
+              logits, labels, s[0], s[1], c.path("label_smoothing").asDouble(0), grad);
     }
-    check.compare("loss", scalar(c.get("loss")), new float[] {(float) (r.lossSum() / s[0])},
-        FORWARD_TOL);
+    check.compare(
+        "loss", scalar(c.get("loss")), new float[] {(float) (r.lossSum() / s[0])}, FORWARD_TOL);
     for (int i = 0; i < grad.length; i++) {
       grad[i] /= s[0];
     }
@@ -285,8 +314,14 @@ public final class Conformance {
 
   private static void sgd(JsonNode c, Check check) {
     float[] w = floats(c.get("initial"));
-    Sgd opt = new Sgd(new Sgd.Hyper(c.path("momentum").asDouble(0), c.path("dampening").asDouble(0),
-        c.path("weight_decay").asDouble(0), c.path("nesterov").asBoolean(false)), w.length);
+    Sgd opt =
+        new Sgd(
+            new Sgd.Hyper(
+                c.path("momentum").asDouble(0),
+                c.path("dampening").asDouble(0),
+                c.path("weight_decay").asDouble(0),
+                c.path("nesterov").asBoolean(false)),
+            w.length);
     JsonNode grads = c.get("grads");
     JsonNode after = c.get("weights_after_each_step");
     for (int step = 0; step < grads.size(); step++) {
@@ -297,23 +332,26 @@ public final class Conformance {
 
   private static void modelStep(JsonNode c, Path dir, Check check) throws IOException {
     if (!"lenet5".equals(c.path("model").asText())) {
-      throw new UnsupportedOperationException("model cases of '" + c.path("model").asText()
-          + "' (lenet5 only)");
+      throw new UnsupportedOperationException(
+          "model cases of '" + c.path("model").asText() + "' (lenet5 only)");
     }
     int[] s = shape(c.get("input"));
     Architecture arch = Models.lenet5(Shape.of(s[1], s[2], s[3]), 10);
     Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
     float[] params = f32(dir.resolve(c.get("parameters_file").asText()));
     if (params.length != v.params.length) {
-      throw new IllegalStateException("the model case has " + params.length
-          + " parameters, LeNet-5 here has " + v.params.length);
+      throw new IllegalStateException(
+          "the model case has "
+              + params.length
+              + " parameters, LeNet-5 here has "
+              + v.params.length);
     }
     System.arraycopy(params, 0, v.params, 0, params.length);
     int[] labels = labels(c.get("target"), s[0]);
     LocalStep.Stats st =
         new LocalStep().gradient(new Model(arch, v), floats(c.get("input")), labels, s[0]);
-    check.compare("loss", scalar(c.get("loss")), new float[] {(float) (st.lossSum() / s[0])},
-        FORWARD_TOL);
+    check.compare(
+        "loss", scalar(c.get("loss")), new float[] {(float) (st.lossSum() / s[0])}, FORWARD_TOL);
     float[] expected = f32(dir.resolve(c.get("gradients_file").asText()));
     float[] mean = new float[v.grads.length];
     for (int i = 0; i < mean.length; i++) {
@@ -323,8 +361,11 @@ public final class Conformance {
     for (int i = 0; i < e.length; i++) {
       e[i] = expected[i];
     }
-    check.compare("gradients", JSON.valueToTree(Map.of("shape", List.of(e.length), "data", e)),
-        mean, GRAD_TOL);
+    check.compare(
+        "gradients",
+        JSON.valueToTree(Map.of("shape", List.of(e.length), "data", e)),
+        mean,
+        GRAD_TOL);
   }
 
   static JsonNode scalar(JsonNode v) {

@@ -14,8 +14,14 @@ import java.util.List;
 import java.util.Locale;
 import org.sparkcnn.engine.layers.Sequence;
 
-public record Footprint(int batch, long paramBytes, long gradBytes, long optimizerBytes,
-    long bufferBytes, long inputBytes, long activationBytes) {
+public record Footprint(
+    int batch,
+    long paramBytes,
+    long gradBytes,
+    long optimizerBytes,
+    long bufferBytes,
+    long inputBytes,
+    long activationBytes) {
 
   /** The footprint of training arch on batches of batch samples, with or without momentum. */
   public static Footprint of(Architecture arch, int batch, boolean momentum) {
@@ -23,8 +29,14 @@ public record Footprint(int batch, long paramBytes, long gradBytes, long optimiz
       throw new IllegalArgumentException("batch size must be >= 1, got " + batch);
     }
     long params = 4L * arch.paramCount();
-    return new Footprint(batch, params, params, momentum ? params : 0, 4L * arch.bufferCount(),
-        4L * batch * arch.input().size(), 4L * batch * activationFloats(arch));
+    return new Footprint(
+        batch,
+        params,
+        params,
+        momentum ? params : 0,
+        4L * arch.bufferCount(),
+        4L * batch * arch.input().size(),
+        4L * batch * activationFloats(arch));
   }
 
   /**
@@ -53,8 +65,8 @@ public record Footprint(int batch, long paramBytes, long gradBytes, long optimiz
   /** The lines of `summary`, torchinfo's names with gradients and optimizer state added. */
   public List<String> lines() {
     return List.of(
-        String.format(Locale.ROOT, "memory to train at batch %d (float32; MB = 10^6 bytes):",
-            batch),
+        String.format(
+            Locale.ROOT, "memory to train at batch %d (float32; MB = 10^6 bytes):", batch),
         mb("Input size (MB)", inputBytes),
         mb("Forward/backward pass size (MB)", activationBytes),
         mb("Params size (MB)", paramBytes),

@@ -32,8 +32,9 @@ public enum Init {
     return switch (name.toLowerCase(java.util.Locale.ROOT)) {
       case "he", "kaiming" -> HE;
       case "xavier", "glorot" -> XAVIER;
-      default -> throw new IllegalArgumentException(
-          "unknown initialisation '" + name + "': expected he or xavier");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown initialisation '" + name + "': expected he or xavier");
     };
   }
 }

@@ -18,8 +18,8 @@ public final class LocalStep {
   public record Stats(double lossSum, long correct, long count) {}
 
   /**
-   * Has the backward passes of this step object tell ready (null: nobody) from which parameter
-   * on the gradient is final, layer by layer: a data-parallel step sends those parts early.
+   * Has the backward passes of this step object tell ready (null: nobody) from which parameter on
+   * the gradient is final, layer by layer: a data-parallel step sends those parts early.
    */
   public void onGradientsReady(IntConsumer ready) {
     this.gradsReady = ready;

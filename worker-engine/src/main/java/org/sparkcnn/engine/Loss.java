@@ -18,7 +18,8 @@ public record Loss(String kind, double labelSmoothing) implements Serializable {
       throw new IllegalArgumentException("unknown loss '" + kind + "': expected one of " + KINDS);
     }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+      throw new IllegalArgumentException(
+          "label smoothing must be in [0, 1), got " + labelSmoothing);
     }
     if (kind.equals("mse") && labelSmoothing != 0) {
       throw new IllegalArgumentException("label smoothing applies to cross_entropy, not mse");
@@ -29,16 +30,16 @@ public record Loss(String kind, double labelSmoothing) implements Serializable {
    * outputs: [n, k], labels: [n]; fills dOutputs [n, k] if not null. targets is scratch of at least
    * n * k floats (used by mse). Returns the loss sum and the correct predictions.
    */
-  public SoftmaxCrossEntropy.Result apply(float[] outputs, int[] labels, int n, int k,
-      float[] dOutputs, float[] targets) {
+  public SoftmaxCrossEntropy.Result apply(
+      float[] outputs, int[] labels, int n, int k, float[] dOutputs, float[] targets) {
     if (kind.equals("cross_entropy")) {
       return SoftmaxCrossEntropy.lossAndGrad(outputs, labels, n, k, labelSmoothing, dOutputs);
     }
     int correct = 0;
     for (int i = 0; i < n; i++) {
       if (labels[i] < 0 || labels[i] >= k) {
-        throw new IllegalArgumentException("label " + labels[i] + " of sample " + i
-            + " is outside 0.." + (k - 1));
+        throw new IllegalArgumentException(
+            "label " + labels[i] + " of sample " + i + " is outside 0.." + (k - 1));
       }
       int best = 0;
       for (int j = 0; j < k; j++) {
@@ -57,8 +58,8 @@ public record Loss(String kind, double labelSmoothing) implements Serializable {
    * labels are smoothed, (1 - eps) q + eps / k, in place in targets; mse compares the outputs with
    * the rows. A prediction is correct where its argmax is the target's.
    */
-  public SoftmaxCrossEntropy.Result applySoft(float[] outputs, float[] targets, int n, int k,
-      float[] dOutputs) {
+  public SoftmaxCrossEntropy.Result applySoft(
+      float[] outputs, float[] targets, int n, int k, float[] dOutputs) {
     if (kind.equals("cross_entropy")) {
       if (labelSmoothing > 0) {
         for (int i = 0; i < n * k; i++) {

@@ -17,9 +17,15 @@ public final class Model {
 
   public Model(Architecture arch, Vectors v) {
     if (v.params.length != arch.paramCount() || v.buffers.length != arch.bufferCount()) {
-      throw new IllegalArgumentException("vectors of " + v.params.length + " parameters and "
-          + v.buffers.length + " buffers do not fit a model of " + arch.paramCount() + " and "
-          + arch.bufferCount());
+      throw new IllegalArgumentException(
+          "vectors of "
+              + v.params.length
+              + " parameters and "
+              + v.buffers.length
+              + " buffers do not fit a model of "
+              + arch.paramCount()
+              + " and "
+              + arch.bufferCount());
     }
     this.arch = arch;
     this.v = v;
@@ -69,8 +75,7 @@ public final class Model {
   /** The output batch for an input batch (inference mode unless training); a view, not a copy. */
   public Tensor forward(Tensor x, boolean training) {
     if (!x.shape().equals(arch.input())) {
-      throw new IllegalArgumentException(
-          "model input is " + arch.input() + ", got a tensor " + x);
+      throw new IllegalArgumentException("model input is " + arch.input() + ", got a tensor " + x);
     }
     return new Tensor(forward(x.data(), x.n(), training), x.n(), arch.output());
   }

@@ -23,17 +23,18 @@ import java.util.function.Function;
 
 public final class ModelCases {
   public static final double TOLERANCE = 1e-4;
+
   /** A reference file larger than this is refused rather than read. */
   private static final long MAX_F32 = 1L << 30;
 
   private ModelCases() {}
 
   /**
-   * Every model case of dir, by file name. catalog gives a shipped model's definition by name
-   * (the parsed YAML of conf/models/NAME.yaml), or null for a name that is not shipped.
+   * Every model case of dir, by file name. catalog gives a shipped model's definition by name (the
+   * parsed YAML of conf/models/NAME.yaml), or null for a name that is not shipped.
    */
-  public static List<Conformance.Outcome> runFolder(Path dir,
-      Function<String, Map<String, Object>> catalog) throws IOException {
+  public static List<Conformance.Outcome> runFolder(
+      Path dir, Function<String, Map<String, Object>> catalog) throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{onnx,safetensors}")) {
       ds.forEach(files::add);
@@ -62,13 +63,23 @@ public final class ModelCases {
       Architecture arch = r.architecture();
       int n = input.length / arch.input().size();
       if (n * arch.input().size() != input.length || n * arch.output().size() != expected.length) {
-        throw new IllegalArgumentException(input.length + " input and " + expected.length
-            + " output values are no batch of " + arch.input() + " -> " + arch.output());
+        throw new IllegalArgumentException(
+            input.length
+                + " input and "
+                + expected.length
+                + " output values are no batch of "
+                + arch.input()
+                + " -> "
+                + arch.output());
       }
       float[] y = new Model(arch, r.vectors()).forward(input, n, false);
       return compare(caseName, expected, y);
     } catch (IOException | RuntimeException e) {
-      return new Conformance.Outcome(caseName, false, "", Double.NaN,
+      return new Conformance.Outcome(
+          caseName,
+          false,
+          "",
+          Double.NaN,
           e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
     }
   }
@@ -87,17 +98,22 @@ public final class ModelCases {
       float[] y = new Model(arch, v).forward(input, n, false);
       return compare(caseName, expected, y);
     } catch (IOException | RuntimeException e) {
-      return new Conformance.Outcome(caseName, false, "", Double.NaN,
+      return new Conformance.Outcome(
+          caseName,
+          false,
+          "",
+          Double.NaN,
           e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
     }
   }
 
   /** The architecture of doc for the input the weights and the reference files imply. */
-  static Architecture build(Map<String, Object> doc, String name, SafeTensors st, int inputLen,
-      int outputLen) {
-    Shape probe = doc.get("input") instanceof List<?> l
-        ? Shape.of(l.stream().mapToInt(o -> ((Number) o).intValue()).toArray())
-        : Shape.of(3, 224, 224);
+  static Architecture build(
+      Map<String, Object> doc, String name, SafeTensors st, int inputLen, int outputLen) {
+    Shape probe =
+        doc.get("input") instanceof List<?> l
+            ? Shape.of(l.stream().mapToInt(o -> ((Number) o).intValue()).toArray())
+            : Shape.of(3, 224, 224);
     Architecture first = ModelDefinition.parse(doc, probe, 10);
     List<String> modules = PyTorchNames.modules(name, first);
     int channels = dim(st, modules.get(0) + ".weight", 1);
@@ -106,9 +122,18 @@ public final class ModelCases {
     long pixels = batch == 0 ? 0 : (long) inputLen / ((long) batch * channels);
     int side = (int) Math.round(Math.sqrt(pixels));
     if (batch * classes != outputLen || (long) batch * channels * side * side != inputLen) {
-      throw new IllegalArgumentException(name + ": " + outputLen + " output values and "
-          + inputLen + " input values are no batch of " + channels + "-channel square images"
-          + " and " + classes + " classes");
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + outputLen
+              + " output values and "
+              + inputLen
+              + " input values are no batch of "
+              + channels
+              + "-channel square images"
+              + " and "
+              + classes
+              + " classes");
     }
     return ModelDefinition.parse(doc, Shape.of(channels, side, side), classes);
   }
@@ -116,8 +141,11 @@ public final class ModelCases {
   private static int dim(SafeTensors st, String tensor, int axis) {
     SafeTensors.Entry e = st.entries().get(tensor);
     if (e == null || e.shape().length <= axis) {
-      throw new IllegalArgumentException(st.file() + ": no tensor " + tensor
-          + " to take the input's channels and the classes from");
+      throw new IllegalArgumentException(
+          st.file()
+              + ": no tensor "
+              + tensor
+              + " to take the input's channels and the classes from");
     }
     return e.shape()[axis];
   }
@@ -143,8 +171,12 @@ public final class ModelCases {
     }
     long size = Files.size(file);
     if (size % 4 != 0 || size > MAX_F32) {
-      throw new IOException(file + ": " + size + " bytes is no float32 array"
-          + (size > MAX_F32 ? " this reader takes (at most 1 GiB)" : ""));
+      throw new IOException(
+          file
+              + ": "
+              + size
+              + " bytes is no float32 array"
+              + (size > MAX_F32 ? " this reader takes (at most 1 GiB)" : ""));
     }
     float[] v = new float[(int) (size / 4)];
     ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);

@@ -40,23 +40,34 @@ import org.sparkcnn.engine.layers.Residual;
 public final class ModelDefinition {
   private static final ObjectMapper JSON = ModelFile.JSON;
   private static final Set<String> TOP_KEYS = Set.of("input", "blocks", "layers", "description");
-  private static final Map<String, String> SHORT_NAMES = Map.ofEntries(Map.entry("conv2d", "conv"),
-      Map.entry("linear", "fc"), Map.entry("batch_norm2d", "bn"), Map.entry("batch_norm1d", "bn"),
-      Map.entry("max_pool2d", "pool"), Map.entry("avg_pool2d", "pool"),
-      Map.entry("global_avg_pool2d", "gap"), Map.entry("adaptive_avg_pool2d", "pool"),
-      Map.entry("adaptive_max_pool2d", "pool"), Map.entry("local_response_norm", "lrn"),
-      Map.entry("conv_transpose2d", "deconv"));
+  private static final Map<String, String> SHORT_NAMES =
+      Map.ofEntries(
+          Map.entry("conv2d", "conv"),
+          Map.entry("linear", "fc"),
+          Map.entry("batch_norm2d", "bn"),
+          Map.entry("batch_norm1d", "bn"),
+          Map.entry("max_pool2d", "pool"),
+          Map.entry("avg_pool2d", "pool"),
+          Map.entry("global_avg_pool2d", "gap"),
+          Map.entry("adaptive_avg_pool2d", "pool"),
+          Map.entry("adaptive_max_pool2d", "pool"),
+          Map.entry("local_response_norm", "lrn"),
+          Map.entry("conv_transpose2d", "deconv"));
 
   /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */
   private static final Map<String, Class<?>> SPEC_TYPES = new HashMap<>();
+
   /** Layers, repeats and substituted values one definition may expand to. */
   static final int MAX_STEPS = 100_000;
+
   /** Lists of layers nested in each other (blocks, repeats, residuals, concats). */
   static final int MAX_DEPTH = 100;
 
   static {
-    for (var t : LayerSpec.class.getAnnotation(
-        com.fasterxml.jackson.annotation.JsonSubTypes.class).value()) {
+    for (var t :
+        LayerSpec.class
+            .getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class)
+            .value()) {
       SPEC_TYPES.put(t.name(), t.value());
     }
   }
@@ -82,8 +93,10 @@ public final class ModelDefinition {
     if (doc.get("input") != null) {
       if (!(doc.get("input") instanceof List<?> dims)
           || !dims.stream().allMatch(x -> x instanceof Integer)) {
-        throw new IllegalArgumentException("input: expected a list of sizes like [3, 32, 32],"
-            + " got " + brief(doc.get("input")));
+        throw new IllegalArgumentException(
+            "input: expected a list of sizes like [3, 32, 32],"
+                + " got "
+                + brief(doc.get("input")));
       }
       Shape declared = Shape.of(dims.stream().mapToInt(x -> (Integer) x).toArray());
       if (!declared.equals(input)) {
@@ -108,11 +121,10 @@ public final class ModelDefinition {
   /** The layer specs of a list, and the shape after them. */
   private record Walk(List<LayerSpec> specs, Shape out) {}
 
-  private Walk walk(List<?> items, Shape in, String prefix, Map<String, Object> vars,
-      String path) {
+  private Walk walk(List<?> items, Shape in, String prefix, Map<String, Object> vars, String path) {
     if (++depth > MAX_DEPTH) {
-      throw new IllegalArgumentException(path + ": lists of layers nested more than " + MAX_DEPTH
-          + " deep");
+      throw new IllegalArgumentException(
+          path + ": lists of layers nested more than " + MAX_DEPTH + " deep");
     }
     List<LayerSpec> specs = new ArrayList<>();
     Shape shape = in;
@@ -130,18 +142,23 @@ public final class ModelDefinition {
         type = String.valueOf(map(m, where).keySet().iterator().next());
         settings = substitute(e.getValue(), vars, where, 0);
       } else {
-        throw new IllegalArgumentException(where + ": expected a layer type or a one-key map"
-            + " {type: settings}, got " + brief(item));
+        throw new IllegalArgumentException(
+            where
+                + ": expected a layer type or a one-key map"
+                + " {type: settings}, got "
+                + brief(item));
       }
       where = where + "." + type;
-      List<LayerSpec> made = switch (type) {
-        case "repeat" -> repeat(map(settings, where), shape, prefix, vars, where);
-        case "residual" -> List.of(residual(map(settings, where), shape, prefix, vars, where));
-        case "concat" -> List.of(concat(settings, shape, prefix, vars, where));
-        default -> blocks.containsKey(type)
-            ? block(type, settings, shape, prefix, where)
-            : List.of(layer(type, settings, prefix, where));
-      };
+      List<LayerSpec> made =
+          switch (type) {
+            case "repeat" -> repeat(map(settings, where), shape, prefix, vars, where);
+            case "residual" -> List.of(residual(map(settings, where), shape, prefix, vars, where));
+            case "concat" -> List.of(concat(settings, shape, prefix, vars, where));
+            default ->
+                blocks.containsKey(type)
+                    ? block(type, settings, shape, prefix, where)
+                    : List.of(layer(type, settings, prefix, where));
+          };
       for (LayerSpec s : made) {
         shape = s.outputShape(shape);
         specs.add(s);
@@ -154,13 +171,13 @@ public final class ModelDefinition {
   /** Counts one step of the expansion: a layer, a repeat or a substituted value. */
   private void step(String where) {
     if (++steps > MAX_STEPS) {
-      throw new IllegalArgumentException(where + ": the definition expands to more than "
-          + MAX_STEPS + " layers and values");
+      throw new IllegalArgumentException(
+          where + ": the definition expands to more than " + MAX_STEPS + " layers and values");
     }
   }
 
-  private List<LayerSpec> repeat(Map<String, Object> s, Shape in, String prefix,
-      Map<String, Object> vars, String where) {
+  private List<LayerSpec> repeat(
+      Map<String, Object> s, Shape in, String prefix, Map<String, Object> vars, String where) {
     int times = s.get("times") instanceof Integer n ? n : -1;
     if (times < 1 || !(s.get("layers") instanceof List<?> layers)) {
       throw new IllegalArgumentException(where + ": expected {times: N >= 1, layers: [...]}");
@@ -176,8 +193,8 @@ public final class ModelDefinition {
     return out;
   }
 
-  private LayerSpec residual(Map<String, Object> s, Shape in, String prefix,
-      Map<String, Object> vars, String where) {
+  private LayerSpec residual(
+      Map<String, Object> s, Shape in, String prefix, Map<String, Object> vars, String where) {
     String name = name(s.get("name"), "res", prefix);
     if (!(s.get("body") instanceof List<?> body)) {
       throw new IllegalArgumentException(where + ": expected a list 'body'");
@@ -192,8 +209,11 @@ public final class ModelDefinition {
     } else if (sc instanceof List<?> list) {
       shortcut = walk(list, in, prefix, vars, where + ".shortcut").specs;
     } else {
-      throw new IllegalArgumentException(where + ": shortcut must be identity, projection or a"
-          + " list of layers, got " + brief(sc));
+      throw new IllegalArgumentException(
+          where
+              + ": shortcut must be identity, projection or a"
+              + " list of layers, got "
+              + brief(sc));
     }
     return new Residual.Spec(name, b.specs, shortcut);
   }
@@ -202,14 +222,27 @@ public final class ModelDefinition {
     if (in.rank() != 3 || out.rank() != 3 || in.h() % out.h() != 0 || in.w() % out.w() != 0) {
       throw new IllegalArgumentException(where + ": no 1x1 projection maps " + in + " to " + out);
     }
-    Map<String, Object> conv = new LinkedHashMap<>(Map.of("type", "conv2d", "name",
-        name + ".proj", "out", out.c(), "kernel", 1, "stride", in.h() / out.h(), "bias", false));
+    Map<String, Object> conv =
+        new LinkedHashMap<>(
+            Map.of(
+                "type",
+                "conv2d",
+                "name",
+                name + ".proj",
+                "out",
+                out.c(),
+                "kernel",
+                1,
+                "stride",
+                in.h() / out.h(),
+                "bias",
+                false));
     Map<String, Object> bn = Map.of("type", "batch_norm2d", "name", name + ".proj_bn");
     return List.of(convert(conv, where), convert(bn, where));
   }
 
-  private LayerSpec concat(Object settings, Shape in, String prefix, Map<String, Object> vars,
-      String where) {
+  private LayerSpec concat(
+      Object settings, Shape in, String prefix, Map<String, Object> vars, String where) {
     Object branches = settings instanceof Map<?, ?> m ? m.get("branches") : settings;
     String name = name(settings instanceof Map<?, ?> m ? m.get("name") : null, "concat", prefix);
     if (!(branches instanceof List<?> list) || list.size() < 2) {
@@ -225,17 +258,24 @@ public final class ModelDefinition {
     return new Concat.Spec(name, out);
   }
 
-  private List<LayerSpec> block(String type, Object settings, Shape in, String prefix,
-      String where) {
+  private List<LayerSpec> block(
+      String type, Object settings, Shape in, String prefix, String where) {
     Map<String, Object> def = blocks.get(type);
-    Map<String, Object> params = def.get("params") == null ? Map.of()
-        : map(def.get("params"), "blocks." + type + ".params");
+    Map<String, Object> params =
+        def.get("params") == null ? Map.of() : map(def.get("params"), "blocks." + type + ".params");
     Map<String, Object> args = settings == null ? Map.of() : map(settings, where);
     Map<String, Object> vars = new HashMap<>(params);
     for (Map.Entry<String, Object> a : args.entrySet()) {
       if (!params.containsKey(a.getKey())) {
-        throw new IllegalArgumentException(where + ": block '" + type + "' has no parameter '"
-            + a.getKey() + "' (its parameters: " + params.keySet() + ")");
+        throw new IllegalArgumentException(
+            where
+                + ": block '"
+                + type
+                + "' has no parameter '"
+                + a.getKey()
+                + "' (its parameters: "
+                + params.keySet()
+                + ")");
       }
       vars.put(a.getKey(), a.getValue());
     }
@@ -248,8 +288,8 @@ public final class ModelDefinition {
   }
 
   private LayerSpec layer(String type, Object settings, String prefix, String where) {
-    Map<String, Object> fields = settings == null ? new LinkedHashMap<>()
-        : new LinkedHashMap<>(map(settings, where));
+    Map<String, Object> fields =
+        settings == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map(settings, where));
     fields.put("type", type);
     fields.put("name", name(fields.get("name"), SHORT_NAMES.getOrDefault(type, type), prefix));
     return convert(fields, where);
@@ -258,13 +298,21 @@ public final class ModelDefinition {
   private static LayerSpec convert(Map<String, Object> fields, String where) {
     Class<?> spec = SPEC_TYPES.get(String.valueOf(fields.get("type")));
     if (spec != null) {
-      List<String> known = java.util.Arrays.stream(spec.getRecordComponents())
-          .map(ModelDefinition::jsonName).toList();
+      List<String> known =
+          java.util.Arrays.stream(spec.getRecordComponents())
+              .map(ModelDefinition::jsonName)
+              .toList();
       for (String key : fields.keySet()) {
         if (!key.equals("type") && !known.contains(key)) {
-          throw new IllegalArgumentException(where + ": unknown setting '" + key + "' (" + fields
-              .get("type") + " takes " + known.stream().filter(k -> !k.equals("name")).toList()
-              + " and an optional name)");
+          throw new IllegalArgumentException(
+              where
+                  + ": unknown setting '"
+                  + key
+                  + "' ("
+                  + fields.get("type")
+                  + " takes "
+                  + known.stream().filter(k -> !k.equals("name")).toList()
+                  + " and an optional name)");
         }
       }
     }
@@ -283,8 +331,10 @@ public final class ModelDefinition {
   /** A record component's JSON name: its @JsonProperty value (snake_case), else its own name. */
   private static String jsonName(java.lang.reflect.RecordComponent rc) {
     try {
-      var p = rc.getDeclaringRecord().getDeclaredField(rc.getName())
-          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      var p =
+          rc.getDeclaringRecord()
+              .getDeclaredField(rc.getName())
+              .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
       return p != null && !p.value().isEmpty() ? p.value() : rc.getName();
     } catch (NoSuchFieldException e) {
       return rc.getName();
@@ -308,8 +358,8 @@ public final class ModelDefinition {
 
   private String name(Object given, String base, String prefix) {
     if (given != null && !(given instanceof String || given instanceof Number)) {
-      throw new IllegalArgumentException(prefix + base + ": a name must be text, got "
-          + brief(given));
+      throw new IllegalArgumentException(
+          prefix + base + ": a name must be text, got " + brief(given));
     }
     return given != null ? prefix + given : prefix + base + next(base);
   }
@@ -322,14 +372,14 @@ public final class ModelDefinition {
   private Object substitute(Object v, Map<String, Object> vars, String where, int level) {
     step(where);
     if (level > MAX_DEPTH) {
-      throw new IllegalArgumentException(where + ": settings nested more than " + MAX_DEPTH
-          + " deep");
+      throw new IllegalArgumentException(
+          where + ": settings nested more than " + MAX_DEPTH + " deep");
     }
     if (vars != null && v instanceof String s && s.startsWith("$")) {
       String key = s.substring(1);
       if (!vars.containsKey(key)) {
-        throw new IllegalArgumentException(where + ": unknown parameter " + s + " (known: "
-            + vars.keySet() + ")");
+        throw new IllegalArgumentException(
+            where + ": unknown parameter " + s + " (known: " + vars.keySet() + ")");
       }
       return substitute(vars.get(key), null, where, level + 1);
     }
@@ -356,13 +406,12 @@ public final class ModelDefinition {
       return Map.of();
     }
     if (!(v instanceof Map<?, ?> m)) {
-      throw new IllegalArgumentException(where + ": expected a mapping of settings, got "
-          + brief(v));
+      throw new IllegalArgumentException(
+          where + ": expected a mapping of settings, got " + brief(v));
     }
     for (Object key : m.keySet()) {
       if (!(key instanceof String)) {
-        throw new IllegalArgumentException(where + ": expected names as keys, got "
-            + brief(key));
+        throw new IllegalArgumentException(where + ": expected names as keys, got " + brief(key));
       }
     }
     return (Map<String, Object>) v;
@@ -392,8 +441,8 @@ public final class ModelDefinition {
     }
   }
 
-  private static void appendEach(StringBuilder b, Iterable<?> items, String open, String close,
-      int limit) {
+  private static void appendEach(
+      StringBuilder b, Iterable<?> items, String open, String close, int limit) {
     b.append(open);
     String sep = "";
     for (Object x : items) {

@@ -47,17 +47,24 @@ public final class ModelFile {
   public static void write(OutputStream out, Contents c) throws IOException {
     Architecture arch = c.architecture();
     if (c.params().length != arch.paramCount() || c.buffers().length != arch.bufferCount()) {
-      throw new IllegalArgumentException("cannot write a model file: " + c.params().length
-          + " parameters and " + c.buffers().length + " buffers do not fit an architecture of "
-          + arch.paramCount() + " and " + arch.bufferCount());
+      throw new IllegalArgumentException(
+          "cannot write a model file: "
+              + c.params().length
+              + " parameters and "
+              + c.buffers().length
+              + " buffers do not fit an architecture of "
+              + arch.paramCount()
+              + " and "
+              + arch.bufferCount());
     }
     ObjectNode header = JSON.createObjectNode();
     header.put("format", VERSION);
     header.set("architecture", JSON.valueToTree(c.architecture()));
     header.set("meta", JSON.valueToTree(c.meta() == null ? Map.of() : c.meta()));
     byte[] json = JSON.writeValueAsBytes(header);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(
-        16 + json.length + 16 + 4 * (c.params().length + c.buffers().length) + 4);
+    ByteArrayOutputStream buf =
+        new ByteArrayOutputStream(
+            16 + json.length + 16 + 4 * (c.params().length + c.buffers().length) + 4);
     buf.write(MAGIC);
     buf.write(le(4).putInt(VERSION).array());
     buf.write(le(4).putInt(json.length).array());
@@ -80,8 +87,8 @@ public final class ModelFile {
     ByteBuffer b = ByteBuffer.wrap(all, 4, all.length - 8).order(ByteOrder.LITTLE_ENDIAN);
     int version = b.getInt();
     if (version != VERSION) {
-      throw new IOException(source + ": model file format " + version + ", this build reads "
-          + VERSION);
+      throw new IOException(
+          source + ": model file format " + version + ", this build reads " + VERSION);
     }
     CRC32 crc = new CRC32();
     crc.update(all, 0, all.length - 4);
@@ -91,8 +98,13 @@ public final class ModelFile {
     }
     int jsonLen = b.getInt();
     if (jsonLen < 0 || jsonLen > b.remaining()) {
-      throw new IOException(source + ": header length " + Integer.toUnsignedLong(jsonLen)
-          + " does not fit a file of " + all.length + " bytes");
+      throw new IOException(
+          source
+              + ": header length "
+              + Integer.toUnsignedLong(jsonLen)
+              + " does not fit a file of "
+              + all.length
+              + " bytes");
     }
     byte[] json = new byte[jsonLen];
     b.get(json);
@@ -105,8 +117,10 @@ public final class ModelFile {
       }
       arch = JSON.treeToValue(header.get("architecture"), Architecture.class);
       @SuppressWarnings("unchecked")
-      Map<String, Object> m = header.get("meta") == null || header.get("meta").isNull() ? Map.of()
-          : JSON.treeToValue(header.get("meta"), Map.class);
+      Map<String, Object> m =
+          header.get("meta") == null || header.get("meta").isNull()
+              ? Map.of()
+              : JSON.treeToValue(header.get("meta"), Map.class);
       meta = m;
     } catch (IOException | RuntimeException e) { // a malformed header behind a valid checksum
       throw new IOException(source + ": malformed header: " + firstLine(e.getMessage()), e);
@@ -136,12 +150,19 @@ public final class ModelFile {
     }
     long n = b.getLong();
     if (n != expected) {
-      throw new IOException(source + ": holds " + n + " " + what + ", its architecture needs "
-          + expected);
+      throw new IOException(
+          source + ": holds " + n + " " + what + ", its architecture needs " + expected);
     }
     if (4L * expected > b.remaining()) {
-      throw new IOException(source + ": ends within its " + expected + " " + what + " ("
-          + b.remaining() + " bytes left)");
+      throw new IOException(
+          source
+              + ": ends within its "
+              + expected
+              + " "
+              + what
+              + " ("
+              + b.remaining()
+              + " bytes left)");
     }
     float[] v = new float[expected];
     b.asFloatBuffer().get(v);
@@ -152,5 +173,4 @@ public final class ModelFile {
   private static ByteBuffer le(int size) {
     return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
   }
-
 }

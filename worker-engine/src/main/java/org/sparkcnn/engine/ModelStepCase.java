@@ -28,29 +28,38 @@ final class ModelStepCase {
   /** One entry of a layout: where a named tensor lies in a flat file. */
   private record Slot(int[] shape, int offset) {}
 
-  static void run(JsonNode c, Path dir, Function<String, Map<String, Object>> catalog,
-      Conformance.Check check) throws IOException {
+  static void run(
+      JsonNode c, Path dir, Function<String, Map<String, Object>> catalog, Conformance.Check check)
+      throws IOException {
     String model = c.path("model").asText();
     Map<String, Object> doc = catalog.apply(model);
     if (doc == null) {
-      throw new UnsupportedOperationException("model cases of '" + model + "' need the shipped"
-          + " model definitions (deploy/sparkcnn conformance has them)");
+      throw new UnsupportedOperationException(
+          "model cases of '"
+              + model
+              + "' need the shipped"
+              + " model definitions (deploy/sparkcnn conformance has them)");
     }
     int[] s = Conformance.shape(c.get("input"));
     Map<String, Slot> params = layout(c.get("layout"));
-    Map<String, Slot> buffers = c.has("buffer_layout") ? layout(c.get("buffer_layout"))
-        : Map.of();
-    int classes = params.entrySet().stream().filter(e -> e.getKey().endsWith(".weight"))
-        .reduce((a, b) -> a.getValue().offset() > b.getValue().offset() ? a : b)
-        .orElseThrow().getValue().shape()[0];
-    Architecture arch = ModelDefinition.parse(doc, Shape.of(Arrays.copyOfRange(s, 1, s.length)),
-        classes);
+    Map<String, Slot> buffers = c.has("buffer_layout") ? layout(c.get("buffer_layout")) : Map.of();
+    int classes =
+        params.entrySet().stream()
+            .filter(e -> e.getKey().endsWith(".weight"))
+            .reduce((a, b) -> a.getValue().offset() > b.getValue().offset() ? a : b)
+            .orElseThrow()
+            .getValue()
+            .shape()[0];
+    Architecture arch =
+        ModelDefinition.parse(doc, Shape.of(Arrays.copyOfRange(s, 1, s.length)), classes);
     List<ModelTensors.Leaf> leaves = ModelTensors.leaves(arch);
     List<String> modules = PyTorchNames.modules(model, arch);
     float[] p = ModelCases.f32(dir.resolve(c.get("parameters_file").asText()));
     float[] expectedGrads = ModelCases.f32(dir.resolve(c.get("gradients_file").asText()));
-    float[] b = c.has("buffers_file") ? ModelCases.f32(dir.resolve(c.get("buffers_file")
-        .asText())) : new float[0];
+    float[] b =
+        c.has("buffers_file")
+            ? ModelCases.f32(dir.resolve(c.get("buffers_file").asText()))
+            : new float[0];
     Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
     float[] gradsInOurOrder = new float[arch.paramCount()];
     Map<ModelTensors.Tensor, Slot> placed = new HashMap<>();
@@ -59,12 +68,17 @@ final class ModelStepCase {
         String name = modules.get(i) + "." + t.suffix();
         Slot slot = (t.buffer() ? buffers : params).get(name);
         if (slot == null || !Arrays.equals(slot.shape(), t.shape())) {
-          throw new IllegalStateException("the case has no tensor " + name + " of shape "
-              + t.shapeText() + " for layer " + leaves.get(i).spec().name());
+          throw new IllegalStateException(
+              "the case has no tensor "
+                  + name
+                  + " of shape "
+                  + t.shapeText()
+                  + " for layer "
+                  + leaves.get(i).spec().name());
         }
         float[] src = t.buffer() ? b : p;
-        System.arraycopy(src, slot.offset(), t.buffer() ? v.buffers : v.params, t.offset(),
-            t.size());
+        System.arraycopy(
+            src, slot.offset(), t.buffer() ? v.buffers : v.params, t.offset(), t.size());
         if (!t.buffer()) {
           System.arraycopy(expectedGrads, slot.offset(), gradsInOurOrder, t.offset(), t.size());
         }
@@ -73,10 +87,13 @@ final class ModelStepCase {
     }
     int n = s[0];
     int[] labels = Conformance.labels(c.get("target"), n);
-    LocalStep.Stats st = new LocalStep().gradient(new Model(arch, v),
-        Conformance.floats(c.get("input")), labels, n);
-    check.compare("loss", Conformance.scalar(c.get("loss")),
-        new float[] {(float) (st.lossSum() / n)}, Conformance.FORWARD_TOL);
+    LocalStep.Stats st =
+        new LocalStep().gradient(new Model(arch, v), Conformance.floats(c.get("input")), labels, n);
+    check.compare(
+        "loss",
+        Conformance.scalar(c.get("loss")),
+        new float[] {(float) (st.lossSum() / n)},
+        Conformance.FORWARD_TOL);
     float[] mean = new float[v.grads.length];
     for (int i = 0; i < mean.length; i++) {
       mean[i] = v.grads[i] / n;
@@ -85,13 +102,13 @@ final class ModelStepCase {
     if (c.has("buffers_after_file")) {
       float[] after = ModelCases.f32(dir.resolve(c.get("buffers_after_file").asText()));
       float[] expected = new float[v.buffers.length];
-      placed.forEach((t, slot) -> {
-        if (t.buffer()) {
-          System.arraycopy(after, slot.offset(), expected, t.offset(), t.size());
-        }
-      });
-      check.compare("running_statistics", tensor(expected), v.buffers,
-          Conformance.FORWARD_TOL);
+      placed.forEach(
+          (t, slot) -> {
+            if (t.buffer()) {
+              System.arraycopy(after, slot.offset(), expected, t.offset(), t.size());
+            }
+          });
+      check.compare("running_statistics", tensor(expected), v.buffers, Conformance.FORWARD_TOL);
     }
   }
 

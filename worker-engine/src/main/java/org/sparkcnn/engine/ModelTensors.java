@@ -30,8 +30,8 @@ public final class ModelTensors {
   public record Leaf(LayerSpec spec, Shape in, int paramOffset, int bufferOffset, int top) {}
 
   /**
-   * One tensor of a leaf: suffix is PyTorch's ("weight", "running_mean"...), buffer says which
-   * flat vector holds it, offset where.
+   * One tensor of a leaf: suffix is PyTorch's ("weight", "running_mean"...), buffer says which flat
+   * vector holds it, offset where.
    */
   public record Tensor(Leaf leaf, String suffix, int[] shape, boolean buffer, int offset) {
     public int size() {
@@ -47,8 +47,13 @@ public final class ModelTensors {
   public static List<Leaf> leaves(Architecture arch) {
     List<Leaf> out = new ArrayList<>();
     for (int i = 0; i < arch.layers().size(); i++) {
-      walk(arch.layers().get(i), arch.shapeBefore(i), arch.paramOffset(i), arch.bufferOffset(i),
-          i, out);
+      walk(
+          arch.layers().get(i),
+          arch.shapeBefore(i),
+          arch.paramOffset(i),
+          arch.bufferOffset(i),
+          i,
+          out);
     }
     return out;
   }
@@ -68,8 +73,8 @@ public final class ModelTensors {
   }
 
   /** Walks a chain of specs from offsets (p, b); returns the offsets after it. */
-  private static int[] chain(List<LayerSpec> specs, Shape in, int p, int b, int top,
-      List<Leaf> out) {
+  private static int[] chain(
+      List<LayerSpec> specs, Shape in, int p, int b, int top, List<Leaf> out) {
     Shape shape = in;
     for (LayerSpec s : specs) {
       walk(s, shape, p, b, top, out);
@@ -98,8 +103,14 @@ public final class ModelTensors {
         add(t, l, "bias", new int[] {c.out()}, false, p);
       }
     } else if (s instanceof ConvTranspose2d.Spec c) {
-      p = add(t, l, "weight", new int[] {in.c(), c.out() / c.groups(), c.kernel().get(0),
-          c.kernel().get(1)}, false, p);
+      p =
+          add(
+              t,
+              l,
+              "weight",
+              new int[] {in.c(), c.out() / c.groups(), c.kernel().get(0), c.kernel().get(1)},
+              false,
+              p);
       if (c.bias()) {
         add(t, l, "bias", new int[] {c.out()}, false, p);
       }
@@ -122,28 +133,44 @@ public final class ModelTensors {
         }
       }
     } else {
-      throw new IllegalArgumentException("layer '" + s.name() + "' ("
-          + s.getClass().getEnclosingClass().getSimpleName() + ") has weights that have no"
-          + " PyTorch name");
+      throw new IllegalArgumentException(
+          "layer '"
+              + s.name()
+              + "' ("
+              + s.getClass().getEnclosingClass().getSimpleName()
+              + ") has weights that have no"
+              + " PyTorch name");
     }
     int params = t.stream().filter(x -> !x.buffer()).mapToInt(Tensor::size).sum();
     int buffers = t.stream().filter(Tensor::buffer).mapToInt(Tensor::size).sum();
     if (params != s.paramCount(in) || buffers != s.bufferCount(in)) {
-      throw new IllegalStateException("layer '" + s.name() + "': its tensors hold " + params
-          + " parameters and " + buffers + " buffer values, the layer " + s.paramCount(in)
-          + " and " + s.bufferCount(in));
+      throw new IllegalStateException(
+          "layer '"
+              + s.name()
+              + "': its tensors hold "
+              + params
+              + " parameters and "
+              + buffers
+              + " buffer values, the layer "
+              + s.paramCount(in)
+              + " and "
+              + s.bufferCount(in));
     }
     return t;
   }
 
   /**
-   * Copies the weights of src into dst leaf by leaf, in order (an imported ONNX model into the
-   * same network), skipping the leaves whose top-level layer index skip accepts; every leaf whose
+   * Copies the weights of src into dst leaf by leaf, in order (an imported ONNX model into the same
+   * network), skipping the leaves whose top-level layer index skip accepts; every leaf whose
    * tensors differ in shape is named in one IllegalArgumentException before anything is copied.
    * dstV null only checks. Returns the number of leaves copied.
    */
-  public static int copyByPosition(Architecture src, Vectors srcV, Architecture dst,
-      Vectors dstV, java.util.function.IntPredicate skip) {
+  public static int copyByPosition(
+      Architecture src,
+      Vectors srcV,
+      Architecture dst,
+      Vectors dstV,
+      java.util.function.IntPredicate skip) {
     List<Leaf> from = leaves(src);
     List<Leaf> to = leaves(dst);
     List<String> problems = new ArrayList<>();
@@ -158,9 +185,14 @@ public final class ModelTensors {
         same = Arrays.equals(a.get(k).shape(), b.get(k).shape());
       }
       if (!same && !skip.test(to.get(i).top())) {
-        problems.add(from.get(i).spec().name() + " " + a.stream().map(Tensor::shapeText).toList()
-            + " does not fit layer " + to.get(i).spec().name() + " "
-            + b.stream().map(Tensor::shapeText).toList());
+        problems.add(
+            from.get(i).spec().name()
+                + " "
+                + a.stream().map(Tensor::shapeText).toList()
+                + " does not fit layer "
+                + to.get(i).spec().name()
+                + " "
+                + b.stream().map(Tensor::shapeText).toList());
       }
     }
     if (!problems.isEmpty()) {
@@ -176,16 +208,20 @@ public final class ModelTensors {
       for (int k = 0; k < a.size(); k++) {
         Tensor x = a.get(k);
         Tensor y = b.get(k);
-        System.arraycopy(x.buffer() ? srcV.buffers : srcV.params, x.offset(),
-            y.buffer() ? dstV.buffers : dstV.params, y.offset(), x.size());
+        System.arraycopy(
+            x.buffer() ? srcV.buffers : srcV.params,
+            x.offset(),
+            y.buffer() ? dstV.buffers : dstV.params,
+            y.offset(),
+            x.size());
       }
       copied++;
     }
     return copied;
   }
 
-  private static int add(List<Tensor> t, Leaf l, String suffix, int[] shape, boolean buffer,
-      int offset) {
+  private static int add(
+      List<Tensor> t, Leaf l, String suffix, int[] shape, boolean buffer, int offset) {
     Tensor x = new Tensor(l, suffix, shape, buffer, offset);
     t.add(x);
     return offset + x.size();

@@ -23,23 +23,25 @@ public final class Models {
   public static Architecture byName(String name, Shape input, int classes) {
     return switch (name) {
       case "lenet5" -> lenet5(input, classes);
-      default -> throw new IllegalArgumentException(
-          "unknown model '" + name + "': expected one of " + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown model '" + name + "': expected one of " + NAMES);
     };
   }
 
   public static Architecture lenet5(Shape input, int classes) {
-    List<LayerSpec> layers = List.of(
-        Conv2d.Spec.of("conv1", 0, 20, 5, 1, 2),
-        new ReLU.Spec("relu1"),
-        new MaxPool2d.Spec("pool1", 2, 2, 0),
-        Conv2d.Spec.of("conv2", 20, 50, 5, 1, 2),
-        new ReLU.Spec("relu2"),
-        new MaxPool2d.Spec("pool2", 2, 2, 0),
-        new Flatten.Spec("flatten"),
-        Linear.Spec.of("fc1", 0, 500),
-        new ReLU.Spec("relu3"),
-        Linear.Spec.of("fc2", 500, classes));
+    List<LayerSpec> layers =
+        List.of(
+            Conv2d.Spec.of("conv1", 0, 20, 5, 1, 2),
+            new ReLU.Spec("relu1"),
+            new MaxPool2d.Spec("pool1", 2, 2, 0),
+            Conv2d.Spec.of("conv2", 20, 50, 5, 1, 2),
+            new ReLU.Spec("relu2"),
+            new MaxPool2d.Spec("pool2", 2, 2, 0),
+            new Flatten.Spec("flatten"),
+            Linear.Spec.of("fc1", 0, 500),
+            new ReLU.Spec("relu3"),
+            Linear.Spec.of("fc2", 500, classes));
     return new Architecture(input, layers);
   }
 }

@@ -34,11 +34,16 @@ final class OnnxAttrs {
   }
 
   /** pads [b0, b1.., e0, e1..]: equal per axis maps; auto_pad VALID, SAME_UPPER at stride 1. */
-  static Padding padding(NodeProto n, Map<String, AttributeProto> a, int rank, int[] k,
-      PerAxis stride, PerAxis dilation) {
+  static Padding padding(
+      NodeProto n,
+      Map<String, AttributeProto> a,
+      int rank,
+      int[] k,
+      PerAxis stride,
+      PerAxis dilation) {
     String auto = a.containsKey("auto_pad") ? a.get("auto_pad").getS().toStringUtf8() : "NOTSET";
     switch (auto) {
-      case "NOTSET" -> { }
+      case "NOTSET" -> {}
       case "VALID" -> {
         return Padding.VALID;
       }
@@ -48,8 +53,13 @@ final class OnnxAttrs {
         }
         throw OnnxOps.unmappable(n, "attribute 'auto_pad' SAME_UPPER with a stride above 1");
       }
-      default -> throw OnnxOps.unmappable(n, "attribute 'auto_pad' " + auto + " (NOTSET, VALID or"
-          + " SAME_UPPER at stride 1 map)");
+      default ->
+          throw OnnxOps.unmappable(
+              n,
+              "attribute 'auto_pad' "
+                  + auto
+                  + " (NOTSET, VALID or"
+                  + " SAME_UPPER at stride 1 map)");
     }
     List<Long> p = a.containsKey("pads") ? a.get("pads").getIntsList() : null;
     if (p == null) {
@@ -58,16 +68,21 @@ final class OnnxAttrs {
     if (p.size() != 2 * rank) {
       throw OnnxOps.unmappable(n, "attribute 'pads' " + p + " for " + rank + " axes");
     }
-    return pads(n, "attribute 'pads' " + p, p.stream().mapToInt(Long::intValue).toArray(), k,
-        stride, dilation);
+    return pads(
+        n,
+        "attribute 'pads' " + p,
+        p.stream().mapToInt(Long::intValue).toArray(),
+        k,
+        stride,
+        dilation);
   }
 
   /**
-   * Pads [b0, b1.., e0, e1..] per spatial axis (what names them in an error) as a Padding: the
-   * same before and after each axis, or SAME's split at stride 1.
+   * Pads [b0, b1.., e0, e1..] per spatial axis (what names them in an error) as a Padding: the same
+   * before and after each axis, or SAME's split at stride 1.
    */
-  static Padding pads(NodeProto n, String what, int[] p, int[] k, PerAxis stride,
-      PerAxis dilation) {
+  static Padding pads(
+      NodeProto n, String what, int[] p, int[] k, PerAxis stride, PerAxis dilation) {
     int rank = p.length / 2;
     int[] before = Arrays.copyOf(p, rank);
     boolean same = stride.max() == 1;
@@ -84,8 +99,9 @@ final class OnnxAttrs {
     if (same) {
       return Padding.SAME;
     }
-    throw OnnxOps.unmappable(n, what + ": different padding before and after an axis maps only"
-        + " as SAME at stride 1");
+    throw OnnxOps.unmappable(
+        n,
+        what + ": different padding before and after an axis maps only" + " as SAME at stride 1");
   }
 
   static PerAxis perAxis(Map<String, AttributeProto> a, String key, int rank, int dflt) {
@@ -102,8 +118,13 @@ final class OnnxAttrs {
     Map<String, AttributeProto> out = new HashMap<>();
     for (AttributeProto a : n.getAttributeList()) {
       if (!k.contains(a.getName())) {
-        throw OnnxOps.unmappable(n, "attribute '" + a.getName() + "' is not supported (known: "
-            + Arrays.toString(known) + ")");
+        throw OnnxOps.unmappable(
+            n,
+            "attribute '"
+                + a.getName()
+                + "' is not supported (known: "
+                + Arrays.toString(known)
+                + ")");
       }
       out.put(a.getName(), a);
     }

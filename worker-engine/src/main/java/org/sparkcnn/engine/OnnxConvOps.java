@@ -23,8 +23,8 @@ import org.sparkcnn.engine.layers.PerAxis;
 
 final class OnnxConvOps {
   /** The padding_mode of each mode of a Pad before a Conv. */
-  private static final Map<String, String> PAD_MODES = Map.of("constant", "zeros", "reflect",
-      "reflect", "edge", "replicate", "wrap", "circular");
+  private static final Map<String, String> PAD_MODES =
+      Map.of("constant", "zeros", "reflect", "reflect", "edge", "replicate", "wrap", "circular");
 
   private final OnnxOps ops;
 
@@ -44,8 +44,13 @@ final class OnnxConvOps {
     OnnxTensors.Constant w = ops.floatConstant(n, 1, "W");
     int rank = w.dims().length - 2;
     if (rank < 1 || rank > 3 || in.rank() != rank + 1) {
-      throw OnnxOps.unmappable(n, "weight " + Arrays.toString(w.dims()) + " on input " + in
-          + ": 1D, 2D or 3D convolutions map");
+      throw OnnxOps.unmappable(
+          n,
+          "weight "
+              + Arrays.toString(w.dims())
+              + " on input "
+              + in
+              + ": 1D, 2D or 3D convolutions map");
     }
     int[] k = OnnxAttrs.kernel(n, a, w.dims(), rank);
     PerAxis stride = OnnxAttrs.perAxis(a, "strides", rank, 1);
@@ -60,14 +65,24 @@ final class OnnxConvOps {
         int before = padding.before(i, k[i], dilation.get(i));
         int after = padding.after(i, k[i], dilation.get(i));
         if (!mode.equals("zeros") && (before > 0 || after > 0)) {
-          throw OnnxOps.unmappable(n, "attribute 'pads' after a Pad in mode " + onnxMode + ": only the"
-              + " zeros of a constant Pad add to a Conv's pads");
+          throw OnnxOps.unmappable(
+              n,
+              "attribute 'pads' after a Pad in mode "
+                  + onnxMode
+                  + ": only the"
+                  + " zeros of a constant Pad add to a Conv's pads");
         }
         total[i] += before;
         total[i + rank] += after;
       }
-      padding = OnnxAttrs.pads(pad, "pads " + Arrays.toString(total) + " of the Pad and the Conv"
-          + " after it", total, k, stride, dilation);
+      padding =
+          OnnxAttrs.pads(
+              pad,
+              "pads " + Arrays.toString(total) + " of the Pad and the Conv" + " after it",
+              total,
+              k,
+              stride,
+              dilation);
     }
     int groups = (int) OnnxAttrs.i(a, "group", 1);
     int out = (int) w.dims()[0];
@@ -80,12 +95,12 @@ final class OnnxConvOps {
     ops.weights.put(name, t);
     PerAxis kernel = PerAxis.of(k);
     return switch (rank) {
-      case 1 -> new Conv1d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
-      case 2 -> new Conv2d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
-      default -> new Conv3d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation,
-          groups, mode);
+      case 1 ->
+          new Conv1d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation, groups, mode);
+      case 2 ->
+          new Conv2d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation, groups, mode);
+      default ->
+          new Conv3d.Spec(name, in.c(), out, kernel, stride, padding, bias, dilation, groups, mode);
     };
   }
 
@@ -94,11 +109,13 @@ final class OnnxConvOps {
     Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
     String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
     if (!PAD_MODES.containsKey(mode)) {
-      throw OnnxOps.unmappable(pad, "attribute 'mode' " + mode + ": constant, reflect, edge and wrap"
-          + " map");
+      throw OnnxOps.unmappable(
+          pad, "attribute 'mode' " + mode + ": constant, reflect, edge and wrap" + " map");
     }
-    boolean zeros = pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
-        || ops.constant(pad, 2, "constant_value").values()[0] == 0f;
+    boolean zeros =
+        pad.getInputCount() < 3
+            || pad.getInput(2).isEmpty()
+            || ops.constant(pad, 2, "constant_value").values()[0] == 0f;
     if (!zeros) {
       throw OnnxOps.unmappable(pad, "a constant_value other than 0: a convolution pads with zeros");
     }
@@ -112,11 +129,21 @@ final class OnnxConvOps {
   private int[] spatialPads(NodeProto pad, int spatial) {
     long[] p = ops.constant(pad, 1, "pads").longs();
     int r = spatial + 2;
-    boolean fits = p.length == 2 * r && p[0] == 0 && p[1] == 0 && p[r] == 0 && p[r + 1] == 0
-        && Arrays.stream(p).allMatch(x -> x >= 0);
+    boolean fits =
+        p.length == 2 * r
+            && p[0] == 0
+            && p[1] == 0
+            && p[r] == 0
+            && p[r + 1] == 0
+            && Arrays.stream(p).allMatch(x -> x >= 0);
     if (!fits) {
-      throw OnnxOps.unmappable(pad, "pads " + Arrays.toString(p) + ": only padding of the " + spatial
-          + " spatial axes, none negative, maps before a Conv");
+      throw OnnxOps.unmappable(
+          pad,
+          "pads "
+              + Arrays.toString(p)
+              + ": only padding of the "
+              + spatial
+              + " spatial axes, none negative, maps before a Conv");
     }
     int[] out = new int[2 * spatial];
     for (int i = 0; i < spatial; i++) {
@@ -127,8 +154,16 @@ final class OnnxConvOps {
   }
 
   LayerSpec convTranspose(NodeProto n, Shape in) {
-    Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads",
-        "dilations", "group", "output_padding", "auto_pad");
+    Map<String, AttributeProto> a =
+        OnnxAttrs.attrs(
+            n,
+            "kernel_shape",
+            "strides",
+            "pads",
+            "dilations",
+            "group",
+            "output_padding",
+            "auto_pad");
     OnnxTensors.Constant w = ops.floatConstant(n, 1, "W");
     if (w.dims().length != 4 || in.rank() != 3) {
       throw OnnxOps.unmappable(n, "weight " + Arrays.toString(w.dims()) + ": only 2D maps");
@@ -149,7 +184,16 @@ final class OnnxConvOps {
     }
     ops.weights.put(name, t);
     PerAxis pad = PerAxis.of(padding.before(0, k[0], 1), padding.before(1, k[1], 1));
-    return new ConvTranspose2d.Spec(name, in.c(), (int) w.dims()[1] * groups, PerAxis.of(k),
-        stride, pad, OnnxAttrs.perAxis(a, "output_padding", 2, 0), groups, bias, dilation);
+    return new ConvTranspose2d.Spec(
+        name,
+        in.c(),
+        (int) w.dims()[1] * groups,
+        PerAxis.of(k),
+        stride,
+        pad,
+        OnnxAttrs.perAxis(a, "output_padding", 2, 0),
+        groups,
+        bias,
+        dilation);
   }
 }

@@ -56,11 +56,13 @@ import org.sparkcnn.engine.layers.Tanh;
 
 public final class OnnxExport {
   public static final int OPSET = 13;
+
   /** The first opset whose Pad has the mode wrap (circular padding). */
   public static final int WRAP_OPSET = 19;
+
   /** Pad's mode for each padding_mode other than zeros. */
-  private static final Map<String, String> PAD_MODES = Map.of("reflect", "reflect", "replicate",
-      "edge", "circular", "wrap");
+  private static final Map<String, String> PAD_MODES =
+      Map.of("reflect", "reflect", "replicate", "edge", "circular", "wrap");
 
   private final GraphProto.Builder g = GraphProto.newBuilder().setName("sparkcnn");
   private final Map<String, List<ModelTensors.Tensor>> tensors = new java.util.HashMap<>();
@@ -81,26 +83,39 @@ public final class OnnxExport {
     String out = e.chain(arch.layers(), arch.input(), "input");
     e.g.addInput(value("input", arch.input()));
     if (!out.equals("output")) {
-      e.g.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output")
-          .addInput(out).addOutput("output"));
+      e.g.addNode(
+          NodeProto.newBuilder()
+              .setOpType("Identity")
+              .setName("output")
+              .addInput(out)
+              .addOutput("output"));
     }
     e.g.addOutput(value("output", arch.output()));
-    ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(e.opset < WRAP_OPSET ? 7 : 9)
-        .setProducerName("sparkcnn").setGraph(e.g)
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(e.opset));
-    meta.forEach((k, val) -> m.addMetadataProps(
-        StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
+    ModelProto.Builder m =
+        ModelProto.newBuilder()
+            .setIrVersion(e.opset < WRAP_OPSET ? 7 : 9)
+            .setProducerName("sparkcnn")
+            .setGraph(e.g)
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(e.opset));
+    meta.forEach(
+        (k, val) ->
+            m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
     return m.build();
   }
 
   private static ValueInfoProto value(String name, Shape s) {
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
-        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+    TensorShapeProto.Builder shape =
+        TensorShapeProto.newBuilder()
+            .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
     for (int i = 0; i < s.rank(); i++) {
       shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(s.dim(i)));
     }
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+    return ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)))
+        .build();
   }
 
   /** Nodes for specs applied to the value x of shape in; returns the last value's name. */
@@ -128,22 +143,36 @@ public final class OnnxExport {
         x = pad(n, x, pads, c.paddingMode());
         pads = new long[2 * r];
       }
-      return node("Conv", n, withWeights(n, x), ints("kernel_shape", kernel),
-          ints("strides", perAxis(c.stride()::get, r)), ints("pads", pads),
-          ints("dilations", perAxis(c.dilation()::get, r)), integer("group", c.groups()));
+      return node(
+          "Conv",
+          n,
+          withWeights(n, x),
+          ints("kernel_shape", kernel),
+          ints("strides", perAxis(c.stride()::get, r)),
+          ints("pads", pads),
+          ints("dilations", perAxis(c.dilation()::get, r)),
+          integer("group", c.groups()));
     }
     if (s instanceof ConvTranspose2d.Spec c) {
-      return node("ConvTranspose", n, withWeights(n, x),
+      return node(
+          "ConvTranspose",
+          n,
+          withWeights(n, x),
           ints("kernel_shape", perAxis(c.kernel()::get, 2)),
           ints("strides", perAxis(c.stride()::get, 2)),
-          ints("pads", c.padding().get(0), c.padding().get(1), c.padding().get(0),
+          ints(
+              "pads",
+              c.padding().get(0),
+              c.padding().get(1),
+              c.padding().get(0),
               c.padding().get(1)),
           ints("output_padding", perAxis(c.outputPadding()::get, 2)),
-          ints("dilations", perAxis(c.dilation()::get, 2)), integer("group", c.groups()));
+          ints("dilations", perAxis(c.dilation()::get, 2)),
+          integer("group", c.groups()));
     }
     if (s instanceof Linear.Spec) {
-      String flat = in.rank() == 1 ? x : node("Flatten", n + ".flatten", List.of(x),
-          integer("axis", 1));
+      String flat =
+          in.rank() == 1 ? x : node("Flatten", n + ".flatten", List.of(x), integer("axis", 1));
       return node("Gemm", n, withWeights(n, flat), integer("transB", 1));
     }
     if (s instanceof BatchNorm.Spec b) {
@@ -151,7 +180,11 @@ public final class OnnxExport {
     }
     if (s instanceof MaxPool2d.Spec p) {
       long[] pad = perAxis(p.padding()::get, 2);
-      return node("MaxPool", n, List.of(x), ints("kernel_shape", perAxis(p.kernel()::get, 2)),
+      return node(
+          "MaxPool",
+          n,
+          List.of(x),
+          ints("kernel_shape", perAxis(p.kernel()::get, 2)),
           ints("strides", perAxis(p.stride()::get, 2)),
           ints("pads", pad[0], pad[1], pad[0], pad[1]),
           ints("dilations", perAxis(p.dilation()::get, 2)),
@@ -167,16 +200,20 @@ public final class OnnxExport {
       long[] pad = perAxis(p.padding()::get, 2);
       String padded = x;
       if (p.countIncludePad() && p.padding().max() > 0) {
-        g.addInitializer(OnnxTensors.longs(n + ".pads", 0, 0, pad[0], pad[1], 0, 0, pad[0],
-            pad[1]));
+        g.addInitializer(
+            OnnxTensors.longs(n + ".pads", 0, 0, pad[0], pad[1], 0, 0, pad[0], pad[1]));
         padded = node("Pad", n + ".pad", List.of(x, n + ".pads"));
         pad = new long[2];
       }
-      return node("AveragePool", n, List.of(padded),
+      return node(
+          "AveragePool",
+          n,
+          List.of(padded),
           ints("kernel_shape", perAxis(p.kernel()::get, 2)),
           ints("strides", perAxis(p.stride()::get, 2)),
           ints("pads", pad[0], pad[1], pad[0], pad[1]),
-          integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", 0));
+          integer("ceil_mode", p.ceilMode() ? 1 : 0),
+          integer("count_include_pad", 0));
     }
     if (s instanceof AdaptiveAvgPool2d.Spec p) {
       return adaptivePool("AveragePool", p.outputSize(), n, in, x);
@@ -185,8 +222,11 @@ public final class OnnxExport {
       return adaptivePool("MaxPool", p.outputSize(), n, in, x);
     }
     if (s instanceof GlobalAvgPool2d.Spec) {
-      return node("Flatten", n + ".flatten",
-          List.of(node("GlobalAveragePool", n, List.of(x))), integer("axis", 1));
+      return node(
+          "Flatten",
+          n + ".flatten",
+          List.of(node("GlobalAveragePool", n, List.of(x))),
+          integer("axis", 1));
     }
     if (s instanceof Flatten.Spec f) {
       return flatten(f, in, x);
@@ -208,13 +248,26 @@ public final class OnnxExport {
       return node("Softmax", n, List.of(x), integer("axis", m.axis(in)));
     }
     if (s instanceof LocalResponseNorm.Spec l) {
-      return node("LRN", n, List.of(x), integer("size", l.size()), real("alpha", l.alpha()),
-          real("beta", l.beta()), real("bias", l.k()));
+      return node(
+          "LRN",
+          n,
+          List.of(x),
+          integer("size", l.size()),
+          real("alpha", l.alpha()),
+          real("beta", l.beta()),
+          real("bias", l.k()));
     }
     if (s instanceof PixelShuffle.Spec p) {
-      return node("DepthToSpace", n, List.of(x), integer("blocksize", p.upscaleFactor()),
-          AttributeProto.newBuilder().setName("mode").setType(AttributeProto.AttributeType.STRING)
-              .setS(com.google.protobuf.ByteString.copyFromUtf8("CRD")).build());
+      return node(
+          "DepthToSpace",
+          n,
+          List.of(x),
+          integer("blocksize", p.upscaleFactor()),
+          AttributeProto.newBuilder()
+              .setName("mode")
+              .setType(AttributeProto.AttributeType.STRING)
+              .setS(com.google.protobuf.ByteString.copyFromUtf8("CRD"))
+              .build());
     }
     if (s instanceof Residual.Spec r) {
       String body = chain(r.body(), in, x);
@@ -228,8 +281,12 @@ public final class OnnxExport {
       }
       return node("Concat", n, outs, integer("axis", 1));
     }
-    throw new IllegalArgumentException("layer '" + n + "' ("
-        + s.getClass().getEnclosingClass().getSimpleName() + ") has no ONNX operator here");
+    throw new IllegalArgumentException(
+        "layer '"
+            + n
+            + "' ("
+            + s.getClass().getEnclosingClass().getSimpleName()
+            + ") has no ONNX operator here");
   }
 
   /**
@@ -246,14 +303,20 @@ public final class OnnxExport {
     if (mode.equals("wrap")) {
       opset = Math.max(opset, WRAP_OPSET);
     }
-    return node("Pad", layer + ".pad", List.of(x, layer + ".pads"), AttributeProto.newBuilder()
-        .setName("mode").setType(AttributeProto.AttributeType.STRING)
-        .setS(com.google.protobuf.ByteString.copyFromUtf8(mode)).build());
+    return node(
+        "Pad",
+        layer + ".pad",
+        List.of(x, layer + ".pads"),
+        AttributeProto.newBuilder()
+            .setName("mode")
+            .setType(AttributeProto.AttributeType.STRING)
+            .setS(com.google.protobuf.ByteString.copyFromUtf8(mode))
+            .build());
   }
 
   /**
-   * Nothing where the shape stays, Flatten (axis 1) for the axes from 1 to the last, else a
-   * Reshape of x ([N, in]) to [0, out...], whose 0 copies the batch.
+   * Nothing where the shape stays, Flatten (axis 1) for the axes from 1 to the last, else a Reshape
+   * of x ([N, in]) to [0, out...], whose 0 copies the batch.
    */
   private String flatten(Flatten.Spec f, Shape in, String x) {
     Shape out = f.outputShape(in);
@@ -288,11 +351,16 @@ public final class OnnxExport {
     float[] ones = new float[c];
     Arrays.fill(ones, 1f);
     if (b.trackRunningStats()) {
-      return node("BatchNormalization", n, List.of(x,
-          initializer(n + ".weight", w.getOrDefault("weight", ones), c),
-          initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
-          initializer(n + ".running_mean", w.get("running_mean"), c),
-          initializer(n + ".running_var", w.get("running_var"), c)), real("epsilon", b.eps()));
+      return node(
+          "BatchNormalization",
+          n,
+          List.of(
+              x,
+              initializer(n + ".weight", w.getOrDefault("weight", ones), c),
+              initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
+              initializer(n + ".running_mean", w.get("running_mean"), c),
+              initializer(n + ".running_var", w.get("running_var"), c)),
+          real("epsilon", b.eps()));
     }
     long[] axes = new long[in.rank()]; // the batch, then every axis after the channels
     long[] perChannel = new long[in.rank()]; // [C, 1, ...]: broadcasts over the positions
@@ -303,16 +371,23 @@ public final class OnnxExport {
     }
     String mean = node("ReduceMean", n + ".mean", List.of(x), ints("axes", axes));
     String d = node("Sub", n + ".centred", List.of(x, mean));
-    String var = node("ReduceMean", n + ".var",
-        List.of(node("Mul", n + ".square", List.of(d, d))), ints("axes", axes));
+    String var =
+        node(
+            "ReduceMean",
+            n + ".var",
+            List.of(node("Mul", n + ".square", List.of(d, d))),
+            ints("axes", axes));
     String eps = initializer(n + ".eps", new float[] {b.eps().floatValue()});
     String std = node("Sqrt", n + ".std", List.of(node("Add", n + ".var_eps", List.of(var, eps))));
     if (!b.affine()) {
       return node("Div", n, List.of(d, std));
     }
     String xhat = node("Div", n + ".xhat", List.of(d, std));
-    String scaled = node("Mul", n + ".scale",
-        List.of(xhat, initializer(n + ".weight", w.get("weight"), perChannel)));
+    String scaled =
+        node(
+            "Mul",
+            n + ".scale",
+            List.of(xhat, initializer(n + ".weight", w.get("weight"), perChannel)));
     return node("Add", n, List.of(scaled, initializer(n + ".bias", w.get("bias"), perChannel)));
   }
 
@@ -324,9 +399,9 @@ public final class OnnxExport {
 
   /**
    * Adaptive pooling as the one ONNX operator of the same windows: output 1 the global pool, an
-   * output that divides the input a pool of kernel = stride = input / output (PyTorch's windows
-   * are then exactly those); other sizes have overlapping windows of two sizes, which no ONNX
-   * pooling operator makes.
+   * output that divides the input a pool of kernel = stride = input / output (PyTorch's windows are
+   * then exactly those); other sizes have overlapping windows of two sizes, which no ONNX pooling
+   * operator makes.
    */
   private String adaptivePool(String op, PerAxis size, String n, Shape in, String x) {
     if (size.max() == 1) {
@@ -335,9 +410,17 @@ public final class OnnxExport {
     int oh = size.get(0);
     int ow = size.get(1);
     if (in.h() % oh != 0 || in.w() % ow != 0) {
-      throw new IllegalArgumentException("layer '" + n + "' (adaptive pooling to " + oh + "x" + ow
-          + ") has no ONNX operator for input " + in + ": ONNX pools only where the output size"
-          + " divides the input's height and width, or to 1");
+      throw new IllegalArgumentException(
+          "layer '"
+              + n
+              + "' (adaptive pooling to "
+              + oh
+              + "x"
+              + ow
+              + ") has no ONNX operator for input "
+              + in
+              + ": ONNX pools only where the output size"
+              + " divides the input's height and width, or to 1");
     }
     long kh = in.h() / oh;
     long kw = in.w() / ow;
@@ -363,8 +446,13 @@ public final class OnnxExport {
     float[] w = new float[in.c() * (int) (k[0] * k[1])];
     Arrays.fill(w, 1f / p.divisorOverride());
     g.addInitializer(OnnxTensors.floats(n + ".weight", w, in.c(), 1, k[0], k[1]));
-    return node("Conv", n, List.of(x, n + ".weight"), ints("kernel_shape", k),
-        ints("strides", perAxis(p.stride()::get, 2)), ints("pads", pads),
+    return node(
+        "Conv",
+        n,
+        List.of(x, n + ".weight"),
+        ints("kernel_shape", k),
+        ints("strides", perAxis(p.stride()::get, 2)),
+        ints("pads", pads),
         integer("group", in.c()));
   }
 
@@ -374,9 +462,11 @@ public final class OnnxExport {
     for (ModelTensors.Tensor t : tensors.get(layer)) {
       String name = layer + "." + t.suffix();
       float[] src = t.buffer() ? v.buffers : v.params;
-      g.addInitializer(OnnxTensors.floats(name,
-          Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()),
-          Arrays.stream(t.shape()).asLongStream().toArray()));
+      g.addInitializer(
+          OnnxTensors.floats(
+              name,
+              Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()),
+              Arrays.stream(t.shape()).asLongStream().toArray()));
       in.add(name);
     }
     return in;
@@ -384,8 +474,13 @@ public final class OnnxExport {
 
   private String node(String op, String name, List<String> inputs, AttributeProto... attrs) {
     String out = name + ":" + values++;
-    g.addNode(NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs)
-        .addOutput(out).addAllAttribute(List.of(attrs)));
+    g.addNode(
+        NodeProto.newBuilder()
+            .setOpType(op)
+            .setName(name)
+            .addAllInput(inputs)
+            .addOutput(out)
+            .addAllAttribute(List.of(attrs)));
     return out;
   }
 
@@ -398,8 +493,8 @@ public final class OnnxExport {
   }
 
   private static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
-        .setType(AttributeProto.AttributeType.INTS);
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
     for (long x : v) {
       a.addInts(x);
     }
@@ -407,12 +502,18 @@ public final class OnnxExport {
   }
 
   private static AttributeProto integer(String name, long v) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
-        .setI(v).build();
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(v)
+        .build();
   }
 
   private static AttributeProto real(String name, double v) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
-        .setF((float) v).build();
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF((float) v)
+        .build();
   }
 }

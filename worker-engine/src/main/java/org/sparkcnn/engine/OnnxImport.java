@@ -67,8 +67,8 @@ public final class OnnxImport {
       throw new IOException(file + ": no such file");
     }
     if (Files.size(file) > MAX_BYTES) {
-      throw new IOException(file + ": " + Files.size(file) + " bytes, larger than an ONNX file"
-          + " can be");
+      throw new IOException(
+          file + ": " + Files.size(file) + " bytes, larger than an ONNX file" + " can be");
     }
     ModelProto model;
     try (InputStream in = Files.newInputStream(file)) {
@@ -98,28 +98,41 @@ public final class OnnxImport {
       constants.put(t.getName(), OnnxTensors.read(t));
     }
     for (NodeProto n : g.getNodeList()) { // Identity of a constant is that constant
-      if (n.getOpType().equals("Identity") && n.getInputCount() > 0
+      if (n.getOpType().equals("Identity")
+          && n.getInputCount() > 0
           && constants.containsKey(n.getInput(0))) {
         constants.put(n.getOutput(0), constants.get(n.getInput(0)));
       }
     }
-    List<ValueInfoProto> inputs = g.getInputList().stream()
-        .filter(v -> !constants.containsKey(v.getName())).toList();
+    List<ValueInfoProto> inputs =
+        g.getInputList().stream().filter(v -> !constants.containsKey(v.getName())).toList();
     if (inputs.size() != 1 || g.getOutputCount() != 1) {
-      throw new IllegalArgumentException("the graph has " + inputs.size() + " data inputs and "
-          + g.getOutputCount() + " outputs; one of each maps");
+      throw new IllegalArgumentException(
+          "the graph has "
+              + inputs.size()
+              + " data inputs and "
+              + g.getOutputCount()
+              + " outputs; one of each maps");
     }
     Shape input = inputShape(inputs.get(0));
-    long opset = model.getOpsetImportList().stream() // of the default domain; none: current
-        .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-        .mapToLong(o -> o.getVersion()).max().orElse(OnnxExport.OPSET);
+    long opset =
+        model.getOpsetImportList().stream() // of the default domain; none: current
+            .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+            .mapToLong(o -> o.getVersion())
+            .max()
+            .orElse(OnnxExport.OPSET);
     OnnxImport walk = new OnnxImport(g, constants, opset);
     Segment s = walk.chain(inputs.get(0).getName(), input);
     if (s.stop() != null || !s.last().equals(g.getOutput(0).getName())) {
-      throw new IllegalArgumentException(s.stop() == null ? "the walk from the input ends at '"
-          + s.last() + "', not at the output '" + g.getOutput(0).getName() + "'"
-          : OnnxOps.unmappable(s.stop(), "joins values that do not come from one fork")
-              .getMessage());
+      throw new IllegalArgumentException(
+          s.stop() == null
+              ? "the walk from the input ends at '"
+                  + s.last()
+                  + "', not at the output '"
+                  + g.getOutput(0).getName()
+                  + "'"
+              : OnnxOps.unmappable(s.stop(), "joins values that do not come from one fork")
+                  .getMessage());
     }
     Architecture arch = new Architecture(input, s.specs());
     Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
@@ -130,9 +143,18 @@ public final class OnnxImport {
         ModelTensors.Tensor t = tensors.get(i);
         float[] values = w == null || i >= w.size() ? null : w.get(i);
         if (values == null || values.length != t.size()) {
-          throw new IllegalArgumentException("layer '" + leaf.spec().name() + "': its "
-              + t.suffix() + " holds " + (values == null ? 0 : values.length) + " values, its"
-              + " shape " + java.util.Arrays.toString(t.shape()) + " needs " + t.size());
+          throw new IllegalArgumentException(
+              "layer '"
+                  + leaf.spec().name()
+                  + "': its "
+                  + t.suffix()
+                  + " holds "
+                  + (values == null ? 0 : values.length)
+                  + " values, its"
+                  + " shape "
+                  + java.util.Arrays.toString(t.shape())
+                  + " needs "
+                  + t.size());
         }
         System.arraycopy(values, 0, t.buffer() ? v.buffers : v.params, t.offset(), t.size());
       }
@@ -149,10 +171,17 @@ public final class OnnxImport {
     List<TensorShapeProto.Dimension> d = in.getType().getTensorType().getShape().getDimList();
     int[] dims = new int[Math.max(0, d.size() - 1)];
     for (int i = 1; i < d.size(); i++) {
-      if (!d.get(i).hasDimValue() || d.get(i).getDimValue() <= 0
+      if (!d.get(i).hasDimValue()
+          || d.get(i).getDimValue() <= 0
           || d.get(i).getDimValue() > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("input '" + in.getName() + "': dimension " + i
-            + " is not a fixed size (" + d.get(i) + ")");
+        throw new IllegalArgumentException(
+            "input '"
+                + in.getName()
+                + "': dimension "
+                + i
+                + " is not a fixed size ("
+                + d.get(i)
+                + ")");
       }
       dims[i - 1] = (int) d.get(i).getDimValue();
     }
@@ -185,8 +214,11 @@ public final class OnnxImport {
         if (n.getOpType().equals("Pad")) {
           List<NodeProto> after = consumers.getOrDefault(n.getOutput(0), List.of());
           NodeProto then = after.size() == 1 ? visit(after.get(0)) : null;
-          made = List.of(then != null && then.getOpType().equals("Conv")
-              ? ops.paddedConv(n, then, shape) : ops.paddedAveragePool(n, then, shape));
+          made =
+              List.of(
+                  then != null && then.getOpType().equals("Conv")
+                      ? ops.paddedConv(n, then, shape)
+                      : ops.paddedAveragePool(n, then, shape));
           n = then;
         } else if (n.getOpType().equals("MatMul")) {
           NodeProto add = biasAdd(n);
@@ -236,14 +268,21 @@ public final class OnnxImport {
     NodeProto join = branches.get(0).stop();
     for (Segment b : branches) {
       if (b.stop() == null || b.stop() != join) {
-        throw OnnxOps.unmappable(next.get(0), "its input '" + value + "' feeds branches that"
-            + " do not meet at one Add or Concat");
+        throw OnnxOps.unmappable(
+            next.get(0),
+            "its input '" + value + "' feeds branches that" + " do not meet at one Add or Concat");
       }
     }
     List<String> joinInputs = dataInputs(join);
     if (joinInputs.size() != branches.size()) {
-      throw OnnxOps.unmappable(join, joinInputs.size() + " inputs join " + branches.size()
-          + " branches of the fork at '" + value + "'");
+      throw OnnxOps.unmappable(
+          join,
+          joinInputs.size()
+              + " inputs join "
+              + branches.size()
+              + " branches of the fork at '"
+              + value
+              + "'");
     }
     List<List<LayerSpec>> ordered = new ArrayList<>();
     boolean[] used = new boolean[branches.size()];
@@ -253,39 +292,49 @@ public final class OnnxImport {
         match = !used[b] && branches.get(b).last().equals(in) ? b : -1;
       }
       if (match < 0) {
-        throw OnnxOps.unmappable(join, "input '" + in + "' does not come from the fork at '"
-            + value + "'");
+        throw OnnxOps.unmappable(
+            join, "input '" + in + "' does not come from the fork at '" + value + "'");
       }
       used[match] = true;
       ordered.add(branches.get(match).specs());
     }
-    return new Joined(switch (join.getOpType()) {
-      case "Add" -> {
-        if (ordered.size() != 2 || join.getAttributeCount() > 0) {
-          throw OnnxOps.unmappable(join, "an Add of " + ordered.size() + " branches");
-        }
-        boolean firstEmpty = ordered.get(0).isEmpty();
-        yield new Residual.Spec(ops.nextName("res"), ordered.get(firstEmpty ? 1 : 0),
-            ordered.get(firstEmpty ? 0 : 1));
-      }
-      case "Concat" -> {
-        long axis = join.getAttributeList().stream().filter(a -> a.getName().equals("axis"))
-            .mapToLong(a -> a.getI()).findFirst().orElse(0);
-        if (axis != 1 || join.getAttributeCount() != 1) {
-          throw OnnxOps.unmappable(join, "attribute 'axis' " + axis + ": only the channel axis,"
-              + " 1, maps");
-        }
-        yield new Concat.Spec(ops.nextName("concat"), ordered);
-      }
-      default -> throw OnnxOps.unmappable(join, "op " + join.getOpType() + " joins branches;"
-          + " Add and Concat map");
-    }, join);
+    return new Joined(
+        switch (join.getOpType()) {
+          case "Add" -> {
+            if (ordered.size() != 2 || join.getAttributeCount() > 0) {
+              throw OnnxOps.unmappable(join, "an Add of " + ordered.size() + " branches");
+            }
+            boolean firstEmpty = ordered.get(0).isEmpty();
+            yield new Residual.Spec(
+                ops.nextName("res"),
+                ordered.get(firstEmpty ? 1 : 0),
+                ordered.get(firstEmpty ? 0 : 1));
+          }
+          case "Concat" -> {
+            long axis =
+                join.getAttributeList().stream()
+                    .filter(a -> a.getName().equals("axis"))
+                    .mapToLong(a -> a.getI())
+                    .findFirst()
+                    .orElse(0);
+            if (axis != 1 || join.getAttributeCount() != 1) {
+              throw OnnxOps.unmappable(
+                  join, "attribute 'axis' " + axis + ": only the channel axis," + " 1, maps");
+            }
+            yield new Concat.Spec(ops.nextName("concat"), ordered);
+          }
+          default ->
+              throw OnnxOps.unmappable(
+                  join, "op " + join.getOpType() + " joins branches;" + " Add and Concat map");
+        },
+        join);
   }
 
   /** The Add that adds a constant to a MatMul's output (its bias), or null. */
   private NodeProto biasAdd(NodeProto matMul) {
     List<NodeProto> next = consumers.getOrDefault(matMul.getOutput(0), List.of());
-    if (next.size() == 1 && next.get(0).getOpType().equals("Add")
+    if (next.size() == 1
+        && next.get(0).getOpType().equals("Add")
         && dataInputs(next.get(0)).size() == 1) {
       return next.get(0);
     }

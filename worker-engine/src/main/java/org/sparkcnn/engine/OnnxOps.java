@@ -44,11 +44,15 @@ import org.sparkcnn.engine.layers.Tanh;
 final class OnnxOps {
   /** Constant tensors of the graph by value name: initializers and their Identity aliases. */
   private final Map<String, OnnxTensors.Constant> constants;
+
   /** Weights of every layer with parameters, by layer name: params then buffers, in order. */
   final Map<String, List<float[]>> weights = new HashMap<>();
+
   private final Map<String, Integer> counters = new HashMap<>();
+
   /** The model's version of the default ONNX operator set, which Softmax's meaning follows. */
   private final long opset;
+
   private final OnnxConvOps convs = new OnnxConvOps(this);
 
   OnnxOps(Map<String, OnnxTensors.Constant> constants, long opset) {
@@ -58,8 +62,8 @@ final class OnnxOps {
 
   /** Thrown for a node that has no sparkcnn layer: the message names node, op and attribute. */
   static IllegalArgumentException unmappable(NodeProto n, String why) {
-    return new IllegalArgumentException("node '" + n.getName() + "' (" + n.getOpType() + "): "
-        + why);
+    return new IllegalArgumentException(
+        "node '" + n.getName() + "' (" + n.getOpType() + "): " + why);
   }
 
   /** The specs of one node whose only data input has shape in (empty: an identity). */
@@ -104,14 +108,18 @@ final class OnnxOps {
         if (!mode.equals("CRD")) {
           throw unmappable(n, "attribute 'mode' " + mode + ": only CRD (pixel shuffle) maps");
         }
-        yield List.of(new PixelShuffle.Spec(nextName("pixel_shuffle"),
-            (int) OnnxAttrs.i(a, "blocksize", 0)));
+        yield List.of(
+            new PixelShuffle.Spec(nextName("pixel_shuffle"), (int) OnnxAttrs.i(a, "blocksize", 0)));
       }
       case "LRN" -> {
         Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "size", "alpha", "beta", "bias");
-        yield List.of(new LocalResponseNorm.Spec(nextName("lrn"), (int) OnnxAttrs.i(a, "size", 0),
-            (double) OnnxAttrs.f(a, "alpha", 1e-4f), (double) OnnxAttrs.f(a, "beta", 0.75f),
-            (double) OnnxAttrs.f(a, "bias", 1f)));
+        yield List.of(
+            new LocalResponseNorm.Spec(
+                nextName("lrn"),
+                (int) OnnxAttrs.i(a, "size", 0),
+                (double) OnnxAttrs.f(a, "alpha", 1e-4f),
+                (double) OnnxAttrs.f(a, "beta", 0.75f),
+                (double) OnnxAttrs.f(a, "bias", 1f)));
       }
       default -> throw unmappable(n, "op " + n.getOpType() + " has no sparkcnn layer");
     };
@@ -121,8 +129,13 @@ final class OnnxOps {
   LayerSpec matMul(NodeProto n, NodeProto add, Shape in) {
     OnnxTensors.Constant w = floatConstant(n, 1, "B");
     if (w.dims().length != 2 || in.rank() != 1 || w.dims()[0] != in.size()) {
-      throw unmappable(n, "input B " + Arrays.toString(w.dims()) + " does not map onto a linear"
-          + " layer of input " + in);
+      throw unmappable(
+          n,
+          "input B "
+              + Arrays.toString(w.dims())
+              + " does not map onto a linear"
+              + " layer of input "
+              + in);
     }
     int out = (int) w.dims()[1];
     String name = nextName("fc");
@@ -150,20 +163,26 @@ final class OnnxOps {
     return List.of(specs);
   }
 
-  /**
-   * A Pad (over the spatial axes only) and the Conv it feeds, as one convolution (OnnxConvOps).
-   */
+  /** A Pad (over the spatial axes only) and the Conv it feeds, as one convolution (OnnxConvOps). */
   LayerSpec paddedConv(NodeProto pad, NodeProto conv, Shape in) {
     return convs.conv(conv, in, pad);
   }
 
   private LayerSpec pool(NodeProto n, Shape in) {
     boolean max = n.getOpType().equals("MaxPool");
-    Map<String, AttributeProto> a = max
-        ? OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads", "dilations", "ceil_mode",
-            "auto_pad", "storage_order")
-        : OnnxAttrs.attrs(n, "kernel_shape", "strides", "pads", "ceil_mode", "auto_pad",
-            "count_include_pad");
+    Map<String, AttributeProto> a =
+        max
+            ? OnnxAttrs.attrs(
+                n,
+                "kernel_shape",
+                "strides",
+                "pads",
+                "dilations",
+                "ceil_mode",
+                "auto_pad",
+                "storage_order")
+            : OnnxAttrs.attrs(
+                n, "kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad");
     if (n.getOutputCount() > 1 || in.rank() != 3) {
       throw unmappable(n, "only 2D pooling with one output maps");
     }
@@ -179,8 +198,14 @@ final class OnnxOps {
     }
     PerAxis pad = PerAxis.of(p.before(0, k[0], 1), p.before(1, k[1], 1));
     boolean ceil = OnnxAttrs.i(a, "ceil_mode", 0) != 0;
-    return max ? new MaxPool2d.Spec(nextName("pool"), PerAxis.of(k), stride, pad, ceil, dilation)
-        : new AvgPool2d.Spec(nextName("pool"), PerAxis.of(k), stride, pad, ceil,
+    return max
+        ? new MaxPool2d.Spec(nextName("pool"), PerAxis.of(k), stride, pad, ceil, dilation)
+        : new AvgPool2d.Spec(
+            nextName("pool"),
+            PerAxis.of(k),
+            stride,
+            pad,
+            ceil,
             OnnxAttrs.i(a, "count_include_pad", 0) != 0);
   }
 
@@ -192,42 +217,73 @@ final class OnnxOps {
     Map<String, AttributeProto> a = OnnxAttrs.attrs(pad, "mode");
     String mode = a.containsKey("mode") ? a.get("mode").getS().toStringUtf8() : "constant";
     long[] p = longs(pad, 1, "pads");
-    float[] fill = pad.getInputCount() < 3 || pad.getInput(2).isEmpty() ? new float[] {0f}
-        : floats(pad, 2, "constant_value");
+    float[] fill =
+        pad.getInputCount() < 3 || pad.getInput(2).isEmpty()
+            ? new float[] {0f}
+            : floats(pad, 2, "constant_value");
     boolean zeros = fill.length == 1 && fill[0] == 0f;
-    boolean spatial = in.rank() == 3 && p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0
-        && p[5] == 0 && p[2] == p[6] && p[3] == p[7];
-    if (!mode.equals("constant") || !zeros || !spatial || pool == null
+    boolean spatial =
+        in.rank() == 3
+            && p.length == 8
+            && p[0] == 0
+            && p[1] == 0
+            && p[4] == 0
+            && p[5] == 0
+            && p[2] == p[6]
+            && p[3] == p[7];
+    if (!mode.equals("constant")
+        || !zeros
+        || !spatial
+        || pool == null
         || !pool.getOpType().equals("AveragePool")) {
-      throw unmappable(pad, "a Pad maps only before a Conv, or as zeros before and after H and W"
-          + " (the same on both sides) before an AveragePool");
+      throw unmappable(
+          pad,
+          "a Pad maps only before a Conv, or as zeros before and after H and W"
+              + " (the same on both sides) before an AveragePool");
     }
     Shape padded = Shape.of(in.c(), in.h() + 2 * (int) p[2], in.w() + 2 * (int) p[3]);
     AvgPool2d.Spec s = (AvgPool2d.Spec) pool(pool, padded);
     if (s.padding().max() != 0 || s.countIncludePad()) {
       throw unmappable(pool, "attribute 'pads' or 'count_include_pad' after a Pad");
     }
-    return new AvgPool2d.Spec(s.name(), s.kernel(), s.stride(),
-        PerAxis.of((int) p[2], (int) p[3]), s.ceilMode(), true);
+    return new AvgPool2d.Spec(
+        s.name(), s.kernel(), s.stride(), PerAxis.of((int) p[2], (int) p[3]), s.ceilMode(), true);
   }
 
   /**
-   * Softmax along one axis (opset 13 on; a negative axis counts from the end) as softmax with
-   * that dim. Before opset 13 the input is seen as 2D, split before the axis (default 1), and each
-   * row normalised over every axis from it on: that is one axis only where those after it are 1.
+   * Softmax along one axis (opset 13 on; a negative axis counts from the end) as softmax with that
+   * dim. Before opset 13 the input is seen as 2D, split before the axis (default 1), and each row
+   * normalised over every axis from it on: that is one axis only where those after it are 1.
    */
   private LayerSpec softmax(NodeProto n, Shape in) {
     long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", opset < 13 ? 1 : -1);
     long a = axis < 0 ? axis + in.rank() + 1 : axis;
     if (a < 1 || a > in.rank()) {
-      throw unmappable(n, "attribute 'axis' " + axis + " on input " + in + ": only an axis after"
-          + " the batch maps (1 to " + in.rank() + ", or -" + in.rank() + " to -1)");
+      throw unmappable(
+          n,
+          "attribute 'axis' "
+              + axis
+              + " on input "
+              + in
+              + ": only an axis after"
+              + " the batch maps (1 to "
+              + in.rank()
+              + ", or -"
+              + in.rank()
+              + " to -1)");
     }
     for (int d = (int) a; opset < 13 && d < in.rank(); d++) {
       if (in.dim(d) != 1) {
-        throw unmappable(n, "attribute 'axis' " + axis + " on input " + in + " in opset " + opset
-            + ": before opset 13 Softmax normalises over all the axes from 'axis' on, which"
-            + " maps only where that is the last axis of size above 1");
+        throw unmappable(
+            n,
+            "attribute 'axis' "
+                + axis
+                + " on input "
+                + in
+                + " in opset "
+                + opset
+                + ": before opset 13 Softmax normalises over all the axes from 'axis' on, which"
+                + " maps only where that is the last axis of size above 1");
       }
     }
     return new Softmax.Spec(nextName("softmax"), (int) a);
@@ -235,14 +291,16 @@ final class OnnxOps {
 
   /**
    * A Reshape that keeps the batch (0 or -1 first) and merges consecutive axes of the sample (0
-   * copies an axis, one -1 takes the rest): a flatten from start_dim to end_dim, or nothing if
-   * the shape stays.
+   * copies an axis, one -1 takes the rest): a flatten from start_dim to end_dim, or nothing if the
+   * shape stays.
    */
   private List<LayerSpec> reshape(NodeProto n, Shape in) {
     OnnxAttrs.attrs(n, "allowzero");
     long[] shape = longs(n, 1, "shape");
-    boolean flat = shape.length == 2 && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1)
-        && (shape[1] == -1 || shape[1] == in.size());
+    boolean flat =
+        shape.length == 2
+            && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1)
+            && (shape[1] == -1 || shape[1] == in.size());
     if (flat) {
       return in.rank() == 1 ? List.of() : List.of(new Flatten.Spec(nextName("flatten")));
     }
@@ -252,8 +310,14 @@ final class OnnxOps {
     }
     Flatten.Spec f = target == null ? null : Flatten.Spec.between("flatten", in, target);
     if (f == null) {
-      throw unmappable(n, "target shape " + Arrays.toString(shape) + " on input " + in + ": only"
-          + " a flatten to [N, -1] or of consecutive axes after the batch maps");
+      throw unmappable(
+          n,
+          "target shape "
+              + Arrays.toString(shape)
+              + " on input "
+              + in
+              + ": only"
+              + " a flatten to [N, -1] or of consecutive axes after the batch maps");
     }
     return List.of(new Flatten.Spec(nextName("flatten"), f.startDim(), f.endDim()));
   }
@@ -334,7 +398,8 @@ final class OnnxOps {
     weights.put(name, t);
     double eps = OnnxAttrs.f(a, "epsilon", 1e-5f);
     double momentum = 1 - OnnxAttrs.f(a, "momentum", 0.9f); // ONNX keeps (1 - PyTorch's momentum)
-    return in.rank() == 3 ? new BatchNorm2d.Spec(name, in.c(), eps, momentum)
+    return in.rank() == 3
+        ? new BatchNorm2d.Spec(name, in.c(), eps, momentum)
         : new BatchNorm1d.Spec(name, in.dim(0), eps, momentum);
   }
 

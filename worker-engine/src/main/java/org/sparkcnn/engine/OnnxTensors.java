@@ -23,15 +23,20 @@ final class OnnxTensors {
   static Constant read(TensorProto t) {
     String at = "initializer '" + t.getName() + "': ";
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-      throw new IllegalArgumentException(at + "its data is in an external file, which is not"
-          + " read; save the model with its weights inside the .onnx file");
+      throw new IllegalArgumentException(
+          at
+              + "its data is in an external file, which is not"
+              + " read; save the model with its weights inside the .onnx file");
     }
     long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
     long count = 1;
     for (long d : dims) {
       if (d < 0 || (d > 0 && count > (Integer.MAX_VALUE - 8) / d)) {
-        throw new IllegalArgumentException(at + "dims " + Arrays.toString(dims)
-            + " are negative or hold more values than one array takes");
+        throw new IllegalArgumentException(
+            at
+                + "dims "
+                + Arrays.toString(dims)
+                + " are negative or hold more values than one array takes");
       }
       count *= d;
     }
@@ -43,7 +48,10 @@ final class OnnxTensors {
         check(at, dims, (long) n * 4, stored);
         float[] v = new float[n];
         if (raw) {
-          t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+          t.getRawData()
+              .asReadOnlyByteBuffer()
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .asFloatBuffer()
               .get(v);
         } else {
           for (int i = 0; i < n; i++) {
@@ -57,7 +65,10 @@ final class OnnxTensors {
         check(at, dims, (long) n * 8, stored);
         long[] v = new long[n];
         if (raw) {
-          t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+          t.getRawData()
+              .asReadOnlyByteBuffer()
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .asLongBuffer()
               .get(v);
         } else {
           for (int i = 0; i < n; i++) {
@@ -66,15 +77,22 @@ final class OnnxTensors {
         }
         return new Constant(t.getName(), dims, null, v);
       }
-      default -> throw new IllegalArgumentException(at + "data type " + t.getDataType()
-          + " (only FLOAT, 1, and INT64, 7, are read)");
+      default ->
+          throw new IllegalArgumentException(
+              at + "data type " + t.getDataType() + " (only FLOAT, 1, and INT64, 7, are read)");
     }
   }
 
   private static void check(String at, long[] dims, long needed, int stored) {
     if (needed != stored) {
-      throw new IllegalArgumentException(at + "dims " + Arrays.toString(dims) + " need "
-          + needed + " bytes, the file holds " + stored);
+      throw new IllegalArgumentException(
+          at
+              + "dims "
+              + Arrays.toString(dims)
+              + " need "
+              + needed
+              + " bytes, the file holds "
+              + stored);
     }
   }
 
@@ -82,8 +100,11 @@ final class OnnxTensors {
   static TensorProto floats(String name, float[] values, long... dims) {
     ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1)
-        .setRawData(ByteString.copyFrom(b.array()));
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(1)
+            .setRawData(ByteString.copyFrom(b.array()));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -94,7 +115,11 @@ final class OnnxTensors {
   static TensorProto longs(String name, long... values) {
     ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     b.asLongBuffer().put(values);
-    return TensorProto.newBuilder().setName(name).setDataType(7).addDims(values.length)
-        .setRawData(ByteString.copyFrom(b.array())).build();
+    return TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(7)
+        .addDims(values.length)
+        .setRawData(ByteString.copyFrom(b.array()))
+        .build();
   }
 }

@@ -33,21 +33,31 @@ public final class PyTorchNames {
   /** The module name of every leaf of arch, for a shipped model's name (else sparkcnn's). */
   public static List<String> modules(String model, Architecture arch) {
     List<ModelTensors.Leaf> leaves = ModelTensors.leaves(arch);
-    List<String> names = switch (model == null ? "" : model) {
-      case "lenet5" -> leaves.stream().map(l -> String.valueOf(l.top())).toList();
-      case "resnet20", "resnet56" -> resnet(arch, false);
-      case "resnet18", "resnet50" -> resnet(arch, true);
-      case "vgg16" -> vgg(arch, leaves);
-      case "alexnet" -> byKind(leaves, List.of("features.0", "features.3", "features.6",
-          "features.8", "features.10"), List.of("classifier.1", "classifier.4", "classifier.6"));
-      case "squeezenet1_1" -> squeezenet();
-      case "googlenet" -> googlenet();
-      default -> leaves.stream().map(l -> l.spec().name()).toList();
-    };
+    List<String> names =
+        switch (model == null ? "" : model) {
+          case "lenet5" -> leaves.stream().map(l -> String.valueOf(l.top())).toList();
+          case "resnet20", "resnet56" -> resnet(arch, false);
+          case "resnet18", "resnet50" -> resnet(arch, true);
+          case "vgg16" -> vgg(arch, leaves);
+          case "alexnet" ->
+              byKind(
+                  leaves,
+                  List.of("features.0", "features.3", "features.6", "features.8", "features.10"),
+                  List.of("classifier.1", "classifier.4", "classifier.6"));
+          case "squeezenet1_1" -> squeezenet();
+          case "googlenet" -> googlenet();
+          default -> leaves.stream().map(l -> l.spec().name()).toList();
+        };
     if (names.size() != leaves.size()) {
-      throw new IllegalArgumentException("the PyTorch names of " + model + " cover "
-          + names.size() + " layers with weights, this model has " + leaves.size()
-          + ": it is not the shipped " + model);
+      throw new IllegalArgumentException(
+          "the PyTorch names of "
+              + model
+              + " cover "
+              + names.size()
+              + " layers with weights, this model has "
+              + leaves.size()
+              + ": it is not the shipped "
+              + model);
     }
     return names;
   }
@@ -114,13 +124,14 @@ public final class PyTorchNames {
       flatten = arch.layers().get(i) instanceof Flatten.Spec ? i : -1;
     }
     int f = flatten;
-    return leaves.stream().map(l -> f < 0 || l.top() < f ? "features." + l.top()
-        : "classifier." + (l.top() - f - 1)).toList();
+    return leaves.stream()
+        .map(l -> f < 0 || l.top() < f ? "features." + l.top() : "classifier." + (l.top() - f - 1))
+        .toList();
   }
 
   /** Convolutions take the first list's names in order, linear layers the second's. */
-  private static List<String> byKind(List<ModelTensors.Leaf> leaves, List<String> convs,
-      List<String> linears) {
+  private static List<String> byKind(
+      List<ModelTensors.Leaf> leaves, List<String> convs, List<String> linears) {
     List<String> out = new ArrayList<>();
     int c = 0;
     int f = 0;
@@ -150,8 +161,8 @@ public final class PyTorchNames {
   private static List<String> googlenet() {
     List<String> convs = new ArrayList<>(List.of("conv1", "conv2", "conv3"));
     for (String m : List.of("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")) {
-      for (String b : List.of("branch1", "branch2.0", "branch2.1", "branch3.0", "branch3.1",
-          "branch4.1")) {
+      for (String b :
+          List.of("branch1", "branch2.0", "branch2.1", "branch3.0", "branch3.1", "branch4.1")) {
         convs.add("inception" + m + "." + b);
       }
     }

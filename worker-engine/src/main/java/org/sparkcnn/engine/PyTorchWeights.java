@@ -25,15 +25,18 @@ public final class PyTorchWeights {
   public record Report(List<String> loaded, List<String> skipped, List<String> unused) {}
 
   /** The tensors to copy, by their names in the file; names every misfit together. */
-  private record Plan(List<ModelTensors.Tensor> tensors, List<String> names, List<String> loaded,
+  private record Plan(
+      List<ModelTensors.Tensor> tensors,
+      List<String> names,
+      List<String> loaded,
       List<String> skipped) {}
 
   /**
    * Checks, without reading any tensor, that st holds every tensor of every leaf whose top-level
    * layer index skip rejects, with the leaf's shape; throws naming each misfit otherwise.
    */
-  public static void check(SafeTensors st, Architecture arch, List<String> modules,
-      IntPredicate skip) {
+  public static void check(
+      SafeTensors st, Architecture arch, List<String> modules, IntPredicate skip) {
     plan(st, arch, modules, skip);
   }
 
@@ -41,8 +44,9 @@ public final class PyTorchWeights {
    * Copies the tensors of st into v for every leaf whose top-level layer index skip rejects.
    * modules: one PyTorch module name per leaf (PyTorchNames.modules).
    */
-  public static Report load(SafeTensors st, Architecture arch, List<String> modules,
-      IntPredicate skip, Vectors v) throws IOException {
+  public static Report load(
+      SafeTensors st, Architecture arch, List<String> modules, IntPredicate skip, Vectors v)
+      throws IOException {
     Plan plan = plan(st, arch, modules, skip);
     List<ModelTensors.Tensor> tensors = plan.tensors();
     List<String> names = plan.names();
@@ -62,12 +66,12 @@ public final class PyTorchWeights {
     return new Report(plan.loaded(), plan.skipped(), unused);
   }
 
-  private static Plan plan(SafeTensors st, Architecture arch, List<String> modules,
-      IntPredicate skip) {
+  private static Plan plan(
+      SafeTensors st, Architecture arch, List<String> modules, IntPredicate skip) {
     List<ModelTensors.Leaf> leaves = ModelTensors.leaves(arch);
     if (modules.size() != leaves.size()) {
-      throw new IllegalArgumentException(modules.size() + " module names for " + leaves.size()
-          + " layers with weights");
+      throw new IllegalArgumentException(
+          modules.size() + " module names for " + leaves.size() + " layers with weights");
     }
     List<String> problems = new ArrayList<>();
     List<ModelTensors.Tensor> plan = new ArrayList<>();
@@ -101,10 +105,15 @@ public final class PyTorchWeights {
     }
     if (!problems.isEmpty()) {
       int shown = Math.min(problems.size(), 12);
-      throw new IllegalArgumentException(st.file() + ": " + problems.size() + " tensor"
-          + (problems.size() == 1 ? " does" : "s do") + " not fit the model: "
-          + String.join("; ", problems.subList(0, shown))
-          + (shown < problems.size() ? "; and " + (problems.size() - shown) + " more" : ""));
+      throw new IllegalArgumentException(
+          st.file()
+              + ": "
+              + problems.size()
+              + " tensor"
+              + (problems.size() == 1 ? " does" : "s do")
+              + " not fit the model: "
+              + String.join("; ", problems.subList(0, shown))
+              + (shown < problems.size() ? "; and " + (problems.size() - shown) + " more" : ""));
     }
     return new Plan(plan, names, List.copyOf(loaded), List.copyOf(skipped));
   }

@@ -18,7 +18,9 @@ public final class Rng {
     this.key = key;
   }
 
-  /** The stream keyed by a seed and any number of ids, e.g. {@code Rng.of(seed, epoch, partition)}. */
+  /**
+   * The stream keyed by a seed and any number of ids, e.g. {@code Rng.of(seed, epoch, partition)}.
+   */
   public static Rng of(long seed, long... ids) {
     long k = mix(seed ^ 0x5DEECE66DL);
     for (long id : ids) {

@@ -32,12 +32,25 @@ import java.util.Map;
 public final class SafeTensors {
   /** A header longer than this is refused: real headers are kilobytes. */
   static final long MAX_HEADER = 100L << 20;
+
   /** Bytes per element of the dtypes the format defines. */
-  private static final Map<String, Integer> DTYPES = Map.ofEntries(Map.entry("F64", 8),
-      Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I64", 8),
-      Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1), Map.entry("U8", 1),
-      Map.entry("BOOL", 1), Map.entry("U16", 2), Map.entry("U32", 4), Map.entry("U64", 8),
-      Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
+  private static final Map<String, Integer> DTYPES =
+      Map.ofEntries(
+          Map.entry("F64", 8),
+          Map.entry("F32", 4),
+          Map.entry("F16", 2),
+          Map.entry("BF16", 2),
+          Map.entry("I64", 8),
+          Map.entry("I32", 4),
+          Map.entry("I16", 2),
+          Map.entry("I8", 1),
+          Map.entry("U8", 1),
+          Map.entry("BOOL", 1),
+          Map.entry("U16", 2),
+          Map.entry("U32", 4),
+          Map.entry("U64", 8),
+          Map.entry("F8_E4M3", 1),
+          Map.entry("F8_E5M2", 1));
 
   /** What is wrong with a file: the message names the file and, where at fault, the tensor. */
   public static final class FormatException extends IOException {
@@ -75,22 +88,30 @@ public final class SafeTensors {
     }
     long size = Files.size(file);
     if (size < 8) {
-      throw new FormatException(file + ": not a safetensors file (" + size
-          + " bytes, shorter than the 8-byte header length)");
+      throw new FormatException(
+          file
+              + ": not a safetensors file ("
+              + size
+              + " bytes, shorter than the 8-byte header length)");
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long n = read(ch, 0, 8, file).getLong();
       if (n < 2 || n > size - 8 || n > MAX_HEADER) {
-        throw new FormatException(file + ": not a safetensors file (header length " + n
-            + " does not fit a file of " + size + " bytes)");
+        throw new FormatException(
+            file
+                + ": not a safetensors file (header length "
+                + n
+                + " does not fit a file of "
+                + size
+                + " bytes)");
       }
       ByteBuffer json = read(ch, 8, (int) n, file);
       JsonNode header;
       try {
         header = new ObjectMapper().readTree(json.array());
       } catch (IOException e) {
-        throw new FormatException(file + ": the header is not valid JSON: "
-            + firstLine(e.getMessage()));
+        throw new FormatException(
+            file + ": the header is not valid JSON: " + firstLine(e.getMessage()));
       }
       if (header == null || !header.isObject()) {
         throw new FormatException(file + ": the header is not a JSON object");
@@ -109,7 +130,8 @@ public final class SafeTensors {
         if (!f.getValue().isObject()) {
           throw new FormatException(file + ": __metadata__ is not an object of strings");
         }
-        f.getValue().fields()
+        f.getValue()
+            .fields()
             .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
         continue;
       }
@@ -120,12 +142,17 @@ public final class SafeTensors {
     byBegin.sort(Comparator.comparingLong(Entry::begin));
     for (int i = 1; i < byBegin.size(); i++) {
       if (byBegin.get(i).begin() < byBegin.get(i - 1).end()) {
-        throw new FormatException(file + ": tensors '" + byBegin.get(i - 1).name() + "' and '"
-            + byBegin.get(i).name() + "' overlap");
+        throw new FormatException(
+            file
+                + ": tensors '"
+                + byBegin.get(i - 1).name()
+                + "' and '"
+                + byBegin.get(i).name()
+                + "' overlap");
       }
     }
-    return new SafeTensors(file, Collections.unmodifiableMap(entries),
-        Collections.unmodifiableMap(metadata));
+    return new SafeTensors(
+        file, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
   }
 
   private static Entry entry(Path file, String name, JsonNode e, long dataStart, long size)
@@ -134,15 +161,28 @@ public final class SafeTensors {
     JsonNode dtype = e.get("dtype");
     JsonNode shape = e.get("shape");
     JsonNode offsets = e.get("data_offsets");
-    if (dtype == null || !dtype.isTextual() || shape == null || !shape.isArray()
-        || offsets == null || !offsets.isArray() || offsets.size() != 2) {
-      throw new FormatException(at + "expected {\"dtype\": \"F32\", \"shape\": [...],"
-          + " \"data_offsets\": [begin, end]}, got " + e);
+    if (dtype == null
+        || !dtype.isTextual()
+        || shape == null
+        || !shape.isArray()
+        || offsets == null
+        || !offsets.isArray()
+        || offsets.size() != 2) {
+      throw new FormatException(
+          at
+              + "expected {\"dtype\": \"F32\", \"shape\": [...],"
+              + " \"data_offsets\": [begin, end]}, got "
+              + e);
     }
     Integer width = DTYPES.get(dtype.asText());
     if (width == null) {
-      throw new FormatException(at + "unknown dtype '" + dtype.asText() + "' (known: "
-          + DTYPES.keySet().stream().sorted().toList() + ")");
+      throw new FormatException(
+          at
+              + "unknown dtype '"
+              + dtype.asText()
+              + "' (known: "
+              + DTYPES.keySet().stream().sorted().toList()
+              + ")");
     }
     int[] dims = new int[shape.size()];
     long elements = 1;
@@ -158,16 +198,28 @@ public final class SafeTensors {
     long data = size - dataStart;
     JsonNode b = offsets.get(0);
     JsonNode en = offsets.get(1);
-    if (!b.isIntegralNumber() || !en.isIntegralNumber() || !b.canConvertToLong()
-        || !en.canConvertToLong() || b.asLong() < 0 || en.asLong() < b.asLong()
+    if (!b.isIntegralNumber()
+        || !en.isIntegralNumber()
+        || !b.canConvertToLong()
+        || !en.canConvertToLong()
+        || b.asLong() < 0
+        || en.asLong() < b.asLong()
         || en.asLong() > data) {
-      throw new FormatException(at + "data_offsets " + offsets + " lie outside the " + data
-          + " bytes of data");
+      throw new FormatException(
+          at + "data_offsets " + offsets + " lie outside the " + data + " bytes of data");
     }
     long bytes = en.asLong() - b.asLong();
     if (elements * width != bytes) {
-      throw new FormatException(at + "shape " + shape + " of " + dtype.asText() + " needs "
-          + elements * width + " bytes, its data_offsets give " + bytes);
+      throw new FormatException(
+          at
+              + "shape "
+              + shape
+              + " of "
+              + dtype.asText()
+              + " needs "
+              + elements * width
+              + " bytes, its data_offsets give "
+              + bytes);
     }
     return new Entry(name, dtype.asText(), dims, dataStart + b.asLong(), dataStart + en.asLong());
   }
@@ -198,8 +250,13 @@ public final class SafeTensors {
       throw new FormatException(file + ": no tensor '" + name + "'");
     }
     if (e.elements() > Integer.MAX_VALUE - 8) {
-      throw new FormatException(file + ": tensor '" + name + "' has " + e.elements()
-          + " elements, more than one float array holds");
+      throw new FormatException(
+          file
+              + ": tensor '"
+              + name
+              + "' has "
+              + e.elements()
+              + " elements, more than one float array holds");
     }
     float[] out = new float[(int) e.elements()];
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -224,8 +281,13 @@ public final class SafeTensors {
   public float[] counts(String name) throws IOException {
     Entry e = entries.get(name);
     if (e == null || !e.dtype().equals("I64") || e.elements() > 1 << 20) {
-      throw new FormatException(file + ": tensor '" + name + "' is " + (e == null ? "missing"
-          : e.dtype() + " of " + e.elements() + " values") + ", expected a few I64 counts");
+      throw new FormatException(
+          file
+              + ": tensor '"
+              + name
+              + "' is "
+              + (e == null ? "missing" : e.dtype() + " of " + e.elements() + " values")
+              + ", expected a few I64 counts");
     }
     float[] out = new float[(int) e.elements()];
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -256,8 +318,14 @@ public final class SafeTensors {
           out[at + i] = halfToFloat(buf.getShort());
         }
       }
-      default -> throw new FormatException(file + ": tensor '" + e.name() + "' is "
-          + e.dtype() + ", expected a floating-point dtype (F32, F64, F16 or BF16)");
+      default ->
+          throw new FormatException(
+              file
+                  + ": tensor '"
+                  + e.name()
+                  + "' is "
+                  + e.dtype()
+                  + ", expected a floating-point dtype (F32, F64, F16 or BF16)");
     }
   }
 

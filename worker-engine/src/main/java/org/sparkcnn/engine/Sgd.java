@@ -13,9 +13,15 @@ public final class Sgd {
       implements java.io.Serializable {
     public Hyper {
       if (!(momentum >= 0) || !(weightDecay >= 0) || !(dampening >= 0 && dampening <= 1)) {
-        throw new IllegalArgumentException("sgd: momentum and weight_decay must be >= 0 and"
-            + " dampening in [0, 1] (momentum=" + momentum + ", weight_decay=" + weightDecay
-            + ", dampening=" + dampening + ")");
+        throw new IllegalArgumentException(
+            "sgd: momentum and weight_decay must be >= 0 and"
+                + " dampening in [0, 1] (momentum="
+                + momentum
+                + ", weight_decay="
+                + weightDecay
+                + ", dampening="
+                + dampening
+                + ")");
       }
       if (nesterov && (momentum == 0 || dampening != 0)) {
         throw new IllegalArgumentException("sgd: nesterov needs momentum > 0 and dampening 0");
@@ -64,11 +70,19 @@ public final class Sgd {
   }
 
   /**
-   * w[from, to) -= rate * d with d = g + wd * w, through the momentum buffer when there is one:
-   * one loop per case without branches inside, so that the JIT vectorises it.
+   * w[from, to) -= rate * d with d = g + wd * w, through the momentum buffer when there is one: one
+   * loop per case without branches inside, so that the JIT vectorises it.
    */
-  private void update(float[] w, float[] g, int from, int to, float rate, float wd, float m,
-      float damp, boolean first) {
+  private void update(
+      float[] w,
+      float[] g,
+      int from,
+      int to,
+      float rate,
+      float wd,
+      float m,
+      float damp,
+      boolean first) {
     if (buf == null) {
       for (int i = from; i < to; i++) {
         w[i] -= rate * (g[i] + wd * w[i]);

@@ -18,12 +18,13 @@ public final class Shape implements Serializable {
     long size = 1;
     for (int d : dims) {
       if (d <= 0) {
-        throw new IllegalArgumentException("shape dimensions must be positive: " + Arrays.toString(dims));
+        throw new IllegalArgumentException(
+            "shape dimensions must be positive: " + Arrays.toString(dims));
       }
       size *= d; // below 2^31 before each product, so the product fits a long
       if (size > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("a shape of " + Arrays.toString(dims) + " holds more"
-            + " values than one array takes");
+        throw new IllegalArgumentException(
+            "a shape of " + Arrays.toString(dims) + " holds more" + " values than one array takes");
       }
     }
     this.dims = dims.clone();

@@ -64,8 +64,8 @@ public final class SoftmaxCrossEntropy {
       for (int j = 0; j < k; j++) {
         q[j] = targets[i * k + j];
         if (!(q[j] >= 0)) {
-          throw new IllegalArgumentException("target " + q[j] + " of sample " + i + ", class " + j
-              + " is not a probability");
+          throw new IllegalArgumentException(
+              "target " + q[j] + " of sample " + i + ", class " + j + " is not a probability");
         }
       }
       loss += sample(logits, i * k, k, q, dLogits);

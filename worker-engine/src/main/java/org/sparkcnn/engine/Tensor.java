@@ -8,8 +8,15 @@ package org.sparkcnn.engine;
 public record Tensor(float[] data, int n, Shape shape) {
   public Tensor {
     if (n < 0 || data.length < (long) n * shape.size()) {
-      throw new IllegalArgumentException("a tensor of " + n + " x " + shape + " needs "
-          + (long) n * shape.size() + " floats, got an array of " + data.length);
+      throw new IllegalArgumentException(
+          "a tensor of "
+              + n
+              + " x "
+              + shape
+              + " needs "
+              + (long) n * shape.size()
+              + " floats, got an array of "
+              + data.length);
     }
   }
 

@@ -58,15 +58,25 @@ class ArchitectureTest {
 
   @Test
   void aLinearLayerWithoutFlattenNamesItselfAndBothShapes() {
-    ShapeMismatch e = assertThrows(ShapeMismatch.class, () -> new Architecture(Shape.of(1, 28, 28),
-        List.of(Conv2d.Spec.of("conv1", 1, 4, 3, 1, 1), Linear.Spec.of("fc1", 3136, 10))));
+    ShapeMismatch e =
+        assertThrows(
+            ShapeMismatch.class,
+            () ->
+                new Architecture(
+                    Shape.of(1, 28, 28),
+                    List.of(
+                        Conv2d.Spec.of("conv1", 1, 4, 3, 1, 1), Linear.Spec.of("fc1", 3136, 10))));
     assertMessage(e, "fc1", "4x28x28", "[F]");
   }
 
   @Test
   void aConvolutionWithTheWrongChannelsNamesItselfAndBothShapes() {
-    ShapeMismatch e = assertThrows(ShapeMismatch.class,
-        () -> new Architecture(Shape.of(1, 28, 28), List.of(Conv2d.Spec.of("rgb", 3, 8, 3, 1, 1))));
+    ShapeMismatch e =
+        assertThrows(
+            ShapeMismatch.class,
+            () ->
+                new Architecture(
+                    Shape.of(1, 28, 28), List.of(Conv2d.Spec.of("rgb", 3, 8, 3, 1, 1))));
     assertMessage(e, "rgb", "1x28x28", "3 input channels");
     // too small an image: the second pooling window no longer fits
     e = assertThrows(ShapeMismatch.class, () -> Models.lenet5(Shape.of(1, 2, 2), 10));
@@ -75,20 +85,25 @@ class ArchitectureTest {
 
   @Test
   void layersNeedUniqueNames() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Architecture(Shape.of(4), List.of(new ReLU.Spec("a"), new ReLU.Spec("a"))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Architecture(Shape.of(4), List.of(new ReLU.Spec("a"), new ReLU.Spec("a"))));
     assertMessage(e, "unique", "a");
     assertThrows(IllegalArgumentException.class, () -> new Architecture(Shape.of(4), List.of()));
   }
 
   @Test
   void jsonRoundTrip() throws JsonProcessingException {
-    Architecture a = new Architecture(Shape.of(3, 9, 9), List.of(
-        new Conv2d.Spec("c1", 0, 6, 3, 2, 1, false),
-        new ReLU.Spec("r1"),
-        new MaxPool2d.Spec("p1", 2, 0, 0),
-        new Flatten.Spec("f"),
-        new Linear.Spec("fc", 0, 5, false)));
+    Architecture a =
+        new Architecture(
+            Shape.of(3, 9, 9),
+            List.of(
+                new Conv2d.Spec("c1", 0, 6, 3, 2, 1, false),
+                new ReLU.Spec("r1"),
+                new MaxPool2d.Spec("p1", 2, 0, 0),
+                new Flatten.Spec("f"),
+                new Linear.Spec("fc", 0, 5, false)));
     String json = ModelFile.JSON.writeValueAsString(a);
     assertTrue(json.contains("\"type\":\"conv2d\""), json);
     Architecture back = ModelFile.JSON.readValue(json, Architecture.class);
@@ -99,28 +114,30 @@ class ArchitectureTest {
       assertEquals(a.shapeBefore(i), back.shapeBefore(i), "shape before layer " + i);
     }
     Architecture lenet = Models.lenet5(Shape.of(1, 28, 28), 10);
-    Architecture lenetBack = ModelFile.JSON.readValue(
-        ModelFile.JSON.writeValueAsString(lenet), Architecture.class);
+    Architecture lenetBack =
+        ModelFile.JSON.readValue(ModelFile.JSON.writeValueAsString(lenet), Architecture.class);
     assertEquals(lenet.paramCount(), lenetBack.paramCount());
     assertEquals(lenet.output(), lenetBack.output());
   }
 
   /** Every layer kind but convolution, with non-default hyper-parameters. */
   static Architecture everyBuildingBlock() {
-    return new Architecture(Shape.of(3, 8, 8), List.of(
-        new BatchNorm2d.Spec("bn1", 0, null, 0.2),
-        new LeakyReLU.Spec("lrelu", 0.2),
-        new LocalResponseNorm.Spec("lrn", 3, null, null, 2.0),
-        new MaxPool2d.Spec("maxpool", 3, 2, 1, true), // 3x5x5
-        new AvgPool2d.Spec("avgpool", 2, 1, 0, true, false), // 3x4x4
-        Conv2d.Spec.of("conv", 0, 8, 1, 1, 0), // 8x4x4
-        new PixelShuffle.Spec("shuffle", 2), // 2x8x8
-        new Sigmoid.Spec("sigmoid"),
-        new Tanh.Spec("tanh"),
-        new Dropout.Spec("drop", 0.25),
-        new GlobalAvgPool2d.Spec("gap"), // 2
-        new BatchNorm1d.Spec("bn2", 2, 1e-3, null),
-        new Softmax.Spec("softmax")));
+    return new Architecture(
+        Shape.of(3, 8, 8),
+        List.of(
+            new BatchNorm2d.Spec("bn1", 0, null, 0.2),
+            new LeakyReLU.Spec("lrelu", 0.2),
+            new LocalResponseNorm.Spec("lrn", 3, null, null, 2.0),
+            new MaxPool2d.Spec("maxpool", 3, 2, 1, true), // 3x5x5
+            new AvgPool2d.Spec("avgpool", 2, 1, 0, true, false), // 3x4x4
+            Conv2d.Spec.of("conv", 0, 8, 1, 1, 0), // 8x4x4
+            new PixelShuffle.Spec("shuffle", 2), // 2x8x8
+            new Sigmoid.Spec("sigmoid"),
+            new Tanh.Spec("tanh"),
+            new Dropout.Spec("drop", 0.25),
+            new GlobalAvgPool2d.Spec("gap"), // 2
+            new BatchNorm1d.Spec("bn2", 2, 1e-3, null),
+            new Softmax.Spec("softmax")));
   }
 
   @Test
@@ -131,13 +148,24 @@ class ArchitectureTest {
     assertEquals(6 + 4, a.bufferCount());
     assertEquals(6, a.bufferOffset(11));
     String json = ModelFile.JSON.writeValueAsString(a);
-    for (String name : new String[] {"avg_pool2d", "global_avg_pool2d", "leaky_relu", "sigmoid",
-        "tanh", "softmax", "batch_norm1d", "batch_norm2d", "dropout", "local_response_norm",
-        "pixel_shuffle"}) {
+    for (String name :
+        new String[] {
+          "avg_pool2d",
+          "global_avg_pool2d",
+          "leaky_relu",
+          "sigmoid",
+          "tanh",
+          "softmax",
+          "batch_norm1d",
+          "batch_norm2d",
+          "dropout",
+          "local_response_norm",
+          "pixel_shuffle"
+        }) {
       assertTrue(json.contains("\"type\":\"" + name + "\""), name + " in " + json);
     }
-    for (String field : new String[] {"ceil_mode", "count_include_pad", "negative_slope",
-        "upscale_factor"}) {
+    for (String field :
+        new String[] {"ceil_mode", "count_include_pad", "negative_slope", "upscale_factor"}) {
       assertTrue(json.contains("\"" + field + "\""), field + " in " + json);
     }
     Architecture back = ModelFile.JSON.readValue(json, Architecture.class);
@@ -150,12 +178,13 @@ class ArchitectureTest {
 
   @Test
   void optionalFieldsTakePyTorchsDefaults() throws JsonProcessingException {
-    String json = "[{\"type\":\"max_pool2d\",\"name\":\"a\",\"kernel\":2},"
-        + "{\"type\":\"avg_pool2d\",\"name\":\"b\",\"kernel\":3},"
-        + "{\"type\":\"leaky_relu\",\"name\":\"c\"},"
-        + "{\"type\":\"batch_norm2d\",\"name\":\"d\"},"
-        + "{\"type\":\"dropout\",\"name\":\"e\"},"
-        + "{\"type\":\"local_response_norm\",\"name\":\"f\",\"size\":5}]";
+    String json =
+        "[{\"type\":\"max_pool2d\",\"name\":\"a\",\"kernel\":2},"
+            + "{\"type\":\"avg_pool2d\",\"name\":\"b\",\"kernel\":3},"
+            + "{\"type\":\"leaky_relu\",\"name\":\"c\"},"
+            + "{\"type\":\"batch_norm2d\",\"name\":\"d\"},"
+            + "{\"type\":\"dropout\",\"name\":\"e\"},"
+            + "{\"type\":\"local_response_norm\",\"name\":\"f\",\"size\":5}]";
     LayerSpec[] specs = ModelFile.JSON.readValue(json, LayerSpec[].class);
     assertEquals(new MaxPool2d.Spec("a", 2, 2, 0, false), specs[0]);
     assertEquals(new AvgPool2d.Spec("b", 3, 3, 0, false, true), specs[1]);

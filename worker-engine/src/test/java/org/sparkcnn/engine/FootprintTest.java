@@ -27,18 +27,19 @@ class FootprintTest {
     // input gradient, nobody needs the images'), then the pair of arrays all the layers' input
     // gradients share, each as long as the largest (relu1's and pool1's: 20 x 28 x 28), and the
     // loss's gradient and targets
-    long perSample = 20 * 28 * 28 // conv1
-        + 20 * 28 * 28 // relu1
-        + 2 * 20 * 14 * 14 // pool1
-        + 50 * 14 * 14 // conv2
-        + 50 * 14 * 14 // relu2
-        + 2 * 50 * 7 * 7 // pool2
-        // flatten: a view
-        + 500 // fc1
-        + 500 // relu3
-        + 10 // fc2
-        + 2 * 20 * 28 * 28 // the shared input gradients
-        + 2 * 10; // the loss
+    long perSample =
+        20 * 28 * 28 // conv1
+            + 20 * 28 * 28 // relu1
+            + 2 * 20 * 14 * 14 // pool1
+            + 50 * 14 * 14 // conv2
+            + 50 * 14 * 14 // relu2
+            + 2 * 50 * 7 * 7 // pool2
+            // flatten: a view
+            + 500 // fc1
+            + 500 // relu3
+            + 10 // fc2
+            + 2 * 20 * 28 * 28 // the shared input gradients
+            + 2 * 10; // the loss
     assertEquals(96_090, perSample);
     assertEquals(perSample, Footprint.activationFloats(a));
 
@@ -49,19 +50,22 @@ class FootprintTest {
     assertEquals(f.paramBytes(), f.gradBytes());
     assertEquals(f.paramBytes(), f.optimizerBytes());
     assertEquals(0, Footprint.of(a, 64, false).optimizerBytes());
-    assertEquals(List.of(
-        "memory to train at batch 64 (float32; MB = 10^6 bytes):",
-        "Input size (MB): 0.20",
-        "Forward/backward pass size (MB): 24.60",
-        "Params size (MB): 5.02",
-        "Gradients size (MB): 5.02",
-        "Optimizer state size (MB): 5.02",
-        "Buffers size (MB): 0.00",
-        "Estimated Total Size (MB): 39.87"), f.lines());
+    assertEquals(
+        List.of(
+            "memory to train at batch 64 (float32; MB = 10^6 bytes):",
+            "Input size (MB): 0.20",
+            "Forward/backward pass size (MB): 24.60",
+            "Params size (MB): 5.02",
+            "Gradients size (MB): 5.02",
+            "Optimizer state size (MB): 5.02",
+            "Buffers size (MB): 0.00",
+            "Estimated Total Size (MB): 39.87"),
+        f.lines());
   }
 
   /** Every layer type, and a reflect-padded convolution and dropout, which it lacks. */
-  static final String MORE_LAYERS = """
+  static final String MORE_LAYERS =
+      """
       {"layers": [
         {"conv2d": {"out": 4, "kernel": 3, "padding": 1, "padding_mode": "reflect"}},
         "elu", {"conv2d": {"out": 6, "kernel": 3, "stride": 2, "padding": 1}}, "relu",
@@ -78,13 +82,15 @@ class FootprintTest {
   /** The arrays a model keeps after a step of 5 samples, less those after 2, per sample. */
   private static void checkHeld(String json, Shape in) throws Exception {
     @SuppressWarnings("unchecked")
-    Architecture a = json == null ? Models.lenet5(in, 10)
-        : ModelDefinition.parse(ModelFile.JSON.readValue(json, Map.class), in, 10);
+    Architecture a =
+        json == null
+            ? Models.lenet5(in, 10)
+            : ModelDefinition.parse(ModelFile.JSON.readValue(json, Map.class), in, 10);
     long perSample = Footprint.activationFloats(a) - 2 * 10; // less the loss's (LocalStep's)
     assertEquals(3 * perSample, keptAfter(a, 5, true) - keptAfter(a, 2, true), json);
     assertEquals(2 * perSample, Model.empty(a).heldFloats(2));
-    assertEquals(3 * Footprint.inferenceFloats(a), keptAfter(a, 5, false)
-        - keptAfter(a, 2, false), json);
+    assertEquals(
+        3 * Footprint.inferenceFloats(a), keptAfter(a, 5, false) - keptAfter(a, 2, false), json);
   }
 
   /** The arrays of a fresh model after a training step, or an inference pass, of n samples. */

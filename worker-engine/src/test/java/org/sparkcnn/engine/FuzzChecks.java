@@ -20,8 +20,7 @@ public final class FuzzChecks {
   /** The documented failure: a message that names the file. */
   public static void assertNames(Exception e, String file) {
     String m = e.getMessage();
-    assertTrue(m != null && m.contains(file), () -> "the message does not name " + file + ": "
-        + e);
+    assertTrue(m != null && m.contains(file), () -> "the message does not name " + file + ": " + e);
   }
 
   /** paramCount() + bufferCount() equal the sizes of the weight tensors, counted in long. */
@@ -36,8 +35,8 @@ public final class FuzzChecks {
         total = Math.addExact(total, n);
       }
     }
-    assertEquals(total, (long) a.paramCount() + a.bufferCount(), "parameters and buffers of "
-        + a.layers());
+    assertEquals(
+        total, (long) a.paramCount() + a.bufferCount(), "parameters and buffers of " + a.layers());
   }
 
   /** data with its last 4 bytes replaced by the little-endian CRC-32 of the bytes before. */
@@ -48,7 +47,8 @@ public final class FuzzChecks {
     byte[] out = data.clone();
     CRC32 crc = new CRC32();
     crc.update(out, 0, out.length - 4);
-    ByteBuffer.wrap(out, out.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN)
+    ByteBuffer.wrap(out, out.length - 4, 4)
+        .order(ByteOrder.LITTLE_ENDIAN)
         .putInt((int) crc.getValue());
     return out;
   }

@@ -26,6 +26,7 @@ import org.opentest4j.TestAbortedException;
 public final class Golden {
   /** Forward values and gradients, relative to the tensor's magnitude (README.md). */
   public static final double FORWARD_TOL = 1e-5;
+
   public static final double GRAD_TOL = 1e-4;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,9 +34,9 @@ public final class Golden {
   private Golden() {}
 
   /**
-   * The case files matching a glob, e.g. "conv2d_*.json", sorted by name. Without the golden
-   * folder it returns the glob itself as the one case, so that the test runs, reads it and is
-   * reported as skipped (a method source that aborts makes its tests vanish from the counts).
+   * The case files matching a glob, e.g. "conv2d_*.json", sorted by name. Without the golden folder
+   * it returns the glob itself as the one case, so that the test runs, reads it and is reported as
+   * skipped (a method source that aborts makes its tests vanish from the counts).
    */
   public static List<String> cases(String glob) {
     Path dir;
@@ -91,7 +92,9 @@ public final class Golden {
     for (int i = 0; i < d.length; i++) {
       d[i] = data.get(i).doubleValue();
     }
-    assertEquals(Arrays.stream(shape(tensor)).reduce(1, (a, b) -> a * b), d.length,
+    assertEquals(
+        Arrays.stream(shape(tensor)).reduce(1, (a, b) -> a * b),
+        d.length,
         "tensor data does not match its shape");
     return d;
   }
@@ -141,8 +144,10 @@ public final class Golden {
       }
     }
     if (!(worst <= tol * scale)) {
-      fail(String.format("%s: max error %.3g at index %d (expected %.8g, got %.8g) exceeds"
-          + " %.1g * %.3g", what, worst, at, expected[at], actual[at], tol, scale));
+      fail(
+          String.format(
+              "%s: max error %.3g at index %d (expected %.8g, got %.8g) exceeds" + " %.1g * %.3g",
+              what, worst, at, expected[at], actual[at], tol, scale));
     }
   }
 

@@ -49,7 +49,8 @@ class LeNet5GoldenTest {
     LayerSpec l = arch.layers().get(i);
     Shape in = arch.shapeBefore(i);
     if (l instanceof Conv2d.Spec s) {
-      return weight ? new int[] {s.out(), in.c(), s.kernel().get(0), s.kernel().get(1)}
+      return weight
+          ? new int[] {s.out(), in.c(), s.kernel().get(0), s.kernel().get(1)}
           : new int[] {s.out()};
     }
     if (l instanceof Linear.Spec s) {
@@ -63,8 +64,8 @@ class LeNet5GoldenTest {
     JsonNode c = Golden.read(CASE);
     Architecture arch = Models.lenet5(Shape.of(1, 28, 28), 10);
     float[] params = Golden.f32File(c.get("parameters_file").asText());
-    double[] expected = Golden.toDouble(Golden.f32File(c.get("gradients_file").asText()),
-        arch.paramCount());
+    double[] expected =
+        Golden.toDouble(Golden.f32File(c.get("gradients_file").asText()), arch.paramCount());
     assertEquals(arch.paramCount(), params.length, "parameters file size");
 
     Model model = Model.empty(arch);
@@ -88,9 +89,12 @@ class LeNet5GoldenTest {
     for (JsonNode entry : c.get("layout")) {
       int off = entry.get("offset").intValue();
       int len = size(Golden.intArray(entry.get("shape")));
-      Golden.assertClose("gradient of " + entry.get("name").asText(),
-          Arrays.copyOfRange(expected, off, off + len), Arrays.copyOfRange(mean, off, off + len),
-          Golden.GRAD_TOL, 0);
+      Golden.assertClose(
+          "gradient of " + entry.get("name").asText(),
+          Arrays.copyOfRange(expected, off, off + len),
+          Arrays.copyOfRange(mean, off, off + len),
+          Golden.GRAD_TOL,
+          0);
     }
   }
 }

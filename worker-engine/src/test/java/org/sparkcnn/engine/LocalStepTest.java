@@ -37,8 +37,7 @@ class LocalStepTest {
     double loss = 0;
     for (int p = 0; p < 2; p++) {
       float[] half = Arrays.copyOfRange(x, p * 2 * 64, (p + 1) * 2 * 64);
-      loss += step.gradient(model, half, Arrays.copyOfRange(labels, 2 * p, 2 * p + 2), 2)
-          .lossSum();
+      loss += step.gradient(model, half, Arrays.copyOfRange(labels, 2 * p, 2 * p + 2), 2).lossSum();
       float[] g = model.vectors().grads;
       for (int i = 0; i < g.length; i++) {
         parts[i] += g[i];
@@ -49,8 +48,8 @@ class LocalStepTest {
 
     // a second step on the same batch starts from zero: the same gradient, not twice it
     step.gradient(model, x, labels, N);
-    Golden.assertClose("repeated step", Golden.toDouble(whole, whole.length), model.vectors().grads,
-        1e-6);
+    Golden.assertClose(
+        "repeated step", Golden.toDouble(whole, whole.length), model.vectors().grads, 1e-6);
     LocalStep.Stats eval = LocalStep.evaluate(model, x, labels, N);
     assertEquals(all.lossSum(), eval.lossSum(), 1e-6 * all.lossSum());
     assertEquals(all.correct(), eval.correct());

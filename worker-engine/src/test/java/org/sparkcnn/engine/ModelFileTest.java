@@ -72,8 +72,8 @@ class ModelFileTest {
         read(write(new ModelFile.Contents(arch, v.params, v.buffers, Map.of())));
     assertEquals(arch.layers(), back.architecture().layers());
     assertArrayEquals(v.buffers, back.buffers());
-    Model restored = new Model(back.architecture(), new Vectors(
-        back.params().length, back.buffers().length));
+    Model restored =
+        new Model(back.architecture(), new Vectors(back.params().length, back.buffers().length));
     restored.setParams(back.params());
     restored.vectors().buffers = back.buffers();
     assertArrayEquals(expected, restored.forward(x, 4, false), "eval output of the reloaded model");
@@ -86,7 +86,8 @@ class ModelFileTest {
       byte[] damaged = bytes.clone();
       damaged[at] ^= 0x10;
       IOException e = assertThrows(IOException.class, () -> read(damaged));
-      assertTrue(e.getMessage().contains("model.scnn") && e.getMessage().contains("checksum"),
+      assertTrue(
+          e.getMessage().contains("model.scnn") && e.getMessage().contains("checksum"),
           e.getMessage());
     }
   }
@@ -94,8 +95,9 @@ class ModelFileTest {
   @Test
   void aTruncatedFileFailsTheChecksum() throws IOException {
     byte[] bytes = write(contents());
-    IOException e = assertThrows(IOException.class,
-        () -> read(java.util.Arrays.copyOf(bytes, bytes.length - 100)));
+    IOException e =
+        assertThrows(
+            IOException.class, () -> read(java.util.Arrays.copyOf(bytes, bytes.length - 100)));
     assertTrue(e.getMessage().contains("checksum"), e.getMessage());
   }
 
@@ -117,7 +119,8 @@ class ModelFileTest {
     // a future format may compute differently) matches our reading of it
     for (byte[] file : new byte[][] {bytes, withChecksum(bytes)}) {
       IOException e = assertThrows(IOException.class, () -> read(file));
-      assertTrue(e.getMessage().contains("format 2") && e.getMessage().contains("reads 1"),
+      assertTrue(
+          e.getMessage().contains("format 2") && e.getMessage().contains("reads 1"),
           e.getMessage());
     }
   }
@@ -132,11 +135,14 @@ class ModelFileTest {
     // a file whose parameter count does not match its architecture (checksum intact)
     byte[] bytes = write(c);
     int jsonLen = ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    ByteBuffer.wrap(bytes, 12 + jsonLen, 8).order(ByteOrder.LITTLE_ENDIAN)
+    ByteBuffer.wrap(bytes, 12 + jsonLen, 8)
+        .order(ByteOrder.LITTLE_ENDIAN)
         .putLong(c.params().length - 1);
     IOException e = assertThrows(IOException.class, () -> read(withChecksum(bytes)));
-    assertTrue(e.getMessage().contains("parameters") && e.getMessage().contains(
-        Integer.toString(ARCH.paramCount())), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("parameters")
+            && e.getMessage().contains(Integer.toString(ARCH.paramCount())),
+        e.getMessage());
   }
 
   /** The same bytes with the trailing CRC-32 recomputed. */

@@ -27,11 +27,12 @@ public final class OnnxRuntimeCheck {
         boolean bn = leaf.spec() instanceof org.sparkcnn.engine.layers.BatchNorm.Spec;
         for (int i = 0; bn && i < t.size(); i++) {
           double u = rng.nextGaussian();
-          float value = switch (t.suffix()) {
-            case "running_var" -> (float) (0.5 + Math.abs(u));
-            case "weight" -> (float) (1 + 0.2 * u);
-            default -> (float) (0.1 * u);
-          };
+          float value =
+              switch (t.suffix()) {
+                case "running_var" -> (float) (0.5 + Math.abs(u));
+                case "weight" -> (float) (1 + 0.2 * u);
+                default -> (float) (0.1 * u);
+              };
           (t.buffer() ? v.buffers : v.params)[t.offset() + i] = value;
         }
       }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ParserFuzzTest {
   /** How long JAZZER_FUZZ=1 fuzzes one method. */
   static final String FUZZ_TIME = "60s";
+
   /** Larger inputs are skipped: the formats' size checks are reached well below this. */
   static final int MAX_INPUT = 256 << 10;
 

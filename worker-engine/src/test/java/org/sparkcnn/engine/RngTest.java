@@ -39,8 +39,13 @@ class RngTest {
   @Test
   void differentSeedsOrIdsDiffer() {
     long[][] streams = {
-      draws(Rng.of(42), 8), draws(Rng.of(43), 8), draws(Rng.of(42, 0), 8), draws(Rng.of(42, 1), 8),
-      draws(Rng.of(42, 0, 1), 8), draws(Rng.of(42, 1, 0), 8), draws(Rng.of(42, 1, 1), 8),
+      draws(Rng.of(42), 8),
+      draws(Rng.of(43), 8),
+      draws(Rng.of(42, 0), 8),
+      draws(Rng.of(42, 1), 8),
+      draws(Rng.of(42, 0, 1), 8),
+      draws(Rng.of(42, 1, 0), 8),
+      draws(Rng.of(42, 1, 1), 8),
       draws(Rng.of(42, 0, 0), 8)
     };
     Set<Long> seen = new HashSet<>();
@@ -67,8 +72,12 @@ class RngTest {
     for (int c : counts) {
       chi2 += (c - expected) * (c - expected) / expected;
     }
-    assertTrue(chi2 < 30, "chi-square " + chi2 + " over 9 degrees of freedom: " // p < 0.001
-        + Arrays.toString(counts));
+    assertTrue(
+        chi2 < 30,
+        "chi-square "
+            + chi2
+            + " over 9 degrees of freedom: " // p < 0.001
+            + Arrays.toString(counts));
     // bounds where Lemire's rejection step matters, and the extremes
     for (int bound : new int[] {1, 3, 1 << 30 | 1, Integer.MAX_VALUE}) {
       for (int i = 0; i < 1000; i++) {

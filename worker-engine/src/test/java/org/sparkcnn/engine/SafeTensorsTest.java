@@ -29,8 +29,8 @@ class SafeTensorsTest {
   /** A file of header length, header and data; headerLength null writes the header's own. */
   static Path write(Path file, Long headerLength, String header, byte[] data) throws IOException {
     byte[] json = header.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.length)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(headerLength == null ? json.length : headerLength).put(json).put(data);
     Files.write(file, b.array());
     return file;
@@ -51,12 +51,13 @@ class SafeTensorsTest {
     data.putShort((short) 0x3c00).putShort((short) 0xc000); // F16 1.0, -2.0
     data.putShort((short) 0x3f80).putShort((short) 0x4040); // BF16 1.0, 3.0
     data.putLong(7);
-    String header = "{\"__metadata__\": {\"format\": \"pt\"},"
-        + "\"w\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [0, 24]},"
-        + "\"d\": {\"dtype\": \"F64\", \"shape\": [2], \"data_offsets\": [24, 40]},"
-        + "\"h\": {\"dtype\": \"F16\", \"shape\": [2], \"data_offsets\": [40, 44]},"
-        + "\"b\": {\"dtype\": \"BF16\", \"shape\": [2], \"data_offsets\": [44, 48]},"
-        + "\"n\": {\"dtype\": \"I64\", \"shape\": [], \"data_offsets\": [48, 56]}}";
+    String header =
+        "{\"__metadata__\": {\"format\": \"pt\"},"
+            + "\"w\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [0, 24]},"
+            + "\"d\": {\"dtype\": \"F64\", \"shape\": [2], \"data_offsets\": [24, 40]},"
+            + "\"h\": {\"dtype\": \"F16\", \"shape\": [2], \"data_offsets\": [40, 44]},"
+            + "\"b\": {\"dtype\": \"BF16\", \"shape\": [2], \"data_offsets\": [44, 48]},"
+            + "\"n\": {\"dtype\": \"I64\", \"shape\": [], \"data_offsets\": [48, 56]}}";
     return write(dir.resolve("good.safetensors"), null, header, data.array());
   }
 
@@ -94,8 +95,13 @@ class SafeTensorsTest {
   }
 
   private static String one(String dtype, String shape, String offsets) {
-    return "{\"t\": {\"dtype\": \"" + dtype + "\", \"shape\": " + shape
-        + ", \"data_offsets\": " + offsets + "}}";
+    return "{\"t\": {\"dtype\": \""
+        + dtype
+        + "\", \"shape\": "
+        + shape
+        + ", \"data_offsets\": "
+        + offsets
+        + "}}";
   }
 
   @Test
@@ -111,8 +117,8 @@ class SafeTensorsTest {
     assertTrue(refused(null, one("F32", "[4]", "[0, 20]"), data).contains("lie outside"));
     assertTrue(refused(null, one("F32", "[4]", "[8, 4]"), data).contains("lie outside"));
     assertTrue(refused(null, one("F32", "[4]", "[-4, 12]"), data).contains("lie outside"));
-    assertTrue(refused(null, one("F32", "[4]", "[0, 9223372036854775807]"), data)
-        .contains("lie outside"));
+    assertTrue(
+        refused(null, one("F32", "[4]", "[0, 9223372036854775807]"), data).contains("lie outside"));
     String m = refused(null, one("F32", "[3, 2]", "[0, 16]"), data);
     assertTrue(m.contains("tensor 't'") && m.contains("needs 24 bytes"), m);
     m = refused(null, one("F32", "[2147483647, 2147483647, 2147483647]", "[0, 16]"), data);
@@ -121,8 +127,12 @@ class SafeTensorsTest {
     assertTrue(refused(null, one("F32", "[2.5]", "[0, 16]"), data).contains("not a size"));
     assertTrue(refused(null, one("Q7", "[4]", "[0, 16]"), data).contains("unknown dtype 'Q7'"));
     assertTrue(refused(null, "{\"t\": {\"shape\": [4]}}", data).contains("expected {"));
-    m = refused(null, "{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 12]},"
-        + "\"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 16]}}", data);
+    m =
+        refused(
+            null,
+            "{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 12]},"
+                + "\"b\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [8, 16]}}",
+            data);
     assertTrue(m.contains("overlap"), m);
   }
 

@@ -25,8 +25,12 @@ class SgdTest {
   @MethodSource("goldenCases")
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
-    Sgd.Hyper h = new Sgd.Hyper(c.get("momentum").doubleValue(), c.get("dampening").doubleValue(),
-        c.get("weight_decay").doubleValue(), c.get("nesterov").booleanValue());
+    Sgd.Hyper h =
+        new Sgd.Hyper(
+            c.get("momentum").doubleValue(),
+            c.get("dampening").doubleValue(),
+            c.get("weight_decay").doubleValue(),
+            c.get("nesterov").booleanValue());
     float[] w = Golden.floats(c.get("initial"));
     Sgd sgd = new Sgd(h, w.length);
     JsonNode grads = c.get("grads");
@@ -34,8 +38,8 @@ class SgdTest {
     assertEquals(4, grads.size());
     for (int t = 0; t < grads.size(); t++) {
       sgd.step(w, Golden.floats(grads.get(t)), c.get("lr").doubleValue());
-      Golden.assertClose(file + " step " + (t + 1), Golden.doubles(after.get(t)), w,
-          Golden.FORWARD_TOL);
+      Golden.assertClose(
+          file + " step " + (t + 1), Golden.doubles(after.get(t)), w, Golden.FORWARD_TOL);
     }
     assertEquals(4, sgd.steps());
   }
@@ -70,8 +74,8 @@ class SgdTest {
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), 1);
     assertMessage(() -> sgd.step(new float[1], new float[1], -0.1), "learning rate");
     assertMessage(() -> sgd.step(new float[1], new float[1], Double.NaN), "learning rate");
-    assertMessage(() -> sgd.step(new float[1], new float[1], Double.POSITIVE_INFINITY),
-        "learning rate");
+    assertMessage(
+        () -> sgd.step(new float[1], new float[1], Double.POSITIVE_INFINITY), "learning rate");
   }
 
   private static void assertMessage(Runnable r, String word) {

@@ -31,11 +31,17 @@ class SoftmaxCrossEntropyTest {
     int k = shape[1];
     float[] logits = Golden.floats(c.get("logits"));
     float[] dLogits = new float[n * k];
-    SoftmaxCrossEntropy.Result r = c.has("soft_target")
-        ? SoftmaxCrossEntropy.softLossAndGrad(
-            logits, Golden.floats(c.get("soft_target")), n, k, dLogits)
-        : SoftmaxCrossEntropy.lossAndGrad(logits, Golden.intArray(c.get("target")), n, k,
-            c.path("label_smoothing").asDouble(0), dLogits);
+    SoftmaxCrossEntropy.Result r =
+        c.has("soft_target")
+            ? SoftmaxCrossEntropy.softLossAndGrad(
+                logits, Golden.floats(c.get("soft_target")), n, k, dLogits)
+            : SoftmaxCrossEntropy.lossAndGrad(
+                logits,
+                Golden.intArray(c.get("target")),
+                n,
+                k,
+                c.path("label_smoothing").asDouble(0),
+                dLogits);
     double loss = c.get("loss").doubleValue();
     assertEquals(loss, r.lossSum() / n, Golden.FORWARD_TOL * Math.max(1, Math.abs(loss)));
     double[] mean = new double[n * k];
@@ -43,8 +49,8 @@ class SoftmaxCrossEntropyTest {
       mean[i] = (double) dLogits[i] / n;
     }
     // relative to the gradient's own magnitude (well below 1 here)
-    Golden.assertClose(file + " grad_logits", Golden.doubles(c.get("grad_logits")), mean,
-        Golden.GRAD_TOL, 0);
+    Golden.assertClose(
+        file + " grad_logits", Golden.doubles(c.get("grad_logits")), mean, Golden.GRAD_TOL, 0);
   }
 
   /** A loss sum of the logits that writes its gradient when given an array. */
@@ -66,11 +72,23 @@ class SoftmaxCrossEntropyTest {
     soft[2 * k + 3] = 0.6f;
     soft[3 * k] = 0.25f;
     soft[3 * k + 4] = 0.25f;
-    checkGradient("class ids", n, k, rng,
+    checkGradient(
+        "class ids",
+        n,
+        k,
+        rng,
         (z, g) -> SoftmaxCrossEntropy.lossAndGrad(z, labels, n, k, g).lossSum());
-    checkGradient("label smoothing", n, k, rng,
+    checkGradient(
+        "label smoothing",
+        n,
+        k,
+        rng,
         (z, g) -> SoftmaxCrossEntropy.lossAndGrad(z, labels, n, k, 0.2, g).lossSum());
-    checkGradient("soft targets", n, k, rng,
+    checkGradient(
+        "soft targets",
+        n,
+        k,
+        rng,
         (z, g) -> SoftmaxCrossEntropy.softLossAndGrad(z, soft, n, k, g).lossSum());
   }
 
@@ -102,8 +120,8 @@ class SoftmaxCrossEntropyTest {
     float[] z = {2f, -1f, 0.5f};
     double logSum = Math.log(Math.exp(2) + Math.exp(-1) + Math.exp(0.5));
     double eps = 0.3;
-    double expected = (1 - eps) * (logSum - 0.5)
-        + eps / 3 * ((logSum - 2) + (logSum + 1) + (logSum - 0.5));
+    double expected =
+        (1 - eps) * (logSum - 0.5) + eps / 3 * ((logSum - 2) + (logSum + 1) + (logSum - 0.5));
     float[] grad = new float[3];
     double loss = SoftmaxCrossEntropy.lossAndGrad(z, new int[] {2}, 1, 3, eps, grad).lossSum();
     assertEquals(expected, loss, 1e-6);
@@ -112,7 +130,8 @@ class SoftmaxCrossEntropyTest {
     // soft targets equal to the smoothed one-hot give the same loss
     float[] q = {(float) (eps / 3), (float) (eps / 3), (float) (1 - eps + eps / 3)};
     assertEquals(loss, SoftmaxCrossEntropy.softLossAndGrad(z, q, 1, 3, null).lossSum(), 1e-6);
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SoftmaxCrossEntropy.lossAndGrad(z, new int[] {2}, 1, 3, 1.5, null));
   }
 
@@ -121,8 +140,11 @@ class SoftmaxCrossEntropyTest {
     float[] z = {3f, 1f, 0f, 0f, 1f, 3f};
     float[] q = {0.6f, 0.4f, 0f, 0.6f, 0.4f, 0f}; // second sample predicts class 2, target 0
     assertEquals(1, SoftmaxCrossEntropy.softLossAndGrad(z, q, 2, 3, null).correct());
-    assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.softLossAndGrad(
-        z, new float[] {1f, -0.5f, 0.5f, 1f, 0f, 0f}, 2, 3, null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            SoftmaxCrossEntropy.softLossAndGrad(
+                z, new float[] {1f, -0.5f, 0.5f, 1f, 0f, 0f}, 2, 3, null));
   }
 
   @Test
@@ -140,8 +162,11 @@ class SoftmaxCrossEntropyTest {
 
   @Test
   void rejectsLabelsOutsideTheClasses() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> SoftmaxCrossEntropy.lossAndGrad(new float[] {0, 0, 0}, new int[] {3}, 1, 3, null));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SoftmaxCrossEntropy.lossAndGrad(new float[] {0, 0, 0}, new int[] {3}, 1, 3, null));
     assertTrue(e.getMessage().contains("label 3"), e.getMessage());
   }
 }

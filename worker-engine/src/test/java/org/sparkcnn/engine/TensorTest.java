@@ -22,8 +22,9 @@ class TensorTest {
 
   @Test
   void rejectsAnArrayTooSmall() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new Tensor(new float[10], 1, Shape.of(3, 2, 2)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Tensor(new float[10], 1, Shape.of(3, 2, 2)));
     assertTrue(e.getMessage().contains("needs 12 floats"), e.getMessage());
   }
 
@@ -34,8 +35,10 @@ class TensorTest {
     Tensor out = m.forward(Tensor.zeros(2, Shape.of(1, 28, 28)), false);
     assertEquals(Shape.of(10), out.shape());
     assertEquals(2, out.n());
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> m.forward(Tensor.zeros(2, Shape.of(3, 28, 28)), false));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> m.forward(Tensor.zeros(2, Shape.of(3, 28, 28)), false));
     assertTrue(e.getMessage().contains("model input is 1x28x28"), e.getMessage());
   }
 }

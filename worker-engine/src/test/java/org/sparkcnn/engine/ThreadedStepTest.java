@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.kernels.Parallel;
 
 class ThreadedStepTest {
-  private static final String SMALL_RESNET = """
+  private static final String SMALL_RESNET =
+      """
       {"layers": [
         {"conv2d": {"out": 6, "kernel": 3, "padding": 1, "bias": false}},
         "batch_norm2d", "relu",
@@ -92,9 +93,11 @@ class ThreadedStepTest {
     for (int i = 0; i < 3; i++) {
       step.gradient(m, x, y, n);
     }
-    long[] ids = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t == Thread.currentThread() || t.getName().equals("sparkcnn-compute"))
-        .mapToLong(Thread::getId).toArray();
+    long[] ids =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t == Thread.currentThread() || t.getName().equals("sparkcnn-compute"))
+            .mapToLong(Thread::getId)
+            .toArray();
     assertEquals(2, ids.length, "the caller and one compute thread");
     // the JIT may still be recompiling a kernel (its vectors are objects until C2 is done), more
     // so after other tests changed the profiles: a window of steps must come clean, and soon

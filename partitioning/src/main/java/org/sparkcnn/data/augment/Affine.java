@@ -10,15 +10,23 @@ package org.sparkcnn.data.augment;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
-record Affine(Shape outputShape, double[] degrees, double[] translate, double[] scale,
-    double[] shear, float[] fill, double p) implements SampleOp<double[]> {
+record Affine(
+    Shape outputShape,
+    double[] degrees,
+    double[] translate,
+    double[] scale,
+    double[] shear,
+    float[] fill,
+    double p)
+    implements SampleOp<double[]> {
   static Affine parse(Settings s, Shape in) {
     double[] degrees = symmetric(s, "degrees", new double[] {0});
     double[] translate = s.numbers("translate", new double[] {0, 0}, "[fx, fy] in [0, 1]");
-    if (translate.length != 2 || !(translate[0] >= 0 && translate[0] <= 1 && translate[1] >= 0
-        && translate[1] <= 1)) {
-      throw s.bad("translate", "[fx, fy], the largest shifts as fractions of width and height,"
-          + " each in [0, 1]");
+    if (translate.length != 2
+        || !(translate[0] >= 0 && translate[0] <= 1 && translate[1] >= 0 && translate[1] <= 1)) {
+      throw s.bad(
+          "translate",
+          "[fx, fy], the largest shifts as fractions of width and height," + " each in [0, 1]");
     }
     double[] scale = s.numbers("scale", new double[] {1, 1}, "a range [lo, hi]");
     if (scale.length != 2 || !(scale[0] > 0 && scale[0] <= scale[1])) {
@@ -38,8 +46,8 @@ record Affine(Shape outputShape, double[] degrees, double[] translate, double[] 
         throw s.bad("shear", "angles strictly between -90 and 90 degrees");
       }
     }
-    return new Affine(in, degrees, translate, scale, shear, s.perChannel("fill", 0, in.c()),
-        s.p(1));
+    return new Affine(
+        in, degrees, translate, scale, shear, s.perChannel("fill", 0, in.c()), s.p(1));
   }
 
   /** d >= 0 as [-d, d], or a range [lo, hi]; def when absent (null: required). */
@@ -59,7 +67,6 @@ record Affine(Shape outputShape, double[] degrees, double[] translate, double[] 
   public String name() {
     return "affine";
   }
-
 
   /** {angle, shift x, shift y, zoom, shear x, shear y}, angles in degrees, shifts in pixels. */
   @Override
@@ -92,7 +99,12 @@ record Affine(Shape outputShape, double[] degrees, double[] translate, double[] 
     double c = -sin * (1 + kx * ky) + cos * ky;
     double d = -sin * kx + cos;
     double z = q[3];
-    Warp.warp(src, Warp.inverseAbout(z * a, z * b, z * c, z * d, q[1], q[2], src.h, src.w),
-        fill, src.h, src.w, dst);
+    Warp.warp(
+        src,
+        Warp.inverseAbout(z * a, z * b, z * c, z * d, q[1], q[2], src.h, src.w),
+        fill,
+        src.h,
+        src.w,
+        dst);
   }
 }

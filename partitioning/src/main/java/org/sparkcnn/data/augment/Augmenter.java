@@ -21,12 +21,23 @@ public final class Augmenter {
 
   /**
    * x: [count, C', H', W'] (the pipeline's output shape) and y: [count] receive the samples
-   * order[from .. from + count) of block, augmented for epoch (order == null: the identity).
-   * When the pipeline mixes, targets [count, classes] receive the soft targets, else it is not
-   * touched (and may be null).
+   * order[from .. from + count) of block, augmented for epoch (order == null: the identity). When
+   * the pipeline mixes, targets [count, classes] receive the soft targets, else it is not touched
+   * (and may be null).
    */
-  public void gather(Pipeline pipe, Block block, int[] order, int from, int count, Normalizer norm,
-      long seed, int epoch, float[] x, int[] y, float[] targets, int classes) {
+  public void gather(
+      Pipeline pipe,
+      Block block,
+      int[] order,
+      int from,
+      int count,
+      Normalizer norm,
+      long seed,
+      int epoch,
+      float[] x,
+      int[] y,
+      float[] targets,
+      int classes) {
     int inSize = block.shape().size();
     int outSize = pipe.output().size();
     int channels = block.shape().dim(0);
@@ -53,16 +64,30 @@ public final class Augmenter {
 
   /**
    * As gather, for an encoded block whose files go straight into pipe (which takes any size and
-   * 3-channel images): each file is decoded by files with pipe's first op drawn from the file's
-   * own size; the dataset's normaliser applies when pipe has no normalize op, as in gather.
+   * 3-channel images): each file is decoded by files with pipe's first op drawn from the file's own
+   * size; the dataset's normaliser applies when pipe has no normalize op, as in gather.
    */
-  public void gatherFiles(Pipeline pipe, EncodedAugmenter files, Block block, int[] order,
-      int from, int count, Normalizer norm, long seed, int epoch, float[] x, int[] y,
-      float[] targets, int classes) {
+  public void gatherFiles(
+      Pipeline pipe,
+      EncodedAugmenter files,
+      Block block,
+      int[] order,
+      int from,
+      int count,
+      Normalizer norm,
+      long seed,
+      int epoch,
+      float[] x,
+      int[] y,
+      float[] targets,
+      int classes) {
     if (!pipe.anySize()) {
-      throw new IllegalArgumentException("the pipeline " + pipe.names() + " takes images of one"
-          + " size only; expected a first op that takes any size (random_resized_crop, resize to"
-          + " [h, w], center_crop) to read files of their own size");
+      throw new IllegalArgumentException(
+          "the pipeline "
+              + pipe.names()
+              + " takes images of one"
+              + " size only; expected a first op that takes any size (random_resized_crop, resize to"
+              + " [h, w], center_crop) to read files of their own size");
     }
     int outSize = pipe.output().size();
     int plane = outSize / pipe.output().c();
@@ -73,8 +98,15 @@ public final class Augmenter {
     for (int i = 0; i < count; i++) {
       int s = order == null ? from + i : order[from + i];
       ids[i] = block.id(s);
-      files.augment(pipe, Arrays.copyOfRange(bytes, offsets[s], offsets[s + 1]), block.path(s),
-          seed, epoch, ids[i], x, i * outSize);
+      files.augment(
+          pipe,
+          Arrays.copyOfRange(bytes, offsets[s], offsets[s + 1]),
+          block.path(s),
+          seed,
+          epoch,
+          ids[i],
+          x,
+          i * outSize);
       if (datasetNorm) {
         norm.apply(x, i * outSize, plane);
       }
@@ -84,14 +116,27 @@ public final class Augmenter {
   }
 
   /** When pipe mixes: targets [count, classes] = one-hot y, then the batch ops mix x and them. */
-  private void mixIfAny(Pipeline pipe, long[] ids, int count, long seed, int epoch, float[] x,
-      int[] y, float[] targets, int classes) {
+  private void mixIfAny(
+      Pipeline pipe,
+      long[] ids,
+      int count,
+      long seed,
+      int epoch,
+      float[] x,
+      int[] y,
+      float[] targets,
+      int classes) {
     if (pipe.mixes()) {
       Arrays.fill(targets, 0, count * classes, 0f);
       for (int i = 0; i < count; i++) {
         if (y[i] < 0 || y[i] >= classes) {
-          throw new IllegalArgumentException("label " + y[i] + " of sample " + ids[i]
-              + " is outside the model's classes 0.." + (classes - 1));
+          throw new IllegalArgumentException(
+              "label "
+                  + y[i]
+                  + " of sample "
+                  + ids[i]
+                  + " is outside the model's classes 0.."
+                  + (classes - 1));
         }
         targets[i * classes + y[i]] = 1f;
       }
@@ -100,8 +145,15 @@ public final class Augmenter {
   }
 
   /** Applies the batch ops in turn, each to the batch the previous one left. */
-  private void mix(Pipeline pipe, long[] ids, int n, long seed, int epoch, float[] x,
-      float[] targets, int classes) {
+  private void mix(
+      Pipeline pipe,
+      long[] ids,
+      int n,
+      long seed,
+      int epoch,
+      float[] x,
+      float[] targets,
+      int classes) {
     int size = pipe.output().size();
     if (srcX.length < n * size) {
       srcX = new float[n * size];
@@ -116,8 +168,18 @@ public final class Augmenter {
         BatchMix.Mix m = pipe.drawMix(k, seed, epoch, ids[i]);
         if (m != null) {
           int j = (i + 1) % n;
-          BatchMix.apply(m, pipe.output(), srcX, i * size, j * size, x, srcTargets, i * classes,
-              j * classes, targets, classes);
+          BatchMix.apply(
+              m,
+              pipe.output(),
+              srcX,
+              i * size,
+              j * size,
+              x,
+              srcTargets,
+              i * classes,
+              j * classes,
+              targets,
+              classes);
         }
       }
     }

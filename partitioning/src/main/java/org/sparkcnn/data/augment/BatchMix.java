@@ -49,8 +49,18 @@ record BatchMix(boolean cut, double alpha, double p) implements Serializable {
    * x[xi..] = the mix of src[si..] with its partner src[pi..], each [C, H, W] in shape; targets
    * likewise over k classes (rows ti and pti of srcTargets into row ti of targets).
    */
-  static void apply(Mix m, Shape shape, float[] src, int si, int pi, float[] x,
-      float[] srcTargets, int ti, int pti, float[] targets, int k) {
+  static void apply(
+      Mix m,
+      Shape shape,
+      float[] src,
+      int si,
+      int pi,
+      float[] x,
+      float[] srcTargets,
+      int ti,
+      int pti,
+      float[] targets,
+      int k) {
     int size = shape.size();
     float lam = m.lambda();
     if (m.box() == null) {

@@ -11,9 +11,20 @@ record CenterCrop(Shape input, int h, int w, float[] zeros) implements SampleOp<
   static CenterCrop parse(Settings s, Shape in) {
     int[] size = s.size("size");
     if (size[0] > in.h() || size[1] > in.w()) {
-      throw s.error("a " + size[0] + "x" + size[1] + " crop is larger than the " + in.h() + "x"
-          + in.w() + " image; expected at most " + in.h() + "x" + in.w()
-          + " (resize first to enlarge)");
+      throw s.error(
+          "a "
+              + size[0]
+              + "x"
+              + size[1]
+              + " crop is larger than the "
+              + in.h()
+              + "x"
+              + in.w()
+              + " image; expected at most "
+              + in.h()
+              + "x"
+              + in.w()
+              + " (resize first to enlarge)");
     }
     return new CenterCrop(in, size[0], size[1], new float[in.c()]);
   }
@@ -22,7 +33,6 @@ record CenterCrop(Shape input, int h, int w, float[] zeros) implements SampleOp<
   public String name() {
     return "center_crop";
   }
-
 
   @Override
   public double p() {
@@ -51,8 +61,20 @@ record CenterCrop(Shape input, int h, int w, float[] zeros) implements SampleOp<
   @Override
   public int[] window(Void params, int ih, int iw) {
     if (ih < h || iw < w) {
-      throw new IllegalArgumentException("center_crop: a " + h + "x" + w + " crop is larger than"
-          + " the " + ih + "x" + iw + " image; expected an image of at least " + h + "x" + w);
+      throw new IllegalArgumentException(
+          "center_crop: a "
+              + h
+              + "x"
+              + w
+              + " crop is larger than"
+              + " the "
+              + ih
+              + "x"
+              + iw
+              + " image; expected an image of at least "
+              + h
+              + "x"
+              + w);
     }
     return new int[] {(int) Math.rint((ih - h) / 2.0), (int) Math.rint((iw - w) / 2.0), h, w};
   }

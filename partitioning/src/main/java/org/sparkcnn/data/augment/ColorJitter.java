@@ -14,8 +14,14 @@ package org.sparkcnn.data.augment;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
-record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
-    double[] saturation, double[] hue, double p) implements SampleOp<ColorJitter.Factors> {
+record ColorJitter(
+    Shape outputShape,
+    double[] brightness,
+    double[] contrast,
+    double[] saturation,
+    double[] hue,
+    double p)
+    implements SampleOp<ColorJitter.Factors> {
   /** Whether hue and saturation run on the Vector API (VectorColor), picked once. */
   static final boolean VECTOR = vectorColor();
 
@@ -53,12 +59,15 @@ record ColorJitter(Shape outputShape, double[] brightness, double[] contrast,
     return "color_jitter";
   }
 
-
   @Override
   public Factors draw(Rng r) {
     int[] order = r.permutation(4);
-    return new Factors(uniform(r, brightness), uniform(r, contrast), uniform(r, saturation),
-        uniform(r, hue), order);
+    return new Factors(
+        uniform(r, brightness),
+        uniform(r, contrast),
+        uniform(r, saturation),
+        uniform(r, hue),
+        order);
   }
 
   private static float uniform(Rng r, double[] range) {

@@ -19,7 +19,6 @@ record Cutout(Shape outputShape, int h, int w, float[] fill, double p) implement
     return "cutout";
   }
 
-
   /** The box {top, left, bottom, right} (exclusive ends), clipped to the image. */
   @Override
   public int[] draw(Rng r) {
@@ -32,8 +31,9 @@ record Cutout(Shape outputShape, int h, int w, float[] fill, double p) implement
   static int[] box(int cy, int cx, int h, int w, int imageH, int imageW) {
     int top = cy - h / 2;
     int left = cx - w / 2;
-    return new int[] {Math.max(0, top), Math.max(0, left), Math.min(imageH, top + h),
-        Math.min(imageW, left + w)};
+    return new int[] {
+      Math.max(0, top), Math.max(0, left), Math.min(imageH, top + h), Math.min(imageW, left + w)
+    };
   }
 
   @Override

@@ -37,8 +37,7 @@ public final class EncodedAugmenter {
   private static final float[] LEVELS = new float[256]; // k / 255f, as Augmenter scales bytes
   private static final float[] CLAMPED = new float[768]; // [256 + v] = LEVELS[clamp(v)]
   // -Dsparkcnn.jpeg=imageio: every JPEG through ImageIO's raw raster, the reference path
-  private static final boolean IMAGEIO_ONLY =
-      "imageio".equals(System.getProperty("sparkcnn.jpeg"));
+  private static final boolean IMAGEIO_ONLY = "imageio".equals(System.getProperty("sparkcnn.jpeg"));
   private final Image a = new Image();
   private final Image b = new Image();
   private final File file = new File();
@@ -75,15 +74,26 @@ public final class EncodedAugmenter {
 
   /**
    * x[offset, offset + pipe.output().size()) = the encoded image, decoded and run through the
-   * per-sample ops of pipe as sample id of epoch (normalised only by the pipeline's own
-   * normalize op). The pipeline must take 3-channel images, of this image's size or any size.
-   * name is for messages.
+   * per-sample ops of pipe as sample id of epoch (normalised only by the pipeline's own normalize
+   * op). The pipeline must take 3-channel images, of this image's size or any size. name is for
+   * messages.
    */
-  public void augment(Pipeline pipe, byte[] encoded, String name, long seed, int epoch, long id,
-      float[] x, int offset) {
+  public void augment(
+      Pipeline pipe,
+      byte[] encoded,
+      String name,
+      long seed,
+      int epoch,
+      long id,
+      float[] x,
+      int offset) {
     if (pipe.input().c() != 3) {
-      throw new IllegalArgumentException("encoded images decode to RGB, but the pipeline "
-          + pipe.names() + " takes " + pipe.input().c() + "-channel images");
+      throw new IllegalArgumentException(
+          "encoded images decode to RGB, but the pipeline "
+              + pipe.names()
+              + " takes "
+              + pipe.input().c()
+              + "-channel images");
     }
     try {
       file.open(encoded, name);
@@ -120,8 +130,10 @@ public final class EncodedAugmenter {
         if (reader == null || !reader.getOriginatingProvider().canDecodeInput(in)) {
           Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
           if (!readers.hasNext()) {
-            throw new IllegalArgumentException("cannot decode the image " + name
-                + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
+            throw new IllegalArgumentException(
+                "cannot decode the image "
+                    + name
+                    + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
           }
           if (reader != null) {
             reader.dispose();
@@ -147,8 +159,10 @@ public final class EncodedAugmenter {
     }
 
     private IllegalArgumentException failed(Exception e) {
-      return e instanceof IllegalArgumentException iae && iae.getMessage() != null
-          && iae.getMessage().startsWith("cannot decode") ? iae
+      return e instanceof IllegalArgumentException iae
+              && iae.getMessage() != null
+              && iae.getMessage().startsWith("cannot decode")
+          ? iae
           : new IllegalArgumentException("cannot decode the image " + name + ": " + e, e);
     }
 
@@ -181,8 +195,10 @@ public final class EncodedAugmenter {
           if (rawToPlanes(r, jpeg.components() == 3, dst)) {
             return;
           }
-          reader.setInput(new MemoryCacheImageInputStream(new ByteArrayInputStream(
-              jpeg.bytes())), true, true); // an unexpected raster: decode again, through read
+          reader.setInput(
+              new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg.bytes())),
+              true,
+              true); // an unexpected raster: decode again, through read
         }
         BufferedImage img = reader.read(0, param);
         checkSize(img.getWidth(), img.getHeight(), window);
@@ -194,16 +210,26 @@ public final class EncodedAugmenter {
 
     private void checkSize(int gotW, int gotH, int[] window) {
       if (gotH != window[2] || gotW != window[3]) {
-        throw new IllegalStateException("decoding " + name + " gave " + gotW + "x" + gotH
-            + " pixels for a " + window[3] + "x" + window[2] + " window");
+        throw new IllegalStateException(
+            "decoding "
+                + name
+                + " gave "
+                + gotW
+                + "x"
+                + gotH
+                + " pixels for a "
+                + window[3]
+                + "x"
+                + window[2]
+                + " window");
       }
     }
   }
 
   /**
-   * What the header of a JPEG says, up to its frame (SOF) marker, when its raw raster is YCbCr
-   * (3 components with a JFIF marker and no Adobe marker, as libjpeg decides) or grey (1
-   * component); null for anything else.
+   * What the header of a JPEG says, up to its frame (SOF) marker, when its raw raster is YCbCr (3
+   * components with a JFIF marker and no Adobe marker, as libjpeg decides) or grey (1 component);
+   * null for anything else.
    */
   record Jpeg(byte[] bytes, int height, int width, int components) {
     static Jpeg of(byte[] b) {
@@ -230,11 +256,21 @@ public final class EncodedAugmenter {
         if (len < 2 || i + 2 + len > b.length) {
           return null;
         }
-        if (m == 0xE0 && len >= 7 && b[i + 4] == 'J' && b[i + 5] == 'F' && b[i + 6] == 'I'
-            && b[i + 7] == 'F' && b[i + 8] == 0) {
+        if (m == 0xE0
+            && len >= 7
+            && b[i + 4] == 'J'
+            && b[i + 5] == 'F'
+            && b[i + 6] == 'I'
+            && b[i + 7] == 'F'
+            && b[i + 8] == 0) {
           jfif = true;
-        } else if (m == 0xEE && len >= 7 && b[i + 4] == 'A' && b[i + 5] == 'd'
-            && b[i + 6] == 'o' && b[i + 7] == 'b' && b[i + 8] == 'e') {
+        } else if (m == 0xEE
+            && len >= 7
+            && b[i + 4] == 'A'
+            && b[i + 5] == 'd'
+            && b[i + 6] == 'o'
+            && b[i + 7] == 'b'
+            && b[i + 8] == 'e') {
           adobe = true;
         } else if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
           if (len < 8 || (b[i + 4] & 0xFF) != 8) {
@@ -253,12 +289,13 @@ public final class EncodedAugmenter {
   }
 
   /**
-   * dst [3, h, w] = the RGB levels in [0, 1] of a JPEG's raw raster: YCbCr (ycc) through
-   * libjpeg's tables, or grey; false (dst untouched) for a raster of another layout.
+   * dst [3, h, w] = the RGB levels in [0, 1] of a JPEG's raw raster: YCbCr (ycc) through libjpeg's
+   * tables, or grey; false (dst untouched) for a raster of another layout.
    */
   static boolean rawToPlanes(Raster r, boolean ycc, Image dst) {
     if (!(r.getSampleModel() instanceof ComponentSampleModel sm)
-        || !(r.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1
+        || !(r.getDataBuffer() instanceof DataBufferByte db)
+        || db.getNumBanks() != 1
         || sm.getNumBands() != (ycc ? 3 : 1)) {
       return false;
     }
@@ -271,8 +308,10 @@ public final class EncodedAugmenter {
     int stride = sm.getPixelStride();
     int[] band = sm.getBandOffsets();
     for (int y = 0; y < h; y++) {
-      int s = db.getOffset() + (y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
-          - r.getSampleModelTranslateX() * stride;
+      int s =
+          db.getOffset()
+              + (y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
+              - r.getSampleModelTranslateX() * stride;
       int d = y * w;
       if (ycc) {
         int sy = s + band[0];
@@ -301,8 +340,8 @@ public final class EncodedAugmenter {
   }
 
   /**
-   * px[d + x], px[plane + d + x], px[2 plane + d + x] for x < n = the RGB levels in [0, 1] of
-   * the YCbCr samples ys[x], cbs[x], crs[x], through libjpeg's tables as rawToPlanes.
+   * px[d + x], px[plane + d + x], px[2 plane + d + x] for x < n = the RGB levels in [0, 1] of the
+   * YCbCr samples ys[x], cbs[x], crs[x], through libjpeg's tables as rawToPlanes.
    */
   static void yccRow(byte[] ys, byte[] cbs, byte[] crs, int n, float[] px, int d, int plane) {
     for (int x = 0; x < n; x++) {
@@ -340,7 +379,8 @@ public final class EncodedAugmenter {
     int type = img.getType();
     if ((type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_BYTE_GRAY)
         && r.getSampleModel() instanceof ComponentSampleModel sm
-        && r.getDataBuffer() instanceof DataBufferByte db && db.getNumBanks() == 1) {
+        && r.getDataBuffer() instanceof DataBufferByte db
+        && db.getNumBanks() == 1) {
       byte[] data = db.getData();
       int stride = sm.getPixelStride();
       int[] band = sm.getBandOffsets(); // BGR: {2, 1, 0}; grey: {0}
@@ -348,8 +388,10 @@ public final class EncodedAugmenter {
       int green = band[band.length == 3 ? 1 : 0];
       int blue = band[band.length == 3 ? 2 : 0];
       for (int y = 0; y < h; y++) {
-        int s = db.getOffset() + (y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
-            - r.getSampleModelTranslateX() * stride;
+        int s =
+            db.getOffset()
+                + (y - r.getSampleModelTranslateY()) * sm.getScanlineStride()
+                - r.getSampleModelTranslateX() * stride;
         int d = y * w;
         for (int x = 0; x < w; x++, s += stride) {
           px[d + x] = LEVELS[data[s + red] & 0xFF];

@@ -14,7 +14,6 @@ record Flip(boolean vertical, double p, Shape outputShape) implements SampleOp<V
     return vertical ? "vflip" : "hflip";
   }
 
-
   @Override
   public Void draw(Rng r) {
     return null;

@@ -19,8 +19,8 @@ public final class Image {
   /** An image holding a copy of pixels [c, h, w]. */
   public static Image of(int c, int h, int w, float... pixels) {
     if (pixels.length != c * h * w) {
-      throw new IllegalArgumentException(c + "x" + h + "x" + w + " image needs " + c * h * w
-          + " pixels, got " + pixels.length);
+      throw new IllegalArgumentException(
+          c + "x" + h + "x" + w + " image needs " + c * h * w + " pixels, got " + pixels.length);
     }
     Image im = new Image().reshape(c, h, w);
     System.arraycopy(pixels, 0, im.px, 0, pixels.length);

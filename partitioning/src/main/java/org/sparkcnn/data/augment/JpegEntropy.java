@@ -17,9 +17,11 @@ import java.nio.ByteOrder;
 
 final class JpegEntropy {
   // [k] = natural (row-major) index of the k-th coefficient in zig-zag order
-  static final int[] NATURAL = {0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19,
-      26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22,
-      15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+  static final int[] NATURAL = {
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
+    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
+  };
 
   private static final VarHandle BIG_ENDIAN =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -111,8 +113,8 @@ final class JpegEntropy {
   }
 
   /**
-   * length << 8 | symbol of the code of table t at the top of the n bits of b, which is longer
-   * than the lookahead; -1 for bits that are no code of it.
+   * length << 8 | symbol of the code of table t at the top of the n bits of b, which is longer than
+   * the lookahead; -1 for bits that are no code of it.
    */
   private static int longCode(long b, int n, JpegHuffman t) {
     int len = JpegHuffman.LOOKAHEAD + 1;
@@ -134,12 +136,12 @@ final class JpegEntropy {
 
   /**
    * blk [64] (all zero on entry) = the next block's coefficients times qz (the quantisation table
-   * in zig-zag order), in natural order, for component c of the scan. Returns 0 when only the DC
-   * is set; when some AC is, 1 | the OR of the natural indices of the AC set, masked to 36 (bit 5:
+   * in zig-zag order), in natural order, for component c of the scan. Returns 0 when only the DC is
+   * set; when some AC is, 1 | the OR of the natural indices of the AC set, masked to 36 (bit 5:
    * some in rows 4..7, bit 2: some in columns 4..7); -1 for data libjpeg would not decode as it
-   * stands, or with a dequantised value outside [-2^14, 2^14) (never in a sound 8-bit file),
-   * whose samples differ between libjpeg builds (JpegIdct). The bit buffer
-   * lives in locals here (the fields are written back around each fill) for speed.
+   * stands, or with a dequantised value outside [-2^14, 2^14) (never in a sound 8-bit file), whose
+   * samples differ between libjpeg builds (JpegIdct). The bit buffer lives in locals here (the
+   * fields are written back around each fill) for speed.
    */
   int decode(int[] blk, JpegHuffman dc, JpegHuffman ac, int[] qz, int c) {
     if (bits < 32) {
@@ -312,9 +314,9 @@ final class JpegEntropy {
   }
 
   /**
-   * True when the data ends here with the end-of-image marker (EOI), after no more than the
-   * last byte's padding bits. ImageIO reads on to EOI when a window reaches the last row and
-   * fails on a bad marker there; anything but EOI makes the caller give the file to ImageIO.
+   * True when the data ends here with the end-of-image marker (EOI), after no more than the last
+   * byte's padding bits. ImageIO reads on to EOI when a window reaches the last row and fails on a
+   * bad marker there; anything but EOI makes the caller give the file to ImageIO.
    */
   boolean endsAtEoi() {
     if (bits - madeUp >= 8) {
@@ -332,8 +334,8 @@ final class JpegEntropy {
 
   /**
    * Reads restart marker RSTn (n = 0..7) where the data should have one: false for anything else,
-   * or for whole bytes of data left before it (which libjpeg would skip with a warning). The
-   * bits in the buffer are dropped and DC predictions start again at 0.
+   * or for whole bytes of data left before it (which libjpeg would skip with a warning). The bits
+   * in the buffer are dropped and DC predictions start again at 0.
    */
   boolean restart(int n) {
     if (bits - madeUp >= 8) {

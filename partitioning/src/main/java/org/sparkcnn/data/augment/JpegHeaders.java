@@ -127,8 +127,14 @@ final class JpegHeaders {
     nf = b[s + 5] & 0xFF;
     height = u16(b, s + 1);
     width = u16(b, s + 3);
-    if (b[s] != 8 || nf != components || (nf != 1 && nf != 3) || len != 8 + 3 * nf
-        || height == 0 || width == 0 || height > 65500 || width > 65500) {
+    if (b[s] != 8
+        || nf != components
+        || (nf != 1 && nf != 3)
+        || len != 8 + 3 * nf
+        || height == 0
+        || width == 0
+        || height > 65500
+        || width > 65500) {
       return false;
     }
     maxH = 1;

@@ -74,18 +74,18 @@ final class JpegIdct {
 
   /**
    * out[off + y * stride + x] for y, x < 8 = the samples of the block in: [64] dequantised
-   * coefficients in natural (row-major) order, whose non-zero AC all lie in rows < 4 unless
-   * (shape & 32) and in columns < 4 unless (shape & 4) (JpegEntropy.decode's result). The zero
-   * terms are left out of the sums where the shape says they are zero: the same bits as the full
-   * sums, for less work. ws: [64] workspace.
+   * coefficients in natural (row-major) order, whose non-zero AC all lie in rows < 4 unless (shape
+   * & 32) and in columns < 4 unless (shape & 4) (JpegEntropy.decode's result). The zero terms are
+   * left out of the sums where the shape says they are zero: the same bits as the full sums, for
+   * less work. ws: [64] workspace.
    */
   static boolean islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape) {
     return islow(in, ws, out, off, stride, shape, VECTOR);
   }
 
   /** islow with the column pass on the Vector API or not (for the parity test). */
-  static boolean islow(int[] in, int[] ws, byte[] out, int off, int stride, int shape,
-      boolean vector) {
+  static boolean islow(
+      int[] in, int[] ws, byte[] out, int off, int stride, int shape, boolean vector) {
     int cols = (shape & 4) == 0 ? 4 : 8; // columns 4..7 all zero: their pass-1 output is 0
     if (vector) {
       if (!VectorIdct.columns(in, ws)) {
@@ -126,8 +126,8 @@ final class JpegIdct {
 
   /** Pass 1 on column c, into ws with PASS1_BITS (2) more bits. */
   private static void column(int[] in, int[] ws, int c) {
-    if ((in[8 + c] | in[16 + c] | in[24 + c] | in[32 + c] | in[40 + c] | in[48 + c]
-        | in[56 + c]) == 0) {
+    if ((in[8 + c] | in[16 + c] | in[24 + c] | in[32 + c] | in[40 + c] | in[48 + c] | in[56 + c])
+        == 0) {
       dcColumn(in[c] << 2, ws, c);
       return;
     }
@@ -175,8 +175,17 @@ final class JpegIdct {
     int q2 = o2 * -F2_562;
     int q3 = o2 * -F1_961 + q5;
     int q4 = o3 * -F0_390 + q5;
-    storeColumn(t0 + t3, t0 + z1, t0 - z1, t0 - t3, q1 + q3, q2 + q4, o2 * F3_072 + q2 + q3,
-        o3 * F1_501 + q1 + q4, ws, c);
+    storeColumn(
+        t0 + t3,
+        t0 + z1,
+        t0 - z1,
+        t0 - t3,
+        q1 + q3,
+        q2 + q4,
+        o2 * F3_072 + q2 + q3,
+        o3 * F1_501 + q1 + q4,
+        ws,
+        c);
   }
 
   private static void dcColumn(int dc, int[] ws, int c) {
@@ -186,8 +195,8 @@ final class JpegIdct {
   }
 
   /** ws column c from the even sums t10, t11, t12, t13 and the odd o0..o3, descaled by 11. */
-  private static void storeColumn(int t10, int t11, int t12, int t13, int o0, int o1, int o2,
-      int o3, int[] ws, int c) {
+  private static void storeColumn(
+      int t10, int t11, int t12, int t13, int o0, int o1, int o2, int o3, int[] ws, int c) {
     ws[c] = (t10 + o3 + 1024) >> 11;
     ws[56 + c] = (t10 - o3 + 1024) >> 11;
     ws[8 + c] = (t11 + o2 + 1024) >> 11;
@@ -200,8 +209,7 @@ final class JpegIdct {
 
   /** Pass 2 on the row at ws[r], into 8 samples at out[off]. */
   private static int row(int[] ws, int r, byte[] out, int off) {
-    if ((ws[r + 1] | ws[r + 2] | ws[r + 3] | ws[r + 4] | ws[r + 5] | ws[r + 6] | ws[r + 7])
-        == 0) {
+    if ((ws[r + 1] | ws[r + 2] | ws[r + 3] | ws[r + 4] | ws[r + 5] | ws[r + 6] | ws[r + 7]) == 0) {
       return dcRow(ws[r], out, off);
     }
     int z2 = ws[r + 2];
@@ -247,8 +255,17 @@ final class JpegIdct {
     int q2 = o2 * -F2_562;
     int q3 = o2 * -F1_961 + q5;
     int q4 = o3 * -F0_390 + q5;
-    return storeRow(t0 + t3, t0 + z1, t0 - z1, t0 - t3, q1 + q3, q2 + q4,
-        o2 * F3_072 + q2 + q3, o3 * F1_501 + q1 + q4, out, off);
+    return storeRow(
+        t0 + t3,
+        t0 + z1,
+        t0 - z1,
+        t0 - t3,
+        q1 + q3,
+        q2 + q4,
+        o2 * F3_072 + q2 + q3,
+        o3 * F1_501 + q1 + q4,
+        out,
+        off);
   }
 
   /** Returns the result + 512, as storeRow. */
@@ -265,8 +282,8 @@ final class JpegIdct {
    * 8 samples from the even sums and the odd parts, descaled by 18 and range-limited; returns the
    * OR of the 8 descaled values + 512 (in [0, 1024) when all lie in [-512, 512)).
    */
-  private static int storeRow(int t10, int t11, int t12, int t13, int o0, int o1, int o2,
-      int o3, byte[] out, int off) {
+  private static int storeRow(
+      int t10, int t11, int t12, int t13, int o0, int o1, int o2, int o3, byte[] out, int off) {
     int half = 1 << 17;
     int x0 = (t10 + o3 + half) >> 18;
     int x1 = (t11 + o2 + half) >> 18;
@@ -284,7 +301,13 @@ final class JpegIdct {
     out[off + 5] = LIMIT[x5 & 1023];
     out[off + 6] = LIMIT[x6 & 1023];
     out[off + 7] = LIMIT[x7 & 1023];
-    return (x0 + 512) | (x1 + 512) | (x2 + 512) | (x3 + 512) | (x4 + 512) | (x5 + 512)
-        | (x6 + 512) | (x7 + 512);
+    return (x0 + 512)
+        | (x1 + 512)
+        | (x2 + 512)
+        | (x3 + 512)
+        | (x4 + 512)
+        | (x5 + 512)
+        | (x6 + 512)
+        | (x7 + 512);
   }
 }

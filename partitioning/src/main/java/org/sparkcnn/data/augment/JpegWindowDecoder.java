@@ -48,13 +48,15 @@ final class JpegWindowDecoder {
   private byte[] pairs = new byte[0]; // their output, from an even column
 
   /**
-   * dst [3, window[2], window[3]] = the RGB levels in [0, 1] of the window {top, left, h, w} of
-   * the JPEG b, whose header says it has `components` components (3: YCbCr, 1: grey); false (dst
-   * maybe reshaped, its pixels not to be used) for a file this decoder leaves to ImageIO.
+   * dst [3, window[2], window[3]] = the RGB levels in [0, 1] of the window {top, left, h, w} of the
+   * JPEG b, whose header says it has `components` components (3: YCbCr, 1: grey); false (dst maybe
+   * reshaped, its pixels not to be used) for a file this decoder leaves to ImageIO.
    */
   boolean decode(byte[] b, int components, int[] window, Image dst) {
     try {
-      if (!hdr.read(b, components) || !plan(window, b.length) || !readScan(b)
+      if (!hdr.read(b, components)
+          || !plan(window, b.length)
+          || !readScan(b)
           || window[0] + window[2] == hdr.height && !entropy.endsAtEoi()) {
         return false;
       }
@@ -67,10 +69,10 @@ final class JpegWindowDecoder {
   }
 
   /**
-   * Each component's upsampler and the blocks of it that the window {y0, x0, h, w} needs, in a
-   * file of `length` bytes. The header's size is not trusted: the scan codes every block up to
-   * the window's last MCU row in 2 bits at least (a DC and an end-of-block code), so a window
-   * that needs more blocks than the rest of the file can hold is declined before any allocation.
+   * Each component's upsampler and the blocks of it that the window {y0, x0, h, w} needs, in a file
+   * of `length` bytes. The header's size is not trusted: the scan codes every block up to the
+   * window's last MCU row in 2 bits at least (a DC and an end-of-block code), so a window that
+   * needs more blocks than the rest of the file can hold is declined before any allocation.
    */
   private boolean plan(int[] window, int length) {
     int y0 = window[0];
@@ -102,7 +104,7 @@ final class JpegWindowDecoder {
         }
       } else if (hdr.hs[c] == hdr.maxH && 2 * hdr.vs[c] == hdr.maxV) {
         return false; // 1x2: replicated by libjpeg 6b, the JDK's own, triangle-filtered by
-                      // libjpeg-turbo, which many JDK builds (Debian's) use instead: ImageIO knows
+        // libjpeg-turbo, which many JDK builds (Debian's) use instead: ImageIO knows
       } else if (hdr.maxH % hdr.hs[c] == 0 && hdr.maxV % hdr.vs[c] == 0) {
         kind[c] = REPLICATE;
         he[c] = hdr.maxH / hdr.hs[c];
@@ -193,8 +195,10 @@ final class JpegWindowDecoder {
                   return false;
                 }
                 int off = (by - by0[c]) * 8 * stride[c] + (bx - bx0[c]) * 8;
-                boolean same = got == 0 ? JpegIdct.dcOnly(blk[0], plane[c], off, stride[c])
-                    : JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
+                boolean same =
+                    got == 0
+                        ? JpegIdct.dcOnly(blk[0], plane[c], off, stride[c])
+                        : JpegIdct.islow(blk, ws, plane[c], off, stride[c], got);
                 Arrays.fill(blk, 0, (got & 32) == 0 ? 32 : 64, 0);
                 if (!same) {
                   return false; // values where libjpeg builds give different samples

@@ -11,8 +11,9 @@ import org.sparkcnn.engine.Shape;
 record Normalize(Shape outputShape, float[] mean, float[] std) implements SampleOp<Void> {
   static Normalize parse(Settings s, Shape in) {
     if (!s.has("mean") || !s.has("std")) {
-      throw s.error("needs mean and std (a number, or one per channel), e.g. mean: [0.485, 0.456,"
-          + " 0.406], std: [0.229, 0.224, 0.225]");
+      throw s.error(
+          "needs mean and std (a number, or one per channel), e.g. mean: [0.485, 0.456,"
+              + " 0.406], std: [0.229, 0.224, 0.225]");
     }
     float[] mean = s.perChannel("mean", 0, in.c());
     float[] std = s.perChannel("std", 1, in.c());
@@ -28,7 +29,6 @@ record Normalize(Shape outputShape, float[] mean, float[] std) implements Sample
   public String name() {
     return "normalize";
   }
-
 
   @Override
   public double p() {

@@ -20,14 +20,15 @@ import org.sparkcnn.engine.Shape;
 public final class Pipeline implements Serializable {
   /** Tags the augmentation streams among the job's random streams. */
   static final long STREAM = 0x4155_474DL;
+
   private final Shape input;
   private final List<SampleOp<?>> ops;
   private final int[] places; // [ops]: each op's index in its config list
   private final List<BatchMix> mixes;
   private final int[] mixPlaces; // [mixes]
 
-  Pipeline(Shape input, List<SampleOp<?>> ops, int[] places, List<BatchMix> mixes,
-      int[] mixPlaces) {
+  Pipeline(
+      Shape input, List<SampleOp<?>> ops, int[] places, List<BatchMix> mixes, int[] mixPlaces) {
     this.input = input;
     this.ops = List.copyOf(ops);
     this.places = places.clone();
@@ -86,15 +87,15 @@ public final class Pipeline implements Serializable {
         keptPlaces.add(places[i]);
       }
     }
-    return new Pipeline(input, kept, keptPlaces.stream().mapToInt(Integer::intValue).toArray(),
-        mixes, mixPlaces);
+    return new Pipeline(
+        input, kept, keptPlaces.stream().mapToInt(Integer::intValue).toArray(), mixes, mixPlaces);
   }
 
   /**
    * Whether it takes images of any size (with the input's channels): its first op does
    * (random_resized_crop, resize to [h, w], center_crop), or it starts with resize to a shorter
-   * side n then a center_crop of at most n x n (torchvision's evaluation transform), which make
-   * the same shape of any image.
+   * side n then a center_crop of at most n x n (torchvision's evaluation transform), which make the
+   * same shape of any image.
    */
   public boolean anySize() {
     if (ops.isEmpty()) {
@@ -103,9 +104,12 @@ public final class Pipeline implements Serializable {
     if (ops.get(0).anySize()) {
       return true;
     }
-    return ops.size() > 1 && ops.get(0) instanceof Resize r && r.shorter() > 0
+    return ops.size() > 1
+        && ops.get(0) instanceof Resize r
+        && r.shorter() > 0
         && ops.get(1) instanceof CenterCrop c
-        && c.h() <= r.shorter() && c.w() <= r.shorter();
+        && c.h() <= r.shorter()
+        && c.w() <= r.shorter();
   }
 
   /** An image the decoder describes before decoding it: its size, then the pixels of a window. */
@@ -120,8 +124,8 @@ public final class Pipeline implements Serializable {
 
   /**
    * Runs the per-sample ops of sample id on a (which holds its pixels), using b as the second
-   * buffer; returns whichever of the two holds the result. a has the input's size, or any size
-   * if anySize().
+   * buffer; returns whichever of the two holds the result. a has the input's size, or any size if
+   * anySize().
    */
   Image run(Image a, Image b, long seed, int epoch, long id) {
     check(a.c, a.h, a.w);
@@ -129,8 +133,8 @@ public final class Pipeline implements Serializable {
   }
 
   /**
-   * Runs sample id on an encoded image: when the first op takes any size, only the window it
-   * reads is decoded (into a), else the whole image. Returns a or b, whichever holds the result.
+   * Runs sample id on an encoded image: when the first op takes any size, only the window it reads
+   * is decoded (into a), else the whole image. Returns a or b, whichever holds the result.
    */
   Image run(Encoded image, Image a, Image b, long seed, int epoch, long id) {
     int h = image.height();
@@ -155,14 +159,30 @@ public final class Pipeline implements Serializable {
 
   private void check(int c, int h, int w) {
     if (c != input.c()) {
-      throw new IllegalArgumentException("the augmentation pipeline " + names() + " takes "
-          + input.c() + "-channel images; got a " + c + "-channel image");
+      throw new IllegalArgumentException(
+          "the augmentation pipeline "
+              + names()
+              + " takes "
+              + input.c()
+              + "-channel images; got a "
+              + c
+              + "-channel image");
     }
     if ((h != input.h() || w != input.w()) && !anySize()) {
-      throw new IllegalArgumentException("the augmentation pipeline " + names() + " is built for "
-          + input + " images and got a " + c + "x" + h + "x" + w + " image; only a pipeline whose"
-          + " first op is random_resized_crop, resize to [h, w] or center_crop takes images of any"
-          + " size (or resize to a shorter side n then a center_crop of at most n x n)");
+      throw new IllegalArgumentException(
+          "the augmentation pipeline "
+              + names()
+              + " is built for "
+              + input
+              + " images and got a "
+              + c
+              + "x"
+              + h
+              + "x"
+              + w
+              + " image; only a pipeline whose"
+              + " first op is random_resized_crop, resize to [h, w] or center_crop takes images of any"
+              + " size (or resize to a shorter side n then a center_crop of at most n x n)");
     }
   }
 

@@ -8,16 +8,27 @@ package org.sparkcnn.data.augment;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
-record RandomCrop(Shape input, int h, int w, int padding, float[] fill)
-    implements SampleOp<int[]> {
+record RandomCrop(Shape input, int h, int w, int padding, float[] fill) implements SampleOp<int[]> {
   static RandomCrop parse(Settings s, Shape in) {
     int[] size = s.size("size");
     int padding = s.integer("padding", 0, 0);
     float[] fill = s.perChannel("fill", 0, in.c());
     if (size[0] > in.h() + 2 * padding || size[1] > in.w() + 2 * padding) {
-      throw s.error("a " + size[0] + "x" + size[1] + " crop does not fit the " + in.h() + "x"
-          + in.w() + " image padded by " + padding + "; expected a size of at most "
-          + (in.h() + 2 * padding) + "x" + (in.w() + 2 * padding));
+      throw s.error(
+          "a "
+              + size[0]
+              + "x"
+              + size[1]
+              + " crop does not fit the "
+              + in.h()
+              + "x"
+              + in.w()
+              + " image padded by "
+              + padding
+              + "; expected a size of at most "
+              + (in.h() + 2 * padding)
+              + "x"
+              + (in.w() + 2 * padding));
     }
     return new RandomCrop(in, size[0], size[1], padding, fill);
   }
@@ -26,7 +37,6 @@ record RandomCrop(Shape input, int h, int w, int padding, float[] fill)
   public String name() {
     return "random_crop";
   }
-
 
   @Override
   public double p() {

@@ -34,7 +34,6 @@ record RandomResizedCrop(Shape input, int h, int w, double[] scale, double[] rat
     return "random_resized_crop";
   }
 
-
   @Override
   public double p() {
     return 1;

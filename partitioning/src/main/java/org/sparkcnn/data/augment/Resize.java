@@ -25,7 +25,8 @@ record Resize(Shape input, int h, int w, boolean exact) implements SampleOp<Void
 
   /** {h, w} of an ih x iw image whose shorter side is scaled to n, as torchvision's Resize(n). */
   private static int[] shorterSide(int n, int ih, int iw) {
-    return ih <= iw ? new int[] {n, (int) ((long) n * iw / ih)}
+    return ih <= iw
+        ? new int[] {n, (int) ((long) n * iw / ih)}
         : new int[] {(int) ((long) n * ih / iw), n};
   }
 
@@ -38,7 +39,6 @@ record Resize(Shape input, int h, int w, boolean exact) implements SampleOp<Void
   public String name() {
     return "resize";
   }
-
 
   @Override
   public double p() {

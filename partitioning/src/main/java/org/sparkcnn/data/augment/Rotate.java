@@ -20,7 +20,6 @@ record Rotate(Shape outputShape, double lo, double hi, float[] fill, double p)
     return "rotate";
   }
 
-
   /** The angle in degrees. */
   @Override
   public Double draw(Rng r) {

@@ -20,8 +20,12 @@ final class Settings {
     this.values = new LinkedHashMap<>(values);
     for (String k : values.keySet()) {
       if (!known.contains(k)) {
-        throw error("unknown setting '" + k + "' (settings: "
-            + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+        throw error(
+            "unknown setting '"
+                + k
+                + "' (settings: "
+                + (known.isEmpty() ? "none" : String.join(", ", known))
+                + ")");
       }
     }
   }
@@ -59,7 +63,8 @@ final class Settings {
     if (raw == null) {
       return def;
     }
-    if (!(raw instanceof Number n) || !Double.isFinite(n.doubleValue())
+    if (!(raw instanceof Number n)
+        || !Double.isFinite(n.doubleValue())
         || !ok.test(n.doubleValue())) {
       throw bad(key, expected);
     }
@@ -68,8 +73,12 @@ final class Settings {
 
   /** A whole number >= min. */
   int integer(String key, int def, int min) {
-    double v = number(key, def, x -> x == Math.rint(x) && x >= min && x <= Integer.MAX_VALUE,
-        "an integer >= " + min);
+    double v =
+        number(
+            key,
+            def,
+            x -> x == Math.rint(x) && x >= min && x <= Integer.MAX_VALUE,
+            "an integer >= " + min);
     return (int) v;
   }
 
@@ -97,8 +106,16 @@ final class Settings {
   float[] perChannel(String key, double def, int channels) {
     double[] v = numbers(key, new double[] {def}, "a number or a list of one per channel");
     if (v.length != 1 && v.length != channels) {
-      throw error(key + ": " + v.length + " values, but the images have " + channels
-          + " channel" + (channels == 1 ? "" : "s") + "; expected one value or " + channels);
+      throw error(
+          key
+              + ": "
+              + v.length
+              + " values, but the images have "
+              + channels
+              + " channel"
+              + (channels == 1 ? "" : "s")
+              + "; expected one value or "
+              + channels);
     }
     float[] out = new float[channels];
     for (int c = 0; c < channels; c++) {

@@ -45,8 +45,9 @@ final class VectorColor {
       FloatVector offset = FloatVector.broadcast(S, 4f).blend(2f, green).blend(0f, red);
       FloatVector hh = diff.div(chroma).add(offset).div(6f).add(h);
       // floor(hh) for hh in (-1, 2): -1, 0 or 1
-      FloatVector floor = ZERO.blend(-1f, hh.compare(VectorOperators.LT, 0f))
-          .blend(1f, hh.compare(VectorOperators.GE, 1f));
+      FloatVector floor =
+          ZERO.blend(-1f, hh.compare(VectorOperators.LT, 0f))
+              .blend(1f, hh.compare(VectorOperators.GE, 1f));
       hh = hh.sub(floor);
       // HSV back to RGB, channel n (5 red, 3 green, 1 blue): v - (v s) max(0, min(k, 4 - k, 1))
       // with k = (n + 6 hh) mod 6; written out, as a call would box the vectors
@@ -57,11 +58,11 @@ final class VectorColor {
       max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(r, grey).intoArray(px, i);
       k = h6.add(3f);
       k = k.blend(k.sub(6f), k.compare(VectorOperators.GE, 6f));
-      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(g, grey)
-          .intoArray(px, plane + i);
+      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(g, grey).intoArray(px, plane + i);
       k = h6.add(1f);
       k = k.blend(k.sub(6f), k.compare(VectorOperators.GE, 6f));
-      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f))).blend(b, grey)
+      max.sub(vs.mul(k.min(FOUR.sub(k).min(1f)).max(0f)))
+          .blend(b, grey)
           .intoArray(px, 2 * plane + i);
     }
     ColorJitter.hueScalar(px, plane, i, plane, h);

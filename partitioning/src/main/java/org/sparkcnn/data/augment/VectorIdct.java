@@ -54,23 +54,24 @@ final class VectorIdct {
     IntVector o3 = i1.mul(JpegIdct.F1_501).add(q1).add(q4);
     // a column without AC takes jidctint.c's shortcut, DC << 2: the same as the sums except
     // where DC << 13 overflows, as an extreme DC of a corrupt file can
-    VectorMask<Integer> dcOnly = i1.or(i2).or(i3).or(i4).or(i5).or(i6).or(i7)
-        .compare(VectorOperators.EQ, 0);
+    VectorMask<Integer> dcOnly =
+        i1.or(i2).or(i3).or(i4).or(i5).or(i6).or(i7).compare(VectorOperators.EQ, 0);
     IntVector dc = i0.lanewise(VectorOperators.LSHL, 2);
-    IntVector range = descale(t10.add(o3), dc, dcOnly, ws, 0) // OR of every value + 2^14
-        .or(descale(t10.sub(o3), dc, dcOnly, ws, 56))
-        .or(descale(t11.add(o2), dc, dcOnly, ws, 8))
-        .or(descale(t11.sub(o2), dc, dcOnly, ws, 48))
-        .or(descale(t12.add(o1), dc, dcOnly, ws, 16))
-        .or(descale(t12.sub(o1), dc, dcOnly, ws, 40))
-        .or(descale(t13.add(o0), dc, dcOnly, ws, 24))
-        .or(descale(t13.sub(o0), dc, dcOnly, ws, 32));
+    IntVector range =
+        descale(t10.add(o3), dc, dcOnly, ws, 0) // OR of every value + 2^14
+            .or(descale(t10.sub(o3), dc, dcOnly, ws, 56))
+            .or(descale(t11.add(o2), dc, dcOnly, ws, 8))
+            .or(descale(t11.sub(o2), dc, dcOnly, ws, 48))
+            .or(descale(t12.add(o1), dc, dcOnly, ws, 16))
+            .or(descale(t12.sub(o1), dc, dcOnly, ws, 40))
+            .or(descale(t13.add(o0), dc, dcOnly, ws, 24))
+            .or(descale(t13.sub(o0), dc, dcOnly, ws, 32));
     return (range.reduceLanes(VectorOperators.OR) & ~0x7FFF) == 0;
   }
 
   /** Stores the descaled row at ws[at]; returns it + 2^14 (in [0, 2^15) when it fits). */
-  private static IntVector descale(IntVector v, IntVector dc, VectorMask<Integer> dcOnly,
-      int[] ws, int at) {
+  private static IntVector descale(
+      IntVector v, IntVector dc, VectorMask<Integer> dcOnly, int[] ws, int at) {
     IntVector row = v.add(1024).lanewise(VectorOperators.ASHR, 11).blend(dc, dcOnly);
     row.intoArray(ws, at);
     return row.add(16384);

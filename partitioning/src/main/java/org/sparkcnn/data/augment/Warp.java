@@ -28,8 +28,8 @@ final class Warp {
   }
 
   /**
-   * dst [C, h, w] = the window of src whose top-left pixel is (top, left), which may reach past
-   * the borders (padding); pixels outside src take fill[c].
+   * dst [C, h, w] = the window of src whose top-left pixel is (top, left), which may reach past the
+   * borders (padding); pixels outside src take fill[c].
    */
   static void crop(Image src, int top, int left, int h, int w, float[] fill, Image dst) {
     int c = src.c;
@@ -49,10 +49,10 @@ final class Warp {
 
   /**
    * dst [C, outH, outW] = the box of src at (top, left) of size bh x bw, resampled. Each axis uses
-   * a triangle filter whose radius is one source pixel when enlarging (bilinear interpolation)
-   * and the scale factor when shrinking (so every source pixel counts, as PIL's bilinear resize
-   * with antialiasing); taps outside the box are dropped and the weights renormalised. Horizontal
-   * pass into a spare buffer [C, bh, outW], then the vertical pass.
+   * a triangle filter whose radius is one source pixel when enlarging (bilinear interpolation) and
+   * the scale factor when shrinking (so every source pixel counts, as PIL's bilinear resize with
+   * antialiasing); taps outside the box are dropped and the weights renormalised. Horizontal pass
+   * into a spare buffer [C, bh, outW], then the vertical pass.
    */
   static void resize(Image src, int top, int left, int bh, int bw, int outH, int outW, Image dst) {
     resize(src, 0, 0, top, left, bh, bw, outH, outW, dst);
@@ -63,8 +63,8 @@ final class Warp {
    * box, in the whole image's coordinates, must lie inside src; the same numbers as resizing the
    * whole image (the filters are computed in its coordinates).
    */
-  static void resize(Image src, int oy, int ox, int top, int left, int bh, int bw, int outH,
-      int outW, Image dst) {
+  static void resize(
+      Image src, int oy, int ox, int top, int left, int bh, int bw, int outH, int outW, Image dst) {
     int c = src.c;
     Taps tx = Taps.of(left, bw, outW);
     Taps ty = Taps.of(top, bh, outH);
@@ -78,11 +78,11 @@ final class Warp {
   }
 
   /**
-   * The horizontal pass, mid [C, bh, outW]: each output sums its taps in order. The plain loop
-   * over each output's own taps, the reference of horizontal.
+   * The horizontal pass, mid [C, bh, outW]: each output sums its taps in order. The plain loop over
+   * each output's own taps, the reference of horizontal.
    */
-  static void horizontalReference(Image src, int oy, int ox, int top, int bh, int outW, Taps tx,
-      float[] mid) {
+  static void horizontalReference(
+      Image src, int oy, int ox, int top, int bh, int outW, Taps tx, float[] mid) {
     for (int ch = 0; ch < src.c; ch++) {
       for (int y = 0; y < bh; y++) {
         int s = (ch * src.h + top - oy + y) * src.w - ox;
@@ -99,12 +99,12 @@ final class Warp {
   }
 
   /**
-   * The horizontal pass with every output reading width taps (Taps.padded: zero weights around
-   * its own), a fixed trip count the JIT unrolls. The zeros add +0 to a sum that starts at +0 and
-   * is never -0, so the sums are horizontalReference's, bit for bit.
+   * The horizontal pass with every output reading width taps (Taps.padded: zero weights around its
+   * own), a fixed trip count the JIT unrolls. The zeros add +0 to a sum that starts at +0 and is
+   * never -0, so the sums are horizontalReference's, bit for bit.
    */
-  static void horizontal(Image src, int oy, int ox, int top, int bh, int outW, Taps tx,
-      float[] mid) {
+  static void horizontal(
+      Image src, int oy, int ox, int top, int bh, int outW, Taps tx, float[] mid) {
     int width = tx.width;
     int[] first = tx.paddedFirst;
     float[] wt = tx.padded;
@@ -141,8 +141,8 @@ final class Warp {
   }
 
   /** The vertical pass, dst [C, outH, outW] from mid [C, bh, outW]. */
-  private static void vertical(int c, int top, int bh, int outH, int outW, Taps ty, float[] mid,
-      Image dst) {
+  private static void vertical(
+      int c, int top, int bh, int outH, int outW, Taps ty, float[] mid, Image dst) {
     dst.reshape(c, outH, outW);
     for (int ch = 0; ch < c; ch++) {
       for (int y = 0; y < outH; y++) {
@@ -162,12 +162,12 @@ final class Warp {
   }
 
   /**
-   * One axis's filter: output i reads count[i] source pixels from first[i] on. Where the box is
-   * at least width long, the same filter with width taps for every output: from paddedFirst[i],
+   * One axis's filter: output i reads count[i] source pixels from first[i] on. Where the box is at
+   * least width long, the same filter with width taps for every output: from paddedFirst[i],
    * weights padded (zero outside the output's own taps) and inside the box; else both null.
    */
-  record Taps(int[] first, int[] count, float[] weight, int width, int[] paddedFirst,
-      float[] padded) {
+  record Taps(
+      int[] first, int[] count, float[] weight, int width, int[] paddedFirst, float[] padded) {
     static Taps of(int start, int len, int outLen) {
       double scale = (double) len / outLen;
       double radius = Math.max(1.0, scale);
@@ -205,9 +205,9 @@ final class Warp {
   }
 
   /**
-   * dst [C, outH, outW]: output pixel centre (x, y) reads src bilinearly at
-   * (m[0] x + m[1] y + m[2], m[3] x + m[4] y + m[5]), in pixel-centre coordinates of both images;
-   * a tap outside src reads fill[c].
+   * dst [C, outH, outW]: output pixel centre (x, y) reads src bilinearly at (m[0] x + m[1] y +
+   * m[2], m[3] x + m[4] y + m[5]), in pixel-centre coordinates of both images; a tap outside src
+   * reads fill[c].
    */
   static void warp(Image src, double[] m, float[] fill, int outH, int outW, Image dst) {
     int c = src.c;
@@ -226,12 +226,14 @@ final class Warp {
           int base = ch * h * w;
           float f = fill[ch];
           float v00 = y0 >= 0 && y0 < h && x0 >= 0 && x0 < w ? src.px[base + y0 * w + x0] : f;
-          float v01 = y0 >= 0 && y0 < h && x0 + 1 >= 0 && x0 + 1 < w
-              ? src.px[base + y0 * w + x0 + 1] : f;
-          float v10 = y0 + 1 >= 0 && y0 + 1 < h && x0 >= 0 && x0 < w
-              ? src.px[base + (y0 + 1) * w + x0] : f;
-          float v11 = y0 + 1 >= 0 && y0 + 1 < h && x0 + 1 >= 0 && x0 + 1 < w
-              ? src.px[base + (y0 + 1) * w + x0 + 1] : f;
+          float v01 =
+              y0 >= 0 && y0 < h && x0 + 1 >= 0 && x0 + 1 < w ? src.px[base + y0 * w + x0 + 1] : f;
+          float v10 =
+              y0 + 1 >= 0 && y0 + 1 < h && x0 >= 0 && x0 < w ? src.px[base + (y0 + 1) * w + x0] : f;
+          float v11 =
+              y0 + 1 >= 0 && y0 + 1 < h && x0 + 1 >= 0 && x0 + 1 < w
+                  ? src.px[base + (y0 + 1) * w + x0 + 1]
+                  : f;
           float top = v00 + fx * (v01 - v00);
           float bottom = v10 + fx * (v11 - v10);
           dst.px[(ch * outH + y) * outW + x] = top + fy * (bottom - top);
@@ -241,12 +243,12 @@ final class Warp {
   }
 
   /**
-   * The inverse map for warp of a forward transform about the image centre: a destination point
-   * p = A (q - centre) + centre + t for source point q, with A the 2x2 matrix {a, b; c, d} and t
-   * the translation, so q = A^-1 (p - centre - t) + centre.
+   * The inverse map for warp of a forward transform about the image centre: a destination point p =
+   * A (q - centre) + centre + t for source point q, with A the 2x2 matrix {a, b; c, d} and t the
+   * translation, so q = A^-1 (p - centre - t) + centre.
    */
-  static double[] inverseAbout(double a, double b, double c, double d, double tx, double ty,
-      int h, int w) {
+  static double[] inverseAbout(
+      double a, double b, double c, double d, double tx, double ty, int h, int w) {
     double det = a * d - b * c;
     double ia = d / det;
     double ib = -b / det;

@@ -28,8 +28,14 @@ import org.sparkcnn.engine.Shape;
 
 class AnySizeTest {
   private static final Map<String, Object> RRC = Map.of("op", "random_resized_crop", "size", 24);
-  private static final Map<String, Object> NORMALIZE = Map.of("op", "normalize", "mean",
-      List.of(0.485, 0.456, 0.406), "std", List.of(0.229, 0.224, 0.225));
+  private static final Map<String, Object> NORMALIZE =
+      Map.of(
+          "op",
+          "normalize",
+          "mean",
+          List.of(0.485, 0.456, 0.406),
+          "std",
+          List.of(0.229, 0.224, 0.225));
 
   private static Pipeline pipeline(Shape in, Object... items) {
     return Augmentation.training(List.of(items), "data.augment", in);
@@ -50,7 +56,8 @@ class AnySizeTest {
     Set<String> boxes = new HashSet<>();
     for (int id = 0; id < 500; id++) {
       int[] b = op.draw(Rng.of(9, id), 375, 500);
-      assertTrue(b[0] >= 0 && b[1] >= 0 && b[0] + b[2] <= 375 && b[1] + b[3] <= 500,
+      assertTrue(
+          b[0] >= 0 && b[1] >= 0 && b[0] + b[2] <= 375 && b[1] + b[3] <= 500,
           java.util.Arrays.toString(b));
       double share = (double) b[2] * b[3] / (375 * 500);
       double ratio = (double) b[3] / b[2];
@@ -98,26 +105,38 @@ class AnySizeTest {
   void otherSizesAreRefusedWithAMessageUnlessTheFirstOpTakesThem() {
     Pipeline flip = pipeline(Shape.of(3, 32, 32), "hflip", NORMALIZE);
     assertFalse(flip.anySize());
-    String m = assertThrows(IllegalArgumentException.class,
-        () -> flip.run(noise(3, 20, 30, 2), new Image(), 1, 1, 1)).getMessage();
-    assertEquals("the augmentation pipeline [hflip, normalize] is built for 3x32x32 images and got"
-        + " a 3x20x30 image; only a pipeline whose first op is random_resized_crop, resize to"
-        + " [h, w] or center_crop takes images of any size (or resize to a shorter side n then"
-        + " a center_crop of at most n x n)", m);
+    String m =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> flip.run(noise(3, 20, 30, 2), new Image(), 1, 1, 1))
+            .getMessage();
+    assertEquals(
+        "the augmentation pipeline [hflip, normalize] is built for 3x32x32 images and got"
+            + " a 3x20x30 image; only a pipeline whose first op is random_resized_crop, resize to"
+            + " [h, w] or center_crop takes images of any size (or resize to a shorter side n then"
+            + " a center_crop of at most n x n)",
+        m);
     Pipeline shorter = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", 16));
     assertFalse(shorter.anySize()); // the shorter side's output depends on the input's size
-    assertTrue(pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", List.of(16, 16)))
-        .anySize());
+    assertTrue(
+        pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", List.of(16, 16))).anySize());
     Pipeline rrc = pipeline(Shape.of(3, 32, 32), RRC);
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> rrc.run(noise(1, 40, 40, 3), new Image(), 1, 1, 1)).getMessage()
-        .endsWith("takes 3-channel images; got a 1-channel image"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> rrc.run(noise(1, 40, 40, 3), new Image(), 1, 1, 1))
+            .getMessage()
+            .endsWith("takes 3-channel images; got a 1-channel image"));
     Pipeline centre = pipeline(Shape.of(3, 32, 32), Map.of("op", "center_crop", "size", 24));
-    assertEquals(Shape.of(3, 24, 24), centre.run(noise(3, 30, 100, 4), new Image(), 1, 1, 1)
-        .shape());
-    assertEquals("center_crop: a 24x24 crop is larger than the 20x100 image; expected an image"
-        + " of at least 24x24", assertThrows(IllegalArgumentException.class,
-            () -> centre.run(noise(3, 20, 100, 4), new Image(), 1, 1, 1)).getMessage());
+    assertEquals(
+        Shape.of(3, 24, 24), centre.run(noise(3, 30, 100, 4), new Image(), 1, 1, 1).shape());
+    assertEquals(
+        "center_crop: a 24x24 crop is larger than the 20x100 image; expected an image"
+            + " of at least 24x24",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> centre.run(noise(3, 20, 100, 4), new Image(), 1, 1, 1))
+            .getMessage());
   }
 
   /** A JPEG of smooth colours and noise, 61 x 47 pixels: not a whole number of blocks. */
@@ -149,16 +168,21 @@ class AnySizeTest {
       byte[] file = jpeg(format);
       Image whole = decodeWhole(file);
       assertEquals(Shape.of(3, 47, 61), whole.shape());
-      Pipeline p = pipeline(Shape.of(3, 32, 32), RRC, "hflip",
-          Map.of("op", "color_jitter", "brightness", 0.4, "hue", 0.1), NORMALIZE);
+      Pipeline p =
+          pipeline(
+              Shape.of(3, 32, 32),
+              RRC,
+              "hflip",
+              Map.of("op", "color_jitter", "brightness", 0.4, "hue", 0.1),
+              NORMALIZE);
       EncodedAugmenter enc = new EncodedAugmenter();
       float[] x = new float[3 + p.output().size()];
       for (int id = 0; id < 40; id++) {
         enc.augment(p, file, "noise." + format, 7, 1, id, x, 3);
-        float[] expected = p.run(Image.of(3, 47, 61, whole.pixels()), new Image(), 7, 1, id)
-            .pixels();
-        assertArrayEquals(expected, java.util.Arrays.copyOfRange(x, 3, x.length),
-            format + " sample " + id);
+        float[] expected =
+            p.run(Image.of(3, 47, 61, whole.pixels()), new Image(), 7, 1, id).pixels();
+        assertArrayEquals(
+            expected, java.util.Arrays.copyOfRange(x, 3, x.length), format + " sample " + id);
       }
     }
   }
@@ -171,31 +195,46 @@ class AnySizeTest {
     new EncodedAugmenter().augment(p, file, "noise.jpg", 1, 1, 3, x, 0);
     assertArrayEquals(p.run(decodeWhole(file), new Image(), 1, 1, 3).pixels(), x);
     Pipeline other = pipeline(Shape.of(3, 32, 32), "hflip");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new EncodedAugmenter()
-        .augment(other, file, "noise.jpg", 1, 1, 3, x, 0)).getMessage()
-        .contains("is built for 3x32x32 images and got a 3x47x61 image"));
-    assertEquals("cannot decode the image junk.jpg: not a format javax.imageio reads (JPEG, PNG,"
-        + " GIF, BMP)", assertThrows(IllegalArgumentException.class, () -> new EncodedAugmenter()
-            .augment(p, new byte[] {1, 2, 3, 4}, "junk.jpg", 1, 1, 3, x, 0)).getMessage());
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new EncodedAugmenter().augment(other, file, "noise.jpg", 1, 1, 3, x, 0))
+            .getMessage()
+            .contains("is built for 3x32x32 images and got a 3x47x61 image"));
+    assertEquals(
+        "cannot decode the image junk.jpg: not a format javax.imageio reads (JPEG, PNG,"
+            + " GIF, BMP)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new EncodedAugmenter()
+                        .augment(p, new byte[] {1, 2, 3, 4}, "junk.jpg", 1, 1, 3, x, 0))
+            .getMessage());
   }
 
   @Test
   void resizeToAShorterSideThenCenterCropTakesAnySizeAsTorchvisionEvaluates() {
     Map<String, Object> crop = Map.of("op", "center_crop", "size", 16);
-    Pipeline eval = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", 20), crop,
-        NORMALIZE);
+    Pipeline eval =
+        pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size", 20), crop, NORMALIZE);
     assertTrue(eval.anySize());
     assertEquals(Shape.of(3, 16, 16), eval.output());
     // a 40x60 image: its shorter side to 20 makes 20x30, as resize to [20, 30] does
-    Pipeline exact = pipeline(Shape.of(3, 32, 32), Map.of("op", "resize", "size",
-        List.of(20, 30)), crop, NORMALIZE);
+    Pipeline exact =
+        pipeline(
+            Shape.of(3, 32, 32), Map.of("op", "resize", "size", List.of(20, 30)), crop, NORMALIZE);
     Image wide = noise(3, 40, 60, 5);
     Image byExact = exact.run(wide, new Image(), 1, 0, 3);
     Image byShorter = eval.run(noise(3, 40, 60, 5), new Image(), 1, 0, 3);
-    assertArrayEquals(java.util.Arrays.copyOf(byExact.px, byExact.size()),
+    assertArrayEquals(
+        java.util.Arrays.copyOf(byExact.px, byExact.size()),
         java.util.Arrays.copyOf(byShorter.px, byShorter.size()));
     // a crop larger than the shorter side would not fit every image: not any size
-    assertFalse(pipeline(Shape.of(3, 32, 48), Map.of("op", "resize", "size", 12),
-        Map.of("op", "center_crop", "size", List.of(12, 14))).anySize());
+    assertFalse(
+        pipeline(
+                Shape.of(3, 32, 48),
+                Map.of("op", "resize", "size", 12),
+                Map.of("op", "center_crop", "size", List.of(12, 14)))
+            .anySize());
   }
 }

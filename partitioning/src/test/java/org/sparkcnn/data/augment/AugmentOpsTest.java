@@ -18,7 +18,7 @@ import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
 class AugmentOpsTest {
-  /** 1 x 2 x 3:  1 2 3 / 4 5 6. */
+  /** 1 x 2 x 3: 1 2 3 / 4 5 6. */
   private static final Image IMAGE_3X2 = Image.of(1, 2, 3, 1, 2, 3, 4, 5, 6);
 
   /** The op of one config item for input shape in. */
@@ -64,8 +64,8 @@ class AugmentOpsTest {
 
   @Test
   void randomCropDrawsWindowsWithinThePaddedImage() {
-    var op = (RandomCrop) op(Shape.of(1, 4, 4), Map.of("op", "random_crop", "size", 3,
-        "padding", 1));
+    var op =
+        (RandomCrop) op(Shape.of(1, 4, 4), Map.of("op", "random_crop", "size", 3, "padding", 1));
     Image src = Image.of(1, 4, 4, ramp(16));
     boolean sawPadding = false;
     for (int id = 0; id < 200; id++) {
@@ -103,8 +103,19 @@ class AugmentOpsTest {
 
   @Test
   void resizedCropOfTheWholeImageAtItsSizeIsTheImage() {
-    var op = (RandomResizedCrop) op(Shape.of(1, 6, 6), Map.of("op", "random_resized_crop",
-        "size", 6, "scale", List.of(1, 1), "ratio", List.of(1, 1)));
+    var op =
+        (RandomResizedCrop)
+            op(
+                Shape.of(1, 6, 6),
+                Map.of(
+                    "op",
+                    "random_resized_crop",
+                    "size",
+                    6,
+                    "scale",
+                    List.of(1, 1),
+                    "ratio",
+                    List.of(1, 1)));
     int[] box = op.draw(Rng.of(1, 2));
     assertArrayEquals(new int[] {0, 0, 6, 6}, box);
     Image src = Image.of(1, 6, 6, ramp(36));
@@ -113,8 +124,11 @@ class AugmentOpsTest {
 
   @Test
   void resizedCropBoxesStayInsideAndCoverTheirScale() {
-    var op = (RandomResizedCrop) op(Shape.of(3, 40, 50), Map.of("op", "random_resized_crop",
-        "size", 16, "scale", List.of(0.25, 0.5)));
+    var op =
+        (RandomResizedCrop)
+            op(
+                Shape.of(3, 40, 50),
+                Map.of("op", "random_resized_crop", "size", 16, "scale", List.of(0.25, 0.5)));
     for (int id = 0; id < 100; id++) {
       int[] b = op.draw(Rng.of(3, id));
       assertTrue(b[0] >= 0 && b[1] >= 0 && b[0] + b[2] <= 40 && b[1] + b[3] <= 50);
@@ -159,11 +173,12 @@ class AugmentOpsTest {
 
   @Test
   void affineIdentityKeepsTheImageAndShiftsAndShearsMoveIt() {
-    var op = (Affine) op(Shape.of(1, 3, 3), Map.of("op", "affine", "translate", List.of(0.4, 0),
-        "fill", 9));
+    var op =
+        (Affine)
+            op(Shape.of(1, 3, 3), Map.of("op", "affine", "translate", List.of(0.4, 0), "fill", 9));
     Image src = Image.of(1, 3, 3, ramp(9));
-    assertArrayEquals(src.pixels(), apply(op, new double[] {0, 0, 0, 1, 0, 0}, src).pixels(),
-        1e-6f);
+    assertArrayEquals(
+        src.pixels(), apply(op, new double[] {0, 0, 0, 1, 0, 0}, src).pixels(), 1e-6f);
     Image right = apply(op, new double[] {0, 1, 0, 1, 0, 0}, src);
     assertArrayEquals(new float[] {9, 0, 1, 9, 3, 4, 9, 6, 7}, right.pixels(), 1e-6f);
     // shear x by 45 degrees: x' = x + (y - centre), so the top row moves left, the bottom right
@@ -207,8 +222,10 @@ class AugmentOpsTest {
     assertEquals(1f, turned.get(2, 0, 0), 1e-6f);
     Image third = copy(rgb);
     ColorJitter.hue(third, 1f / 3);
-    assertArrayEquals(new float[] {0, 1, 0}, new float[] {third.get(0, 0, 0), third.get(1, 0, 0),
-        third.get(2, 0, 0)}, 1e-6f); // red turns green
+    assertArrayEquals(
+        new float[] {0, 1, 0},
+        new float[] {third.get(0, 0, 0), third.get(1, 0, 0), third.get(2, 0, 0)},
+        1e-6f); // red turns green
     Image bright = copy(rgb);
     ColorJitter.brightness(bright, 2f);
     assertArrayEquals(new float[] {1, 0.4f, 0, 0.8f, 0, 1}, bright.pixels(), 1e-6f); // clamped
@@ -216,10 +233,23 @@ class AugmentOpsTest {
 
   @Test
   void brightnessZeroFromConfigGivesBlack() {
-    var op = (ColorJitter) op(Shape.of(3, 2, 2), Map.of("op", "color_jitter", "brightness",
-        List.of(0, 0), "contrast", 0.5, "saturation", 0.5, "hue", 0.2));
-    Image src = Image.of(3, 2, 2, 0.1f, 0.9f, 0.5f, 0.3f, 0.2f, 0.8f, 0.4f, 0.6f, 0.7f, 0.05f,
-        0.95f, 0.5f);
+    var op =
+        (ColorJitter)
+            op(
+                Shape.of(3, 2, 2),
+                Map.of(
+                    "op",
+                    "color_jitter",
+                    "brightness",
+                    List.of(0, 0),
+                    "contrast",
+                    0.5,
+                    "saturation",
+                    0.5,
+                    "hue",
+                    0.2));
+    Image src =
+        Image.of(3, 2, 2, 0.1f, 0.9f, 0.5f, 0.3f, 0.2f, 0.8f, 0.4f, 0.6f, 0.7f, 0.05f, 0.95f, 0.5f);
     for (int id = 0; id < 20; id++) {
       Image out = apply(op, op.draw(Rng.of(2, id)), src);
       // brightness 0 zeroes every pixel, and contrast, saturation and hue keep black black
@@ -229,8 +259,11 @@ class AugmentOpsTest {
 
   @Test
   void normalizeSubtractsTheMeanAndDividesByTheStd() {
-    var op = (Normalize) op(Shape.of(2, 1, 2), Map.of("op", "normalize", "mean",
-        List.of(0.5, 0.25), "std", List.of(0.25, 0.5)));
+    var op =
+        (Normalize)
+            op(
+                Shape.of(2, 1, 2),
+                Map.of("op", "normalize", "mean", List.of(0.5, 0.25), "std", List.of(0.25, 0.5)));
     Image out = apply(op, null, Image.of(2, 1, 2, 0.75f, 0f, 0.25f, 1f));
     assertArrayEquals(new float[] {1f, -2f, 0f, 1.5f}, out.pixels(), 1e-6f);
   }

@@ -49,38 +49,60 @@ class AugmentationTest {
     return Block.of(0, SHAPES, samples);
   }
 
-  private static final List<Object> CIFAR = List.of(
-      Map.of("op", "random_crop", "size", 32, "padding", 4),
-      Map.of("op", "hflip"),
-      Map.of("op", "color_jitter", "brightness", 0.4, "contrast", 0.4, "saturation", 0.4,
-          "hue", 0.1),
-      Map.of("op", "rotate", "degrees", 15, "p", 0.5),
-      Map.of("op", "cutout", "size", 8),
-      Map.of("op", "normalize", "mean", List.of(0.5, 0.5, 0.5), "std", 0.25));
+  private static final List<Object> CIFAR =
+      List.of(
+          Map.of("op", "random_crop", "size", 32, "padding", 4),
+          Map.of("op", "hflip"),
+          Map.of(
+              "op",
+              "color_jitter",
+              "brightness",
+              0.4,
+              "contrast",
+              0.4,
+              "saturation",
+              0.4,
+              "hue",
+              0.1),
+          Map.of("op", "rotate", "degrees", 15, "p", 0.5),
+          Map.of("op", "cutout", "size", 8),
+          Map.of("op", "normalize", "mean", List.of(0.5, 0.5, 0.5), "std", 0.25));
 
   @Test
   void badSettingsAreNamedWithTheirPlace() {
     List<Object> items = new ArrayList<>(CIFAR.subList(0, 2));
     items.add(Map.of("op", "rotate", "angel", 10));
-    assertEquals("data.augment[2].rotate: unknown setting 'angel' (settings: degrees, fill, p)",
+    assertEquals(
+        "data.augment[2].rotate: unknown setting 'angel' (settings: degrees, fill, p)",
         error(items, List.of()));
-    assertTrue(error(List.of("flip"), List.of()).startsWith(
-        "data.augment[0]: unknown op 'flip'; expected one of [random_crop,"));
-    assertEquals("data.augment[0].random_crop: a 40x40 crop does not fit the 32x32 image padded"
-        + " by 2; expected a size of at most 36x36",
+    assertTrue(
+        error(List.of("flip"), List.of())
+            .startsWith("data.augment[0]: unknown op 'flip'; expected one of [random_crop,"));
+    assertEquals(
+        "data.augment[0].random_crop: a 40x40 crop does not fit the 32x32 image padded"
+            + " by 2; expected a size of at most 36x36",
         error(List.of(Map.of("op", "random_crop", "size", 40, "padding", 2)), List.of()));
-    assertEquals("data.augment[0].hflip: p: expected a probability in [0, 1], got 1.5",
+    assertEquals(
+        "data.augment[0].hflip: p: expected a probability in [0, 1], got 1.5",
         error(List.of(Map.of("op", "hflip", "p", 1.5)), List.of()));
-    assertEquals("data.augment[0].rotate: degrees: required, expected a number d >= 0 (for"
-        + " [-d, d]) or a range [lo, hi]", error(List.of("rotate"), List.of()));
-    assertTrue(error(List.of(Map.of("op", "normalize", "mean", List.of(0.5, 0.5), "std", 1)),
-        List.of()).startsWith("data.augment[0].normalize: mean: 2 values, but the images have 3"
-            + " channels"));
-    assertTrue(error(List.of("mixup", "hflip"), List.of()).startsWith(
-        "data.augment[1].hflip: mixup and cutmix mix finished samples, so they come last"));
-    assertTrue(error(List.of(Map.of("op", "normalize", "mean", 0.5, "std", 0.5),
-        "color_jitter"), List.of()).startsWith("data.augment[1].color_jitter: colour jitter"
-            + " works on pixels in [0, 1]"));
+    assertEquals(
+        "data.augment[0].rotate: degrees: required, expected a number d >= 0 (for"
+            + " [-d, d]) or a range [lo, hi]",
+        error(List.of("rotate"), List.of()));
+    assertTrue(
+        error(List.of(Map.of("op", "normalize", "mean", List.of(0.5, 0.5), "std", 1)), List.of())
+            .startsWith(
+                "data.augment[0].normalize: mean: 2 values, but the images have 3" + " channels"));
+    assertTrue(
+        error(List.of("mixup", "hflip"), List.of())
+            .startsWith(
+                "data.augment[1].hflip: mixup and cutmix mix finished samples, so they come last"));
+    assertTrue(
+        error(
+                List.of(Map.of("op", "normalize", "mean", 0.5, "std", 0.5), "color_jitter"),
+                List.of())
+            .startsWith(
+                "data.augment[1].color_jitter: colour jitter" + " works on pixels in [0, 1]"));
     assertTrue(error(List.of(42), List.of()).startsWith("data.augment[0]: expected an op"));
   }
 
@@ -89,28 +111,53 @@ class AugmentationTest {
     Augmentation a = parse(CIFAR, List.of(), SHAPES);
     assertEquals(List.of("normalize"), a.eval().names());
     assertEquals(SHAPES, a.eval().output());
-    assertEquals("data.eval_transform[0].hflip: a random op is for training only; evaluation"
-        + " takes resize, center_crop, normalize", error(CIFAR, List.of("hflip")));
+    assertEquals(
+        "data.eval_transform[0].hflip: a random op is for training only; evaluation"
+            + " takes resize, center_crop, normalize",
+        error(CIFAR, List.of("hflip")));
     String shape = error(List.of(Map.of("op", "random_crop", "size", 28)), List.of());
-    assertTrue(shape.contains("evaluation samples come out 3x32x32 but training samples 3x28x28"),
-        shape);
+    assertTrue(
+        shape.contains("evaluation samples come out 3x32x32 but training samples 3x28x28"), shape);
     assertTrue(shape.contains("e.g. data.eval_transform: [{op: center_crop, size: 28}]"), shape);
-    Augmentation fixed = parse(List.of(Map.of("op", "random_crop", "size", 28)),
-        List.of(Map.of("op", "center_crop", "size", 28)), SHAPES);
+    Augmentation fixed =
+        parse(
+            List.of(Map.of("op", "random_crop", "size", 28)),
+            List.of(Map.of("op", "center_crop", "size", 28)),
+            SHAPES);
     assertEquals(Shape.of(3, 28, 28), fixed.eval().output());
     String norm = error(CIFAR, List.of(Map.of("op", "resize", "size", 32)));
-    assertTrue(norm.contains("training normalises with mean [0.5, 0.5, 0.5] and std [0.25, 0.25,"
-        + " 0.25] but evaluation with no normalize op"), norm);
+    assertTrue(
+        norm.contains(
+            "training normalises with mean [0.5, 0.5, 0.5] and std [0.25, 0.25,"
+                + " 0.25] but evaluation with no normalize op"),
+        norm);
   }
 
   @Test
   void imageNetRecipeParses() {
-    Augmentation a = parse(List.of(Map.of("op", "random_resized_crop", "size", 24), "hflip",
-        Map.of("op", "normalize", "mean", List.of(0.485, 0.456, 0.406), "std",
-            List.of(0.229, 0.224, 0.225))),
-        List.of(Map.of("op", "resize", "size", 28), Map.of("op", "center_crop", "size", 24),
-            Map.of("op", "normalize", "mean", List.of(0.485, 0.456, 0.406), "std",
-                List.of(0.229, 0.224, 0.225))), SHAPES);
+    Augmentation a =
+        parse(
+            List.of(
+                Map.of("op", "random_resized_crop", "size", 24),
+                "hflip",
+                Map.of(
+                    "op",
+                    "normalize",
+                    "mean",
+                    List.of(0.485, 0.456, 0.406),
+                    "std",
+                    List.of(0.229, 0.224, 0.225))),
+            List.of(
+                Map.of("op", "resize", "size", 28),
+                Map.of("op", "center_crop", "size", 24),
+                Map.of(
+                    "op",
+                    "normalize",
+                    "mean",
+                    List.of(0.485, 0.456, 0.406),
+                    "std",
+                    List.of(0.229, 0.224, 0.225))),
+            SHAPES);
     assertEquals(Shape.of(3, 24, 24), a.train().output());
     assertEquals(List.of("resize", "center_crop", "normalize"), a.eval().names());
   }
@@ -125,18 +172,21 @@ class AugmentationTest {
     new Augmenter().gather(p, block, null, 0, 8, norm, 42, 3, all, new int[8], null, 10);
     // sample 5 alone, first in a batch in another order, on another augmenter
     float[] one = new float[2 * size];
-    new Augmenter().gather(p, block, new int[] {5, 2}, 0, 2, norm, 42, 3, one, new int[2], null,
-        10);
-    assertArrayEquals(Arrays.copyOfRange(all, 5 * size, 6 * size),
-        Arrays.copyOfRange(one, 0, size));
+    new Augmenter()
+        .gather(p, block, new int[] {5, 2}, 0, 2, norm, 42, 3, one, new int[2], null, 10);
+    assertArrayEquals(
+        Arrays.copyOfRange(all, 5 * size, 6 * size), Arrays.copyOfRange(one, 0, size));
     float[] again = new float[8 * size];
     new Augmenter().gather(p, block, null, 0, 8, norm, 42, 3, again, new int[8], null, 10);
     assertArrayEquals(all, again);
     float[] nextEpoch = new float[8 * size];
     new Augmenter().gather(p, block, null, 0, 8, norm, 42, 4, nextEpoch, new int[8], null, 10);
     for (int i = 0; i < 8; i++) {
-      assertFalse(Arrays.equals(Arrays.copyOfRange(all, i * size, (i + 1) * size),
-          Arrays.copyOfRange(nextEpoch, i * size, (i + 1) * size)), "sample " + i);
+      assertFalse(
+          Arrays.equals(
+              Arrays.copyOfRange(all, i * size, (i + 1) * size),
+              Arrays.copyOfRange(nextEpoch, i * size, (i + 1) * size)),
+          "sample " + i);
     }
     float[] otherSeed = new float[8 * size];
     new Augmenter().gather(p, block, null, 0, 8, norm, 43, 3, otherSeed, new int[8], null, 10);
@@ -145,11 +195,16 @@ class AugmentationTest {
 
   @Test
   void opsThatAllSkipGiveTheFastPathsNumbers() {
-    Pipeline p = parse(List.of(Map.of("op", "hflip", "p", 0), Map.of("op", "rotate", "degrees",
-        30, "p", 0)), List.of(), SHAPES).train();
+    Pipeline p =
+        parse(
+                List.of(
+                    Map.of("op", "hflip", "p", 0), Map.of("op", "rotate", "degrees", 30, "p", 0)),
+                List.of(),
+                SHAPES)
+            .train();
     Block block = shapes(10, 4);
-    Normalizer norm = new Normalizer(new float[] {0.2f, 0.3f, 0.4f}, new float[] {0.5f, 0.6f,
-        0.7f});
+    Normalizer norm =
+        new Normalizer(new float[] {0.2f, 0.3f, 0.4f}, new float[] {0.5f, 0.6f, 0.7f});
     float[] fast = new float[4 * SHAPES.size()];
     int[] fy = new int[4];
     block.gather(new int[] {3, 1, 2, 0}, 0, 4, norm, fast, fy);
@@ -191,8 +246,8 @@ class AugmentationTest {
         assertEquals(1 - lam, t[i * k + y[j]], 1e-6f);
       }
       for (int q = 0; q < size; q += 97) {
-        assertEquals(lam * plain[i * size + q] + (1 - lam) * plain[j * size + q], x[i * size + q],
-            1e-6f);
+        assertEquals(
+            lam * plain[i * size + q] + (1 - lam) * plain[j * size + q], x[i * size + q], 1e-6f);
       }
     }
   }

@@ -51,16 +51,18 @@ class JpegDecodeTest {
     Image expected = new Image();
     EncodedAugmenter.toPlanes(img, expected);
     Image got = new Image();
-    assertTrue(EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, null),
-        jpeg.components() == 3, got), name);
+    assertTrue(
+        EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, null), jpeg.components() == 3, got),
+        name);
     assertArrayEquals(expected.pixels(), got.pixels(), name);
     ImageReadParam p = new ImageReadParam();
     int h = jpeg.height();
     int w = jpeg.width();
     p.setSourceRegion(new Rectangle(w / 5, h / 3, w / 2, h / 2));
     Image window = new Image();
-    assertTrue(EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, p),
-        jpeg.components() == 3, window), name);
+    assertTrue(
+        EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, p), jpeg.components() == 3, window),
+        name);
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < h / 2; y++) {
         for (int x = 0; x < w / 2; x++) {
@@ -114,15 +116,16 @@ class JpegDecodeTest {
   }
 
   private static boolean hasIccProfile(byte[] file) {
-    String head = new String(file, 0, Math.min(file.length, 4096),
-        java.nio.charset.StandardCharsets.ISO_8859_1);
+    String head =
+        new String(
+            file, 0, Math.min(file.length, 4096), java.nio.charset.StandardCharsets.ISO_8859_1);
     return head.contains("ICC_PROFILE");
   }
 
   @Test
   void aFileWithAnIccProfileDecodesToPilsPixels() throws IOException {
-    Path f = SharedData.root().resolve(
-        "datasets/hymenoptera_data/train/ants/1225872729_6f0856588f.jpg");
+    Path f =
+        SharedData.root().resolve("datasets/hymenoptera_data/train/ants/1225872729_6f0856588f.jpg");
     byte[] file = Files.readAllBytes(f);
     assertTrue(hasIccProfile(file));
     Image im = new Image();
@@ -135,10 +138,16 @@ class JpegDecodeTest {
       sum += Math.round(im.px[i] * 255);
     }
     assertEquals(85270287L, sum);
-    assertArrayEquals(new float[] {146, 127, 120}, new float[] {im.get(0, 0, 0) * 255,
-        im.get(1, 0, 0) * 255, im.get(2, 0, 0) * 255}, 1e-3f);
-    assertArrayEquals(new float[] {247, 245, 246}, new float[] {im.get(0, 100, 200) * 255,
-        im.get(1, 100, 200) * 255, im.get(2, 100, 200) * 255}, 1e-3f);
+    assertArrayEquals(
+        new float[] {146, 127, 120},
+        new float[] {im.get(0, 0, 0) * 255, im.get(1, 0, 0) * 255, im.get(2, 0, 0) * 255},
+        1e-3f);
+    assertArrayEquals(
+        new float[] {247, 245, 246},
+        new float[] {
+          im.get(0, 100, 200) * 255, im.get(1, 100, 200) * 255, im.get(2, 100, 200) * 255
+        },
+        1e-3f);
   }
 
   @Test
@@ -147,7 +156,8 @@ class JpegDecodeTest {
     byte[] noJfif = written(BufferedImage.TYPE_INT_RGB).clone();
     noJfif[6] = 'X'; // the JFIF marker's name: libjpeg would have to guess the colour space
     assertNull(EncodedAugmenter.Jpeg.of(noJfif));
-    assertNull(EncodedAugmenter.Jpeg.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF,
-        (byte) 0xE0, 0x7F, 0x00}));
+    assertNull(
+        EncodedAugmenter.Jpeg.of(
+            new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0x7F, 0x00}));
   }
 }

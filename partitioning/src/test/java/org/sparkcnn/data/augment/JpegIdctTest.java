@@ -48,16 +48,31 @@ class JpegIdctTest {
       boolean same = JpegIdct.islow(copy, ws, expected, 5, 24, FULL, false);
       for (boolean vector : new boolean[] {false, true}) {
         java.util.Arrays.fill(got, (byte) 0);
-        boolean ok = shape == 0 ? JpegIdct.dcOnly(in[0], got, 5, 24)
-            : JpegIdct.islow(in, ws, got, 5, 24, shape, vector);
+        boolean ok =
+            shape == 0
+                ? JpegIdct.dcOnly(in[0], got, 5, 24)
+                : JpegIdct.islow(in, ws, got, 5, 24, shape, vector);
         assertEquals(same, ok, "block " + t + ": within the range where libjpeg builds agree");
         declined += ok ? 0 : 1;
         for (int y = 0; y < 8 && ok; y++) {
           for (int x = 0; x < 8; x++) {
             int i = 5 + y * 24 + x;
             if (got[i] != expected[i]) {
-              throw new AssertionError("block " + t + " shape " + shape + " vector " + vector
-                  + " at " + y + "," + x + ": " + got[i] + " != " + expected[i]);
+              throw new AssertionError(
+                  "block "
+                      + t
+                      + " shape "
+                      + shape
+                      + " vector "
+                      + vector
+                      + " at "
+                      + y
+                      + ","
+                      + x
+                      + ": "
+                      + got[i]
+                      + " != "
+                      + expected[i]);
             }
           }
         }

@@ -43,8 +43,8 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.Rng;
-import org.sparkcnn.engine.SharedData;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.SharedData;
 
 class JpegWindowDecoderTest {
   private static final String NATIVE = "javax_imageio_jpeg_image_1.0";
@@ -122,8 +122,10 @@ class JpegWindowDecoderTest {
     Rng r = Rng.of(seed);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        int rgb = x < w / 2 ? r.nextInt(1 << 24)
-            : (x * 255 / w) << 16 | (y * 255 / h) << 8 | ((x + y) * 97 & 0xFF);
+        int rgb =
+            x < w / 2
+                ? r.nextInt(1 << 24)
+                : (x * 255 / w) << 16 | (y * 255 / h) << 8 | ((x + y) * 97 & 0xFF);
         img.setRGB(x, y, rgb);
       }
     }
@@ -131,11 +133,12 @@ class JpegWindowDecoderTest {
   }
 
   /**
-   * img written by the JDK's JPEG writer with sampling factors {h, v} per component (as many as
-   * the image has), a restart interval (0: none), at the given quality, maybe progressive.
+   * img written by the JDK's JPEG writer with sampling factors {h, v} per component (as many as the
+   * image has), a restart interval (0: none), at the given quality, maybe progressive.
    */
-  static byte[] written(BufferedImage img, int[][] sampling, int restart, float quality,
-      boolean progressive) throws IOException {
+  static byte[] written(
+      BufferedImage img, int[][] sampling, int restart, float quality, boolean progressive)
+      throws IOException {
     ImageWriter wr = ImageIO.getImageWritersByFormatName("jpeg").next();
     try {
       ImageWriteParam param = wr.getDefaultWriteParam();
@@ -144,8 +147,8 @@ class JpegWindowDecoderTest {
       if (progressive) {
         param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
       }
-      IIOMetadata meta = wr.getDefaultImageMetadata(
-          ImageTypeSpecifier.createFromRenderedImage(img), param);
+      IIOMetadata meta =
+          wr.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), param);
       IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(NATIVE);
       var specs = root.getElementsByTagName("componentSpec");
       for (int i = 0; i < specs.getLength() && sampling != null; i++) {
@@ -154,8 +157,7 @@ class JpegWindowDecoderTest {
         spec.setAttribute("VsamplingFactor", Integer.toString(sampling[i][1]));
       }
       if (restart > 0) {
-        IIOMetadataNode seq = (IIOMetadataNode) root.getElementsByTagName("markerSequence")
-            .item(0);
+        IIOMetadataNode seq = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
         IIOMetadataNode dri = new IIOMetadataNode("dri");
         dri.setAttribute("interval", Integer.toString(restart));
         seq.insertBefore(dri, root.getElementsByTagName("sof").item(0));
@@ -172,12 +174,20 @@ class JpegWindowDecoderTest {
     }
   }
 
-  private static final int[][][] SAMPLINGS = {{{1, 1}, {1, 1}, {1, 1}}, {{2, 1}, {1, 1}, {1, 1}},
-      {{1, 2}, {1, 1}, {1, 1}}, {{2, 2}, {1, 1}, {1, 1}}, {{3, 1}, {1, 1}, {1, 1}},
-      {{4, 2}, {1, 1}, {1, 1}}, {{1, 3}, {1, 1}, {1, 1}}, {{2, 2}, {2, 1}, {1, 2}},
-      {{1, 1}, {2, 2}, {1, 1}}};
-  private static final int[][] SIZES = {{1, 1}, {9, 7}, {29, 37}, {17, 33}, {3, 250}, {250, 3},
-      {48, 64}, {131, 97}, {2, 5}, {6, 4}};
+  private static final int[][][] SAMPLINGS = {
+    {{1, 1}, {1, 1}, {1, 1}},
+    {{2, 1}, {1, 1}, {1, 1}},
+    {{1, 2}, {1, 1}, {1, 1}},
+    {{2, 2}, {1, 1}, {1, 1}},
+    {{3, 1}, {1, 1}, {1, 1}},
+    {{4, 2}, {1, 1}, {1, 1}},
+    {{1, 3}, {1, 1}, {1, 1}},
+    {{2, 2}, {2, 1}, {1, 2}},
+    {{1, 1}, {2, 2}, {1, 1}}
+  };
+  private static final int[][] SIZES = {
+    {1, 1}, {9, 7}, {29, 37}, {17, 33}, {3, 250}, {250, 3}, {48, 64}, {131, 97}, {2, 5}, {6, 4}
+  };
 
   @Test
   void colourFilesOfEverySamplingAndSizeDecodeAsImageIo() throws IOException {
@@ -186,8 +196,13 @@ class JpegWindowDecoderTest {
     for (int[][] sampling : SAMPLINGS) {
       for (int[] size : SIZES) {
         seed++;
-        byte[] file = written(picture(size[0], size[1], BufferedImage.TYPE_INT_RGB, seed),
-            sampling, 0, 0.75f + 0.02f * (seed % 10), false);
+        byte[] file =
+            written(
+                picture(size[0], size[1], BufferedImage.TYPE_INT_RGB, seed),
+                sampling,
+                0,
+                0.75f + 0.02f * (seed % 10),
+                false);
         String name = Arrays.deepToString(sampling) + " " + size[0] + "x" + size[1];
         boolean oneByTwo = false; // a component at full width and half height
         for (int[] hv : sampling) {
@@ -209,10 +224,16 @@ class JpegWindowDecoderTest {
         assertTrue(sameAsReference(d, file, "grey " + Arrays.toString(size), 3), "grey");
       }
       for (int restart : new int[] {1, 2, 5}) {
-        byte[] file = written(picture(size[0], size[1], BufferedImage.TYPE_INT_RGB, 6),
-            SAMPLINGS[restart == 2 ? 3 : restart], restart, 1f, false);
-        assertTrue(sameAsReference(d, file, "restart " + restart + " " + Arrays.toString(size),
-            restart), "restart");
+        byte[] file =
+            written(
+                picture(size[0], size[1], BufferedImage.TYPE_INT_RGB, 6),
+                SAMPLINGS[restart == 2 ? 3 : restart],
+                restart,
+                1f,
+                false);
+        assertTrue(
+            sameAsReference(d, file, "restart " + restart + " " + Arrays.toString(size), restart),
+            "restart");
         byte[] greyFile = written(grey, null, restart, 0.5f, false);
         assertTrue(sameAsReference(d, greyFile, "grey restart " + restart, restart), "grey");
       }
@@ -234,7 +255,8 @@ class JpegWindowDecoderTest {
     }
     byte[] badDcTable = whole.clone();
     for (int i = 2; i < badDcTable.length - 20; i++) {
-      if (badDcTable[i] == (byte) 0xFF && badDcTable[i + 1] == (byte) 0xC4
+      if (badDcTable[i] == (byte) 0xFF
+          && badDcTable[i + 1] == (byte) 0xC4
           && badDcTable[i + 4] == 0) { // DC table 0: its last symbol made 16
         int n = 0;
         for (int l = 0; l < 16; l++) {
@@ -256,8 +278,8 @@ class JpegWindowDecoderTest {
       assertArrayEquals(reference(file, all).pixels(), x);
     }
     Image top = new Image();
-    assertTrue(d.decode(truncated, 3, new int[] {0, 0, 8, 64}, top),
-        "rows before the truncation decode");
+    assertTrue(
+        d.decode(truncated, 3, new int[] {0, 0, 8, 64}, top), "rows before the truncation decode");
     assertArrayEquals(reference(truncated, new int[] {0, 0, 8, 64}).pixels(), top.pixels());
     new EncodedAugmenter().augment(identity, whole, "whole.jpg", 1, 1, 1, x, 0);
     assertArrayEquals(reference(whole, all).pixels(), x);
@@ -266,10 +288,11 @@ class JpegWindowDecoderTest {
   @Test
   void corruptFilesItStillDecodesGiveImageIosPixels() throws IOException {
     Rng r = Rng.of(17);
-    List<byte[]> files = List.of(
-        written(picture(48, 64, BufferedImage.TYPE_INT_RGB, 1), SAMPLINGS[3], 0, 0.9f, false),
-        written(picture(33, 17, BufferedImage.TYPE_INT_RGB, 2), SAMPLINGS[1], 3, 0.7f, false),
-        written(picture(29, 37, BufferedImage.TYPE_BYTE_GRAY, 3), null, 2, 0.8f, false));
+    List<byte[]> files =
+        List.of(
+            written(picture(48, 64, BufferedImage.TYPE_INT_RGB, 1), SAMPLINGS[3], 0, 0.9f, false),
+            written(picture(33, 17, BufferedImage.TYPE_INT_RGB, 2), SAMPLINGS[1], 3, 0.7f, false),
+            written(picture(29, 37, BufferedImage.TYPE_BYTE_GRAY, 3), null, 2, 0.8f, false));
     JpegWindowDecoder d = new JpegWindowDecoder();
     int handled = 0;
     for (int t = 0; t < 600; t++) {
@@ -284,8 +307,10 @@ class JpegWindowDecoderTest {
       if (jpeg == null) {
         continue;
       }
-      for (int[] win : List.of(new int[] {0, 0, jpeg.height(), jpeg.width()},
-          new int[] {0, 1, Math.max(1, jpeg.height() / 2), jpeg.width() - 1})) {
+      for (int[] win :
+          List.of(
+              new int[] {0, 0, jpeg.height(), jpeg.width()},
+              new int[] {0, 1, Math.max(1, jpeg.height() / 2), jpeg.width() - 1})) {
         Image got = new Image();
         if (d.decode(file, jpeg.components(), win, got)) {
           handled++;
@@ -293,8 +318,9 @@ class JpegWindowDecoderTest {
           try {
             expected = reference(file, win);
           } catch (IOException | RuntimeException e) {
-            throw new AssertionError("corruption " + t + " " + Arrays.toString(win)
-                + " decoded here but not by ImageIO", e);
+            throw new AssertionError(
+                "corruption " + t + " " + Arrays.toString(win) + " decoded here but not by ImageIO",
+                e);
           }
           assertArrayEquals(expected.pixels(), got.pixels(), "corruption " + t);
         }
@@ -325,9 +351,15 @@ class JpegWindowDecoderTest {
         }
       }
     }
-    System.out.println("JpegWindowDecoder: " + handled + " of " + raw + " raw-path JPEGs of "
-        + files.size() + " files handled; declined: " + declined);
-    assertTrue(handled >= raw * 9 / 10, handled + " of " + raw + " handled; declined: "
-        + declined);
+    System.out.println(
+        "JpegWindowDecoder: "
+            + handled
+            + " of "
+            + raw
+            + " raw-path JPEGs of "
+            + files.size()
+            + " files handled; declined: "
+            + declined);
+    assertTrue(handled >= raw * 9 / 10, handled + " of " + raw + " handled; declined: " + declined);
   }
 }

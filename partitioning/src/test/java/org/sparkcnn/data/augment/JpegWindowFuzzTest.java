@@ -22,6 +22,7 @@ import java.util.Arrays;
 class JpegWindowFuzzTest {
   /** How long JAZZER_FUZZ=1 fuzzes. */
   static final String FUZZ_TIME = "60s";
+
   /** Larger inputs are skipped. */
   static final int MAX_INPUT = 256 << 10;
 
@@ -43,18 +44,29 @@ class JpegWindowFuzzTest {
     }
     int h = jpeg.height();
     int w = jpeg.width();
-    for (int[] window : new int[][] {{0, 0, h, w}, {h / 2, w / 3, h - h / 2, Math.max(1, w / 3)},
-        {h - 1, w - 1, 1, 1}}) {
+    for (int[] window :
+        new int[][] {
+          {0, 0, h, w}, {h / 2, w / 3, h - h / 2, Math.max(1, w / 3)}, {h - 1, w - 1, 1, 1}
+        }) {
       long before = THREADS.getCurrentThreadAllocatedBytes();
       boolean decoded = decoder.decode(data, jpeg.components(), window, dst);
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-      assertTrue(allocated <= allocationLimit(data), () -> "decoding a window "
-          + Arrays.toString(window) + " of a file of " + data.length + " bytes allocated "
-          + allocated + " bytes");
+      assertTrue(
+          allocated <= allocationLimit(data),
+          () ->
+              "decoding a window "
+                  + Arrays.toString(window)
+                  + " of a file of "
+                  + data.length
+                  + " bytes allocated "
+                  + allocated
+                  + " bytes");
       if (decoded) {
         Image ref = JpegWindowDecoderTest.reference(data, window);
         int n = 3 * window[2] * window[3];
-        assertArrayEquals(Arrays.copyOf(ref.px, n), Arrays.copyOf(dst.px, n),
+        assertArrayEquals(
+            Arrays.copyOf(ref.px, n),
+            Arrays.copyOf(dst.px, n),
             () -> "window " + Arrays.toString(window) + " differs from ImageIO's pixels");
       }
     }

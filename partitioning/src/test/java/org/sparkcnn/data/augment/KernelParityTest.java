@@ -110,8 +110,10 @@ class KernelParityTest {
         im.px[plane + at] = i % 2 == 0 ? v : im.px[plane + at];
         im.px[2 * plane + at] = i % 3 == 0 ? v : im.px[2 * plane + at];
       }
-      float turn = trial < 4 ? new float[] {-0.5f, 0.5f, 1e-7f, -1e-7f}[trial]
-          : (float) (r.nextDouble() - 0.5);
+      float turn =
+          trial < 4
+              ? new float[] {-0.5f, 0.5f, 1e-7f, -1e-7f}[trial]
+              : (float) (r.nextDouble() - 0.5);
       Image ref = Image.of(3, h, w, im.pixels());
       hueReference(ref, turn);
       Image scalar = Image.of(3, h, w, im.pixels());
@@ -134,8 +136,7 @@ class KernelParityTest {
       Image ref = Image.of(im.c, im.h, im.w, im.pixels());
       int plane = im.h * im.w;
       for (int i = 0; i < plane; i++) { // as first written
-        float g = 0.2989f * ref.px[i] + 0.587f * ref.px[plane + i]
-            + 0.114f * ref.px[2 * plane + i];
+        float g = 0.2989f * ref.px[i] + 0.587f * ref.px[plane + i] + 0.114f * ref.px[2 * plane + i];
         for (int ch = 0; ch < 3; ch++) {
           int at = ch * plane + i;
           ref.px[at] = Math.max(0f, Math.min(1f, s * ref.px[at] + (1 - s) * g));

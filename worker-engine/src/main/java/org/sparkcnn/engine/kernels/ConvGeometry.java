@@ -11,8 +11,19 @@ package org.sparkcnn.engine.kernels;
 import java.io.Serializable;
 
 public record ConvGeometry(
-    int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
-    int phEnd, int pwEnd)
+    int c,
+    int h,
+    int w,
+    int kh,
+    int kw,
+    int sh,
+    int sw,
+    int ph,
+    int pw,
+    int dh,
+    int dw,
+    int phEnd,
+    int pwEnd)
     implements Serializable, Lowering {
 
   /** Symmetric padding. */
@@ -27,8 +38,9 @@ public record ConvGeometry(
 
   /** The geometry of c channels with the given vertical and horizontal axes. */
   public static ConvGeometry of(int c, ConvAxis h, ConvAxis w) {
-    return new ConvGeometry(c, h.in(), w.in(), h.k(), w.k(), h.s(), w.s(), h.lo(), w.lo(), h.d(),
-        w.d(), h.hi(), w.hi());
+    return new ConvGeometry(
+        c, h.in(), w.in(), h.k(), w.k(), h.s(), w.s(), h.lo(), w.lo(), h.d(), w.d(), h.hi(),
+        w.hi());
   }
 
   public static int outSize(int in, int k, int s, int p, int d) {
@@ -62,8 +74,17 @@ public record ConvGeometry(
   }
 
   @Override
-  public void lowerBlock(float[] x, int xOff, int r0, int rows, int q0, int w, float[] dst,
-      int dOff, int dRow, int dCol) {
+  public void lowerBlock(
+      float[] x,
+      int xOff,
+      int r0,
+      int rows,
+      int q0,
+      int w,
+      float[] dst,
+      int dOff,
+      int dRow,
+      int dCol) {
     Im2col.lowerBlock(this, x, xOff, r0, rows, q0, w, dst, dOff, dRow, dCol);
   }
 

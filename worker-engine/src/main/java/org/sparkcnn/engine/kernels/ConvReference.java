@@ -19,12 +19,20 @@ public final class ConvReference {
   private ConvReference() {}
 
   /**
-   * x: [C, H, W], w: [Cout, C/groups, KH, KW], b: [Cout] or null; y: [Cout, H', W']
-   * (overwritten).
+   * x: [C, H, W], w: [Cout, C/groups, KH, KW], b: [Cout] or null; y: [Cout, H', W'] (overwritten).
    */
   public static void forward(
-      ConvGeometry g, int cout, int groups, float[] x, int xOff, float[] w, int wOff, float[] b,
-      int bOff, float[] y, int yOff) {
+      ConvGeometry g,
+      int cout,
+      int groups,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] b,
+      int bOff,
+      float[] y,
+      int yOff) {
     int ho = g.ho();
     int wo = g.wo();
     int cg = g.c() / groups;
@@ -39,8 +47,9 @@ public final class ConvReference {
               for (int v = 0; v < g.kw(); v++) {
                 int iw = j * g.sw() - g.pw() + v * g.dw();
                 if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
-                  s += w[wOff + ((o * cg + c) * g.kh() + u) * g.kw() + v]
-                      * x[xOff + ((c0 + c) * g.h() + ih) * g.w() + iw];
+                  s +=
+                      w[wOff + ((o * cg + c) * g.kh() + u) * g.kw() + v]
+                          * x[xOff + ((c0 + c) * g.h() + ih) * g.w() + iw];
                 }
               }
             }
@@ -53,8 +62,21 @@ public final class ConvReference {
 
   /** Adds the gradients of one image: dx (if not null), dw and db (if not null) from dy. */
   public static void backward(
-      ConvGeometry g, int cout, int groups, float[] x, int xOff, float[] w, int wOff, float[] dy,
-      int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff) {
+      ConvGeometry g,
+      int cout,
+      int groups,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] dy,
+      int dyOff,
+      float[] dx,
+      int dxOff,
+      float[] dw,
+      int dwOff,
+      float[] db,
+      int dbOff) {
     int ho = g.ho();
     int wo = g.wo();
     int cg = g.c() / groups;
@@ -94,8 +116,19 @@ public final class ConvReference {
    * [g.c()] or null.
    */
   public static void transposeForward(
-      ConvGeometry g, int cin, int hin, int win, int groups, float[] x, int xOff, float[] w,
-      int wOff, float[] b, int bOff, float[] y, int yOff) {
+      ConvGeometry g,
+      int cin,
+      int hin,
+      int win,
+      int groups,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] b,
+      int bOff,
+      float[] y,
+      int yOff) {
     int og = g.c() / groups;
     int cg = cin / groups;
     int plane = g.h() * g.w();
@@ -126,8 +159,22 @@ public final class ConvReference {
 
   /** Adds the gradients of one image of the transposed convolution: dx (if not null), dw, db. */
   public static void transposeBackward(
-      ConvGeometry g, int cin, int hin, int win, int groups, float[] x, int xOff, float[] w,
-      int wOff, float[] dy, int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] db,
+      ConvGeometry g,
+      int cin,
+      int hin,
+      int win,
+      int groups,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] dy,
+      int dyOff,
+      float[] dx,
+      int dxOff,
+      float[] dw,
+      int dwOff,
+      float[] db,
       int dbOff) {
     int og = g.c() / groups;
     int cg = cin / groups;

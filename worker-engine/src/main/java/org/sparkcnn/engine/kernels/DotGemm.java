@@ -44,27 +44,32 @@ final class DotGemm {
    * C[m, n] = (accumulate ? C : 0) + A[m, k] x B[n, k]^T, for a dense C (rows side by side), on
    * Parallel's threads.
    */
-  static void multiply(int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
-      boolean accumulate) {
+  static void multiply(
+      int m, int n, int k, Operand a, Operand b, PackedGemm.Out c, boolean accumulate) {
     int rowBlocks = (m + TA - 1) / TA;
     int colBlocks = (n + TB - 1) / TB;
     boolean byCols = colBlocks >= rowBlocks;
     boolean inPlace = inPlace(k, a, b);
     // a copying part copies all of the other factor's rows: one part per thread there
-    int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(inPlace ? Parallel.parts() : Math.min(Parallel.parts(), Parallel.threads()),
-            byCols ? colBlocks : rowBlocks);
-    Parallel.forEach(parts, t -> {
-      int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);
-      int i1 = byCols ? m : Parallel.split(m, parts, TA, t + 1);
-      int j0 = byCols ? Parallel.split(n, parts, TB, t) : 0;
-      int j1 = byCols ? Parallel.split(n, parts, TB, t + 1) : n;
-      if (inPlace) {
-        runsBlock(i0, i1, j0, j1, k, (Operand.Runs) a, (Operand.Runs) b, c, accumulate);
-      } else {
-        block(i0, i1, j0, j1, k, a, b, c, accumulate);
-      }
-    });
+    int parts =
+        (long) m * n * k < SERIAL_BELOW
+            ? 1
+            : Math.min(
+                inPlace ? Parallel.parts() : Math.min(Parallel.parts(), Parallel.threads()),
+                byCols ? colBlocks : rowBlocks);
+    Parallel.forEach(
+        parts,
+        t -> {
+          int i0 = byCols ? 0 : Parallel.split(m, parts, TA, t);
+          int i1 = byCols ? m : Parallel.split(m, parts, TA, t + 1);
+          int j0 = byCols ? Parallel.split(n, parts, TB, t) : 0;
+          int j1 = byCols ? Parallel.split(n, parts, TB, t + 1) : n;
+          if (inPlace) {
+            runsBlock(i0, i1, j0, j1, k, (Operand.Runs) a, (Operand.Runs) b, c, accumulate);
+          } else {
+            block(i0, i1, j0, j1, k, a, b, c, accumulate);
+          }
+        });
   }
 
   /**
@@ -72,16 +77,27 @@ final class DotGemm {
    * wide grid and its shifted input) of one length, a whole number of vectors.
    */
   private static boolean inPlace(int k, Operand a, Operand b) {
-    return a instanceof Operand.Runs ra && b instanceof Operand.Runs rb && ra.segLen == rb.segLen
-        && ra.segLen % L == 0 && k % ra.segLen == 0;
+    return a instanceof Operand.Runs ra
+        && b instanceof Operand.Runs rb
+        && ra.segLen == rb.segLen
+        && ra.segLen % L == 0
+        && k % ra.segLen == 0;
   }
 
   /**
-   * block for two operands of runs, read in place: k blocks of whole samples (or of one sample
-   * cut into pieces when a sample is longer than KC_RUNS), in the same order on any split.
+   * block for two operands of runs, read in place: k blocks of whole samples (or of one sample cut
+   * into pieces when a sample is longer than KC_RUNS), in the same order on any split.
    */
-  private static void runsBlock(int i0, int i1, int j0, int j1, int k, Operand.Runs a,
-      Operand.Runs b, PackedGemm.Out c, boolean accumulate) {
+  private static void runsBlock(
+      int i0,
+      int i1,
+      int j0,
+      int j1,
+      int k,
+      Operand.Runs a,
+      Operand.Runs b,
+      PackedGemm.Out c,
+      boolean accumulate) {
     if (i0 >= i1 || j0 >= j1) {
       return;
     }
@@ -110,10 +126,23 @@ final class DotGemm {
           int b4 = bBase + b.rowStart(jb + Math.min(4, cols - 1));
           for (int ib = i0; ib < i1; ib += TA) {
             int rs = Math.min(TA, i1 - ib);
-            runsKernel(a.a, aBase + a.rowStart(ib), aBase + a.rowStart(ib + Math.min(1, rs - 1)),
+            runsKernel(
+                a.a,
+                aBase + a.rowStart(ib),
+                aBase + a.rowStart(ib + Math.min(1, rs - 1)),
                 aBase + a.rowStart(ib + Math.min(2, rs - 1)),
-                aBase + a.rowStart(ib + Math.min(3, rs - 1)), a.segStride, b.a, b0, b1, b2, b3,
-                b4, b.segStride, ns, w, t);
+                aBase + a.rowStart(ib + Math.min(3, rs - 1)),
+                a.segStride,
+                b.a,
+                b0,
+                b1,
+                b2,
+                b3,
+                b4,
+                b.segStride,
+                ns,
+                w,
+                t);
             for (int i = 0; i < rs; i++) {
               int at = c.at(ib + i, jb); // C is dense: a row's columns lie side by side
               for (int j = 0; j < cols; j++) {
@@ -126,8 +155,16 @@ final class DotGemm {
     }
   }
 
-  private static void block(int i0, int i1, int j0, int j1, int k, Operand a, Operand b,
-      PackedGemm.Out c, boolean accumulate) {
+  private static void block(
+      int i0,
+      int i1,
+      int j0,
+      int j1,
+      int k,
+      Operand a,
+      Operand b,
+      PackedGemm.Out c,
+      boolean accumulate) {
     if (i0 >= i1 || j0 >= j1) {
       return;
     }
@@ -173,8 +210,8 @@ final class DotGemm {
   }
 
   /** t[i * TB + j] = sum over p < kc of pa[aOff + i * ld + p] * pb[bOff + j * ld + p]. */
-  private static void kernel(int kc, float[] pa, int aOff, float[] pb, int bOff, int ld,
-      float[] t) {
+  private static void kernel(
+      int kc, float[] pa, int aOff, float[] pb, int bOff, int ld, float[] t) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c02 = FloatVector.zero(S);
@@ -252,8 +289,22 @@ final class DotGemm {
    * t[i * TB + j] = sum over samples s < ns and p < w of pa[rai + s * aStride + p] * pb[rbj + s *
    * bStride + p], for the four rows of A at ra0..ra3 and the five of B at rb0..rb4.
    */
-  private static void runsKernel(float[] pa, int ra0, int ra1, int ra2, int ra3, int aStride,
-      float[] pb, int rb0, int rb1, int rb2, int rb3, int rb4, int bStride, int ns, int w,
+  private static void runsKernel(
+      float[] pa,
+      int ra0,
+      int ra1,
+      int ra2,
+      int ra3,
+      int aStride,
+      float[] pb,
+      int rb0,
+      int rb1,
+      int rb2,
+      int rb3,
+      int rb4,
+      int bStride,
+      int ns,
+      int w,
       float[] t) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);

@@ -23,32 +23,74 @@ public final class Gemm {
   private Gemm() {}
 
   public static void sgemm(
-      boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     sgemm(IMPL, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   /** The same product on a chosen implementation (parity tests and benchmarks). */
-  public static void sgemm(Impl impl,
-      boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+  public static void sgemm(
+      Impl impl,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     if (beta != 0f && beta != 1f) {
       throw new IllegalArgumentException("beta must be 0 or 1, got " + beta);
     }
     Operand opA = Operand.dense(a, aOff, lda);
     Operand opB = Operand.dense(b, bOff, ldb);
-    multiply(impl, m, n, k, transA ? opA.transpose() : opA, transB ? opB.transpose() : opB,
-        PackedGemm.Out.dense(c, cOff, ldc), beta == 1f);
+    multiply(
+        impl,
+        m,
+        n,
+        k,
+        transA ? opA.transpose() : opA,
+        transB ? opB.transpose() : opB,
+        PackedGemm.Out.dense(c, cOff, ldc),
+        beta == 1f);
   }
 
   /**
-   * C = [C +] A[m, k] x B[k, n] where C's columns lie in segments of segLen, segStride apart:
-   * (i, s * segLen + q) at c[cOff + s * segStride + i * ldc + q] (a plain matrix: segLen = n).
+   * C = [C +] A[m, k] x B[k, n] where C's columns lie in segments of segLen, segStride apart: (i, s
+   * * segLen + q) at c[cOff + s * segStride + i * ldc + q] (a plain matrix: segLen = n).
    */
-  public static void multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOff,
-      int ldc, int segLen, int segStride, boolean accumulate) {
+  public static void multiply(
+      int m,
+      int n,
+      int k,
+      Operand a,
+      Operand b,
+      float[] c,
+      int cOff,
+      int ldc,
+      int segLen,
+      int segStride,
+      boolean accumulate) {
     multiply(IMPL, m, n, k, a, b, new PackedGemm.Out(c, cOff, ldc, segLen, segStride), accumulate);
   }
 
@@ -57,13 +99,13 @@ public final class Gemm {
    * factors are cheapest to read along k. The vector path multiplies along rows (DotGemm); the
    * scalar one packs B^T for PackedGemm.
    */
-  public static void multiplyTransposed(int m, int n, int k, Operand a, Operand b, float[] c,
-      int cOff, int ldc, boolean accumulate) {
+  public static void multiplyTransposed(
+      int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc, boolean accumulate) {
     multiplyTransposed(IMPL, m, n, k, a, b, PackedGemm.Out.dense(c, cOff, ldc), accumulate);
   }
 
-  static void multiplyTransposed(Impl impl, int m, int n, int k, Operand a, Operand b,
-      PackedGemm.Out c, boolean accumulate) {
+  static void multiplyTransposed(
+      Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c, boolean accumulate) {
     if (impl == Impl.SCALAR || k == 0) {
       multiply(impl, m, n, k, a, b.transpose(), c, accumulate);
     } else if (kernel(impl, m, n, k, a, b.transpose(), c) != null) {
@@ -71,8 +113,8 @@ public final class Gemm {
     }
   }
 
-  static void multiply(Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c,
-      boolean accumulate) {
+  static void multiply(
+      Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c, boolean accumulate) {
     MicroKernel kern = kernel(impl, m, n, k, a, b, c);
     if (kern != null) {
       PackedGemm.multiply(kern, m, n, k, a, b, c, accumulate);
@@ -83,8 +125,8 @@ public final class Gemm {
    * Checks the arguments of C[m, n] = A[m, k] x B[k, n] once, at the entry; returns the
    * micro-kernel of impl, or null when C is empty and there is nothing to do.
    */
-  private static MicroKernel kernel(Impl impl, int m, int n, int k, Operand a, Operand b,
-      PackedGemm.Out c) {
+  private static MicroKernel kernel(
+      Impl impl, int m, int n, int k, Operand a, Operand b, PackedGemm.Out c) {
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
     }
@@ -105,7 +147,8 @@ public final class Gemm {
 
   private static Impl pick() {
     Impl impl = Impl.SCALAR;
-    String why = "the module jdk.incubator.vector is not present (add --add-modules=jdk.incubator.vector)";
+    String why =
+        "the module jdk.incubator.vector is not present (add --add-modules=jdk.incubator.vector)";
     if ("scalar".equals(System.getProperty("sparkcnn.gemm"))) {
       why = "-Dsparkcnn.gemm=scalar";
     } else {
@@ -119,16 +162,30 @@ public final class Gemm {
         // no jdk.incubator.vector at run time: keep the scalar path
       }
     }
-    System.getLogger("org.sparkcnn.engine").log(System.Logger.Level.INFO,
-        "sparkcnn SGEMM: " + impl.name().toLowerCase(java.util.Locale.ROOT) + " (" + why + ")");
+    System.getLogger("org.sparkcnn.engine")
+        .log(
+            System.Logger.Level.INFO,
+            "sparkcnn SGEMM: " + impl.name().toLowerCase(java.util.Locale.ROOT) + " (" + why + ")");
     return impl;
   }
 
   /** The readable definition; slow, used to test every other path. */
   public static void reference(
-      boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         float s = 0f;

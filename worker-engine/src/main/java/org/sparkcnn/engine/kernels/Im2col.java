@@ -40,11 +40,21 @@ public final class Im2col {
   /**
    * A block of the column matrix of one image: dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
    * col[r, q] for rows [r0, r0 + rows) and output positions [q0, q0 + w). Walks each row's
-   * positions one output row at a time; with stride 1 into consecutive slots, the in-image part
-   * of a span is one Copy.copy.
+   * positions one output row at a time; with stride 1 into consecutive slots, the in-image part of
+   * a span is one Copy.copy.
    */
-  public static void lowerBlock(ConvGeometry g, float[] x, int xOff, int r0, int rows, int q0,
-      int w, float[] dst, int dOff, int dRow, int dCol) {
+  public static void lowerBlock(
+      ConvGeometry g,
+      float[] x,
+      int xOff,
+      int r0,
+      int rows,
+      int q0,
+      int w,
+      float[] dst,
+      int dOff,
+      int dRow,
+      int dCol) {
     int h = g.h();
     int width = g.w();
     int wo = g.wo();

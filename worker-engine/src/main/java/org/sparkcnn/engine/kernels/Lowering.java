@@ -19,12 +19,21 @@ public interface Lowering {
   void im2col(float[] x, int xOff, float[] col);
 
   /**
-   * A block of one sample's column matrix, written where a packed GEMM wants it:
-   * dst[dOff + (r - r0) * dRow + (q - q0) * dCol] = col[r, q] for r in [r0, r0 + rows) and
-   * q in [q0, q0 + w). The same values im2col writes, without the whole matrix.
+   * A block of one sample's column matrix, written where a packed GEMM wants it: dst[dOff + (r -
+   * r0) * dRow + (q - q0) * dCol] = col[r, q] for r in [r0, r0 + rows) and q in [q0, q0 + w). The
+   * same values im2col writes, without the whole matrix.
    */
-  void lowerBlock(float[] x, int xOff, int r0, int rows, int q0, int w, float[] dst, int dOff,
-      int dRow, int dCol);
+  void lowerBlock(
+      float[] x,
+      int xOff,
+      int r0,
+      int rows,
+      int q0,
+      int w,
+      float[] dst,
+      int dOff,
+      int dRow,
+      int dCol);
 
   /** dx: one sample at dxOff, += the column gradient dcol: [colRows, colCols] at dcolOff. */
   void col2im(float[] dcol, int dcolOff, float[] dx, int dxOff);

@@ -21,8 +21,18 @@ abstract class MicroKernel {
    * Row p of the B panel starts at bOff + rows[r0 + p], a shifted operand's taps when the kernel
    * reads B where it lies (Operand.Shifted), or at bOff + p * nr when rows is null (packed).
    */
-  abstract void run(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows, int r0,
-      float[] c, int cOff, int ldc, boolean overwrite);
+  abstract void run(
+      int kc,
+      float[] ap,
+      int aOff,
+      float[] bp,
+      int bOff,
+      int[] rows,
+      int r0,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite);
 
   /** Plain loops over a 4 x 16 tile, in the same order of sums as the vector kernel. */
   static final class Scalar extends MicroKernel {
@@ -33,8 +43,18 @@ abstract class MicroKernel {
     }
 
     @Override
-    void run(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows, int r0, float[] c,
-        int cOff, int ldc, boolean overwrite) {
+    void run(
+        int kc,
+        float[] ap,
+        int aOff,
+        float[] bp,
+        int bOff,
+        int[] rows,
+        int r0,
+        float[] c,
+        int cOff,
+        int ldc,
+        boolean overwrite) {
       float[] t = TILE.get(); // the kernel runs on several threads at once
       java.util.Arrays.fill(t, 0f);
       for (int p = 0; p < kc; p++) {

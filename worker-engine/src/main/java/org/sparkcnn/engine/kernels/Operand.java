@@ -79,8 +79,8 @@ public abstract class Operand {
   }
 
   /**
-   * The column matrix of low over samples of sampleSize floats from x[xOff], starting at row
-   * rowOff (a group's first row): [rows, n * colCols].
+   * The column matrix of low over samples of sampleSize floats from x[xOff], starting at row rowOff
+   * (a group's first row): [rows, n * colCols].
    */
   public static Operand lowered(Lowering low, float[] x, int xOff, int sampleSize, int rowOff) {
     return new Lowered(low, x, xOff, sampleSize, rowOff);
@@ -201,8 +201,18 @@ public abstract class Operand {
       int lastCols = cols - (segs - 1) * Math.min(segLen, cols);
       long last = (long) off + (long) (segs - 1) * segStride + (long) (rows - 1) * ld + lastCols;
       if (ld < Math.min(segLen, cols) || off < 0 || last > a.length) {
-        throw new IllegalArgumentException(name + ": a " + rows + "x" + cols + " matrix at offset "
-            + off + " with leading dimension " + ld + " does not fit an array of " + a.length);
+        throw new IllegalArgumentException(
+            name
+                + ": a "
+                + rows
+                + "x"
+                + cols
+                + " matrix at offset "
+                + off
+                + " with leading dimension "
+                + ld
+                + " does not fit an array of "
+                + a.length);
       }
     }
   }
@@ -231,8 +241,8 @@ public abstract class Operand {
         int s = p / pos;
         int q = p - s * pos;
         int w = Math.min(end - p, pos - q);
-        low.lowerBlock(x, xOff + s * sampleSize, rowOff + i0, rows, q, w, dst,
-            dOff + (p - p0) * mr, 1, mr);
+        low.lowerBlock(
+            x, xOff + s * sampleSize, rowOff + i0, rows, q, w, dst, dOff + (p - p0) * mr, 1, mr);
         p += w;
       }
       zeroTail(dst, dOff, rows, mr, kc);
@@ -244,8 +254,8 @@ public abstract class Operand {
         int s = j / pos;
         int q = j - s * pos;
         int w = Math.min(end - j, pos - q);
-        low.lowerBlock(x, xOff + s * sampleSize, rowOff + p0, kc, q, w, dst, dOff + (j - j0), nr,
-            1);
+        low.lowerBlock(
+            x, xOff + s * sampleSize, rowOff + p0, kc, q, w, dst, dOff + (j - j0), nr, 1);
         j += w;
       }
       if (cols < nr) {
@@ -261,8 +271,8 @@ public abstract class Operand {
         int s = p / pos;
         int q = p - s * pos;
         int w = Math.min(end - p, pos - q);
-        low.lowerBlock(x, xOff + s * sampleSize, rowOff + i0, rows, q, w, dst, dOff + (p - p0), ld,
-            1);
+        low.lowerBlock(
+            x, xOff + s * sampleSize, rowOff + i0, rows, q, w, dst, dOff + (p - p0), ld, 1);
         p += w;
       }
     }
@@ -270,11 +280,23 @@ public abstract class Operand {
     @Override
     void check(String name, int rows, int cols) {
       int samples = (cols + pos - 1) / Math.max(1, pos);
-      if (rowOff + rows > low.colRows() || cols % Math.max(1, pos) != 0
+      if (rowOff + rows > low.colRows()
+          || cols % Math.max(1, pos) != 0
           || (long) xOff + (long) samples * sampleSize > x.length) {
-        throw new IllegalArgumentException(name + ": " + rows + " rows from row " + rowOff
-            + " of " + cols / Math.max(1, pos) + " lowered samples do not fit a lowering of "
-            + low.colRows() + " rows and " + pos + " columns over an array of " + x.length);
+        throw new IllegalArgumentException(
+            name
+                + ": "
+                + rows
+                + " rows from row "
+                + rowOff
+                + " of "
+                + cols / Math.max(1, pos)
+                + " lowered samples do not fit a lowering of "
+                + low.colRows()
+                + " rows and "
+                + pos
+                + " columns over an array of "
+                + x.length);
       }
     }
   }
@@ -316,9 +338,18 @@ public abstract class Operand {
       int lastCols = cols - (segs - 1) * segLen;
       long last = (long) off + (long) (segs - 1) * segStride + maxTap + lastCols;
       if (rows > taps.length || off < 0 || last > a.length) {
-        throw new IllegalArgumentException(name + ": a " + rows + "x" + cols + " matrix of "
-            + taps.length + " shifted rows at offset " + off + " does not fit an array of "
-            + a.length);
+        throw new IllegalArgumentException(
+            name
+                + ": a "
+                + rows
+                + "x"
+                + cols
+                + " matrix of "
+                + taps.length
+                + " shifted rows at offset "
+                + off
+                + " does not fit an array of "
+                + a.length);
       }
     }
   }

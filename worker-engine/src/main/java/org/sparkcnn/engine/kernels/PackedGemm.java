@@ -40,8 +40,17 @@ final class PackedGemm {
       }
       int last = at(rows - 1, cols - 1) + 1;
       if (ld < Math.min(segLen, cols) || off < 0 || last > c.length || last < 0) {
-        throw new IllegalArgumentException("C: a " + rows + "x" + cols + " matrix at offset "
-            + off + " with leading dimension " + ld + " does not fit an array of " + c.length);
+        throw new IllegalArgumentException(
+            "C: a "
+                + rows
+                + "x"
+                + cols
+                + " matrix at offset "
+                + off
+                + " with leading dimension "
+                + ld
+                + " does not fit an array of "
+                + c.length);
       }
     }
   }
@@ -65,23 +74,27 @@ final class PackedGemm {
   private PackedGemm() {}
 
   /** C[m, n] = (accumulate ? C : 0) + A[m, k] x B[k, n], on Parallel's threads. */
-  static void multiply(MicroKernel kern, int m, int n, int k, Operand a, Operand b, Out c,
-      boolean accumulate) {
+  static void multiply(
+      MicroKernel kern, int m, int n, int k, Operand a, Operand b, Out c, boolean accumulate) {
     int rowTiles = (m + kern.mr - 1) / kern.mr;
     int colTiles = (n + kern.nr - 1) / kern.nr;
     boolean byCols = colTiles >= rowTiles;
-    int parts = (long) m * n * k < SERIAL_BELOW ? 1
-        : Math.min(Parallel.parts(), byCols ? colTiles : rowTiles);
-    Parallel.forEach(parts, t -> {
-      int i0 = byCols ? 0 : Parallel.split(m, parts, kern.mr, t);
-      int i1 = byCols ? m : Parallel.split(m, parts, kern.mr, t + 1);
-      int j0 = byCols ? Parallel.split(n, parts, kern.nr, t) : 0;
-      int j1 = byCols ? Parallel.split(n, parts, kern.nr, t + 1) : n;
-      if (k == 0 && !accumulate) {
-        clear(c, i0, i1, j0, j1);
-      }
-      block(kern, i0, i1, j0, j1, k, a, b, c, accumulate);
-    });
+    int parts =
+        (long) m * n * k < SERIAL_BELOW
+            ? 1
+            : Math.min(Parallel.parts(), byCols ? colTiles : rowTiles);
+    Parallel.forEach(
+        parts,
+        t -> {
+          int i0 = byCols ? 0 : Parallel.split(m, parts, kern.mr, t);
+          int i1 = byCols ? m : Parallel.split(m, parts, kern.mr, t + 1);
+          int j0 = byCols ? Parallel.split(n, parts, kern.nr, t) : 0;
+          int j1 = byCols ? Parallel.split(n, parts, kern.nr, t + 1) : n;
+          if (k == 0 && !accumulate) {
+            clear(c, i0, i1, j0, j1);
+          }
+          block(kern, i0, i1, j0, j1, k, a, b, c, accumulate);
+        });
   }
 
   /** C[i0..i1, j0..j1) = 0, row by row in each segment. */
@@ -99,8 +112,17 @@ final class PackedGemm {
   }
 
   /** C[i0..i1, j0..j1) (+)= A[i0..i1, :] x B[:, j0..j1): the first k block stores unless adding. */
-  private static void block(MicroKernel kern, int i0, int i1, int j0, int j1, int k, Operand a,
-      Operand b, Out c, boolean accumulate) {
+  private static void block(
+      MicroKernel kern,
+      int i0,
+      int i1,
+      int j0,
+      int j1,
+      int k,
+      Operand a,
+      Operand b,
+      Out c,
+      boolean accumulate) {
     Scratch s = SCRATCH.get();
     if (s == null || s.tile.length != kern.mr * kern.nr) {
       s = new Scratch(kern);
@@ -158,7 +180,17 @@ final class PackedGemm {
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               if (rows == mr && cols == nr && inOneSegment) {
-                kern.run(kc, ap, aOff + ir * kc, bp, bOff, bRows, r0, c.c, c.at(ic + ir, j), c.ld,
+                kern.run(
+                    kc,
+                    ap,
+                    aOff + ir * kc,
+                    bp,
+                    bOff,
+                    bRows,
+                    r0,
+                    c.c,
+                    c.at(ic + ir, j),
+                    c.ld,
                     store);
               } else {
                 kern.run(kc, ap, aOff + ir * kc, bp, bOff, bRows, r0, s.tile, 0, nr, true);
@@ -172,8 +204,8 @@ final class PackedGemm {
   }
 
   /** C[i.., j..] (+)= tile[rows, cols] (row stride nr), column by column through the segments. */
-  private static void scatter(float[] tile, int nr, int rows, int cols, Out c, int i, int j,
-      boolean store) {
+  private static void scatter(
+      float[] tile, int nr, int rows, int cols, Out c, int i, int j, boolean store) {
     int seg = j / c.segLen;
     if (j - seg * c.segLen + cols <= c.segLen) { // one segment: rows of C are contiguous
       int at = c.at(i, j);

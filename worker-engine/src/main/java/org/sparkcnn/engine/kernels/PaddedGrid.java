@@ -17,13 +17,21 @@ package org.sparkcnn.engine.kernels;
 import java.util.Arrays;
 
 /** A batch of [c, h, w] images, with top, left, bottom and right zeros around each plane. */
-public record PaddedGrid(int c, int h, int w, int top, int left, int bottom, int right,
-    int slack) {
+public record PaddedGrid(int c, int h, int w, int top, int left, int bottom, int right, int slack) {
 
   public PaddedGrid {
     if (top < 0 || left < 0 || bottom < 0 || right < 0 || slack < 0) {
-      throw new IllegalArgumentException("a padded grid needs padding >= 0, got top " + top
-          + " left " + left + " bottom " + bottom + " right " + right + " slack " + slack);
+      throw new IllegalArgumentException(
+          "a padded grid needs padding >= 0, got top "
+              + top
+              + " left "
+              + left
+              + " bottom "
+              + bottom
+              + " right "
+              + right
+              + " slack "
+              + slack);
     }
   }
 
@@ -55,33 +63,35 @@ public record PaddedGrid(int c, int h, int w, int top, int left, int bottom, int
   }
 
   /**
-   * dst[0, length(n)) = the n images of x from xOff, each padded (every zero written, so dst
-   * may hold anything before). The samples are spread over Parallel's threads.
+   * dst[0, length(n)) = the n images of x from xOff, each padded (every zero written, so dst may
+   * hold anything before). The samples are spread over Parallel's threads.
    */
   public void pad(float[] x, int xOff, int n, float[] dst) {
     if (dst.length < length(n)) {
-      throw new IllegalArgumentException("a padded grid of " + n + " samples needs "
-          + length(n) + " floats, got " + dst.length);
+      throw new IllegalArgumentException(
+          "a padded grid of " + n + " samples needs " + length(n) + " floats, got " + dst.length);
     }
     int wp = wp();
     int plane = plane();
-    Parallel.forEach(n, s -> {
-      for (int ch = 0; ch < c; ch++) {
-        int d = s * sampleSize() + ch * plane;
-        int src = xOff + (s * c + ch) * h * w;
-        Arrays.fill(dst, d, d + top * wp + left, 0f);
-        d += top * wp + left;
-        for (int y = 0; y < h; y++, d += wp, src += w) {
-          Copy.copy(x, src, dst, d, w);
-          // the right and next left padding: a few floats, too few for a call to Arrays.fill
-          for (int i = d + w, end = d + (y == h - 1 ? wp - left : wp); i < end; i++) {
-            dst[i] = 0f;
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int ch = 0; ch < c; ch++) {
+            int d = s * sampleSize() + ch * plane;
+            int src = xOff + (s * c + ch) * h * w;
+            Arrays.fill(dst, d, d + top * wp + left, 0f);
+            d += top * wp + left;
+            for (int y = 0; y < h; y++, d += wp, src += w) {
+              Copy.copy(x, src, dst, d, w);
+              // the right and next left padding: a few floats, too few for a call to Arrays.fill
+              for (int i = d + w, end = d + (y == h - 1 ? wp - left : wp); i < end; i++) {
+                dst[i] = 0f;
+              }
+            }
+            d -= left;
+            Arrays.fill(dst, d, d + bottom * wp, 0f);
           }
-        }
-        d -= left;
-        Arrays.fill(dst, d, d + bottom * wp, 0f);
-      }
-    });
+        });
     Arrays.fill(dst, n * sampleSize(), length(n), 0f);
   }
 
@@ -103,17 +113,19 @@ public record PaddedGrid(int c, int h, int w, int top, int left, int bottom, int
   }
 
   /**
-   * dst[n, c, rows, cols] at dstOff = the first cols columns of each row of the wide planes
-   * src[n, c, rows, wide] (wide >= cols); the samples spread over Parallel's threads.
+   * dst[n, c, rows, cols] at dstOff = the first cols columns of each row of the wide planes src[n,
+   * c, rows, wide] (wide >= cols); the samples spread over Parallel's threads.
    */
-  public static void crop(float[] src, int n, int c, int rows, int cols, int wide, float[] dst,
-      int dstOff) {
-    Parallel.forEach(n, s -> {
-      int from = s * c * rows * wide;
-      int to = dstOff + s * c * rows * cols;
-      for (int r = 0, all = c * rows; r < all; r++, from += wide, to += cols) {
-        Copy.copy(src, from, dst, to, cols);
-      }
-    });
+  public static void crop(
+      float[] src, int n, int c, int rows, int cols, int wide, float[] dst, int dstOff) {
+    Parallel.forEach(
+        n,
+        s -> {
+          int from = s * c * rows * wide;
+          int to = dstOff + s * c * rows * cols;
+          for (int r = 0, all = c * rows; r < all; r++, from += wide, to += cols) {
+            Copy.copy(src, from, dst, to, cols);
+          }
+        });
   }
 }

@@ -38,8 +38,8 @@ public final class Parallel {
 
   /**
    * How many parts a kernel cuts its output into: a few per thread, so that the threads, which
-   * claim parts as they finish, end together even when parts cost unequal time; 1 inside a task
-   * (or while another call owns the pool), where forEach runs in order on the calling thread.
+   * claim parts as they finish, end together even when parts cost unequal time; 1 inside a task (or
+   * while another call owns the pool), where forEach runs in order on the calling thread.
    */
   public static int parts() {
     Pool p = pool;
@@ -69,14 +69,17 @@ public final class Parallel {
 
   /** The ids of the pool threads (none with one thread), to measure what they allocate. */
   public static synchronized long[] poolThreadIds() {
-    return pool == null ? new long[0]
+    return pool == null
+        ? new long[0]
         : java.util.Arrays.stream(pool.workers).mapToLong(Thread::getId).toArray();
   }
 
   /** Runs body(i) for i in [0, tasks), spread over the pool and the calling thread. */
   public static void forEach(int tasks, IntConsumer body) {
     Pool p = pool;
-    if (p == null || tasks < 2 || Thread.currentThread() instanceof Worker
+    if (p == null
+        || tasks < 2
+        || Thread.currentThread() instanceof Worker
         || !p.busy.compareAndSet(false, true)) {
       for (int i = 0; i < tasks; i++) {
         body.accept(i);

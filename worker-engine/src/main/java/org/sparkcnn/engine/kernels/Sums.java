@@ -43,8 +43,18 @@ public final class Sums {
    * in one pass, where y' is y but 0 where x gate + shift <= 0 (batch norm's backward: y is dy, x
    * the input it normalised with mean mu; the gate is the ReLU it took over, or (0, 1): none).
    */
-  public static void sumAndProducts(float[] y, float[] x, double mu, float gate, float shift,
-      int off, int len, int runs, int stride, double[] out, int at) {
+  public static void sumAndProducts(
+      float[] y,
+      float[] x,
+      double mu,
+      float gate,
+      float shift,
+      int off,
+      int len,
+      int runs,
+      int stride,
+      double[] out,
+      int at) {
     if (VECTOR) {
       VectorSums.sumAndProducts(y, x, mu, gate, shift, off, len, runs, stride, out, at);
       return;
@@ -57,15 +67,27 @@ public final class Sums {
   }
 
   /**
-   * dx[j] = scale (y'[j] - meanY - (x[j] - mu) k) over the same runs of all three, y' being y
-   * gated as in sumAndProducts: batch norm's input gradient.
+   * dx[j] = scale (y'[j] - meanY - (x[j] - mu) k) over the same runs of all three, y' being y gated
+   * as in sumAndProducts: batch norm's input gradient.
    */
-  public static void normGrad(float[] y, float[] x, double mu, float gate, float shift,
-      float scale, float meanY, float k, int off, int len, int runs, int stride, float[] dx) {
+  public static void normGrad(
+      float[] y,
+      float[] x,
+      double mu,
+      float gate,
+      float shift,
+      float scale,
+      float meanY,
+      float k,
+      int off,
+      int len,
+      int runs,
+      int stride,
+      float[] dx) {
     for (int r = 0; r < runs; r++) {
       if (VECTOR) {
-        VectorSums.normGrad(y, x, (float) mu, gate, shift, scale, meanY, k, off + r * stride, len,
-            dx);
+        VectorSums.normGrad(
+            y, x, (float) mu, gate, shift, scale, meanY, k, off + r * stride, len, dx);
       } else {
         normGradScalar(y, x, (float) mu, gate, shift, scale, meanY, k, off + r * stride, len, dx);
       }
@@ -73,8 +95,18 @@ public final class Sums {
   }
 
   /** normGrad over one run: the plain loop. */
-  static void normGradScalar(float[] y, float[] x, float mu, float gate, float shift, float scale,
-      float meanY, float k, int off, int len, float[] dx) {
+  static void normGradScalar(
+      float[] y,
+      float[] x,
+      float mu,
+      float gate,
+      float shift,
+      float scale,
+      float meanY,
+      float k,
+      int off,
+      int len,
+      float[] dx) {
     for (int j = off; j < off + len; j++) {
       float yj = x[j] * gate + shift <= 0 ? 0f : y[j];
       dx[j] = scale * (yj - meanY - (x[j] - mu) * k);
@@ -122,8 +154,16 @@ public final class Sums {
   }
 
   /** sumAndProducts over one run, added into out[at] and out[at + 1]: the plain loop. */
-  static void sumAndProductsScalar(float[] y, float[] x, double mu, float gate, float shift,
-      int off, int len, double[] out, int at) {
+  static void sumAndProductsScalar(
+      float[] y,
+      float[] x,
+      double mu,
+      float gate,
+      float shift,
+      int off,
+      int len,
+      double[] out,
+      int at) {
     double sum = 0;
     double products = 0;
     for (int j = off; j < off + len; j++) {

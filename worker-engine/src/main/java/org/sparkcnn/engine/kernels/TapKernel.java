@@ -35,18 +35,53 @@ final class TapKernel {
 
   private TapKernel() {}
 
-  static void multiply(int m, int n, float[] x, int xOff, int[] taps, TapProducts.Walk walk,
-      float[] dyt, int dOff, int ldd, float[] c, int cOff) {
+  static void multiply(
+      int m,
+      int n,
+      float[] x,
+      int xOff,
+      int[] taps,
+      TapProducts.Walk walk,
+      float[] dyt,
+      int dOff,
+      int ldd,
+      float[] c,
+      int cOff) {
     int tiles = (m + MR - 1) / MR;
-    int parts = (long) m * n * walk.positions() < SERIAL_BELOW ? 1
-        : Math.min(Parallel.parts(), tiles);
-    Parallel.forEach(parts, t -> tiles(Parallel.split(m, parts, MR, t),
-        Parallel.split(m, parts, MR, t + 1), n, x, xOff, taps, walk, dyt, dOff, ldd, c, cOff));
+    int parts =
+        (long) m * n * walk.positions() < SERIAL_BELOW ? 1 : Math.min(Parallel.parts(), tiles);
+    Parallel.forEach(
+        parts,
+        t ->
+            tiles(
+                Parallel.split(m, parts, MR, t),
+                Parallel.split(m, parts, MR, t + 1),
+                n,
+                x,
+                xOff,
+                taps,
+                walk,
+                dyt,
+                dOff,
+                ldd,
+                c,
+                cOff));
   }
 
   /** Rows [i0, i1) of C: whole tiles, then the ragged rest. */
-  private static void tiles(int i0, int i1, int n, float[] x, int xOff, int[] taps,
-      TapProducts.Walk walk, float[] dyt, int dOff, int ldd, float[] c, int cOff) {
+  private static void tiles(
+      int i0,
+      int i1,
+      int n,
+      float[] x,
+      int xOff,
+      int[] taps,
+      TapProducts.Walk walk,
+      float[] dyt,
+      int dOff,
+      int ldd,
+      float[] c,
+      int cOff) {
     if (i0 >= i1) {
       return;
     }
@@ -84,8 +119,31 @@ final class TapKernel {
           }
           float[] to = ib < full ? c : rag;
           int at = ib < full ? cOff + ib * n + jb : jb;
-          kernel(kc, x, xo, col, r, cols, rowJump, rows, sampleJump, t[0], t[1], t[2], t[3], t[4],
-              t[5], t[6], t[7], dyt, d, ldd, to, at, n, first);
+          kernel(
+              kc,
+              x,
+              xo,
+              col,
+              r,
+              cols,
+              rowJump,
+              rows,
+              sampleJump,
+              t[0],
+              t[1],
+              t[2],
+              t[3],
+              t[4],
+              t[5],
+              t[6],
+              t[7],
+              dyt,
+              d,
+              ldd,
+              to,
+              at,
+              n,
+              first);
         }
       }
     }
@@ -95,12 +153,34 @@ final class TapKernel {
   }
 
   /**
-   * C[cOff + i * ldc + (0, 2L)] (+)= sum over kc positions of x[xo + t_i] * d[dOff + q * ldd +
-   * (0, 2L)] for the eight taps t0..t7, the walk starting at (row, col) with xo on the grid.
+   * C[cOff + i * ldc + (0, 2L)] (+)= sum over kc positions of x[xo + t_i] * d[dOff + q * ldd + (0,
+   * 2L)] for the eight taps t0..t7, the walk starting at (row, col) with xo on the grid.
    */
-  private static void kernel(int kc, float[] x, int xo, int col, int row, int cols, int rowJump,
-      int rows, int sampleJump, int t0, int t1, int t2, int t3, int t4, int t5, int t6, int t7,
-      float[] d, int dOff, int ldd, float[] c, int cOff, int ldc, boolean overwrite) {
+  private static void kernel(
+      int kc,
+      float[] x,
+      int xo,
+      int col,
+      int row,
+      int cols,
+      int rowJump,
+      int rows,
+      int sampleJump,
+      int t0,
+      int t1,
+      int t2,
+      int t3,
+      int t4,
+      int t5,
+      int t6,
+      int t7,
+      float[] d,
+      int dOff,
+      int ldd,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -182,5 +262,4 @@ final class TapKernel {
     FloatVector.fromArray(S, c, r).blend(0f, fresh).add(c70).intoArray(c, r);
     FloatVector.fromArray(S, c, r + L).blend(0f, fresh).add(c71).intoArray(c, r + L);
   }
-
 }

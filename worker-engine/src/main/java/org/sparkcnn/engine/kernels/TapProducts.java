@@ -24,9 +24,18 @@ public final class TapProducts {
   public record Walk(int samples, int rows, int cols, int rowStep, int sampleStep) {
     public Walk {
       if (samples < 0 || rows < 1 || cols < 1 || rowStep < cols || sampleStep < rows * rowStep) {
-        throw new IllegalArgumentException("a walk needs rows of cols >= 1 floats within rowStep"
-            + " and samples within sampleStep, got " + samples + " x " + rows + " x " + cols
-            + " with steps " + rowStep + " and " + sampleStep);
+        throw new IllegalArgumentException(
+            "a walk needs rows of cols >= 1 floats within rowStep"
+                + " and samples within sampleStep, got "
+                + samples
+                + " x "
+                + rows
+                + " x "
+                + cols
+                + " with steps "
+                + rowStep
+                + " and "
+                + sampleStep);
       }
     }
 
@@ -45,12 +54,13 @@ public final class TapProducts {
    * dyt[(s * plane + q) * channels + o] = dy[off + s * sampleStride + o * plane + q] for s <
    * samples, o < channels and q < plane: each sample's [channels, plane] block transposed.
    */
-  public static void transpose(float[] dy, int off, int samples, int channels, int plane,
-      int sampleStride, float[] dyt) {
+  public static void transpose(
+      float[] dy, int off, int samples, int channels, int plane, int sampleStride, float[] dyt) {
     for (int s = 0; s < samples; s++) {
       int to = s * plane * channels;
       for (int o = 0; o < channels; o++) {
-        for (int q = 0, from = off + s * sampleStride + o * plane, d = to + o; q < plane;
+        for (int q = 0, from = off + s * sampleStride + o * plane, d = to + o;
+            q < plane;
             q++, d += channels) {
           dyt[d] = dy[from + q];
         }
@@ -59,23 +69,52 @@ public final class TapProducts {
   }
 
   /**
-   * c[cOff + i * n + j] = sum over the walk's positions q of x[xOff + at(q) + taps[i]] *
-   * dyt[dOff + q * ldd + j] for i < m and j < n (overwritten), where at(q) is where position q
-   * lies on the grid; with the vector kernel, on Parallel's threads. n must be handled.
+   * c[cOff + i * n + j] = sum over the walk's positions q of x[xOff + at(q) + taps[i]] * dyt[dOff +
+   * q * ldd + j] for i < m and j < n (overwritten), where at(q) is where position q lies on the
+   * grid; with the vector kernel, on Parallel's threads. n must be handled.
    */
-  public static void weightGrad(int m, int n, float[] x, int xOff, int[] taps, Walk walk,
-      float[] dyt, int dOff, int ldd, float[] c, int cOff) {
+  public static void weightGrad(
+      int m,
+      int n,
+      float[] x,
+      int xOff,
+      int[] taps,
+      Walk walk,
+      float[] dyt,
+      int dOff,
+      int ldd,
+      float[] c,
+      int cOff) {
     if (!handles(n) || m < 1 || taps.length < m || ldd < n) {
-      throw new IllegalArgumentException("the tap products take " + m + " taps of " + taps.length
-          + " and " + n + " channels of " + ldd + " per position, in whole tiles of "
-          + (VECTOR ? TapKernel.NR : 0) + " channels");
+      throw new IllegalArgumentException(
+          "the tap products take "
+              + m
+              + " taps of "
+              + taps.length
+              + " and "
+              + n
+              + " channels of "
+              + ldd
+              + " per position, in whole tiles of "
+              + (VECTOR ? TapKernel.NR : 0)
+              + " channels");
     }
     TapKernel.multiply(m, n, x, xOff, taps, walk, dyt, dOff, ldd, c, cOff);
   }
 
   /** The plain loop of weightGrad, for any n: what the kernel is tested against. */
-  public static void reference(int m, int n, float[] x, int xOff, int[] taps, Walk walk,
-      float[] dyt, int dOff, int ldd, float[] c, int cOff) {
+  public static void reference(
+      int m,
+      int n,
+      float[] x,
+      int xOff,
+      int[] taps,
+      Walk walk,
+      float[] dyt,
+      int dOff,
+      int ldd,
+      float[] c,
+      int cOff) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         float sum = 0f;

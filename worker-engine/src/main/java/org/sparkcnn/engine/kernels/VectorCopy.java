@@ -32,7 +32,8 @@ final class VectorCopy {
   static void add(float[] src, int s, float[] dst, int d, int len) {
     int i = 0;
     for (; i <= len - L; i += L) {
-      FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i))
+      FloatVector.fromArray(S, dst, d + i)
+          .add(FloatVector.fromArray(S, src, s + i))
           .intoArray(dst, d + i);
     }
     for (; i < len; i++) {

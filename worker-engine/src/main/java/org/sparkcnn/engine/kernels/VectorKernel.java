@@ -27,8 +27,18 @@ final class VectorKernel extends MicroKernel {
   }
 
   @Override
-  void run(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows, int r0, float[] c,
-      int cOff, int ldc, boolean overwrite) {
+  void run(
+      int kc,
+      float[] ap,
+      int aOff,
+      float[] bp,
+      int bOff,
+      int[] rows,
+      int r0,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
     if (rows == null) {
       packed(kc, ap, aOff, bp, bOff, c, cOff, ldc, overwrite);
     } else {
@@ -37,8 +47,16 @@ final class VectorKernel extends MicroKernel {
   }
 
   /** A packed panel: row p of B at bOff + p * nr. */
-  private static void packed(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c,
-      int cOff, int ldc, boolean overwrite) {
+  private static void packed(
+      int kc,
+      float[] ap,
+      int aOff,
+      float[] bp,
+      int bOff,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -116,8 +134,18 @@ final class VectorKernel extends MicroKernel {
   }
 
   /** Rows where they lie: row p of B at bOff + rows[r0 + p]. */
-  private static void shifted(int kc, float[] ap, int aOff, float[] bp, int bOff, int[] rows,
-      int r0, float[] c, int cOff, int ldc, boolean overwrite) {
+  private static void shifted(
+      int kc,
+      float[] ap,
+      int aOff,
+      float[] bp,
+      int bOff,
+      int[] rows,
+      int r0,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);

@@ -64,8 +64,16 @@ final class VectorSums {
    * sum y' into out[at] and sum (x - mu) y' into out[at + 1], over one run, where y' is y but 0
    * where x gate + shift <= 0.
    */
-  static void sumAndProducts(float[] y, float[] x, double mu, float gate, float shift, int off,
-      int len, double[] out, int at) {
+  static void sumAndProducts(
+      float[] y,
+      float[] x,
+      double mu,
+      float gate,
+      float shift,
+      int off,
+      int len,
+      double[] out,
+      int at) {
     FloatVector m = FloatVector.broadcast(S, (float) mu);
     FloatVector a = FloatVector.zero(S);
     FloatVector b = FloatVector.zero(S);
@@ -75,10 +83,12 @@ final class VectorSums {
     for (int end = off + len - 2 * L; j <= end; j += 2 * L) {
       FloatVector x0 = FloatVector.fromArray(S, x, j);
       FloatVector x1 = FloatVector.fromArray(S, x, j + L);
-      FloatVector y0 = FloatVector.fromArray(S, y, j)
-          .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
-      FloatVector y1 = FloatVector.fromArray(S, y, j + L)
-          .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+      FloatVector y0 =
+          FloatVector.fromArray(S, y, j)
+              .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+      FloatVector y1 =
+          FloatVector.fromArray(S, y, j + L)
+              .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
       a = a.add(y0);
       b = b.add(y1);
       p = x0.sub(m).fma(y0, p);
@@ -96,9 +106,9 @@ final class VectorSums {
   }
 
   /**
-   * Floats a group of runs adds inside the lanes before the lanes go to double: 64 per lane, as
-   * one 2048-float plane would. Planes of 32 x 32 are added two at a time, of 8 x 8 thirty-two
-   * at a time, rather than paying the lanes' reduction for every short plane.
+   * Floats a group of runs adds inside the lanes before the lanes go to double: 64 per lane, as one
+   * 2048-float plane would. Planes of 32 x 32 are added two at a time, of 8 x 8 thirty-two at a
+   * time, rather than paying the lanes' reduction for every short plane.
    */
   private static final int GROUP = 2048;
 
@@ -167,8 +177,18 @@ final class VectorSums {
     return s;
   }
 
-  static void sumAndProducts(float[] y, float[] x, double mu, float gate, float shift, int off,
-      int len, int runs, int stride, double[] out, int at) {
+  static void sumAndProducts(
+      float[] y,
+      float[] x,
+      double mu,
+      float gate,
+      float shift,
+      int off,
+      int len,
+      int runs,
+      int stride,
+      double[] out,
+      int at) {
     out[at] = 0;
     out[at + 1] = 0;
     if (!flat(len)) {
@@ -189,10 +209,12 @@ final class VectorSums {
       for (int v = 0, steps = Math.min(group, runs - r0) * (len / (2 * L)); v < steps; v++) {
         FloatVector x0 = FloatVector.fromArray(S, x, j);
         FloatVector x1 = FloatVector.fromArray(S, x, j + L);
-        FloatVector y0 = FloatVector.fromArray(S, y, j)
-            .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
-        FloatVector y1 = FloatVector.fromArray(S, y, j + L)
-            .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+        FloatVector y0 =
+            FloatVector.fromArray(S, y, j)
+                .blend(0f, x0.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+        FloatVector y1 =
+            FloatVector.fromArray(S, y, j + L)
+                .blend(0f, x1.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
         a = a.add(y0);
         b = b.add(y1);
         p = x0.sub(m).fma(y0, p);
@@ -209,14 +231,25 @@ final class VectorSums {
   }
 
   /** Sums.normGrad over one run: a ReLU's gate is a masked blend, where the plain loop branches. */
-  static void normGrad(float[] y, float[] x, float mu, float gate, float shift, float scale,
-      float meanY, float k, int off, int len, float[] dx) {
+  static void normGrad(
+      float[] y,
+      float[] x,
+      float mu,
+      float gate,
+      float shift,
+      float scale,
+      float meanY,
+      float k,
+      int off,
+      int len,
+      float[] dx) {
     FloatVector m = FloatVector.broadcast(S, mu);
     int j = off;
     for (int end = off + len - L; j <= end; j += L) {
       FloatVector xv = FloatVector.fromArray(S, x, j);
-      FloatVector yv = FloatVector.fromArray(S, y, j)
-          .blend(0f, xv.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
+      FloatVector yv =
+          FloatVector.fromArray(S, y, j)
+              .blend(0f, xv.mul(gate).add(shift).compare(VectorOperators.LE, 0f));
       yv.sub(meanY).sub(xv.sub(m).mul(k)).mul(scale).intoArray(dx, j);
     }
     Sums.normGradScalar(y, x, mu, gate, shift, scale, meanY, k, j, off + len - j, dx);

@@ -23,8 +23,18 @@ public final class Vol2col {
   }
 
   /** A block of col, as Lowering.lowerBlock: one element at a time (3D is rare). */
-  public static void lowerBlock(VolGeometry g, float[] x, int xOff, int r0, int rows, int q0,
-      int w, float[] dst, int dOff, int dRow, int dCol) {
+  public static void lowerBlock(
+      VolGeometry g,
+      float[] x,
+      int xOff,
+      int r0,
+      int rows,
+      int q0,
+      int w,
+      float[] dst,
+      int dOff,
+      int dRow,
+      int dCol) {
     ConvAxis ad = g.d();
     ConvAxis ah = g.h();
     ConvAxis aw = g.w();
@@ -44,8 +54,8 @@ public final class Vol2col {
         int iz = z * ad.s() - ad.lo() + a * ad.d();
         int ih = i * ah.s() - ah.lo() + b * ah.d();
         int iw = j * aw.s() - aw.lo() + e * aw.d();
-        boolean inside = iz >= 0 && iz < ad.in() && ih >= 0 && ih < ah.in() && iw >= 0
-            && iw < aw.in();
+        boolean inside =
+            iz >= 0 && iz < ad.in() && ih >= 0 && ih < ah.in() && iw >= 0 && iw < aw.in();
         dst[dOff + (r - r0) * dRow + (q - q0) * dCol] =
             inside ? x[xOff + ((c * ad.in() + iz) * ah.in() + ih) * aw.in() + iw] : 0f;
       }
@@ -53,8 +63,8 @@ public final class Vol2col {
   }
 
   /** Copies x into col, or (back) adds col into x, along every receptive field. */
-  private static void walk(VolGeometry g, float[] x, int xOff, float[] col, int colOff,
-      boolean back) {
+  private static void walk(
+      VolGeometry g, float[] x, int xOff, float[] col, int colOff, boolean back) {
     ConvAxis ad = g.d();
     ConvAxis ah = g.h();
     ConvAxis aw = g.w();

@@ -28,8 +28,17 @@ public record VolGeometry(int c, ConvAxis d, ConvAxis h, ConvAxis w)
   }
 
   @Override
-  public void lowerBlock(float[] x, int xOff, int r0, int rows, int q0, int w, float[] dst,
-      int dOff, int dRow, int dCol) {
+  public void lowerBlock(
+      float[] x,
+      int xOff,
+      int r0,
+      int rows,
+      int q0,
+      int w,
+      float[] dst,
+      int dOff,
+      int dRow,
+      int dCol) {
     Vol2col.lowerBlock(this, x, xOff, r0, rows, q0, w, dst, dOff, dRow, dCol);
   }
 

@@ -39,8 +39,13 @@ public final class AdaptiveAvgPool2d extends Layer {
   /** Checks an adaptive pool's output_size (shared with AdaptiveMaxPool2d). */
   static void check(String type, String name, PerAxis outputSize) {
     if (outputSize == null || !outputSize.fits(2) || outputSize.min() < 1) {
-      throw new IllegalArgumentException(type + " '" + name + "': output_size must be one"
-          + " positive int or [h, w], got " + outputSize);
+      throw new IllegalArgumentException(
+          type
+              + " '"
+              + name
+              + "': output_size must be one"
+              + " positive int or [h, w], got "
+              + outputSize);
     }
   }
 

@@ -24,11 +24,16 @@ public final class AvgPool2d extends Layer {
    * kernel; ceil_mode defaults to false, count_include_pad to true, divisor_override to none
    * (null).
    */
-  public record Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding,
+  public record Spec(
+      String name,
+      PerAxis kernel,
+      PerAxis stride,
+      PerAxis padding,
       @JsonProperty("ceil_mode") Boolean ceilMode,
       @JsonProperty("count_include_pad") Boolean countIncludePad,
       @JsonProperty("divisor_override") @JsonInclude(JsonInclude.Include.NON_NULL)
-      Integer divisorOverride) implements LayerSpec {
+          Integer divisorOverride)
+      implements LayerSpec {
     public Spec {
       stride = stride == null || stride.min() == 0 ? kernel : stride;
       padding = padding == null ? PerAxis.ZERO : padding;
@@ -36,20 +41,38 @@ public final class AvgPool2d extends Layer {
       countIncludePad = countIncludePad == null || countIncludePad;
       PoolGeometry.check("avg_pool2d", name, kernel, stride, padding, PerAxis.ONE);
       if (divisorOverride != null && divisorOverride == 0) {
-        throw new IllegalArgumentException("avg_pool2d '" + name + "': divisor_override must not"
-            + " be zero (leave it out to divide by the window's size)");
+        throw new IllegalArgumentException(
+            "avg_pool2d '"
+                + name
+                + "': divisor_override must not"
+                + " be zero (leave it out to divide by the window's size)");
       }
     }
 
     /** Without divisor_override. */
-    public Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding, Boolean ceilMode,
+    public Spec(
+        String name,
+        PerAxis kernel,
+        PerAxis stride,
+        PerAxis padding,
+        Boolean ceilMode,
         Boolean countIncludePad) {
       this(name, kernel, stride, padding, ceilMode, countIncludePad, null);
     }
 
-    public Spec(String name, int kernel, int stride, int padding, Boolean ceilMode,
+    public Spec(
+        String name,
+        int kernel,
+        int stride,
+        int padding,
+        Boolean ceilMode,
         Boolean countIncludePad) {
-      this(name, PerAxis.of(kernel), PerAxis.of(stride), PerAxis.of(padding), ceilMode,
+      this(
+          name,
+          PerAxis.of(kernel),
+          PerAxis.of(stride),
+          PerAxis.of(padding),
+          ceilMode,
           countIncludePad);
     }
 
@@ -93,9 +116,12 @@ public final class AvgPool2d extends Layer {
       for (int j = 0; j < wo; j++) {
         int w0 = j * g.sw() - g.pw();
         int w1 = Math.min(w0 + g.kw(), w + g.pw());
-        int count = spec.divisorOverride() != null ? spec.divisorOverride()
-            : spec.countIncludePad() ? (h1 - h0) * (w1 - w0)
-            : (Math.min(h1, h) - Math.max(h0, 0)) * (Math.min(w1, w) - Math.max(w0, 0));
+        int count =
+            spec.divisorOverride() != null
+                ? spec.divisorOverride()
+                : spec.countIncludePad()
+                    ? (h1 - h0) * (w1 - w0)
+                    : (Math.min(h1, h) - Math.max(h0, 0)) * (Math.min(w1, w) - Math.max(w0, 0));
         inv[i * wo + j] = 1f / count;
       }
     }

@@ -111,9 +111,18 @@ public abstract class BatchNorm extends Layer {
   /** Checks the hyper-parameters common to both specs. */
   static void check(String type, String name, int features, double eps, double momentum) {
     if (features < 0 || !(eps > 0) || !(momentum >= 0 && momentum <= 1 || Double.isNaN(momentum))) {
-      throw new IllegalArgumentException(type + " '" + name + "': features must be non-negative,"
-          + " eps positive and momentum in [0, 1] or null for the cumulative average (features="
-          + features + ", eps=" + eps + ", momentum=" + momentum + ")");
+      throw new IllegalArgumentException(
+          type
+              + " '"
+              + name
+              + "': features must be non-negative,"
+              + " eps positive and momentum in [0, 1] or null for the cumulative average (features="
+              + features
+              + ", eps="
+              + eps
+              + ", momentum="
+              + momentum
+              + ")");
     }
   }
 
@@ -174,9 +183,13 @@ public abstract class BatchNorm extends Layer {
     float[] buf = v.buffers;
     int m = n * l;
     if (batch && m < 2) {
-      throw new IllegalArgumentException("batch norm '" + name + "': "
-          + (training ? "training" : "inference without running statistics")
-          + " needs more than one value per channel, got " + m);
+      throw new IllegalArgumentException(
+          "batch norm '"
+              + name
+              + "': "
+              + (training ? "training" : "inference without running statistics")
+              + " needs more than one value per channel, got "
+              + m);
     }
     double factor = momentum;
     if (update && Double.isNaN(momentum)) { // PyTorch: 1 / num_batches_tracked after adding 1
@@ -185,22 +198,24 @@ public abstract class BatchNorm extends Layer {
     }
     double f = factor;
     // channel by channel, so the normalising pass finds the channel in cache after its sums
-    Parallel.forEach(c, ch -> {
-      if (batch) {
-        double mu = Sums.sum(x, ch * l, l, n, c * l) / m;
-        double var = Sums.squares(x, ch * l, l, n, c * l, mu) / m;
-        mean[ch] = (float) mu;
-        invStd[ch] = (float) (1 / Math.sqrt(var + eps));
-        if (update) {
-          buf[bOff + ch] = (float) ((1 - f) * buf[bOff + ch] + f * mu);
-          buf[varOff + ch] = (float) ((1 - f) * buf[varOff + ch] + f * var * m / (m - 1));
-        }
-      } else {
-        mean[ch] = buf[bOff + ch];
-        invStd[ch] = (float) (1 / Math.sqrt(buf[varOff + ch] + eps));
-      }
-      normalise(x, n, ch);
-    });
+    Parallel.forEach(
+        c,
+        ch -> {
+          if (batch) {
+            double mu = Sums.sum(x, ch * l, l, n, c * l) / m;
+            double var = Sums.squares(x, ch * l, l, n, c * l, mu) / m;
+            mean[ch] = (float) mu;
+            invStd[ch] = (float) (1 / Math.sqrt(var + eps));
+            if (update) {
+              buf[bOff + ch] = (float) ((1 - f) * buf[bOff + ch] + f * mu);
+              buf[varOff + ch] = (float) ((1 - f) * buf[varOff + ch] + f * var * m / (m - 1));
+            }
+          } else {
+            mean[ch] = buf[bOff + ch];
+            invStd[ch] = (float) (1 / Math.sqrt(buf[varOff + ch] + eps));
+          }
+          normalise(x, n, ch);
+        });
     return y;
   }
 
@@ -242,30 +257,33 @@ public abstract class BatchNorm extends Layer {
     double m = (double) n * l;
     float[] d = dx;
     float[] in = x;
-    Parallel.forEach(c, ch -> {
-      float mu = mean[ch];
-      float is = invStd[ch];
-      // the ReLU's gate: dy passes unless x w is + b - mean w is <= 0 (as forward made y); or
-      // x 0 + 1, which never is (infinities and NaN give NaN, which passes too)
-      float gate = relu ? weight(ch) * is : 0f;
-      float shift = relu ? bias(ch) - mu * gate : 1f;
-      Sums.sumAndProducts(dy, in, mu, gate, shift, ch * l, l, n, c * l, sums, 2 * ch);
-      double sumDy = sums[2 * ch];
-      double sumDyXhat = sums[2 * ch + 1] * is;
-      if (affine) {
-        gr[pOff + ch] += (float) sumDyXhat;
-        gr[biasOff + ch] += (float) sumDy;
-      }
-      if (!needInputGrad) {
-        return;
-      }
-      float scale = weight(ch) * is;
-      // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec. 3):
-      // dx = scale (dy - meanDy - xhat meanDyXhat), xhat = (x - mu) is
-      float meanDy = batchStats ? (float) (sumDy / m) : 0f;
-      float k = batchStats ? (float) (sumDyXhat / m) * is : 0f;
-      Sums.normGrad(dy, in, mu, gate, shift, scale, meanDy, k, ch * l, l, n, c * l, d);
-    });
+    Parallel.forEach(
+        c,
+        ch -> {
+          float mu = mean[ch];
+          float is = invStd[ch];
+          // the ReLU's gate: dy passes unless x w is + b - mean w is <= 0 (as forward made y); or
+          // x 0 + 1, which never is (infinities and NaN give NaN, which passes too)
+          float gate = relu ? weight(ch) * is : 0f;
+          float shift = relu ? bias(ch) - mu * gate : 1f;
+          Sums.sumAndProducts(dy, in, mu, gate, shift, ch * l, l, n, c * l, sums, 2 * ch);
+          double sumDy = sums[2 * ch];
+          double sumDyXhat = sums[2 * ch + 1] * is;
+          if (affine) {
+            gr[pOff + ch] += (float) sumDyXhat;
+            gr[biasOff + ch] += (float) sumDy;
+          }
+          if (!needInputGrad) {
+            return;
+          }
+          float scale = weight(ch) * is;
+          // with batch statistics the mean and variance depend on x too (Ioffe and Szegedy, sec.
+          // 3):
+          // dx = scale (dy - meanDy - xhat meanDyXhat), xhat = (x - mu) is
+          float meanDy = batchStats ? (float) (sumDy / m) : 0f;
+          float k = batchStats ? (float) (sumDyXhat / m) * is : 0f;
+          Sums.normGrad(dy, in, mu, gate, shift, scale, meanDy, k, ch * l, l, n, c * l, d);
+        });
     return needInputGrad ? dx : null;
   }
 }

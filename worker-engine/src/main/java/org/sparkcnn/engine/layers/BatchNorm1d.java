@@ -17,10 +17,14 @@ public final class BatchNorm1d extends BatchNorm {
    * features = 0 takes the channels from the input; eps 1e-5, momentum 0.1 (null in JSON, or
    * CUMULATIVE, for the cumulative average), affine and track_running_stats true by default.
    */
-  public record Spec(String name, int features, Double eps,
+  public record Spec(
+      String name,
+      int features,
+      Double eps,
       @JsonDeserialize(using = MomentumJson.class) @JsonSerialize(using = MomentumJson.Writer.class)
-      Double momentum,
-      Boolean affine, @JsonProperty("track_running_stats") Boolean trackRunningStats)
+          Double momentum,
+      Boolean affine,
+      @JsonProperty("track_running_stats") Boolean trackRunningStats)
       implements BatchNorm.Spec {
     public Spec {
       eps = eps == null ? 1e-5 : eps;

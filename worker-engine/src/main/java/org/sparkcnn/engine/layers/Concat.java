@@ -33,8 +33,10 @@ public final class Concat extends Layer {
           throw new ShapeMismatch(this, in, "a branch gives " + s + ", expected [C, H, W]");
         }
         if (first != null && (s.h() != first.h() || s.w() != first.w())) {
-          throw new ShapeMismatch(this, in, "branches give " + first + " and " + s
-              + ", which differ in height or width");
+          throw new ShapeMismatch(
+              this,
+              in,
+              "branches give " + first + " and " + s + ", which differ in height or width");
         }
         first = first == null ? s : first;
         channels += s.c();
@@ -44,14 +46,12 @@ public final class Concat extends Layer {
 
     @Override
     public int paramCount(Shape in) {
-      return Math.toIntExact(
-          branches.stream().mapToLong(b -> Sequence.paramCount(b, in)).sum());
+      return Math.toIntExact(branches.stream().mapToLong(b -> Sequence.paramCount(b, in)).sum());
     }
 
     @Override
     public int bufferCount(Shape in) {
-      return Math.toIntExact(
-          branches.stream().mapToLong(b -> Sequence.bufferCount(b, in)).sum());
+      return Math.toIntExact(branches.stream().mapToLong(b -> Sequence.bufferCount(b, in)).sum());
     }
 
     @Override

@@ -17,9 +17,18 @@ public final class Conv1d {
   private Conv1d() {}
 
   /** As Conv2d.Spec, with one spatial axis. */
-  public record Spec(String name, int in, int out, PerAxis kernel, PerAxis stride, Padding padding,
-      Boolean bias, PerAxis dilation, int groups,
-      @JsonProperty("padding_mode") String paddingMode) implements ConvSpec {
+  public record Spec(
+      String name,
+      int in,
+      int out,
+      PerAxis kernel,
+      PerAxis stride,
+      Padding padding,
+      Boolean bias,
+      PerAxis dilation,
+      int groups,
+      @JsonProperty("padding_mode") String paddingMode)
+      implements ConvSpec {
     public Spec {
       stride = stride == null ? PerAxis.ONE : stride;
       padding = padding == null ? Padding.of(0) : padding;
@@ -27,19 +36,35 @@ public final class Conv1d {
       dilation = dilation == null ? PerAxis.ONE : dilation;
       groups = groups == 0 ? 1 : groups;
       paddingMode = paddingMode == null ? PaddingMode.ZEROS : paddingMode;
-      ConvSpec.check("conv1d", name, 1, in, out, kernel, stride, padding, dilation, groups,
-          paddingMode);
+      ConvSpec.check(
+          "conv1d", name, 1, in, out, kernel, stride, padding, dilation, groups, paddingMode);
     }
 
     /** With zero padding (padding_mode 'zeros'). */
-    public Spec(String name, int in, int out, PerAxis kernel, PerAxis stride, Padding padding,
-        Boolean bias, PerAxis dilation, int groups) {
+    public Spec(
+        String name,
+        int in,
+        int out,
+        PerAxis kernel,
+        PerAxis stride,
+        Padding padding,
+        Boolean bias,
+        PerAxis dilation,
+        int groups) {
       this(name, in, out, kernel, stride, padding, bias, dilation, groups, null);
     }
 
     public static Spec of(String name, int in, int out, int kernel, int stride, int padding) {
-      return new Spec(name, in, out, PerAxis.of(kernel), PerAxis.of(stride == 0 ? 1 : stride),
-          Padding.of(padding), true, null, 0);
+      return new Spec(
+          name,
+          in,
+          out,
+          PerAxis.of(kernel),
+          PerAxis.of(stride == 0 ? 1 : stride),
+          Padding.of(padding),
+          true,
+          null,
+          0);
     }
 
     @Override

@@ -22,9 +22,18 @@ public final class Conv2d {
    * in = 0 takes the channel count from the input. Left out (null, or 0 for groups): stride 1,
    * padding 0, bias true, dilation 1, groups 1, padding_mode 'zeros'.
    */
-  public record Spec(String name, int in, int out, PerAxis kernel, PerAxis stride, Padding padding,
-      Boolean bias, PerAxis dilation, int groups,
-      @JsonProperty("padding_mode") String paddingMode) implements ConvSpec {
+  public record Spec(
+      String name,
+      int in,
+      int out,
+      PerAxis kernel,
+      PerAxis stride,
+      Padding padding,
+      Boolean bias,
+      PerAxis dilation,
+      int groups,
+      @JsonProperty("padding_mode") String paddingMode)
+      implements ConvSpec {
     public Spec {
       stride = stride == null ? PerAxis.ONE : stride;
       padding = padding == null ? Padding.of(0) : padding;
@@ -32,20 +41,36 @@ public final class Conv2d {
       dilation = dilation == null ? PerAxis.ONE : dilation;
       groups = groups == 0 ? 1 : groups;
       paddingMode = paddingMode == null ? PaddingMode.ZEROS : paddingMode;
-      ConvSpec.check("conv2d", name, 2, in, out, kernel, stride, padding, dilation, groups,
-          paddingMode);
+      ConvSpec.check(
+          "conv2d", name, 2, in, out, kernel, stride, padding, dilation, groups, paddingMode);
     }
 
     /** With zero padding (padding_mode 'zeros'). */
-    public Spec(String name, int in, int out, PerAxis kernel, PerAxis stride, Padding padding,
-        Boolean bias, PerAxis dilation, int groups) {
+    public Spec(
+        String name,
+        int in,
+        int out,
+        PerAxis kernel,
+        PerAxis stride,
+        Padding padding,
+        Boolean bias,
+        PerAxis dilation,
+        int groups) {
       this(name, in, out, kernel, stride, padding, bias, dilation, groups, null);
     }
 
     /** The first form: a square kernel, one stride (0 means 1) and one padding for both axes. */
     public Spec(String name, int in, int out, int kernel, int stride, int padding, Boolean bias) {
-      this(name, in, out, PerAxis.of(kernel), PerAxis.of(stride == 0 ? 1 : stride),
-          Padding.of(padding), bias, null, 0);
+      this(
+          name,
+          in,
+          out,
+          PerAxis.of(kernel),
+          PerAxis.of(stride == 0 ? 1 : stride),
+          Padding.of(padding),
+          bias,
+          null,
+          0);
     }
 
     /** As the first form, with a bias. */

@@ -37,8 +37,8 @@ public interface ConvSpec extends LayerSpec {
   int groups();
 
   /**
-   * 'zeros', 'reflect', 'replicate' or 'circular' (PaddingMode); left out of JSON when 'zeros',
-   * so that a file of zero-padded layers reads as before.
+   * 'zeros', 'reflect', 'replicate' or 'circular' (PaddingMode); left out of JSON when 'zeros', so
+   * that a file of zero-padded layers reads as before.
    */
   @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ZerosFilter.class)
   String paddingMode();
@@ -66,38 +66,86 @@ public interface ConvSpec extends LayerSpec {
   Lowering lowering(Shape s);
 
   /** Checks the options, in each spec's constructor: a message naming the layer and the value. */
-  static void check(String type, String name, int rank, int in, int out, PerAxis kernel,
-      PerAxis stride, Padding padding, PerAxis dilation, int groups, String paddingMode) {
+  static void check(
+      String type,
+      String name,
+      int rank,
+      int in,
+      int out,
+      PerAxis kernel,
+      PerAxis stride,
+      Padding padding,
+      PerAxis dilation,
+      int groups,
+      String paddingMode) {
     String at = type + " '" + name + "': ";
     if (!PaddingMode.NAMES.contains(paddingMode)) {
-      throw new IllegalArgumentException(at + "padding_mode must be one of " + PaddingMode.NAMES
-          + ", got '" + paddingMode + "'");
+      throw new IllegalArgumentException(
+          at + "padding_mode must be one of " + PaddingMode.NAMES + ", got '" + paddingMode + "'");
     }
     if (kernel == null) {
       throw new IllegalArgumentException(at + "kernel is required");
     }
     if (!kernel.fits(rank) || !stride.fits(rank) || !dilation.fits(rank) || !padding.fits(rank)) {
-      throw new IllegalArgumentException(at + "kernel, stride, padding and dilation must be one int"
-          + " or " + rank + " ints (kernel=" + kernel + ", stride=" + stride + ", padding="
-          + padding + ", dilation=" + dilation + ")");
+      throw new IllegalArgumentException(
+          at
+              + "kernel, stride, padding and dilation must be one int"
+              + " or "
+              + rank
+              + " ints (kernel="
+              + kernel
+              + ", stride="
+              + stride
+              + ", padding="
+              + padding
+              + ", dilation="
+              + dilation
+              + ")");
     }
     boolean negativePadding = false;
     for (int i = 0; i < rank; i++) {
       negativePadding |= padding.before(i, 1, 1) < 0;
     }
-    if (out <= 0 || in < 0 || kernel.min() <= 0 || stride.min() <= 0 || dilation.min() <= 0
+    if (out <= 0
+        || in < 0
+        || kernel.min() <= 0
+        || stride.min() <= 0
+        || dilation.min() <= 0
         || negativePadding) {
-      throw new IllegalArgumentException(at + "out, kernel, stride and dilation must be positive"
-          + " and padding non-negative (out=" + out + ", kernel=" + kernel + ", stride=" + stride
-          + ", padding=" + padding + ", dilation=" + dilation + ")");
+      throw new IllegalArgumentException(
+          at
+              + "out, kernel, stride and dilation must be positive"
+              + " and padding non-negative (out="
+              + out
+              + ", kernel="
+              + kernel
+              + ", stride="
+              + stride
+              + ", padding="
+              + padding
+              + ", dilation="
+              + dilation
+              + ")");
     }
     if (groups <= 0 || out % groups != 0 || in % groups != 0) {
-      throw new IllegalArgumentException(at + "groups must be positive and divide the input and"
-          + " output channels (groups=" + groups + ", in=" + in + ", out=" + out + ")");
+      throw new IllegalArgumentException(
+          at
+              + "groups must be positive and divide the input and"
+              + " output channels (groups="
+              + groups
+              + ", in="
+              + in
+              + ", out="
+              + out
+              + ")");
     }
     if (padding.isSame() && stride.max() > 1) {
-      throw new IllegalArgumentException(at + "padding 'same' is not supported for strided"
-          + " convolutions (stride=" + stride + "), as in PyTorch; give the padding explicitly");
+      throw new IllegalArgumentException(
+          at
+              + "padding 'same' is not supported for strided"
+              + " convolutions (stride="
+              + stride
+              + "), as in PyTorch; give the padding explicitly");
     }
   }
 
@@ -107,8 +155,14 @@ public interface ConvSpec extends LayerSpec {
     for (int i = 0; i < a.length; i++) {
       int k = kernel().get(i);
       int d = dilation().get(i);
-      a[i] = new ConvAxis(s.dim(i + 1), k, stride().get(i), padding().before(i, k, d),
-          padding().after(i, k, d), d);
+      a[i] =
+          new ConvAxis(
+              s.dim(i + 1),
+              k,
+              stride().get(i),
+              padding().before(i, k, d),
+              padding().after(i, k, d),
+              d);
     }
     return a;
   }
@@ -116,8 +170,8 @@ public interface ConvSpec extends LayerSpec {
   @Override
   default Shape outputShape(Shape s) {
     if (s.rank() != rank() + 1) {
-      throw new ShapeMismatch(this, s, "expected " + new String[] {"[C, L]", "[C, H, W]",
-          "[C, D, H, W]"}[rank() - 1]);
+      throw new ShapeMismatch(
+          this, s, "expected " + new String[] {"[C, L]", "[C, H, W]", "[C, D, H, W]"}[rank() - 1]);
     }
     if (in() != 0 && s.c() != in()) {
       throw new ShapeMismatch(this, s, "expected " + in() + " input channels");
@@ -135,8 +189,18 @@ public interface ConvSpec extends LayerSpec {
     for (int i = 0; i < a.length; i++) {
       dims[i + 1] = a[i].out();
       if (dims[i + 1] < 1) {
-        throw new ShapeMismatch(this, s, "kernel " + kernel() + " with dilation " + dilation()
-            + " and padding " + padding() + " leaves no output (" + Arrays.toString(dims) + ")");
+        throw new ShapeMismatch(
+            this,
+            s,
+            "kernel "
+                + kernel()
+                + " with dilation "
+                + dilation()
+                + " and padding "
+                + padding()
+                + " leaves no output ("
+                + Arrays.toString(dims)
+                + ")");
       }
     }
     return Shape.of(dims);
@@ -197,7 +261,8 @@ public interface ConvSpec extends LayerSpec {
 
   @Override
   default Layer bind(Shape s, Vectors v, int pOff, int bOff) {
-    return padsByMode(s) ? new ModePadded(this, s, v, pOff)
+    return padsByMode(s)
+        ? new ModePadded(this, s, v, pOff)
         : new Convolution(this, s, v, pOff, lowering(s));
   }
 }

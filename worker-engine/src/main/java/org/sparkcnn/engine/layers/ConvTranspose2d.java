@@ -28,9 +28,18 @@ public final class ConvTranspose2d extends Layer {
    * in = 0 takes the channel count from the input. Left out (null, or 0 for groups): stride 1,
    * padding 0, output_padding 0, groups 1, bias true, dilation 1.
    */
-  public record Spec(String name, int in, int out, PerAxis kernel, PerAxis stride,
-      PerAxis padding, @JsonProperty("output_padding") PerAxis outputPadding, int groups,
-      Boolean bias, PerAxis dilation) implements LayerSpec {
+  public record Spec(
+      String name,
+      int in,
+      int out,
+      PerAxis kernel,
+      PerAxis stride,
+      PerAxis padding,
+      @JsonProperty("output_padding") PerAxis outputPadding,
+      int groups,
+      Boolean bias,
+      PerAxis dilation)
+      implements LayerSpec {
     public Spec {
       stride = stride == null ? PerAxis.ONE : stride;
       padding = padding == null ? PerAxis.ZERO : padding;
@@ -44,41 +53,96 @@ public final class ConvTranspose2d extends Layer {
       }
       for (PerAxis p : new PerAxis[] {kernel, stride, padding, outputPadding, dilation}) {
         if (!p.fits(2)) {
-          throw new IllegalArgumentException(at + "kernel, stride, padding, output_padding and"
-              + " dilation must be one int or [h, w], got " + p);
+          throw new IllegalArgumentException(
+              at
+                  + "kernel, stride, padding, output_padding and"
+                  + " dilation must be one int or [h, w], got "
+                  + p);
         }
       }
-      if (out <= 0 || in < 0 || kernel.min() <= 0 || stride.min() <= 0 || dilation.min() <= 0
-          || padding.min() < 0 || outputPadding.min() < 0) {
-        throw new IllegalArgumentException(at + "out, kernel, stride and dilation must be positive"
-            + " and the paddings non-negative (out=" + out + ", kernel=" + kernel + ", stride="
-            + stride + ", padding=" + padding + ", output_padding=" + outputPadding
-            + ", dilation=" + dilation + ")");
+      if (out <= 0
+          || in < 0
+          || kernel.min() <= 0
+          || stride.min() <= 0
+          || dilation.min() <= 0
+          || padding.min() < 0
+          || outputPadding.min() < 0) {
+        throw new IllegalArgumentException(
+            at
+                + "out, kernel, stride and dilation must be positive"
+                + " and the paddings non-negative (out="
+                + out
+                + ", kernel="
+                + kernel
+                + ", stride="
+                + stride
+                + ", padding="
+                + padding
+                + ", output_padding="
+                + outputPadding
+                + ", dilation="
+                + dilation
+                + ")");
       }
       for (int i = 0; i < 2; i++) {
         if (outputPadding.get(i) >= Math.max(stride.get(i), dilation.get(i))) {
-          throw new IllegalArgumentException(at + "output_padding must be smaller than the stride"
-              + " or the dilation (output_padding=" + outputPadding + ", stride=" + stride
-              + ", dilation=" + dilation + "), as in PyTorch");
+          throw new IllegalArgumentException(
+              at
+                  + "output_padding must be smaller than the stride"
+                  + " or the dilation (output_padding="
+                  + outputPadding
+                  + ", stride="
+                  + stride
+                  + ", dilation="
+                  + dilation
+                  + "), as in PyTorch");
         }
       }
       if (groups <= 0 || out % groups != 0 || in % groups != 0) {
-        throw new IllegalArgumentException(at + "groups must be positive and divide the input and"
-            + " output channels (groups=" + groups + ", in=" + in + ", out=" + out + ")");
+        throw new IllegalArgumentException(
+            at
+                + "groups must be positive and divide the input and"
+                + " output channels (groups="
+                + groups
+                + ", in="
+                + in
+                + ", out="
+                + out
+                + ")");
       }
     }
 
-    public static Spec of(String name, int in, int out, int kernel, int stride, int padding,
-        int outputPadding) {
-      return new Spec(name, in, out, PerAxis.of(kernel), PerAxis.of(stride), PerAxis.of(padding),
-          PerAxis.of(outputPadding), 1, true, null);
+    public static Spec of(
+        String name, int in, int out, int kernel, int stride, int padding, int outputPadding) {
+      return new Spec(
+          name,
+          in,
+          out,
+          PerAxis.of(kernel),
+          PerAxis.of(stride),
+          PerAxis.of(padding),
+          PerAxis.of(outputPadding),
+          1,
+          true,
+          null);
     }
 
     /** The convolution from the output [Cout, H', W'] back to the input [Cin, H, W]. */
     ConvGeometry geometry(Shape o) {
-      return new ConvGeometry(out, o.h(), o.w(), kernel.get(0), kernel.get(1), stride.get(0),
-          stride.get(1), padding.get(0), padding.get(1), dilation.get(0), dilation.get(1),
-          padding.get(0) - outputPadding.get(0), padding.get(1) - outputPadding.get(1));
+      return new ConvGeometry(
+          out,
+          o.h(),
+          o.w(),
+          kernel.get(0),
+          kernel.get(1),
+          stride.get(0),
+          stride.get(1),
+          padding.get(0),
+          padding.get(1),
+          dilation.get(0),
+          dilation.get(1),
+          padding.get(0) - outputPadding.get(0),
+          padding.get(1) - outputPadding.get(1));
     }
 
     @Override
@@ -94,20 +158,28 @@ public final class ConvTranspose2d extends Layer {
       }
       int[] hw = new int[2];
       for (int i = 0; i < 2; i++) {
-        hw[i] = (s.dim(i + 1) - 1) * stride.get(i) - 2 * padding.get(i)
-            + dilation.get(i) * (kernel.get(i) - 1) + outputPadding.get(i) + 1;
+        hw[i] =
+            (s.dim(i + 1) - 1) * stride.get(i)
+                - 2 * padding.get(i)
+                + dilation.get(i) * (kernel.get(i) - 1)
+                + outputPadding.get(i)
+                + 1;
       }
       if (hw[0] < 1 || hw[1] < 1) {
-        throw new ShapeMismatch(this, s, "padding " + padding + " leaves no output ("
-            + out + "x" + hw[0] + "x" + hw[1] + ")");
+        throw new ShapeMismatch(
+            this,
+            s,
+            "padding " + padding + " leaves no output (" + out + "x" + hw[0] + "x" + hw[1] + ")");
       }
       return Shape.of(out, hw[0], hw[1]);
     }
 
     @Override
     public int paramCount(Shape s) {
-      int w = Math.multiplyExact(Math.multiplyExact(s.c(), out / groups),
-          Math.multiplyExact(kernel.get(0), kernel.get(1))); // Architecture names an overflow
+      int w =
+          Math.multiplyExact(
+              Math.multiplyExact(s.c(), out / groups),
+              Math.multiplyExact(kernel.get(0), kernel.get(1))); // Architecture names an overflow
       return Math.addExact(w, bias ? out : 0);
     }
 
@@ -178,8 +250,22 @@ public final class ConvTranspose2d extends Layer {
     for (int i = 0; i < n; i++) {
       for (int gi = 0; gi < groups; gi++) {
         // col_g[Cout/G*KK, HW] = W_g^T[Cout/G*KK, Cin/G] x x_g[Cin/G, HW]
-        Gemm.sgemm(true, false, kdimG, hw, cinG, p, pOff + gi * cinG * kdimG, kdimG,
-            x, i * in.size() + gi * cinG * hw, hw, 0f, col, gi * kdimG * hw, hw);
+        Gemm.sgemm(
+            true,
+            false,
+            kdimG,
+            hw,
+            cinG,
+            p,
+            pOff + gi * cinG * kdimG,
+            kdimG,
+            x,
+            i * in.size() + gi * cinG * hw,
+            hw,
+            0f,
+            col,
+            gi * kdimG * hw,
+            hw);
       }
       g.col2im(col, 0, y, i * out.size());
       if (biasOff >= 0) {
@@ -202,12 +288,40 @@ public final class ConvTranspose2d extends Layer {
         int wOff = pOff + gi * cinG * kdimG;
         int xOff = i * in.size() + gi * cinG * hw;
         // dW_g[Cin/G, Cout/G*KK] += x_g[Cin/G, HW] x dcol_g^T[HW, Cout/G*KK]
-        Gemm.sgemm(false, true, cinG, kdimG, hw, x, xOff, hw, col, gi * kdimG * hw, hw, 1f,
-            gr, wOff, kdimG);
+        Gemm.sgemm(
+            false,
+            true,
+            cinG,
+            kdimG,
+            hw,
+            x,
+            xOff,
+            hw,
+            col,
+            gi * kdimG * hw,
+            hw,
+            1f,
+            gr,
+            wOff,
+            kdimG);
         if (needInputGrad) {
           // dx_g[Cin/G, HW] = W_g[Cin/G, Cout/G*KK] x dcol_g[Cout/G*KK, HW]
-          Gemm.sgemm(false, false, cinG, hw, kdimG, p, wOff, kdimG, col, gi * kdimG * hw, hw,
-              0f, dx, xOff, hw);
+          Gemm.sgemm(
+              false,
+              false,
+              cinG,
+              hw,
+              kdimG,
+              p,
+              wOff,
+              kdimG,
+              col,
+              gi * kdimG * hw,
+              hw,
+              0f,
+              dx,
+              xOff,
+              hw);
         }
       }
     }

@@ -44,28 +44,34 @@ import org.sparkcnn.engine.kernels.TapProducts;
 final class Convolution extends Layer {
   /** Floats of dcol made at once per thread: few enough to stay in L2 for col2im. */
   private static final int DCOL_FLOATS = 1 << 18;
+
   /** dcol[samples, Cin*K, P] of the backward pass, shared by the layers run on one thread. */
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
+
   /**
    * Bytes of grids one chunk of samples may fill on a thread, for convolutions bound from now on:
-   * three quarters of a core's L2 (of 1 MiB on the development machine, where 768 KiB beat 1 MiB
-   * in 6 of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the
-   * rest left to the weights and dW; tests make chunks of a few samples.
+   * three quarters of a core's L2 (of 1 MiB on the development machine, where 768 KiB beat 1 MiB in
+   * 6 of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the rest
+   * left to the weights and dW; tests make chunks of a few samples.
    */
   static volatile long chunkBytes = Long.getLong("sparkcnn.chunkBytes", 768L << 10);
+
   /**
    * A grid path's dW per chunk, [chunks, Cout * Cin/G * K], shared by the layers whose backward
    * pass runs on one thread (the step's).
    */
   private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+
   /**
    * The grid paths' three grids (padded input or dy; wide output; dy transposed for the tap
    * products), shared by all layers.
    */
   private static final ThreadLocal<float[][]> GRIDS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
   /** Whether convolutions bound from now on may take a grid path (tests flip it). */
   static volatile boolean implicitAllowed = !"lowered".equals(System.getProperty("sparkcnn.conv"));
+
   private final Lowering low;
   private final int groups;
   private final int coutG; // output channels per group
@@ -86,10 +92,13 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
-    this.implicit = implicitAllowed && low instanceof ConvGeometry g ? gridPath(g, spec.out(),
-        groups) : null;
-    this.chunk = implicit == null ? 0
-        : (int) Math.max(1, Math.min(Integer.MAX_VALUE, chunkBytes / implicit.bytesPerSample()));
+    this.implicit =
+        implicitAllowed && low instanceof ConvGeometry g ? gridPath(g, spec.out(), groups) : null;
+    this.chunk =
+        implicit == null
+            ? 0
+            : (int)
+                Math.max(1, Math.min(Integer.MAX_VALUE, chunkBytes / implicit.bytesPerSample()));
   }
 
   /** Whether this layer runs on grids of its images (a grid path) rather than lowering. */
@@ -113,8 +122,8 @@ final class Convolution extends Layer {
   }
 
   /**
-   * The products of a convolution run on grids of its images (an implicit path), for the chunk of
-   * n samples from sample s0 of the batch, on the calling thread's grids.
+   * The products of a convolution run on grids of its images (an implicit path), for the chunk of n
+   * samples from sample s0 of the batch, on the calling thread's grids.
    */
   interface GridPath {
     /** Bytes of grids a sample of a chunk takes, in the forward or the backward pass. */
@@ -130,8 +139,16 @@ final class Convolution extends Layer {
      * dw[dwOff..] = the chunk's dY x col^T (overwritten), each group's block transposed where
      * transposedGrad; and dx[s0.., Cin, H, W] = the chunk's input gradient, unless dx is null.
      */
-    void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
-        int dwOff, float[] dx);
+    void backward(
+        float[] p,
+        int pOff,
+        float[] x,
+        float[] dy,
+        int s0,
+        int n,
+        float[] dw,
+        int dwOff,
+        float[] dx);
 
     /** The convolution's geometry on one sample. */
     ConvGeometry g();
@@ -142,8 +159,8 @@ final class Convolution extends Layer {
     int groups();
 
     /**
-     * Whether backward writes each group's dW transposed, [Cin/G * K, Cout/G]: the layout of
-     * the tap products (TapProducts), which take groups of whole tiles of output channels.
+     * Whether backward writes each group's dW transposed, [Cin/G * K, Cout/G]: the layout of the
+     * tap products (TapProducts), which take groups of whole tiles of output channels.
      */
     default boolean transposedGrad() {
       return TapProducts.handles(cout() / groups());
@@ -174,8 +191,16 @@ final class Convolution extends Layer {
     if (implicit != null) {
       float[] yn = y;
       int chunks = chunks(n);
-      Parallel.forEach(chunks, c -> implicit.forward(p, pOff, x, chunkStart(n, chunks, c),
-          chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c), yn));
+      Parallel.forEach(
+          chunks,
+          c ->
+              implicit.forward(
+                  p,
+                  pOff,
+                  x,
+                  chunkStart(n, chunks, c),
+                  chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c),
+                  yn));
       if (biasOff >= 0) {
         Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
       }
@@ -183,9 +208,18 @@ final class Convolution extends Layer {
     }
     for (int g = 0; g < groups; g++) {
       // y_g[Cout/G, n*P] = W_g[Cout/G, Cin/G*K] x col_g[Cin/G*K, n*P]
-      Gemm.multiply(coutG, n * pos, kdimG, Operand.dense(p, pOff + g * coutG * kdimG, kdimG),
-          Operand.lowered(low, x, 0, in.size(), g * kdimG), y, g * coutG * pos, pos, pos,
-          out.size(), false);
+      Gemm.multiply(
+          coutG,
+          n * pos,
+          kdimG,
+          Operand.dense(p, pOff + g * coutG * kdimG, kdimG),
+          Operand.lowered(low, x, 0, in.size(), g * kdimG),
+          y,
+          g * coutG * pos,
+          pos,
+          pos,
+          out.size(),
+          false);
     }
     if (biasOff >= 0) {
       Parallel.forEach(n, i -> addBias(p, biasOff, y, i * out.size(), out.c(), pos));
@@ -202,14 +236,21 @@ final class Convolution extends Layer {
     } else {
       for (int g = 0; g < groups; g++) {
         // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
-        Gemm.multiplyTransposed(coutG, kdimG, n * pos, dyOf(dy, 0, g),
-            Operand.lowered(low, x, 0, in.size(), g * kdimG), gr, pOff + g * coutG * kdimG,
-            kdimG, true);
+        Gemm.multiplyTransposed(
+            coutG,
+            kdimG,
+            n * pos,
+            dyOf(dy, 0, g),
+            Operand.lowered(low, x, 0, in.size(), g * kdimG),
+            gr,
+            pOff + g * coutG * kdimG,
+            kdimG,
+            true);
       }
     }
     if (biasOff >= 0) { // db[c] += the sum of channel c's planes of dy, in double
-      Parallel.forEach(out.c(),
-          c -> gr[biasOff + c] += (float) Sums.sum(dy, c * pos, pos, n, out.size()));
+      Parallel.forEach(
+          out.c(), c -> gr[biasOff + c] += (float) Sums.sum(dy, c * pos, pos, n, out.size()));
     }
     if (!needInputGrad) {
       return null;
@@ -231,23 +272,34 @@ final class Convolution extends Layer {
       int count = Math.min(chunk, n - s0);
       for (int g = 0; g < groups; g++) {
         // dcol_g[Cin/G*K, count*P] = W_g^T[Cin/G*K, Cout/G] x dY_g[Cout/G, count*P]
-        Gemm.multiply(kdimG, count * pos, coutG,
-            Operand.dense(p, pOff + g * coutG * kdimG, kdimG).transpose(), dyOf(dy, s0, g), dc,
-            g * kdimG * pos, pos, pos, colSize, false);
+        Gemm.multiply(
+            kdimG,
+            count * pos,
+            coutG,
+            Operand.dense(p, pOff + g * coutG * kdimG, kdimG).transpose(),
+            dyOf(dy, s0, g),
+            dc,
+            g * kdimG * pos,
+            pos,
+            pos,
+            colSize,
+            false);
       }
       int first = s0;
-      Parallel.forEach(count, i -> {
-        int at = (first + i) * in.size();
-        Arrays.fill(dx, at, at + in.size(), 0f);
-        low.col2im(dc, i * colSize, dx, at);
-      });
+      Parallel.forEach(
+          count,
+          i -> {
+            int at = (first + i) * in.size();
+            Arrays.fill(dx, at, at + in.size(), 0f);
+            low.col2im(dc, i * colSize, dx, at);
+          });
     }
     return dx;
   }
 
   /**
-   * The chunks of a batch of n: as few as chunk allows, rounded up to an even count where there
-   * are samples enough, so that two threads, which claim chunks as they finish, take as many.
+   * The chunks of a batch of n: as few as chunk allows, rounded up to an even count where there are
+   * samples enough, so that two threads, which claim chunks as they finish, take as many.
    */
   private int chunks(int n) {
     int chunks = (int) (((long) n + chunk - 1) / chunk); // chunk may be Integer.MAX_VALUE
@@ -255,17 +307,17 @@ final class Convolution extends Layer {
   }
 
   /**
-   * Where chunk c of a batch of n in chunks starts: the sizes differ by one sample at most, so
-   * that the threads end together.
+   * Where chunk c of a batch of n in chunks starts: the sizes differ by one sample at most, so that
+   * the threads end together.
    */
   private static int chunkStart(int n, int chunks, int c) {
     return (int) ((long) c * n / chunks);
   }
 
   /**
-   * A grid path's backward pass: dW and dx chunk by chunk, then dW += the chunks' dW in their
-   * order (each element's sum the same whatever the threads); the tap products' transposed
-   * blocks are first summed in that order, then added transposed.
+   * A grid path's backward pass: dW and dx chunk by chunk, then dW += the chunks' dW in their order
+   * (each element's sum the same whatever the threads); the tap products' transposed blocks are
+   * first summed in that order, then added transposed.
    */
   private void gridBackward(float[] dy, int n) {
     float[] p = v.params;
@@ -285,39 +337,58 @@ final class Convolution extends Layer {
       d = dx;
     }
     float[] dxOut = d;
-    Parallel.forEach(chunks, c -> implicit.backward(p, pOff, x, dy, chunkStart(n, chunks, c),
-        chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c), dw, c * wLen, dxOut));
+    Parallel.forEach(
+        chunks,
+        c ->
+            implicit.backward(
+                p,
+                pOff,
+                x,
+                dy,
+                chunkStart(n, chunks, c),
+                chunkStart(n, chunks, c + 1) - chunkStart(n, chunks, c),
+                dw,
+                c * wLen,
+                dxOut));
     int parts = Math.min(Parallel.parts(), (wLen + 63) / 64);
     if (implicit.transposedGrad()) {
       // the chunks' sums in their order into the first's, then each group's block transposed
-      Parallel.forEach(parts, t -> {
-        for (int i = Parallel.split(wLen, parts, 64, t), end = Parallel.split(wLen, parts, 64,
-            t + 1); i < end; i++) {
-          float sum = dw[i];
-          for (int c = 1; c < chunks; c++) {
-            sum += dw[c * wLen + i];
-          }
-          dw[i] = sum;
-        }
-      });
-      Parallel.forEach(out.c(), o -> {
-        int g = o / coutG;
-        int from = g * kdimG * coutG + o % coutG;
-        for (int k = 0, to = pOff + o * kdimG; k < kdimG; k++) {
-          gr[to + k] += dw[from + k * coutG];
-        }
-      });
+      Parallel.forEach(
+          parts,
+          t -> {
+            for (int i = Parallel.split(wLen, parts, 64, t),
+                    end = Parallel.split(wLen, parts, 64, t + 1);
+                i < end;
+                i++) {
+              float sum = dw[i];
+              for (int c = 1; c < chunks; c++) {
+                sum += dw[c * wLen + i];
+              }
+              dw[i] = sum;
+            }
+          });
+      Parallel.forEach(
+          out.c(),
+          o -> {
+            int g = o / coutG;
+            int from = g * kdimG * coutG + o % coutG;
+            for (int k = 0, to = pOff + o * kdimG; k < kdimG; k++) {
+              gr[to + k] += dw[from + k * coutG];
+            }
+          });
       return;
     }
-    Parallel.forEach(parts, t -> {
-      int i0 = Parallel.split(wLen, parts, 64, t);
-      int i1 = Parallel.split(wLen, parts, 64, t + 1);
-      for (int c = 0; c < chunks; c++) {
-        for (int i = i0, from = c * wLen; i < i1; i++) {
-          gr[pOff + i] += dw[from + i];
-        }
-      }
-    });
+    Parallel.forEach(
+        parts,
+        t -> {
+          int i0 = Parallel.split(wLen, parts, 64, t);
+          int i1 = Parallel.split(wLen, parts, 64, t + 1);
+          for (int c = 0; c < chunks; c++) {
+            for (int i = i0, from = c * wLen; i < i1; i++) {
+              gr[pOff + i] += dw[from + i];
+            }
+          }
+        });
   }
 
   /** dY_g: group g's channels of dy from sample s0 on, as a [Cout/G, samples*P] matrix. */
@@ -327,11 +398,21 @@ final class Convolution extends Layer {
 
   /**
    * The chunk's dW by tap products (TapProducts): dy's n samples from s0 transposed into grid slot
-   * 2, then for each group g, dw[dwOff + g * kdim * coutG..] = its [kdim, coutG] block of dW^T
-   * over the taps of x's grid xg (group g's channels groupStride further on).
+   * 2, then for each group g, dw[dwOff + g * kdim * coutG..] = its [kdim, coutG] block of dW^T over
+   * the taps of x's grid xg (group g's channels groupStride further on).
    */
-  static void tapGrad(float[] xg, int xOff, int groupStride, int[] taps, TapProducts.Walk walk,
-      float[] dy, int s0, int cout, int groups, float[] dw, int dwOff) {
+  static void tapGrad(
+      float[] xg,
+      int xOff,
+      int groupStride,
+      int[] taps,
+      TapProducts.Walk walk,
+      float[] dy,
+      int s0,
+      int cout,
+      int groups,
+      float[] dw,
+      int dwOff) {
     int n = walk.samples();
     int plane = walk.rows() * walk.cols();
     int outSize = cout * plane;
@@ -339,8 +420,18 @@ final class Convolution extends Layer {
     TapProducts.transpose(dy, s0 * outSize, n, cout, plane, outSize, dyt);
     int coutG = cout / groups;
     for (int g = 0; g < groups; g++) {
-      TapProducts.weightGrad(taps.length, coutG, xg, xOff + g * groupStride, taps, walk, dyt,
-          g * coutG, cout, dw, dwOff + g * taps.length * coutG);
+      TapProducts.weightGrad(
+          taps.length,
+          coutG,
+          xg,
+          xOff + g * groupStride,
+          taps,
+          walk,
+          dyt,
+          g * coutG,
+          cout,
+          dw,
+          dwOff + g * taps.length * coutG);
     }
   }
 
@@ -364,8 +455,8 @@ final class Convolution extends Layer {
   }
 
   /**
-   * The n samples of x from s0 on grid: x itself when the grid adds nothing (the chunk then
-   * starts at start(grid, s0)), else scratch grid slot.
+   * The n samples of x from s0 on grid: x itself when the grid adds nothing (the chunk then starts
+   * at start(grid, s0)), else scratch grid slot.
    */
   static float[] padded(PaddedGrid grid, float[] x, int s0, int n, int slot) {
     if (grid.isIdentity()) {
@@ -383,28 +474,58 @@ final class Convolution extends Layer {
 
   /**
    * The implicit path of a stride-1 convolution with geometry g: x padded on g's grid (in), dy on
-   * the forward's wide grid with zero columns past Wo (dyWide, for dW), and dy padded by
-   * d(k - 1) - p around (dyPad, for dx); null where the padding exceeds d(k - 1), which leaves
-   * no room for the flipped convolution.
+   * the forward's wide grid with zero columns past Wo (dyWide, for dW), and dy padded by d(k - 1) -
+   * p around (dyPad, for dx); null where the padding exceeds d(k - 1), which leaves no room for the
+   * flipped convolution.
    */
-  private record Implicit(ConvGeometry g, int cout, int groups, PaddedGrid in, PaddedGrid dyWide,
-      PaddedGrid dyPad, int[] inTaps, int[] dyTaps, float[] flipped) implements GridPath {
+  private record Implicit(
+      ConvGeometry g,
+      int cout,
+      int groups,
+      PaddedGrid in,
+      PaddedGrid dyWide,
+      PaddedGrid dyPad,
+      int[] inTaps,
+      int[] dyTaps,
+      float[] flipped)
+      implements GridPath {
     static Implicit of(ConvGeometry g, int cout, int groups) {
       int reachH = (g.kh() - 1) * g.dh();
       int reachW = (g.kw() - 1) * g.dw();
-      if (g.sh() != 1 || g.sw() != 1 || g.ph() < 0 || g.pw() < 0 || g.phEnd() < 0
-          || g.pwEnd() < 0 || g.ph() > reachH || g.phEnd() > reachH || g.pw() > reachW
+      if (g.sh() != 1
+          || g.sw() != 1
+          || g.ph() < 0
+          || g.pw() < 0
+          || g.phEnd() < 0
+          || g.pwEnd() < 0
+          || g.ph() > reachH
+          || g.phEnd() > reachH
+          || g.pw() > reachW
           || g.pwEnd() > reachW) {
         return null;
       }
-      PaddedGrid in = new PaddedGrid(g.c(), g.h(), g.w(), g.ph(), g.pw(), g.phEnd(), g.pwEnd(),
-          reachW);
+      PaddedGrid in =
+          new PaddedGrid(g.c(), g.h(), g.w(), g.ph(), g.pw(), g.phEnd(), g.pwEnd(), reachW);
       PaddedGrid dyWide = new PaddedGrid(cout, g.ho(), g.wo(), 0, 0, 0, in.wp() - g.wo(), 0);
-      PaddedGrid dyPad = new PaddedGrid(cout, g.ho(), g.wo(), reachH - g.ph(), reachW - g.pw(),
-          reachH - g.phEnd(), reachW - g.pwEnd(), reachW);
+      PaddedGrid dyPad =
+          new PaddedGrid(
+              cout,
+              g.ho(),
+              g.wo(),
+              reachH - g.ph(),
+              reachW - g.pw(),
+              reachH - g.phEnd(),
+              reachW - g.pwEnd(),
+              reachW);
       int cinG = g.c() / groups;
       int coutG = cout / groups;
-      return new Implicit(g, cout, groups, in, dyWide, dyPad,
+      return new Implicit(
+          g,
+          cout,
+          groups,
+          in,
+          dyWide,
+          dyPad,
           in.taps(cinG, g.kh(), g.kw(), g.dh(), g.dw()),
           dyPad.taps(coutG, g.kh(), g.kw(), g.dh(), g.dw()),
           new float[cout * cinG * g.kh() * g.kw()]);
@@ -413,8 +534,11 @@ final class Convolution extends Layer {
     @Override
     public long bytesPerSample() {
       long forward = in.sampleSize() + (long) cout * g.ho() * in.wp();
-      long backward = Math.max(dyPad.sampleSize(), dyWide.sampleSize()) + in.sampleSize()
-          + (long) g.c() * g.h() * dyPad.wp() + tapFloatsPerSample();
+      long backward =
+          Math.max(dyPad.sampleSize(), dyWide.sampleSize())
+              + in.sampleSize()
+              + (long) g.c() * g.h() * dyPad.wp()
+              + tapFloatsPerSample();
       return 4 * Math.max(forward, backward);
     }
 
@@ -430,10 +554,19 @@ final class Convolution extends Layer {
       int coutG = cout / groups;
       int kdimG = inTaps.length;
       for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
-            Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
-                in.sampleSize()),
-            yw, yOff + gr * coutG * wide, wide, wide, cout * wide, false);
+        Gemm.multiply(
+            coutG,
+            n * wide,
+            kdimG,
+            Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
+            Operand.shifted(
+                xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide, in.sampleSize()),
+            yw,
+            yOff + gr * coutG * wide,
+            wide,
+            wide,
+            cout * wide,
+            false);
       }
       if (cropped) {
         PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wp(), y, s0 * cout * g.ho() * g.wo());
@@ -470,19 +603,36 @@ final class Convolution extends Layer {
      * cropped.
      */
     @Override
-    public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
-        int dwOff, float[] dx) {
+    public void backward(
+        float[] p,
+        int pOff,
+        float[] x,
+        float[] dy,
+        int s0,
+        int n,
+        float[] dw,
+        int dwOff,
+        float[] dx) {
       boolean taps = transposedGrad();
-      boolean shared = !taps && dx != null && dyPad.wp() == in.wp()
-          && (dyPad.bottom() > 0 || dyPad.left() == 0);
+      boolean shared =
+          !taps && dx != null && dyPad.wp() == in.wp() && (dyPad.bottom() > 0 || dyPad.left() == 0);
       float[] dyp = shared ? padded(dyPad, dy, s0, n, 1) : null;
       float[] xp = padded(in, x, s0, n, 0);
       int cinG = g.c() / groups;
       int coutG = cout / groups;
       if (taps) {
-        tapGrad(xp, start(in, s0), cinG * in.plane(), inTaps,
-            new TapProducts.Walk(n, g.ho(), g.wo(), in.wp(), in.sampleSize()), dy, s0, cout,
-            groups, dw, dwOff);
+        tapGrad(
+            xp,
+            start(in, s0),
+            cinG * in.plane(),
+            inTaps,
+            new TapProducts.Walk(n, g.ho(), g.wo(), in.wp(), in.sampleSize()),
+            dy,
+            s0,
+            cout,
+            groups,
+            dw,
+            dwOff);
       } else {
         float[] dyw = shared ? dyp : padded(dyWide, dy, s0, n, 1);
         PaddedGrid dyGrid = shared ? dyPad : dyWide;
@@ -491,12 +641,22 @@ final class Convolution extends Layer {
         int wide = g.ho() * in.wp();
         int kdimG = inTaps.length;
         for (int gr = 0; gr < groups; gr++) {
-          Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-              Operand.batched(dyw, first + gr * coutG * dyGrid.plane(), dyGrid.plane(), wide,
+          Gemm.multiplyTransposed(
+              coutG,
+              kdimG,
+              n * wide,
+              Operand.batched(
+                  dyw,
+                  first + gr * coutG * dyGrid.plane(),
+                  dyGrid.plane(),
+                  wide,
                   dyGrid.sampleSize()),
-              Operand.shifted(xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide,
-                  in.sampleSize()),
-              dw, dwOff + gr * coutG * kdimG, kdimG, false);
+              Operand.shifted(
+                  xp, start(in, s0) + gr * cinG * in.plane(), inTaps, wide, in.sampleSize()),
+              dw,
+              dwOff + gr * coutG * kdimG,
+              kdimG,
+              false);
         }
       }
       if (dx == null) {
@@ -513,10 +673,23 @@ final class Convolution extends Layer {
       int dxOff = cropped ? 0 : s0 * g.c() * wideX;
       int kdimX = coutG * g.kh() * g.kw();
       for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiply(cinG, n * wideX, kdimX, Operand.dense(flipped, gr * cinG * kdimX, kdimX),
-            Operand.shifted(dyp, start(dyPad, s0) + gr * coutG * dyPad.plane(), dyTaps, wideX,
+        Gemm.multiply(
+            cinG,
+            n * wideX,
+            kdimX,
+            Operand.dense(flipped, gr * cinG * kdimX, kdimX),
+            Operand.shifted(
+                dyp,
+                start(dyPad, s0) + gr * coutG * dyPad.plane(),
+                dyTaps,
+                wideX,
                 dyPad.sampleSize()),
-            dxw, dxOff + gr * cinG * wideX, wideX, wideX, g.c() * wideX, false);
+            dxw,
+            dxOff + gr * cinG * wideX,
+            wideX,
+            wideX,
+            g.c() * wideX,
+            false);
       }
       if (cropped) {
         PaddedGrid.crop(dxw, n, g.c(), g.h(), g.w(), dyPad.wp(), dx, s0 * g.c() * g.h() * g.w());

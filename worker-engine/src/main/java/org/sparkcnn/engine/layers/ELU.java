@@ -15,8 +15,8 @@ public final class ELU extends Layer {
     public Spec {
       alpha = alpha == null ? 1.0 : alpha;
       if (!Double.isFinite(alpha)) {
-        throw new IllegalArgumentException("elu '" + name + "': alpha must be a finite number,"
-            + " got " + alpha);
+        throw new IllegalArgumentException(
+            "elu '" + name + "': alpha must be a finite number," + " got " + alpha);
       }
     }
 

@@ -16,17 +16,21 @@ public final class Flatten extends Layer {
   public record Spec(
       String name,
       @JsonProperty("start_dim")
-      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OneFilter.class)
-      Integer startDim,
+          @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OneFilter.class)
+          Integer startDim,
       @JsonProperty("end_dim")
-      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LastFilter.class)
-      Integer endDim) implements LayerSpec {
+          @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LastFilter.class)
+          Integer endDim)
+      implements LayerSpec {
     public Spec {
       startDim = startDim == null ? 1 : startDim;
       endDim = endDim == null ? -1 : endDim;
       if (startDim == 0) {
-        throw new IllegalArgumentException("flatten '" + name + "': start_dim 0 would merge the"
-            + " batch into the sample; use start_dim 1 or more (or negative, from the last axis)");
+        throw new IllegalArgumentException(
+            "flatten '"
+                + name
+                + "': start_dim 0 would merge the"
+                + " batch into the sample; use start_dim 1 or more (or negative, from the last axis)");
       }
     }
 
@@ -70,7 +74,8 @@ public final class Flatten extends Layer {
         p++;
       }
       int q = 0; // and at the back
-      while (p + q < out.rank() - 1 && q < in.rank() - p
+      while (p + q < out.rank() - 1
+          && q < in.rank() - p
           && out.dim(out.rank() - 1 - q) == in.dim(in.rank() - 1 - q)) {
         q++;
       }
@@ -91,8 +96,18 @@ public final class Flatten extends Layer {
       int s = start(in);
       int e = axis(in, "end_dim", endDim);
       if (e < s) {
-        throw new ShapeMismatch(this, in, "start_dim " + startDim + " (axis " + s
-            + ") comes after end_dim " + endDim + " (axis " + e + ")");
+        throw new ShapeMismatch(
+            this,
+            in,
+            "start_dim "
+                + startDim
+                + " (axis "
+                + s
+                + ") comes after end_dim "
+                + endDim
+                + " (axis "
+                + e
+                + ")");
       }
       return e;
     }
@@ -100,8 +115,17 @@ public final class Flatten extends Layer {
     private int axis(Shape in, String key, int dim) {
       int a = dim < 0 ? dim + in.rank() + 1 : dim;
       if (a < 1 || a > in.rank()) {
-        throw new ShapeMismatch(this, in, key + " " + dim + " names no axis after the batch (1 to "
-            + in.rank() + ", or -" + in.rank() + " to -1)");
+        throw new ShapeMismatch(
+            this,
+            in,
+            key
+                + " "
+                + dim
+                + " names no axis after the batch (1 to "
+                + in.rank()
+                + ", or -"
+                + in.rank()
+                + " to -1)");
       }
       return a;
     }

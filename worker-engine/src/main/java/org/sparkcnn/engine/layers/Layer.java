@@ -17,8 +17,10 @@ public abstract class Layer {
   protected final Vectors v;
   protected final int pOff;
   protected final int bOff;
+
   /** Where the input gradient goes when it is shared with other layers, else null. */
   SharedGrads.Pair shared;
+
   /** False for the first layer: nobody needs the gradient of the input images. */
   protected boolean needInputGrad = true;
 
@@ -31,16 +33,18 @@ public abstract class Layer {
   }
 
   /**
-   * Called by the model before each forward pass with that step's random seed, derived from
-   * (job seed, epoch, step, partition); a layer that draws random numbers (dropout) keys its
-   * generator by it and its own index, so a retried task draws the same masks. Default: nothing.
+   * Called by the model before each forward pass with that step's random seed, derived from (job
+   * seed, epoch, step, partition); a layer that draws random numbers (dropout) keys its generator
+   * by it and its own index, so a retried task draws the same masks. Default: nothing.
    */
   public void beginStep(long stepSeed, int layerIndex) {}
 
   /** x: [n, in], returns y: [n, out]. */
   public abstract float[] forward(float[] x, int n, boolean training);
 
-  /** dy: [n, out]; adds into the parameter gradients; returns dx: [n, in] (or null if not needed). */
+  /**
+   * dy: [n, out]; adds into the parameter gradients; returns dx: [n, in] (or null if not needed).
+   */
   public abstract float[] backward(float[] dy, int n);
 
   /**

@@ -15,8 +15,11 @@ public final class LeakyReLU extends Layer {
     public Spec {
       negativeSlope = negativeSlope == null ? 0.01 : negativeSlope;
       if (!Double.isFinite(negativeSlope)) {
-        throw new IllegalArgumentException("leaky_relu '" + name
-            + "': negative_slope must be a finite number, got " + negativeSlope);
+        throw new IllegalArgumentException(
+            "leaky_relu '"
+                + name
+                + "': negative_slope must be a finite number, got "
+                + negativeSlope);
       }
     }
 

@@ -23,9 +23,19 @@ public final class LocalResponseNorm extends Layer {
       beta = beta == null ? 0.75 : beta;
       k = k == null ? 1.0 : k;
       if (size <= 0 || !(k > 0) || !(alpha >= 0) || !Double.isFinite(beta)) {
-        throw new IllegalArgumentException("local_response_norm '" + name + "': size and k must"
-            + " be positive and alpha non-negative (size=" + size + ", alpha=" + alpha + ", beta="
-            + beta + ", k=" + k + ")");
+        throw new IllegalArgumentException(
+            "local_response_norm '"
+                + name
+                + "': size and k must"
+                + " be positive and alpha non-negative (size="
+                + size
+                + ", alpha="
+                + alpha
+                + ", beta="
+                + beta
+                + ", k="
+                + k
+                + ")");
       }
     }
 
@@ -114,8 +124,9 @@ public final class LocalResponseNorm extends Layer {
             sum += (double) dy[at] * x[at] * Math.pow(scale[at], -beta - 1);
           }
           int at = base + j * hw + q;
-          dx[at] = (float) (dy[at] * Math.pow(scale[at], -beta)
-              - 2 * alphaOverSize * beta * x[at] * sum);
+          dx[at] =
+              (float)
+                  (dy[at] * Math.pow(scale[at], -beta) - 2 * alphaOverSize * beta * x[at] * sum);
         }
       }
     }

@@ -16,11 +16,17 @@ import org.sparkcnn.engine.kernels.Parallel;
 
 public final class MaxPool2d extends Layer {
   /**
-   * kernel, stride, padding and dilation: one int or [h, w], as in PyTorch; stride left out (or
-   * 0) means the kernel, padding 0, dilation 1, ceil_mode false.
+   * kernel, stride, padding and dilation: one int or [h, w], as in PyTorch; stride left out (or 0)
+   * means the kernel, padding 0, dilation 1, ceil_mode false.
    */
-  public record Spec(String name, PerAxis kernel, PerAxis stride, PerAxis padding,
-      @JsonProperty("ceil_mode") Boolean ceilMode, PerAxis dilation) implements LayerSpec {
+  public record Spec(
+      String name,
+      PerAxis kernel,
+      PerAxis stride,
+      PerAxis padding,
+      @JsonProperty("ceil_mode") Boolean ceilMode,
+      PerAxis dilation)
+      implements LayerSpec {
     public Spec {
       stride = stride == null || stride.min() == 0 ? kernel : stride;
       padding = padding == null ? PerAxis.ZERO : padding;
@@ -75,39 +81,42 @@ public final class MaxPool2d extends Layer {
     int wo = g.wo();
     float[] ys = y;
     int[] arg = argmax;
-    Parallel.forEach(n, sample -> {
-      int o = sample * out.size();
-      for (int plane = sample * g.c(); plane < (sample + 1) * g.c(); plane++) {
-        int base = plane * g.h() * g.w();
-        for (int i = 0; i < ho; i++) {
-          int r0 = i * g.sh() - g.ph();
-          for (int j = 0; j < wo; j++, o++) {
-            int c0 = j * g.sw() - g.pw();
-            float best = Float.NEGATIVE_INFINITY;
-            int at = -1;
-            for (int u = 0; u < g.kh(); u++) {
-              int r = r0 + u * g.dh();
-              if (r < 0 || r >= g.h()) {
-                continue;
-              }
-              for (int q = 0; q < g.kw(); q++) {
-                int c = c0 + q * g.dw();
-                if (c < 0 || c >= g.w()) {
-                  continue;
+    Parallel.forEach(
+        n,
+        sample -> {
+          int o = sample * out.size();
+          for (int plane = sample * g.c(); plane < (sample + 1) * g.c(); plane++) {
+            int base = plane * g.h() * g.w();
+            for (int i = 0; i < ho; i++) {
+              int r0 = i * g.sh() - g.ph();
+              for (int j = 0; j < wo; j++, o++) {
+                int c0 = j * g.sw() - g.pw();
+                float best = Float.NEGATIVE_INFINITY;
+                int at = -1;
+                for (int u = 0; u < g.kh(); u++) {
+                  int r = r0 + u * g.dh();
+                  if (r < 0 || r >= g.h()) {
+                    continue;
+                  }
+                  for (int q = 0; q < g.kw(); q++) {
+                    int c = c0 + q * g.dw();
+                    if (c < 0 || c >= g.w()) {
+                      continue;
+                    }
+                    float val = x[base + r * g.w() + c];
+                    if (at < 0
+                        || !(val <= best)) { // larger, or NaN (which propagates, as in PyTorch)
+                      best = val;
+                      at = base + r * g.w() + c;
+                    }
+                  }
                 }
-                float val = x[base + r * g.w() + c];
-                if (at < 0 || !(val <= best)) { // larger, or NaN (which propagates, as in PyTorch)
-                  best = val;
-                  at = base + r * g.w() + c;
-                }
+                ys[o] = best;
+                arg[o] = at;
               }
             }
-            ys[o] = best;
-            arg[o] = at;
           }
-        }
-      }
-    });
+        });
     return y;
   }
 
@@ -115,12 +124,14 @@ public final class MaxPool2d extends Layer {
   public float[] backward(float[] dy, int n) {
     dx = inputGrad(dx, n, dy);
     float[] d = dx;
-    Parallel.forEach(n, sample -> { // a sample's argmax points into its own input
-      Arrays.fill(d, sample * in.size(), (sample + 1) * in.size(), 0f);
-      for (int o = sample * out.size(), end = o + out.size(); o < end; o++) {
-        d[argmax[o]] += dy[o];
-      }
-    });
+    Parallel.forEach(
+        n,
+        sample -> { // a sample's argmax points into its own input
+          Arrays.fill(d, sample * in.size(), (sample + 1) * in.size(), 0f);
+          for (int o = sample * out.size(), end = o + out.size(); o < end; o++) {
+            d[argmax[o]] += dy[o];
+          }
+        });
     return dx;
   }
 }

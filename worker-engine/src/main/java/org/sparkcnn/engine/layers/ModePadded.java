@@ -85,10 +85,12 @@ final class ModePadded extends Layer {
       return null;
     }
     dx = inputGrad(dx, n, dxp);
-    Parallel.forEach(n, s -> {
-      Arrays.fill(dx, s * in.size(), (s + 1) * in.size(), 0f);
-      fold(dxp, s * paddedSize, dx, s * in.size());
-    });
+    Parallel.forEach(
+        n,
+        s -> {
+          Arrays.fill(dx, s * in.size(), (s + 1) * in.size(), 0f);
+          fold(dxp, s * paddedSize, dx, s * in.size());
+        });
     return dx;
   }
 

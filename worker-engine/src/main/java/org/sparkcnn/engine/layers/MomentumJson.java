@@ -21,7 +21,8 @@ final class MomentumJson extends StdDeserializer<Double> {
 
   @Override
   public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-    return p.currentToken().isNumeric() ? p.getDoubleValue()
+    return p.currentToken().isNumeric()
+        ? p.getDoubleValue()
         : (Double) ctxt.handleUnexpectedToken(Double.class, p);
   }
 

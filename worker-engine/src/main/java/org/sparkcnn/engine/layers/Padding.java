@@ -54,8 +54,12 @@ public final class Padding implements Serializable {
         case "valid" -> VALID;
         case "same" -> SAME;
         case "full" -> FULL;
-        default -> throw new IllegalArgumentException("padding must be 'valid', 'same', 'full',"
-            + " an int or a list of ints, got '" + s + "'");
+        default ->
+            throw new IllegalArgumentException(
+                "padding must be 'valid', 'same', 'full',"
+                    + " an int or a list of ints, got '"
+                    + s
+                    + "'");
       };
     }
     return of(PerAxis.parse(json));

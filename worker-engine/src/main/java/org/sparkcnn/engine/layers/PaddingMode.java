@@ -18,9 +18,9 @@ final class PaddingMode {
   private PaddingMode() {}
 
   /**
-   * The index into an axis of n values that position i of that axis padded by lo before holds,
-   * for a mode other than zeros (which copies nothing); i in [0, lo + n + hi) for a padding the
-   * mode allows (check).
+   * The index into an axis of n values that position i of that axis padded by lo before holds, for
+   * a mode other than zeros (which copies nothing); i in [0, lo + n + hi) for a padding the mode
+   * allows (check).
    */
   static int source(String mode, int i, int lo, int n) {
     int j = i - lo;
@@ -51,9 +51,18 @@ final class PaddingMode {
       ConvAxis a = axes[i];
       int most = Math.max(a.lo(), a.hi());
       if (reflect ? most >= a.in() : most > a.in()) {
-        return "expected padding_mode '" + mode + "' to pad each side of an axis by "
-            + (reflect ? "less than" : "at most") + " its size, but spatial axis " + i
-            + " of size " + a.in() + " is padded by " + a.lo() + " before and " + a.hi()
+        return "expected padding_mode '"
+            + mode
+            + "' to pad each side of an axis by "
+            + (reflect ? "less than" : "at most")
+            + " its size, but spatial axis "
+            + i
+            + " of size "
+            + a.in()
+            + " is padded by "
+            + a.lo()
+            + " before and "
+            + a.hi()
             + " after";
       }
     }

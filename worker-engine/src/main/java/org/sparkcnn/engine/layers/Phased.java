@@ -21,8 +21,17 @@ import org.sparkcnn.engine.kernels.PaddedGrid;
 import org.sparkcnn.engine.kernels.PhaseGrid;
 import org.sparkcnn.engine.kernels.TapProducts;
 
-record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyWide,
-    PaddedGrid dyPad, int[] inTaps, int[][] dyTaps, float[][] phaseW, boolean[] present)
+record Phased(
+    ConvGeometry g,
+    int cout,
+    int groups,
+    PhaseGrid in,
+    PaddedGrid dyWide,
+    PaddedGrid dyPad,
+    int[] inTaps,
+    int[][] dyTaps,
+    float[][] phaseW,
+    boolean[] present)
     implements Convolution.GridPath {
 
   /** The phased path for g, or null where it does not apply (stride 1, dilation, 1D-only). */
@@ -78,9 +87,10 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
   public long bytesPerSample() {
     int phases = in.s() * in.s();
     long forward = in.sampleSize() + (long) cout * g.ho() * in.wh();
-    long backward = Math.max(in.sampleSize(), dyPad.sampleSize())
-        + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp())
-        + tapFloatsPerSample();
+    long backward =
+        Math.max(in.sampleSize(), dyPad.sampleSize())
+            + Math.max(dyWide.sampleSize(), (long) g.c() * phases * in.hh() * dyPad.wp())
+            + tapFloatsPerSample();
     return 4 * Math.max(forward, backward);
   }
 
@@ -97,9 +107,18 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
     int kdimG = inTaps.length;
     int phases = in.s() * in.s();
     for (int gr = 0; gr < groups; gr++) {
-      Gemm.multiply(coutG, n * wide, kdimG, Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
+      Gemm.multiply(
+          coutG,
+          n * wide,
+          kdimG,
+          Operand.dense(p, pOff + gr * coutG * kdimG, kdimG),
           Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
-          yw, yOff + gr * coutG * wide, wide, wide, cout * wide, false);
+          yw,
+          yOff + gr * coutG * wide,
+          wide,
+          wide,
+          cout * wide,
+          false);
     }
     if (cropped) {
       PaddedGrid.crop(yw, n, cout, g.ho(), g.wo(), in.wh(), y, s0 * cout * g.ho() * g.wo());
@@ -140,8 +159,16 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
   }
 
   @Override
-  public void backward(float[] p, int pOff, float[] x, float[] dy, int s0, int n, float[] dw,
-      int dwOff, float[] dx) {
+  public void backward(
+      float[] p,
+      int pOff,
+      float[] x,
+      float[] dy,
+      int s0,
+      int n,
+      float[] dw,
+      int dwOff,
+      float[] dx) {
     float[] xs = Convolution.grid(0, in.length(n));
     in.split(x, s0, n, present, xs);
     int cinG = g.c() / groups;
@@ -149,19 +176,37 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
     int kdimG = inTaps.length;
     int phases = in.s() * in.s();
     if (transposedGrad()) {
-      Convolution.tapGrad(xs, 0, cinG * phases * in.plane(), inTaps,
-          new TapProducts.Walk(n, g.ho(), g.wo(), in.wh(), in.sampleSize()), dy, s0, cout,
-          groups, dw, dwOff);
+      Convolution.tapGrad(
+          xs,
+          0,
+          cinG * phases * in.plane(),
+          inTaps,
+          new TapProducts.Walk(n, g.ho(), g.wo(), in.wh(), in.sampleSize()),
+          dy,
+          s0,
+          cout,
+          groups,
+          dw,
+          dwOff);
     } else {
       float[] dyw = Convolution.padded(dyWide, dy, s0, n, 1);
       int wide = g.ho() * in.wh();
       for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiplyTransposed(coutG, kdimG, n * wide,
-            Operand.batched(dyw, Convolution.start(dyWide, s0) + gr * coutG * wide, wide, wide,
+        Gemm.multiplyTransposed(
+            coutG,
+            kdimG,
+            n * wide,
+            Operand.batched(
+                dyw,
+                Convolution.start(dyWide, s0) + gr * coutG * wide,
+                wide,
+                wide,
                 dyWide.sampleSize()),
-            Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide,
-                in.sampleSize()),
-            dw, dwOff + gr * coutG * kdimG, kdimG, false);
+            Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
+            dw,
+            dwOff + gr * coutG * kdimG,
+            kdimG,
+            false);
       }
     }
     if (dx == null) {
@@ -179,11 +224,19 @@ record Phased(ConvGeometry g, int cout, int groups, PhaseGrid in, PaddedGrid dyW
       }
       int kAb = taps.length;
       for (int gr = 0; gr < groups; gr++) {
-        Gemm.multiply(cinG, n * wideX, kAb, Operand.dense(phaseW[ab], gr * cinG * kAb, kAb),
-            Operand.shifted(dyp, dypOff + gr * coutG * dyPad.plane(), taps, wideX,
-                dyPad.sampleSize()),
-            dxw, (gr * cinG * phases + ab) * wideX, phases * wideX, wideX,
-            g.c() * phases * wideX, false);
+        Gemm.multiply(
+            cinG,
+            n * wideX,
+            kAb,
+            Operand.dense(phaseW[ab], gr * cinG * kAb, kAb),
+            Operand.shifted(
+                dyp, dypOff + gr * coutG * dyPad.plane(), taps, wideX, dyPad.sampleSize()),
+            dxw,
+            (gr * cinG * phases + ab) * wideX,
+            phases * wideX,
+            wideX,
+            g.c() * phases * wideX,
+            false);
       }
     }
     in.gather(dxw, dyPad.wp(), present, s0, n, dx);

@@ -16,8 +16,8 @@ public final class PixelShuffle extends Layer {
       implements LayerSpec {
     public Spec {
       if (upscaleFactor <= 0) {
-        throw new IllegalArgumentException("pixel_shuffle '" + name
-            + "': upscale_factor must be positive, got " + upscaleFactor);
+        throw new IllegalArgumentException(
+            "pixel_shuffle '" + name + "': upscale_factor must be positive, got " + upscaleFactor);
       }
     }
 

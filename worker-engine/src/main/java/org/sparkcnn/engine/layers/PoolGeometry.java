@@ -11,24 +11,46 @@ package org.sparkcnn.engine.layers;
 
 import org.sparkcnn.engine.Shape;
 
-record PoolGeometry(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
-    int dw, boolean ceilMode) {
-  static PoolGeometry of(Shape s, PerAxis k, PerAxis stride, PerAxis pad, PerAxis dil,
-      boolean ceilMode) {
-    return new PoolGeometry(s.c(), s.h(), s.w(), k.get(0), k.get(1), stride.get(0),
-        stride.get(1), pad.get(0), pad.get(1), dil.get(0), dil.get(1), ceilMode);
+record PoolGeometry(
+    int c,
+    int h,
+    int w,
+    int kh,
+    int kw,
+    int sh,
+    int sw,
+    int ph,
+    int pw,
+    int dh,
+    int dw,
+    boolean ceilMode) {
+  static PoolGeometry of(
+      Shape s, PerAxis k, PerAxis stride, PerAxis pad, PerAxis dil, boolean ceilMode) {
+    return new PoolGeometry(
+        s.c(),
+        s.h(),
+        s.w(),
+        k.get(0),
+        k.get(1),
+        stride.get(0),
+        stride.get(1),
+        pad.get(0),
+        pad.get(1),
+        dil.get(0),
+        dil.get(1),
+        ceilMode);
   }
 
   /** [C, H', W'] for a pooling layer, or a ShapeMismatch naming it if the window does not fit. */
-  static Shape outputShape(LayerSpec layer, Shape in, PerAxis k, PerAxis s, PerAxis p, PerAxis d,
-      boolean ceilMode) {
+  static Shape outputShape(
+      LayerSpec layer, Shape in, PerAxis k, PerAxis s, PerAxis p, PerAxis d, boolean ceilMode) {
     if (in.rank() != 3) {
       throw new ShapeMismatch(layer, in, "expected [C, H, W]");
     }
     PoolGeometry g = of(in, k, s, p, d, ceilMode);
     if (g.ho() < 1 || g.wo() < 1) {
-      throw new ShapeMismatch(layer, in, "a " + k.get(0) + "x" + k.get(1) + " window does not"
-          + " fit");
+      throw new ShapeMismatch(
+          layer, in, "a " + k.get(0) + "x" + k.get(1) + " window does not" + " fit");
     }
     return Shape.of(in.c(), g.ho(), g.wo());
   }
@@ -37,17 +59,34 @@ record PoolGeometry(int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
   static void check(String type, String name, PerAxis k, PerAxis s, PerAxis p, PerAxis d) {
     String at = type + " '" + name + "': ";
     if (k == null || !k.fits(2) || !s.fits(2) || !p.fits(2) || !d.fits(2)) {
-      throw new IllegalArgumentException(at + "kernel, stride, padding and dilation must be one"
-          + " int or [h, w] (kernel=" + k + ", stride=" + s + ", padding=" + p + ")");
+      throw new IllegalArgumentException(
+          at
+              + "kernel, stride, padding and dilation must be one"
+              + " int or [h, w] (kernel="
+              + k
+              + ", stride="
+              + s
+              + ", padding="
+              + p
+              + ")");
     }
     boolean ok = k.min() > 0 && s.min() > 0 && p.min() >= 0 && d.min() > 0;
     for (int i = 0; ok && i < 2; i++) {
       ok = 2 * p.get(i) <= d.get(i) * (k.get(i) - 1) + 1;
     }
     if (!ok) {
-      throw new IllegalArgumentException(at + "kernel, stride and dilation must be positive and"
-          + " padding at most half the kernel (kernel=" + k + ", stride=" + s + ", padding=" + p
-          + ", dilation=" + d + ")");
+      throw new IllegalArgumentException(
+          at
+              + "kernel, stride and dilation must be positive and"
+              + " padding at most half the kernel (kernel="
+              + k
+              + ", stride="
+              + s
+              + ", padding="
+              + p
+              + ", dilation="
+              + d
+              + ")");
     }
   }
 

@@ -58,11 +58,13 @@ public final class ReLU extends Layer {
     int len = n * in.size();
     y = ensure(y, len);
     float[] out = y;
-    Parallel.forEach(n, s -> {
-      for (int i = s * in.size(), end = i + in.size(); i < end; i++) {
-        out[i] = Math.max(x[i], 0f);
-      }
-    });
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int i = s * in.size(), end = i + in.size(); i < end; i++) {
+            out[i] = Math.max(x[i], 0f);
+          }
+        });
     return y;
   }
 
@@ -80,13 +82,16 @@ public final class ReLU extends Layer {
    * threads; returns dx.
    */
   static float[] gate(float[] y, float[] dy, int n, int size, float[] dx) {
-    Parallel.forEach(n, s -> {
-      for (int i = s * size, end = i + size; i < end; i++) {
-        // y >= 0, so y > 0 exactly when its bits are a positive int: -bits >> 31 is then all ones
-        int keep = -Float.floatToRawIntBits(y[i]) >> 31;
-        dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
-      }
-    });
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int i = s * size, end = i + size; i < end; i++) {
+            // y >= 0, so y > 0 exactly when its bits are a positive int: -bits >> 31 is then all
+            // ones
+            int keep = -Float.floatToRawIntBits(y[i]) >> 31;
+            dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
+          }
+        });
     return dx;
   }
 }

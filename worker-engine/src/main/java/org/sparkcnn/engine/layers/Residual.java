@@ -31,8 +31,14 @@ public final class Residual extends Layer {
       Shape b = Sequence.outputShape(body, in);
       Shape s = Sequence.outputShape(shortcut, in);
       if (!b.equals(s)) {
-        throw new ShapeMismatch(this, in, "its body gives " + b + " but its shortcut gives " + s
-            + (shortcut.isEmpty() ? " (the identity): add a projection shortcut" : ""));
+        throw new ShapeMismatch(
+            this,
+            in,
+            "its body gives "
+                + b
+                + " but its shortcut gives "
+                + s
+                + (shortcut.isEmpty() ? " (the identity): add a projection shortcut" : ""));
       }
       return b;
     }
@@ -80,8 +86,13 @@ public final class Residual extends Layer {
   private Residual(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
     super(in, spec.outputShape(in), v, pOff, bOff);
     body = Sequence.bind(spec.body(), in, v, pOff, bOff);
-    shortcut = Sequence.bind(spec.shortcut(), in, v, pOff + Sequence.paramCount(spec.body(), in),
-        bOff + Sequence.bufferCount(spec.body(), in));
+    shortcut =
+        Sequence.bind(
+            spec.shortcut(),
+            in,
+            v,
+            pOff + Sequence.paramCount(spec.body(), in),
+            bOff + Sequence.bufferCount(spec.body(), in));
   }
 
   @Override
@@ -137,11 +148,13 @@ public final class Residual extends Layer {
     float[] sum = y;
     float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
     int size = out.size();
-    Parallel.forEach(n, smp -> {
-      for (int i = smp * size, end = i + size; i < end; i++) {
-        sum[i] = Math.max(b[i] + s[i], floor);
-      }
-    });
+    Parallel.forEach(
+        n,
+        smp -> {
+          for (int i = smp * size, end = i + size; i < end; i++) {
+            sum[i] = Math.max(b[i] + s[i], floor);
+          }
+        });
     return y;
   }
 
@@ -165,10 +178,12 @@ public final class Residual extends Layer {
 
   /** sum[i] = a[i] + b[i] for the n samples of size floats, on the compute threads. */
   private static void add(float[] a, float[] b, float[] sum, int n, int size) {
-    Parallel.forEach(n, s -> {
-      for (int i = s * size, end = i + size; i < end; i++) {
-        sum[i] = a[i] + b[i];
-      }
-    });
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int i = s * size, end = i + size; i < end; i++) {
+            sum[i] = a[i] + b[i];
+          }
+        });
   }
 }

@@ -18,6 +18,7 @@ import org.sparkcnn.engine.Vectors;
 public final class Sequence {
   /** Whether chains bound from now on fuse ReLUs into the layers before them (tests flip it). */
   static volatile boolean fuseReLU = true;
+
   private final List<Layer> layers;
   private final int[] paramFrom; // [layer]: where its parameters begin in the flat vector
   private final Shape in;
@@ -63,8 +64,8 @@ public final class Sequence {
   }
 
   /** Initialises the chain's parameters, p[pOff] on. */
-  public static void initParams(List<LayerSpec> specs, Shape in, float[] p, int pOff, Init scheme,
-      Rng rng) {
+  public static void initParams(
+      List<LayerSpec> specs, Shape in, float[] p, int pOff, Init scheme, Rng rng) {
     Shape s = in;
     for (int i = 0; i < specs.size(); i++) {
       LayerSpec l = specs.get(i);
@@ -85,8 +86,8 @@ public final class Sequence {
   }
 
   /**
-   * Binds the chain to v from p[pOff] and b[bOff] on. A ReLU right after a layer that takes it
-   * over (Layer.fuseReLU) is bound as a pass-through, unless fusing is off.
+   * Binds the chain to v from p[pOff] and b[bOff] on. A ReLU right after a layer that takes it over
+   * (Layer.fuseReLU) is bound as a pass-through, unless fusing is off.
    */
   public static Sequence bind(List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff) {
     List<Layer> layers = new ArrayList<>();
@@ -100,7 +101,9 @@ public final class Sequence {
       pOff += l.paramCount(s);
       bOff += l.bufferCount(s);
       s = l.outputShape(s);
-      if (fuseReLU && i + 1 < specs.size() && specs.get(i + 1) instanceof ReLU.Spec
+      if (fuseReLU
+          && i + 1 < specs.size()
+          && specs.get(i + 1) instanceof ReLU.Spec
           && layer.fuseReLU()) {
         layers.add(ReLU.passThrough(s, v));
         from.add(pOff);
@@ -109,7 +112,6 @@ public final class Sequence {
     }
     return new Sequence(layers, from.stream().mapToInt(Integer::intValue).toArray(), in, s);
   }
-
 
   public boolean isEmpty() {
     return layers.isEmpty();
@@ -173,7 +175,6 @@ public final class Sequence {
     return held;
   }
 
-
   /** x: [n, in], returns [n, out] (x itself for an empty chain). */
   public float[] forward(float[] x, int n, boolean training) {
     float[] a = x;
@@ -189,8 +190,8 @@ public final class Sequence {
   }
 
   /**
-   * As backward; after each layer, ready (when not null) hears where the parameters whose
-   * gradients are now final begin: every gradient from there to the chain's end is complete.
+   * As backward; after each layer, ready (when not null) hears where the parameters whose gradients
+   * are now final begin: every gradient from there to the chain's end is complete.
    */
   public float[] backward(float[] dy, int n, IntConsumer ready) {
     float[] g = dy;

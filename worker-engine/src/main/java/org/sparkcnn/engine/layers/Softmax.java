@@ -19,13 +19,16 @@ public final class Softmax extends Layer {
   /** dim defaults to 1 (PyTorch's implicit choice for [N, F] and [N, C, H, W]); 0 is refused. */
   public record Spec(
       String name,
-      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OneFilter.class)
-      Integer dim) implements LayerSpec {
+      @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OneFilter.class) Integer dim)
+      implements LayerSpec {
     public Spec {
       dim = dim == null ? 1 : dim;
       if (dim == 0) {
-        throw new IllegalArgumentException("softmax '" + name + "': dim 0 is the batch, which a"
-            + " layer does not mix; use dim 1 or more (or negative, from the last axis)");
+        throw new IllegalArgumentException(
+            "softmax '"
+                + name
+                + "': dim 0 is the batch, which a"
+                + " layer does not mix; use dim 1 or more (or negative, from the last axis)");
       }
     }
 
@@ -50,8 +53,16 @@ public final class Softmax extends Layer {
     public int axis(Shape in) {
       int a = dim < 0 ? dim + in.rank() + 1 : dim;
       if (a < 1 || a > in.rank()) {
-        throw new ShapeMismatch(this, in, "dim " + dim + " names no axis after the batch (1 to "
-            + in.rank() + ", or -" + in.rank() + " to -1)");
+        throw new ShapeMismatch(
+            this,
+            in,
+            "dim "
+                + dim
+                + " names no axis after the batch (1 to "
+                + in.rank()
+                + ", or -"
+                + in.rank()
+                + " to -1)");
       }
       return a;
     }
@@ -96,24 +107,26 @@ public final class Softmax extends Layer {
   public float[] forward(float[] x, int n, boolean training) {
     y = ensure(y, n * in.size());
     float[] out = y;
-    Parallel.forEach(n, s -> {
-      for (int o = 0; o < outer; o++) {
-        for (int k = 0; k < inner; k++) {
-          int off = (s * outer + o) * len * inner + k;
-          double max = Double.NEGATIVE_INFINITY; // double: x - max in float would round
-          for (int j = 0; j < len; j++) {
-            max = Math.max(max, x[off + j * inner]);
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < inner; k++) {
+              int off = (s * outer + o) * len * inner + k;
+              double max = Double.NEGATIVE_INFINITY; // double: x - max in float would round
+              for (int j = 0; j < len; j++) {
+                max = Math.max(max, x[off + j * inner]);
+              }
+              double sum = 0;
+              for (int j = 0; j < len; j++) {
+                sum += Math.exp(x[off + j * inner] - max);
+              }
+              for (int j = 0; j < len; j++) {
+                out[off + j * inner] = (float) (Math.exp(x[off + j * inner] - max) / sum);
+              }
+            }
           }
-          double sum = 0;
-          for (int j = 0; j < len; j++) {
-            sum += Math.exp(x[off + j * inner] - max);
-          }
-          for (int j = 0; j < len; j++) {
-            out[off + j * inner] = (float) (Math.exp(x[off + j * inner] - max) / sum);
-          }
-        }
-      }
-    });
+        });
     return y;
   }
 
@@ -123,21 +136,23 @@ public final class Softmax extends Layer {
     dx = inputGrad(dx, n, dy);
     float[] g = dx;
     float[] out = y;
-    Parallel.forEach(n, s -> {
-      for (int o = 0; o < outer; o++) {
-        for (int k = 0; k < inner; k++) {
-          int off = (s * outer + o) * len * inner + k;
-          double dot = 0;
-          for (int j = 0; j < len; j++) {
-            dot += (double) dy[off + j * inner] * out[off + j * inner];
+    Parallel.forEach(
+        n,
+        s -> {
+          for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < inner; k++) {
+              int off = (s * outer + o) * len * inner + k;
+              double dot = 0;
+              for (int j = 0; j < len; j++) {
+                dot += (double) dy[off + j * inner] * out[off + j * inner];
+              }
+              for (int j = 0; j < len; j++) {
+                int i = off + j * inner;
+                g[i] = (float) (out[i] * (dy[i] - dot));
+              }
+            }
           }
-          for (int j = 0; j < len; j++) {
-            int i = off + j * inner;
-            g[i] = (float) (out[i] * (dy[i] - dot));
-          }
-        }
-      }
-    });
+        });
     return dx;
   }
 }

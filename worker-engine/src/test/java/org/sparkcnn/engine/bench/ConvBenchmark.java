@@ -33,7 +33,9 @@ import org.sparkcnn.engine.layers.Layer;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class ConvBenchmark {
   private static final int N = 32;
   private static final Shape IN = Shape.of(64, 32, 32);
@@ -51,8 +53,8 @@ public class ConvBenchmark {
   public void setUp() {
     Conv2d.Spec spec = Conv2d.Spec.of("conv", 64, 64, 3, 1, 1);
     v = new Vectors(spec.paramCount(IN), 0);
-    System.arraycopy(GemmBenchmark.Bench.random(v.params.length, 3), 0, v.params, 0,
-        v.params.length);
+    System.arraycopy(
+        GemmBenchmark.Bench.random(v.params.length, 3), 0, v.params, 0, v.params.length);
     conv = spec.bind(IN, v, 0, 0);
     x = GemmBenchmark.Bench.random(N * IN.size(), 4);
     dy = GemmBenchmark.Bench.random(N * IN.size(), 5);

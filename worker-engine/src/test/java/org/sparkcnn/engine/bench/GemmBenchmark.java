@@ -28,7 +28,9 @@ import org.sparkcnn.engine.kernels.Parallel;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class GemmBenchmark {
   /** "MxNxK": the square product and W3's forward, weight- and input-gradient shapes. */
   @Param({"1024x1024x1024", "64x32768x576", "64x576x32768", "576x32768x64"})

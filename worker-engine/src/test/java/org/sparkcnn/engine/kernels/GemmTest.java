@@ -18,8 +18,17 @@ import org.sparkcnn.engine.Rng;
 class GemmTest {
   /** (m, n, k): every size of 1, 3, 17, 33, 65, 300 in every role, and both 256-blocks crossed. */
   private static final int[][] SIZES = {
-    {1, 1, 1}, {3, 17, 1}, {17, 3, 33}, {33, 65, 17}, {65, 33, 3}, {1, 300, 65}, {300, 1, 3},
-    {17, 33, 300}, {65, 300, 300}, {3, 1, 65}, {97, 2050, 257},
+    {1, 1, 1},
+    {3, 17, 1},
+    {17, 3, 33},
+    {33, 65, 17},
+    {65, 33, 3},
+    {1, 300, 65},
+    {300, 1, 3},
+    {17, 33, 300},
+    {65, 300, 300},
+    {3, 1, 65},
+    {97, 2050, 257},
     {521, 33, 515} // an A too large to pack once for all column blocks
   };
 
@@ -43,10 +52,11 @@ class GemmTest {
     assertEquals(Gemm.Impl.VECTOR, Gemm.IMPL);
   }
 
-  private static void compare(Gemm.Impl impl,
-      Rng rng, boolean transA, boolean transB, int m, int n, int k, float beta) {
-    String what = String.format("%s transA=%b transB=%b m=%d n=%d k=%d beta=%s", impl, transA,
-        transB, m, n, k, beta);
+  private static void compare(
+      Gemm.Impl impl, Rng rng, boolean transA, boolean transB, int m, int n, int k, float beta) {
+    String what =
+        String.format(
+            "%s transA=%b transB=%b m=%d n=%d k=%d beta=%s", impl, transA, transB, m, n, k, beta);
     int aRows = transA ? k : m;
     int aCols = transA ? m : k;
     int bRows = transB ? n : k;
@@ -69,8 +79,12 @@ class GemmTest {
       int col = (i - cOff) % ldc;
       boolean inside = i >= cOff && row < m && col < n;
       if (inside ? !(Math.abs(c[i] - cRef[i]) <= tol) : c[i] != cRef[i]) {
-        fail(what + ": " + (inside ? "C[" + row + ", " + col + "] = " + c[i] + ", reference "
-            + cRef[i] : "wrote outside C at array index " + i));
+        fail(
+            what
+                + ": "
+                + (inside
+                    ? "C[" + row + ", " + col + "] = " + c[i] + ", reference " + cRef[i]
+                    : "wrote outside C at array index " + i));
       }
     }
   }

@@ -22,8 +22,15 @@ class PackedGemmTest {
   @Test
   void batchedOperandsAndSegmentedOutputMatchTheReference() {
     Rng rng = Rng.of(21);
-    for (int[] s : new int[][] {{1, 1, 1, 1}, {3, 17, 5, 2}, {17, 33, 1, 3}, {33, 3, 65, 2},
-        {65, 17, 33, 3}, {7, 1, 300, 4}}) {
+    for (int[] s :
+        new int[][] {
+          {1, 1, 1, 1},
+          {3, 17, 5, 2},
+          {17, 33, 1, 3},
+          {33, 3, 65, 2},
+          {65, 17, 33, 3},
+          {7, 1, 300, 4}
+        }) {
       int m = s[0];
       int k = s[1];
       int p = s[2]; // positions per sample
@@ -44,8 +51,18 @@ class PackedGemmTest {
           }
         }
       }
-      Gemm.multiply(m, n * p, k, Operand.dense(a, 0, k), Operand.batched(x, 0, p, p, k * p), y,
-          0, p, p, m * p, false);
+      Gemm.multiply(
+          m,
+          n * p,
+          k,
+          Operand.dense(a, 0, k),
+          Operand.batched(x, 0, p, p, k * p),
+          y,
+          0,
+          p,
+          p,
+          m * p,
+          false);
       assertClose(want, y, k, "batched m=" + m + " k=" + k + " p=" + p + " n=" + n);
     }
   }
@@ -53,10 +70,14 @@ class PackedGemmTest {
   @Test
   void loweredOperandsMatchAnExplicitColumnMatrix() {
     Rng rng = Rng.of(22);
-    for (ConvGeometry g : new ConvGeometry[] {
-        ConvGeometry.square(3, 7, 7, 3, 1, 1), ConvGeometry.square(2, 9, 5, 5, 2, 2),
-        new ConvGeometry(4, 17, 3, 3, 2, 1, 2, 1, 0, 2, 1), ConvGeometry.square(1, 1, 1, 1, 1, 0),
-        ConvGeometry.square(5, 33, 33, 3, 1, 1)}) {
+    for (ConvGeometry g :
+        new ConvGeometry[] {
+          ConvGeometry.square(3, 7, 7, 3, 1, 1),
+          ConvGeometry.square(2, 9, 5, 5, 2, 2),
+          new ConvGeometry(4, 17, 3, 3, 2, 1, 2, 1, 0, 2, 1),
+          ConvGeometry.square(1, 1, 1, 1, 1, 0),
+          ConvGeometry.square(5, 33, 33, 3, 1, 1)
+        }) {
       int n = 3;
       int rows = g.colRows();
       int pos = g.colCols();
@@ -75,25 +96,52 @@ class PackedGemmTest {
       // forward form: W[m, rows] x col[rows, n*pos]
       float[] got = new float[m * n * pos];
       float[] want = new float[m * n * pos];
-      Gemm.multiply(m, n * pos, rows, Operand.dense(w, 0, rows), Operand.lowered(g, x, 0, size, 0),
-          got, 0, n * pos, n * pos, 0, false);
-      Gemm.reference(false, false, m, n * pos, rows, w, 0, rows, col, 0, n * pos, 0f, want, 0,
-          n * pos);
+      Gemm.multiply(
+          m,
+          n * pos,
+          rows,
+          Operand.dense(w, 0, rows),
+          Operand.lowered(g, x, 0, size, 0),
+          got,
+          0,
+          n * pos,
+          n * pos,
+          0,
+          false);
+      Gemm.reference(
+          false, false, m, n * pos, rows, w, 0, rows, col, 0, n * pos, 0f, want, 0, n * pos);
       assertClose(want, got, rows, "lowered " + g);
       // weight-gradient form: D[m, n*pos] x col^T[n*pos, rows]
       float[] d = random(rng, m * n * pos);
       float[] gotT = new float[m * rows];
       float[] wantT = new float[m * rows];
-      Gemm.multiply(m, rows, n * pos, Operand.dense(d, 0, n * pos),
-          Operand.lowered(g, x, 0, size, 0).transpose(), gotT, 0, rows, rows, 0, false);
-      Gemm.reference(false, true, m, rows, n * pos, d, 0, n * pos, col, 0, n * pos, 0f, wantT, 0,
-          rows);
+      Gemm.multiply(
+          m,
+          rows,
+          n * pos,
+          Operand.dense(d, 0, n * pos),
+          Operand.lowered(g, x, 0, size, 0).transpose(),
+          gotT,
+          0,
+          rows,
+          rows,
+          0,
+          false);
+      Gemm.reference(
+          false, true, m, rows, n * pos, d, 0, n * pos, col, 0, n * pos, 0f, wantT, 0, rows);
       assertClose(wantT, gotT, n * pos, "lowered^T " + g);
       // the same along rows (DotGemm on the vector path), on each implementation
       for (Gemm.Impl impl : Gemm.Impl.values()) {
         float[] gotDot = random(rng, m * rows);
-        Gemm.multiplyTransposed(impl, m, rows, n * pos, Operand.batched(d, 0, n * pos, pos, pos),
-            Operand.lowered(g, x, 0, size, 0), PackedGemm.Out.dense(gotDot, 0, rows), false);
+        Gemm.multiplyTransposed(
+            impl,
+            m,
+            rows,
+            n * pos,
+            Operand.batched(d, 0, n * pos, pos, pos),
+            Operand.lowered(g, x, 0, size, 0),
+            PackedGemm.Out.dense(gotDot, 0, rows),
+            false);
         assertClose(wantT, gotDot, n * pos, impl + " dot " + g);
       }
     }
@@ -105,8 +153,15 @@ class PackedGemmTest {
     // row r of sample s at x[s * stride + taps[r]]: DotGemm reads both where they lie when len is
     // a whole number of vectors (16, 80, and 2064, which is cut into pieces), copies otherwise (17)
     Rng rng = Rng.of(24);
-    for (int[] s : new int[][] {{1, 1, 16, 1}, {3, 7, 80, 3}, {17, 9, 80, 30}, {5, 11, 2064, 2},
-        {4, 10, 16, 60}, {3, 7, 17, 4}}) {
+    for (int[] s :
+        new int[][] {
+          {1, 1, 16, 1},
+          {3, 7, 80, 3},
+          {17, 9, 80, 30},
+          {5, 11, 2064, 2},
+          {4, 10, 16, 60},
+          {3, 7, 17, 4}
+        }) {
       int m = s[0];
       int rows = s[1];
       int len = s[2];
@@ -133,8 +188,16 @@ class PackedGemmTest {
       for (int threads = 1; threads <= 3; threads++) {
         Parallel.setThreads(threads);
         float[] got = random(rng, m * rows);
-        Gemm.multiplyTransposed(m, rows, n * len, Operand.batched(dy, 0, len, len, m * len),
-            Operand.shifted(x, 0, taps, len, stride), got, 0, rows, false);
+        Gemm.multiplyTransposed(
+            m,
+            rows,
+            n * len,
+            Operand.batched(dy, 0, len, len, m * len),
+            Operand.shifted(x, 0, taps, len, stride),
+            got,
+            0,
+            rows,
+            false);
         String what = "m=" + m + " rows=" + rows + " len=" + len + " n=" + n;
         for (int e = 0; e < want.length; e++) {
           assertEquals(want[e], got[e], 1e-4 * Math.sqrt(n * len), what + " element " + e);
@@ -151,8 +214,10 @@ class PackedGemmTest {
   @Test
   void threadsDoNotChangeOneBit() {
     Rng rng = Rng.of(23);
-    for (int[] s : new int[][] {{1, 1, 1}, {3, 17, 33}, {65, 33, 17}, {17, 300, 65},
-        {97, 2050, 257}, {300, 3, 65}}) {
+    for (int[] s :
+        new int[][] {
+          {1, 1, 1}, {3, 17, 33}, {65, 33, 17}, {17, 300, 65}, {97, 2050, 257}, {300, 3, 65}
+        }) {
       int m = s[0];
       int n = s[1];
       int k = s[2];

@@ -46,10 +46,12 @@ class ParallelTest {
     Parallel.setThreads(2);
     Set<String> names = ConcurrentHashMap.newKeySet();
     for (int call = 0; call < 200 && names.size() < 2; call++) {
-      Parallel.forEach(64, i -> {
-        names.add(Thread.currentThread().getName());
-        busy(20_000);
-      });
+      Parallel.forEach(
+          64,
+          i -> {
+            names.add(Thread.currentThread().getName());
+            busy(20_000);
+          });
     }
     assertTrue(names.contains("sparkcnn-compute"), "a pool thread ran tasks: " + names);
   }
@@ -58,12 +60,17 @@ class ParallelTest {
   void aTaskFailureReachesTheCallerAndThePoolStaysUsable() {
     Parallel.setThreads(3);
     IllegalStateException boom = new IllegalStateException("boom");
-    IllegalStateException thrown = assertThrows(IllegalStateException.class,
-        () -> Parallel.forEach(40, i -> {
-          if (i == 7) {
-            throw boom;
-          }
-        }));
+    IllegalStateException thrown =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Parallel.forEach(
+                    40,
+                    i -> {
+                      if (i == 7) {
+                        throw boom;
+                      }
+                    }));
     assertSame(boom, thrown);
     AtomicIntegerArray runs = new AtomicIntegerArray(40);
     Parallel.forEach(40, runs::incrementAndGet);
@@ -77,10 +84,12 @@ class ParallelTest {
     Parallel.setThreads(2);
     AtomicIntegerArray runs = new AtomicIntegerArray(8 * 5);
     AtomicIntegerArray partsInside = new AtomicIntegerArray(8);
-    Parallel.forEach(8, i -> {
-      partsInside.set(i, Parallel.parts());
-      Parallel.forEach(5, j -> runs.incrementAndGet(i * 5 + j));
-    });
+    Parallel.forEach(
+        8,
+        i -> {
+          partsInside.set(i, Parallel.parts());
+          Parallel.forEach(5, j -> runs.incrementAndGet(i * 5 + j));
+        });
     for (int i = 0; i < 40; i++) {
       assertEquals(1, runs.get(i));
     }
@@ -98,12 +107,17 @@ class ParallelTest {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicIntegerArray second = new AtomicIntegerArray(9);
-    Thread owner = new Thread(() -> Parallel.forEach(2, i -> {
-      if (i == 0) {
-        inside.countDown();
-        await(release);
-      }
-    }));
+    Thread owner =
+        new Thread(
+            () ->
+                Parallel.forEach(
+                    2,
+                    i -> {
+                      if (i == 0) {
+                        inside.countDown();
+                        await(release);
+                      }
+                    }));
     owner.start();
     inside.await();
     Parallel.forEach(9, second::incrementAndGet); // the pool is owned: runs here, in order
@@ -123,11 +137,13 @@ class ParallelTest {
     Set<String> names = ConcurrentHashMap.newKeySet();
     CountDownLatch both = new CountDownLatch(2);
     // two tasks that each wait for the other: only finish if a pool thread took one
-    Parallel.forEach(2, i -> {
-      names.add(Thread.currentThread().getName());
-      both.countDown();
-      await(both);
-    });
+    Parallel.forEach(
+        2,
+        i -> {
+          names.add(Thread.currentThread().getName());
+          both.countDown();
+          await(both);
+        });
     assertEquals(2, names.size(), "both tasks ran at once: " + names);
   }
 

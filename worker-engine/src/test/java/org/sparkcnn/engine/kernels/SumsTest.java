@@ -28,8 +28,7 @@ class SumsTest {
       double tol = 1e-6 * Math.max(1, len); // the sums of |terms| are below 4 len
       String at = "len " + len;
       assertEquals(Sums.sumScalar(x, 5, len), VectorSums.sum(x, 5, len), tol, at);
-      assertEquals(Sums.squaresScalar(x, 5, len, 0.3), VectorSums.squares(x, 5, len, 0.3), tol,
-          at);
+      assertEquals(Sums.squaresScalar(x, 5, len, 0.3), VectorSums.squares(x, 5, len, 0.3), tol, at);
       // ungated (x 0 + 1 is never <= 0), and gated by a ReLU that drops about half of y
       for (float[] gate : new float[][] {{0f, 1f}, {1.3f, -0.1f}}) {
         double[] want = new double[3];
@@ -52,8 +51,10 @@ class SumsTest {
     // a channel's planes in a batch: whole steps of two vectors (one flat loop per group of runs,
     // 64, 96 and 1024 floats, more runs than a group holds) and other lengths (run by run)
     Rng rng = Rng.of(6);
-    for (int[] c : new int[][] {{64, 70, 200}, {96, 5, 96}, {1024, 3, 3000}, {17, 9, 40},
-        {64, 1, 64}, {32, 0, 40}}) {
+    for (int[] c :
+        new int[][] {
+          {64, 70, 200}, {96, 5, 96}, {1024, 3, 3000}, {17, 9, 40}, {64, 1, 64}, {32, 0, 40}
+        }) {
       int len = c[0];
       int runs = c[1];
       int stride = c[2];
@@ -86,10 +87,10 @@ class SumsTest {
         float[] want = new float[x.length];
         float[] got = new float[x.length];
         for (int r = 0; r < runs; r++) {
-          Sums.normGradScalar(y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride,
-              len, want);
-          VectorSums.normGrad(y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride,
-              len, got);
+          Sums.normGradScalar(
+              y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride, len, want);
+          VectorSums.normGrad(
+              y, x, -0.2f, gate[0], gate[1], 1.5f, 0.1f, -0.3f, 3 + r * stride, len, got);
         }
         assertArrayEquals(want, got, at + ": input gradient, gate " + gate[0]);
       }

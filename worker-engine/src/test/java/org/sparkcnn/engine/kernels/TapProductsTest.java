@@ -31,13 +31,18 @@ class TapProductsTest {
     assumeTrue(TILE > 0, "the vector build is absent: the tap products do not run");
     Rng rng = Rng.of(21);
     // {taps, channels, samples, rows, cols, rowStep - cols, sampleStep - rows * rowStep}
-    for (int[] c : new int[][] {{8, TILE, 1, 1, 1, 0, 0}, {13, TILE, 3, 5, 7, 2, 9},
-        {27, 2 * TILE, 3, 9, 31, 3, 0}, {72, 2 * TILE, 4, 8, 8, 2, 20},
-        {5, TILE, 2, 17, 33, 0, 1}}) {
+    for (int[] c :
+        new int[][] {
+          {8, TILE, 1, 1, 1, 0, 0},
+          {13, TILE, 3, 5, 7, 2, 9},
+          {27, 2 * TILE, 3, 9, 31, 3, 0},
+          {72, 2 * TILE, 4, 8, 8, 2, 20},
+          {5, TILE, 2, 17, 33, 0, 1}
+        }) {
       int m = c[0];
       int n = c[1];
-      TapProducts.Walk walk = new TapProducts.Walk(c[2], c[3], c[4], c[4] + c[5],
-          c[3] * (c[4] + c[5]) + c[6]);
+      TapProducts.Walk walk =
+          new TapProducts.Walk(c[2], c[3], c[4], c[4] + c[5], c[3] * (c[4] + c[5]) + c[6]);
       int[] taps = new int[m];
       for (int i = 0; i < m; i++) {
         taps[i] = rng.nextInt(40); // any offsets: rows of taps may overlap
@@ -84,7 +89,9 @@ class TapProductsTest {
     for (int s = 0; s < samples; s++) {
       for (int o = 0; o < channels; o++) {
         for (int q = 0; q < plane; q++) {
-          assertEquals(dy[2 + s * stride + o * plane + q], dyt[(s * plane + q) * channels + o],
+          assertEquals(
+              dy[2 + s * stride + o * plane + q],
+              dyt[(s * plane + q) * channels + o],
               "sample " + s + ", channel " + o + ", position " + q);
         }
       }
@@ -98,15 +105,18 @@ class TapProductsTest {
     if (TILE > 0) {
       assertTrue(TapProducts.handles(TILE));
       assertFalse(TapProducts.handles(TILE / 2), "half a tile");
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> TapProducts.weightGrad(2, TILE + 1, a, 0, new int[] {0, 1}, walk, a, 0, TILE + 1,
-              a, 0));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  TapProducts.weightGrad(
+                      2, TILE + 1, a, 0, new int[] {0, 1}, walk, a, 0, TILE + 1, a, 0));
       assertTrue(e.getMessage().contains("whole tiles of " + TILE + " channels"), e.getMessage());
     } else {
       assertFalse(TapProducts.handles(32), "the scalar build has no tap products");
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TapProducts.Walk(1, 2, 3, 2, 6));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new TapProducts.Walk(1, 2, 3, 2, 6));
     assertTrue(e.getMessage().contains("within rowStep"), e.getMessage());
   }
 

@@ -51,8 +51,11 @@ class AdaptiveAvgPool2dTest {
     for (int[] s : sizes) {
       Layer pool = AdaptiveAvgPool2d.Spec.of("pool", s).bind(in, new Vectors(0, 0), 0, 0);
       assertEquals(Shape.of(3, s[0], s[1]), pool.outputShape());
-      Golden.assertClose("output " + Arrays.toString(s), reference(x, 2, in, s[0], s[1]),
-          pool.forward(x, 2, false), 1e-6);
+      Golden.assertClose(
+          "output " + Arrays.toString(s),
+          reference(x, 2, in, s[0], s[1]),
+          pool.forward(x, 2, false),
+          1e-6);
     }
   }
 
@@ -61,12 +64,12 @@ class AdaptiveAvgPool2dTest {
     // one 3x3 plane of 1..9 to 2x2: rows [0, 2) and [1, 3), columns alike, so every window is
     // 2x2 and the middle value 5 is in all four
     float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-    Layer pool = AdaptiveAvgPool2d.Spec.of("pool", 2).bind(Shape.of(1, 3, 3), new Vectors(0, 0),
-        0, 0);
+    Layer pool =
+        AdaptiveAvgPool2d.Spec.of("pool", 2).bind(Shape.of(1, 3, 3), new Vectors(0, 0), 0, 0);
     assertArrayEquals(new float[] {3f, 4f, 6f, 7f}, Arrays.copyOf(pool.forward(x, 1, true), 4));
     float[] dx = pool.backward(new float[] {1f, 1f, 1f, 1f}, 1);
-    assertArrayEquals(new float[] {0.25f, 0.5f, 0.25f, 0.5f, 1f, 0.5f, 0.25f, 0.5f, 0.25f},
-        Arrays.copyOf(dx, 9));
+    assertArrayEquals(
+        new float[] {0.25f, 0.5f, 0.25f, 0.5f, 1f, 0.5f, 0.25f, 0.5f, 0.25f}, Arrays.copyOf(dx, 9));
   }
 
   @Test
@@ -76,23 +79,27 @@ class AdaptiveAvgPool2dTest {
     float[] x = GradCheck.uniform(rng, 2 * in.size(), -1f, 1f);
     for (int[] s : new int[][] {{1, 1}, {3, 3}, {5, 7}, {2, 4}, {6, 9}}) {
       Vectors v = new Vectors(0, 0);
-      GradCheck.check(AdaptiveAvgPool2d.Spec.of("pool", s).bind(in, v, 0, 0), v, x, 2, 1e-2,
-          1e-4, rng);
+      GradCheck.check(
+          AdaptiveAvgPool2d.Spec.of("pool", s).bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
   }
 
   @Test
   void rejectsBadOutputSizesAndInputs() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AdaptiveAvgPool2d.Spec.of("pool1", 0));
-    assertEquals("adaptive_avg_pool2d 'pool1': output_size must be one positive int or [h, w],"
-        + " got 0", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> AdaptiveAvgPool2d.Spec.of("pool1", 2, 2, 2));
-    assertEquals("adaptive_avg_pool2d 'pool1': output_size must be one positive int or [h, w],"
-        + " got [2, 2, 2]", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> AdaptiveAvgPool2d.Spec.of("pool1", 0));
+    assertEquals(
+        "adaptive_avg_pool2d 'pool1': output_size must be one positive int or [h, w]," + " got 0",
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> AdaptiveAvgPool2d.Spec.of("pool1", 2, 2, 2));
+    assertEquals(
+        "adaptive_avg_pool2d 'pool1': output_size must be one positive int or [h, w],"
+            + " got [2, 2, 2]",
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool2d.Spec("p", null));
-    assertThrows(ShapeMismatch.class,
-        () -> AdaptiveAvgPool2d.Spec.of("pool", 2).outputShape(Shape.of(8)));
+    assertThrows(
+        ShapeMismatch.class, () -> AdaptiveAvgPool2d.Spec.of("pool", 2).outputShape(Shape.of(8)));
   }
 }

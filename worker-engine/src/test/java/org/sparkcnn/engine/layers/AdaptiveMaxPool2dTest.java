@@ -64,8 +64,10 @@ class AdaptiveMaxPool2dTest {
       Layer pool = AdaptiveMaxPool2d.Spec.of("pool", s).bind(in, new Vectors(0, 0), 0, 0);
       assertEquals(Shape.of(3, s[0], s[1]), pool.outputShape());
       int len = 2 * 3 * s[0] * s[1];
-      assertArrayEquals(reference(x, 2, in, s[0], s[1]),
-          Arrays.copyOf(pool.forward(x, 2, false), len), Arrays.toString(s));
+      assertArrayEquals(
+          reference(x, 2, in, s[0], s[1]),
+          Arrays.copyOf(pool.forward(x, 2, false), len),
+          Arrays.toString(s));
     }
   }
 
@@ -74,8 +76,8 @@ class AdaptiveMaxPool2dTest {
     // one 3x3 plane to 2x2 (windows rows [0, 2), [1, 3), columns alike): 5 everywhere but a 1 in
     // the corner, so each window's first 5 wins
     float[] x = {1, 5, 5, 5, 5, 5, 5, 5, 5};
-    Layer pool = AdaptiveMaxPool2d.Spec.of("pool", 2).bind(Shape.of(1, 3, 3), new Vectors(0, 0),
-        0, 0);
+    Layer pool =
+        AdaptiveMaxPool2d.Spec.of("pool", 2).bind(Shape.of(1, 3, 3), new Vectors(0, 0), 0, 0);
     assertArrayEquals(new float[] {5, 5, 5, 5}, Arrays.copyOf(pool.forward(x, 1, true), 4));
     float[] dx = pool.backward(new float[] {1, 2, 3, 4}, 1);
     // window (0, 0) picks (0, 1); (0, 1) picks (0, 1); (1, 0) picks (1, 0); (1, 1) picks (1, 1)
@@ -89,18 +91,22 @@ class AdaptiveMaxPool2dTest {
     float[] x = distinct(rng, 2 * in.size());
     for (int[] s : new int[][] {{1, 1}, {3, 3}, {5, 7}, {2, 4}, {6, 9}}) {
       Vectors v = new Vectors(0, 0);
-      GradCheck.check(AdaptiveMaxPool2d.Spec.of("pool", s).bind(in, v, 0, 0), v, x, 2, 1e-2,
-          1e-4, rng);
+      GradCheck.check(
+          AdaptiveMaxPool2d.Spec.of("pool", s).bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
   }
 
   @Test
   void rejectsBadOutputSizes() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AdaptiveMaxPool2d.Spec.of("pool2", 3, -1));
-    assertEquals("adaptive_max_pool2d 'pool2': output_size must be one positive int or [h, w],"
-        + " got [3, -1]", e.getMessage());
-    assertThrows(ShapeMismatch.class,
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> AdaptiveMaxPool2d.Spec.of("pool2", 3, -1));
+    assertEquals(
+        "adaptive_max_pool2d 'pool2': output_size must be one positive int or [h, w],"
+            + " got [3, -1]",
+        e.getMessage());
+    assertThrows(
+        ShapeMismatch.class,
         () -> AdaptiveMaxPool2d.Spec.of("pool", 2).outputShape(Shape.of(2, 8)));
   }
 }

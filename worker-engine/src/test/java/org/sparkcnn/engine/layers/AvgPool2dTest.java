@@ -33,10 +33,19 @@ class AvgPool2dTest {
     int[] k = Golden.intArray(c.get("kernel"));
     int[] s = Golden.intArray(c.get("stride"));
     int[] p = Golden.intArray(c.get("padding"));
-    assumeTrue(k[0] == k[1] && s[0] == s[1] && p[0] == p[1],
+    assumeTrue(
+        k[0] == k[1] && s[0] == s[1] && p[0] == p[1],
         file + ": kernel, stride and padding must be one int for both axes");
-    LayerGolden.check(file, new AvgPool2d.Spec("pool", k[0], s[0], p[0],
-        c.get("ceil_mode").asBoolean(), c.get("count_include_pad").asBoolean()), c);
+    LayerGolden.check(
+        file,
+        new AvgPool2d.Spec(
+            "pool",
+            k[0],
+            s[0],
+            p[0],
+            c.get("ceil_mode").asBoolean(),
+            c.get("count_include_pad").asBoolean()),
+        c);
   }
 
   @Test
@@ -45,14 +54,17 @@ class AvgPool2dTest {
     Arrays.fill(ones, 1f);
     // 3x3 ones, k2 s2 p1 ceil: windows [-1, 1) and [1, 3) per axis, all within the padded input,
     // so every divisor is 4 and a corner window holds one input
-    assertArrayEquals(new float[] {0.25f, 0.5f, 0.5f, 1f},
+    assertArrayEquals(
+        new float[] {0.25f, 0.5f, 0.5f, 1f},
         forward(new AvgPool2d.Spec("p", 2, 2, 1, true, true), 3, ones));
     // without count_include_pad the divisor counts inputs only
-    assertArrayEquals(new float[] {1f, 1f, 1f, 1f},
+    assertArrayEquals(
+        new float[] {1f, 1f, 1f, 1f},
         forward(new AvgPool2d.Spec("p", 2, 2, 1, true, false), 3, ones));
     // 3x3 ones, k2 s2 p0 ceil: the last window [2, 4) sticks out past the input (no padding to
     // count), so PyTorch divides by the clipped size: every output is 1
-    assertArrayEquals(new float[] {1f, 1f, 1f, 1f},
+    assertArrayEquals(
+        new float[] {1f, 1f, 1f, 1f},
         forward(new AvgPool2d.Spec("p", 2, 2, 0, true, true), 3, ones));
   }
 
@@ -61,24 +73,36 @@ class AvgPool2dTest {
     float[] ones = new float[9];
     Arrays.fill(ones, 1f);
     // 3x3 ones, k2 s2 p1 ceil: the windows hold 1, 2, 2 and 4 inputs, all divided by 2
-    assertArrayEquals(new float[] {0.5f, 1f, 1f, 2f},
-        forward(new AvgPool2d.Spec("p", PerAxis.of(2), PerAxis.of(2), PerAxis.of(1), true, true,
-            2), 3, ones));
+    assertArrayEquals(
+        new float[] {0.5f, 1f, 1f, 2f},
+        forward(
+            new AvgPool2d.Spec("p", PerAxis.of(2), PerAxis.of(2), PerAxis.of(1), true, true, 2),
+            3,
+            ones));
     // count_include_pad does not matter then, and PyTorch takes a negative divisor too
-    assertArrayEquals(new float[] {-0.25f, -0.5f, -0.5f, -1f},
-        forward(new AvgPool2d.Spec("p", PerAxis.of(2), PerAxis.of(2), PerAxis.of(1), true, false,
-            -4), 3, ones));
+    assertArrayEquals(
+        new float[] {-0.25f, -0.5f, -0.5f, -1f},
+        forward(
+            new AvgPool2d.Spec("p", PerAxis.of(2), PerAxis.of(2), PerAxis.of(1), true, false, -4),
+            3,
+            ones));
     // 4x4 of 0..15, k2 s2: window sums 10, 18, 42, 50 over 3
     float[] x = new float[16];
     for (int i = 0; i < 16; i++) {
       x[i] = i;
     }
-    assertArrayEquals(new float[] {10f / 3, 6f, 14f, 50f / 3},
-        forward(new AvgPool2d.Spec("p", PerAxis.of(2), null, null, null, null, 3), 4, x), 1e-5f);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new AvgPool2d.Spec("p1", PerAxis.of(2), null, null, null, null, 0));
-    assertEquals("avg_pool2d 'p1': divisor_override must not be zero (leave it out to divide by"
-        + " the window's size)", e.getMessage());
+    assertArrayEquals(
+        new float[] {10f / 3, 6f, 14f, 50f / 3},
+        forward(new AvgPool2d.Spec("p", PerAxis.of(2), null, null, null, null, 3), 4, x),
+        1e-5f);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new AvgPool2d.Spec("p1", PerAxis.of(2), null, null, null, null, 0));
+    assertEquals(
+        "avg_pool2d 'p1': divisor_override must not be zero (leave it out to divide by"
+            + " the window's size)",
+        e.getMessage());
   }
 
   @Test
@@ -87,8 +111,9 @@ class AvgPool2dTest {
     Shape in = Shape.of(2, 5, 6);
     float[] x = GradCheck.uniform(rng, 2 * in.size(), -1f, 1f);
     for (int d : new int[] {1, 5, -3}) {
-      AvgPool2d.Spec spec = new AvgPool2d.Spec("pool", PerAxis.of(3, 2), PerAxis.of(2, 1),
-          PerAxis.of(1, 0), true, true, d);
+      AvgPool2d.Spec spec =
+          new AvgPool2d.Spec(
+              "pool", PerAxis.of(3, 2), PerAxis.of(2, 1), PerAxis.of(1, 0), true, true, d);
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
@@ -104,12 +129,15 @@ class AvgPool2dTest {
     Rng rng = Rng.of(7, 10);
     Shape in = Shape.of(2, 5, 6);
     float[] x = GradCheck.uniform(rng, 2 * in.size(), -1f, 1f);
-    for (AvgPool2d.Spec spec : new AvgPool2d.Spec[] {
-        AvgPool2d.Spec.of("pool", 2, 2, 0), AvgPool2d.Spec.of("pool", 3, 2, 1),
-        new AvgPool2d.Spec("pool", 2, 2, 1, true, true),
-        new AvgPool2d.Spec("pool", 3, 2, 1, true, false),
-        new AvgPool2d.Spec("pool", PerAxis.of(3, 2), PerAxis.of(2, 1), PerAxis.of(1, 0), true,
-            true)}) {
+    for (AvgPool2d.Spec spec :
+        new AvgPool2d.Spec[] {
+          AvgPool2d.Spec.of("pool", 2, 2, 0),
+          AvgPool2d.Spec.of("pool", 3, 2, 1),
+          new AvgPool2d.Spec("pool", 2, 2, 1, true, true),
+          new AvgPool2d.Spec("pool", 3, 2, 1, true, false),
+          new AvgPool2d.Spec(
+              "pool", PerAxis.of(3, 2), PerAxis.of(2, 1), PerAxis.of(1, 0), true, true)
+        }) {
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
@@ -119,7 +147,8 @@ class AvgPool2dTest {
   void rejectsBadHyperParameters() {
     assertThrows(IllegalArgumentException.class, () -> AvgPool2d.Spec.of("pool", 2, 2, 2));
     assertThrows(IllegalArgumentException.class, () -> AvgPool2d.Spec.of("pool", 0, 2, 0));
-    assertThrows(ShapeMismatch.class,
+    assertThrows(
+        ShapeMismatch.class,
         () -> AvgPool2d.Spec.of("pool", 3, 1, 0).outputShape(Shape.of(1, 2, 2)));
     AvgPool2d.Spec defaults = new AvgPool2d.Spec("pool", 3, 0, 0, null, null);
     assertEquals(new AvgPool2d.Spec("pool", 3, 3, 0, false, true), defaults);

@@ -41,8 +41,12 @@ class BatchNormOptionsTest {
     Layer bn = spec.bind(in, v, 0, 0);
     float[] y = bn.forward(new float[] {1, 2, 3, 4}, 4, true);
     double inv = 1 / Math.sqrt(1.25 + 1e-5); // mean 2.5, biased variance 1.25
-    assertArrayEquals(new float[] {(float) (-1.5 * inv), (float) (-0.5 * inv),
-        (float) (0.5 * inv), (float) (1.5 * inv)}, Arrays.copyOf(y, 4), 1e-6f);
+    assertArrayEquals(
+        new float[] {
+          (float) (-1.5 * inv), (float) (-0.5 * inv), (float) (0.5 * inv), (float) (1.5 * inv)
+        },
+        Arrays.copyOf(y, 4),
+        1e-6f);
     assertArrayEquals(new float[] {0.25f, (float) (0.9 + 0.1 * 5.0 / 3)}, v.buffers, 1e-6f);
     y = bn.forward(new float[] {1}, 1, false);
     assertEquals((1 - 0.25) / Math.sqrt(v.buffers[1] + 1e-5), y[0], 1e-6);
@@ -76,12 +80,15 @@ class BatchNormOptionsTest {
       }
     }
     assertEquals(2 * (x[0] - mean) / Math.sqrt(sq + 1e-5), eval[0], 1e-5);
-    Layer one = new BatchNorm1d.Spec("bn1", 2, null, null, null, false).bind(Shape.of(2),
-        new Vectors(4, 0), 0, 0);
+    Layer one =
+        new BatchNorm1d.Spec("bn1", 2, null, null, null, false)
+            .bind(Shape.of(2), new Vectors(4, 0), 0, 0);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> one.forward(new float[2], 1, false));
-    assertEquals("batch norm 'bn1': inference without running statistics needs more than one"
-        + " value per channel, got 1", e.getMessage());
+    assertEquals(
+        "batch norm 'bn1': inference without running statistics needs more than one"
+            + " value per channel, got 1",
+        e.getMessage());
   }
 
   @Test
@@ -105,18 +112,19 @@ class BatchNormOptionsTest {
     assertEquals(0f, y[0], 1e-7f);
     assertArrayEquals(new float[] {3.75f, 25f / 6, 2f}, v.buffers, 1e-6f);
     // without running statistics there is nothing to count
-    assertFalse(new BatchNorm1d.Spec("bn", 1, null, BatchNorm.CUMULATIVE, null, false)
-        .cumulative());
+    assertFalse(
+        new BatchNorm1d.Spec("bn", 1, null, BatchNorm.CUMULATIVE, null, false).cumulative());
   }
 
   @Test
   void gradientsMatchFiniteDifferencesInTrainingAndEval() {
     Rng rng = Rng.of(7, 41);
     LayerSpec[] specs = {
-        new BatchNorm2d.Spec("bn", 3, null, null, false, null),
-        new BatchNorm2d.Spec("bn", 3, null, null, true, false),
-        new BatchNorm2d.Spec("bn", 3, null, null, false, false),
-        new BatchNorm1d.Spec("bn", 0, null, BatchNorm.CUMULATIVE, false, true)};
+      new BatchNorm2d.Spec("bn", 3, null, null, false, null),
+      new BatchNorm2d.Spec("bn", 3, null, null, true, false),
+      new BatchNorm2d.Spec("bn", 3, null, null, false, false),
+      new BatchNorm1d.Spec("bn", 0, null, BatchNorm.CUMULATIVE, false, true)
+    };
     Shape[] shapes = {Shape.of(3, 2, 3), Shape.of(3, 2, 3), Shape.of(3, 2, 3), Shape.of(3, 4)};
     for (int k = 0; k < specs.length; k++) {
       Shape in = shapes[k];
@@ -138,11 +146,14 @@ class BatchNormOptionsTest {
 
   @Test
   void jsonTakesPyTorchsNamesAndNullMomentum() throws Exception {
-    Architecture a = ModelFile.JSON.readValue("""
+    Architecture a =
+        ModelFile.JSON.readValue(
+            """
         {"input": [2, 4, 4], "layers": [
           {"type": "batch_norm2d", "name": "a", "momentum": null, "affine": false},
           {"type": "batch_norm2d", "name": "b", "track_running_stats": false},
-          {"type": "batch_norm2d", "name": "c"}]}""", Architecture.class);
+          {"type": "batch_norm2d", "name": "c"}]}""",
+            Architecture.class);
     BatchNorm2d.Spec cumulative = (BatchNorm2d.Spec) a.layers().get(0);
     assertTrue(cumulative.momentum().isNaN());
     assertFalse(cumulative.affine());
@@ -152,30 +163,40 @@ class BatchNormOptionsTest {
     assertEquals(4 + 4, a.paramCount());
     assertEquals(5 + 4, a.bufferCount());
     String json = ModelFile.JSON.writeValueAsString(a);
-    assertTrue(json.contains("\"momentum\":null") && json.contains("\"affine\":false")
-        && json.contains("\"track_running_stats\":false"), json);
+    assertTrue(
+        json.contains("\"momentum\":null")
+            && json.contains("\"affine\":false")
+            && json.contains("\"track_running_stats\":false"),
+        json);
     String plain = ModelFile.JSON.writeValueAsString(a.layers().get(2));
-    assertFalse(plain.contains("affine") || plain.contains("track_running_stats"),
+    assertFalse(
+        plain.contains("affine") || plain.contains("track_running_stats"),
         "the defaults are left out, so older models' files keep their bytes: " + plain);
     Architecture back = ModelFile.JSON.readValue(json, Architecture.class);
     assertEquals(a.layers(), back.layers());
     assertEquals(a.bufferCount(), back.bufferCount());
     @SuppressWarnings("unchecked")
-    Map<String, Object> doc = ModelFile.JSON.readValue("""
+    Map<String, Object> doc =
+        ModelFile.JSON.readValue(
+            """
         {"layers": [{"batch_norm2d": {"momentum": null, "track_running_stats": false}}]}""",
-        Map.class);
-    BatchNorm2d.Spec parsed = (BatchNorm2d.Spec) org.sparkcnn.engine.ModelDefinition
-        .parse(doc, Shape.of(2, 3, 3), 2).layers().get(0);
-    assertEquals(List.of(true, false), List.of(parsed.momentum().isNaN(),
-        parsed.trackRunningStats()));
+            Map.class);
+    BatchNorm2d.Spec parsed =
+        (BatchNorm2d.Spec)
+            org.sparkcnn.engine.ModelDefinition.parse(doc, Shape.of(2, 3, 3), 2).layers().get(0);
+    assertEquals(
+        List.of(true, false), List.of(parsed.momentum().isNaN(), parsed.trackRunningStats()));
   }
 
   @Test
   void rejectsMomentumOutsideZeroToOne() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new BatchNorm1d.Spec("bn7", 3, null, 1.5));
-    assertEquals("batch_norm1d 'bn7': features must be non-negative, eps positive and momentum"
-        + " in [0, 1] or null for the cumulative average (features=3, eps=1.0E-5,"
-        + " momentum=1.5)", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new BatchNorm1d.Spec("bn7", 3, null, 1.5));
+    assertEquals(
+        "batch_norm1d 'bn7': features must be non-negative, eps positive and momentum"
+            + " in [0, 1] or null for the cumulative average (features=3, eps=1.0E-5,"
+            + " momentum=1.5)",
+        e.getMessage());
   }
 }

@@ -42,18 +42,19 @@ class BatchNormTest {
     System.arraycopy(var, 0, buffers, mean.length, var.length);
     Double eps = c.get("eps").doubleValue();
     Double momentum = c.has("momentum") ? c.get("momentum").doubleValue() : null;
-    LayerSpec spec = Golden.shape(c.get("input")).length == 4
-        ? new BatchNorm2d.Spec("bn", mean.length, eps, momentum)
-        : new BatchNorm1d.Spec("bn", mean.length, eps, momentum);
+    LayerSpec spec =
+        Golden.shape(c.get("input")).length == 4
+            ? new BatchNorm2d.Spec("bn", mean.length, eps, momentum)
+            : new BatchNorm1d.Spec("bn", mean.length, eps, momentum);
 
     Vectors v = LayerGolden.check(file, spec, c, training, buffers);
     if (training) {
       double[] after = new double[buffers.length];
       System.arraycopy(Golden.doubles(c.get("running_mean_after")), 0, after, 0, mean.length);
-      System.arraycopy(Golden.doubles(c.get("running_var_after")), 0, after, mean.length,
-          var.length);
-      Golden.assertClose(file + " running_mean, running_var after", after, v.buffers,
-          Golden.FORWARD_TOL);
+      System.arraycopy(
+          Golden.doubles(c.get("running_var_after")), 0, after, mean.length, var.length);
+      Golden.assertClose(
+          file + " running_mean, running_var after", after, v.buffers, Golden.FORWARD_TOL);
     } else {
       assertArrayEquals(buffers, v.buffers, file + ": eval mode leaves the running statistics");
     }
@@ -67,16 +68,22 @@ class BatchNormTest {
     float[] y = bn.forward(new float[] {1, 2, 3, 4}, 4, true);
     // mean 2.5, biased variance 1.25 (normalises), unbiased 5/3 (running)
     double inv = 1 / Math.sqrt(1.25 + 1e-5);
-    assertArrayEquals(new float[] {(float) (-1.5 * inv), (float) (-0.5 * inv),
-        (float) (0.5 * inv), (float) (1.5 * inv)}, Arrays.copyOf(y, 4), 1e-6f);
+    assertArrayEquals(
+        new float[] {
+          (float) (-1.5 * inv), (float) (-0.5 * inv), (float) (0.5 * inv), (float) (1.5 * inv)
+        },
+        Arrays.copyOf(y, 4),
+        1e-6f);
     assertArrayEquals(new float[] {0.25f, (float) (0.9 + 0.1 * 5.0 / 3)}, v.buffers, 1e-6f);
 
     // eval mode normalises with the running statistics and leaves them
     float[] before = v.buffers.clone();
     y = bn.forward(new float[] {1, 2}, 2, false);
     double runInv = 1 / Math.sqrt(before[1] + 1e-5);
-    assertArrayEquals(new float[] {(float) ((1 - 0.25) * runInv), (float) ((2 - 0.25) * runInv)},
-        Arrays.copyOf(y, 2), 1e-6f);
+    assertArrayEquals(
+        new float[] {(float) ((1 - 0.25) * runInv), (float) ((2 - 0.25) * runInv)},
+        Arrays.copyOf(y, 2),
+        1e-6f);
     assertArrayEquals(before, v.buffers);
   }
 
@@ -97,9 +104,10 @@ class BatchNormTest {
   void gradientsMatchFiniteDifferencesInTrainingAndEval() {
     Rng rng = Rng.of(7, 16);
     Object[][] cases = {
-        {BatchNorm1d.Spec.of("bn", 5), Shape.of(5), 4},
-        {BatchNorm1d.Spec.of("bn", 0), Shape.of(3, 4), 2},
-        {BatchNorm2d.Spec.of("bn", 3), Shape.of(3, 2, 3), 2}};
+      {BatchNorm1d.Spec.of("bn", 5), Shape.of(5), 4},
+      {BatchNorm1d.Spec.of("bn", 0), Shape.of(3, 4), 2},
+      {BatchNorm2d.Spec.of("bn", 3), Shape.of(3, 2, 3), 2}
+    };
     for (Object[] t : cases) {
       LayerSpec spec = (LayerSpec) t[0];
       Shape in = (Shape) t[1];
@@ -120,17 +128,19 @@ class BatchNormTest {
 
   @Test
   void rejectsWhatPyTorchRejects() {
-    Layer bn = BatchNorm1d.Spec.of("bn1", 4).bind(Shape.of(4), vectors(
-        BatchNorm1d.Spec.of("bn1", 4), Shape.of(4)), 0, 0);
+    Layer bn =
+        BatchNorm1d.Spec.of("bn1", 4)
+            .bind(Shape.of(4), vectors(BatchNorm1d.Spec.of("bn1", 4), Shape.of(4)), 0, 0);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> bn.forward(new float[4], 1, true));
-    assertTrue(e.getMessage().contains("bn1") && e.getMessage().contains("more than one value"),
+    assertTrue(
+        e.getMessage().contains("bn1") && e.getMessage().contains("more than one value"),
         e.getMessage());
     bn.forward(new float[4], 1, false); // inference on one sample is fine
-    assertThrows(ShapeMismatch.class,
-        () -> BatchNorm2d.Spec.of("bn", 3).outputShape(Shape.of(4, 2, 2)));
-    assertThrows(ShapeMismatch.class,
-        () -> BatchNorm1d.Spec.of("bn", 0).outputShape(Shape.of(4, 2, 2)));
+    assertThrows(
+        ShapeMismatch.class, () -> BatchNorm2d.Spec.of("bn", 3).outputShape(Shape.of(4, 2, 2)));
+    assertThrows(
+        ShapeMismatch.class, () -> BatchNorm1d.Spec.of("bn", 0).outputShape(Shape.of(4, 2, 2)));
     assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d.Spec("bn", 3, 0.0, null));
     assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d.Spec("bn", 3, null, 1.5));
   }

@@ -34,8 +34,12 @@ class Conv2dReferenceTest {
         for (int s = 1; s <= 2; s++) {
           for (int p = 0; p <= 2; p++) {
             if (hw[0] + 2 * p >= k && hw[1] + 2 * p >= k) {
-              compare(rng, 3, Conv2d.Spec.of("conv", 3, 4, k, s, p),
-                  new ConvGeometry(3, hw[0], hw[1], k, k, s, s, p, p, 1, 1), 1);
+              compare(
+                  rng,
+                  3,
+                  Conv2d.Spec.of("conv", 3, 4, k, s, p),
+                  new ConvGeometry(3, hw[0], hw[1], k, k, s, s, p, p, 1, 1),
+                  1);
             }
           }
         }
@@ -49,24 +53,57 @@ class Conv2dReferenceTest {
     use(path);
     Rng rng = Rng.of(14);
     // non-square kernel, stride, padding and dilation per axis, on a 17 x 3 image
-    compare(rng, 2, new Conv2d.Spec("c", 4, 6, PerAxis.of(3, 2), PerAxis.of(2, 1),
-        Padding.of(2, 1), true, PerAxis.of(3, 1), 0),
-        new ConvGeometry(4, 17, 3, 3, 2, 2, 1, 2, 1, 3, 1), 1);
+    compare(
+        rng,
+        2,
+        new Conv2d.Spec(
+            "c",
+            4,
+            6,
+            PerAxis.of(3, 2),
+            PerAxis.of(2, 1),
+            Padding.of(2, 1),
+            true,
+            PerAxis.of(3, 1),
+            0),
+        new ConvGeometry(4, 17, 3, 3, 2, 2, 1, 2, 1, 3, 1),
+        1);
     // groups, no bias, on 1 x 1 images with a 1 x 1 kernel
-    compare(rng, 3, new Conv2d.Spec("c", 6, 4, PerAxis.of(1), null, null, false, null, 2),
-        new ConvGeometry(6, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1), 2);
+    compare(
+        rng,
+        3,
+        new Conv2d.Spec("c", 6, 4, PerAxis.of(1), null, null, false, null, 2),
+        new ConvGeometry(6, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+        2);
     // depthwise, channel multiplier 2, stride 2, 17 x 17
-    compare(rng, 2, new Conv2d.Spec("c", 3, 6, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true,
-        null, 3), new ConvGeometry(3, 17, 17, 3, 3, 2, 2, 1, 1, 1, 1), 3);
+    compare(
+        rng,
+        2,
+        new Conv2d.Spec("c", 3, 6, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 3),
+        new ConvGeometry(3, 17, 17, 3, 3, 2, 2, 1, 1, 1, 1),
+        3);
     // "same" with even extents d(k - 1) = 3 and 4: 1 + 2 and 2 + 2 zeros, groups 2
-    compare(rng, 2, new Conv2d.Spec("c", 4, 2, PerAxis.of(4, 3), null, Padding.SAME, true,
-        PerAxis.of(1, 2), 2), new ConvGeometry(4, 3, 17, 4, 3, 1, 1, 1, 2, 1, 2, 2, 2), 2);
+    compare(
+        rng,
+        2,
+        new Conv2d.Spec("c", 4, 2, PerAxis.of(4, 3), null, Padding.SAME, true, PerAxis.of(1, 2), 2),
+        new ConvGeometry(4, 3, 17, 4, 3, 1, 1, 1, 2, 1, 2, 2, 2),
+        2);
     // "full": d(k - 1) on each side, stride 2
-    compare(rng, 1, new Conv2d.Spec("c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.FULL, true,
-        PerAxis.of(2), 0), new ConvGeometry(2, 17, 3, 3, 3, 2, 2, 4, 4, 2, 2), 1);
+    compare(
+        rng,
+        1,
+        new Conv2d.Spec(
+            "c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.FULL, true, PerAxis.of(2), 0),
+        new ConvGeometry(2, 17, 3, 3, 3, 2, 2, 4, 4, 2, 2),
+        1);
     // "valid" on a 3 x 3 image: one output
-    compare(rng, 2, new Conv2d.Spec("c", 2, 3, PerAxis.of(3), null, Padding.VALID, true, null, 0),
-        new ConvGeometry(2, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1);
+    compare(
+        rng,
+        2,
+        new Conv2d.Spec("c", 2, 3, PerAxis.of(3), null, Padding.VALID, true, null, 0),
+        new ConvGeometry(2, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1),
+        1);
   }
 
   @ParameterizedTest(name = "path: {0}")
@@ -75,10 +112,18 @@ class Conv2dReferenceTest {
     use(path);
     Rng rng = Rng.of(15);
     // [C, L] runs as [C, 1, L]: the reference sees a 1 x L image and a 1 x K kernel
-    compare(rng, 2, new Conv1d.Spec("c", 4, 6, PerAxis.of(4), null, Padding.SAME, true,
-        PerAxis.of(3), 2), new ConvGeometry(4, 1, 17, 1, 4, 1, 1, 0, 4, 1, 3, 0, 5), 2);
-    compare(rng, 3, new Conv1d.Spec("c", 3, 2, PerAxis.of(3), PerAxis.of(2), Padding.of(1), false,
-        null, 0), new ConvGeometry(3, 1, 1, 1, 3, 1, 2, 0, 1, 1, 1), 1);
+    compare(
+        rng,
+        2,
+        new Conv1d.Spec("c", 4, 6, PerAxis.of(4), null, Padding.SAME, true, PerAxis.of(3), 2),
+        new ConvGeometry(4, 1, 17, 1, 4, 1, 1, 0, 4, 1, 3, 0, 5),
+        2);
+    compare(
+        rng,
+        3,
+        new Conv1d.Spec("c", 3, 2, PerAxis.of(3), PerAxis.of(2), Padding.of(1), false, null, 0),
+        new ConvGeometry(3, 1, 1, 1, 3, 1, 2, 0, 1, 1, 1),
+        1);
   }
 
   @ParameterizedTest(name = "path: {0}")
@@ -88,14 +133,30 @@ class Conv2dReferenceTest {
     Rng rng = Rng.of(16);
     // groups of 32 output channels, whose dW the vector build makes by tap products: stride 1
     // and 2, 1 x 1 and 3 x 3, in 2D and 1D
-    compare(rng, 3, Conv2d.Spec.of("c", 3, 32, 3, 1, 1),
-        new ConvGeometry(3, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1), 1);
-    compare(rng, 2, Conv2d.Spec.of("c", 5, 32, 3, 2, 0),
-        new ConvGeometry(5, 11, 8, 3, 3, 2, 2, 0, 0, 1, 1), 1);
-    compare(rng, 2, new Conv2d.Spec("c", 4, 64, PerAxis.of(1), PerAxis.of(2), null, false, null,
-        2), new ConvGeometry(4, 9, 9, 1, 1, 2, 2, 0, 0, 1, 1), 2);
-    compare(rng, 2, new Conv1d.Spec("c", 3, 32, PerAxis.of(5), null, Padding.of(2), true, null,
-        0), new ConvGeometry(3, 1, 19, 1, 5, 1, 1, 0, 2, 1, 1), 1);
+    compare(
+        rng,
+        3,
+        Conv2d.Spec.of("c", 3, 32, 3, 1, 1),
+        new ConvGeometry(3, 9, 7, 3, 3, 1, 1, 1, 1, 1, 1),
+        1);
+    compare(
+        rng,
+        2,
+        Conv2d.Spec.of("c", 5, 32, 3, 2, 0),
+        new ConvGeometry(5, 11, 8, 3, 3, 2, 2, 0, 0, 1, 1),
+        1);
+    compare(
+        rng,
+        2,
+        new Conv2d.Spec("c", 4, 64, PerAxis.of(1), PerAxis.of(2), null, false, null, 2),
+        new ConvGeometry(4, 9, 9, 1, 1, 2, 2, 0, 0, 1, 1),
+        2);
+    compare(
+        rng,
+        2,
+        new Conv1d.Spec("c", 3, 32, PerAxis.of(5), null, Padding.of(2), true, null, 0),
+        new ConvGeometry(3, 1, 19, 1, 5, 1, 1, 0, 2, 1, 1),
+        1);
   }
 
   /** Makes convolutions bound from now on take path. */
@@ -133,22 +194,45 @@ class Conv2dReferenceTest {
     float[] db = new float[cout];
     float[] b = spec.bias() ? v.params : null;
     for (int i = 0; i < n; i++) {
-      ConvReference.forward(g, cout, groups, x, i * in.size(), v.params, 0, b, wLen, y,
-          i * out.size());
-      ConvReference.backward(g, cout, groups, x, i * in.size(), v.params, 0, dy, i * out.size(),
-          dx, i * in.size(), dw, 0, spec.bias() ? db : null, 0);
+      ConvReference.forward(
+          g, cout, groups, x, i * in.size(), v.params, 0, b, wLen, y, i * out.size());
+      ConvReference.backward(
+          g,
+          cout,
+          groups,
+          x,
+          i * in.size(),
+          v.params,
+          0,
+          dy,
+          i * out.size(),
+          dx,
+          i * in.size(),
+          dw,
+          0,
+          spec.bias() ? db : null,
+          0);
     }
     // float sums in another order: allow 1e-6 per summed product
     int kk = g.kh() * g.kw();
-    Golden.assertClose(what + " forward", Golden.toDouble(y, y.length), conv.forward(x, n, true),
+    Golden.assertClose(
+        what + " forward",
+        Golden.toDouble(y, y.length),
+        conv.forward(x, n, true),
         1e-6 * g.colRows() / groups);
-    Golden.assertClose(what + " dx", Golden.toDouble(dx, dx.length), conv.backward(dy, n),
+    Golden.assertClose(
+        what + " dx",
+        Golden.toDouble(dx, dx.length),
+        conv.backward(dy, n),
         1e-6 * cout / groups * kk);
     double tolW = 1e-6 * n * g.colCols();
     Golden.assertClose(what + " dW", Golden.toDouble(dw, wLen), Arrays.copyOf(v.grads, wLen), tolW);
     if (spec.bias()) {
-      Golden.assertClose(what + " db", Golden.toDouble(db, cout),
-          Arrays.copyOfRange(v.grads, wLen, wLen + cout), tolW);
+      Golden.assertClose(
+          what + " db",
+          Golden.toDouble(db, cout),
+          Arrays.copyOfRange(v.grads, wLen, wLen + cout),
+          tolW);
     }
   }
 }

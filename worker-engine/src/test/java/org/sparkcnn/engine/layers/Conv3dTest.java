@@ -33,10 +33,17 @@ class Conv3dTest {
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
     int groups = c.get("groups").intValue();
-    Conv3d.Spec spec = new Conv3d.Spec("conv", ConvCases.weightDim(c, 1) * groups,
-        ConvCases.weightDim(c, 0), ConvCases.kernel(c), ConvCases.ints(c, "stride"),
-        Padding.of(ConvCases.ints(c, "padding")), c.has("bias"), ConvCases.ints(c, "dilation"),
-        groups);
+    Conv3d.Spec spec =
+        new Conv3d.Spec(
+            "conv",
+            ConvCases.weightDim(c, 1) * groups,
+            ConvCases.weightDim(c, 0),
+            ConvCases.kernel(c),
+            ConvCases.ints(c, "stride"),
+            Padding.of(ConvCases.ints(c, "padding")),
+            c.has("bias"),
+            ConvCases.ints(c, "dilation"),
+            groups);
     LayerGolden.check(file, spec, c);
   }
 
@@ -44,31 +51,75 @@ class Conv3dTest {
   void matchesTheSumOf2dConvolutions() {
     Rng rng = Rng.of(17);
     compare(rng, 2, Conv3d.Spec.of("c", 2, 3, 3, 1, 1), Shape.of(2, 3, 5, 4));
-    compare(rng, 1, new Conv3d.Spec("c", 4, 6, PerAxis.of(2, 3, 1), PerAxis.of(2, 1, 2),
-        Padding.of(1, 0, 1), true, PerAxis.of(1, 2, 1), 2), Shape.of(4, 17, 7, 3));
-    compare(rng, 2, new Conv3d.Spec("c", 3, 3, PerAxis.of(2, 3, 2), null, Padding.SAME, false,
-        PerAxis.of(2, 1, 1), 3), Shape.of(3, 3, 1, 5));
-    compare(rng, 1, new Conv3d.Spec("c", 1, 2, PerAxis.of(1), null, Padding.FULL, true, null, 0),
+    compare(
+        rng,
+        1,
+        new Conv3d.Spec(
+            "c",
+            4,
+            6,
+            PerAxis.of(2, 3, 1),
+            PerAxis.of(2, 1, 2),
+            Padding.of(1, 0, 1),
+            true,
+            PerAxis.of(1, 2, 1),
+            2),
+        Shape.of(4, 17, 7, 3));
+    compare(
+        rng,
+        2,
+        new Conv3d.Spec(
+            "c", 3, 3, PerAxis.of(2, 3, 2), null, Padding.SAME, false, PerAxis.of(2, 1, 1), 3),
+        Shape.of(3, 3, 1, 5));
+    compare(
+        rng,
+        1,
+        new Conv3d.Spec("c", 1, 2, PerAxis.of(1), null, Padding.FULL, true, null, 0),
         Shape.of(1, 1, 1, 1));
   }
 
   @Test
   void gradientsOfEachOption() {
     Rng rng = Rng.of(17, 1);
-    ConvCases.gradCheck(new Conv3d.Spec("c", 2, 2, PerAxis.of(2, 3, 2), PerAxis.of(1, 2, 1),
-        Padding.of(1, 0, 1), true, PerAxis.of(1, 1, 2), 0), Shape.of(2, 3, 4, 3), 2, rng);
-    ConvCases.gradCheck(new Conv3d.Spec("g", 4, 2, PerAxis.of(2), null, Padding.SAME, false,
-        null, 2), Shape.of(4, 2, 3, 3), 1, rng);
+    ConvCases.gradCheck(
+        new Conv3d.Spec(
+            "c",
+            2,
+            2,
+            PerAxis.of(2, 3, 2),
+            PerAxis.of(1, 2, 1),
+            Padding.of(1, 0, 1),
+            true,
+            PerAxis.of(1, 1, 2),
+            0),
+        Shape.of(2, 3, 4, 3),
+        2,
+        rng);
+    ConvCases.gradCheck(
+        new Conv3d.Spec("g", 4, 2, PerAxis.of(2), null, Padding.SAME, false, null, 2),
+        Shape.of(4, 2, 3, 3),
+        1,
+        rng);
   }
 
   @Test
   void shapes() {
-    assertEquals(Shape.of(8, 8, 56, 56), new Conv3d.Spec("c", 3, 8, PerAxis.of(3, 7, 7),
-        PerAxis.of(1, 2, 2), Padding.of(1, 3, 3), null, null, 0).outputShape(Shape.of(3, 8, 112,
-        112)));
+    assertEquals(
+        Shape.of(8, 8, 56, 56),
+        new Conv3d.Spec(
+                "c",
+                3,
+                8,
+                PerAxis.of(3, 7, 7),
+                PerAxis.of(1, 2, 2),
+                Padding.of(1, 3, 3),
+                null,
+                null,
+                0)
+            .outputShape(Shape.of(3, 8, 112, 112)));
     Conv3d.Spec spec = Conv3d.Spec.of("vol", 3, 8, 3, 1, 0);
-    ShapeMismatch e = assertThrows(ShapeMismatch.class,
-        () -> spec.outputShape(Shape.of(3, 10, 10)));
+    ShapeMismatch e =
+        assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(3, 10, 10)));
     Conv2dTest.assertMessage(e, "vol", "3x10x10", "[C, D, H, W]");
     e = assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(3, 2, 10, 10)));
     Conv2dTest.assertMessage(e, "vol", "3x2x10x10", "leaves no output");
@@ -98,12 +149,15 @@ class Conv3dTest {
       }
     }
     double tol = 1e-6 * spec.fanIn(in);
-    Golden.assertClose(what + " forward", Golden.toDouble(y, y.length), conv.forward(x, n, true),
-        tol);
-    Golden.assertClose(what + " dx", Golden.toDouble(dx, dx.length), conv.backward(dy, n),
-        1e-6 * wLen);
-    Golden.assertClose(what + " dW", Golden.toDouble(dw, wLen),
-        Arrays.copyOf(vs[0].grads, wLen), 1e-6 * n * out.size());
+    Golden.assertClose(
+        what + " forward", Golden.toDouble(y, y.length), conv.forward(x, n, true), tol);
+    Golden.assertClose(
+        what + " dx", Golden.toDouble(dx, dx.length), conv.backward(dy, n), 1e-6 * wLen);
+    Golden.assertClose(
+        what + " dW",
+        Golden.toDouble(dw, wLen),
+        Arrays.copyOf(vs[0].grads, wLen),
+        1e-6 * n * out.size());
   }
 
   /**
@@ -111,8 +165,18 @@ class Conv3dTest {
    * and dx [C, H, W] at input depth iz, w and dw [Cout, C/G, KH, KW] at depth tap a, y and dy
    * [Cout, H', W'] at output depth z, with iz = z*SD - PD + a*DD inside the input.
    */
-  private static void reference(VolGeometry g, int cout, int groups, float[] x, int xOff,
-      float[] w, float[] y, int yOff, float[] dy, float[] dx, float[] dw) {
+  private static void reference(
+      VolGeometry g,
+      int cout,
+      int groups,
+      float[] x,
+      int xOff,
+      float[] w,
+      float[] y,
+      int yOff,
+      float[] dy,
+      float[] dx,
+      float[] dw) {
     ConvAxis d = g.d();
     ConvGeometry g2 = ConvGeometry.of(g.c(), g.h(), g.w());
     int hw = g.h().in() * g.w().in();

@@ -37,8 +37,8 @@ final class ConvCases {
   /** As bindRandom, handing the vectors back in vs[0]. */
   static Layer bindRandom(LayerSpec spec, Shape in, Rng rng, Vectors[] vs) {
     Vectors v = new Vectors(spec.paramCount(in), 0);
-    System.arraycopy(GradCheck.uniform(rng, v.params.length, -1f, 1f), 0, v.params, 0,
-        v.params.length);
+    System.arraycopy(
+        GradCheck.uniform(rng, v.params.length, -1f, 1f), 0, v.params, 0, v.params.length);
     vs[0] = v;
     return spec.bind(in, v, 0, 0);
   }
@@ -50,7 +50,7 @@ final class ConvCases {
     for (int i = 0; i < vs[0].params.length; i++) {
       vs[0].params[i] *= 0.5f;
     }
-    GradCheck.check(layer, vs[0], GradCheck.uniform(rng, n * in.size(), -1f, 1f), n, 1e-2, 1e-3,
-        rng);
+    GradCheck.check(
+        layer, vs[0], GradCheck.uniform(rng, n * in.size(), -1f, 1f), n, 1e-2, 1e-3, rng);
   }
 }

@@ -39,8 +39,8 @@ class ELUTest {
     Layer elu = new ELU.Spec("elu", 2.0).bind(Shape.of(3), new Vectors(0, 0), 0, 0);
     elu.forward(new float[] {0f, -1f, 3f}, 1, true);
     float[] dx = elu.backward(new float[] {1f, 1f, 1f}, 1);
-    assertArrayEquals(new float[] {2f, (float) (2 * Math.exp(-1)), 1f}, Arrays.copyOf(dx, 3),
-        1e-7f);
+    assertArrayEquals(
+        new float[] {2f, (float) (2 * Math.exp(-1)), 1f}, Arrays.copyOf(dx, 3), 1e-7f);
   }
 
   @Test
@@ -60,8 +60,8 @@ class ELUTest {
   @Test
   void alphaDefaultsToPyTorchsAndMustBeFinite() {
     assertEquals(1.0, new ELU.Spec("elu").alpha());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new ELU.Spec("elu2", Double.NaN));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new ELU.Spec("elu2", Double.NaN));
     assertEquals("elu 'elu2': alpha must be a finite number, got NaN", e.getMessage());
   }
 }

@@ -21,22 +21,27 @@ import org.sparkcnn.engine.Vectors;
 
 class FusedReLUTest {
   private static final Shape IN = Shape.of(3, 9, 7);
-  private static final List<LayerSpec> CHAIN = List.of(
-      Conv2d.Spec.of("stem", 3, 8, 3, 1, 1),
-      BatchNorm2d.Spec.of("bn", 8),
-      new ReLU.Spec("r0"),
-      new Residual.Spec("block",
-          List.of(Conv2d.Spec.of("c1", 8, 8, 3, 2, 1), BatchNorm2d.Spec.of("bn1", 8),
-              new ReLU.Spec("r1"), Conv2d.Spec.of("c2", 8, 8, 3, 1, 1),
-              BatchNorm2d.Spec.of("bn2", 8)),
-          List.of(Conv2d.Spec.of("proj", 8, 8, 1, 2, 0), BatchNorm2d.Spec.of("bnp", 8))),
-      new ReLU.Spec("r2"),
-      Conv2d.Spec.of("c3", 8, 4, 3, 1, 1),
-      new ReLU.Spec("r3"), // after a convolution: a layer of its own
-      new Flatten.Spec("flat"),
-      Linear.Spec.of("fc", 4 * 5 * 4, 6),
-      BatchNorm1d.Spec.of("bn1d", 6),
-      new ReLU.Spec("r4"));
+  private static final List<LayerSpec> CHAIN =
+      List.of(
+          Conv2d.Spec.of("stem", 3, 8, 3, 1, 1),
+          BatchNorm2d.Spec.of("bn", 8),
+          new ReLU.Spec("r0"),
+          new Residual.Spec(
+              "block",
+              List.of(
+                  Conv2d.Spec.of("c1", 8, 8, 3, 2, 1),
+                  BatchNorm2d.Spec.of("bn1", 8),
+                  new ReLU.Spec("r1"),
+                  Conv2d.Spec.of("c2", 8, 8, 3, 1, 1),
+                  BatchNorm2d.Spec.of("bn2", 8)),
+              List.of(Conv2d.Spec.of("proj", 8, 8, 1, 2, 0), BatchNorm2d.Spec.of("bnp", 8))),
+          new ReLU.Spec("r2"),
+          Conv2d.Spec.of("c3", 8, 4, 3, 1, 1),
+          new ReLU.Spec("r3"), // after a convolution: a layer of its own
+          new Flatten.Spec("flat"),
+          Linear.Spec.of("fc", 4 * 5 * 4, 6),
+          BatchNorm1d.Spec.of("bn1d", 6),
+          new ReLU.Spec("r4"));
 
   @AfterEach
   void fuseAgain() {
@@ -52,7 +57,9 @@ class FusedReLUTest {
       Object[] fused = step(training);
       String[] what = {"output", "input gradient", "parameter gradients", "buffers"};
       for (int i = 0; i < what.length; i++) {
-        assertArrayEquals((float[]) apart[i], (float[]) fused[i],
+        assertArrayEquals(
+            (float[]) apart[i],
+            (float[]) fused[i],
             what[i] + (training ? " in training" : " in evaluation"));
       }
     }
@@ -67,7 +74,9 @@ class FusedReLUTest {
     for (int i : new int[] {2, 4, 10}) { // after batch norm, the residual block, batch norm 1d
       assertSame(x, chain.layers().get(i).forward(x, 2, true), CHAIN.get(i) + " passes through");
     }
-    assertNotSame(x, chain.layers().get(6).forward(x, 2, true),
+    assertNotSame(
+        x,
+        chain.layers().get(6).forward(x, 2, true),
         "the ReLU after a convolution is a layer of its own");
   }
 

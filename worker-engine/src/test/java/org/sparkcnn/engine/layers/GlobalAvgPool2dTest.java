@@ -39,7 +39,7 @@ class GlobalAvgPool2dTest {
 
   @Test
   void needsFeatureMaps() {
-    assertThrows(ShapeMismatch.class,
-        () -> new GlobalAvgPool2d.Spec("gap").outputShape(Shape.of(8)));
+    assertThrows(
+        ShapeMismatch.class, () -> new GlobalAvgPool2d.Spec("gap").outputShape(Shape.of(8)));
   }
 }

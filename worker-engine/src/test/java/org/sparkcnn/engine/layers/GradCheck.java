@@ -36,8 +36,8 @@ final class GradCheck {
   }
 
   /** As check, with every forward in training or inference mode. */
-  static void check(Layer layer, Vectors v, float[] x, int n, double eps, double tol, Rng rng,
-      boolean training) {
+  static void check(
+      Layer layer, Vectors v, float[] x, int n, double eps, double tol, Rng rng, boolean training) {
     int outLen = n * layer.outputShape().size();
     int inLen = n * layer.inputShape().size();
     float[] r = uniform(rng, outLen, -1f, 1f);

@@ -32,19 +32,37 @@ class ImplicitConvTest {
     Rng rng = Rng.of(1);
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 3, 1, 1), Shape.of(3, 9, 9), rng));
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 0), Shape.of(3, 9, 9), rng));
-    assertEquals(true, implicit(new Conv1d.Spec("c", 3, 4, PerAxis.of(5), null, Padding.SAME,
-        true, PerAxis.of(2), 0), Shape.of(3, 17), rng));
+    assertEquals(
+        true,
+        implicit(
+            new Conv1d.Spec("c", 3, 4, PerAxis.of(5), null, Padding.SAME, true, PerAxis.of(2), 0),
+            Shape.of(3, 17),
+            rng));
     // strided: the phased path (Phased), without dilation
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 3, 2, 1), Shape.of(3, 9, 9), rng));
     assertEquals(true, implicit(Conv2d.Spec.of("c", 3, 4, 1, 2, 0), Shape.of(3, 9, 9), rng));
-    assertEquals(false, implicit(new Conv2d.Spec("c", 3, 4, PerAxis.of(3), PerAxis.of(2),
-        Padding.of(1), true, PerAxis.of(2), 0), Shape.of(3, 9, 9), rng));
-    assertEquals(false, implicit(new Conv2d.Spec("c", 3, 4, PerAxis.of(3), PerAxis.of(2, 1),
-        Padding.of(1), true, null, 0), Shape.of(3, 9, 9), rng));
+    assertEquals(
+        false,
+        implicit(
+            new Conv2d.Spec(
+                "c", 3, 4, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, PerAxis.of(2), 0),
+            Shape.of(3, 9, 9),
+            rng));
+    assertEquals(
+        false,
+        implicit(
+            new Conv2d.Spec(
+                "c", 3, 4, PerAxis.of(3), PerAxis.of(2, 1), Padding.of(1), true, null, 0),
+            Shape.of(3, 9, 9),
+            rng));
     // padding past the kernel's reach, d(k - 1): no room for the flipped convolution of dx
     assertEquals(false, implicit(Conv2d.Spec.of("c", 3, 4, 1, 1, 1), Shape.of(3, 9, 9), rng));
-    assertEquals(false, implicit(new Conv3d.Spec("c", 2, 2, PerAxis.of(3), null, Padding.of(1),
-        true, null, 0), Shape.of(2, 5, 5, 5), rng));
+    assertEquals(
+        false,
+        implicit(
+            new Conv3d.Spec("c", 2, 2, PerAxis.of(3), null, Padding.of(1), true, null, 0),
+            Shape.of(2, 5, 5, 5),
+            rng));
   }
 
   private static boolean implicit(ConvSpec spec, Shape in, Rng rng) {
@@ -52,13 +70,14 @@ class ImplicitConvTest {
   }
 
   private static final ConvSpec[] GRID_LAYERS = {
-      new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
-      new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2),
-      Conv2d.Spec.of("1x1", 6, 8, 1, 1, 0), // a grid that is the images themselves
-      Conv2d.Spec.of("1x1/2", 6, 8, 1, 2, 0),
-      // groups of 32 output channels: dW by tap products where the vector build runs
-      new Conv2d.Spec("c", 6, 64, PerAxis.of(3), null, Padding.of(1), true, null, 2),
-      Conv2d.Spec.of("c/2", 6, 32, 3, 2, 1)};
+    new Conv2d.Spec("c", 6, 10, PerAxis.of(3), null, Padding.of(1), true, null, 2),
+    new Conv2d.Spec("c", 6, 10, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 2),
+    Conv2d.Spec.of("1x1", 6, 8, 1, 1, 0), // a grid that is the images themselves
+    Conv2d.Spec.of("1x1/2", 6, 8, 1, 2, 0),
+    // groups of 32 output channels: dW by tap products where the vector build runs
+    new Conv2d.Spec("c", 6, 64, PerAxis.of(3), null, Padding.of(1), true, null, 2),
+    Conv2d.Spec.of("c/2", 6, 32, 3, 2, 1)
+  };
 
   @Test
   void theThreadCountChangesNoBit() {
@@ -70,8 +89,10 @@ class ImplicitConvTest {
         for (int threads : new int[] {2, 3}) {
           float[][] many = run(spec, in, 5, threads);
           for (int i = 0; i < one.length; i++) {
-            assertArrayEquals(one[i], many[i], spec + ", " + path + ": output " + i + " with "
-                + threads + " threads");
+            assertArrayEquals(
+                one[i],
+                many[i],
+                spec + ", " + path + ": output " + i + " with " + threads + " threads");
           }
         }
       }
@@ -96,8 +117,11 @@ class ImplicitConvTest {
         assertArrayEquals(one[0], many[0], spec + ": forward in chunks of " + chunked.chunk());
         assertArrayEquals(one[1], many[1], spec + ": dx in chunks of " + chunked.chunk());
         for (int i = 0; i < one[2].length; i++) {
-          assertEquals(one[2][i], many[2][i], 1e-5 * n * 17 * 13, spec + ": gradient " + i
-              + " in chunks of " + chunked.chunk());
+          assertEquals(
+              one[2][i],
+              many[2][i],
+              1e-5 * n * 17 * 13,
+              spec + ": gradient " + i + " in chunks of " + chunked.chunk());
         }
       }
       Conv2dReferenceTest.use("grid");
@@ -123,8 +147,9 @@ class ImplicitConvTest {
     // a 1 x 4 kernel of stride 2 reads phases (0, 0) and (0, 1) only, and the wide grid's
     // columns past the last row's end of phase (0, 1) run into phase (1, 0): it must hold zeros,
     // not what was there
-    ConvSpec spec = new Conv2d.Spec("1x4/2", 2, 3, PerAxis.of(1, 4), PerAxis.of(2),
-        Padding.of(0, 1), true, null, 0);
+    ConvSpec spec =
+        new Conv2d.Spec(
+            "1x4/2", 2, 3, PerAxis.of(1, 4), PerAxis.of(2), Padding.of(0, 1), true, null, 0);
     Shape in = Shape.of(2, 7, 9);
     float[][] clean = run(spec, in, 3, 1);
     for (int slot = 0; slot < 3; slot++) {
@@ -138,10 +163,12 @@ class ImplicitConvTest {
 
   @Test
   void theSharedGridsCarryNothingBetweenLayers() {
-    ConvSpec wide = new Conv2d.Spec("wide", 4, 4, PerAxis.of(5), null, Padding.of(4), true,
-        PerAxis.of(2), 0);
-    for (ConvSpec small : new ConvSpec[] {Conv2d.Spec.of("small", 2, 3, 3, 1, 1),
-        Conv2d.Spec.of("strided", 2, 3, 3, 2, 1)}) {
+    ConvSpec wide =
+        new Conv2d.Spec("wide", 4, 4, PerAxis.of(5), null, Padding.of(4), true, PerAxis.of(2), 0);
+    for (ConvSpec small :
+        new ConvSpec[] {
+          Conv2d.Spec.of("small", 2, 3, 3, 1, 1), Conv2d.Spec.of("strided", 2, 3, 3, 2, 1)
+        }) {
       float[][] first = run(small, Shape.of(2, 7, 5), 3, 1);
       float[][] between = run(wide, Shape.of(4, 11, 9), 4, 1); // fills the grids with other data
       float[][] again = run(small, Shape.of(2, 7, 5), 3, 1);

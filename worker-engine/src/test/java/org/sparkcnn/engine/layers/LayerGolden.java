@@ -50,26 +50,36 @@ final class LayerGolden {
         System.arraycopy(b, 0, v.params, wLen, b.length);
       }
     }
-    assertEquals(v.params.length, wLen + (c.has("bias") ? c.get("bias").get("data").size() : 0),
+    assertEquals(
+        v.params.length,
+        wLen + (c.has("bias") ? c.get("bias").get("data").size() : 0),
         name + ": parameter count of " + spec);
     Layer layer = spec.bind(in, v, 0, 0);
     int[] outShape = Golden.shape(c.get("output"));
-    assertEquals(Shape.of(Arrays.copyOfRange(outShape, 1, outShape.length)), layer.outputShape(),
+    assertEquals(
+        Shape.of(Arrays.copyOfRange(outShape, 1, outShape.length)),
+        layer.outputShape(),
         name + ": output shape");
 
     float[] y = layer.forward(Golden.floats(c.get("input")), n, training);
     Golden.assertClose(name + " output", Golden.doubles(c.get("output")), y, Golden.FORWARD_TOL);
 
     float[] dx = layer.backward(Golden.floats(c.get("grad_output")), n);
-    Golden.assertClose(name + " grad_input", Golden.doubles(c.get("grad_input")), dx,
-        Golden.GRAD_TOL);
+    Golden.assertClose(
+        name + " grad_input", Golden.doubles(c.get("grad_input")), dx, Golden.GRAD_TOL);
     if (c.has("grad_weight")) {
-      Golden.assertClose(name + " grad_weight", Golden.doubles(c.get("grad_weight")),
-          Arrays.copyOfRange(v.grads, 0, wLen), Golden.GRAD_TOL);
+      Golden.assertClose(
+          name + " grad_weight",
+          Golden.doubles(c.get("grad_weight")),
+          Arrays.copyOfRange(v.grads, 0, wLen),
+          Golden.GRAD_TOL);
     }
     if (c.has("grad_bias")) {
-      Golden.assertClose(name + " grad_bias", Golden.doubles(c.get("grad_bias")),
-          Arrays.copyOfRange(v.grads, wLen, v.grads.length), Golden.GRAD_TOL);
+      Golden.assertClose(
+          name + " grad_bias",
+          Golden.doubles(c.get("grad_bias")),
+          Arrays.copyOfRange(v.grads, wLen, v.grads.length),
+          Golden.GRAD_TOL);
     }
     return v;
   }

@@ -37,8 +37,8 @@ class LeakyReLUTest {
     }
     for (double slope : new double[] {0.01, 0.2, -0.5}) {
       Vectors v = new Vectors(0, 0);
-      GradCheck.check(new LeakyReLU.Spec("lrelu", slope).bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4,
-          rng);
+      GradCheck.check(
+          new LeakyReLU.Spec("lrelu", slope).bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
   }
 

@@ -34,8 +34,8 @@ class LinearTest {
       Linear.Spec spec = new Linear.Spec("fc", 0, 5, bias);
       Shape in = Shape.of(7);
       Vectors v = new Vectors(spec.paramCount(in), 0);
-      System.arraycopy(GradCheck.uniform(rng, v.params.length, -0.5f, 0.5f), 0, v.params, 0,
-          v.params.length);
+      System.arraycopy(
+          GradCheck.uniform(rng, v.params.length, -0.5f, 0.5f), 0, v.params, 0, v.params.length);
       Layer fc = spec.bind(in, v, 0, 0);
       GradCheck.check(fc, v, GradCheck.uniform(rng, 3 * 7, -1f, 1f), 3, 1e-2, 1e-3, rng);
     }
@@ -45,10 +45,13 @@ class LinearTest {
   void rejectsInputsThatDoNotFit() {
     Linear.Spec spec = Linear.Spec.of("fc1", 100, 10);
     ShapeMismatch e = assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(50)));
-    assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("50")
-        && e.getMessage().contains("100"), e.getMessage());
-    e = assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(4, 5, 5)));
-    assertTrue(e.getMessage().contains("4x5x5") && e.getMessage().contains("flatten"),
+    assertTrue(
+        e.getMessage().contains("fc1")
+            && e.getMessage().contains("50")
+            && e.getMessage().contains("100"),
         e.getMessage());
+    e = assertThrows(ShapeMismatch.class, () -> spec.outputShape(Shape.of(4, 5, 5)));
+    assertTrue(
+        e.getMessage().contains("4x5x5") && e.getMessage().contains("flatten"), e.getMessage());
   }
 }

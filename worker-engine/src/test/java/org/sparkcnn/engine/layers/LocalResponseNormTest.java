@@ -26,15 +26,23 @@ class LocalResponseNormTest {
   @MethodSource("goldenCases")
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
-    LayerGolden.check(file, new LocalResponseNorm.Spec("lrn", c.get("size").intValue(),
-        c.get("alpha").doubleValue(), c.get("beta").doubleValue(), c.get("k").doubleValue()), c);
+    LayerGolden.check(
+        file,
+        new LocalResponseNorm.Spec(
+            "lrn",
+            c.get("size").intValue(),
+            c.get("alpha").doubleValue(),
+            c.get("beta").doubleValue(),
+            c.get("k").doubleValue()),
+        c);
   }
 
   @Test
   void theWindowIsZeroPaddedButAlphaIsAlwaysDividedBySize() {
     // channels 1, 2, 3 at one position, size 3: channel 0 sees channels 0 and 1 (and padding)
-    Layer lrn = new LocalResponseNorm.Spec("lrn", 3, 0.3, 0.5, 1.0)
-        .bind(Shape.of(3, 1, 1), new Vectors(0, 0), 0, 0);
+    Layer lrn =
+        new LocalResponseNorm.Spec("lrn", 3, 0.3, 0.5, 1.0)
+            .bind(Shape.of(3, 1, 1), new Vectors(0, 0), 0, 0);
     float[] y = lrn.forward(new float[] {1, 2, 3}, 1, false);
     assertEquals(1 / Math.sqrt(1 + 0.1 * (1 + 4)), y[0], 1e-6);
     assertEquals(2 / Math.sqrt(1 + 0.1 * (1 + 4 + 9)), y[1], 1e-6);

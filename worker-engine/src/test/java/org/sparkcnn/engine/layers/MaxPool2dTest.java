@@ -31,10 +31,11 @@ class MaxPool2dTest {
     int[] k = Golden.intArray(c.get("kernel"));
     int[] s = Golden.intArray(c.get("stride"));
     int[] p = Golden.intArray(c.get("padding"));
-    assumeTrue(k[0] == k[1] && s[0] == s[1] && p[0] == p[1],
+    assumeTrue(
+        k[0] == k[1] && s[0] == s[1] && p[0] == p[1],
         file + ": kernel, stride and padding must be one int for both axes");
-    LayerGolden.check(file,
-        new MaxPool2d.Spec("pool", k[0], s[0], p[0], c.get("ceil_mode").asBoolean()), c);
+    LayerGolden.check(
+        file, new MaxPool2d.Spec("pool", k[0], s[0], p[0], c.get("ceil_mode").asBoolean()), c);
   }
 
   @Test
@@ -47,11 +48,18 @@ class MaxPool2dTest {
     for (int i = 0; i < len; i++) {
       x[i] = 0.1f * (perm[i] - len / 2); // distinct, 0.1 apart: a step of 0.01 never changes a max
     }
-    for (MaxPool2d.Spec spec : new MaxPool2d.Spec[] {
-        new MaxPool2d.Spec("pool", 2, 2, 0), new MaxPool2d.Spec("pool", 3, 2, 1),
-        new MaxPool2d.Spec("pool", 2, 2, 0, true), new MaxPool2d.Spec("pool", 3, 2, 1, true),
-        new MaxPool2d.Spec("pool", PerAxis.of(3, 2), PerAxis.of(1, 2), PerAxis.of(1, 0), true,
-            PerAxis.of(2, 1))}) {
+    for (MaxPool2d.Spec spec :
+        new MaxPool2d.Spec[] {
+          new MaxPool2d.Spec("pool", 2, 2, 0), new MaxPool2d.Spec("pool", 3, 2, 1),
+          new MaxPool2d.Spec("pool", 2, 2, 0, true), new MaxPool2d.Spec("pool", 3, 2, 1, true),
+          new MaxPool2d.Spec(
+                  "pool",
+                  PerAxis.of(3, 2),
+                  PerAxis.of(1, 2),
+                  PerAxis.of(1, 0),
+                  true,
+                  PerAxis.of(2, 1))
+        }) {
       Vectors v = new Vectors(0, 0);
       GradCheck.check(spec.bind(in, v, 0, 0), v, x, 2, 1e-2, 1e-4, rng);
     }
@@ -61,13 +69,21 @@ class MaxPool2dTest {
   void ceilModeKeepsALastWindowOnlyIfItStartsInsideTheInputOrLeftPadding() {
     // PyTorch: nn.MaxPool2d(k, s, p, ceil_mode=True) on these sizes gives these outputs
     int[][] cases = { // H, K, S, P, floor, ceil
-        {7, 2, 2, 0, 3, 4}, {6, 2, 2, 0, 3, 3}, {5, 3, 2, 1, 3, 3}, {6, 3, 2, 1, 3, 4},
-        {4, 2, 3, 1, 2, 2}, {5, 3, 3, 0, 1, 2}, {10, 3, 4, 1, 3, 3}};
+      {7, 2, 2, 0, 3, 4},
+      {6, 2, 2, 0, 3, 3},
+      {5, 3, 2, 1, 3, 3},
+      {6, 3, 2, 1, 3, 4},
+      {4, 2, 3, 1, 2, 2},
+      {5, 3, 3, 0, 1, 2},
+      {10, 3, 4, 1, 3, 3}
+    };
     for (int[] t : cases) {
       Shape in = Shape.of(1, t[0], t[0]);
-      assertEquals(Shape.of(1, t[4], t[4]),
+      assertEquals(
+          Shape.of(1, t[4], t[4]),
           new MaxPool2d.Spec("p", t[1], t[2], t[3], false).outputShape(in));
-      assertEquals(Shape.of(1, t[5], t[5]),
+      assertEquals(
+          Shape.of(1, t[5], t[5]),
           new MaxPool2d.Spec("p", t[1], t[2], t[3], true).outputShape(in),
           "ceil_mode on H=" + t[0] + ", K=" + t[1] + ", S=" + t[2] + ", P=" + t[3]);
     }
@@ -95,7 +111,8 @@ class MaxPool2dTest {
   void rejectsBadHyperParameters() {
     assertThrows(IllegalArgumentException.class, () -> new MaxPool2d.Spec("pool", 2, 2, 2));
     assertThrows(IllegalArgumentException.class, () -> new MaxPool2d.Spec("pool", 0, 2, 0));
-    assertThrows(ShapeMismatch.class,
+    assertThrows(
+        ShapeMismatch.class,
         () -> new MaxPool2d.Spec("pool", 3, 1, 0).outputShape(Shape.of(1, 2, 2)));
   }
 }

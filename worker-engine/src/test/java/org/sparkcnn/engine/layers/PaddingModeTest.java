@@ -25,14 +25,21 @@ import org.sparkcnn.engine.Vectors;
 class PaddingModeTest {
   private static final List<String> MODES = List.of("reflect", "replicate", "circular");
 
-  private static Conv2d.Spec conv2d(String mode, int in, int out, PerAxis kernel, PerAxis stride,
-      Padding padding, PerAxis dilation, int groups) {
+  private static Conv2d.Spec conv2d(
+      String mode,
+      int in,
+      int out,
+      PerAxis kernel,
+      PerAxis stride,
+      Padding padding,
+      PerAxis dilation,
+      int groups) {
     return new Conv2d.Spec(mode, in, out, kernel, stride, padding, true, dilation, groups, mode);
   }
 
   /**
-   * The image 1..9 padded by 1 with two one-hot 3 x 3 kernels: channel 0 reads the top-left tap,
-   * so it is the padded image's top-left 3 x 3 corner, and channel 1 its bottom-right corner.
+   * The image 1..9 padded by 1 with two one-hot 3 x 3 kernels: channel 0 reads the top-left tap, so
+   * it is the padded image's top-left 3 x 3 corner, and channel 1 its bottom-right corner.
    */
   @Test
   void eachModeFillsTheBorderAsPyTorch() {
@@ -45,8 +52,9 @@ class PaddingModeTest {
     float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     List<String> modes = List.of("zeros", "reflect", "replicate", "circular");
     for (int m = 0; m < modes.size(); m++) {
-      Conv2d.Spec spec = new Conv2d.Spec("corners", 1, 2, PerAxis.of(3), null, Padding.of(1),
-          false, null, 0, modes.get(m));
+      Conv2d.Spec spec =
+          new Conv2d.Spec(
+              "corners", 1, 2, PerAxis.of(3), null, Padding.of(1), false, null, 0, modes.get(m));
       Vectors v = new Vectors(spec.paramCount(Shape.of(1, 3, 3)), 0);
       v.params[0] = 1; // channel 0: tap (0, 0)
       v.params[9 + 8] = 1; // channel 1: tap (2, 2)
@@ -70,8 +78,9 @@ class PaddingModeTest {
       {34123, 41234, 12341, 23412}, // 3 4 | 1 2 3 4 | 1 2
     };
     for (int m = 0; m < modes.length; m++) {
-      Conv1d.Spec spec = new Conv1d.Spec("digits", 1, 1, PerAxis.of(5), null, Padding.of(2),
-          false, null, 0, modes[m]);
+      Conv1d.Spec spec =
+          new Conv1d.Spec(
+              "digits", 1, 1, PerAxis.of(5), null, Padding.of(2), false, null, 0, modes[m]);
       Vectors v = new Vectors(5, 0);
       System.arraycopy(w, 0, v.params, 0, 5);
       float[] y = spec.bind(Shape.of(1, 4), v, 0, 0).forward(x, 1, false);
@@ -84,19 +93,31 @@ class PaddingModeTest {
     Rng rng = Rng.of(23, 1);
     for (String mode : MODES) {
       // stride 1 (the implicit path), strided (phased), dilated and strided (lowered)
-      parity(conv2d(mode, 2, 3, PerAxis.of(3), null, Padding.of(1), null, 0),
-          Shape.of(2, 5, 6), rng);
-      parity(conv2d(mode, 2, 4, PerAxis.of(3, 2), PerAxis.of(2), Padding.of(2, 1), null, 2),
-          Shape.of(2, 7, 4), rng);
-      parity(conv2d(mode, 3, 3, PerAxis.of(3), PerAxis.of(2, 1), Padding.of(2), PerAxis.of(2),
-          3), Shape.of(3, 6, 5), rng);
+      parity(
+          conv2d(mode, 2, 3, PerAxis.of(3), null, Padding.of(1), null, 0), Shape.of(2, 5, 6), rng);
+      parity(
+          conv2d(mode, 2, 4, PerAxis.of(3, 2), PerAxis.of(2), Padding.of(2, 1), null, 2),
+          Shape.of(2, 7, 4),
+          rng);
+      parity(
+          conv2d(mode, 3, 3, PerAxis.of(3), PerAxis.of(2, 1), Padding.of(2), PerAxis.of(2), 3),
+          Shape.of(3, 6, 5),
+          rng);
       // "same" with an even kernel: one more row and column after than before
-      parity(conv2d(mode, 2, 2, PerAxis.of(4, 2), null, Padding.SAME, null, 0),
-          Shape.of(2, 5, 4), rng);
-      parity(new Conv1d.Spec(mode, 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(2), true,
-          null, 0, mode), Shape.of(2, 5), rng);
-      parity(new Conv3d.Spec(mode, 2, 2, PerAxis.of(2, 3, 3), null, Padding.of(1, 1, 2), true,
-          null, 0, mode), Shape.of(2, 3, 4, 3), rng);
+      parity(
+          conv2d(mode, 2, 2, PerAxis.of(4, 2), null, Padding.SAME, null, 0),
+          Shape.of(2, 5, 4),
+          rng);
+      parity(
+          new Conv1d.Spec(
+              mode, 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(2), true, null, 0, mode),
+          Shape.of(2, 5),
+          rng);
+      parity(
+          new Conv3d.Spec(
+              mode, 2, 2, PerAxis.of(2, 3, 3), null, Padding.of(1, 1, 2), true, null, 0, mode),
+          Shape.of(2, 3, 4, 3),
+          rng);
     }
   }
 
@@ -104,26 +125,51 @@ class PaddingModeTest {
   void gradientsMatchFiniteDifferences() {
     Rng rng = Rng.of(23, 2);
     for (String mode : MODES) {
-      ConvCases.gradCheck(conv2d(mode, 2, 3, PerAxis.of(3), null, Padding.of(2), null, 0),
-          Shape.of(2, 4, 3), 2, rng);
-      ConvCases.gradCheck(conv2d(mode, 2, 2, PerAxis.of(3, 2), PerAxis.of(2, 1),
-          Padding.of(1, 2), PerAxis.of(1, 2), 2), Shape.of(2, 5, 4), 2, rng);
-      ConvCases.gradCheck(conv2d(mode, 2, 2, PerAxis.of(2), null, Padding.SAME, null, 0),
-          Shape.of(2, 3, 4), 1, rng);
-      ConvCases.gradCheck(new Conv1d.Spec(mode, 2, 2, PerAxis.of(3), null, Padding.of(2), true,
-          null, 0, mode), Shape.of(2, 3), 2, rng);
-      ConvCases.gradCheck(new Conv3d.Spec(mode, 1, 2, PerAxis.of(2, 2, 3), null,
-          Padding.of(1, 1, 2), true, null, 0, mode), Shape.of(1, 2, 3, 3), 1, rng);
+      ConvCases.gradCheck(
+          conv2d(mode, 2, 3, PerAxis.of(3), null, Padding.of(2), null, 0),
+          Shape.of(2, 4, 3),
+          2,
+          rng);
+      ConvCases.gradCheck(
+          conv2d(
+              mode,
+              2,
+              2,
+              PerAxis.of(3, 2),
+              PerAxis.of(2, 1),
+              Padding.of(1, 2),
+              PerAxis.of(1, 2),
+              2),
+          Shape.of(2, 5, 4),
+          2,
+          rng);
+      ConvCases.gradCheck(
+          conv2d(mode, 2, 2, PerAxis.of(2), null, Padding.SAME, null, 0),
+          Shape.of(2, 3, 4),
+          1,
+          rng);
+      ConvCases.gradCheck(
+          new Conv1d.Spec(mode, 2, 2, PerAxis.of(3), null, Padding.of(2), true, null, 0, mode),
+          Shape.of(2, 3),
+          2,
+          rng);
+      ConvCases.gradCheck(
+          new Conv3d.Spec(
+              mode, 1, 2, PerAxis.of(2, 2, 3), null, Padding.of(1, 1, 2), true, null, 0, mode),
+          Shape.of(1, 2, 3, 3),
+          1,
+          rng);
     }
   }
 
   /** zeros is the plain convolution (same spec, layer and outputs); padding 0 pads nothing. */
   @Test
   void zerosAndNoPaddingAreThePlainConvolution() {
-    Conv2d.Spec plain = new Conv2d.Spec("c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(1),
-        true, null, 0);
-    Conv2d.Spec zeros = new Conv2d.Spec("c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(1),
-        true, null, 0, "zeros");
+    Conv2d.Spec plain =
+        new Conv2d.Spec("c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 0);
+    Conv2d.Spec zeros =
+        new Conv2d.Spec(
+            "c", 2, 3, PerAxis.of(3), PerAxis.of(2), Padding.of(1), true, null, 0, "zeros");
     assertEquals(plain, zeros);
     assertEquals("zeros", plain.paddingMode());
     Shape in = Shape.of(2, 7, 6);
@@ -133,37 +179,46 @@ class PaddingModeTest {
     assertTrue(a instanceof Convolution && b instanceof Convolution);
     assertArrayEquals(a.forward(x, 3, false), b.forward(x, 3, false));
     for (String mode : MODES) {
-      Conv2d.Spec unpadded = new Conv2d.Spec("c", 2, 3, PerAxis.of(3), null, Padding.VALID, true,
-          null, 0, mode);
+      Conv2d.Spec unpadded =
+          new Conv2d.Spec("c", 2, 3, PerAxis.of(3), null, Padding.VALID, true, null, 0, mode);
       Layer c = ConvCases.bindRandom(unpadded, in, Rng.of(6));
       assertTrue(c instanceof Convolution, mode);
-      assertArrayEquals(ConvCases.bindRandom(unpadded.unpadded(), in, Rng.of(6))
-          .forward(x, 3, false), c.forward(x, 3, false), mode);
+      assertArrayEquals(
+          ConvCases.bindRandom(unpadded.unpadded(), in, Rng.of(6)).forward(x, 3, false),
+          c.forward(x, 3, false),
+          mode);
     }
   }
 
   @Test
   void refusesAnUnknownModeAndPaddingsTheModeCannotFill() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Conv2d.Spec("c1", 3, 8, PerAxis.of(3), null, Padding.of(1), null, null, 0,
-            "mirror"));
-    Conv2dTest.assertMessage(e, "conv2d 'c1'", "padding_mode", "'mirror'", "zeros", "reflect",
-        "replicate", "circular");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new Conv2d.Spec(
+                    "c1", 3, 8, PerAxis.of(3), null, Padding.of(1), null, null, 0, "mirror"));
+    Conv2dTest.assertMessage(
+        e, "conv2d 'c1'", "padding_mode", "'mirror'", "zeros", "reflect", "replicate", "circular");
     Conv2d.Spec reflect = conv2d("reflect", 0, 4, PerAxis.of(5), null, Padding.of(1, 3), null, 0);
-    e = assertThrows(ShapeMismatch.class, () -> new Architecture(Shape.of(1, 8, 3),
-        List.of(reflect)));
-    Conv2dTest.assertMessage(e, "'reflect'", "less than", "axis 1 of size 3",
-        "3 before and 3 after", "1x8x3");
+    e =
+        assertThrows(
+            ShapeMismatch.class, () -> new Architecture(Shape.of(1, 8, 3), List.of(reflect)));
+    Conv2dTest.assertMessage(
+        e, "'reflect'", "less than", "axis 1 of size 3", "3 before and 3 after", "1x8x3");
     assertEquals(Shape.of(4, 6, 6), reflect.outputShape(Shape.of(1, 8, 4)));
-    Conv1d.Spec circular = new Conv1d.Spec("wrap", 1, 1, PerAxis.of(7), null, Padding.SAME, true,
-        null, 0, "circular");
+    Conv1d.Spec circular =
+        new Conv1d.Spec("wrap", 1, 1, PerAxis.of(7), null, Padding.SAME, true, null, 0, "circular");
     assertEquals(Shape.of(1, 3), circular.outputShape(Shape.of(1, 3)));
     e = assertThrows(ShapeMismatch.class, () -> circular.outputShape(Shape.of(1, 2)));
-    Conv2dTest.assertMessage(e, "layer 'wrap'", "'circular'", "at most", "size 2",
-        "3 before and 3 after");
+    Conv2dTest.assertMessage(
+        e, "layer 'wrap'", "'circular'", "at most", "size 2", "3 before and 3 after");
     // replicate repeats the edge as often as asked
-    assertEquals(Shape.of(1, 7), new Conv1d.Spec("edge", 1, 1, PerAxis.of(1), null,
-        Padding.of(3), true, null, 0, "replicate").outputShape(Shape.of(1, 1)));
+    assertEquals(
+        Shape.of(1, 7),
+        new Conv1d.Spec(
+                "edge", 1, 1, PerAxis.of(1), null, Padding.of(3), true, null, 0, "replicate")
+            .outputShape(Shape.of(1, 1)));
   }
 
   /** spec against the direct convolution of an explicitly padded random batch of two. */
@@ -175,12 +230,12 @@ class PaddingModeTest {
     Shape out = spec.outputShape(in);
     double[] expected = new double[2 * out.size()];
     for (int s = 0; s < 2; s++) {
-      double[] ys = direct(spec, in, Arrays.copyOfRange(x, s * in.size(), (s + 1) * in.size()),
-          vs[0].params);
+      double[] ys =
+          direct(spec, in, Arrays.copyOfRange(x, s * in.size(), (s + 1) * in.size()), vs[0].params);
       System.arraycopy(ys, 0, expected, s * out.size(), ys.length);
     }
-    Golden.assertClose(spec.paddingMode() + " " + spec.weightShape(in) + " on " + in, expected,
-        y, 1e-5);
+    Golden.assertClose(
+        spec.paddingMode() + " " + spec.weightShape(in) + " on " + in, expected, y, 1e-5);
   }
 
   /** The axes of s as [D, H, W], 1 for those a lower rank lacks. */
@@ -211,10 +266,10 @@ class PaddingModeTest {
     int[] k = dhw(spec, spec.kernel()::get, 1);
     int[] st = dhw(spec, spec.stride()::get, 1);
     int[] dil = dhw(spec, spec.dilation()::get, 1);
-    int[] lo = dhw(spec, i -> spec.padding().before(i, spec.kernel().get(i),
-        spec.dilation().get(i)), 0);
-    int[] hi = dhw(spec, i -> spec.padding().after(i, spec.kernel().get(i),
-        spec.dilation().get(i)), 0);
+    int[] lo =
+        dhw(spec, i -> spec.padding().before(i, spec.kernel().get(i), spec.dilation().get(i)), 0);
+    int[] hi =
+        dhw(spec, i -> spec.padding().after(i, spec.kernel().get(i), spec.dilation().get(i)), 0);
     int c = in.c();
     int[] np = new int[3];
     for (int a = 0; a < 3; a++) {
@@ -249,9 +304,10 @@ class PaddingModeTest {
               for (int a = 0; a < k[0]; a++) {
                 for (int u = 0; u < k[1]; u++) {
                   for (int v = 0; v < k[2]; v++) {
-                    s += p[(((oc * cg + ci) * k[0] + a) * k[1] + u) * k[2] + v]
-                        * xp[c0 + ci][z * st[0] + a * dil[0]][i * st[1] + u * dil[1]]
-                            [j * st[2] + v * dil[2]];
+                    s +=
+                        p[(((oc * cg + ci) * k[0] + a) * k[1] + u) * k[2] + v]
+                            * xp[c0 + ci][z * st[0] + a * dil[0]][i * st[1] + u * dil[1]][
+                                j * st[2] + v * dil[2]];
                   }
                 }
               }
@@ -265,8 +321,8 @@ class PaddingModeTest {
   }
 
   /**
-   * Which of n values position t of a padded axis copies (t counted from the first input value),
-   * as PyTorch's reflection_pad, replication_pad and circular pad define it.
+   * Which of n values position t of a padded axis copies (t counted from the first input value), as
+   * PyTorch's reflection_pad, replication_pad and circular pad define it.
    */
   private static int from(String mode, int t, int n) {
     return switch (mode) {

@@ -28,8 +28,8 @@ class PixelShuffleTest {
   @MethodSource("goldenCases")
   void matchesPyTorch(String file) {
     JsonNode c = Golden.read(file);
-    LayerGolden.check(file, new PixelShuffle.Spec("shuffle", c.get("upscale_factor").intValue()),
-        c);
+    LayerGolden.check(
+        file, new PixelShuffle.Spec("shuffle", c.get("upscale_factor").intValue()), c);
   }
 
   @Test
@@ -46,13 +46,20 @@ class PixelShuffleTest {
     Rng rng = Rng.of(7, 19);
     Shape in = Shape.of(18, 2, 3);
     Vectors v = new Vectors(0, 0);
-    GradCheck.check(new PixelShuffle.Spec("shuffle", 3).bind(in, v, 0, 0), v,
-        GradCheck.uniform(rng, 2 * in.size(), -1f, 1f), 2, 1e-2, 1e-4, rng);
+    GradCheck.check(
+        new PixelShuffle.Spec("shuffle", 3).bind(in, v, 0, 0),
+        v,
+        GradCheck.uniform(rng, 2 * in.size(), -1f, 1f),
+        2,
+        1e-2,
+        1e-4,
+        rng);
   }
 
   @Test
   void channelsMustDivideBySquaredFactor() {
-    assertThrows(ShapeMismatch.class,
+    assertThrows(
+        ShapeMismatch.class,
         () -> new PixelShuffle.Spec("shuffle", 2).outputShape(Shape.of(6, 2, 2)));
     assertThrows(IllegalArgumentException.class, () -> new PixelShuffle.Spec("shuffle", 0));
   }

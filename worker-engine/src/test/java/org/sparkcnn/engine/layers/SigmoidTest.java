@@ -28,8 +28,14 @@ class SigmoidTest {
     Rng rng = Rng.of(7, 13);
     Shape in = Shape.of(3, 5);
     Vectors v = new Vectors(0, 0);
-    GradCheck.check(new Sigmoid.Spec("sigmoid").bind(in, v, 0, 0), v,
-        GradCheck.uniform(rng, 2 * in.size(), -4f, 4f), 2, 1e-2, 1e-4, rng);
+    GradCheck.check(
+        new Sigmoid.Spec("sigmoid").bind(in, v, 0, 0),
+        v,
+        GradCheck.uniform(rng, 2 * in.size(), -4f, 4f),
+        2,
+        1e-2,
+        1e-4,
+        rng);
   }
 
   @Test

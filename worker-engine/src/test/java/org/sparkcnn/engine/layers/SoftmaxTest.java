@@ -30,8 +30,9 @@ class SoftmaxTest {
     Layer s = new Softmax.Spec("softmax").bind(Shape.of(3), new Vectors(0, 0), 0, 0);
     float[] y = Arrays.copyOf(s.forward(new float[] {1, 2, 3, 1001, 1002, 1003}, 2, false), 6);
     double e = Math.exp(1) + Math.exp(2) + Math.exp(3);
-    float[] expected = {(float) (Math.exp(1) / e), (float) (Math.exp(2) / e),
-        (float) (Math.exp(3) / e)};
+    float[] expected = {
+      (float) (Math.exp(1) / e), (float) (Math.exp(2) / e), (float) (Math.exp(3) / e)
+    };
     assertArrayEquals(expected, Arrays.copyOf(y, 3), 1e-6f);
     assertArrayEquals(expected, Arrays.copyOfRange(y, 3, 6), 1e-6f);
     assertEquals(1.0, y[0] + y[1] + y[2], 1e-6);
@@ -67,8 +68,8 @@ class SoftmaxTest {
         dx[off + j] = (float) (y[off + j] * (dy[off + j] - dot));
       }
     }
-    for (Softmax.Spec spec : List.of(new Softmax.Spec("s"), new Softmax.Spec("s", 1),
-        new Softmax.Spec("s", -1))) {
+    for (Softmax.Spec spec :
+        List.of(new Softmax.Spec("s"), new Softmax.Spec("s", 1), new Softmax.Spec("s", -1))) {
       Layer s = spec.bind(Shape.of(f), new Vectors(0, 0), 0, 0);
       assertArrayEquals(y, Arrays.copyOf(s.forward(x, n, false), n * f), "dim " + spec.dim());
       assertArrayEquals(dx, Arrays.copyOf(s.backward(dy, n), n * f), "dim " + spec.dim());
@@ -123,8 +124,14 @@ class SoftmaxTest {
     Rng rng = Rng.of(7, 15);
     Shape in = Shape.of(6);
     Vectors v = new Vectors(0, 0);
-    GradCheck.check(new Softmax.Spec("softmax").bind(in, v, 0, 0), v,
-        GradCheck.uniform(rng, 3 * in.size(), -2f, 2f), 3, 1e-2, 1e-4, rng);
+    GradCheck.check(
+        new Softmax.Spec("softmax").bind(in, v, 0, 0),
+        v,
+        GradCheck.uniform(rng, 3 * in.size(), -2f, 2f),
+        3,
+        1e-2,
+        1e-4,
+        rng);
   }
 
   @Test
@@ -133,26 +140,39 @@ class SoftmaxTest {
     Shape in = Shape.of(3, 2, 4);
     for (int dim : new int[] {1, 2, 3, -1, -2}) {
       Vectors v = new Vectors(0, 0);
-      GradCheck.check(new Softmax.Spec("softmax", dim).bind(in, v, 0, 0), v,
-          GradCheck.uniform(rng, 2 * in.size(), -2f, 2f), 2, 1e-2, 1e-4, rng);
+      GradCheck.check(
+          new Softmax.Spec("softmax", dim).bind(in, v, 0, 0),
+          v,
+          GradCheck.uniform(rng, 2 * in.size(), -2f, 2f),
+          2,
+          1e-2,
+          1e-4,
+          rng);
     }
   }
 
   @Test
   void theBatchAndAxesPastTheLastAreRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Softmax.Spec("sm", 0));
-    assertEquals("softmax 'sm': dim 0 is the batch, which a layer does not mix; use dim 1 or more"
-        + " (or negative, from the last axis)", e.getMessage());
-    ShapeMismatch m = assertThrows(ShapeMismatch.class,
-        () -> new Softmax.Spec("sm", 4).outputShape(Shape.of(2, 3, 3)));
-    assertEquals("layer 'sm' does not fit its input: got input 2x3x3, dim 4 names no axis after"
-        + " the batch (1 to 3, or -3 to -1)", m.getMessage());
-    m = assertThrows(ShapeMismatch.class,
-        () -> new Softmax.Spec("sm", -4).outputShape(Shape.of(2, 3, 3)));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Softmax.Spec("sm", 0));
+    assertEquals(
+        "softmax 'sm': dim 0 is the batch, which a layer does not mix; use dim 1 or more"
+            + " (or negative, from the last axis)",
+        e.getMessage());
+    ShapeMismatch m =
+        assertThrows(
+            ShapeMismatch.class, () -> new Softmax.Spec("sm", 4).outputShape(Shape.of(2, 3, 3)));
+    assertEquals(
+        "layer 'sm' does not fit its input: got input 2x3x3, dim 4 names no axis after"
+            + " the batch (1 to 3, or -3 to -1)",
+        m.getMessage());
+    m =
+        assertThrows(
+            ShapeMismatch.class, () -> new Softmax.Spec("sm", -4).outputShape(Shape.of(2, 3, 3)));
     assertTrue(m.getMessage().contains("dim -4 names no axis after the batch"), m.getMessage());
-    m = assertThrows(ShapeMismatch.class,
-        () -> new Softmax.Spec("sm", 2).outputShape(Shape.of(10)));
+    m =
+        assertThrows(
+            ShapeMismatch.class, () -> new Softmax.Spec("sm", 2).outputShape(Shape.of(10)));
     assertTrue(m.getMessage().contains("(1 to 1, or -1 to -1)"), m.getMessage());
   }
 
@@ -166,10 +186,19 @@ class SoftmaxTest {
     assertEquals(new Softmax.Spec("s", -1), ModelFile.JSON.readValue(json, LayerSpec.class));
     assertEquals(new Softmax.Spec("s"), ModelFile.JSON.readValue(plain, LayerSpec.class));
     // in a model definition, after a layer that keeps [C, H, W]
-    Architecture a = ModelDefinition.parse(Map.of("layers", List.of(
-        Map.of("conv2d", Map.of("out", 4, "kernel", 1)), Map.of("softmax", Map.of("dim", 1)),
-        Map.of("softmax", Map.of("dim", -1)), "flatten")), Shape.of(2, 3, 5), 2);
-    assertEquals(List.of(Shape.of(4, 3, 5), Shape.of(4, 3, 5), Shape.of(60)),
+    Architecture a =
+        ModelDefinition.parse(
+            Map.of(
+                "layers",
+                List.of(
+                    Map.of("conv2d", Map.of("out", 4, "kernel", 1)),
+                    Map.of("softmax", Map.of("dim", 1)),
+                    Map.of("softmax", Map.of("dim", -1)),
+                    "flatten")),
+            Shape.of(2, 3, 5),
+            2);
+    assertEquals(
+        List.of(Shape.of(4, 3, 5), Shape.of(4, 3, 5), Shape.of(60)),
         List.of(a.shapeBefore(2), a.shapeBefore(3), a.output()));
     assertEquals(new Softmax.Spec("softmax2", -1), a.layers().get(2));
   }

@@ -26,7 +26,13 @@ class TanhTest {
     Rng rng = Rng.of(7, 14);
     Shape in = Shape.of(3, 5);
     Vectors v = new Vectors(0, 0);
-    GradCheck.check(new Tanh.Spec("tanh").bind(in, v, 0, 0), v,
-        GradCheck.uniform(rng, 2 * in.size(), -2f, 2f), 2, 1e-2, 1e-4, rng);
+    GradCheck.check(
+        new Tanh.Spec("tanh").bind(in, v, 0, 0),
+        v,
+        GradCheck.uniform(rng, 2 * in.size(), -2f, 2f),
+        2,
+        1e-2,
+        1e-4,
+        rng);
   }
 }
