@@ -102,7 +102,7 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
     return encoded()
         ? Partitioning.encodedBlocks(
             decoder.loadEncoded(spark, split), source.shape(), partitions, level())
-        : Partitioning.blocks(source.load(spark, split), source.shape(), partitions, level());
+        : Partitioning.blocks(source.samples(spark, split), source.shape(), partitions, level());
   }
 
   /** The log line: "data cache: encoded files in memory_and_disk (...)". */

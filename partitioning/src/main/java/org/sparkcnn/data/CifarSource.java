@@ -7,8 +7,9 @@
  *             records of 2 + 3072 bytes: the coarse label (0..19), the fine label (0..99, the one
  *             used), then the three planes
  * The planes are already [C, H, W]. check() reads the files on the driver and names the file and
- * record of a truncated file or a label out of range before Spark starts; load() reads a split's
- * files with Spark's binaryFile source and decodes them on an executor, ids dense in file order.
+ * record of a truncated file or a label out of range before Spark starts; samples() reads a
+ * split's files with SparkContext.binaryFiles and decodes them on an executor, ids dense in file
+ * order, without Spark SQL; load() gives the same samples as rows.
  */
 package org.sparkcnn.data;
 
@@ -23,11 +24,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Shape;
+import scala.Tuple2;
 
 public record CifarSource(String dir, String name, int trainLimit, int testLimit)
     implements Source {
@@ -128,42 +133,45 @@ public record CifarSource(String dir, String name, int trainLimit, int testLimit
 
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
+    return spark.createDataFrame(samples(spark, split).map(Sample::toRow), Sample.SCHEMA);
+  }
+
+  /** The split's files read whole by one task and decoded there, without Spark SQL. */
+  @Override
+  public JavaRDD<Sample> samples(SparkSession spark, Split split) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<Path> files = files(split);
-    String[] uris = files.stream().map(p -> p.toUri().toString()).toArray(String[]::new);
     List<String> order = files.stream().map(p -> p.getFileName().toString()).toList();
     int limit = split == Split.TRAIN ? trainLimit : testLimit;
     CifarSource self = this;
-    JavaRDD<Row> rows =
-        spark
-            .read()
-            .format("binaryFile")
-            .load(uris)
-            .select("path", "content")
-            .javaRDD()
-            .coalesce(1)
-            .mapPartitions(f -> self.decode(f, order, limit));
-    return spark.createDataFrame(rows, Sample.SCHEMA);
+    return files.stream()
+        .map(p -> jsc.binaryFiles(p.toUri().toString(), 1))
+        .reduce(JavaPairRDD::union)
+        .orElseThrow()
+        .coalesce(1)
+        .mapPartitions(f -> self.decode(f, order, limit));
   }
 
-  /** Runs on an executor: the split's files arrive as (path, content) rows, in any order. */
-  private Iterator<Row> decode(Iterator<Row> files, List<String> order, int limit) {
+  /** Runs on an executor: the split's files arrive as (path, contents) pairs, in any order. */
+  private Iterator<Sample> decode(
+      Iterator<Tuple2<String, PortableDataStream>> files, List<String> order, int limit) {
     Map<Integer, byte[]> byPlace = new TreeMap<>();
     while (files.hasNext()) {
-      Row f = files.next();
-      String path = f.getString(0);
+      Tuple2<String, PortableDataStream> f = files.next();
+      String path = f._1();
       int place = order.indexOf(path.substring(path.lastIndexOf('/') + 1));
-      checkRecords((byte[]) f.get(1), path);
-      byPlace.put(place, (byte[]) f.get(1));
+      byte[] bytes = f._2().toArray();
+      checkRecords(bytes, path);
+      byPlace.put(place, bytes);
     }
     int record = labelBytes() + PIXELS;
-    List<Row> out = new ArrayList<>();
+    List<Sample> out = new ArrayList<>();
     long id = 0;
     for (byte[] bytes : byPlace.values()) {
       for (int r = 0; r < bytes.length / record && (limit <= 0 || id < limit); r++, id++) {
         int at = r * record;
         int label = bytes[at + labelBytes() - 1] & 0xff;
-        byte[] px = Arrays.copyOfRange(bytes, at + labelBytes(), at + record);
-        out.add(new Sample(id, label, px).toRow());
+        out.add(new Sample(id, label, Arrays.copyOfRange(bytes, at + labelBytes(), at + record)));
       }
     }
     return out.iterator();

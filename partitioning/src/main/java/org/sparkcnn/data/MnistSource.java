@@ -2,13 +2,14 @@
  * MNIST and Fashion-MNIST in their original IDX files (gzip or plain), laid out as in
  * ../shared/datasets: DIR/<name>/train-images-idx3-ubyte.gz and so on. check() parses all four
  * files on the driver, so a missing file, a bad header or truncated data is reported by file name
- * before Spark starts. load() reads the two files of a split with Spark's binaryFile source and
- * decodes them on an executor; limit > 0 keeps only the first samples (for quick runs and tests).
+ * before Spark starts. samples() reads the two files of a split with SparkContext.binaryFiles and
+ * decodes them on an executor, without Spark SQL; load() gives the same samples as rows. limit > 0
+ * keeps only the first samples (for quick runs and tests).
  */
 package org.sparkcnn.data;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,10 +17,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.engine.Shape;
+import scala.Tuple2;
 
 public record MnistSource(String dir, String name, int trainLimit, int testLimit)
     implements Source {
@@ -99,39 +103,40 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
 
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
-    String im = images(split).toUri().toString();
-    String lb = labels(split).toUri().toString();
-    String imagesName = images(split).getFileName().toString();
-    int limit = split == Split.TRAIN ? trainLimit : testLimit;
-    JavaRDD<Row> rows =
-        spark
-            .read()
-            .format("binaryFile")
-            .load(im, lb)
-            .select("path", "content")
-            .javaRDD()
-            .coalesce(1)
-            .mapPartitions(files -> decode(files, imagesName, limit));
-    return spark.createDataFrame(rows, Sample.SCHEMA);
+    return spark.createDataFrame(samples(spark, split).map(Sample::toRow), Sample.SCHEMA);
   }
 
-  /** Runs on an executor: both files of a split arrive as (path, content) rows. */
-  private static Iterator<Row> decode(Iterator<Row> files, String imagesName, int limit)
+  /** Both files of the split read whole by one task and decoded there, without Spark SQL. */
+  @Override
+  public JavaRDD<Sample> samples(SparkSession spark, Split split) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    String imagesName = images(split).getFileName().toString();
+    int limit = split == Split.TRAIN ? trainLimit : testLimit;
+    return jsc.binaryFiles(images(split).toUri().toString(), 1)
+        .union(jsc.binaryFiles(labels(split).toUri().toString(), 1))
+        .coalesce(1)
+        .mapPartitions(files -> decode(files, imagesName, limit));
+  }
+
+  /** Runs on an executor: both files of a split arrive as (path, contents) pairs. */
+  private static Iterator<Sample> decode(
+      Iterator<Tuple2<String, PortableDataStream>> files, String imagesName, int limit)
       throws IOException {
     IdxReader.Images images = null;
     byte[] labels = null;
     String imagesPath = null;
     String labelsPath = null;
     while (files.hasNext()) {
-      Row f = files.next();
-      String path = f.getString(0);
-      ByteArrayInputStream in = new ByteArrayInputStream((byte[]) f.get(1));
-      if (path.endsWith("/" + imagesName)) {
-        images = IdxReader.readImages(in, path);
-        imagesPath = path;
-      } else {
-        labels = IdxReader.readLabels(in, path);
-        labelsPath = path;
+      Tuple2<String, PortableDataStream> f = files.next();
+      String path = f._1();
+      try (InputStream in = f._2().open()) {
+        if (path.endsWith("/" + imagesName)) {
+          images = IdxReader.readImages(in, path);
+          imagesPath = path;
+        } else {
+          labels = IdxReader.readLabels(in, path);
+          labelsPath = path;
+        }
       }
     }
     if (images == null || labels == null) {
@@ -143,12 +148,10 @@ public record MnistSource(String dir, String name, int trainLimit, int testLimit
     int size = images.rows() * images.cols();
     byte[] pixels = images.pixels();
     byte[] labelBytes = labels;
-    // one row at a time, as the caller takes them: the split is never held twice as rows
+    // one sample at a time, as the caller takes them: the split is never held twice
     return IntStream.range(0, n)
         .mapToObj(
-            i ->
-                new Sample(i, labelBytes[i], Arrays.copyOfRange(pixels, i * size, (i + 1) * size))
-                    .toRow())
+            i -> new Sample(i, labelBytes[i], Arrays.copyOfRange(pixels, i * size, (i + 1) * size)))
         .iterator();
   }
 }

@@ -69,15 +69,17 @@ public final class Partitioning {
   /** The rows of a source split as P cached blocks (not yet materialised). */
   public static JavaRDD<Block> blocks(
       Dataset<Row> rows, Shape shape, int partitions, StorageLevel level) {
+    return blocks(rows.javaRDD().map(Sample::fromRow), shape, partitions, level);
+  }
+
+  /** The samples of a source split as P cached blocks (not yet materialised). */
+  public static JavaRDD<Block> blocks(
+      JavaRDD<Sample> samples, Shape shape, int partitions, StorageLevel level) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
-    return rows.javaRDD()
-        .mapToPair(
-            r -> {
-              Sample s = Sample.fromRow(r);
-              return new Tuple2<>(s.id(), s);
-            })
+    return samples
+        .mapToPair(s -> new Tuple2<>(s.id(), s))
         .partitionBy(new ById(partitions))
         .mapPartitionsWithIndex((p, it) -> pack(p, shape, it), true)
         .persist(level);

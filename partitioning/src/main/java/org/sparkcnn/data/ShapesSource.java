@@ -8,6 +8,7 @@ package org.sparkcnn.data;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -45,6 +46,11 @@ public record ShapesSource(long seed, int trainSize, int testSize) implements So
 
   @Override
   public Dataset<Row> load(SparkSession spark, Split split) {
+    return spark.createDataFrame(samples(spark, split).map(Sample::toRow), Sample.SCHEMA);
+  }
+
+  @Override
+  public JavaRDD<Sample> samples(SparkSession spark, Split split) {
     int n = split == Split.TRAIN ? trainSize : testSize;
     long base = split == Split.TRAIN ? 0 : TEST_ID_BASE;
     long s = seed;
@@ -53,23 +59,20 @@ public record ShapesSource(long seed, int trainSize, int testSize) implements So
     for (int i = 0; i < slices; i++) {
       ranges.add(new int[] {(int) ((long) n * i / slices), (int) ((long) n * (i + 1) / slices)});
     }
-    JavaRDD<Row> rows =
-        JavaSparkContext.fromSparkContext(spark.sparkContext())
-            .parallelize(ranges, slices)
-            .flatMap(r -> render(s, base, r[0], r[1]));
-    return spark.createDataFrame(rows, Sample.SCHEMA);
+    return JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(ranges, slices)
+        .flatMap(r -> render(s, base, r[0], r[1]));
   }
 
-  private static Iterator<Row> render(long seed, long base, int from, int to) {
-    List<Row> out = new ArrayList<>(to - from);
-    for (int id = from; id < to; id++) {
-      out.add(
-          new Sample(
-                  id,
-                  ShapesGenerator.label(seed, base + id),
-                  ShapesGenerator.render(seed, base + id))
-              .toRow());
-    }
-    return out.iterator();
+  /** Samples from..to - 1, each drawn as the caller takes it. */
+  private static Iterator<Sample> render(long seed, long base, int from, int to) {
+    return IntStream.range(from, to)
+        .mapToObj(
+            id ->
+                new Sample(
+                    id,
+                    ShapesGenerator.label(seed, base + id),
+                    ShapesGenerator.render(seed, base + id)))
+        .iterator();
   }
 }

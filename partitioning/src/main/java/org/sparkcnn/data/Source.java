@@ -13,6 +13,7 @@ package org.sparkcnn.data;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,6 +38,15 @@ public interface Source extends Serializable {
    * decoded is left out (its id unused) by a source that has a listing().
    */
   Dataset<Row> load(SparkSession spark, Split split);
+
+  /**
+   * The same samples as load()'s rows, as an RDD: what training caches. A source that makes its
+   * samples without Spark SQL says so here, and a training run then never starts SQL's planner
+   * (thousands of classes, tens of MiB of the JVM's metadata).
+   */
+  default JavaRDD<Sample> samples(SparkSession spark, Split split) {
+    return load(spark, split).javaRDD().map(Sample::fromRow);
+  }
 
   /**
    * What the split lists before decoding, by id (a file path each), for a source whose load() skips
