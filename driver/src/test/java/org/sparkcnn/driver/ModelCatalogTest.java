@@ -1,7 +1,8 @@
 /*
  * The shipped model definitions: each builds for its input shape with the parameter count of its
- * paper (for 1000 classes where the paper has ImageNet) and prints a summary, and takes one training
- * step on random data at batch 2 (ResNet-50 and AlexNet included) with finite, non-zero gradients.
+ * paper (for 1000 classes where the paper has ImageNet) and prints a summary (with the paths its
+ * convolutions take), and takes one training step on random data at batch 2 (ResNet-50 and
+ * AlexNet included) with finite, non-zero gradients.
  */
 package org.sparkcnn.driver;
 
@@ -48,6 +49,15 @@ class ModelCatalogTest {
       assertEquals(EXPECTED.get(name)[2], a.paramCount(), name);
       assertTrue(a.summary().get(a.summary().size() - 1).startsWith("total"), name);
     }
+  }
+
+  @Test
+  void summaryCountsTheConvolutionPathsOfABlock() {
+    var rows = build("resnet20", 10).summary();
+    // the two blocks that halve the size: a strided 3x3 and a 1x1 shortcut (phased), then a 3x3
+    assertEquals(
+        2, rows.stream().filter(r -> r.endsWith("  2 phased, 1 implicit")).count(), "" + rows);
+    assertEquals(7, rows.stream().filter(r -> r.endsWith("  2 implicit")).count(), "" + rows);
   }
 
   @org.junit.jupiter.params.ParameterizedTest

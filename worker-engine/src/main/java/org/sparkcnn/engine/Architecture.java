@@ -12,8 +12,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.sparkcnn.engine.layers.LayerSpec;
 import org.sparkcnn.engine.layers.Sequence;
 
@@ -134,11 +137,14 @@ public final class Architecture implements Serializable {
 
   /**
    * The table of the course slides: one line per layer with name, type, output shape, weight shape,
-   * parameters (weights and biases) and multiply-adds; then the totals.
+   * parameters (weights and biases) and multiply-adds; then the totals. A last column says how the
+   * layer's convolutions run (Convolution.path: implicit, phased or lowered; counted for a block
+   * that holds several).
    */
   public List<String> summary() {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"layer", "type", "output", "weight", "params", "mult-adds"});
+    rows.add(
+        new String[] {"layer", "type", "output", "weight", "params", "mult-adds", "conv path"});
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
       rows.add(
@@ -148,7 +154,8 @@ public final class Architecture implements Serializable {
             shapes[i + 1].toString(),
             l.weightShape(shapes[i]),
             String.format("%,d", l.paramCount(shapes[i])),
-            String.format("%,d", l.macs(shapes[i]))
+            String.format("%,d", l.macs(shapes[i])),
+            convolutionPaths(l, shapes[i])
           });
     }
     rows.add(
@@ -158,18 +165,36 @@ public final class Architecture implements Serializable {
           output().toString(),
           "",
           String.format("%,d", paramCount()),
-          String.format("%,d", macs())
+          String.format("%,d", macs()),
+          ""
         });
-    int[] width = new int[6];
+    int[] width = new int[7];
     rows.forEach(
         r -> {
-          for (int c = 0; c < 6; c++) {
+          for (int c = 0; c < 7; c++) {
             width[c] = Math.max(width[c], r[c].length());
           }
         });
     String format =
         "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %-" + width[3] + "s  %"
-            + width[4] + "s  %" + width[5] + "s";
+            + width[4] + "s  %" + width[5] + "s  %-" + width[6] + "s";
     return rows.stream().map(r -> String.format(format, (Object[]) r).stripTrailing()).toList();
+  }
+
+  /**
+   * "implicit" for a convolution, "2 implicit, 1 lowered" for a block of three, "" for none: the
+   * layer bound alone to zero weights, as training binds it.
+   */
+  private static String convolutionPaths(LayerSpec l, Shape in) {
+    List<String> paths = new ArrayList<>();
+    l.bind(in, new Vectors(l.paramCount(in), l.bufferCount(in)), 0, 0).convolutionPaths(paths);
+    if (paths.size() == 1) {
+      return paths.get(0);
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    paths.forEach(p -> counts.merge(p, 1L, Long::sum));
+    return counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey())
+        .collect(Collectors.joining(", "));
   }
 }

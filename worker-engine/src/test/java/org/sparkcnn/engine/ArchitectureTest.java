@@ -23,6 +23,8 @@ import org.sparkcnn.engine.layers.LeakyReLU;
 import org.sparkcnn.engine.layers.Linear;
 import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
+import org.sparkcnn.engine.layers.Padding;
+import org.sparkcnn.engine.layers.PerAxis;
 import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.ShapeMismatch;
@@ -47,6 +49,33 @@ class ArchitectureTest {
     assertEquals(a.layers().size() + 2, a.summary().size()); // header, one row a layer, total
     assertEquals(a.layers(), Models.byName("lenet5", Shape.of(1, 28, 28), 10).layers());
     assertThrows(IllegalArgumentException.class, () -> Models.byName("vgg99", a.input(), 10));
+  }
+
+  @Test
+  void summaryNamesTheWayEachConvolutionRuns() {
+    Architecture a =
+        new Architecture(
+            Shape.of(3, 16, 16),
+            List.of(
+                Conv2d.Spec.of("same", 3, 8, 3, 1, 1),
+                new Conv2d.Spec("down", 8, 8, 3, 2, 1, true),
+                new Conv2d.Spec(
+                    "dilated",
+                    8,
+                    8,
+                    PerAxis.of(3),
+                    PerAxis.of(2),
+                    Padding.of(2),
+                    true,
+                    PerAxis.of(2),
+                    1),
+                new ReLU.Spec("relu")));
+    List<String> rows = a.summary();
+    assertTrue(rows.get(0).endsWith("  conv path"), rows.get(0));
+    assertTrue(rows.get(1).endsWith("  implicit"), rows.get(1)); // stride 1
+    assertTrue(rows.get(2).endsWith("  phased"), rows.get(2)); // stride 2, no dilation
+    assertTrue(rows.get(3).endsWith("  lowered"), rows.get(3)); // stride 2, dilation 2
+    assertTrue(rows.get(4).endsWith("  0"), "no path for a ReLU: " + rows.get(4));
   }
 
   @Test

@@ -119,6 +119,13 @@ public final class Concat extends Layer {
   }
 
   @Override
+  public void convolutionPaths(List<String> out) {
+    for (Sequence b : branches) {
+      b.convolutionPaths(out);
+    }
+  }
+
+  @Override
   public long heldFloats(int n) {
     long held = super.heldFloats(n);
     for (Sequence b : branches) {

@@ -15,6 +15,7 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import java.util.List;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -234,6 +235,12 @@ public final class ConvTranspose2d extends Layer {
       throw new IllegalStateException("transposed geometry " + g + " does not invert " + in);
     }
     this.col = new float[g.colRows() * hw];
+  }
+
+  /** Always on columns: im2col and col2im around the GEMMs (Convolution.path's "lowered"). */
+  @Override
+  public void convolutionPaths(List<String> out) {
+    out.add("lowered");
   }
 
   @Override

@@ -30,6 +30,7 @@
 package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
+import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvGeometry;
@@ -104,6 +105,19 @@ final class Convolution extends Layer {
   /** Whether this layer runs on grids of its images (a grid path) rather than lowering. */
   boolean isImplicit() {
     return implicit != null;
+  }
+
+  /**
+   * How this layer runs its products: implicit (stride 1 on a padded grid), phased (a strided 2D
+   * convolution on its phases' grids) or lowered (im2col in the GEMM's packing).
+   */
+  String path() {
+    return implicit == null ? "lowered" : implicit instanceof Phased ? "phased" : "implicit";
+  }
+
+  @Override
+  public void convolutionPaths(List<String> out) {
+    out.add(path());
   }
 
   /** Samples per chunk at most on a grid path (0 on the lowering path). */

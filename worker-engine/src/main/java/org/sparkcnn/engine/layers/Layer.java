@@ -8,6 +8,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -56,6 +57,12 @@ public abstract class Layer {
   public long heldFloats(int n) {
     return keptFloats(n) + (shared == null ? inputGradFloats(n) : 0);
   }
+
+  /**
+   * Adds to out the way each convolution within this layer runs its products (Convolution.path), in
+   * order: none for a layer that is no convolution and holds none.
+   */
+  public void convolutionPaths(List<String> out) {}
 
   /**
    * Floats kept for n samples besides the input gradient: default the output; a layer that keeps

@@ -8,6 +8,7 @@
 package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
+import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvAxis;
@@ -59,6 +60,11 @@ final class ModePadded extends Layer {
   @Override
   protected long inputGradFloats(int n) {
     return needInputGrad ? super.inputGradFloats(n) : 0;
+  }
+
+  @Override
+  public void convolutionPaths(List<String> out) {
+    conv.convolutionPaths(out);
   }
 
   @Override

@@ -126,6 +126,12 @@ public final class Residual extends Layer {
   }
 
   @Override
+  public void convolutionPaths(List<String> out) {
+    body.convolutionPaths(out);
+    shortcut.convolutionPaths(out);
+  }
+
+  @Override
   public long forwardFloats(int n) {
     return super.forwardFloats(n) + body.forwardFloats(n) + shortcut.forwardFloats(n);
   }

@@ -157,6 +157,13 @@ public final class Sequence {
     }
   }
 
+  /** The paths of the chain's convolutions, in order (Layer.convolutionPaths). */
+  public void convolutionPaths(List<String> out) {
+    for (Layer l : layers) {
+      l.convolutionPaths(out);
+    }
+  }
+
   /** Floats the chain's layers keep for a training step of n samples (Layer.heldFloats). */
   public long heldFloats(int n) {
     long held = grads == null ? 0 : grads.heldFloats(n);
