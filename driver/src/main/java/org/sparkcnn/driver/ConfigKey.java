@@ -5,6 +5,7 @@
  */
 package org.sparkcnn.driver;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -32,6 +33,22 @@ public record ConfigKey<T>(
 
   static ConfigKey<String> ofChoice(String name, String def, List<String> choices, String doc) {
     return new ConfigKey<>(name, String.class, def, doc, choices::contains, "one of " + choices);
+  }
+
+  /** One of an enum's constants, spelt in YAML as its name in lower case (Choices). */
+  static <E extends Enum<E>> ConfigKey<E> ofEnum(String name, E def, String doc) {
+    Class<E> type = def.getDeclaringClass();
+    List<String> words = Arrays.stream(type.getEnumConstants()).map(ConfigKey::word).toList();
+    return new ConfigKey<>(name, type, def, doc, v -> true, "one of " + words);
+  }
+
+  /** How a value is written in YAML: an enum constant as its name in lower case. */
+  static Object yamlValue(Object v) {
+    return v instanceof Enum<?> e ? word(e) : v;
+  }
+
+  private static String word(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   /** Layer names: a YAML list or a comma-separated string, kept as "a,b,c"; empty for none. */
@@ -89,6 +106,15 @@ public record ConfigKey<T>(
   private T convert(Object raw) {
     if (raw == null) {
       return null;
+    }
+    if (type.isEnum()) {
+      if (type.isInstance(raw)) {
+        return type.cast(raw); // a resolved config's own value
+      }
+      return Arrays.stream(type.getEnumConstants())
+          .filter(e -> word((Enum<?>) e).equals(raw))
+          .findFirst()
+          .orElse(null);
     }
     if (type == Integer.class
         && raw instanceof Number n

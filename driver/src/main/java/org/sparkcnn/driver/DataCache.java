@@ -33,15 +33,15 @@ import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 
 /** decoder: the source's encoded form when the blocks are encoded, else null. */
-record DataCache(Source.Encoded decoder, String storage, String reason) {
+record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, String reason) {
   /** The cache of config c for source; a ConfigException if it cannot be had. */
   static DataCache of(JobConfig c, Source source) {
-    String mode = c.get(Keys.DATA_CACHE);
-    String storage = c.get(Keys.DATA_CACHE_STORAGE);
+    Choices.CacheForm mode = c.get(Keys.DATA_CACHE);
+    Choices.CacheStorage storage = c.get(Keys.DATA_CACHE_STORAGE);
     Optional<Source.Encoded> encoded = source.encoded();
     String name = c.get(Keys.DATA_SOURCE);
     if (encoded.isEmpty()) {
-      if (mode.equals("encoded")) {
+      if (mode == Choices.CacheForm.ENCODED) {
         throw new JobConfig.ConfigException(
             "key '"
                 + Keys.DATA_CACHE.name()
@@ -56,11 +56,11 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
       }
       return new DataCache(null, storage, "data.source " + name + " has decoded samples only");
     }
-    if (!mode.equals("auto")) {
+    if (mode != Choices.CacheForm.AUTO) {
       return new DataCache(
-          mode.equals("encoded") ? encoded.get() : null,
+          mode == Choices.CacheForm.ENCODED ? encoded.get() : null,
           storage,
-          Keys.DATA_CACHE.name() + ": " + mode);
+          Keys.DATA_CACHE.name() + ": " + ConfigKey.yamlValue(mode));
     }
     long images = encoded.get().count(Split.TRAIN);
     long bytes = images * source.shape().size();
@@ -84,16 +84,9 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
 
   StorageLevel level() {
     return switch (storage) {
-      case "memory" -> StorageLevel.MEMORY_ONLY();
-      case "disk" -> StorageLevel.DISK_ONLY();
-      case "memory_and_disk" -> StorageLevel.MEMORY_AND_DISK();
-      default ->
-          throw new IllegalArgumentException(
-              "key '"
-                  + Keys.DATA_CACHE_STORAGE.name()
-                  + "': expected memory, disk or memory_and_disk, got '"
-                  + storage
-                  + "'");
+      case MEMORY -> StorageLevel.MEMORY_ONLY();
+      case DISK -> StorageLevel.DISK_ONLY();
+      case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();
     };
   }
 
@@ -110,7 +103,7 @@ record DataCache(Source.Encoded decoder, String storage, String reason) {
     return "data cache: "
         + (encoded() ? "encoded files" : "decoded pixels")
         + " in "
-        + storage
+        + ConfigKey.yamlValue(storage)
         + " ("
         + reason
         + ")";

@@ -49,9 +49,7 @@ final class DataLayout {
   static Assignment assignment(
       TrainingPlan plan, Split split, Assignment.Members m, int partitions, int round) {
     Assignment.Mode mode =
-        split == Split.TRAIN
-            ? Assignment.Mode.parse(plan.config().get(Keys.DATA_PARTITIONING))
-            : Assignment.Mode.BALANCED;
+        split == Split.TRAIN ? plan.config().get(Keys.DATA_PARTITIONING) : Assignment.Mode.BALANCED;
     return Assignment.of(m, partitions, mode, plan.seed(), split == Split.TRAIN ? round : 0);
   }
 

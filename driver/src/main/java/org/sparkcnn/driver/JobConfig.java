@@ -225,7 +225,7 @@ public final class JobConfig {
                 (Map<String, Object>) m.computeIfAbsent(parts[i], x -> new LinkedHashMap<>());
             m = next;
           }
-          m.put(parts[parts.length - 1], v);
+          m.put(parts[parts.length - 1], ConfigKey.yamlValue(v));
         });
     DumperOptions opts = new DumperOptions();
     opts.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -44,7 +44,7 @@ final class JobStep {
                     plan.config().get(Keys.ACCUMULATE_STEPS),
                     plan.config().get(Keys.DATA_PREFETCH)));
     StepResult r =
-        plan.config().get(Keys.AGGREGATION).equals("sharded")
+        plan.config().get(Keys.AGGREGATION) == Choices.Aggregation.SHARDED
             ? ShardedReduce.sum(results, v.params.length)
             : OrderedReduce.sum(results);
     w.destroy();

@@ -6,6 +6,8 @@
 package org.sparkcnn.driver;
 
 import java.util.List;
+import org.sparkcnn.data.Assignment;
+import org.sparkcnn.engine.Init;
 
 public final class Keys {
   private Keys() {}
@@ -68,11 +70,10 @@ public final class Keys {
           "Images that cannot be decoded (corrupt, truncated) are skipped and counted (skipped_images"
               + " in metrics.jsonl); the job stops before training if more than this fraction of a"
               + " split is skipped.");
-  public static final ConfigKey<String> DATA_PARTITIONING =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Assignment.Mode> DATA_PARTITIONING =
+      ConfigKey.ofEnum(
           "data.partitioning",
-          "balanced",
-          List.of("balanced", "stratified"),
+          Assignment.Mode.BALANCED,
           "How samples are dealt over the partitions: balanced (sizes differ by at most one) or"
               + " stratified (also each class's count per partition differs by at most one).");
   public static final ConfigKey<Integer> DATA_RESHUFFLE_EVERY =
@@ -82,20 +83,18 @@ public final class Keys {
           0,
           "Redeal the samples over the partitions, drawn afresh from"
               + " the seed, at the start of every N-th epoch (epochs 1+N, 1+2N, ...); 0 never.");
-  public static final ConfigKey<String> DATA_CACHE =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.CacheForm> DATA_CACHE =
+      ConfigKey.ofEnum(
           "data.cache",
-          "auto",
-          List.of("auto", "decoded", "encoded"),
+          Choices.CacheForm.AUTO,
           "How the executors cache the data: decoded pixels,"
               + " or the encoded files (folder, or parquet prepared --format encoded) decoded in each"
               + " step; auto: decoded when the decoded training set fits in"
               + " data.cache_decoded_max_mb, else encoded.");
-  public static final ConfigKey<String> DATA_CACHE_STORAGE =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.CacheStorage> DATA_CACHE_STORAGE =
+      ConfigKey.ofEnum(
           "data.cache_storage",
-          "memory_and_disk",
-          List.of("memory", "disk", "memory_and_disk"),
+          Choices.CacheStorage.MEMORY_AND_DISK,
           "Where the cached blocks live: executor memory, local disk, or memory spilling to disk.");
   public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB =
       ConfigKey.ofInt(
@@ -139,12 +138,9 @@ public final class Keys {
               + " empty for none.",
           v -> true,
           "a path");
-  public static final ConfigKey<String> MODEL_INIT =
-      ConfigKey.ofChoice(
-          "model.init",
-          "he",
-          List.of("he", "xavier"),
-          "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
+  public static final ConfigKey<Init> MODEL_INIT =
+      ConfigKey.ofEnum(
+          "model.init", Init.HE, "Weight initialisation: he (Kaiming normal) or xavier (uniform).");
   public static final ConfigKey<String> FINETUNE_FROM =
       new ConfigKey<>(
           "finetune.from",
@@ -220,11 +216,10 @@ public final class Keys {
               + " empty means RUN_DIR/checkpoints.",
           v -> true,
           "a path or URI");
-  public static final ConfigKey<String> NON_FINITE =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.NonFinite> NON_FINITE =
+      ConfigKey.ofEnum(
           "train.non_finite",
-          "stop",
-          List.of("stop", "skip"),
+          Choices.NonFinite.STOP,
           "A step whose loss or gradient is not finite: stop the run (its last"
               + " good state saved as a checkpoint) or skip the step and go on.");
   public static final ConfigKey<Double> LR =
@@ -268,11 +263,10 @@ public final class Keys {
       ConfigKey.ofString("spark.app_name", "sparkcnn", "Spark application name.");
 
   // Execution, aggregation and the large-batch recipe (Goyal et al. 2017).
-  public static final ConfigKey<String> EXECUTION =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.Execution> EXECUTION =
+      ConfigKey.ofEnum(
           "train.execution",
-          "barrier",
-          List.of("barrier", "jobs"),
+          Choices.Execution.BARRIER,
           "How steps run: barrier (one Spark barrier stage of"
               + " long-lived tasks per epoch, one per partition, exchanging each step's sums and"
               + " weights with the driver; needs a task slot for every partition at once) or jobs"
@@ -284,11 +278,10 @@ public final class Keys {
           0,
           "train.execution: barrier: how often in a row the epoch's stage is started again after"
               + " a lost task or executor before a step completes; past it the run stops.");
-  public static final ConfigKey<String> AGGREGATION =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.Aggregation> AGGREGATION =
+      ConfigKey.ofEnum(
           "train.aggregation",
-          "tree",
-          List.of("tree", "allreduce", "sharded"),
+          Choices.Aggregation.TREE,
           "How the partitions' gradients are summed:"
               + " tree (whole vectors to the driver, added in partition order, the driver updates),"
               + " allreduce (train.execution: barrier only: the tasks sum among themselves, shard"
@@ -302,11 +295,10 @@ public final class Keys {
           1,
           "Local minibatches of train.batch_size / partitions each"
               + " partition adds up per step: a step's global batch is batch_size x accumulate_steps.");
-  public static final ConfigKey<String> LR_SCHEDULE =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.LrSchedule> LR_SCHEDULE =
+      ConfigKey.ofEnum(
           "optim.lr_schedule",
-          "constant",
-          List.of("constant", "step", "cosine"),
+          Choices.LrSchedule.CONSTANT,
           "Learning rate after the warm-up:"
               + " constant, step (times optim.gamma at each of optim.milestones) or cosine (to 0 at"
               + " the end of training).");
@@ -317,11 +309,10 @@ public final class Keys {
           v -> v >= 0,
           "a number >= 0",
           "Epochs of linear warm-up to the (scaled) learning rate.");
-  public static final ConfigKey<String> LR_SCALING =
-      ConfigKey.ofChoice(
+  public static final ConfigKey<Choices.LrScaling> LR_SCALING =
+      ConfigKey.ofEnum(
           "optim.lr_scaling",
-          "none",
-          List.of("none", "linear"),
+          Choices.LrScaling.NONE,
           "linear: optim.lr is multiplied by the global batch /" + " optim.lr_base_batch.");
   public static final ConfigKey<Integer> LR_BASE_BATCH =
       ConfigKey.ofInt(

@@ -20,7 +20,7 @@ package org.sparkcnn.driver;
 import java.util.Arrays;
 
 record LrSchedule(
-    String kind,
+    Choices.LrSchedule kind,
     double peak,
     double start,
     long warmupSteps,
@@ -34,7 +34,7 @@ record LrSchedule(
   static LrSchedule of(JobConfig c, int stepsPerEpoch) {
     check(c);
     double base = c.get(Keys.LR);
-    boolean linear = c.get(Keys.LR_SCALING).equals("linear");
+    boolean linear = c.get(Keys.LR_SCALING) == Choices.LrScaling.LINEAR;
     double scale =
         linear
             ? (double) c.get(Keys.BATCH_SIZE)
@@ -59,18 +59,18 @@ record LrSchedule(
 
   /** The keys' agreement with one another; a ConfigException naming them otherwise. */
   static void check(JobConfig c) {
-    String kind = c.get(Keys.LR_SCHEDULE);
+    Choices.LrSchedule kind = c.get(Keys.LR_SCHEDULE);
     boolean hasMilestones = !c.get(Keys.MILESTONES).isEmpty();
-    if (kind.equals("step") && !hasMilestones) {
+    if (kind == Choices.LrSchedule.STEP && !hasMilestones) {
       throw new JobConfig.ConfigException(
           "key 'optim.milestones': optim.lr_schedule step needs"
               + " the epochs after which to multiply the rate by optim.gamma, e.g. [30, 60]");
     }
-    if (!kind.equals("step") && hasMilestones) {
+    if (kind != Choices.LrSchedule.STEP && hasMilestones) {
       throw new JobConfig.ConfigException(
           "key 'optim.milestones': only the step schedule uses"
               + " milestones, but optim.lr_schedule is "
-              + kind
+              + ConfigKey.yamlValue(kind)
               + "; expected optim.lr_schedule: step"
               + " or no milestones");
     }
@@ -91,8 +91,8 @@ record LrSchedule(
       return start + (peak - start) * (t + 1) / warmupSteps;
     }
     return switch (kind) {
-      case "constant" -> peak;
-      case "step" -> {
+      case CONSTANT -> peak;
+      case STEP -> {
         double lr = peak;
         for (int m : milestones) {
           if (t >= (long) m * stepsPerEpoch) {
@@ -101,11 +101,10 @@ record LrSchedule(
         }
         yield lr;
       }
-      case "cosine" -> {
+      case COSINE -> {
         double span = Math.max(1, totalSteps - warmupSteps);
         yield peak * (1 + Math.cos(Math.PI * Math.min(t - warmupSteps, span) / span)) / 2;
       }
-      default -> throw new IllegalStateException("unknown schedule " + kind);
     };
   }
 }

@@ -112,7 +112,7 @@ record MemoryPlan(long spark, long data, long model, int replicas, int replicaBa
     Footprint f = Footprint.of(plan.architecture(), batch, plan.sgd().momentum() != 0);
     long model = 3 * f.paramBytes() + f.optimizerBytes() + 2 * f.bufferBytes();
     long replica = f.totalBytes() - f.paramBytes() - f.optimizerBytes();
-    if (plan.config().get(Keys.AGGREGATION).equals("allreduce")) {
+    if (plan.config().get(Keys.AGGREGATION) == Choices.Aggregation.ALLREDUCE) {
       replica += 3 * f.paramBytes() + f.optimizerBytes() + 3 * f.bufferBytes();
     }
     // evaluation grows the same replica's outputs and input batch to its own batch, where larger

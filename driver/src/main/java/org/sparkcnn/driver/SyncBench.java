@@ -223,7 +223,7 @@ final class SyncBench {
             total,
             0,
             0,
-            new LrSchedule("constant", 1e-6, 1e-6, 0, total, total, new int[0], 1),
+            new LrSchedule(Choices.LrSchedule.CONSTANT, 1e-6, 1e-6, 0, total, total, new int[0], 1),
             momentum,
             new int[] {0, n},
             false);

@@ -125,8 +125,8 @@ public final class Trainer {
           p.epoch, p.step + 1, steps, p.globalStep + 1);
     }
     String runId = UUID.randomUUID().toString();
-    boolean barrierStages = plan.config().get(Keys.EXECUTION).equals("barrier");
-    boolean allReduce = plan.config().get(Keys.AGGREGATION).equals("allreduce");
+    boolean barrierStages = plan.config().get(Keys.EXECUTION) == Choices.Execution.BARRIER;
+    boolean allReduce = plan.config().get(Keys.AGGREGATION) == Choices.Aggregation.ALLREDUCE;
     if (barrierStages) {
       BarrierSlots.check(jsc, partitions, allReduce);
     }
@@ -268,7 +268,7 @@ public final class Trainer {
             schedule,
             plan.sgd(),
             p.trainable,
-            plan.config().get(Keys.NON_FINITE).equals("skip"));
+            plan.config().get(Keys.NON_FINITE) == Choices.NonFinite.SKIP);
     return BarrierSteps.startAllReduce(
         jsc,
         data.train(),
@@ -355,7 +355,7 @@ public final class Trainer {
             + ": the loss or gradient is not finite (loss sum "
             + r.lossSum()
             + ")";
-    if (plan.config().get(Keys.NON_FINITE).equals("skip")) {
+    if (plan.config().get(Keys.NON_FINITE) == Choices.NonFinite.SKIP) {
       warn("%s; step skipped, the weights are unchanged (train.non_finite=skip)", where);
       p.skip(r, s0);
       return;

@@ -103,13 +103,15 @@ public record TrainingPlan(
               + c.get(Keys.BATCH_SIZE)
               + " (train.batch_size); expected at most train.batch_size");
     }
-    if (c.get(Keys.AGGREGATION).equals("sharded") && c.get(Keys.EXECUTION).equals("barrier")) {
+    Choices.Aggregation aggregation = c.get(Keys.AGGREGATION);
+    Choices.Execution execution = c.get(Keys.EXECUTION);
+    if (aggregation == Choices.Aggregation.SHARDED && execution == Choices.Execution.BARRIER) {
       throw new JobConfig.ConfigException(
           "key 'train.aggregation': sharded sums the gradients"
               + " of a Spark job per step, but train.execution is barrier; expected"
               + " train.execution: jobs with it, or train.aggregation: tree");
     }
-    if (c.get(Keys.AGGREGATION).equals("allreduce") && c.get(Keys.EXECUTION).equals("jobs")) {
+    if (aggregation == Choices.Aggregation.ALLREDUCE && execution == Choices.Execution.JOBS) {
       throw new JobConfig.ConfigException(
           "key 'train.aggregation': allreduce sums among the"
               + " long-lived tasks of a barrier stage, but train.execution is jobs; expected"
@@ -133,7 +135,7 @@ public record TrainingPlan(
         c,
         source,
         arch,
-        Init.parse(c.get(Keys.MODEL_INIT)),
+        c.get(Keys.MODEL_INIT),
         c.get(Keys.EPOCHS),
         c.get(Keys.BATCH_SIZE),
         partitions,

@@ -112,7 +112,7 @@ class BarrierStepsTest {
             STEPS,
             0,
             4,
-            new LrSchedule("constant", 0.05, 0.05, 0, STEPS, STEPS, new int[0], 1),
+            new LrSchedule(Choices.LrSchedule.CONSTANT, 0.05, 0.05, 0, STEPS, STEPS, new int[0], 1),
             new Sgd.Hyper(0.9, 0, 0, false),
             new int[] {0, 1000},
             false);

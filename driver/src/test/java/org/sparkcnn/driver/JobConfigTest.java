@@ -57,6 +57,35 @@ class JobConfigTest {
   }
 
   @Test
+  void choicesAreEnumsSpeltInLowerCase() throws IOException {
+    JobConfig c =
+        JobConfig.load(
+            yaml("train:\n  aggregation: allreduce\n"),
+            List.of("data.cache_storage=memory_and_disk", "model.init=xavier"));
+    assertEquals(Choices.Aggregation.ALLREDUCE, c.get(Keys.AGGREGATION));
+    assertEquals(Choices.CacheStorage.MEMORY_AND_DISK, c.get(Keys.DATA_CACHE_STORAGE));
+    assertEquals(org.sparkcnn.engine.Init.XAVIER, c.get(Keys.MODEL_INIT));
+    assertEquals(Choices.Execution.BARRIER, c.get(Keys.EXECUTION)); // default
+    assertTrue(c.toYaml().contains("  aggregation: allreduce\n"), c.toYaml());
+    assertEquals(c.asMap(), c.with(Keys.LR, 0.5).with(Keys.LR, c.get(Keys.LR)).asMap());
+    var e =
+        assertThrows(
+            JobConfig.ConfigException.class,
+            () ->
+                JobConfig.load(
+                    yaml("train:\n  aggregation: ALLREDUCE\n"), List.of("model.init=1")));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "key 'train.aggregation': expected one of [tree, allreduce, sharded],"
+                    + " got 'ALLREDUCE'"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("key 'model.init': expected one of [he, xavier], got 1 (integer)"),
+        e.getMessage());
+  }
+
+  @Test
   void aSeedBeyondLongIsRefusedNotTruncated() throws IOException {
     var e =
         assertThrows(

@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.driver.Choices;
 import org.sparkcnn.driver.Keys;
 import org.sparkcnn.driver.TestSpark;
 
@@ -59,7 +60,7 @@ class CnnClassifierParamsTest {
     assertEquals(32, c.getOrDefault(c.batchSize()));
     assertEquals("pixels", c.getFeaturesCol());
     assertArrayEquals(new String[] {"optim.lr_schedule=cosine"}, c.getOrDefault(c.config()));
-    assertEquals("cosine", c.jobConfig().get(Keys.LR_SCHEDULE));
+    assertEquals(Choices.LrSchedule.COSINE, c.jobConfig().get(Keys.LR_SCHEDULE));
     assertEquals(2, c.jobConfig().get(Keys.EPOCHS));
     var e = assertThrows(IllegalArgumentException.class, () -> c.set("train.epoch", "3"));
     assertTrue(e.getMessage().contains("did you mean 'train.epochs'"), e.getMessage());

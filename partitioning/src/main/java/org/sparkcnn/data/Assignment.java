@@ -26,18 +26,7 @@ public final class Assignment implements Serializable {
   /** How the line of samples is ordered before it is dealt (data.partitioning). */
   public enum Mode {
     BALANCED,
-    STRATIFIED;
-
-    /** The mode of a data.partitioning value. */
-    public static Mode parse(String name) {
-      for (Mode m : values()) {
-        if (m.name().equalsIgnoreCase(name)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown partitioning '" + name + "'; expected balanced or stratified");
-    }
+    STRATIFIED
   }
 
   private final long[] ids; // [n], increasing

@@ -137,8 +137,6 @@ class AssignmentTest {
             IllegalArgumentException.class,
             () -> new Assignment.Members(new long[] {1, 1}, new int[] {0, 0}));
     assertTrue(dup.getMessage().contains("unique and increasing, got 1 then 1"), dup.getMessage());
-    var mode = assertThrows(IllegalArgumentException.class, () -> Assignment.Mode.parse("random"));
-    assertTrue(mode.getMessage().contains("expected balanced or stratified"), mode.getMessage());
   }
 
   /** The arranged blocks of a split whose rows came in the given order. */

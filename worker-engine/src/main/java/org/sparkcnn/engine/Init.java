@@ -27,14 +27,4 @@ public enum Init {
       }
     }
   }
-
-  public static Init parse(String name) {
-    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-      case "he", "kaiming" -> HE;
-      case "xavier", "glorot" -> XAVIER;
-      default ->
-          throw new IllegalArgumentException(
-              "unknown initialisation '" + name + "': expected he or xavier");
-    };
-  }
 }
