@@ -15,22 +15,18 @@
  * The data is loaded, checked and laid out by DataLayout; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
  * On a terminal each epoch shows a progress bar (TrainingProgress), elsewhere a line every tenth.
- * After each epoch the test set is evaluated distributedly, one line goes to metrics.jsonl, the
- * run's charts are redrawn (TrainingCharts), model.scnn is replaced atomically and a checkpoint is
- * written; one is also written every train.checkpoint_every_steps steps. A trainer given a
+ * After each epoch EpochEnd evaluates the test set distributedly, appends a line to metrics.jsonl,
+ * redraws the run's charts, replaces model.scnn atomically and writes a checkpoint; one is also
+ * written every train.checkpoint_every_steps steps. A trainer given a
  * checkpoint continues from it exactly: the same steps follow as in a run that never stopped.
  */
 package org.sparkcnn.driver;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Sgd;
@@ -42,7 +38,7 @@ public final class Trainer {
 
   private final TrainingPlan plan;
   private final RunFolder run;
-  private final Checkpoints checkpoints;
+  private final EpochEnd end;
   private final Checkpoint from; // null for a run from scratch
   private LrSchedule schedule; // set by run(), once the steps per epoch are known
 
@@ -54,7 +50,7 @@ public final class Trainer {
   public Trainer(TrainingPlan plan, RunFolder run, Checkpoint from) {
     this.plan = plan;
     this.run = run;
-    this.checkpoints = Checkpoints.of(plan.config(), run.dir());
+    this.end = new EpochEnd(plan, run);
     this.from = from;
   }
 
@@ -160,7 +156,7 @@ public final class Trainer {
             barrier.publish(p.step, steps, p.v);
           }
           if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
-            save(p, data, steps);
+            end.save(p, data, steps);
           }
           if (bar != null) {
             bar.update(p.step, p.meter);
@@ -176,7 +172,7 @@ public final class Trainer {
           }
         }
       }
-      last = endEpoch(jsc, data, p, steps, (System.nanoTime() - e0) / 1e9, runId);
+      last = end.finish(jsc, data, p, steps, (System.nanoTime() - e0) / 1e9, runId, schedule);
     }
     data.train().unpersist(false);
     data.test().unpersist(false);
@@ -287,7 +283,7 @@ public final class Trainer {
       return barrier.next();
     } catch (BarrierSteps.StageLostException e) {
       throw new BarrierSteps.StageLostException(
-          e.getMessage() + "; " + lastCheckpoint("start again", ""));
+          e.getMessage() + "; " + end.lastCheckpoint("start again", ""));
     }
   }
 
@@ -363,158 +359,7 @@ public final class Trainer {
     throw new NonFiniteException(
         where
             + "; the weights were not changed; "
-            + lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
-  }
-
-  private Result endEpoch(
-      JavaSparkContext jsc,
-      TrainingData data,
-      Progress p,
-      int steps,
-      double trainSeconds,
-      String runId)
-      throws IOException {
-    var arch = plan.architecture();
-    double testLoss = Double.NaN;
-    double testAccuracy = Double.NaN;
-    if (data.testSamples() > 0) {
-      jsc.setJobGroup("sparkcnn-eval", "epoch " + p.epoch + " evaluation", false);
-      JobStep.Published w = JobStep.Published.of(jsc, p.v);
-      StepResult t =
-          OrderedReduce.sum(
-              data.test()
-                  .mapPartitions(
-                      new Evaluation(
-                          runId,
-                          arch,
-                          w.params(),
-                          w.buffers(),
-                          data.norm(),
-                          plan.augment().eval(),
-                          data.decoder(),
-                          plan.loss(),
-                          plan.evalBatch(data.batches().localBatch(0)))));
-      w.destroy();
-      testLoss = t.lossSum() / t.count();
-      testAccuracy = (double) t.correct() / t.count();
-    }
-    EpochMeter m = p.meter;
-    double wall = p.wall();
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("epoch", p.epoch);
-    line.put("step", p.globalStep);
-    line.put("train_loss", m.lossSum / m.seen);
-    line.put("train_accuracy", (double) m.correct / m.seen);
-    if (data.testSamples() > 0) { // a run without a test split (Spark ML, no validation rows)
-      line.put("test_loss", testLoss);
-      line.put("test_accuracy", testAccuracy);
-    }
-    line.put("images_per_sec", m.timedImages() / trainSeconds);
-    line.put("step_ms", m.stepMs());
-    line.put("compute_ms", m.computeMs());
-    line.put("sync_ms_p50", m.syncMs(0.5));
-    line.put("sync_ms_p90", m.syncMs(0.9));
-    line.put("skipped_steps", m.skipped);
-    line.put("skipped_images", data.skippedTrain());
-    line.put("skipped_test_images", data.skippedTest());
-    line.put("lr", schedule.at(Math.max(0, p.globalStep - 1)));
-    line.put("wall_s", wall);
-    HeapPeaks.put(line, jsc, data.train());
-    run.appendMetrics(line);
-    log(
-        "epoch %d: train_loss=%.4f train_accuracy=%.4f%s images_per_sec=%.0f step_ms=%.1f"
-            + " compute_ms=%.1f sync_ms_p50=%.1f sync_ms_p90=%.1f wall_s=%.1f",
-        p.epoch,
-        m.lossSum / m.seen,
-        (double) m.correct / m.seen,
-        data.testSamples() == 0
-            ? ""
-            : String.format(" test_loss=%.4f test_accuracy=%.4f", testLoss, testAccuracy),
-        m.timedImages() / trainSeconds,
-        m.stepMs(),
-        m.computeMs(),
-        m.syncMs(0.5),
-        m.syncMs(0.9),
-        wall);
-    TrainingCharts.afterEpoch(run.dir());
-    ModelFile.Contents model =
-        new ModelFile.Contents(
-            arch,
-            p.v.params.clone(),
-            p.v.buffers.clone(),
-            meta(data.norm(), p.epoch, testAccuracy));
-    run.saveModel(model);
-    save(p, data, steps);
-    return new Result(testAccuracy, testLoss, p.epoch, wall, model);
-  }
-
-  /** Names the newest checkpoint and how to continue from it, or what to do without one. */
-  private String lastCheckpoint(String withoutOne, String resumeWith) throws IOException {
-    List<org.apache.hadoop.fs.Path> kept = checkpoints.list();
-    return kept.isEmpty()
-        ? "no checkpoint was written yet, " + withoutOne
-        : "the last good checkpoint is "
-            + kept.get(0)
-            + " (continue from it with --resume "
-            + run.dir()
-            + resumeWith
-            + ")";
-  }
-
-  /** Writes the checkpoint of the current step, unless the weights are not finite. */
-  private void save(Progress p, TrainingData data, int steps) throws IOException {
-    for (float x : p.v.params) {
-      if (!Float.isFinite(x)) {
-        warn(
-            "epoch %d step %d: the weights are not finite, no checkpoint written", p.epoch, p.step);
-        return;
-      }
-    }
-    EpochMeter m = p.meter;
-    var state =
-        new Checkpoint.State(
-            p.epoch,
-            p.step,
-            steps,
-            p.globalStep,
-            p.sgd.steps(),
-            plan.seed(),
-            data.batches().partitions(),
-            m.lossSum,
-            m.correct,
-            m.seen,
-            m.skipped,
-            p.wall());
-    float[] momentum = p.sgd.momentumBuffer() == null ? new float[0] : p.sgd.momentumBuffer();
-    checkpoints.save(
-        new Checkpoint(
-            plan.architecture(),
-            plan.config().toYaml(),
-            state,
-            p.v.params,
-            p.v.buffers,
-            momentum,
-            data.norm().mean(),
-            data.norm().std()));
-  }
-
-  private Map<String, Object> meta(Normalizer norm, int epoch, double testAccuracy) {
-    Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("model", plan.config().get(Keys.MODEL_NAME));
-    meta.put("data_source", plan.config().get(Keys.DATA_SOURCE));
-    meta.put("classes", plan.source().classes());
-    Inference.describe(
-        meta,
-        plan.source().shape(),
-        plan.config().get(Keys.DATA_AUGMENT),
-        plan.config().get(Keys.DATA_EVAL_TRANSFORM),
-        norm,
-        plan.source().classNames());
-    meta.put("epoch", epoch);
-    if (Double.isFinite(testAccuracy)) {
-      meta.put("test_accuracy", testAccuracy);
-    }
-    return meta;
+            + end.lastCheckpoint("lower optim.lr", " and a lower --set optim.lr=..."));
   }
 
   /** Stops a run whose loss or gradient became NaN or infinite. */
