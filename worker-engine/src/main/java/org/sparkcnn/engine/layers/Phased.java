@@ -2,14 +2,14 @@
  * The implicit path of a strided 2D convolution (stride s in both directions, no dilation): the
  * batch cut into its s x s phases (PhaseGrid), over which every tap (ki, kj) = (s u + a, s v + b)
  * is a shifted run of phase (a, b), so the GEMMs read the images where they lie as on the
- * stride-1 path (Convolution.Implicit), with no lowering and no col2im:
+ * stride-1 path (Implicit), with no lowering and no col2im:
  *   forward: y = W x taps of the phases, on the wide grid [Ho, Wh], cropped;
  *   dW:      dY on the same wide grid (zeros past Wo) times the same taps, or the tap
  *            products of dY^T (TapProducts) where the output channels fill its tiles;
  *   dx:      for each phase (a, b), the stride-1 correlation of dy padded by (umax, vmax) with
  *            that phase's taps flipped: dP_ab[c, i, j] = sum W[o, c, s u + a, s v + b] *
  *            dy[o, i - u, j - v]; gather puts the phases back in image order.
- * Each runs on a chunk of samples (Convolution.GridPath), in Convolution's two per-thread scratch
+ * Each runs on a chunk of samples (GridPath), in Convolution's two per-thread scratch
  * slots.
  */
 package org.sparkcnn.engine.layers;
@@ -32,7 +32,7 @@ record Phased(
     int[][] dyTaps,
     float[][] phaseW,
     boolean[] present)
-    implements Convolution.GridPath {
+    implements GridPath {
 
   /** The phased path for g, or null where it does not apply (stride 1, dilation, 1D-only). */
   static Phased of(ConvGeometry g, int cout, int groups) {
@@ -96,11 +96,11 @@ record Phased(
 
   @Override
   public void forward(float[] p, int pOff, float[] x, int s0, int n, float[] y) {
-    float[] xs = Convolution.grid(0, in.length(n));
+    float[] xs = Grids.grid(0, in.length(n));
     in.split(x, s0, n, present, xs);
     int wide = g.ho() * in.wh();
     boolean cropped = in.wh() != g.wo();
-    float[] yw = cropped ? Convolution.grid(1, n * cout * wide) : y;
+    float[] yw = cropped ? Grids.grid(1, n * cout * wide) : y;
     int yOff = cropped ? 0 : s0 * cout * wide;
     int cinG = g.c() / groups;
     int coutG = cout / groups;
@@ -169,14 +169,14 @@ record Phased(
       float[] dw,
       int dwOff,
       float[] dx) {
-    float[] xs = Convolution.grid(0, in.length(n));
+    float[] xs = Grids.grid(0, in.length(n));
     in.split(x, s0, n, present, xs);
     int cinG = g.c() / groups;
     int coutG = cout / groups;
     int kdimG = inTaps.length;
     int phases = in.s() * in.s();
     if (transposedGrad()) {
-      Convolution.tapGrad(
+      Grids.tapGrad(
           xs,
           0,
           cinG * phases * in.plane(),
@@ -189,7 +189,7 @@ record Phased(
           dw,
           dwOff);
     } else {
-      float[] dyw = Convolution.padded(dyWide, dy, s0, n, 1);
+      float[] dyw = Grids.padded(dyWide, dy, s0, n, 1);
       int wide = g.ho() * in.wh();
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiplyTransposed(
@@ -197,11 +197,7 @@ record Phased(
             kdimG,
             n * wide,
             Operand.batched(
-                dyw,
-                Convolution.start(dyWide, s0) + gr * coutG * wide,
-                wide,
-                wide,
-                dyWide.sampleSize()),
+                dyw, Grids.start(dyWide, s0) + gr * coutG * wide, wide, wide, dyWide.sampleSize()),
             Operand.shifted(xs, gr * cinG * phases * in.plane(), inTaps, wide, in.sampleSize()),
             dw,
             dwOff + gr * coutG * kdimG,
@@ -213,10 +209,10 @@ record Phased(
       return;
     }
     // dx: x's phases in slot 0 and dy's wide grid in slot 1 are free again
-    float[] dyp = Convolution.padded(dyPad, dy, s0, n, 0);
-    int dypOff = Convolution.start(dyPad, s0);
+    float[] dyp = Grids.padded(dyPad, dy, s0, n, 0);
+    int dypOff = Grids.start(dyPad, s0);
     int wideX = in.hh() * dyPad.wp(); // each phase's output, rows of dy's padded width
-    float[] dxw = Convolution.grid(1, n * g.c() * phases * wideX);
+    float[] dxw = Grids.grid(1, n * g.c() * phases * wideX);
     for (int ab = 0; ab < phases; ab++) {
       int[] taps = dyTaps[ab];
       if (taps.length == 0) {

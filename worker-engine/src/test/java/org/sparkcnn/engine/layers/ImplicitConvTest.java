@@ -1,5 +1,5 @@
 /*
- * The grid paths of convolutions (Convolution.Implicit on PaddedGrid for stride 1, Phased on
+ * The grid paths of convolutions (Implicit on PaddedGrid for stride 1, Phased on
  * PhaseGrid for strides) beyond what the reference comparison shows: which layers take them, that
  * the thread count changes no bit of forward, dx or dW (in one chunk or in several), that chunks
  * change no bit of forward and dx (only dW's order of sums), and that the per-thread grids,
@@ -153,7 +153,7 @@ class ImplicitConvTest {
     Shape in = Shape.of(2, 7, 9);
     float[][] clean = run(spec, in, 3, 1);
     for (int slot = 0; slot < 3; slot++) {
-      Arrays.fill(Convolution.grid(slot, 1 << 16), Float.NaN);
+      Arrays.fill(Grids.grid(slot, 1 << 16), Float.NaN);
     }
     float[][] again = run(spec, in, 3, 1);
     for (int i = 0; i < clean.length; i++) {
