@@ -42,7 +42,7 @@ class JpegDecodeTest {
 
   /** The raw path's pixels equal read's, whole and in a window; the header's size is right. */
   private static void samePixels(byte[] file, String name) throws IOException {
-    EncodedAugmenter.Jpeg jpeg = EncodedAugmenter.Jpeg.of(file);
+    Jpeg jpeg = Jpeg.of(file);
     assertNotNull(jpeg, name);
     assertEquals("JPEG", reader(file).getFormatName(), name);
     BufferedImage img = reader(file).read(0);
@@ -91,7 +91,7 @@ class JpegDecodeTest {
   void colourAndGreyFilesWrittenHereDecodeToReadsPixels() throws IOException {
     samePixels(written(BufferedImage.TYPE_INT_RGB), "colour");
     byte[] grey = written(BufferedImage.TYPE_BYTE_GRAY);
-    assertEquals(1, EncodedAugmenter.Jpeg.of(grey).components());
+    assertEquals(1, Jpeg.of(grey).components());
     samePixels(grey, "grey");
   }
 
@@ -105,7 +105,7 @@ class JpegDecodeTest {
     int raw = 0;
     for (Path f : files) {
       byte[] file = Files.readAllBytes(f);
-      if (EncodedAugmenter.Jpeg.of(file) != null) {
+      if (Jpeg.of(file) != null) {
         raw++;
         if (!hasIccProfile(file)) {
           samePixels(file, f.toString());
@@ -152,12 +152,11 @@ class JpegDecodeTest {
 
   @Test
   void filesItDoesNotKnowAreLeftToTheReader() throws IOException {
-    assertNull(EncodedAugmenter.Jpeg.of(new byte[] {1, 2, 3, 4, 5}));
+    assertNull(Jpeg.of(new byte[] {1, 2, 3, 4, 5}));
     byte[] noJfif = written(BufferedImage.TYPE_INT_RGB).clone();
     noJfif[6] = 'X'; // the JFIF marker's name: libjpeg would have to guess the colour space
-    assertNull(EncodedAugmenter.Jpeg.of(noJfif));
+    assertNull(Jpeg.of(noJfif));
     assertNull(
-        EncodedAugmenter.Jpeg.of(
-            new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0x7F, 0x00}));
+        Jpeg.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0x7F, 0x00}));
   }
 }

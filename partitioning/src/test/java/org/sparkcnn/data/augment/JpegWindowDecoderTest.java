@@ -51,7 +51,7 @@ class JpegWindowDecoderTest {
 
   /** dst = the reference: the window {y0, x0, h, w} of ImageIO's raw raster, into RGB. */
   static Image reference(byte[] file, int[] window) throws IOException {
-    EncodedAugmenter.Jpeg jpeg = EncodedAugmenter.Jpeg.of(file);
+    Jpeg jpeg = Jpeg.of(file);
     ImageReader r = ImageIO.getImageReadersByFormatName("jpeg").next();
     try {
       r.setInput(new MemoryCacheImageInputStream(new ByteArrayInputStream(file)), true, true);
@@ -100,7 +100,7 @@ class JpegWindowDecoderTest {
    */
   static boolean sameAsReference(JpegWindowDecoder d, byte[] file, String name, long seed)
       throws IOException {
-    EncodedAugmenter.Jpeg jpeg = EncodedAugmenter.Jpeg.of(file);
+    Jpeg jpeg = Jpeg.of(file);
     assertNotNull(jpeg, name);
     Image got = new Image();
     if (!d.decode(file, jpeg.components(), new int[] {0, 0, jpeg.height(), jpeg.width()}, got)) {
@@ -220,7 +220,7 @@ class JpegWindowDecoderTest {
       BufferedImage grey = picture(size[0], size[1], BufferedImage.TYPE_BYTE_GRAY, 5);
       for (int[][] sampling : new int[][][] {null, {{2, 2}}}) {
         byte[] file = written(grey, sampling, 0, 0.9f, false);
-        assertEquals(1, EncodedAugmenter.Jpeg.of(file).components());
+        assertEquals(1, Jpeg.of(file).components());
         assertTrue(sameAsReference(d, file, "grey " + Arrays.toString(size), 3), "grey");
       }
       for (int restart : new int[] {1, 2, 5}) {
@@ -303,7 +303,7 @@ class JpegWindowDecoderTest {
         case 1 -> file[at] ^= (byte) (1 << r.nextInt(8));
         default -> file = Arrays.copyOf(file, at);
       }
-      EncodedAugmenter.Jpeg jpeg = EncodedAugmenter.Jpeg.of(file);
+      Jpeg jpeg = Jpeg.of(file);
       if (jpeg == null) {
         continue;
       }
@@ -342,7 +342,7 @@ class JpegWindowDecoderTest {
     List<String> declined = new ArrayList<>();
     for (Path f : files) {
       byte[] file = Files.readAllBytes(f);
-      if (EncodedAugmenter.Jpeg.of(file) != null) {
+      if (Jpeg.of(file) != null) {
         raw++;
         if (sameAsReference(d, file, f.toString(), f.hashCode())) {
           handled++;

@@ -38,7 +38,7 @@ class JpegWindowFuzzTest {
 
   @FuzzTest(maxDuration = FUZZ_TIME)
   void jpegWindow(byte[] data) throws IOException {
-    EncodedAugmenter.Jpeg jpeg = data.length > MAX_INPUT ? null : EncodedAugmenter.Jpeg.of(data);
+    Jpeg jpeg = data.length > MAX_INPUT ? null : Jpeg.of(data);
     if (jpeg == null) {
       return; // not a JPEG the decoder is given
     }
