@@ -22,20 +22,20 @@ package org.sparkcnn.driver;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManager;
 import org.apache.spark.storage.BlockResult;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 final class GradientBlocks {
-  private static final Logger LOG = Logger.getLogger(GradientBlocks.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(GradientBlocks.class);
 
   /** Gradients of at least this many floats (4 MiB) travel as blocks. */
   static final int MIN_FLOATS = 1 << 20;
@@ -77,11 +77,9 @@ final class GradientBlocks {
     boolean stored =
         bm.putSingle(BlockId.apply(name), r.gradSum, StorageLevel.MEMORY_AND_DISK(), true, FLOATS);
     if (!stored) {
-      LOG.warning(
-          () ->
-              "the block manager did not take the gradient block "
-                  + name
-                  + "; it goes back in the task result");
+      LOG.warn(
+          "the block manager did not take the gradient block {}; it goes back in the task result",
+          name);
       return r;
     }
     r.gradSum = null;
@@ -110,12 +108,12 @@ final class GradientBlocks {
         }
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cannot read the gradient block " + r.gradBlock, e);
+      LOG.warn("cannot read the gradient block {}", r.gradBlock, e);
     }
     try {
       bm.master().removeBlock(id);
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "cannot remove the gradient block " + r.gradBlock, e);
+      LOG.debug("cannot remove the gradient block {}", r.gradBlock, e);
     }
     if (grads == null) {
       return null;

@@ -21,11 +21,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -33,7 +34,7 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 final class OrderedReduce {
-  private static final Logger LOG = Logger.getLogger(OrderedReduce.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(OrderedReduce.class);
 
   /** Recomputations of a partition whose gradient block keeps being lost, before giving up. */
   static final int LOST_RETRIES = 3;
@@ -87,7 +88,7 @@ final class OrderedReduce {
                   + LOST_RETRIES
                   + " times in a row (its executor died after its task each time)");
         }
-        LOG.warning(
+        LOG.warn(
             "the gradient block of partition "
                 + i
                 + " was lost with its executor;"

@@ -9,6 +9,8 @@
  */
 package org.sparkcnn.engine.kernels;
 
+import org.slf4j.LoggerFactory;
+
 public final class Gemm {
   /** The implementations of sgemm; the one in use is IMPL. */
   public enum Impl {
@@ -162,10 +164,8 @@ public final class Gemm {
         // no jdk.incubator.vector at run time: keep the scalar path
       }
     }
-    System.getLogger("org.sparkcnn.engine")
-        .log(
-            System.Logger.Level.INFO,
-            "sparkcnn SGEMM: " + impl.name().toLowerCase(java.util.Locale.ROOT) + " (" + why + ")");
+    LoggerFactory.getLogger(Gemm.class)
+        .info("sparkcnn SGEMM: {} ({})", impl.name().toLowerCase(java.util.Locale.ROOT), why);
     return impl;
   }
 
