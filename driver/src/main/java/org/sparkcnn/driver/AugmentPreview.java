@@ -101,12 +101,12 @@ final class AugmentPreview implements Callable<Integer> {
       }
       plan = TrainingPlan.from(c);
     } catch (JobConfig.ConfigException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     Block block = firstSamples(plan);
     if (block.size() == 0) {
-      System.err.println("sparkcnn: the training set of " + config + " is empty");
+      Reporter.error("the training set of " + config + " is empty");
       return Main.EXIT_BAD_INPUT;
     }
     Pipeline pipeline = plan.augment().train().withoutNormalize();
@@ -115,7 +115,7 @@ final class AugmentPreview implements Callable<Integer> {
     if (!ImageIO.write(grid, "png", out.toFile())) {
       throw new IOException("no PNG writer in this Java runtime");
     }
-    System.out.println(
+    Reporter.out(
         "wrote "
             + out
             + ": "

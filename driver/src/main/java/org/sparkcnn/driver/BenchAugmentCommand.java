@@ -82,14 +82,14 @@ final class BenchAugmentCommand implements Callable<Integer> {
       }
     }
     if (problem != null) {
-      System.err.println("sparkcnn: " + problem);
+      Reporter.error(problem);
       return Main.EXIT_BAD_INPUT;
     }
     try {
-      AugmentBench.run(pipelines, threads, seconds, files, System.out);
+      AugmentBench.run(pipelines, threads, seconds, files, Reporter.stream());
       return 0;
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return 1;
     }
   }

@@ -44,19 +44,18 @@ final class BenchCommand implements Callable<Integer> {
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     List<String> unknown = workloads.stream().filter(w -> !Bench.WORKLOADS.contains(w)).toList();
     if (t < 1 || !(seconds > 0) || !unknown.isEmpty()) {
-      System.err.println(
-          "sparkcnn: "
-              + (t < 1
-                  ? "--threads must be >= 1, got " + t
-                  : !(seconds > 0)
-                      ? "--seconds must be > 0, got " + seconds
-                      : "unknown workload "
-                          + unknown.get(0)
-                          + "; known: "
-                          + String.join(", ", Bench.WORKLOADS)));
+      Reporter.error(
+          t < 1
+              ? "--threads must be >= 1, got " + t
+              : !(seconds > 0)
+                  ? "--seconds must be > 0, got " + seconds
+                  : "unknown workload "
+                      + unknown.get(0)
+                      + "; known: "
+                      + String.join(", ", Bench.WORKLOADS));
       return Main.EXIT_BAD_INPUT;
     }
-    Bench.run(workloads, t, seconds, System.out);
+    Bench.run(workloads, t, seconds, Reporter.stream());
     return 0;
   }
 }

@@ -29,7 +29,7 @@ final class ConformanceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!java.nio.file.Files.isDirectory(dir)) {
-      System.err.println("sparkcnn: " + dir + " is not a folder of reference cases");
+      Reporter.error(dir + " is not a folder of reference cases");
       return Main.EXIT_BAD_INPUT;
     }
     int passed = 0;
@@ -43,7 +43,7 @@ final class ConformanceCommand implements Callable<Integer> {
         passed++;
       } else {
         failed++;
-        System.out.println(
+        Reporter.out(
             String.format(
                 Locale.ROOT,
                 "FAIL %s %s max_rel_error=%.3g %s",
@@ -53,7 +53,7 @@ final class ConformanceCommand implements Callable<Integer> {
                 o.problem()));
       }
     }
-    System.out.println(passed + " passed, " + failed + " failed");
+    Reporter.out(passed + " passed, " + failed + " failed");
     return failed == 0 ? 0 : 1;
   }
 }

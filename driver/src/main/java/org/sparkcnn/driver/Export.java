@@ -49,10 +49,10 @@ final class Export implements Callable<Integer> {
   public Integer call() {
     try {
       write(model, out);
-      System.out.println("wrote " + out);
+      Reporter.out("wrote " + out);
       return 0;
     } catch (IOException | IllegalArgumentException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
   }

@@ -63,7 +63,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    new CommandLine(this).usage(Reporter.stream());
   }
 
   /** The folder deploy/sparkcnn runs from (for the default config). */

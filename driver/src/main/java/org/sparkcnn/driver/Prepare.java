@@ -107,7 +107,7 @@ final class Prepare implements Callable<Integer> {
         throw new IllegalArgumentException("data: " + e.getMessage(), e);
       }
     } catch (JobConfig.ConfigException | IllegalArgumentException | UncheckedIOException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark =
@@ -115,7 +115,7 @@ final class Prepare implements Callable<Integer> {
     try {
       int n = shards > 0 ? shards : spark.sparkContext().defaultParallelism();
       ParquetMeta meta = ParquetShards.write(spark, source, origin(c, f), out, n, f);
-      System.out.println(
+      Reporter.out(
           "wrote "
               + out
               + ": "
@@ -130,7 +130,7 @@ final class Prepare implements Callable<Integer> {
               + count(meta, Split.TRAIN)
               + ", test "
               + count(meta, Split.TEST));
-      System.out.println("train from it with --set data.source=parquet --data-dir " + out);
+      Reporter.out("train from it with --set data.source=parquet --data-dir " + out);
       return 0;
     } finally {
       spark.stop();

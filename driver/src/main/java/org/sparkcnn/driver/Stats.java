@@ -57,21 +57,21 @@ final class Stats implements Callable<Integer> {
       source = TrainingPlan.source(c);
       source.check();
     } catch (JobConfig.ConfigException | IllegalArgumentException | UncheckedIOException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark = Sessions.builder(c.get(Keys.MASTER), "sparkcnn stats").getOrCreate();
     try {
       ChannelStats.Result r = compute(spark, source);
-      System.out.println(
+      Reporter.out(
           String.format(
               Locale.ROOT,
               "%s train: %d samples of %s",
               c.get(Keys.DATA_SOURCE),
               r.samples(),
               source.shape()));
-      System.out.println("mean " + floats(r.normalizer().mean()));
-      System.out.println("std  " + floats(r.normalizer().std()));
+      Reporter.out("mean " + floats(r.normalizer().mean()));
+      Reporter.out("std  " + floats(r.normalizer().std()));
       return 0;
     } finally {
       spark.stop();

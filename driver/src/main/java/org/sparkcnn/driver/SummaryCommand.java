@@ -84,15 +84,15 @@ final class SummaryCommand implements Callable<Integer> {
       if (n < 1) {
         throw new IllegalArgumentException("--batch must be >= 1, got " + n);
       }
-      System.out.println("input " + arch.input());
-      arch.summary().forEach(System.out::println);
-      Footprint.of(arch, n, c.get(Keys.MOMENTUM) > 0).lines().forEach(System.out::println);
+      Reporter.out("input " + arch.input());
+      arch.summary().forEach(Reporter::out);
+      Footprint.of(arch, n, c.get(Keys.MOMENTUM) > 0).lines().forEach(Reporter::out);
       return 0;
     } catch (IllegalArgumentException
         | ClassCastException
         | java.io.IOException
         | JobConfig.ConfigException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
   }

@@ -350,13 +350,13 @@ final class SyncBench {
                           ? "--partitions expects an integer >= 1, got " + partitions
                           : null;
       if (bad != null) {
-        System.err.println("sparkcnn: " + bad);
+        Reporter.error(bad);
         return Main.EXIT_BAD_INPUT;
       }
       SparkSession spark = Sessions.builder(master, "sparkcnn-bench-sync").getOrCreate();
       try {
         int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-        run(spark, sizes, aggregations, p, steps, System.out);
+        run(spark, sizes, aggregations, p, steps, Reporter.stream());
         return 0;
       } finally {
         spark.stop();

@@ -110,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
       MemoryProbe.watchHeap(); // the driver's heap peaks of metrics.jsonl (HeapPeaks)
       trainer = new Trainer(plan, run, from); // opens the checkpoint folder
     } catch (JobConfig.ConfigException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark =
@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
             .getOrCreate();
     try {
       Trainer.Result r = trainer.run(spark);
-      System.out.println(
+      Reporter.out(
           String.format(
               Locale.ROOT,
               "final test_accuracy=%.4f epochs=%d wall_s=%.1f run_dir=%s",
@@ -128,10 +128,10 @@ final class TrainCommand implements Callable<Integer> {
               run.dir()));
       return 0;
     } catch (Trainer.NonFiniteException | BarrierSteps.StageLostException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return 1;
     } catch (JobConfig.ConfigException e) { // a resumed run whose data changed
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     } finally {
       spark.stop();

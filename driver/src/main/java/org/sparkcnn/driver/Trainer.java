@@ -370,12 +370,10 @@ public final class Trainer {
   }
 
   static void log(String format, Object... args) {
-    System.out.println(String.format(format, args));
-    System.out.flush();
+    Reporter.out(String.format(format, args));
   }
 
   static void warn(String format, Object... args) {
-    System.err.println("sparkcnn: warning: " + String.format(format, args));
-    System.err.flush();
+    Reporter.warn(String.format(format, args));
   }
 }

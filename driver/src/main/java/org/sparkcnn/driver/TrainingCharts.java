@@ -303,11 +303,11 @@ public final class TrainingCharts {
     public Integer call() {
       try {
         for (Path p : draw(runDir)) {
-          System.out.println(p);
+          Reporter.out(p.toString());
         }
         return 0;
       } catch (IllegalArgumentException | IOException e) {
-        System.err.println("sparkcnn: " + e.getMessage());
+        Reporter.error(e.getMessage());
         return Main.EXIT_BAD_INPUT;
       }
     }

@@ -91,7 +91,7 @@ final class TrainingProgress implements AutoCloseable {
             steps,
             stepsDone,
             imagesPerStep,
-            new ConsoleProgressBarConsumer(System.out))
+            new ConsoleProgressBarConsumer(Reporter.stream()))
         : null;
   }
 

@@ -35,6 +35,7 @@ import org.sparkcnn.driver.ClassificationReport;
 import org.sparkcnn.driver.JobConfig;
 import org.sparkcnn.driver.Keys;
 import org.sparkcnn.driver.Main;
+import org.sparkcnn.driver.Reporter;
 import org.sparkcnn.driver.Sessions;
 import org.sparkcnn.driver.TrainingPlan;
 import picocli.CommandLine.Command;
@@ -126,7 +127,7 @@ public final class Evaluate implements Callable<Integer> {
         | IllegalArgumentException
         | UncheckedIOException
         | JobConfig.ConfigException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark = Sessions.builder(sparkMaster, "sparkcnn evaluate").getOrCreate();
@@ -138,7 +139,7 @@ public final class Evaluate implements Callable<Integer> {
                 ? CommandInput.testSplit(spark, source, encoded, m)
                 : CommandInput.of(spark, input, m, true);
       } catch (IllegalArgumentException | UncheckedIOException e) {
-        System.err.println("sparkcnn: " + e.getMessage());
+        Reporter.error(e.getMessage());
         return Main.EXIT_BAD_INPUT;
       }
       Result r = evaluate(in);
@@ -147,18 +148,18 @@ public final class Evaluate implements Callable<Integer> {
               ? source.listing(Split.TEST).map(l -> (long) l.size()).orElse(r.report.samples())
               : r.report.samples() + r.skipped;
       long skipped = listed - r.report.samples();
-      System.out.print(r.report.text());
+      Reporter.print(r.report.text());
       if (skipped > 0) {
-        System.out.println(
+        Reporter.out(
             String.format(
                 Locale.ROOT, "skipped %d of %d samples that do not" + " decode", skipped, listed));
       }
       for (Path p : r.report.writeTo(out)) {
-        System.out.println("wrote " + p);
+        Reporter.out("wrote " + p);
       }
       return 0;
     } catch (IOException e) {
-      System.err.println("sparkcnn: cannot write to " + out + ": " + e.getMessage());
+      Reporter.error("cannot write to " + out + ": " + e.getMessage());
       return 1;
     } finally {
       spark.stop();

@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.data.FolderSource;
+import org.sparkcnn.driver.Reporter;
 import org.sparkcnn.engine.Shape;
 
 final class Features implements Serializable {
@@ -263,8 +264,8 @@ final class Features implements Serializable {
         || data == null
         || (c != 1 && c != 3 && c != 4)
         || data.length != (long) h * w * c) {
-      System.err.println(
-          "sparkcnn: warning: skipping "
+      Reporter.warn(
+          "skipping "
               + where
               + ": not a decoded image ("
               + h
@@ -294,7 +295,7 @@ final class Features implements Serializable {
     try {
       return FolderSource.decode(bytes, shape.h(), where);
     } catch (IllegalArgumentException e) {
-      System.err.println("sparkcnn: warning: skipping " + where + ": " + e.getMessage());
+      Reporter.warn("skipping " + where + ": " + e.getMessage());
       return null;
     }
   }

@@ -35,6 +35,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.sparkcnn.driver.Main;
+import org.sparkcnn.driver.Reporter;
 import org.sparkcnn.driver.Sessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,7 +105,7 @@ public final class Predict implements Callable<Integer> {
       m = CnnClassificationModel.fromFile(model);
       check(m);
     } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
-      System.err.println("sparkcnn: " + e.getMessage());
+      Reporter.error(e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     SparkSession spark = Sessions.builder(master, "sparkcnn predict").getOrCreate();
@@ -114,7 +115,7 @@ public final class Predict implements Callable<Integer> {
         in = CommandInput.of(spark, input, m, false);
         refuseExisting(spark, output);
       } catch (IllegalArgumentException | UncheckedIOException e) {
-        System.err.println("sparkcnn: " + e.getMessage());
+        Reporter.error(e.getMessage());
         return Main.EXIT_BAD_INPUT;
       }
       LongAccumulator written = spark.sparkContext().longAccumulator("predicted");
@@ -127,7 +128,7 @@ public final class Predict implements Callable<Integer> {
             default -> writer.format("parquet");
           })
           .save(output);
-      System.out.println(
+      Reporter.out(
           String.format(
               Locale.ROOT,
               "predicted %d images into %s (%s)%s",
@@ -139,11 +140,11 @@ public final class Predict implements Callable<Integer> {
                   : "; skipped " + skipped.value() + " files that do not decode"));
       if (preview != null) {
         int n = PredictionPreview.write(in, preview);
-        System.out.println("drew " + n + " images with their predictions into " + preview);
+        Reporter.out("drew " + n + " images with their predictions into " + preview);
       }
       return 0;
     } catch (IOException e) {
-      System.err.println("sparkcnn: cannot write " + preview + ": " + e.getMessage());
+      Reporter.error("cannot write " + preview + ": " + e.getMessage());
       return 1;
     } finally {
       spark.stop();
