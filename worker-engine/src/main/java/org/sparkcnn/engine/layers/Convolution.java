@@ -49,9 +49,9 @@ final class Convolution extends Layer {
 
   /**
    * Bytes of grids one chunk of samples may fill on a thread, for convolutions bound from now on:
-   * three quarters of a core's L2 (of 1 MiB on the development machine, where 768 KiB beat 1 MiB in
-   * 6 of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the rest
-   * left to the weights and dW; tests make chunks of a few samples.
+   * three quarters of a core's L2 (of 1 MiB on the benchmark machine, where 768 KiB beat 1 MiB in 6
+   * of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the rest left
+   * to the weights and dW; tests make chunks of a few samples.
    */
   static volatile long chunkBytes = Long.getLong("sparkcnn.chunkBytes", 768L << 10);
 
