@@ -6,7 +6,7 @@
  * job per step): broadcast the weights, every partition reads them and returns a copy, the
  * aggregation adds the P gradients. Then, in every mode, the driver averages them, checks them
  * for finiteness and applies SGD with momentum. Beside it, in the same
- * session, an empty Spark job over the same partitions: the floor any step pays. Prints one row
+ * SparkSession, an empty Spark job over the same partitions: the floor any step pays. Prints one row
  * per (vector size, aggregation) with the median and 90th percentile (nearest rank) of the step
  * time, and its ratio to the empty job's median, then the row's memory (MemoryProbe: the driver
  * JVM's peak heap in use, and what all its threads allocated per step, warm-up included; in
