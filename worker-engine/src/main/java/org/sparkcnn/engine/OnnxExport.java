@@ -13,19 +13,21 @@
  * Concat on the channels; dropout is the identity at inference and is left out. Weights are
  * initializers named after the layer (conv1.weight, bn1.running_mean), in the layouts of DESIGN.md
  * contract 4, which are ONNX's. The model's metadata (normalisation, class names, input shape) goes
- * into metadata_props as strings.
+ * into metadata_props as strings. OnnxGraph keeps the graph being written, OnnxPools writes the
+ * pooling layers.
  */
 package org.sparkcnn.engine;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
-import ai.onnx.proto.OnnxMl.GraphProto;
+import static org.sparkcnn.engine.OnnxGraph.integer;
+import static org.sparkcnn.engine.OnnxGraph.ints;
+import static org.sparkcnn.engine.OnnxGraph.perAxis;
+import static org.sparkcnn.engine.OnnxGraph.real;
+import static org.sparkcnn.engine.OnnxGraph.string;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
-import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +48,6 @@ import org.sparkcnn.engine.layers.LeakyReLU;
 import org.sparkcnn.engine.layers.Linear;
 import org.sparkcnn.engine.layers.LocalResponseNorm;
 import org.sparkcnn.engine.layers.MaxPool2d;
-import org.sparkcnn.engine.layers.PerAxis;
 import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.Residual;
@@ -64,10 +65,10 @@ public final class OnnxExport {
   private static final Map<String, String> PAD_MODES =
       Map.of("reflect", "reflect", "replicate", "edge", "circular", "wrap");
 
-  private final GraphProto.Builder g = GraphProto.newBuilder().setName("sparkcnn");
+  private final OnnxGraph graph = new OnnxGraph();
+  private final OnnxPools pools = new OnnxPools(graph);
   private final Map<String, List<ModelTensors.Tensor>> tensors = new java.util.HashMap<>();
   private final Vectors v;
-  private int values;
   private int opset = OPSET;
 
   private OnnxExport(Architecture arch, Vectors v) {
@@ -81,41 +82,26 @@ public final class OnnxExport {
   public static ModelProto model(Architecture arch, Vectors v, Map<String, String> meta) {
     OnnxExport e = new OnnxExport(arch, v);
     String out = e.chain(arch.layers(), arch.input(), "input");
-    e.g.addInput(value("input", arch.input()));
+    e.graph.g.addInput(OnnxGraph.value("input", arch.input()));
     if (!out.equals("output")) {
-      e.g.addNode(
+      e.graph.g.addNode(
           NodeProto.newBuilder()
               .setOpType("Identity")
               .setName("output")
               .addInput(out)
               .addOutput("output"));
     }
-    e.g.addOutput(value("output", arch.output()));
+    e.graph.g.addOutput(OnnxGraph.value("output", arch.output()));
     ModelProto.Builder m =
         ModelProto.newBuilder()
             .setIrVersion(e.opset < WRAP_OPSET ? 7 : 9)
             .setProducerName("sparkcnn")
-            .setGraph(e.g)
+            .setGraph(e.graph.g)
             .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(e.opset));
     meta.forEach(
         (k, val) ->
             m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
     return m.build();
-  }
-
-  private static ValueInfoProto value(String name, Shape s) {
-    TensorShapeProto.Builder shape =
-        TensorShapeProto.newBuilder()
-            .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
-    for (int i = 0; i < s.rank(); i++) {
-      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(s.dim(i)));
-    }
-    return ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(
-            TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)))
-        .build();
   }
 
   /** Nodes for specs applied to the value x of shape in; returns the last value's name. */
@@ -143,7 +129,7 @@ public final class OnnxExport {
         x = pad(n, x, pads, c.paddingMode());
         pads = new long[2 * r];
       }
-      return node(
+      return graph.node(
           "Conv",
           n,
           withWeights(n, x),
@@ -154,7 +140,7 @@ public final class OnnxExport {
           integer("group", c.groups()));
     }
     if (s instanceof ConvTranspose2d.Spec c) {
-      return node(
+      return graph.node(
           "ConvTranspose",
           n,
           withWeights(n, x),
@@ -172,61 +158,28 @@ public final class OnnxExport {
     }
     if (s instanceof Linear.Spec) {
       String flat =
-          in.rank() == 1 ? x : node("Flatten", n + ".flatten", List.of(x), integer("axis", 1));
-      return node("Gemm", n, withWeights(n, flat), integer("transB", 1));
+          in.rank() == 1
+              ? x
+              : graph.node("Flatten", n + ".flatten", List.of(x), integer("axis", 1));
+      return graph.node("Gemm", n, withWeights(n, flat), integer("transB", 1));
     }
     if (s instanceof BatchNorm.Spec b) {
       return batchNorm(b, in, x);
     }
     if (s instanceof MaxPool2d.Spec p) {
-      long[] pad = perAxis(p.padding()::get, 2);
-      return node(
-          "MaxPool",
-          n,
-          List.of(x),
-          ints("kernel_shape", perAxis(p.kernel()::get, 2)),
-          ints("strides", perAxis(p.stride()::get, 2)),
-          ints("pads", pad[0], pad[1], pad[0], pad[1]),
-          ints("dilations", perAxis(p.dilation()::get, 2)),
-          integer("ceil_mode", p.ceilMode() ? 1 : 0));
-    }
-    if (s instanceof AvgPool2d.Spec p && p.divisorOverride() != null) {
-      return dividedPool(p, in, x);
+      return pools.maxPool(p, x);
     }
     if (s instanceof AvgPool2d.Spec p) {
-      // PyTorch's divisor with count_include_pad counts the padding but not what ceil_mode adds
-      // past it, which ONNX Runtime's AveragePool does not do: the padding is made explicit
-      // (Pad) and the pool divides by what lies inside the padded input.
-      long[] pad = perAxis(p.padding()::get, 2);
-      String padded = x;
-      if (p.countIncludePad() && p.padding().max() > 0) {
-        g.addInitializer(
-            OnnxTensors.longs(n + ".pads", 0, 0, pad[0], pad[1], 0, 0, pad[0], pad[1]));
-        padded = node("Pad", n + ".pad", List.of(x, n + ".pads"));
-        pad = new long[2];
-      }
-      return node(
-          "AveragePool",
-          n,
-          List.of(padded),
-          ints("kernel_shape", perAxis(p.kernel()::get, 2)),
-          ints("strides", perAxis(p.stride()::get, 2)),
-          ints("pads", pad[0], pad[1], pad[0], pad[1]),
-          integer("ceil_mode", p.ceilMode() ? 1 : 0),
-          integer("count_include_pad", 0));
+      return pools.avgPool(p, in, x);
     }
     if (s instanceof AdaptiveAvgPool2d.Spec p) {
-      return adaptivePool("AveragePool", p.outputSize(), n, in, x);
+      return pools.adaptive("AveragePool", p.outputSize(), n, in, x);
     }
     if (s instanceof AdaptiveMaxPool2d.Spec p) {
-      return adaptivePool("MaxPool", p.outputSize(), n, in, x);
+      return pools.adaptive("MaxPool", p.outputSize(), n, in, x);
     }
     if (s instanceof GlobalAvgPool2d.Spec) {
-      return node(
-          "Flatten",
-          n + ".flatten",
-          List.of(node("GlobalAveragePool", n, List.of(x))),
-          integer("axis", 1));
+      return pools.global(n, x);
     }
     if (s instanceof Flatten.Spec f) {
       return flatten(f, in, x);
@@ -236,19 +189,19 @@ public final class OnnxExport {
     }
     if (s instanceof ReLU.Spec || s instanceof Sigmoid.Spec || s instanceof Tanh.Spec) {
       String op = s instanceof ReLU.Spec ? "Relu" : s instanceof Sigmoid.Spec ? "Sigmoid" : "Tanh";
-      return node(op, n, List.of(x));
+      return graph.node(op, n, List.of(x));
     }
     if (s instanceof LeakyReLU.Spec l) {
-      return node("LeakyRelu", n, List.of(x), real("alpha", l.negativeSlope()));
+      return graph.node("LeakyRelu", n, List.of(x), real("alpha", l.negativeSlope()));
     }
     if (s instanceof ELU.Spec e) {
-      return node("Elu", n, List.of(x), real("alpha", e.alpha()));
+      return graph.node("Elu", n, List.of(x), real("alpha", e.alpha()));
     }
     if (s instanceof Softmax.Spec m) {
-      return node("Softmax", n, List.of(x), integer("axis", m.axis(in)));
+      return graph.node("Softmax", n, List.of(x), integer("axis", m.axis(in)));
     }
     if (s instanceof LocalResponseNorm.Spec l) {
-      return node(
+      return graph.node(
           "LRN",
           n,
           List.of(x),
@@ -258,28 +211,24 @@ public final class OnnxExport {
           real("bias", l.k()));
     }
     if (s instanceof PixelShuffle.Spec p) {
-      return node(
+      return graph.node(
           "DepthToSpace",
           n,
           List.of(x),
           integer("blocksize", p.upscaleFactor()),
-          AttributeProto.newBuilder()
-              .setName("mode")
-              .setType(AttributeProto.AttributeType.STRING)
-              .setS(com.google.protobuf.ByteString.copyFromUtf8("CRD"))
-              .build());
+          string("mode", "CRD"));
     }
     if (s instanceof Residual.Spec r) {
       String body = chain(r.body(), in, x);
       String shortcut = chain(r.shortcut(), in, x);
-      return node("Add", n, List.of(body, shortcut));
+      return graph.node("Add", n, List.of(body, shortcut));
     }
     if (s instanceof Concat.Spec c) {
       List<String> outs = new ArrayList<>();
       for (List<LayerSpec> branch : c.branches()) {
         outs.add(chain(branch, in, x));
       }
-      return node("Concat", n, outs, integer("axis", 1));
+      return graph.node("Concat", n, outs, integer("axis", 1));
     }
     throw new IllegalArgumentException(
         "layer '"
@@ -298,20 +247,12 @@ public final class OnnxExport {
     long[] all = new long[2 * (r + 2)];
     System.arraycopy(pads, 0, all, 2, r);
     System.arraycopy(pads, r, all, r + 4, r);
-    g.addInitializer(OnnxTensors.longs(layer + ".pads", all));
+    graph.add(OnnxTensors.longs(layer + ".pads", all));
     String mode = PAD_MODES.get(paddingMode);
     if (mode.equals("wrap")) {
       opset = Math.max(opset, WRAP_OPSET);
     }
-    return node(
-        "Pad",
-        layer + ".pad",
-        List.of(x, layer + ".pads"),
-        AttributeProto.newBuilder()
-            .setName("mode")
-            .setType(AttributeProto.AttributeType.STRING)
-            .setS(com.google.protobuf.ByteString.copyFromUtf8(mode))
-            .build());
+    return graph.node("Pad", layer + ".pad", List.of(x, layer + ".pads"), string("mode", mode));
   }
 
   /**
@@ -324,14 +265,14 @@ public final class OnnxExport {
       return x;
     }
     if (f.start(in) == 1 && f.end(in) == in.rank()) {
-      return node("Flatten", f.name(), List.of(x), integer("axis", 1));
+      return graph.node("Flatten", f.name(), List.of(x), integer("axis", 1));
     }
     long[] shape = new long[out.rank() + 1];
     for (int i = 0; i < out.rank(); i++) {
       shape[i + 1] = out.dim(i);
     }
-    g.addInitializer(OnnxTensors.longs(f.name() + ".shape", shape));
-    return node("Reshape", f.name(), List.of(x, f.name() + ".shape"));
+    graph.add(OnnxTensors.longs(f.name() + ".shape", shape));
+    return graph.node("Reshape", f.name(), List.of(x, f.name() + ".shape"));
   }
 
   /**
@@ -351,15 +292,15 @@ public final class OnnxExport {
     float[] ones = new float[c];
     Arrays.fill(ones, 1f);
     if (b.trackRunningStats()) {
-      return node(
+      return graph.node(
           "BatchNormalization",
           n,
           List.of(
               x,
-              initializer(n + ".weight", w.getOrDefault("weight", ones), c),
-              initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
-              initializer(n + ".running_mean", w.get("running_mean"), c),
-              initializer(n + ".running_var", w.get("running_var"), c)),
+              graph.initializer(n + ".weight", w.getOrDefault("weight", ones), c),
+              graph.initializer(n + ".bias", w.getOrDefault("bias", new float[c]), c),
+              graph.initializer(n + ".running_mean", w.get("running_mean"), c),
+              graph.initializer(n + ".running_var", w.get("running_var"), c)),
           real("epsilon", b.eps()));
     }
     long[] axes = new long[in.rank()]; // the batch, then every axis after the channels
@@ -369,91 +310,29 @@ public final class OnnxExport {
     for (int i = 1; i < axes.length; i++) {
       axes[i] = i + 1;
     }
-    String mean = node("ReduceMean", n + ".mean", List.of(x), ints("axes", axes));
-    String d = node("Sub", n + ".centred", List.of(x, mean));
+    String mean = graph.node("ReduceMean", n + ".mean", List.of(x), ints("axes", axes));
+    String d = graph.node("Sub", n + ".centred", List.of(x, mean));
     String var =
-        node(
+        graph.node(
             "ReduceMean",
             n + ".var",
-            List.of(node("Mul", n + ".square", List.of(d, d))),
+            List.of(graph.node("Mul", n + ".square", List.of(d, d))),
             ints("axes", axes));
-    String eps = initializer(n + ".eps", new float[] {b.eps().floatValue()});
-    String std = node("Sqrt", n + ".std", List.of(node("Add", n + ".var_eps", List.of(var, eps))));
+    String eps = graph.initializer(n + ".eps", new float[] {b.eps().floatValue()});
+    String std =
+        graph.node(
+            "Sqrt", n + ".std", List.of(graph.node("Add", n + ".var_eps", List.of(var, eps))));
     if (!b.affine()) {
-      return node("Div", n, List.of(d, std));
+      return graph.node("Div", n, List.of(d, std));
     }
-    String xhat = node("Div", n + ".xhat", List.of(d, std));
+    String xhat = graph.node("Div", n + ".xhat", List.of(d, std));
     String scaled =
-        node(
+        graph.node(
             "Mul",
             n + ".scale",
-            List.of(xhat, initializer(n + ".weight", w.get("weight"), perChannel)));
-    return node("Add", n, List.of(scaled, initializer(n + ".bias", w.get("bias"), perChannel)));
-  }
-
-  /** A float initializer; returns its name. */
-  private String initializer(String name, float[] values, long... dims) {
-    g.addInitializer(OnnxTensors.floats(name, values, dims));
-    return name;
-  }
-
-  /**
-   * Adaptive pooling as the one ONNX operator of the same windows: output 1 the global pool, an
-   * output that divides the input a pool of kernel = stride = input / output (PyTorch's windows are
-   * then exactly those); other sizes have overlapping windows of two sizes, which no ONNX pooling
-   * operator makes.
-   */
-  private String adaptivePool(String op, PerAxis size, String n, Shape in, String x) {
-    if (size.max() == 1) {
-      return node("Global" + op, n, List.of(x));
-    }
-    int oh = size.get(0);
-    int ow = size.get(1);
-    if (in.h() % oh != 0 || in.w() % ow != 0) {
-      throw new IllegalArgumentException(
-          "layer '"
-              + n
-              + "' (adaptive pooling to "
-              + oh
-              + "x"
-              + ow
-              + ") has no ONNX operator for input "
-              + in
-              + ": ONNX pools only where the output size"
-              + " divides the input's height and width, or to 1");
-    }
-    long kh = in.h() / oh;
-    long kw = in.w() / ow;
-    return node(op, n, List.of(x), ints("kernel_shape", kh, kw), ints("strides", kh, kw));
-  }
-
-  /**
-   * Average pooling with divisor_override d, which AveragePool cannot divide by: a depthwise Conv
-   * whose weights are all 1 / d over the zero-padded input, with the end padded further where
-   * ceil_mode adds a window that sticks out (its sum is the sum of what lies inside).
-   */
-  private String dividedPool(AvgPool2d.Spec p, Shape in, String x) {
-    String n = p.name();
-    Shape out = p.outputShape(in);
-    long[] k = perAxis(p.kernel()::get, 2);
-    long[] pads = new long[4];
-    for (int i = 0; i < 2; i++) {
-      int pad = p.padding().get(i);
-      int past = (out.dim(i + 1) - 1) * p.stride().get(i) + (int) k[i] - in.dim(i + 1) - 2 * pad;
-      pads[i] = pad;
-      pads[i + 2] = pad + Math.max(past, 0);
-    }
-    float[] w = new float[in.c() * (int) (k[0] * k[1])];
-    Arrays.fill(w, 1f / p.divisorOverride());
-    g.addInitializer(OnnxTensors.floats(n + ".weight", w, in.c(), 1, k[0], k[1]));
-    return node(
-        "Conv",
-        n,
-        List.of(x, n + ".weight"),
-        ints("kernel_shape", k),
-        ints("strides", perAxis(p.stride()::get, 2)),
-        ints("pads", pads),
-        integer("group", in.c()));
+            List.of(xhat, graph.initializer(n + ".weight", w.get("weight"), perChannel)));
+    return graph.node(
+        "Add", n, List.of(scaled, graph.initializer(n + ".bias", w.get("bias"), perChannel)));
   }
 
   /** x, then the layer's weights as initializers named LAYER.SUFFIX. */
@@ -462,7 +341,7 @@ public final class OnnxExport {
     for (ModelTensors.Tensor t : tensors.get(layer)) {
       String name = layer + "." + t.suffix();
       float[] src = t.buffer() ? v.buffers : v.params;
-      g.addInitializer(
+      graph.add(
           OnnxTensors.floats(
               name,
               Arrays.copyOfRange(src, t.offset(), t.offset() + t.size()),
@@ -470,50 +349,5 @@ public final class OnnxExport {
       in.add(name);
     }
     return in;
-  }
-
-  private String node(String op, String name, List<String> inputs, AttributeProto... attrs) {
-    String out = name + ":" + values++;
-    g.addNode(
-        NodeProto.newBuilder()
-            .setOpType(op)
-            .setName(name)
-            .addAllInput(inputs)
-            .addOutput(out)
-            .addAllAttribute(List.of(attrs)));
-    return out;
-  }
-
-  private static long[] perAxis(java.util.function.IntUnaryOperator get, int rank) {
-    long[] v = new long[rank];
-    for (int i = 0; i < rank; i++) {
-      v[i] = get.applyAsInt(i);
-    }
-    return v;
-  }
-
-  private static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder a =
-        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
-  }
-
-  private static AttributeProto integer(String name, long v) {
-    return AttributeProto.newBuilder()
-        .setName(name)
-        .setType(AttributeProto.AttributeType.INT)
-        .setI(v)
-        .build();
-  }
-
-  private static AttributeProto real(String name, double v) {
-    return AttributeProto.newBuilder()
-        .setName(name)
-        .setType(AttributeProto.AttributeType.FLOAT)
-        .setF((float) v)
-        .build();
   }
 }
