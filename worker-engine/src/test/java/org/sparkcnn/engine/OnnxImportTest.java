@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparkcnn.engine.OnnxGraph.integer;
+import static org.sparkcnn.engine.OnnxGraph.ints;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -78,23 +80,6 @@ class OnnxImportTest {
         .build();
   }
 
-  static AttributeProto ints(String name, long... v) {
-    AttributeProto.Builder a =
-        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-    for (long x : v) {
-      a.addInts(x);
-    }
-    return a.build();
-  }
-
-  static AttributeProto intAttr(String name, long v) {
-    return AttributeProto.newBuilder()
-        .setName(name)
-        .setType(AttributeProto.AttributeType.INT)
-        .setI(v)
-        .build();
-  }
-
   static ModelProto model(GraphProto.Builder g) {
     return ModelProto.newBuilder().setIrVersion(7).setGraph(g).build();
   }
@@ -116,7 +101,7 @@ class OnnxImportTest {
         .addInitializer(OnnxTensors.floats("M", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2))
         .addInitializer(OnnxTensors.floats("c", new float[] {10, 20}, 2))
         .addNode(node("BatchNormalization", "bn", List.of("x", "g", "b", "m", "v"), "h"))
-        .addNode(node("Flatten", "flat", List.of("h"), "f", intAttr("axis", 1)))
+        .addNode(node("Flatten", "flat", List.of("h"), "f", integer("axis", 1)))
         .addNode(node("Gemm", "gemm", List.of("f", "W"), "z"))
         .addNode(node("MatMul", "mm", List.of("z", "M"), "p"))
         .addNode(node("Add", "add", List.of("p", "c"), "y"));
@@ -145,7 +130,7 @@ class OnnxImportTest {
             .addInput(value("x", 2, 3, 3))
             .addOutput(value("y", 2))
             .addNode(node("GlobalMaxPool", "gmp", List.of("x"), "p"))
-            .addNode(node("Flatten", "flat", List.of("p"), "y", intAttr("axis", 1)));
+            .addNode(node("Flatten", "flat", List.of("p"), "y", integer("axis", 1)));
     Architecture a = OnnxImport.map(model(g)).architecture();
     assertEquals(
         List.of(AdaptiveMaxPool2d.Spec.of("pool1", 1), new Flatten.Spec("flatten1")), a.layers());
@@ -164,11 +149,11 @@ class OnnxImportTest {
   @Test
   void unmappableOpsAndAttributesNameNodeOpAndAttribute() {
     GraphProto.Builder g = dense();
-    g.setNode(1, node("Flatten", "flat", List.of("h"), "f", intAttr("axis", 2)));
+    g.setNode(1, node("Flatten", "flat", List.of("h"), "f", integer("axis", 2)));
     assertEquals(
         "node 'flat' (Flatten): attribute 'axis' 2: only 1 maps (flatten to [N, -1])", refused(g));
     g = dense();
-    g.setNode(2, node("Gemm", "gemm", List.of("f", "W"), "z", intAttr("transQ", 1)));
+    g.setNode(2, node("Gemm", "gemm", List.of("f", "W"), "z", integer("transQ", 1)));
     String m = refused(g);
     assertTrue(m.startsWith("node 'gemm' (Gemm): attribute 'transQ' is not supported"), m);
     g = dense();
@@ -182,7 +167,7 @@ class OnnxImportTest {
             "bn",
             List.of("x", "g", "b", "m", "v"),
             "h",
-            intAttr("training_mode", 1)));
+            integer("training_mode", 1)));
     assertTrue(refused(g).contains("node 'bn' (BatchNormalization): attribute 'training_mode'"));
     g = dense();
     g.setNode(2, node("Gemm", "gemm", List.of("f", "f"), "z"));
@@ -291,10 +276,10 @@ class OnnxImportTest {
         GraphProto.newBuilder()
             .addInput(value("x", 2, 3, 3))
             .addOutput(value("y", 18))
-            .addNode(node("Softmax", "s1", List.of("x"), "a", intAttr("axis", 1)))
-            .addNode(node("Softmax", "s2", List.of("a"), "b", intAttr("axis", -2)))
+            .addNode(node("Softmax", "s1", List.of("x"), "a", integer("axis", 1)))
+            .addNode(node("Softmax", "s2", List.of("a"), "b", integer("axis", -2)))
             .addNode(node("Softmax", "s3", List.of("b"), "c"))
-            .addNode(node("Flatten", "f", List.of("c"), "y", intAttr("axis", -3)));
+            .addNode(node("Flatten", "f", List.of("c"), "y", integer("axis", -3)));
     assertEquals(
         List.of(
             new Softmax.Spec("softmax1", 1),
@@ -305,19 +290,19 @@ class OnnxImportTest {
     assertEquals(
         "node 's' (Softmax): attribute 'axis' 0 on input 2x3x3: only an axis after the"
             + " batch maps (1 to 3, or -3 to -1)",
-        refused(one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", 0)), 2, 3, 3)));
+        refused(one(node("Softmax", "s", List.of("x"), "y", integer("axis", 0)), 2, 3, 3)));
     assertTrue(
-        refused(one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", -4)), 2, 3, 3))
+        refused(one(node("Softmax", "s", List.of("x"), "y", integer("axis", -4)), 2, 3, 3))
             .contains("attribute 'axis' -4 on input 2x3x3"));
     assertEquals(
         "node 'f' (Flatten): attribute 'axis' 0: only 1 maps (flatten to [N, -1])",
-        refused(one(node("Flatten", "f", List.of("x"), "y", intAttr("axis", 0)), 18)));
+        refused(one(node("Flatten", "f", List.of("x"), "y", integer("axis", 0)), 18)));
   }
 
   @Test
   void beforeOpset13SoftmaxMapsOnlyAlongTheLastAxis() {
     GraphProto.Builder g =
-        one(node("Softmax", "s", List.of("x"), "y", intAttr("axis", 3)), 2, 3, 3);
+        one(node("Softmax", "s", List.of("x"), "y", integer("axis", 3)), 2, 3, 3);
     ModelProto old =
         model(g).toBuilder().addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(11)).build();
     assertEquals(
