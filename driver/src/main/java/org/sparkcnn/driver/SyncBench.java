@@ -45,6 +45,7 @@ final class SyncBench {
       List<Double> sizes,
       List<String> aggregations,
       int partitions,
+      int warmup,
       int steps,
       PrintStream out) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -57,6 +58,7 @@ final class SyncBench {
     jsc.setJobGroup("sparkcnn-bench-sync", "empty jobs", false);
     double[] empty =
         times(
+            warmup,
             steps,
             () -> {
               parts.foreachPartition(it -> {});
@@ -65,10 +67,12 @@ final class SyncBench {
     out.println(
         String.format(
             Locale.ROOT,
-            "master %s, %d partitions, %d steps per row;" + " empty job: p50 %.1f ms, p90 %.1f ms",
+            "master %s, %d partitions, %d steps per row after %d of warm-up;"
+                + " empty job: p50 %.1f ms, p90 %.1f ms",
             spark.sparkContext().master(),
             partitions,
             steps,
+            warmup,
             percentile(empty, 0.5),
             percentile(empty, 0.9)));
     out.println(
@@ -90,18 +94,18 @@ final class SyncBench {
         long[] sent = {0};
         double[] t =
             aggregation.equals("barrier")
-                ? barrierTimes(jsc, parts, n, steps)
+                ? barrierTimes(jsc, parts, n, warmup, steps)
                 : aggregation.equals("allreduce")
-                    ? allReduceTimes(jsc, parts, n, steps, sent)
-                    : times(steps, stepper(jsc, parts, n, aggregation));
+                    ? allReduceTimes(jsc, parts, n, warmup, steps, sent)
+                    : times(warmup, steps, stepper(jsc, parts, n, aggregation));
         String memory =
-            probe.columns(steps + 3) // the 3 warm-up steps included
+            probe.columns(warmup + steps) // the warm-up steps included
                 + (sent[0] == 0
                     ? ""
                     : String.format(
                         Locale.ROOT,
                         " sent_mb_per_task_step=%.2f",
-                        sent[0] / 1e6 / partitions / (steps + 3)));
+                        sent[0] / 1e6 / partitions / (warmup + steps)));
         Row r = new Row(n, aggregation, percentile(t, 0.5), percentile(t, 0.9));
         rows.add(r);
         out.println(
@@ -154,19 +158,19 @@ final class SyncBench {
   }
 
   /**
-   * Milliseconds of `steps` zero-compute steps of train.execution: barrier, after 3 unmeasured: one
-   * barrier stage whose long-lived tasks each step send a copy of the weights as their gradient to
-   * the driver's StepHub and wait for the next weights, while the driver adds them in partition
-   * order, averages, checks and applies SGD, as Trainer does. A step is timed from one publication
-   * of the weights to the next.
+   * Milliseconds of `steps` zero-compute steps of train.execution: barrier, after `warmup`
+   * unmeasured: one barrier stage whose long-lived tasks each step send a copy of the weights as
+   * their gradient to the driver's StepHub and wait for the next weights, while the driver adds
+   * them in partition order, averages, checks and applies SGD, as Trainer does. A step is timed
+   * from one publication of the weights to the next.
    */
   private static double[] barrierTimes(
-      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int steps) {
+      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int warmup, int steps) {
     Vectors v = new Vectors(n, 0);
     System.arraycopy(weights(n), 0, v.params, 0, n);
     float[] grad = new float[n];
     Sgd sgd = new Sgd(new Sgd.Hyper(0.9, 0, 0, false), n);
-    int total = 3 + steps;
+    int total = warmup + steps;
     double[] ms = new double[steps];
     try (BarrierSteps b =
         BarrierSteps.start(
@@ -186,8 +190,8 @@ final class SyncBench {
         }
         sgd.step(v.params, grad, 1e-6);
         b.publish(i + 1, total, v);
-        if (i >= 3) {
-          ms[i - 3] = (System.nanoTime() - t0) / 1e6;
+        if (i >= warmup) {
+          ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
         }
       }
     }
@@ -208,15 +212,15 @@ final class SyncBench {
           };
 
   /**
-   * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after 3 unmeasured:
-   * the long-lived tasks send a copy of the weights as their gradient to each other, sum shard by
-   * shard, and each averages, checks and applies SGD; partition 0 reports each step to the driver,
-   * without waiting. A step is timed from one report to the next. sent[0] is set to the bytes the
-   * tasks sent each other over the network (none in local mode).
+   * Milliseconds of `steps` zero-compute steps of train.aggregation: allreduce, after `warmup`
+   * unmeasured: the long-lived tasks send a copy of the weights as their gradient to each other,
+   * sum shard by shard, and each averages, checks and applies SGD; partition 0 reports each step to
+   * the driver, without waiting. A step is timed from one report to the next. sent[0] is set to the
+   * bytes the tasks sent each other over the network (none in local mode).
    */
   private static double[] allReduceTimes(
-      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int steps, long[] sent) {
-    int total = 3 + steps;
+      JavaSparkContext jsc, JavaRDD<Integer> parts, int n, int warmup, int steps, long[] sent) {
+    int total = warmup + steps;
     Sgd.Hyper momentum = new Sgd.Hyper(0.9, 0, 0, false);
     var update =
         new AllReduceEpoch.Update(
@@ -245,8 +249,8 @@ final class SyncBench {
         b.next();
         b.publish(i + 1, total, null);
         long t = System.nanoTime();
-        if (i >= 3) {
-          ms[i - 3] = (t - t0) / 1e6;
+        if (i >= warmup) {
+          ms[i - warmup] = (t - t0) / 1e6;
         }
         t0 = t;
       }
@@ -266,9 +270,11 @@ final class SyncBench {
     return w;
   }
 
-  /** Milliseconds of each of `steps` calls, after 3 unmeasured ones (JIT, first broadcast). */
-  private static double[] times(int steps, LongSupplier step) {
-    for (int i = 0; i < 3; i++) {
+  /**
+   * Milliseconds of each of `steps` calls, after `warmup` unmeasured ones (JIT, first broadcast).
+   */
+  private static double[] times(int warmup, int steps, LongSupplier step) {
+    for (int i = 0; i < warmup; i++) {
       step.getAsLong();
     }
     double[] ms = new double[steps];
@@ -333,8 +339,17 @@ final class SyncBench {
         names = "--steps",
         paramLabel = "N",
         defaultValue = "30",
-        description = "Measured steps per row, after 3 of warm-up (default 30).")
+        description = "Measured steps per row (default 30).")
     int steps;
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "N",
+        defaultValue = "3",
+        description =
+            "Unmeasured steps before them (default 3); a cluster's executors reach their steady"
+                + " state after about 100.")
+    int warmup;
 
     @Override
     public Integer call() {
@@ -346,9 +361,11 @@ final class SyncBench {
                       + aggregations
                   : steps < 1
                       ? "--steps expects an integer >= 1, got " + steps
-                      : partitions != null && partitions < 1
-                          ? "--partitions expects an integer >= 1, got " + partitions
-                          : null;
+                      : warmup < 0
+                          ? "--warmup expects an integer >= 0, got " + warmup
+                          : partitions != null && partitions < 1
+                              ? "--partitions expects an integer >= 1, got " + partitions
+                              : null;
       if (bad != null) {
         Reporter.error(bad);
         return Main.EXIT_BAD_INPUT;
@@ -356,7 +373,7 @@ final class SyncBench {
       SparkSession spark = Sessions.builder(master, "sparkcnn-bench-sync").getOrCreate();
       try {
         int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-        run(spark, sizes, aggregations, p, steps, Reporter.stream());
+        run(spark, sizes, aggregations, p, warmup, steps, Reporter.stream());
         return 0;
       } finally {
         spark.stop();

@@ -32,6 +32,7 @@ class SyncBenchTest {
             List.of(0.001, 0.01),
             List.of("barrier", "allreduce", "tree", "sharded"),
             2,
+            1,
             2,
             new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertEquals(8, rows.size());
@@ -43,7 +44,7 @@ class SyncBenchTest {
       assertTrue(r.p50() > 0 && r.p90() >= r.p50(), r.toString());
     }
     String out = bytes.toString(StandardCharsets.UTF_8);
-    assertTrue(out.contains("empty job: p50"), out);
+    assertTrue(out.contains("2 steps per row after 1 of warm-up; empty job: p50"), out);
     assertTrue(
         out.contains("10,000  sharded")
             && out.contains("10,000  barrier")
@@ -62,5 +63,8 @@ class SyncBenchTest {
     assertTrue(
         o.err().contains("--aggregations expects barrier, allreduce, tree and/or sharded"),
         o.err());
+    o = MainTest.cli("bench-sync", "--warmup", "-1");
+    assertEquals(Main.EXIT_BAD_INPUT, o.status());
+    assertTrue(o.err().contains("--warmup expects an integer >= 0, got -1"), o.err());
   }
 }
