@@ -1,19 +1,21 @@
 /*
  * The executor-side sum of train.aggregation: allreduce, run by every task of the barrier stage
  * each step, with the driver off the data path. The gradient and the buffers of a step, as one
- * vector, are cut into P shards, shard s owned by partition s's task, and each shard into chunks
- * of at most CHUNK floats. Reduce-scatter: every task sends each chunk to its owner; the owner
- * adds the P slices of a chunk in OrderedReduce's association (partition order, grouped as the
- * driver groups many partitions), the very additions the driver would make, so every mode gives
- * the same bits. The loss, counts and compute times go to every task and are added there in the
- * same order. Each owner then averages and updates its own shard with the driver's arithmetic
- * (after every task has said its shard is finite: a step that is not finite changes nothing
- * anywhere), and all-gather sends the updated weights and buffers of each shard to every other
- * task. Each task sends and receives (P - 1) / P of the vector twice per step, what a ring
- * all-reduce moves, in parallel over P - 1 connections, and updates 1 / P of it. The
- * reduce-scatter overlaps the backward pass, as DDP's gradient buckets do: backward reports,
- * layer by layer from the last, from where the gradient is final (ready()), and the chunks
- * wholly past that point leave at once, while the earlier layers still compute.
+ * vector, are cut into chunks of at most CHUNK floats, dealt out to the P tasks in turn, so that
+ * each task owns 1 / P of every region of the vector. Reduce-scatter: every task sends each chunk
+ * to its owner; the owner adds the P slices of a chunk in OrderedReduce's association (partition
+ * order, grouped as the driver groups many partitions), the very additions the driver would make,
+ * so every mode gives the same bits. The loss, counts and compute times go to every task and are
+ * added there in the same order. Each owner then averages and updates its own chunks with the
+ * driver's arithmetic (after every task has said its chunks are finite: a step that is not finite
+ * changes nothing anywhere), and all-gather sends the updated weights and buffers of each chunk to
+ * every other task. Each task sends and receives (P - 1) / P of the vector twice per step, what a
+ * ring all-reduce moves, in parallel over P - 1 connections, and updates 1 / P of it. Both halves
+ * overlap the computation, as DDP's gradient buckets and FSDP's prefetched weights do: backward
+ * reports, layer by layer from the last, from where the gradient is final (ready()), and the
+ * chunks wholly past that point leave at once, while the earlier layers still compute; the next
+ * step's forward pass asks, layer by layer from the first, for the weights up to that layer
+ * (gathered()), and the chunks past it arrive while it computes.
  */
 package org.sparkcnn.driver;
 
@@ -38,6 +40,12 @@ final class AllReduce implements AutoCloseable {
   private int step = -1; // the step whose gradient is being sent early
   private float[] early; // its gradient array, final from chunk `unsent` on
   private int unsent; // the gradient chunks [0, unsent) of that step are not sent yet
+  private int gathering = -1; // the step whose weights are arriving (sendShard), or -1
+  private float[] into; // where they go: the task's parameters
+  private float[] intoBuffers; // and its buffers
+  private int received; // the gradient chunks [0, received) of it are in place
+  private boolean buffersIn; // and its buffer chunks
+  private long waited; // nanoseconds spent waiting for them (takeWaited)
 
   AllReduce(
       int partitions, int me, Chunk[] chunks, TaskMesh mesh, int gradLength, int bufferLength) {
@@ -88,24 +96,30 @@ final class AllReduce implements AutoCloseable {
 
   /**
    * The chunks of a gradient of gradLength floats followed by bufferLength buffer floats over
-   * `partitions` owners: owner s holds elements [lo(s), lo(s + 1)) of the whole vector
-   * (ShardedReduce's shards), cut where the buffers begin and every CHUNK floats.
+   * `partitions` owners: each part cut into a multiple of `partitions` chunks of about the same
+   * length (at most CHUNK), dealt out in turn, chunk k to owner k mod partitions. Every owner then
+   * holds a slice of every region of the vector: while the owners send their updated chunks at
+   * once, the weights arrive about in the order of the layers, the order a forward pass needs them
+   * in.
    */
   static Chunk[] chunks(int partitions, int gradLength, int bufferLength) {
-    int total = gradLength + bufferLength;
     List<Chunk> out = new ArrayList<>();
-    for (int s = 0; s < partitions; s++) {
-      int lo = ShardedReduce.lo(s, partitions, total);
-      int hi = ShardedReduce.lo(s + 1, partitions, total);
-      int cut = Math.max(lo, Math.min(hi, gradLength));
-      for (int at = lo; at < cut; at += CHUNK) {
-        out.add(new Chunk(s, false, at, Math.min(CHUNK, cut - at)));
-      }
-      for (int at = cut; at < hi; at += CHUNK) {
-        out.add(new Chunk(s, true, at - gradLength, Math.min(CHUNK, hi - at)));
-      }
-    }
+    deal(out, partitions, false, gradLength);
+    deal(out, partitions, true, bufferLength);
     return out.toArray(new Chunk[0]);
+  }
+
+  /** length floats cut into rounds of `partitions` chunks of at most CHUNK, dealt out in turn. */
+  private static void deal(List<Chunk> out, int partitions, boolean buffers, int length) {
+    if (length == 0) {
+      return;
+    }
+    long per = (long) partitions * CHUNK;
+    long pieces = (length + per - 1) / per * partitions;
+    int size = (int) Math.max(1, (length + pieces - 1) / pieces);
+    for (int at = 0, k = 0; at < length; at += size, k++) {
+      out.add(new Chunk(k % partitions, buffers, at, Math.min(size, length - at)));
+    }
   }
 
   /**
@@ -187,30 +201,90 @@ final class AllReduce implements AutoCloseable {
   }
 
   /**
-   * All-gather: this task's chunks of params and of the mean buffers (its updated shard) go to
-   * every other task, and theirs come into params and buffers here (its own mean buffers too).
+   * All-gather, the sending half: this task's chunks of the mean buffers and of params (the ones it
+   * updated) go to every other task, the buffers first (a step sets them before its first layer),
+   * then the weights in the order of the layers. The other owners' chunks of step arrive into
+   * params and buffers through gatherBuffers(), gathered() and finishGather().
    */
-  void allGather(int step, float[] params, float[] mean, float[] buffers)
-      throws InterruptedException {
-    for (int k = 0; k < chunks.length; k++) {
+  void sendShard(int step, float[] params, float[] mean, float[] buffers) {
+    for (int k = gradChunks; k < chunks.length; k++) {
       Chunk c = chunks[k];
       if (c.owner() == me) {
-        toOthers(
-            Piece.floats(
-                Piece.WEIGHTS, step, me, k, c.buffers() ? mean : params, c.offset(), c.length()));
-        if (c.buffers()) {
-          System.arraycopy(mean, c.offset(), buffers, c.offset(), c.length());
-        }
+        toOthers(Piece.floats(Piece.WEIGHTS, step, me, k, mean, c.offset(), c.length()));
+        System.arraycopy(mean, c.offset(), buffers, c.offset(), c.length());
       }
     }
-    for (int k = 0; k < chunks.length; k++) {
+    for (int k = 0; k < gradChunks; k++) {
+      Chunk c = chunks[k];
+      if (c.owner() == me) {
+        toOthers(Piece.floats(Piece.WEIGHTS, step, me, k, params, c.offset(), c.length()));
+      }
+    }
+    gathering = step;
+    into = params;
+    intoBuffers = buffers;
+    received = 0;
+    buffersIn = false;
+  }
+
+  /** The other owners' mean buffers of the step being gathered, in place. */
+  void gatherBuffers() throws InterruptedException {
+    if (gathering < 0 || buffersIn) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    for (int k = gradChunks; k < chunks.length; k++) {
       Chunk c = chunks[k];
       if (c.owner() != me) {
-        Piece w = check(mesh.inbox().weights(step, k), c);
-        System.arraycopy(
-            w.data(), w.offset(), c.buffers() ? buffers : params, c.offset(), c.length());
+        Piece b = check(mesh.inbox().weights(gathering, k), c);
+        System.arraycopy(b.data(), b.offset(), intoBuffers, c.offset(), c.length());
       }
     }
+    buffersIn = true;
+    waited += System.nanoTime() - t0;
+  }
+
+  /**
+   * The weights [0, upTo) of the step being gathered in place (the chunks that begin below upTo,
+   * taken in order as they arrive): what a forward pass asks for before each layer.
+   */
+  void gathered(int upTo) {
+    long t0 = System.nanoTime();
+    try {
+      while (gathering >= 0 && received < gradChunks && chunks[received].offset() < upTo) {
+        Chunk c = chunks[received];
+        if (c.owner() != me) {
+          Piece w = check(mesh.inbox().weights(gathering, received), c);
+          System.arraycopy(w.data(), w.offset(), into, c.offset(), c.length());
+        }
+        received++;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while receiving the updated weights", e);
+    }
+    waited += System.nanoTime() - t0;
+  }
+
+  /**
+   * Every chunk of the step being gathered in place, and that step's pieces forgotten (call it
+   * after gatherTo0() of that step).
+   */
+  void finishGather() throws InterruptedException {
+    if (gathering < 0) {
+      return;
+    }
+    gatherBuffers();
+    gathered(Integer.MAX_VALUE);
+    mesh.inbox().drop(gathering, false);
+    gathering = -1;
+  }
+
+  /** The nanoseconds spent waiting for gathered weights since the last call, and a new count. */
+  long takeWaited() {
+    long w = waited;
+    waited = 0;
+    return w;
   }
 
   /**
@@ -229,28 +303,28 @@ final class AllReduce implements AutoCloseable {
     }
   }
 
-  /** Forgets step's pieces (every one of them is used). */
+  /** Forgets step's pieces (every one of them is used), but for weights still being gathered. */
   void done(int step) {
-    mesh.inbox().drop(step);
+    mesh.inbox().drop(step, step == gathering);
   }
 
-  /** The parameter ranges ([from, to) pairs) of ranges that fall in this task's gradient chunks. */
+  /**
+   * The parts of ranges ([from, to) pairs, ascending) that fall in this task's gradient chunks, as
+   * ascending [from, to) pairs.
+   */
   int[] own(int[] ranges) {
-    int from = Integer.MAX_VALUE;
-    int to = 0;
-    for (int k = 0; k < gradChunks; k++) {
-      if (chunks[k].owner() == me) {
-        from = Math.min(from, chunks[k].offset());
-        to = Math.max(to, chunks[k].offset() + chunks[k].length());
-      }
-    }
     List<Integer> out = new ArrayList<>();
-    for (int r = 0; r < ranges.length; r += 2) {
-      int lo = Math.max(ranges[r], from);
-      int hi = Math.min(ranges[r + 1], to);
-      if (lo < hi) {
-        out.add(lo);
-        out.add(hi);
+    for (int k = 0; k < gradChunks; k++) {
+      Chunk c = chunks[k];
+      for (int r = 0; c.owner() == me && r < ranges.length; r += 2) {
+        int lo = Math.max(ranges[r], c.offset());
+        int hi = Math.min(ranges[r + 1], c.offset() + c.length());
+        if (lo < hi && !out.isEmpty() && out.get(out.size() - 1) == lo) {
+          out.set(out.size() - 1, hi); // continues the range before
+        } else if (lo < hi) {
+          out.add(lo);
+          out.add(hi);
+        }
       }
     }
     return out.stream().mapToInt(Integer::intValue).toArray();

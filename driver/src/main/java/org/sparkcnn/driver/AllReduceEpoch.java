@@ -2,10 +2,11 @@
  * What one partition's long-lived task runs under train.aggregation: allreduce: it asks the
  * driver's StepHub where to start (the step, the weights and the optimiser state the driver
  * kept), joins the other tasks (TaskMesh), and then runs the epoch's steps on its own: compute the
- * step, sum its shard of the gradient with the other tasks (AllReduce: the driver's additions,
- * made on the executors), average and update that shard with the driver's arithmetic and
- * optimiser (its momentum is this task's for that shard), and gather the other shards' updated
- * weights, so every replica holds the same bits after every step. At the steps whose state the
+ * step, sum its chunks of the gradient with the other tasks (AllReduce: the driver's additions,
+ * made on the executors), average and update those chunks with the driver's arithmetic and
+ * optimiser (its momentum is this task's for them), and gather the other chunks' updated
+ * weights, taken in by the next step's forward pass layer by layer as they arrive, so every
+ * replica computes with the same bits every step. At the steps whose state the
  * driver keeps, partition 0 first gathers the momentum of every shard. The driver is off the data path: partition
  * 0's task reports each step's loss and counts, and the state after it where the driver keeps
  * one (a checkpoint step, the epoch's end), without waiting for the driver between steps.
@@ -90,20 +91,31 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
                 params.length,
                 buffers == null ? 0 : buffers.length)) {
       local.onGradientsReady(sums::ready);
-      int[] own = sums.own(update.trainable()); // the trainable ranges of this task's shard
+      boolean streamed = local.onParamsNeeded(sums::gathered);
+      int[] own = sums.own(update.trainable()); // the trainable ranges of this task's chunks
       for (int s = w.step(); s < update.steps(); s++) {
         sums.begin(s);
+        // the previous step's weights: the forward pass takes them as it reaches their layers
+        sums.gatherBuffers();
+        if (!streamed) {
+          sums.finishGather();
+        }
+        sums.takeWaited();
         long t0 = System.nanoTime();
         StepResult mine = local.compute(s, params, buffers);
-        mine.computeNanos = System.nanoTime() - t0;
+        mine.computeNanos = System.nanoTime() - t0 - sums.takeWaited();
+        sums.finishGather();
         StepResult total = sums.reduceScatter(s, mine);
         boolean finite = sums.allFinite(s, sums.averageOwn(total, grad, mean));
         if (finite) {
           sgd.step(params, grad, update.schedule().at(update.firstGlobalStep() + s), own);
-          sums.allGather(s, params, mean, buffers);
+          sums.sendShard(s, params, mean, buffers);
         }
-        if (update.keptAfter(s) && sgd.momentumBuffer() != null) {
-          sums.gatherTo0(s, sgd.momentumBuffer());
+        if (update.keptAfter(s)) { // the driver keeps the whole state after this step
+          if (sgd.momentumBuffer() != null) {
+            sums.gatherTo0(s, sgd.momentumBuffer());
+          }
+          sums.finishGather();
         }
         sums.done(s);
         if (p == 0) {
@@ -136,6 +148,7 @@ final class AllReduceEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Ob
           break; // the driver stops the run
         }
       }
+      sums.finishGather();
       BarrierEpoch.await(acked);
       sentBytes.add(sums.sentBytes());
       // no task closes its connections before every task has received all it needs: a piece

@@ -42,6 +42,16 @@ final class BarrierEpoch<T> extends AbstractFunction1<Iterator<T>, Iterator<Obje
      */
     default void onGradientsReady(java.util.function.ObjIntConsumer<float[]> ready) {}
 
+    /**
+     * Has compute()'s forward pass tell needed, before each layer, up to which element the
+     * parameters must be in place (train.aggregation: allreduce receives the other shards' weights
+     * meanwhile); whether it will. The default does not: every weight must be in place before
+     * compute() is called.
+     */
+    default boolean onParamsNeeded(java.util.function.IntConsumer needed) {
+      return false;
+    }
+
     @Override
     void close();
   }

@@ -132,8 +132,15 @@ final class ExecutorStep
       }
 
       @Override
+      public boolean onParamsNeeded(java.util.function.IntConsumer needed) {
+        w.step.onParamsNeeded(needed);
+        return true;
+      }
+
+      @Override
       public void close() {
         w.step.onGradientsReady(null);
+        w.step.onParamsNeeded(null);
         Replicas.giveBack(runId, w);
       }
     };

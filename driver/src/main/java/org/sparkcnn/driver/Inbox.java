@@ -76,12 +76,14 @@ final class Inbox {
     return p;
   }
 
-  /** The owner's updated weights (or mean buffers) of chunk at step. */
+  /** The owner's updated weights (or mean buffers) of chunk at step, taken out of the inbox. */
   synchronized Piece weights(int step, int chunk) throws InterruptedException {
     Piece p;
-    while ((p = box(step).weights[chunk]) == null) {
+    Box b;
+    while ((p = (b = box(step)).weights[chunk]) == null) {
       pause();
     }
+    b.weights[chunk] = null;
     return p;
   }
 
@@ -117,9 +119,17 @@ final class Inbox {
     return s;
   }
 
-  /** Forgets step (every piece of it is used). */
-  synchronized void drop(int step) {
-    boxes.remove(step);
+  /**
+   * Forgets step's pieces (every one of them is used), except, with keepWeights, the weights not
+   * taken yet: they are still being gathered.
+   */
+  synchronized void drop(int step, boolean keepWeights) {
+    Box b = boxes.remove(step);
+    if (keepWeights && b != null) {
+      Box kept = new Box();
+      System.arraycopy(b.weights, 0, kept.weights, 0, chunks);
+      boxes.put(step, kept);
+    }
   }
 
   private Box box(int step) {

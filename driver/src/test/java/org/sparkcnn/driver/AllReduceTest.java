@@ -54,6 +54,15 @@ class AllReduceTest {
     return new StepResult(g, 0.1 * p + s, p, 10 + p, 1000L * p, buffers == 0 ? null : b, 1);
   }
 
+  /** Element i of the partition-order sum of the gradients of step s over `partitions`. */
+  private static float expectedSum(int partitions, int s, int i) {
+    StepResult[] rs = new StepResult[partitions];
+    for (int p = 0; p < partitions; p++) {
+      rs[p] = result(p, s, i + 1, 0);
+    }
+    return OrderedReduce.inOrder(rs).gradSum[i];
+  }
+
   @ParameterizedTest
   @CsvSource({
     "3, true, 300000, 7, false",
@@ -77,6 +86,8 @@ class AllReduceTest {
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(partitions);
+    java.util.concurrent.CyclicBarrier finished =
+        new java.util.concurrent.CyclicBarrier(partitions);
     try {
       List<TaskMesh> meshes = new ArrayList<>(); // every task joined before any starts
       for (int p = 0; p < partitions; p++) {
@@ -125,12 +136,25 @@ class AllReduceTest {
                       }
                       boolean finite = all.allFinite(s, !(s == 1 && me == partitions - 1));
                       if (finite) {
-                        all.allGather(s, params, mean, bufs);
+                        all.sendShard(s, params, mean, bufs);
                       }
                       float[] momentum = new float[grads];
                       java.util.Arrays.fill(momentum, me + 1);
                       all.gatherTo0(s, momentum);
-                      all.done(s);
+                      all.done(s); // the weights still arriving are kept
+                      if (finite) { // as a forward pass takes them: a part first, then the rest
+                        all.gatherBuffers();
+                        all.gathered(grads / 3);
+                        for (AllReduce.Chunk c : chunks) {
+                          if (!c.buffers() && c.offset() + c.length() <= grads / 3) {
+                            assertEquals(
+                                expectedSum(partitions, s, c.offset()),
+                                params[c.offset()],
+                                "weights below the first third, of " + c);
+                          }
+                        }
+                        all.finishGather();
+                      }
                       out.add(
                           finite
                               ? new StepResult(
@@ -150,6 +174,9 @@ class AllReduceTest {
                         }
                       }
                     }
+                    // as the stage's tasks do: nobody closes its connections before every task
+                    // has received what it needs
+                    finished.await();
                   }
                   return out;
                 }));
@@ -200,6 +227,41 @@ class AllReduceTest {
     assertEquals(700000, grads);
     assertEquals(11, buffers);
     assertEquals(2, chunks[chunks.length - 1].owner());
+  }
+
+  @Test
+  void theChunksAreDealtOutInTurnSoEveryOwnerHoldsAShareOfEveryRegion() {
+    AllReduce.Chunk[] chunks = AllReduce.chunks(3, 1_000_000, 0);
+    long[] held = new long[3];
+    int at = 0;
+    for (int k = 0; k < chunks.length; k++) {
+      assertEquals(k % 3, chunks[k].owner(), "chunk " + k);
+      assertEquals(at, chunks[k].offset(), "chunks in the order of the vector");
+      at += chunks[k].length();
+      held[chunks[k].owner()] += chunks[k].length();
+    }
+    assertEquals(6, chunks.length); // two rounds: 1,000,000 floats > 3 x CHUNK
+    assertTrue(held[0] - held[2] <= 2 && held[0] >= held[2], java.util.Arrays.toString(held));
+    assertEquals(5, AllReduce.chunks(7, 5, 0).length, "five floats: five owners of one each");
+
+    // the trainable ranges of one owner: its chunks' parts of them, ascending, runs merged
+    TaskMesh mesh = TaskMesh.inMemory("own-" + System.nanoTime(), 1, new Inbox(3, 6, null));
+    try (AllReduce one = new AllReduce(3, 1, chunks, mesh, 1_000_000, 0)) {
+      int c1 = chunks[1].offset();
+      int c4 = chunks[4].offset();
+      assertArrayEquals(
+          new int[] {c1, c1 + chunks[1].length(), c4, c4 + 10}, one.own(new int[] {0, c4 + 10}));
+    }
+    try (AllReduce all =
+        new AllReduce(
+            1,
+            0,
+            AllReduce.chunks(1, 1_000_000, 0),
+            TaskMesh.inMemory("own-" + System.nanoTime(), 0, new Inbox(1, 4, null)),
+            1_000_000,
+            0)) {
+      assertArrayEquals(new int[] {5, 900_000}, all.own(new int[] {5, 900_000}));
+    }
   }
 
   @Test

@@ -1,7 +1,8 @@
 /*
  * Fine-tuning as the course slides teach it: a LeNet-5 trained on MNIST, its convolution layers
  * frozen and its classifier head replaced, trained on Fashion-MNIST. The frozen weights come out
- * bit-identical, the head is new, the rest has trained, and bad layer names fail before Spark.
+ * bit-identical, the head is new, the rest has trained, the tasks adding among themselves
+ * (allreduce) write the same model, and bad layer names fail before Spark.
  */
 package org.sparkcnn.driver;
 
@@ -63,17 +64,15 @@ class FineTuningTest {
   void frozenConvolutionsStayBitIdenticalWhileTheNewHeadTrains() throws Exception {
     train("mnist", dir.resolve("mnist"), Map.of());
     Path source = dir.resolve("mnist").resolve(RunFolder.MODEL);
-    Trainer.Result tuned =
-        train(
-            "fashion-mnist",
-            dir.resolve("fashion"),
-            Map.of(
-                "finetune.from",
-                source.toString(),
-                "finetune.freeze",
-                java.util.List.of("conv*"),
-                "finetune.reinit",
-                "fc2"));
+    Map<String, Object> tune =
+        Map.of(
+            "finetune.from",
+            source.toString(),
+            "finetune.freeze",
+            java.util.List.of("conv*"),
+            "finetune.reinit",
+            "fc2");
+    Trainer.Result tuned = train("fashion-mnist", dir.resolve("fashion"), tune);
     ModelFile.Contents before = read(source);
     ModelFile.Contents after = read(dir.resolve("fashion").resolve(RunFolder.MODEL));
     assertArrayEquals(slice(before, "conv1"), slice(after, "conv1"));
@@ -81,6 +80,15 @@ class FineTuningTest {
     assertFalse(Arrays.equals(slice(before, "fc1"), slice(after, "fc1")), "fc1 trains");
     assertFalse(Arrays.equals(slice(before, "fc2"), slice(after, "fc2")), "fc2 is a new head");
     assertTrue(tuned.testAccuracy() > 0.6, "Fashion-MNIST accuracy " + tuned.testAccuracy());
+
+    // the tasks adding among themselves, each updating only the unfrozen part of its chunks
+    Map<String, Object> allreduce = new HashMap<>(tune);
+    allreduce.put("train.aggregation", "allreduce");
+    train("fashion-mnist", dir.resolve("fashion-allreduce"), allreduce);
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("fashion").resolve(RunFolder.MODEL)),
+        Files.readAllBytes(dir.resolve("fashion-allreduce").resolve(RunFolder.MODEL)),
+        "allreduce writes the model the driver's sum writes");
   }
 
   @Test

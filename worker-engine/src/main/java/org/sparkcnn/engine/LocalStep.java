@@ -13,6 +13,7 @@ public final class LocalStep {
   private float[] dLogits; // [n, classes]
   private float[] targets; // [n, classes]: one-hot targets for mse
   private IntConsumer gradsReady; // hears backward's progress (Model.backward), or null
+  private IntConsumer paramsNeeded; // hears forward's progress (Model.forward), or null
 
   /** Result of a minibatch: summed loss, correct predictions, samples. */
   public record Stats(double lossSum, long correct, long count) {}
@@ -23,6 +24,15 @@ public final class LocalStep {
    */
   public void onGradientsReady(IntConsumer ready) {
     this.gradsReady = ready;
+  }
+
+  /**
+   * Has the training forward passes of this step object tell needed (null: nobody), before each
+   * layer, up to which parameter the weights must be in place: a data-parallel step receives the
+   * other replicas' updated weights while the first layers compute.
+   */
+  public void onParamsNeeded(IntConsumer needed) {
+    this.paramsNeeded = needed;
   }
 
   /** x: [n, input], labels: [n]. Zeroes the model's gradients first, then adds this batch's. */
@@ -43,7 +53,7 @@ public final class LocalStep {
       targets = new float[n * k];
     }
     model.zeroGrad();
-    float[] logits = model.forward(x, n, true, stepSeed);
+    float[] logits = model.forward(x, n, true, stepSeed, paramsNeeded);
     SoftmaxCrossEntropy.Result r = loss.apply(logits, labels, n, k, dLogits, targets);
     model.backward(dLogits, n, gradsReady);
     return new Stats(r.lossSum(), r.correct(), n);
@@ -60,7 +70,7 @@ public final class LocalStep {
       this.targets = new float[n * k];
     }
     model.zeroGrad();
-    float[] logits = model.forward(x, n, true, stepSeed);
+    float[] logits = model.forward(x, n, true, stepSeed, paramsNeeded);
     SoftmaxCrossEntropy.Result r = loss.applySoft(logits, targets, n, k, dLogits);
     model.backward(dLogits, n, gradsReady);
     return new Stats(r.lossSum(), r.correct(), n);

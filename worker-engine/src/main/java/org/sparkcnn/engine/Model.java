@@ -87,8 +87,16 @@ public final class Model {
 
   /** As forward, with the step's random seed for layers that draw random numbers (dropout). */
   public float[] forward(float[] x, int n, boolean training, long stepSeed) {
+    return forward(x, n, training, stepSeed, null);
+  }
+
+  /**
+   * As forward; needed (or null) hears, layer by layer from the first, the parameter index up to
+   * which vectors().params must be in place before the layer runs (Sequence.forward).
+   */
+  public float[] forward(float[] x, int n, boolean training, long stepSeed, IntConsumer needed) {
     layers.beginStep(stepSeed);
-    return layers.forward(x, n, training);
+    return layers.forward(x, n, training, needed);
   }
 
   /** dOut: [n, classes]; adds the parameter gradients into vectors().grads. */

@@ -1,12 +1,15 @@
 /*
  * LocalStep and Model on a small LeNet-5: the gradient of a batch is the sum of its parts'
  * gradients (DESIGN.md contract 2, whatever the partitioning), a step zeroes the previous gradient
- * first, and evaluate agrees with gradient's loss.
+ * first, evaluate agrees with gradient's loss, and a forward pass whose weights arrive layer by
+ * layer, as it asks for them, gives the gradient of one that had them all from the start.
  */
 package org.sparkcnn.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,34 @@ class LocalStepTest {
     LocalStep.Stats eval = LocalStep.evaluate(model, x, labels, N);
     assertEquals(all.lossSum(), eval.lossSum(), 1e-6 * all.lossSum());
     assertEquals(all.correct(), eval.correct());
+  }
+
+  @Test
+  void weightsThatArriveAsTheForwardPassAsksForThemGiveTheSameBits() {
+    Rng rng = Rng.of(5);
+    Vectors v = ARCH.initialise(Init.HE, rng);
+    float[] x = images(rng);
+    int[] labels = {1, 0, 2, 2};
+    Model whole = new Model(ARCH, v);
+    new LocalStep().gradient(whole, x, labels, N, 9L);
+
+    float[] arriving = new float[v.params.length]; // nothing in place yet
+    Model lazy = new Model(ARCH, new Vectors(v.params.length, v.buffers.length));
+    lazy.setParams(arriving);
+    lazy.setBuffers(v.buffers);
+    java.util.List<Integer> asked = new java.util.ArrayList<>();
+    LocalStep step = new LocalStep();
+    step.onParamsNeeded(
+        upTo -> {
+          int from = asked.isEmpty() ? 0 : asked.get(asked.size() - 1);
+          assertTrue(upTo >= from, "asked for " + upTo + " after " + from);
+          System.arraycopy(v.params, from, arriving, from, upTo - from);
+          asked.add(upTo);
+        });
+    step.gradient(lazy, x, labels, N, 9L);
+    assertEquals(v.params.length, asked.get(asked.size() - 1));
+    assertTrue(asked.get(0) < v.params.length / 10, "the first layer waits for little: " + asked);
+    assertArrayEquals(whole.vectors().grads, lazy.vectors().grads);
   }
 
   @Test

@@ -21,13 +21,15 @@ public final class Sequence {
 
   private final List<Layer> layers;
   private final int[] paramFrom; // [layer]: where its parameters begin in the flat vector
+  private final int paramEnd; // where the chain's parameters end
   private final Shape in;
   private final Shape out;
   private SharedGrads grads; // a model's chain: the input gradients' arrays of all its layers
 
-  private Sequence(List<Layer> layers, int[] paramFrom, Shape in, Shape out) {
+  private Sequence(List<Layer> layers, int[] paramFrom, int paramEnd, Shape in, Shape out) {
     this.layers = layers;
     this.paramFrom = paramFrom;
+    this.paramEnd = paramEnd;
     this.in = in;
     this.out = out;
   }
@@ -110,7 +112,7 @@ public final class Sequence {
         i++;
       }
     }
-    return new Sequence(layers, from.stream().mapToInt(Integer::intValue).toArray(), in, s);
+    return new Sequence(layers, from.stream().mapToInt(Integer::intValue).toArray(), pOff, in, s);
   }
 
   public boolean isEmpty() {
@@ -184,9 +186,21 @@ public final class Sequence {
 
   /** x: [n, in], returns [n, out] (x itself for an empty chain). */
   public float[] forward(float[] x, int n, boolean training) {
+    return forward(x, n, training, null);
+  }
+
+  /**
+   * As forward; before each layer, needed (when not null) hears where the parameters that layer
+   * reads end: every parameter before that index must then be in place. A data-parallel step
+   * receives the other replicas' updated weights meanwhile, the first layers' first.
+   */
+  public float[] forward(float[] x, int n, boolean training, IntConsumer needed) {
     float[] a = x;
-    for (Layer l : layers) {
-      a = l.forward(a, n, training);
+    for (int i = 0; i < layers.size(); i++) {
+      if (needed != null) {
+        needed.accept(i + 1 < layers.size() ? paramFrom[i + 1] : paramEnd);
+      }
+      a = layers.get(i).forward(a, n, training);
     }
     return a;
   }
