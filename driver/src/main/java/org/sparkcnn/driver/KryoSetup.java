@@ -20,6 +20,7 @@ import org.sparkcnn.data.Assignment;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.EncodedSample;
 import org.sparkcnn.data.Sample;
+import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.engine.Shape;
 
 public final class KryoSetup implements KryoRegistrator {

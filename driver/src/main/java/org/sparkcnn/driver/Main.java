@@ -9,6 +9,18 @@
 package org.sparkcnn.driver;
 
 import java.nio.file.Path;
+import org.sparkcnn.driver.bench.SyncBench;
+import org.sparkcnn.driver.cli.AugmentPreview;
+import org.sparkcnn.driver.cli.BenchAugmentCommand;
+import org.sparkcnn.driver.cli.BenchCommand;
+import org.sparkcnn.driver.cli.ConformanceCommand;
+import org.sparkcnn.driver.cli.Export;
+import org.sparkcnn.driver.cli.Prepare;
+import org.sparkcnn.driver.cli.Reporter;
+import org.sparkcnn.driver.cli.Stats;
+import org.sparkcnn.driver.cli.SummaryCommand;
+import org.sparkcnn.driver.cli.TrainCommand;
+import org.sparkcnn.driver.report.TrainingCharts;
 import org.sparkcnn.ml.Evaluate;
 import org.sparkcnn.ml.Predict;
 import picocli.CommandLine;
@@ -41,7 +53,7 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  static int run(String... args) {
+  public static int run(String... args) {
     return new CommandLine(new Main())
         .setParameterExceptionHandler(
             (e, given) -> {

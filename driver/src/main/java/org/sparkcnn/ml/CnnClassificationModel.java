@@ -38,7 +38,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.sparkcnn.driver.Inference;
+import org.sparkcnn.driver.step.Inference;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Shape;

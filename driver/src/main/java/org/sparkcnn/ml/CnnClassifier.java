@@ -33,10 +33,10 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.sparkcnn.driver.JobConfig;
-import org.sparkcnn.driver.RunFolder;
-import org.sparkcnn.driver.Trainer;
-import org.sparkcnn.driver.TrainingPlan;
+import org.sparkcnn.driver.config.JobConfig;
+import org.sparkcnn.driver.config.TrainingPlan;
+import org.sparkcnn.driver.persist.RunFolder;
+import org.sparkcnn.driver.train.Trainer;
 
 public final class CnnClassifier extends Estimator<CnnClassificationModel>
     implements DefaultParamsWritable {

@@ -28,7 +28,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.data.FolderSource;
-import org.sparkcnn.driver.Reporter;
+import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.engine.Shape;
 
 final class Features implements Serializable {

@@ -27,7 +27,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.sparkcnn.data.Block;
-import org.sparkcnn.driver.Inference;
+import org.sparkcnn.driver.step.Inference;
 import org.sparkcnn.engine.ModelFile;
 
 final class Predictions implements MapPartitionsFunction<Row, Row> {

@@ -25,10 +25,10 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.data.augment.Augmentation;
-import org.sparkcnn.driver.JobConfig;
-import org.sparkcnn.driver.Keys;
-import org.sparkcnn.driver.ModelCatalog;
-import org.sparkcnn.driver.TrainingPlan;
+import org.sparkcnn.driver.config.JobConfig;
+import org.sparkcnn.driver.config.Keys;
+import org.sparkcnn.driver.config.ModelCatalog;
+import org.sparkcnn.driver.config.TrainingPlan;
 import org.sparkcnn.engine.Shape;
 
 final class TrainingParams {

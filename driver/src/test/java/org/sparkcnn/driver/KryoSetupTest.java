@@ -20,6 +20,7 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.EncodedSample;
+import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.engine.Shape;
 import scala.reflect.ClassTag$;
 

@@ -20,14 +20,15 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.driver.persist.RunFolder;
 import org.sparkcnn.engine.ModelFile;
 
-class MainTest {
+public class MainTest {
   @TempDir Path dir;
 
-  record Outcome(int status, String out, String err) {}
+  public record Outcome(int status, String out, String err) {}
 
-  static Outcome cli(String... args) {
+  public static Outcome cli(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

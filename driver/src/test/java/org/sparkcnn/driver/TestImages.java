@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
 import javax.imageio.ImageIO;
 import org.sparkcnn.engine.Rng;
 
-final class TestImages {
+public final class TestImages {
   private TestImages() {}
 
   /** How image i of a split is drawn: its {width, height} from its generator, and its format. */
@@ -29,7 +29,8 @@ final class TestImages {
    * Writes `train` and `test` images (val/ is the test split), image i of class a when i is even;
    * the square's half-side is the image's side over `squareDivisor`.
    */
-  static Path folder(Path root, int train, int test, long seed, int squareDivisor, Layout layout)
+  public static Path folder(
+      Path root, int train, int test, long seed, int squareDivisor, Layout layout)
       throws Exception {
     for (String split : List.of("train", "val")) {
       int n = split.equals("train") ? train : test;
@@ -58,7 +59,7 @@ final class TestImages {
   }
 
   /** A Layout from a size rule and a format rule. */
-  static Layout layout(
+  public static Layout layout(
       java.util.function.BiFunction<Integer, Rng, int[]> size, IntFunction<String> format) {
     return new Layout() {
       @Override

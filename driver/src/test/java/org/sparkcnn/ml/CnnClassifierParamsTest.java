@@ -26,9 +26,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkcnn.driver.Choices;
-import org.sparkcnn.driver.Keys;
 import org.sparkcnn.driver.TestSpark;
+import org.sparkcnn.driver.config.Choices;
+import org.sparkcnn.driver.config.Keys;
 
 class CnnClassifierParamsTest {
   @TempDir Path dir;

@@ -14,11 +14,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Split;
-import org.sparkcnn.driver.JobConfig;
-import org.sparkcnn.driver.RunFolder;
 import org.sparkcnn.driver.TestSpark;
-import org.sparkcnn.driver.Trainer;
-import org.sparkcnn.driver.TrainingPlan;
+import org.sparkcnn.driver.config.JobConfig;
+import org.sparkcnn.driver.config.TrainingPlan;
+import org.sparkcnn.driver.persist.RunFolder;
+import org.sparkcnn.driver.train.Trainer;
 import org.sparkcnn.engine.SharedData;
 
 class DoorParityTest {

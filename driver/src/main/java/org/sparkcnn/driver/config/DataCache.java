@@ -1,0 +1,111 @@
+/*
+ * How a run caches its data on the executors, decided once on the driver before Spark starts
+ * (data.cache, data.cache_storage, data.cache_decoded_max_mb). Small datasets are cached decoded:
+ * a step reads its pixels in place. A dataset whose decoded pixels would not fit in the
+ * executors' memory is cached as its encoded files (JPEG, PNG: often 10 to 50 times smaller) and
+ * each step decodes just its minibatch, so that it still trains; decoding is a pure function of
+ * the file, so both caches train the same model to the bit. Only sources that read image files
+ * have an encoded form (an image folder, Parquet shards of prepare --format encoded); asking one
+ * that has none (generated shapes, MNIST, CIFAR binaries, decoded Parquet shards) for
+ * data.cache: encoded is a config error, since its samples are pixels to begin with, while auto
+ * simply caches it decoded. Both splits are cached in the form the training set's size chose.
+ * The form changes nothing else: an encoded source skips the files load() skips (the driver
+ * counts them the same way) and DataLayout deals both forms over the partitions alike.
+ *
+ * Storage levels. A block is a few flat arrays, so a serialized copy (MEMORY_ONLY_SER) would
+ * save next to nothing in memory and make every step deserialize its whole partition: the
+ * in-memory levels keep blocks deserialized. memory is MEMORY_ONLY (a block that does not fit is
+ * rebuilt from the source when needed), memory_and_disk MEMORY_AND_DISK (spilled to the
+ * executor's local disk, serialized, when memory runs short), disk DISK_ONLY (only on local disk:
+ * each step reads its partition's block back, from the OS page cache while it fits there; for
+ * data that fits neither memory nor page cache, at the cost of that read per step).
+ */
+package org.sparkcnn.driver.config;
+
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkcnn.data.Block;
+import org.sparkcnn.data.Partitioning;
+import org.sparkcnn.data.Source;
+import org.sparkcnn.data.Split;
+
+/** decoder: the source's encoded form when the blocks are encoded, else null. */
+public record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, String reason) {
+  /** The cache of config c for source; a ConfigException if it cannot be had. */
+  public static DataCache of(JobConfig c, Source source) {
+    Choices.CacheForm mode = c.get(Keys.DATA_CACHE);
+    Choices.CacheStorage storage = c.get(Keys.DATA_CACHE_STORAGE);
+    Optional<Source.Encoded> encoded = source.encoded();
+    String name = c.get(Keys.DATA_SOURCE);
+    if (encoded.isEmpty()) {
+      if (mode == Choices.CacheForm.ENCODED) {
+        throw new JobConfig.ConfigException(
+            "key '"
+                + Keys.DATA_CACHE.name()
+                + "': encoded needs"
+                + " a source of image files (data.source folder, or parquet prepared with --format"
+                + " encoded), but data.source "
+                + name
+                + (name.equals("parquet")
+                    ? " in " + c.get(Keys.DATA_DIR) + " holds decoded shards"
+                    : " has decoded samples only")
+                + "; expected auto or decoded");
+      }
+      return new DataCache(null, storage, "data.source " + name + " has decoded samples only");
+    }
+    if (mode != Choices.CacheForm.AUTO) {
+      return new DataCache(
+          mode == Choices.CacheForm.ENCODED ? encoded.get() : null,
+          storage,
+          Keys.DATA_CACHE.name() + ": " + ConfigKey.yamlValue(mode));
+    }
+    long images = encoded.get().count(Split.TRAIN);
+    long bytes = images * source.shape().size();
+    long max = c.get(Keys.DATA_CACHE_DECODED_MAX_MB) * (1L << 20);
+    String size =
+        String.format(
+            Locale.ROOT,
+            "the decoded training set, %,d images of %s, is" + " %,.1f MiB",
+            images,
+            source.shape(),
+            bytes / (double) (1 << 20));
+    return bytes <= max
+        ? new DataCache(null, storage, size + " <= " + Keys.DATA_CACHE_DECODED_MAX_MB.name())
+        : new DataCache(
+            encoded.get(), storage, size + " > " + Keys.DATA_CACHE_DECODED_MAX_MB.name());
+  }
+
+  public boolean encoded() {
+    return decoder != null;
+  }
+
+  public StorageLevel level() {
+    return switch (storage) {
+      case MEMORY -> StorageLevel.MEMORY_ONLY();
+      case DISK -> StorageLevel.DISK_ONLY();
+      case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();
+    };
+  }
+
+  /** The split of source as cached blocks over partitions, in this cache's form. */
+  public JavaRDD<Block> blocks(SparkSession spark, Source source, Split split, int partitions) {
+    return encoded()
+        ? Partitioning.encodedBlocks(
+            decoder.loadEncoded(spark, split), source.shape(), partitions, level())
+        : Partitioning.blocks(source.samples(spark, split), source.shape(), partitions, level());
+  }
+
+  /** The log line: "data cache: encoded files in memory_and_disk (...)". */
+  public String describe() {
+    return "data cache: "
+        + (encoded() ? "encoded files" : "decoded pixels")
+        + " in "
+        + ConfigKey.yamlValue(storage)
+        + " ("
+        + reason
+        + ")";
+  }
+}
