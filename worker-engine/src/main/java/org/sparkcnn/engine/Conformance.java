@@ -144,7 +144,7 @@ public final class Conformance {
     try {
       JsonNode c = JSON.readTree(file.toFile());
       String op = c.path("op").asText("");
-      Check check = new Check(name);
+      ConformanceCheck check = new ConformanceCheck(name);
       switch (op) {
         case "softmax_cross_entropy" -> crossEntropy(c, check);
         case "sgd" -> sgd(c, check);
@@ -175,47 +175,7 @@ public final class Conformance {
     }
   }
 
-  /** Keeps the worst relative error over the tensors compared. */
-  static final class Check {
-    final String name;
-    String worstTensor = "";
-    double worst = 0;
-    double worstRatio = -1;
-    boolean passed = true;
-
-    Check(String name) {
-      this.name = name;
-    }
-
-    void compare(String tensor, JsonNode expected, float[] actual, double tol) {
-      double[] e = doubles(expected);
-      if (actual == null || actual.length < e.length) {
-        throw new IllegalStateException(tensor + ": expected " + e.length + " values");
-      }
-      double scale = 1;
-      for (double x : e) {
-        scale = Math.max(scale, Math.abs(x));
-      }
-      double err = 0;
-      for (int i = 0; i < e.length; i++) {
-        double d = Math.abs(actual[i] - e[i]);
-        err = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(err, d);
-      }
-      double rel = err / scale;
-      if (rel / tol >= worstRatio) {
-        worstRatio = rel / tol;
-        worstTensor = tensor;
-        worst = rel;
-      }
-      passed &= rel <= tol;
-    }
-
-    Outcome outcome() {
-      return new Outcome(name, passed, worstTensor, worst, passed ? "" : "exceeds tolerance");
-    }
-  }
-
-  private static void layer(String op, JsonNode c, Check check) {
+  private static void layer(String op, JsonNode c, ConformanceCheck check) {
     int[] inShape = shape(c.get("input"));
     int n = inShape[0];
     Shape in = Shape.of(Arrays.copyOfRange(inShape, 1, inShape.length));
@@ -280,7 +240,7 @@ public final class Conformance {
     }
   }
 
-  private static void crossEntropy(JsonNode c, Check check) {
+  private static void crossEntropy(JsonNode c, ConformanceCheck check) {
     int[] s = shape(c.get("logits"));
     float[] logits = floats(c.get("logits"));
     float[] grad = new float[s[0] * s[1]];
@@ -312,7 +272,7 @@ public final class Conformance {
     return labels;
   }
 
-  private static void sgd(JsonNode c, Check check) {
+  private static void sgd(JsonNode c, ConformanceCheck check) {
     float[] w = floats(c.get("initial"));
     Sgd opt =
         new Sgd(
@@ -330,7 +290,7 @@ public final class Conformance {
     }
   }
 
-  private static void modelStep(JsonNode c, Path dir, Check check) throws IOException {
+  private static void modelStep(JsonNode c, Path dir, ConformanceCheck check) throws IOException {
     if (!"lenet5".equals(c.path("model").asText())) {
       throw new UnsupportedOperationException(
           "model cases of '" + c.path("model").asText() + "' (lenet5 only)");
@@ -396,7 +356,7 @@ public final class Conformance {
     return a;
   }
 
-  private static double[] doubles(JsonNode tensor) {
+  static double[] doubles(JsonNode tensor) {
     JsonNode data = tensor.has("data") ? tensor.get("data") : tensor;
     double[] d = new double[data.size()];
     for (int i = 0; i < d.length; i++) {

@@ -26,7 +26,6 @@
  */
 package org.sparkcnn.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,7 +37,6 @@ import org.sparkcnn.engine.layers.LayerSpec;
 import org.sparkcnn.engine.layers.Residual;
 
 public final class ModelDefinition {
-  private static final ObjectMapper JSON = ModelFile.JSON;
   private static final Set<String> TOP_KEYS = Set.of("input", "blocks", "layers", "description");
   private static final Map<String, String> SHORT_NAMES =
       Map.ofEntries(
@@ -54,23 +52,11 @@ public final class ModelDefinition {
           Map.entry("local_response_norm", "lrn"),
           Map.entry("conv_transpose2d", "deconv"));
 
-  /** Layer type name -> its spec record, from LayerSpec's @JsonSubTypes. */
-  private static final Map<String, Class<?>> SPEC_TYPES = new HashMap<>();
-
   /** Layers, repeats and substituted values one definition may expand to. */
   static final int MAX_STEPS = 100_000;
 
   /** Lists of layers nested in each other (blocks, repeats, residuals, concats). */
   static final int MAX_DEPTH = 100;
-
-  static {
-    for (var t :
-        LayerSpec.class
-            .getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class)
-            .value()) {
-      SPEC_TYPES.put(t.name(), t.value());
-    }
-  }
 
   private final Map<String, Map<String, Object>> blocks = new LinkedHashMap<>();
   private final Map<String, Integer> counters = new HashMap<>();
@@ -238,7 +224,7 @@ public final class ModelDefinition {
                 "bias",
                 false));
     Map<String, Object> bn = Map.of("type", "batch_norm2d", "name", name + ".proj_bn");
-    return List.of(convert(conv, where), convert(bn, where));
+    return List.of(LayerSpecReader.read(conv, where), LayerSpecReader.read(bn, where));
   }
 
   private LayerSpec concat(
@@ -292,68 +278,7 @@ public final class ModelDefinition {
         settings == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map(settings, where));
     fields.put("type", type);
     fields.put("name", name(fields.get("name"), SHORT_NAMES.getOrDefault(type, type), prefix));
-    return convert(fields, where);
-  }
-
-  private static LayerSpec convert(Map<String, Object> fields, String where) {
-    Class<?> spec = SPEC_TYPES.get(String.valueOf(fields.get("type")));
-    if (spec != null) {
-      List<String> known =
-          java.util.Arrays.stream(spec.getRecordComponents())
-              .map(ModelDefinition::jsonName)
-              .toList();
-      for (String key : fields.keySet()) {
-        if (!key.equals("type") && !known.contains(key)) {
-          throw new IllegalArgumentException(
-              where
-                  + ": unknown setting '"
-                  + key
-                  + "' ("
-                  + fields.get("type")
-                  + " takes "
-                  + known.stream().filter(k -> !k.equals("name")).toList()
-                  + " and an optional name)");
-        }
-      }
-    }
-    try {
-      return JSON.convertValue(fields, LayerSpec.class);
-    } catch (IllegalArgumentException e) {
-      String msg = e.getMessage();
-      if (msg.contains("known type ids")) {
-        throw new IllegalArgumentException(
-            where + ": unknown layer type '" + fields.get("type") + "'" + knownTypes(msg), e);
-      }
-      throw new IllegalArgumentException(where + ": " + firstLine(msg), e);
-    }
-  }
-
-  /** A record component's JSON name: its @JsonProperty value (snake_case), else its own name. */
-  private static String jsonName(java.lang.reflect.RecordComponent rc) {
-    try {
-      var p =
-          rc.getDeclaringRecord()
-              .getDeclaredField(rc.getName())
-              .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
-      return p != null && !p.value().isEmpty() ? p.value() : rc.getName();
-    } catch (NoSuchFieldException e) {
-      return rc.getName();
-    }
-  }
-
-  private static String knownTypes(String jacksonMessage) {
-    int at = jacksonMessage.indexOf("known type ids = ");
-    if (at < 0) {
-      return "";
-    }
-    int end = jacksonMessage.indexOf(']', at);
-    return ": expected a block, repeat, residual, concat or one of "
-        + jacksonMessage.substring(at + "known type ids = ".length(), end + 1);
-  }
-
-  private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    return (nl < 0 ? s : s.substring(0, nl)).replaceAll(" \\(class [^)]*\\)", "");
+    return LayerSpecReader.read(fields, where);
   }
 
   private String name(Object given, String base, String prefix) {

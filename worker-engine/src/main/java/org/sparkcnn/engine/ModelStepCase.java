@@ -29,7 +29,7 @@ final class ModelStepCase {
   private record Slot(int[] shape, int offset) {}
 
   static void run(
-      JsonNode c, Path dir, Function<String, Map<String, Object>> catalog, Conformance.Check check)
+      JsonNode c, Path dir, Function<String, Map<String, Object>> catalog, ConformanceCheck check)
       throws IOException {
     String model = c.path("model").asText();
     Map<String, Object> doc = catalog.apply(model);

@@ -2,7 +2,7 @@
  * One ONNX node to sparkcnn layer specs, with the node's weights taken from the graph's
  * initializers (ONNX operator semantics: github.com/onnx/onnx docs/Operators.md). Mapped: Conv
  * and ConvTranspose, with a Pad before a Conv (OnnxConvOps), Relu, LeakyRelu, Elu, Sigmoid,
- * Tanh, Softmax (along any axis after the batch), MaxPool (with dilations) and AveragePool
+ * Tanh, Softmax (along any axis after the batch; with Reshape in OnnxShapeOps), MaxPool (with dilations) and AveragePool
  * (per-axis windows, strides and pads equal before and after, ceil_mode, count_include_pad),
  * GlobalAveragePool, GlobalMaxPool (adaptive max pooling to 1), Flatten to [N, -1] and Reshape
  * that keeps the batch and merges consecutive axes (a flatten), Gemm (any transB, alpha and beta
@@ -38,7 +38,6 @@ import org.sparkcnn.engine.layers.PerAxis;
 import org.sparkcnn.engine.layers.PixelShuffle;
 import org.sparkcnn.engine.layers.ReLU;
 import org.sparkcnn.engine.layers.Sigmoid;
-import org.sparkcnn.engine.layers.Softmax;
 import org.sparkcnn.engine.layers.Tanh;
 
 final class OnnxOps {
@@ -51,9 +50,11 @@ final class OnnxOps {
   private final Map<String, Integer> counters = new HashMap<>();
 
   /** The model's version of the default ONNX operator set, which Softmax's meaning follows. */
-  private final long opset;
+  final long opset;
 
   private final OnnxConvOps convs = new OnnxConvOps(this);
+
+  private final OnnxShapeOps shapes = new OnnxShapeOps(this);
 
   OnnxOps(Map<String, OnnxTensors.Constant> constants, long opset) {
     this.constants = constants;
@@ -83,7 +84,7 @@ final class OnnxOps {
         Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "alpha");
         yield List.of(new ELU.Spec(nextName("elu"), (double) OnnxAttrs.f(a, "alpha", 1f)));
       }
-      case "Softmax" -> List.of(softmax(n, in));
+      case "Softmax" -> List.of(shapes.softmax(n, in));
       case "MaxPool", "AveragePool" -> List.of(pool(n, in));
       case "GlobalAveragePool" -> plain(n, new GlobalAvgPool2d.Spec(nextName("gap")));
       case "GlobalMaxPool" -> plain(n, AdaptiveMaxPool2d.Spec.of(nextName("pool"), 1));
@@ -94,7 +95,7 @@ final class OnnxOps {
         }
         yield in.rank() == 1 ? List.of() : List.of(new Flatten.Spec(nextName("flatten")));
       }
-      case "Reshape" -> reshape(n, in);
+      case "Reshape" -> shapes.reshape(n, in);
       case "Gemm" -> List.of(gemm(n, in));
       case "BatchNormalization" -> List.of(batchNorm(n, in));
       case "Dropout" -> {
@@ -250,111 +251,6 @@ final class OnnxOps {
         s.name(), s.kernel(), s.stride(), PerAxis.of((int) p[2], (int) p[3]), s.ceilMode(), true);
   }
 
-  /**
-   * Softmax along one axis (opset 13 on; a negative axis counts from the end) as softmax with that
-   * dim. Before opset 13 the input is seen as 2D, split before the axis (default 1), and each row
-   * normalised over every axis from it on: that is one axis only where those after it are 1.
-   */
-  private LayerSpec softmax(NodeProto n, Shape in) {
-    long axis = OnnxAttrs.i(OnnxAttrs.attrs(n, "axis"), "axis", opset < 13 ? 1 : -1);
-    long a = axis < 0 ? axis + in.rank() + 1 : axis;
-    if (a < 1 || a > in.rank()) {
-      throw unmappable(
-          n,
-          "attribute 'axis' "
-              + axis
-              + " on input "
-              + in
-              + ": only an axis after"
-              + " the batch maps (1 to "
-              + in.rank()
-              + ", or -"
-              + in.rank()
-              + " to -1)");
-    }
-    for (int d = (int) a; opset < 13 && d < in.rank(); d++) {
-      if (in.dim(d) != 1) {
-        throw unmappable(
-            n,
-            "attribute 'axis' "
-                + axis
-                + " on input "
-                + in
-                + " in opset "
-                + opset
-                + ": before opset 13 Softmax normalises over all the axes from 'axis' on, which"
-                + " maps only where that is the last axis of size above 1");
-      }
-    }
-    return new Softmax.Spec(nextName("softmax"), (int) a);
-  }
-
-  /**
-   * A Reshape that keeps the batch (0 or -1 first) and merges consecutive axes of the sample (0
-   * copies an axis, one -1 takes the rest): a flatten from start_dim to end_dim, or nothing if the
-   * shape stays.
-   */
-  private List<LayerSpec> reshape(NodeProto n, Shape in) {
-    OnnxAttrs.attrs(n, "allowzero");
-    long[] shape = longs(n, 1, "shape");
-    boolean flat =
-        shape.length == 2
-            && (shape[0] == 0 || shape[0] == -1 || shape[0] == 1)
-            && (shape[1] == -1 || shape[1] == in.size());
-    if (flat) {
-      return in.rank() == 1 ? List.of() : List.of(new Flatten.Spec(nextName("flatten")));
-    }
-    Shape target = sampleShape(shape, in);
-    if (target != null && target.equals(in)) {
-      return List.of();
-    }
-    Flatten.Spec f = target == null ? null : Flatten.Spec.between("flatten", in, target);
-    if (f == null) {
-      throw unmappable(
-          n,
-          "target shape "
-              + Arrays.toString(shape)
-              + " on input "
-              + in
-              + ": only"
-              + " a flatten to [N, -1] or of consecutive axes after the batch maps");
-    }
-    return List.of(new Flatten.Spec(nextName("flatten"), f.startDim(), f.endDim()));
-  }
-
-  /** The sample shape a Reshape to shape gives an input [N, in] if it keeps N, else null. */
-  private static Shape sampleShape(long[] shape, Shape in) {
-    if (shape.length < 2 || (shape[0] != 0 && shape[0] != -1)) {
-      return null;
-    }
-    int[] dims = new int[shape.length - 1];
-    int infer = shape[0] == -1 ? -2 : -1; // where the one -1 is; -2: the batch has it
-    long known = 1;
-    for (int i = 0; i < dims.length; i++) {
-      long d = shape[i + 1];
-      if (d == -1 && infer == -1) {
-        infer = i;
-      } else if (d == 0 && i < in.rank()) {
-        dims[i] = in.dim(i);
-      } else if (d > 0 && d <= Integer.MAX_VALUE) {
-        dims[i] = (int) d;
-      } else {
-        return null;
-      }
-      known *= Math.max(dims[i], 1);
-      if (known > in.size()) {
-        return null;
-      }
-    }
-    if (infer >= 0) {
-      if (in.size() % known != 0) {
-        return null;
-      }
-      dims[infer] = (int) (in.size() / known);
-    }
-    return known * (infer >= 0 ? dims[infer] : 1) == in.size() ? Shape.of(dims) : null;
-  }
-
   private LayerSpec gemm(NodeProto n, Shape in) {
     Map<String, AttributeProto> a = OnnxAttrs.attrs(n, "alpha", "beta", "transA", "transB");
     if (OnnxAttrs.i(a, "transA", 0) != 0 || in.rank() != 1) {
@@ -426,7 +322,7 @@ final class OnnxOps {
   }
 
   /** The values of an INT64 constant input. */
-  private long[] longs(NodeProto n, int input, String what) {
+  long[] longs(NodeProto n, int input, String what) {
     long[] v = constant(n, input, what).longs();
     if (v == null) {
       throw unmappable(n, "input " + what + " must be an INT64 tensor");
