@@ -2,17 +2,17 @@
  * The command line of sparkcnn (deploy/sparkcnn runs it): picocli's parser, the one-line message
  * and exit status 2 of a bad option, and the list of commands, each a class of its own:
  * TrainCommand (`train`, `train --resume`), SummaryCommand, ConformanceCommand, AugmentPreview,
- * Stats, Prepare, BenchCommand, BenchAugmentCommand, SyncBench.Run (`bench-sync`), Export,
+ * Stats, Prepare, BenchCommand, BenchAugmentCommand, BenchSyncCommand (`bench-sync`), Export,
  * TrainingCharts.Plot (`plot`), and org.sparkcnn.ml's Predict and Evaluate. docs/ says what each
  * does for a user; `sparkcnn COMMAND --help` lists its options.
  */
 package org.sparkcnn.driver;
 
 import java.nio.file.Path;
-import org.sparkcnn.driver.bench.SyncBench;
 import org.sparkcnn.driver.cli.AugmentPreview;
 import org.sparkcnn.driver.cli.BenchAugmentCommand;
 import org.sparkcnn.driver.cli.BenchCommand;
+import org.sparkcnn.driver.cli.BenchSyncCommand;
 import org.sparkcnn.driver.cli.ConformanceCommand;
 import org.sparkcnn.driver.cli.Export;
 import org.sparkcnn.driver.cli.Prepare;
@@ -40,7 +40,7 @@ import picocli.CommandLine.Command;
       Prepare.class,
       BenchCommand.class,
       BenchAugmentCommand.class,
-      SyncBench.Run.class,
+      BenchSyncCommand.class,
       Export.class,
       TrainingCharts.Plot.class,
       Predict.class,

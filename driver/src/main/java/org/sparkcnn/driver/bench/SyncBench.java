@@ -19,15 +19,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.sparkcnn.driver.Main;
-import org.sparkcnn.driver.Sessions;
-import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.driver.config.Choices;
 import org.sparkcnn.driver.config.LrSchedule;
 import org.sparkcnn.driver.report.MemoryProbe;
@@ -42,19 +38,17 @@ import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Sgd;
 import org.sparkcnn.engine.Vectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 public final class SyncBench {
   private SyncBench() {}
 
   /** Parameter vectors of the issue, in millions of floats: ResNet-20, LeNet-5, ResNet-18. */
-  static final List<Double> DEFAULT_SIZES = List.of(0.27, 1.26, 11.7);
+  public static final List<Double> DEFAULT_SIZES = List.of(0.27, 1.26, 11.7);
 
   /** One row: a vector size and aggregation, its step times in ms. */
   record Row(int floats, String aggregation, double p50, double p90) {}
 
-  static List<Row> run(
+  public static List<Row> run(
       SparkSession spark,
       List<Double> sizes,
       List<String> aggregations,
@@ -212,13 +206,23 @@ public final class SyncBench {
     return ms;
   }
 
-  /** The zero-compute step of the barrier rows: a copy of the weights as the gradient. */
+  /**
+   * The zero-compute step of the barrier rows: a copy of the weights as the gradient, in an array
+   * the task keeps from step to step, as a replica lends its own gradient array (ExecutorStep): the
+   * next step begins only after this one's sum is made.
+   */
   private static final BarrierEpoch.Steps<Integer> COPIES =
       first ->
           new BarrierEpoch.Local() {
+            private float[] grad;
+
             @Override
             public StepResult compute(int step, float[] params, float[] buffers) {
-              return new StepResult(params.clone(), 0, 0, 1, 0, null, 1);
+              if (grad == null || grad.length != params.length) {
+                grad = new float[params.length];
+              }
+              System.arraycopy(params, 0, grad, 0, params.length);
+              return new StepResult(grad, 0, 0, 1, 0, null, 1);
             }
 
             @Override
@@ -300,98 +304,37 @@ public final class SyncBench {
     return ms;
   }
 
+  /**
+   * Why the rows would not fit a heap of maxHeap bytes, or null: in local mode the tasks share the
+   * driver's heap, where the largest vector is held about 4 times by the driver and, per task, 8
+   * times by an allreduce row (its weights, gradient, sums, averages, momentum, the pieces on their
+   * way) or 2 times by the other rows. On a cluster the executors hold the tasks' share.
+   */
+  public static String heapTooSmall(
+      boolean local, int partitions, List<Double> sizes, List<String> aggregations, long maxHeap) {
+    long floats = Math.round(sizes.stream().mapToDouble(Double::doubleValue).max().orElse(0) * 1e6);
+    int perTask = aggregations.contains("allreduce") ? 8 : 2;
+    long need = 4L * floats * (4 + (local ? perTask * partitions : 0));
+    if (need <= maxHeap) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "bench-sync of %,d floats on %d partitions%s needs about %,d MiB of heap and has %,d"
+            + " MiB: set SPARKCNN_DRIVER_MEMORY (e.g. %dg) or spark.driver.memory, or give"
+            + " smaller --sizes",
+        floats,
+        partitions,
+        local ? " in this one JVM" : "",
+        need >> 20,
+        maxHeap >> 20,
+        ((need + need / 4) >> 30) + 1);
+  }
+
   /** Nearest-rank percentile, as EpochMeter reports sync_ms. */
   static double percentile(double[] values, double q) {
     double[] s = values.clone();
     Arrays.sort(s);
     return s[Math.max(0, (int) Math.ceil(q * s.length) - 1)];
-  }
-
-  @Command(
-      name = "bench-sync",
-      mixinStandardHelpOptions = true,
-      description =
-          "Time zero-compute synchronous steps (weights out, gradients of the same size"
-              + " back, ordered sum, average, SGD update) for parameter vectors of several sizes with"
-              + " long-lived barrier tasks and with a job per step (tree and sharded aggregations),"
-              + " beside an empty Spark job; prints a table.")
-  public static final class Run implements Callable<Integer> {
-    @Option(
-        names = "--master",
-        paramLabel = "URL",
-        defaultValue = "local[2]",
-        description = "Spark master (default local[2]); ignored under spark-submit.")
-    String master;
-
-    @Option(
-        names = "--sizes",
-        paramLabel = "M,M,...",
-        split = ",",
-        description =
-            "Vector sizes in millions of floats (default 0.27,1.26,11.7: ResNet-20,"
-                + " LeNet-5, ResNet-18).")
-    List<Double> sizes = new ArrayList<>(DEFAULT_SIZES);
-
-    @Option(
-        names = "--aggregations",
-        paramLabel = "A,A",
-        split = ",",
-        defaultValue = "barrier,allreduce,tree,sharded",
-        description =
-            "barrier and allreduce"
-                + " (train.execution: barrier, the driver or the tasks adding), tree and sharded"
-                + " (train.execution: jobs), any of them (default all four).")
-    List<String> aggregations;
-
-    @Option(
-        names = "--partitions",
-        paramLabel = "P",
-        description = "Partitions, i.e. tasks per step (default: Spark's default parallelism).")
-    Integer partitions;
-
-    @Option(
-        names = "--steps",
-        paramLabel = "N",
-        defaultValue = "30",
-        description = "Measured steps per row (default 30).")
-    int steps;
-
-    @Option(
-        names = "--warmup",
-        paramLabel = "N",
-        defaultValue = "3",
-        description =
-            "Unmeasured steps before them (default 3); a cluster's executors reach their steady"
-                + " state after about 100.")
-    int warmup;
-
-    @Override
-    public Integer call() {
-      String bad =
-          sizes.stream().anyMatch(s -> !(s > 0 && s <= 500))
-              ? "--sizes expects millions of floats in (0, 500], got " + sizes
-              : !List.of("barrier", "allreduce", "tree", "sharded").containsAll(aggregations)
-                  ? "--aggregations expects barrier, allreduce, tree and/or sharded, got "
-                      + aggregations
-                  : steps < 1
-                      ? "--steps expects an integer >= 1, got " + steps
-                      : warmup < 0
-                          ? "--warmup expects an integer >= 0, got " + warmup
-                          : partitions != null && partitions < 1
-                              ? "--partitions expects an integer >= 1, got " + partitions
-                              : null;
-      if (bad != null) {
-        Reporter.error(bad);
-        return Main.EXIT_BAD_INPUT;
-      }
-      SparkSession spark = Sessions.builder(master, "sparkcnn-bench-sync").getOrCreate();
-      try {
-        int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-        run(spark, sizes, aggregations, p, warmup, steps, Reporter.stream());
-        return 0;
-      } finally {
-        spark.stop();
-      }
-    }
   }
 }

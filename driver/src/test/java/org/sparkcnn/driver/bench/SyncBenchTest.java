@@ -56,6 +56,22 @@ class SyncBenchTest {
   }
 
   @Test
+  void rowsThatDoNotFitTheHeapAreRefusedWithWhatToSet() {
+    long mb = 1L << 20;
+    List<Double> sizes = List.of(0.27, 1.26, 11.7);
+    String refused =
+        SyncBench.heapTooSmall(true, 2, sizes, List.of("barrier", "allreduce"), 640 * mb);
+    assertTrue(
+        refused.contains("bench-sync of 11,700,000 floats on 2 partitions in this one JVM")
+            && refused.contains("needs about 892 MiB of heap and has 640 MiB")
+            && refused.contains("SPARKCNN_DRIVER_MEMORY (e.g. 2g)"),
+        refused);
+    assertEquals(null, SyncBench.heapTooSmall(true, 2, sizes, List.of("allreduce"), 2048 * mb));
+    assertEquals(null, SyncBench.heapTooSmall(true, 2, sizes, List.of("barrier"), 640 * mb));
+    assertEquals(null, SyncBench.heapTooSmall(false, 2, sizes, List.of("allreduce"), 640 * mb));
+  }
+
+  @Test
   void badOptionsAreRefusedBeforeSpark() {
     MainTest.Outcome o = MainTest.cli("bench-sync", "--sizes", "0");
     assertEquals(Main.EXIT_BAD_INPUT, o.status());
