@@ -53,7 +53,10 @@ final class Convolution extends Layer {
    * of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the rest left
    * to the weights and dW; tests make chunks of a few samples.
    */
-  static volatile long chunkBytes = Long.getLong("sparkcnn.chunkBytes", 768L << 10);
+  static final long DEFAULT_CHUNK_BYTES = Long.getLong("sparkcnn.chunkBytes", 768L << 10);
+
+  /** The chunk size in use: DEFAULT_CHUNK_BYTES but where a test makes chunks of a few samples. */
+  static volatile long chunkBytes = DEFAULT_CHUNK_BYTES;
 
   /**
    * A grid path's dW per chunk, [chunks, Cout * Cin/G * K], shared by the layers whose backward

@@ -165,7 +165,7 @@ class Conv2dReferenceTest {
     Convolution.chunkBytes = path.equals("grid in chunks of one sample") ? 1 : DEFAULT_CHUNK;
   }
 
-  static final long DEFAULT_CHUNK = Convolution.chunkBytes;
+  static final long DEFAULT_CHUNK = Convolution.DEFAULT_CHUNK_BYTES;
 
   @AfterEach
   void restoreTheDefaultPath() {
