@@ -263,6 +263,18 @@ public class MainTest {
   }
 
   @Test
+  void summaryShowsEachConvolutionsPathUnderTheConfigsEngineKeys() {
+    Outcome grid = cli("summary", conf("lenet-mnist.yaml").toString());
+    assertEquals(0, grid.status(), grid.err());
+    assertTrue(grid.out().matches("(?s).*\\nconv1\\s.*\\simplicit\\n.*"), grid.out());
+    Outcome lowered =
+        cli("summary", conf("lenet-mnist.yaml").toString(), "--set", "engine.conv=lowered");
+    assertEquals(0, lowered.status(), lowered.err());
+    assertTrue(lowered.out().matches("(?s).*\\nconv1\\s.*\\slowered\\n.*"), lowered.out());
+    assertFalse(lowered.out().contains("implicit"), lowered.out());
+  }
+
+  @Test
   void summaryShowsTheMemoryOfTrainingAtTheConfigsBatchOrAGivenOne() {
     // LeNet-5 keeps 96,090 floats per sample (FootprintTest counts them layer by layer)
     Outcome atConfig = cli("summary", conf("lenet-mnist.yaml").toString());

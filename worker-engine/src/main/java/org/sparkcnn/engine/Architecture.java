@@ -139,9 +139,14 @@ public final class Architecture implements Serializable {
    * The table of the course slides: one line per layer with name, type, output shape, weight shape,
    * parameters (weights and biases) and multiply-adds; then the totals. A last column says how the
    * layer's convolutions run (Convolution.path: implicit, phased or lowered; counted for a block
-   * that holds several).
+   * that holds several), as EngineOptions.DEFAULT binds it.
    */
   public List<String> summary() {
+    return summary(EngineOptions.DEFAULT);
+  }
+
+  /** summary, each layer bound with options (its convolution path may differ). */
+  public List<String> summary(EngineOptions options) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {"layer", "type", "output", "weight", "params", "mult-adds", "conv path"});
@@ -155,7 +160,7 @@ public final class Architecture implements Serializable {
             l.weightShape(shapes[i]),
             String.format("%,d", l.paramCount(shapes[i])),
             String.format("%,d", l.macs(shapes[i])),
-            convolutionPaths(l, shapes[i])
+            convolutionPaths(l, shapes[i], options)
           });
     }
     rows.add(
@@ -183,11 +188,12 @@ public final class Architecture implements Serializable {
 
   /**
    * "implicit" for a convolution, "2 implicit, 1 lowered" for a block of three, "" for none: the
-   * layer bound alone to zero weights, as training binds it.
+   * layer bound alone to zero weights with options.
    */
-  private static String convolutionPaths(LayerSpec l, Shape in) {
+  private static String convolutionPaths(LayerSpec l, Shape in, EngineOptions options) {
     List<String> paths = new ArrayList<>();
-    l.bind(in, new Vectors(l.paramCount(in), l.bufferCount(in)), 0, 0).convolutionPaths(paths);
+    l.bind(in, new Vectors(l.paramCount(in), l.bufferCount(in)), 0, 0, options)
+        .convolutionPaths(paths);
     if (paths.size() == 1) {
       return paths.get(0);
     }

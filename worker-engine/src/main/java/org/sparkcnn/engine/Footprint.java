@@ -44,13 +44,15 @@ public record Footprint(
    * vectors: binding reads no weights) and the loss's gradient and one-hot targets.
    */
   public static long activationFloats(Architecture arch) {
-    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0)).heldFloats(1)
+    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0), EngineOptions.DEFAULT)
+            .heldFloats(1)
         + 2L * arch.output().size();
   }
 
   /** Floats a forward pass in inference mode (evaluation) keeps per sample: the layers' outputs. */
   public static long inferenceFloats(Architecture arch) {
-    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0)).forwardFloats(1);
+    return Sequence.bindModel(arch.layers(), arch.input(), new Vectors(0, 0), EngineOptions.DEFAULT)
+        .forwardFloats(1);
   }
 
   /** The model's vectors: parameters, gradients, optimizer state and buffers. */

@@ -2,20 +2,29 @@
  * A network bound for computation: the layers' runtimes over one set of flat vectors. forward runs
  * the layers in order; backward runs them in reverse, each adding into its gradient slice. A Model
  * keeps its activations and scratch buffers between steps, so an executor keeps one replica per
- * concurrent task and only swaps in the weights of each step.
+ * concurrent task and only swaps in the weights of each step. Its EngineOptions, fixed when it is
+ * built, say how: the layers bind by them, and the passes compute on the pool of their threads.
  */
 package org.sparkcnn.engine;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import org.sparkcnn.engine.kernels.Parallel;
 import org.sparkcnn.engine.layers.Sequence;
 
 public final class Model {
   private final Architecture arch;
   private final Vectors v;
   private final Sequence layers;
+  private final EngineOptions options;
+  private final Parallel compute;
 
+  /** A model on v computing as EngineOptions.DEFAULT (one thread). */
   public Model(Architecture arch, Vectors v) {
+    this(arch, v, EngineOptions.DEFAULT);
+  }
+
+  public Model(Architecture arch, Vectors v, EngineOptions options) {
     if (v.params.length != arch.paramCount() || v.buffers.length != arch.bufferCount()) {
       throw new IllegalArgumentException(
           "vectors of "
@@ -29,12 +38,22 @@ public final class Model {
     }
     this.arch = arch;
     this.v = v;
-    this.layers = Sequence.bindModel(arch.layers(), arch.input(), v);
+    this.options = options;
+    this.compute = Parallel.of(options.threads());
+    this.layers = Sequence.bindModel(arch.layers(), arch.input(), v, options);
   }
 
   /** A model with zero parameters, for an executor replica that receives weights each step. */
+  public static Model empty(Architecture arch, EngineOptions options) {
+    return new Model(arch, new Vectors(arch.paramCount(), arch.bufferCount()), options);
+  }
+
   public static Model empty(Architecture arch) {
-    return new Model(arch, new Vectors(arch.paramCount(), arch.bufferCount()));
+    return empty(arch, EngineOptions.DEFAULT);
+  }
+
+  public EngineOptions options() {
+    return options;
   }
 
   public Architecture architecture() {
@@ -95,13 +114,18 @@ public final class Model {
    * which vectors().params must be in place before the layer runs (Sequence.forward).
    */
   public float[] forward(float[] x, int n, boolean training, long stepSeed, IntConsumer needed) {
-    layers.beginStep(stepSeed);
-    return layers.forward(x, n, training, needed);
+    Parallel previous = compute.enter();
+    try {
+      layers.beginStep(stepSeed);
+      return layers.forward(x, n, training, needed);
+    } finally {
+      Parallel.exit(previous);
+    }
   }
 
   /** dOut: [n, classes]; adds the parameter gradients into vectors().grads. */
   public void backward(float[] dOut, int n) {
-    layers.backward(dOut, n, null);
+    backward(dOut, n, null);
   }
 
   /**
@@ -109,6 +133,11 @@ public final class Model {
    * which vectors().grads is final (what a data-parallel step can start sending).
    */
   public void backward(float[] dOut, int n, IntConsumer ready) {
-    layers.backward(dOut, n, ready);
+    Parallel previous = compute.enter();
+    try {
+      layers.backward(dOut, n, ready);
+    } finally {
+      Parallel.exit(previous);
+    }
   }
 }

@@ -46,7 +46,9 @@ class ArchitectureTest {
     for (int i = 0; i < offsets.length; i++) {
       assertEquals(offsets[i], a.paramOffset(i), "offset of layer " + i);
     }
-    assertEquals(a.layers().size() + 2, a.summary().size()); // header, one row a layer, total
+    assertEquals(
+        a.layers().size() + 2,
+        a.summary(EngineOptions.DEFAULT).size()); // header, one row a layer, total
     assertEquals(a.layers(), Models.byName("lenet5", Shape.of(1, 28, 28), 10).layers());
     assertThrows(IllegalArgumentException.class, () -> Models.byName("vgg99", a.input(), 10));
   }
@@ -70,12 +72,18 @@ class ArchitectureTest {
                     PerAxis.of(2),
                     1),
                 new ReLU.Spec("relu")));
-    List<String> rows = a.summary();
+    List<String> rows = a.summary(EngineOptions.DEFAULT);
     assertTrue(rows.get(0).endsWith("  conv path"), rows.get(0));
     assertTrue(rows.get(1).endsWith("  implicit"), rows.get(1)); // stride 1
     assertTrue(rows.get(2).endsWith("  phased"), rows.get(2)); // stride 2, no dilation
     assertTrue(rows.get(3).endsWith("  lowered"), rows.get(3)); // stride 2, dilation 2
     assertTrue(rows.get(4).endsWith("  0"), "no path for a ReLU: " + rows.get(4));
+    // engine.conv: lowered puts every convolution on the lowering path
+    List<String> lowered =
+        a.summary(EngineOptions.DEFAULT.withConv(EngineOptions.ConvPaths.LOWERED));
+    for (int i = 1; i <= 3; i++) {
+      assertTrue(lowered.get(i).endsWith("  lowered"), lowered.get(i));
+    }
   }
 
   @Test

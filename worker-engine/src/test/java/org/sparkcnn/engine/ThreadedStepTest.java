@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.kernels.Parallel;
 
@@ -34,11 +33,6 @@ class ThreadedStepTest {
         {"max_pool2d": {"kernel": 2}},
         "global_avg_pool2d",
         {"linear": {"out": "$classes"}}]}""";
-
-  @AfterEach
-  void oneThread() {
-    Parallel.setThreads(1);
-  }
 
   @Test
   void lenetStepIsIdenticalOnAnyThreadCount() {
@@ -66,8 +60,11 @@ class ThreadedStepTest {
     float[] wantBuffers = null;
     double wantLoss = 0;
     for (int threads = 1; threads <= 3; threads++) {
-      Parallel.setThreads(threads);
-      Model m = new Model(arch, arch.initialise(Init.HE, Rng.of(9)));
+      Model m =
+          new Model(
+              arch,
+              arch.initialise(Init.HE, Rng.of(9)),
+              EngineOptions.DEFAULT.withThreads(threads));
       LocalStep.Stats s = new LocalStep().gradient(m, x, y, n, 77L);
       if (wantGrad == null) {
         wantGrad = m.vectors().grads.clone();
@@ -83,9 +80,9 @@ class ThreadedStepTest {
 
   @Test
   void steadyStepsAllocateNothingLarge() {
-    Parallel.setThreads(2);
     Architecture arch = Models.lenet5(Shape.of(1, 28, 28), 10);
-    Model m = new Model(arch, arch.initialise(Init.HE, Rng.of(9)));
+    Model m =
+        new Model(arch, arch.initialise(Init.HE, Rng.of(9)), EngineOptions.DEFAULT.withThreads(2));
     int n = 32;
     float[] x = new float[n * arch.input().size()];
     int[] y = new int[n];
@@ -93,12 +90,9 @@ class ThreadedStepTest {
     for (int i = 0; i < 3; i++) {
       step.gradient(m, x, y, n);
     }
-    long[] ids =
-        Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t == Thread.currentThread() || t.getName().equals("sparkcnn-compute"))
-            .mapToLong(Thread::getId)
-            .toArray();
-    assertEquals(2, ids.length, "the caller and one compute thread");
+    long[] pool = Parallel.of(2).poolThreadIds();
+    assertEquals(1, pool.length, "one compute thread beside the caller");
+    long[] ids = {Thread.currentThread().getId(), pool[0]};
     // the JIT may still be recompiling a kernel (its vectors are objects until C2 is done), more
     // so after other tests changed the profiles and on a loaded machine, where C2's queue is long:
     // a window of steps must come clean within a few seconds

@@ -20,6 +20,7 @@ import java.util.function.LongSupplier;
 import org.sparkcnn.driver.config.ModelCatalog;
 import org.sparkcnn.driver.report.MemoryProbe;
 import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
@@ -38,7 +39,17 @@ public final class Bench {
   private Bench() {}
 
   public static void run(List<String> workloads, int threads, double seconds, PrintStream out) {
-    Parallel.setThreads(threads);
+    Parallel previous = Parallel.of(threads).enter();
+    try {
+      runEntered(workloads, threads, seconds, out);
+    } finally {
+      Parallel.exit(previous);
+    }
+  }
+
+  /** run, on the calling thread's pool of threads. */
+  private static void runEntered(
+      List<String> workloads, int threads, double seconds, PrintStream out) {
     for (String w : workloads) {
       MemoryProbe.resetHeapPeak();
       String line =
@@ -80,7 +91,7 @@ public final class Bench {
   private static Rate trainRate(String model, Shape input, int batch, double seconds) {
     Architecture arch = ModelCatalog.build(ModelCatalog.shipped(model), model, input, 10);
     Vectors v = arch.initialise(Init.HE, Rng.of(0));
-    Model m = new Model(arch, v);
+    Model m = new Model(arch, v, EngineOptions.DEFAULT.withThreads(Parallel.threads()));
     float[] x = random(batch * input.size(), 1);
     int[] y = new int[batch];
     Rng rng = Rng.of(2);

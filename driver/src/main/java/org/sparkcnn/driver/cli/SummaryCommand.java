@@ -90,7 +90,7 @@ public final class SummaryCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--batch must be >= 1, got " + n);
       }
       Reporter.out("input " + arch.input());
-      arch.summary().forEach(Reporter::out);
+      arch.summary(TrainingPlan.engine(c, 1)).forEach(Reporter::out);
       Footprint.of(arch, n, c.get(Keys.MOMENTUM) > 0).lines().forEach(Reporter::out);
       return 0;
     } catch (IllegalArgumentException

@@ -39,6 +39,12 @@ public final class Choices {
     LINEAR
   }
 
+  /** engine.gemm: the best micro-kernel present, or the scalar one. */
+  public enum Gemm {
+    AUTO,
+    SCALAR
+  }
+
   /** data.cache: the form the executors cache the samples in. */
   public enum CacheForm {
     AUTO,

@@ -20,11 +20,13 @@ import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Augmentation;
 import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Sgd;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.kernels.Gemm;
 
 public record TrainingPlan(
     JobConfig config,
@@ -50,6 +52,21 @@ public record TrainingPlan(
    */
   public int evalBatch(int taskBatch) {
     return evalBatch > 0 ? evalBatch : taskBatch;
+  }
+
+  /** How the replicas compute (engine.*), on threads compute threads a task (engine.threads). */
+  public EngineOptions engine(int threads) {
+    return engine(config, threads);
+  }
+
+  /** The engine.* keys of c as the options of a model computing on threads threads. */
+  public static EngineOptions engine(JobConfig c, int threads) {
+    return new EngineOptions(
+        threads,
+        c.get(Keys.GEMM) == Choices.Gemm.SCALAR ? Gemm.Impl.SCALAR : Gemm.IMPL,
+        c.get(Keys.CONV),
+        (long) c.get(Keys.CONV_CHUNK_KIB) << 10,
+        c.get(Keys.FUSE_RELU));
   }
 
   /** data.source of a run whose data is a DataFrame given to the Spark ML API. */

@@ -40,13 +40,12 @@ public final class MemoryProbe {
     this.threads = threads;
   }
 
-  /** A probe of the calling thread and the engine's compute threads (Parallel). */
+  /** A probe of the calling thread and the compute threads of the pool it computes on. */
   public static MemoryProbe engine() {
     long caller = Thread.currentThread().getId();
+    long[] pool = Parallel.current().poolThreadIds();
     return new MemoryProbe(
-        () ->
-            LongStream.concat(LongStream.of(caller), Arrays.stream(Parallel.poolThreadIds()))
-                .toArray());
+        () -> LongStream.concat(LongStream.of(caller), Arrays.stream(pool)).toArray());
   }
 
   /** A probe of every live thread of the JVM. */

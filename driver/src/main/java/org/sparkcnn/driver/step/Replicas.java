@@ -2,8 +2,9 @@
  * Model replicas kept on an executor between steps (DESIGN.md: a step pays only for fetching the
  * weights). A task borrows a Worker (model, step scratch, batch buffers) for its run's
  * architecture and gives it back; concurrent tasks get distinct workers. Replicas of older runs in
- * the same JVM are dropped when a new run appears. Borrowing also sets the threads of the
- * executor's compute pool to the run's engine.threads.
+ * the same JVM are dropped when a new run appears. A replica computes as the job's engine options
+ * (engine.*, with the threads resolved by the Trainer) say, which reach the tasks as a Spark local
+ * property; replicas are kept per run and options.
  */
 package org.sparkcnn.driver.step;
 
@@ -15,9 +16,10 @@ import org.apache.spark.TaskContext;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.driver.report.MemoryProbe;
 import org.sparkcnn.engine.Architecture;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
-import org.sparkcnn.engine.kernels.Parallel;
+import org.sparkcnn.engine.kernels.Gemm;
 
 public final class Replicas {
   private static final int RUNS_KEPT = 2;
@@ -33,8 +35,8 @@ public final class Replicas {
     private final Map<Integer, int[]> orders = new java.util.HashMap<>(); // partition -> order
     private int ordersEpoch = -1;
 
-    Worker(Architecture arch) {
-      model = Model.empty(arch);
+    Worker(Architecture arch, EngineOptions options) {
+      model = Model.empty(arch, options);
     }
 
     /** The block's visiting order this epoch, drawn once per (epoch, partition), not per step. */
@@ -51,29 +53,57 @@ public final class Replicas {
     }
   }
 
-  /**
-   * The Spark local property that carries engine.threads (resolved by the Trainer) to the tasks;
-   * borrow sizes the executor's compute pool (Parallel) by it.
-   */
-  public static final String THREADS_PROPERTY = "sparkcnn.engine.threads";
+  /** The Spark local property that carries the job's engine options (encode) to its tasks. */
+  public static final String ENGINE_PROPERTY = "sparkcnn.engine";
 
+  /** options as ENGINE_PROPERTY's value: threads, gemm, conv, chunk bytes, fused ReLUs. */
+  public static String encode(EngineOptions o) {
+    return o.threads()
+        + ","
+        + o.gemm()
+        + ","
+        + o.conv()
+        + ","
+        + o.convChunkBytes()
+        + ","
+        + o.fuseReLU();
+  }
+
+  /** The options encode wrote (EngineOptions.DEFAULT for none). */
+  static EngineOptions decode(String value) {
+    if (value == null) {
+      return EngineOptions.DEFAULT;
+    }
+    String[] f = value.split(",");
+    if (f.length != 5) {
+      throw new IllegalArgumentException(
+          ENGINE_PROPERTY + " is '" + value + "', expected threads,gemm,conv,bytes,fuse");
+    }
+    return new EngineOptions(
+        Integer.parseInt(f[0]),
+        Gemm.Impl.valueOf(f[1]),
+        EngineOptions.ConvPaths.valueOf(f[2]),
+        Long.parseLong(f[3]),
+        Boolean.parseBoolean(f[4]));
+  }
+
+  /** A free replica of the run's architecture, computing as the task's engine options say. */
   static synchronized Worker borrow(String runId, Architecture arch) {
     TaskContext task = TaskContext.get();
-    String threads = task == null ? null : task.getLocalProperty(THREADS_PROPERTY);
-    if (threads != null) {
-      Parallel.setThreads(Integer.parseInt(threads));
-    }
-    Deque<Worker> free = POOL.computeIfAbsent(runId, k -> new ArrayDeque<>());
+    String engine = task == null ? null : task.getLocalProperty(ENGINE_PROPERTY);
+    EngineOptions options = decode(engine);
+    String key = runId + "/" + encode(options);
+    Deque<Worker> free = POOL.computeIfAbsent(key, k -> new ArrayDeque<>());
     while (POOL.size() > RUNS_KEPT) {
       POOL.remove(POOL.keySet().iterator().next());
     }
     MemoryProbe.watchHeap(); // for the executors' heap peaks of metrics.jsonl (HeapPeaks)
     Worker w = free.pollFirst();
-    return w != null ? w : new Worker(arch);
+    return w != null ? w : new Worker(arch, options);
   }
 
   static synchronized void giveBack(String runId, Worker w) {
-    Deque<Worker> free = POOL.get(runId);
+    Deque<Worker> free = POOL.get(runId + "/" + encode(w.model.options()));
     if (free != null) {
       free.addFirst(w);
     }

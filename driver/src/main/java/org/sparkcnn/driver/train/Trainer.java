@@ -101,7 +101,7 @@ public final class Trainer {
         plan.config().get(Keys.THREADS) > 0
             ? plan.config().get(Keys.THREADS)
             : autoThreads(jsc, partitions);
-    jsc.setLocalProperty(Replicas.THREADS_PROPERTY, Integer.toString(threads));
+    jsc.setLocalProperty(Replicas.ENGINE_PROPERTY, Replicas.encode(plan.engine(threads)));
     TrainingData data = TrainingData.prepare(spark, plan, partitions);
     int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
     int steps = data.batches().stepsPerEpoch() / accumulate;

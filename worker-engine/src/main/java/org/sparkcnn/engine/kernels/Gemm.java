@@ -4,7 +4,8 @@
  * over Operands (multiply), which is how convolutions multiply by their column matrix without
  * building it. The public entries check their arguments once and run PackedGemm with the
  * micro-kernel picked at start-up: VectorKernel (JDK Vector API) when the jdk.incubator.vector
- * module is present, else MicroKernel.Scalar; -Dsparkcnn.gemm=scalar forces the fallback.
+ * module is present, else MicroKernel.Scalar (IMPL, logged once); a model whose EngineOptions
+ * ask for SCALAR passes it to the overloads that take an Impl.
  * reference() is the plain triple loop every faster path is tested against.
  */
 package org.sparkcnn.engine.kernels;
@@ -78,10 +79,12 @@ public final class Gemm {
   }
 
   /**
-   * C = [C +] A[m, k] x B[k, n] where C's columns lie in segments of segLen, segStride apart: (i, s
-   * * segLen + q) at c[cOff + s * segStride + i * ldc + q] (a plain matrix: segLen = n).
+   * C = [C +] A[m, k] x B[k, n] on impl (a model's EngineOptions.gemm; IMPL, the best present),
+   * where C's columns lie in segments of segLen, segStride apart: (i, s * segLen + q) at c[cOff + s
+   * * segStride + i * ldc + q] (a plain matrix: segLen = n).
    */
   public static void multiply(
+      Impl impl,
       int m,
       int n,
       int k,
@@ -93,7 +96,7 @@ public final class Gemm {
       int segLen,
       int segStride,
       boolean accumulate) {
-    multiply(IMPL, m, n, k, a, b, new PackedGemm.Out(c, cOff, ldc, segLen, segStride), accumulate);
+    multiply(impl, m, n, k, a, b, new PackedGemm.Out(c, cOff, ldc, segLen, segStride), accumulate);
   }
 
   /**
@@ -102,8 +105,17 @@ public final class Gemm {
    * scalar one packs B^T for PackedGemm.
    */
   public static void multiplyTransposed(
-      int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc, boolean accumulate) {
-    multiplyTransposed(IMPL, m, n, k, a, b, PackedGemm.Out.dense(c, cOff, ldc), accumulate);
+      Impl impl,
+      int m,
+      int n,
+      int k,
+      Operand a,
+      Operand b,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean accumulate) {
+    multiplyTransposed(impl, m, n, k, a, b, PackedGemm.Out.dense(c, cOff, ldc), accumulate);
   }
 
   static void multiplyTransposed(
@@ -151,18 +163,14 @@ public final class Gemm {
     Impl impl = Impl.SCALAR;
     String why =
         "the module jdk.incubator.vector is not present (add --add-modules=jdk.incubator.vector)";
-    if ("scalar".equals(System.getProperty("sparkcnn.gemm"))) {
-      why = "-Dsparkcnn.gemm=scalar";
-    } else {
-      try {
-        why = VectorKernel.L + " floats per vector, 8x" + 2 * VectorKernel.L + " tiles";
-        if (VectorKernel.L >= 4) {
-          vector = new VectorKernel();
-          impl = Impl.VECTOR;
-        }
-      } catch (LinkageError e) {
-        // no jdk.incubator.vector at run time: keep the scalar path
+    try {
+      why = VectorKernel.L + " floats per vector, 8x" + 2 * VectorKernel.L + " tiles";
+      if (VectorKernel.L >= 4) {
+        vector = new VectorKernel();
+        impl = Impl.VECTOR;
       }
+    } catch (LinkageError e) {
+      // no jdk.incubator.vector at run time: keep the scalar path
     }
     LoggerFactory.getLogger(Gemm.class)
         .info("sparkcnn SGEMM: {} ({})", impl.name().toLowerCase(java.util.Locale.ROOT), why);

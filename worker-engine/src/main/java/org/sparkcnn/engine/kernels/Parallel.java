@@ -1,21 +1,26 @@
 /*
- * The executor's fixed pool of compute threads, so that one Spark task can use all of an
- * executor's cores (parallelism inside a task). forEach(tasks, body) runs body(0) ..
- * body(tasks - 1) on the calling thread and on up to threads() - 1 pool threads, which claim task
- * indices from a shared counter. Kernels split work by output blocks, never by a reduction, so
- * their results do not depend on the thread count.
+ * A fixed pool of compute threads, so that one Spark task can use all of an executor's cores
+ * (parallelism inside a task). A model computes on the pool of its EngineOptions.threads: its
+ * passes enter that pool (enter / exit) and the kernels they call split their work with the
+ * static forEach and parts, which use the pool the calling thread has entered (none: one thread).
+ * forEach(tasks, body) runs body(0) .. body(tasks - 1) on the calling thread and on up to
+ * threads() - 1 pool threads, which claim task indices from a shared counter. Kernels split work
+ * by output blocks, never by a reduction, so their results do not depend on the thread count.
  *
  * A step makes hundreds of short parallel calls (a batch norm on a small layer takes tens of
  * microseconds), so the pool works like OpenMP's: an idle pool thread spins on the job slot for a
  * while (SPIN_NANOS) before it parks, and the caller spins, not parks, until the last task is done.
  * Handing work over through a queue and a latch instead cost two thread wake-ups per call, and a
  * late waker left its share to the caller.
- * Between steps, while the driver talks to Spark, the pool threads park. One call at a time owns
- * the pool; a call made while another owns it (a second Spark task on this executor), or from a
- * pool thread (nested parallelism), runs its tasks in order on its own thread.
+ * Between steps, while the driver talks to Spark, the pool threads park. There is one pool per
+ * thread count in a JVM (of), shared by the models that ask for it. One call at a time owns a
+ * pool; a call made while another owns it (a second Spark task on this executor), or from a pool
+ * thread (nested parallelism), runs its tasks in order on its own thread.
  */
 package org.sparkcnn.engine.kernels;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,13 +32,60 @@ public final class Parallel {
   static final long SPIN_NANOS = 2_000_000L;
 
   private static final int PARTS_PER_THREAD = 4;
-  private static volatile int threads = 1;
-  private static Pool pool;
 
-  private Parallel() {}
+  /** The calling thread alone: what a thread that has entered no pool computes on. */
+  public static final Parallel SERIAL = new Parallel(1);
 
-  public static int threads() {
+  private static final Map<Integer, Parallel> POOLS = new ConcurrentHashMap<>();
+
+  /** The pool the thread's running pass has entered (null: SERIAL). */
+  private static final ThreadLocal<Parallel> ENTERED = new ThreadLocal<>();
+
+  private final int threads;
+  private final Pool pool; // null for one thread
+
+  private Parallel(int threads) {
+    this.threads = threads;
+    this.pool = threads == 1 ? null : new Pool(threads - 1);
+  }
+
+  /** The JVM's pool of n threads (the caller and n - 1 pool threads), started on first use. */
+  public static Parallel of(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    }
+    return n == 1 ? SERIAL : POOLS.computeIfAbsent(n, Parallel::new);
+  }
+
+  /**
+   * Makes this pool the calling thread's until exit(previous), for the kernels it calls; returns
+   * the pool it had entered before (null for none). Allocates nothing, as a step's passes call it.
+   */
+  public Parallel enter() {
+    Parallel previous = ENTERED.get();
+    ENTERED.set(this);
+    return previous;
+  }
+
+  /** Ends the calling thread's enter(): previous, what enter() returned, is its pool again. */
+  public static void exit(Parallel previous) {
+    ENTERED.set(previous);
+  }
+
+  /** The pool the calling thread computes on (SERIAL where it has entered none). */
+  public static Parallel current() {
+    Parallel p = ENTERED.get();
+    return p == null ? SERIAL : p;
+  }
+
+  /** The threads of this pool. */
+  public int size() {
     return threads;
+  }
+
+  /** The threads of the pool the calling thread computes on. */
+  public static int threads() {
+    return current().threads;
   }
 
   /**
@@ -42,33 +94,16 @@ public final class Parallel {
    * while another call owns the pool), where forEach runs in order on the calling thread.
    */
   public static int parts() {
-    Pool p = pool;
+    Parallel c = current();
+    Pool p = c.pool;
     if (p == null || Thread.currentThread() instanceof Worker || p.busy.get()) {
       return 1;
     }
-    return PARTS_PER_THREAD * threads;
+    return PARTS_PER_THREAD * c.threads;
   }
 
-  /**
-   * Sets the threads every step uses from now on (the caller plus n - 1 pool threads); a no-op if
-   * unchanged. Executors call it with the job's engine.threads before their first step.
-   */
-  public static synchronized void setThreads(int n) {
-    if (n < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + n);
-    }
-    if (n == threads) {
-      return;
-    }
-    if (pool != null) {
-      pool.shutdown();
-    }
-    pool = n == 1 ? null : new Pool(n - 1);
-    threads = n;
-  }
-
-  /** The ids of the pool threads (none with one thread), to measure what they allocate. */
-  public static synchronized long[] poolThreadIds() {
+  /** The ids of this pool's threads (none with one thread), to measure what they allocate. */
+  public long[] poolThreadIds() {
     return pool == null
         ? new long[0]
         : java.util.Arrays.stream(pool.workers).mapToLong(Thread::getId).toArray();
@@ -76,7 +111,7 @@ public final class Parallel {
 
   /** Runs body(i) for i in [0, tasks), spread over the pool and the calling thread. */
   public static void forEach(int tasks, IntConsumer body) {
-    Pool p = pool;
+    Pool p = current().pool;
     if (p == null
         || tasks < 2
         || Thread.currentThread() instanceof Worker
@@ -152,7 +187,6 @@ public final class Parallel {
     final AtomicBoolean busy = new AtomicBoolean();
     final Worker[] workers;
     volatile Job job;
-    volatile boolean stopped;
 
     Pool(int n) {
       workers = new Worker[n];
@@ -170,13 +204,6 @@ public final class Parallel {
         }
       }
     }
-
-    void shutdown() {
-      stopped = true;
-      for (Worker w : workers) {
-        LockSupport.unpark(w);
-      }
-    }
   }
 
   private static final class Worker extends Thread {
@@ -192,12 +219,9 @@ public final class Parallel {
     @Override
     public void run() {
       Job done = null;
-      while (!pool.stopped) {
-        Job j = nextJob(done);
-        if (j != null) {
-          j.work();
-          done = j;
-        }
+      while (true) {
+        done = nextJob(done);
+        done.work();
       }
     }
 
@@ -206,15 +230,15 @@ public final class Parallel {
       long spinUntil = System.nanoTime() + SPIN_NANOS;
       while (true) {
         Job j = pool.job;
-        if (j != done || pool.stopped) {
-          return j == done ? null : j;
+        if (j != done) {
+          return j;
         }
         if (System.nanoTime() < spinUntil) {
           Thread.onSpinWait();
           continue;
         }
         parked = true;
-        if (pool.job == done && !pool.stopped) { // publish() sees parked, or we see its job
+        if (pool.job == done) { // publish() sees parked, or we see its job
           LockSupport.park(this);
         }
         parked = false;

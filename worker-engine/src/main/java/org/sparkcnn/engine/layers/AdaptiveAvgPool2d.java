@@ -10,6 +10,7 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -31,7 +32,7 @@ public final class AdaptiveAvgPool2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new AdaptiveAvgPool2d(in, outputShape(in), v);
     }
   }

@@ -14,6 +14,7 @@ import static org.sparkcnn.engine.layers.AdaptiveAvgPool2d.start;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -35,7 +36,7 @@ public final class AdaptiveMaxPool2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new AdaptiveMaxPool2d(in, outputShape(in), v);
     }
   }

@@ -15,6 +15,7 @@ package org.sparkcnn.engine.layers;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -90,7 +91,7 @@ public final class AvgPool2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new AvgPool2d(this, s, v);
     }
   }

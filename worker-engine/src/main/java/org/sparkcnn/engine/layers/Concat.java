@@ -9,6 +9,7 @@ package org.sparkcnn.engine.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -76,8 +77,8 @@ public final class Concat extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
-      return new Concat(this, in, v, pOff, bOff);
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
+      return new Concat(this, in, v, pOff, bOff, o);
     }
   }
 
@@ -86,10 +87,10 @@ public final class Concat extends Layer {
   private float[] y; // [n, sum C_i, H', W']
   private float[] dx; // [n, C, H, W]
 
-  private Concat(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
+  private Concat(Spec spec, Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
     super(in, spec.outputShape(in), v, pOff, bOff);
     for (List<LayerSpec> b : spec.branches()) {
-      branches.add(Sequence.bind(b, in, v, pOff, bOff));
+      branches.add(Sequence.bind(b, in, v, pOff, bOff, o));
       pOff += Sequence.paramCount(b, in);
       bOff += Sequence.bufferCount(b, in);
     }

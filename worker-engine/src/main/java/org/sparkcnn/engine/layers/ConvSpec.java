@@ -11,6 +11,7 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -260,9 +261,9 @@ public interface ConvSpec extends LayerSpec {
   }
 
   @Override
-  default Layer bind(Shape s, Vectors v, int pOff, int bOff) {
+  default Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
     return padsByMode(s)
-        ? new ModePadded(this, s, v, pOff)
-        : new Convolution(this, s, v, pOff, lowering(s));
+        ? new ModePadded(this, s, v, pOff, o)
+        : new Convolution(this, s, v, pOff, lowering(s), o);
   }
 }

@@ -16,6 +16,7 @@ package org.sparkcnn.engine.layers;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.List;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -207,8 +208,8 @@ public final class ConvTranspose2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
-      return new ConvTranspose2d(this, s, v, pOff);
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
+      return new ConvTranspose2d(this, s, v, pOff, o.gemm());
     }
   }
 
@@ -218,15 +219,17 @@ public final class ConvTranspose2d extends Layer {
   private final int kdimG; // Cout/G * KH * KW: rows of col per group
   private final int hw; // H * W of the input
   private final int biasOff;
+  private final Gemm.Impl gemm;
   private float[] x; // input of the last forward: [n, Cin, H, W]
   private float[] y; // [n, Cout, H', W']
   private float[] dx; // [n, Cin, H, W]
   private final float[] col; // [Cout*KH*KW, H*W]
 
-  private ConvTranspose2d(Spec spec, Shape in, Vectors v, int pOff) {
+  private ConvTranspose2d(Spec spec, Shape in, Vectors v, int pOff, Gemm.Impl gemm) {
     super(in, spec.outputShape(in), v, pOff, 0);
     this.g = spec.geometry(out);
     this.groups = spec.groups();
+    this.gemm = gemm;
     this.cinG = in.c() / groups;
     this.kdimG = g.colRows() / groups;
     this.hw = in.h() * in.w();
@@ -258,6 +261,7 @@ public final class ConvTranspose2d extends Layer {
       for (int gi = 0; gi < groups; gi++) {
         // col_g[Cout/G*KK, HW] = W_g^T[Cout/G*KK, Cin/G] x x_g[Cin/G, HW]
         Gemm.sgemm(
+            gemm,
             true,
             false,
             kdimG,
@@ -296,6 +300,7 @@ public final class ConvTranspose2d extends Layer {
         int xOff = i * in.size() + gi * cinG * hw;
         // dW_g[Cin/G, Cout/G*KK] += x_g[Cin/G, HW] x dcol_g^T[HW, Cout/G*KK]
         Gemm.sgemm(
+            gemm,
             false,
             true,
             cinG,
@@ -314,6 +319,7 @@ public final class ConvTranspose2d extends Layer {
         if (needInputGrad) {
           // dx_g[Cin/G, HW] = W_g[Cin/G, Cout/G*KK] x dcol_g[Cout/G*KK, HW]
           Gemm.sgemm(
+              gemm,
               false,
               false,
               cinG,

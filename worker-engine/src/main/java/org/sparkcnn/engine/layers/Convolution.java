@@ -19,7 +19,7 @@
  * - any other (mixed strides, dilated strides, 3D): Operand.lowered generates col's blocks while
  *   packing (im2col), and dcol is made for a few samples at a time in a per-thread buffer, then
  *   added back by col2im.
- * -Dsparkcnn.conv=lowered forces the last way. The direct loops of ConvReference are what all
+ * EngineOptions.conv LOWERED forces the last way. The direct loops of ConvReference are what all
  * are tested against.
  * The grid paths run the batch in chunks of a few samples, each chunk on one thread from grid to
  * output (pad, products, crop), so that its grids stay in L2: over a whole batch of 128, the
@@ -31,6 +31,7 @@ package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
 import java.util.List;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvGeometry;
@@ -48,24 +49,10 @@ final class Convolution extends Layer {
   private static final ThreadLocal<float[]> DCOL = ThreadLocal.withInitial(() -> new float[0]);
 
   /**
-   * Bytes of grids one chunk of samples may fill on a thread, for convolutions bound from now on:
-   * three quarters of a core's L2 (of 1 MiB on the benchmark machine, where 768 KiB beat 1 MiB in 6
-   * of 7 alternated W2 runs, by 3% on average, and 1.5 MiB and 512 KiB lost to both), the rest left
-   * to the weights and dW; tests make chunks of a few samples.
-   */
-  static final long DEFAULT_CHUNK_BYTES = Long.getLong("sparkcnn.chunkBytes", 768L << 10);
-
-  /** The chunk size in use: DEFAULT_CHUNK_BYTES but where a test makes chunks of a few samples. */
-  static volatile long chunkBytes = DEFAULT_CHUNK_BYTES;
-
-  /**
    * A grid path's dW per chunk, [chunks, Cout * Cin/G * K], shared by the layers whose backward
    * pass runs on one thread (the step's).
    */
   private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
-
-  /** Whether convolutions bound from now on may take a grid path (tests flip it). */
-  static volatile boolean implicitAllowed = !"lowered".equals(System.getProperty("sparkcnn.conv"));
 
   private final Lowering low;
   private final int groups;
@@ -75,11 +62,16 @@ final class Convolution extends Layer {
   private final int biasOff;
   private final GridPath implicit; // null: the lowering path
   private final int chunk; // samples per chunk at most on a grid path
+  private final Gemm.Impl gemm;
   private float[] x; // input of the last forward: [n, Cin, ...]
   private float[] y; // [n, Cout, ...]
   private float[] dx; // [n, Cin, ...]
 
-  Convolution(ConvSpec spec, Shape in, Vectors v, int pOff, Lowering low) {
+  /**
+   * The layer on v from pOff; a grid path where it has one and options.conv allows, in chunks of
+   * options.convChunkBytes of grids per thread.
+   */
+  Convolution(ConvSpec spec, Shape in, Vectors v, int pOff, Lowering low, EngineOptions options) {
     super(in, spec.outputShape(in), v, pOff, 0);
     this.low = low;
     this.groups = spec.groups();
@@ -87,13 +79,19 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
+    this.gemm = options.gemm();
     this.implicit =
-        implicitAllowed && low instanceof ConvGeometry g ? gridPath(g, spec.out(), groups) : null;
+        options.conv() == EngineOptions.ConvPaths.AUTO && low instanceof ConvGeometry g
+            ? gridPath(g, spec.out(), groups, gemm)
+            : null;
     this.chunk =
         implicit == null
             ? 0
             : (int)
-                Math.max(1, Math.min(Integer.MAX_VALUE, chunkBytes / implicit.bytesPerSample()));
+                Math.max(
+                    1,
+                    Math.min(
+                        Integer.MAX_VALUE, options.convChunkBytes() / implicit.bytesPerSample()));
   }
 
   /** Whether this layer runs on grids of its images (a grid path) rather than lowering. */
@@ -130,9 +128,9 @@ final class Convolution extends Layer {
   }
 
   /** The stride-1 path, else the phased path of a strided convolution, else null. */
-  private static GridPath gridPath(ConvGeometry g, int cout, int groups) {
-    GridPath path = Implicit.of(g, cout, groups);
-    return path != null ? path : Phased.of(g, cout, groups);
+  private static GridPath gridPath(ConvGeometry g, int cout, int groups, Gemm.Impl gemm) {
+    GridPath path = Implicit.of(g, cout, groups, gemm);
+    return path != null ? path : Phased.of(g, cout, groups, gemm);
   }
 
   @Override
@@ -166,6 +164,7 @@ final class Convolution extends Layer {
     for (int g = 0; g < groups; g++) {
       // y_g[Cout/G, n*P] = W_g[Cout/G, Cin/G*K] x col_g[Cin/G*K, n*P]
       Gemm.multiply(
+          gemm,
           coutG,
           n * pos,
           kdimG,
@@ -194,6 +193,7 @@ final class Convolution extends Layer {
       for (int g = 0; g < groups; g++) {
         // dW_g[Cout/G, Cin/G*K] += dY_g[Cout/G, n*P] x col_g^T[n*P, Cin/G*K]
         Gemm.multiplyTransposed(
+            gemm,
             coutG,
             kdimG,
             n * pos,
@@ -230,6 +230,7 @@ final class Convolution extends Layer {
       for (int g = 0; g < groups; g++) {
         // dcol_g[Cin/G*K, count*P] = W_g^T[Cin/G*K, Cout/G] x dY_g[Cout/G, count*P]
         Gemm.multiply(
+            gemm,
             kdimG,
             count * pos,
             coutG,

@@ -8,6 +8,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
@@ -29,7 +30,7 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new Dropout(in, v, p);
     }
   }

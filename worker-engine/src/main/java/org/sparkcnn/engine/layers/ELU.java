@@ -6,6 +6,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -30,7 +31,7 @@ public final class ELU extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new ELU(in, v, alpha);
     }
   }

@@ -6,6 +6,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -20,7 +21,7 @@ public final class GlobalAvgPool2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new GlobalAvgPool2d(s, outputShape(s), v);
     }
   }

@@ -26,9 +26,10 @@ record Implicit(
     PaddedGrid dyPad,
     int[] inTaps,
     int[] dyTaps,
-    float[] flipped)
+    float[] flipped,
+    Gemm.Impl gemm)
     implements GridPath {
-  static Implicit of(ConvGeometry g, int cout, int groups) {
+  static Implicit of(ConvGeometry g, int cout, int groups, Gemm.Impl gemm) {
     int reachH = (g.kh() - 1) * g.dh();
     int reachW = (g.kw() - 1) * g.dw();
     if (g.sh() != 1
@@ -67,7 +68,8 @@ record Implicit(
         dyPad,
         in.taps(cinG, g.kh(), g.kw(), g.dh(), g.dw()),
         dyPad.taps(coutG, g.kh(), g.kw(), g.dh(), g.dw()),
-        new float[cout * cinG * g.kh() * g.kw()]);
+        new float[cout * cinG * g.kh() * g.kw()],
+        gemm);
   }
 
   @Override
@@ -94,6 +96,7 @@ record Implicit(
     int kdimG = inTaps.length;
     for (int gr = 0; gr < groups; gr++) {
       Gemm.multiply(
+          gemm,
           coutG,
           n * wide,
           kdimG,
@@ -180,6 +183,7 @@ record Implicit(
       int kdimG = inTaps.length;
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiplyTransposed(
+            gemm,
             coutG,
             kdimG,
             n * wide,
@@ -212,6 +216,7 @@ record Implicit(
     int kdimX = coutG * g.kh() * g.kw();
     for (int gr = 0; gr < groups; gr++) {
       Gemm.multiply(
+          gemm,
           cinG,
           n * wideX,
           kdimX,

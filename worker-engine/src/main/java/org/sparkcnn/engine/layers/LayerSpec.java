@@ -9,6 +9,7 @@ package org.sparkcnn.engine.layers;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.io.Serializable;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -71,5 +72,11 @@ public interface LayerSpec extends Serializable {
   /** Sets this layer's slice of the buffer vector to its starting values. */
   default void initBuffers(float[] buffers, int off, Shape in) {}
 
-  Layer bind(Shape in, Vectors v, int paramOffset, int bufferOffset);
+  /** The runtime on v's slices from paramOffset and bufferOffset, computing as options says. */
+  Layer bind(Shape in, Vectors v, int paramOffset, int bufferOffset, EngineOptions options);
+
+  /** bind with EngineOptions.DEFAULT. */
+  default Layer bind(Shape in, Vectors v, int paramOffset, int bufferOffset) {
+    return bind(in, v, paramOffset, bufferOffset, EngineOptions.DEFAULT);
+  }
 }

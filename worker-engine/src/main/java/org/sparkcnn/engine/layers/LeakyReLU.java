@@ -5,6 +5,7 @@
 package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -33,7 +34,7 @@ public final class LeakyReLU extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new LeakyReLU(in, v, negativeSlope.floatValue());
     }
   }

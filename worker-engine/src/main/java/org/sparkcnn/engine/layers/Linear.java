@@ -7,6 +7,7 @@
 package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -63,23 +64,25 @@ public final class Linear extends Layer {
     }
 
     @Override
-    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
-      return new Linear(this, s, v, pOff, bOff);
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
+      return new Linear(this, s, v, pOff, bOff, o.gemm());
     }
   }
 
   private final int fin;
   private final int fout;
   private final int biasOff;
+  private final Gemm.Impl gemm;
   private float[] x; // [n, in]
   private float[] y; // [n, out]
   private float[] dx; // [n, in]
 
-  private Linear(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
+  private Linear(Spec spec, Shape in, Vectors v, int pOff, int bOff, Gemm.Impl gemm) {
     super(in, spec.outputShape(in), v, pOff, bOff);
     this.fin = in.size();
     this.fout = spec.out();
     this.biasOff = spec.bias() ? pOff + fout * fin : -1;
+    this.gemm = gemm;
   }
 
   @Override
@@ -92,7 +95,7 @@ public final class Linear extends Layer {
     this.x = x;
     y = ensure(y, n * fout);
     float[] p = v.params;
-    Gemm.sgemm(false, true, n, fout, fin, x, 0, fin, p, pOff, fin, 0f, y, 0, fout);
+    Gemm.sgemm(gemm, false, true, n, fout, fin, x, 0, fin, p, pOff, fin, 0f, y, 0, fout);
     if (biasOff >= 0) {
       for (int i = 0; i < n; i++) {
         for (int o = 0; o < fout; o++) {
@@ -106,7 +109,7 @@ public final class Linear extends Layer {
   @Override
   public float[] backward(float[] dy, int n) {
     float[] gr = v.grads;
-    Gemm.sgemm(true, false, fout, fin, n, dy, 0, fout, x, 0, fin, 1f, gr, pOff, fin);
+    Gemm.sgemm(gemm, true, false, fout, fin, n, dy, 0, fout, x, 0, fin, 1f, gr, pOff, fin);
     if (biasOff >= 0) {
       for (int i = 0; i < n; i++) {
         for (int o = 0; o < fout; o++) {
@@ -118,7 +121,7 @@ public final class Linear extends Layer {
       return null;
     }
     dx = inputGrad(dx, n, dy);
-    Gemm.sgemm(false, false, n, fin, fout, dy, 0, fout, v.params, pOff, fin, 0f, dx, 0, fin);
+    Gemm.sgemm(gemm, false, false, n, fin, fout, dy, 0, fout, v.params, pOff, fin, 0f, dx, 0, fin);
     return dx;
   }
 }

@@ -11,6 +11,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -48,7 +49,7 @@ public final class LocalResponseNorm extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new LocalResponseNorm(this, outputShape(in), v);
     }
   }

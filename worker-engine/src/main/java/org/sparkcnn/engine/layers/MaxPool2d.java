@@ -10,6 +10,7 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.Parallel;
@@ -53,7 +54,7 @@ public final class MaxPool2d extends Layer {
     }
 
     @Override
-    public Layer bind(Shape s, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new MaxPool2d(this, s, v);
     }
   }

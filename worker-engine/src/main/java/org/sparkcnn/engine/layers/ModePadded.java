@@ -9,6 +9,7 @@ package org.sparkcnn.engine.layers;
 
 import java.util.Arrays;
 import java.util.List;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.ConvAxis;
@@ -24,7 +25,7 @@ final class ModePadded extends Layer {
   private float[] xp; // [n, C, D', H', W']
   private float[] dx; // [n, C, D, H, W]
 
-  ModePadded(ConvSpec spec, Shape in, Vectors v, int pOff) {
+  ModePadded(ConvSpec spec, Shape in, Vectors v, int pOff, EngineOptions o) {
     super(in, spec.outputShape(in), v, pOff, 0);
     ConvAxis[] axes = spec.axes(in);
     channels = in.c();
@@ -43,7 +44,7 @@ final class ModePadded extends Layer {
     Shape p = Shape.of(paddedShape);
     paddedSize = p.size();
     ConvSpec inner = spec.unpadded();
-    conv = new Convolution(inner, p, v, pOff, inner.lowering(p));
+    conv = new Convolution(inner, p, v, pOff, inner.lowering(p), o);
   }
 
   @Override

@@ -31,11 +31,12 @@ record Phased(
     int[] inTaps,
     int[][] dyTaps,
     float[][] phaseW,
-    boolean[] present)
+    boolean[] present,
+    Gemm.Impl gemm)
     implements GridPath {
 
   /** The phased path for g, or null where it does not apply (stride 1, dilation, 1D-only). */
-  static Phased of(ConvGeometry g, int cout, int groups) {
+  static Phased of(ConvGeometry g, int cout, int groups, Gemm.Impl gemm) {
     int s = g.sh();
     if (s < 2 || g.sw() != s || g.dh() != 1 || g.dw() != 1 || g.ph() < 0 || g.pw() < 0) {
       return null;
@@ -80,7 +81,7 @@ record Phased(
         present[a * s + b] = t.length > 0;
       }
     }
-    return new Phased(g, cout, groups, in, dyWide, dyPad, inTaps, dyTaps, phaseW, present);
+    return new Phased(g, cout, groups, in, dyWide, dyPad, inTaps, dyTaps, phaseW, present, gemm);
   }
 
   @Override
@@ -108,6 +109,7 @@ record Phased(
     int phases = in.s() * in.s();
     for (int gr = 0; gr < groups; gr++) {
       Gemm.multiply(
+          gemm,
           coutG,
           n * wide,
           kdimG,
@@ -193,6 +195,7 @@ record Phased(
       int wide = g.ho() * in.wh();
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiplyTransposed(
+            gemm,
             coutG,
             kdimG,
             n * wide,
@@ -221,6 +224,7 @@ record Phased(
       int kAb = taps.length;
       for (int gr = 0; gr < groups; gr++) {
         Gemm.multiply(
+            gemm,
             cinG,
             n * wideX,
             kAb,

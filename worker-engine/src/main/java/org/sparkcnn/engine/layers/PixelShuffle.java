@@ -8,6 +8,7 @@
 package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -36,7 +37,7 @@ public final class PixelShuffle extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new PixelShuffle(in, outputShape(in), v, upscaleFactor);
     }
   }

@@ -9,6 +9,7 @@
 package org.sparkcnn.engine.layers;
 
 import java.util.List;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -71,8 +72,8 @@ public final class Residual extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
-      return new Residual(this, in, v, pOff, bOff);
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
+      return new Residual(this, in, v, pOff, bOff, o);
     }
   }
 
@@ -83,16 +84,17 @@ public final class Residual extends Layer {
   private float[] gated; // [n, out]: the output's gradient gated by the ReLU taken over
   private float[] dx; // [n, in]
 
-  private Residual(Spec spec, Shape in, Vectors v, int pOff, int bOff) {
+  private Residual(Spec spec, Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
     super(in, spec.outputShape(in), v, pOff, bOff);
-    body = Sequence.bind(spec.body(), in, v, pOff, bOff);
+    body = Sequence.bind(spec.body(), in, v, pOff, bOff, o);
     shortcut =
         Sequence.bind(
             spec.shortcut(),
             in,
             v,
             pOff + Sequence.paramCount(spec.body(), in),
-            bOff + Sequence.bufferCount(spec.body(), in));
+            bOff + Sequence.bufferCount(spec.body(), in),
+            o);
   }
 
   @Override

@@ -10,15 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.ToLongBiFunction;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
 public final class Sequence {
-  /** Whether chains bound from now on fuse ReLUs into the layers before them (tests flip it). */
-  static volatile boolean fuseReLU = true;
-
   private final List<Layer> layers;
   private final int[] paramFrom; // [layer]: where its parameters begin in the flat vector
   private final int paramEnd; // where the chain's parameters end
@@ -89,21 +87,22 @@ public final class Sequence {
 
   /**
    * Binds the chain to v from p[pOff] and b[bOff] on. A ReLU right after a layer that takes it over
-   * (Layer.fuseReLU) is bound as a pass-through, unless fusing is off.
+   * (Layer.fuseReLU) is bound as a pass-through, unless options.fuseReLU() is off.
    */
-  public static Sequence bind(List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff) {
+  public static Sequence bind(
+      List<LayerSpec> specs, Shape in, Vectors v, int pOff, int bOff, EngineOptions options) {
     List<Layer> layers = new ArrayList<>();
     List<Integer> from = new ArrayList<>();
     Shape s = in;
     for (int i = 0; i < specs.size(); i++) {
       LayerSpec l = specs.get(i);
-      Layer layer = l.bind(s, v, pOff, bOff);
+      Layer layer = l.bind(s, v, pOff, bOff, options);
       layers.add(layer);
       from.add(pOff);
       pOff += l.paramCount(s);
       bOff += l.bufferCount(s);
       s = l.outputShape(s);
-      if (fuseReLU
+      if (options.fuseReLU()
           && i + 1 < specs.size()
           && specs.get(i + 1) instanceof ReLU.Spec
           && layer.fuseReLU()) {
@@ -144,8 +143,9 @@ public final class Sequence {
    * The chain of a model: bound as bind does, its first layer computing no input gradient and the
    * input gradients of all its layers in shared arrays (SharedGrads).
    */
-  public static Sequence bindModel(List<LayerSpec> specs, Shape in, Vectors v) {
-    Sequence s = bind(specs, in, v, 0, 0);
+  public static Sequence bindModel(
+      List<LayerSpec> specs, Shape in, Vectors v, EngineOptions options) {
+    Sequence s = bind(specs, in, v, 0, 0, options);
     s.setNeedInputGrad(false);
     s.grads = new SharedGrads();
     s.shareInputGrads(s.grads, SharedGrads.ROOT);

@@ -4,6 +4,7 @@
  */
 package org.sparkcnn.engine.layers;
 
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 
@@ -15,7 +16,7 @@ public final class Sigmoid extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new Sigmoid(in, v);
     }
   }

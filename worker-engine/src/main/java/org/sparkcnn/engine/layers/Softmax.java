@@ -11,6 +11,7 @@
 package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
 import org.sparkcnn.engine.kernels.Parallel;
@@ -74,7 +75,7 @@ public final class Softmax extends Layer {
     }
 
     @Override
-    public Layer bind(Shape in, Vectors v, int pOff, int bOff) {
+    public Layer bind(Shape in, Vectors v, int pOff, int bOff, EngineOptions o) {
       return new Softmax(in, axis(in) - 1, v);
     }
   }

@@ -59,12 +59,12 @@ public class ConvBenchmark {
     x = GemmBenchmark.Bench.random(N * IN.size(), 4);
     dy = GemmBenchmark.Bench.random(N * IN.size(), 5);
     y = new float[IN.size()];
-    Parallel.setThreads(threads);
+    Parallel.of(threads).enter();
   }
 
   @TearDown
   public void tearDown() {
-    Parallel.setThreads(1);
+    Parallel.exit(null);
   }
 
   @Benchmark

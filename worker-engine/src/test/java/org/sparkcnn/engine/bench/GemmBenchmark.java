@@ -58,12 +58,12 @@ public class GemmBenchmark {
     a = Bench.random(m * k, 1);
     b = Bench.random(k * n, 2);
     c = new float[m * n];
-    Parallel.setThreads(threads);
+    Parallel.of(threads).enter();
   }
 
   @TearDown
   public void tearDown() {
-    Parallel.setThreads(1);
+    Parallel.exit(null);
   }
 
   @Benchmark

@@ -16,7 +16,7 @@ import org.sparkcnn.engine.Rng;
 class PackedGemmTest {
   @AfterEach
   void oneThread() {
-    Parallel.setThreads(1);
+    Parallel.exit(null);
   }
 
   @Test
@@ -52,6 +52,7 @@ class PackedGemmTest {
         }
       }
       Gemm.multiply(
+          Gemm.IMPL,
           m,
           n * p,
           k,
@@ -97,6 +98,7 @@ class PackedGemmTest {
       float[] got = new float[m * n * pos];
       float[] want = new float[m * n * pos];
       Gemm.multiply(
+          Gemm.IMPL,
           m,
           n * pos,
           rows,
@@ -116,6 +118,7 @@ class PackedGemmTest {
       float[] gotT = new float[m * rows];
       float[] wantT = new float[m * rows];
       Gemm.multiply(
+          Gemm.IMPL,
           m,
           rows,
           n * pos,
@@ -186,9 +189,10 @@ class PackedGemmTest {
       }
       float[] first = null;
       for (int threads = 1; threads <= 3; threads++) {
-        Parallel.setThreads(threads);
+        Parallel.of(threads).enter();
         float[] got = random(rng, m * rows);
         Gemm.multiplyTransposed(
+            Gemm.IMPL,
             m,
             rows,
             n * len,
@@ -226,7 +230,7 @@ class PackedGemmTest {
       float[] c0 = random(rng, m * n);
       float[] want = null;
       for (int threads = 1; threads <= 3; threads++) {
-        Parallel.setThreads(threads);
+        Parallel.of(threads).enter();
         for (boolean transB : new boolean[] {false, true}) {
           float[] c = c0.clone();
           Gemm.sgemm(false, transB, m, n, k, a, 0, k, b, 0, transB ? k : n, 1f, c, 0, n);

@@ -7,6 +7,7 @@
 package org.sparkcnn.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,13 +23,13 @@ import org.junit.jupiter.api.Timeout;
 class ParallelTest {
   @AfterEach
   void oneThread() {
-    Parallel.setThreads(1);
+    Parallel.exit(null);
   }
 
   @Test
   void everyTaskRunsOnceOnEveryThreadCount() {
     for (int threads = 1; threads <= 4; threads++) {
-      Parallel.setThreads(threads);
+      Parallel.of(threads).enter();
       for (int tasks : new int[] {0, 1, 2, 3, 17, 1000}) {
         AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
         for (int call = 0; call < 50; call++) {
@@ -42,8 +43,28 @@ class ParallelTest {
   }
 
   @Test
+  void aThreadComputesOnThePoolItEnteredUntilItExits() {
+    assertEquals(1, Parallel.threads(), "no pool entered: the calling thread alone");
+    assertEquals(1, Parallel.parts());
+    assertNull(Parallel.of(2).enter());
+    assertEquals(2, Parallel.threads());
+    Parallel previous = Parallel.of(3).enter();
+    assertSame(Parallel.of(2), previous, "one pool per thread count");
+    assertEquals(3, Parallel.threads());
+    assertEquals(12, Parallel.parts());
+    Parallel.exit(previous);
+    assertEquals(2, Parallel.threads());
+    Parallel.exit(null);
+    assertEquals(1, Parallel.threads());
+    assertSame(Parallel.SERIAL, Parallel.of(1));
+    assertEquals(0, Parallel.of(1).poolThreadIds().length);
+    assertEquals(2, Parallel.of(3).poolThreadIds().length);
+    assertThrows(IllegalArgumentException.class, () -> Parallel.of(0));
+  }
+
+  @Test
   void poolThreadsTakeTasks() {
-    Parallel.setThreads(2);
+    Parallel.of(2).enter();
     Set<String> names = ConcurrentHashMap.newKeySet();
     for (int call = 0; call < 200 && names.size() < 2; call++) {
       Parallel.forEach(
@@ -58,7 +79,7 @@ class ParallelTest {
 
   @Test
   void aTaskFailureReachesTheCallerAndThePoolStaysUsable() {
-    Parallel.setThreads(3);
+    Parallel.of(3).enter();
     IllegalStateException boom = new IllegalStateException("boom");
     IllegalStateException thrown =
         assertThrows(
@@ -81,7 +102,7 @@ class ParallelTest {
 
   @Test
   void nestedCallsRunInOrderOnTheirThread() {
-    Parallel.setThreads(2);
+    Parallel.of(2).enter();
     AtomicIntegerArray runs = new AtomicIntegerArray(8 * 5);
     AtomicIntegerArray partsInside = new AtomicIntegerArray(8);
     Parallel.forEach(
@@ -103,21 +124,23 @@ class ParallelTest {
   @Test
   @Timeout(60)
   void aSecondCallerWhileThePoolIsOwnedStillCompletes() throws Exception {
-    Parallel.setThreads(2);
+    Parallel.of(2).enter();
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicIntegerArray second = new AtomicIntegerArray(9);
     Thread owner =
         new Thread(
-            () ->
-                Parallel.forEach(
-                    2,
-                    i -> {
-                      if (i == 0) {
-                        inside.countDown();
-                        await(release);
-                      }
-                    }));
+            () -> {
+              Parallel.of(2).enter();
+              Parallel.forEach(
+                  2,
+                  i -> {
+                    if (i == 0) {
+                      inside.countDown();
+                      await(release);
+                    }
+                  });
+            });
     owner.start();
     inside.await();
     Parallel.forEach(9, second::incrementAndGet); // the pool is owned: runs here, in order
@@ -131,7 +154,7 @@ class ParallelTest {
   @Test
   @Timeout(60)
   void parkedPoolThreadsWakeForTheNextCall() throws Exception {
-    Parallel.setThreads(2);
+    Parallel.of(2).enter();
     Parallel.forEach(4, i -> {});
     Thread.sleep(Parallel.SPIN_NANOS / 1_000_000 * 5 + 20); // the pool thread parks
     Set<String> names = ConcurrentHashMap.newKeySet();

@@ -23,7 +23,7 @@ class TapProductsTest {
 
   @AfterEach
   void oneThread() {
-    Parallel.setThreads(1);
+    Parallel.exit(null);
   }
 
   @Test
@@ -54,7 +54,7 @@ class TapProductsTest {
       TapProducts.reference(m, n, x, 3, taps, walk, dyt, 2, ldd, want, 4);
       float[] one = null;
       for (int threads = 1; threads <= 3; threads++) {
-        Parallel.setThreads(threads);
+        Parallel.of(threads).enter();
         float[] got = new float[want.length];
         got[0] = 7f;
         got[got.length - 1] = 9f;

@@ -12,9 +12,9 @@ package org.sparkcnn.engine.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Golden;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -159,25 +159,29 @@ class Conv2dReferenceTest {
         1);
   }
 
-  /** Makes convolutions bound from now on take path. */
-  static void use(String path) {
-    Convolution.implicitAllowed = !path.equals("lowered");
-    Convolution.chunkBytes = path.equals("grid in chunks of one sample") ? 1 : DEFAULT_CHUNK;
+  private EngineOptions options = EngineOptions.DEFAULT;
+
+  /** Makes the convolutions this test binds from now on take path. */
+  private void use(String path) {
+    options = options(path);
   }
 
-  static final long DEFAULT_CHUNK = Convolution.DEFAULT_CHUNK_BYTES;
-
-  @AfterEach
-  void restoreTheDefaultPath() {
-    use("grid");
+  /** The options of path: "grid", "grid in chunks of one sample" or "lowered". */
+  static EngineOptions options(String path) {
+    return switch (path) {
+      case "grid" -> EngineOptions.DEFAULT;
+      case "grid in chunks of one sample" -> EngineOptions.DEFAULT.withConvChunkBytes(1);
+      case "lowered" -> EngineOptions.DEFAULT.withConv(EngineOptions.ConvPaths.LOWERED);
+      default -> throw new IllegalArgumentException(path);
+    };
   }
 
   /** g describes the convolution of spec on one sample (rank 2 or 3 specs alike). */
-  private static void compare(Rng rng, int n, ConvSpec spec, ConvGeometry g, int groups) {
+  private void compare(Rng rng, int n, ConvSpec spec, ConvGeometry g, int groups) {
     Shape in = spec.rank() == 1 ? Shape.of(g.c(), g.w()) : Shape.of(g.c(), g.h(), g.w());
     String what = spec + " on " + in;
     Vectors[] vs = new Vectors[1];
-    Layer conv = ConvCases.bindRandom(spec, in, rng, vs);
+    Layer conv = ConvCases.bindRandom(spec, in, rng, vs, options);
     if (conv instanceof Convolution c && c.isImplicit() && spec.out() / groups == 32) {
       assertEquals(TapProducts.handles(32), c.transposedGrad(), what + ": dW by tap products");
     }

@@ -8,6 +8,7 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Golden;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
@@ -36,11 +37,16 @@ final class ConvCases {
 
   /** As bindRandom, handing the vectors back in vs[0]. */
   static Layer bindRandom(LayerSpec spec, Shape in, Rng rng, Vectors[] vs) {
+    return bindRandom(spec, in, rng, vs, EngineOptions.DEFAULT);
+  }
+
+  /** As bindRandom, bound with options. */
+  static Layer bindRandom(LayerSpec spec, Shape in, Rng rng, Vectors[] vs, EngineOptions options) {
     Vectors v = new Vectors(spec.paramCount(in), 0);
     System.arraycopy(
         GradCheck.uniform(rng, v.params.length, -1f, 1f), 0, v.params, 0, v.params.length);
     vs[0] = v;
-    return spec.bind(in, v, 0, 0);
+    return spec.bind(in, v, 0, 0, options);
   }
 
   /** Finite-difference check of spec on a random batch of n samples of shape in. */

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
@@ -43,18 +43,11 @@ class FusedReLUTest {
           BatchNorm1d.Spec.of("bn1d", 6),
           new ReLU.Spec("r4"));
 
-  @AfterEach
-  void fuseAgain() {
-    Sequence.fuseReLU = true;
-  }
-
   @Test
   void fusingChangesNoBit() {
     for (boolean training : new boolean[] {true, false}) {
-      Sequence.fuseReLU = false;
-      Object[] apart = step(training);
-      Sequence.fuseReLU = true;
-      Object[] fused = step(training);
+      Object[] apart = step(training, EngineOptions.DEFAULT.withFuseReLU(false));
+      Object[] fused = step(training, EngineOptions.DEFAULT);
       String[] what = {"output", "input gradient", "parameter gradients", "buffers"};
       for (int i = 0; i < what.length; i++) {
         assertArrayEquals(
@@ -68,7 +61,7 @@ class FusedReLUTest {
   @Test
   void onlyReLUsAfterBatchNormAndResidualBlocksPassThrough() {
     Vectors v = new Vectors(Sequence.paramCount(CHAIN, IN), Sequence.bufferCount(CHAIN, IN));
-    Sequence chain = Sequence.bind(CHAIN, IN, v, 0, 0);
+    Sequence chain = Sequence.bind(CHAIN, IN, v, 0, 0, EngineOptions.DEFAULT);
     assertEquals(CHAIN.size(), chain.layers().size(), "every spec keeps its layer");
     float[] x = GradCheck.uniform(Rng.of(3), 2 * IN.size() * 8, -1f, 1f);
     for (int i : new int[] {2, 4, 10}) { // after batch norm, the residual block, batch norm 1d
@@ -81,13 +74,13 @@ class FusedReLUTest {
   }
 
   /** Output, input gradient, gradients and buffers after one step of the chain on 2 samples. */
-  private static Object[] step(boolean training) {
+  private static Object[] step(boolean training, EngineOptions options) {
     Rng rng = Rng.of(9);
     Vectors v = new Vectors(Sequence.paramCount(CHAIN, IN), Sequence.bufferCount(CHAIN, IN));
     float[] p = GradCheck.uniform(rng, v.params.length, -0.5f, 0.5f);
     System.arraycopy(p, 0, v.params, 0, p.length);
     Sequence.initBuffers(CHAIN, IN, v.buffers, 0);
-    Sequence chain = Sequence.bind(CHAIN, IN, v, 0, 0);
+    Sequence chain = Sequence.bind(CHAIN, IN, v, 0, 0, options);
     chain.setNeedInputGrad(true);
     int n = 2;
     float[] x = GradCheck.uniform(rng, n * IN.size(), -1f, 1f);

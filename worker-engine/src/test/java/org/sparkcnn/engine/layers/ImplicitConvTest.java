@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.Vectors;
@@ -23,8 +24,7 @@ import org.sparkcnn.engine.kernels.Parallel;
 class ImplicitConvTest {
   @AfterEach
   void oneThread() {
-    Parallel.setThreads(1);
-    Conv2dReferenceTest.use("grid");
+    Parallel.exit(null);
   }
 
   @Test
@@ -83,11 +83,11 @@ class ImplicitConvTest {
   void theThreadCountChangesNoBit() {
     Shape in = Shape.of(6, 17, 13);
     for (String path : new String[] {"grid", "grid in chunks of one sample"}) {
-      Conv2dReferenceTest.use(path);
+      EngineOptions options = Conv2dReferenceTest.options(path);
       for (ConvSpec spec : GRID_LAYERS) {
-        float[][] one = run(spec, in, 5, 1);
+        float[][] one = run(spec, in, 5, 1, options);
         for (int threads : new int[] {2, 3}) {
-          float[][] many = run(spec, in, 5, threads);
+          float[][] many = run(spec, in, 5, threads, options);
           for (int i = 0; i < one.length; i++) {
             assertArrayEquals(
                 one[i],
@@ -104,16 +104,18 @@ class ImplicitConvTest {
     Shape in = Shape.of(6, 17, 13);
     int n = 7;
     for (ConvSpec spec : GRID_LAYERS) {
-      Convolution.chunkBytes = Long.MAX_VALUE; // the whole batch in one chunk
-      Convolution whole = (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7));
+      EngineOptions inOne = EngineOptions.DEFAULT.withConvChunkBytes(Long.MAX_VALUE);
+      Convolution whole =
+          (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7), new Vectors[1], inOne);
       assertTrue(whole.chunk() >= n, spec + ": one chunk");
-      float[][] one = run(spec, in, n, 2);
+      float[][] one = run(spec, in, n, 2, inOne);
       // chunks of 3 samples (the last of 1), and of 1
       for (long bytes : new long[] {3 * whole.gridBytesPerSample(), 1}) {
-        Convolution.chunkBytes = bytes;
-        Convolution chunked = (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7));
+        EngineOptions chunks = EngineOptions.DEFAULT.withConvChunkBytes(bytes);
+        Convolution chunked =
+            (Convolution) ConvCases.bindRandom(spec, in, Rng.of(7), new Vectors[1], chunks);
         assertEquals(bytes == 1 ? 1 : 3, chunked.chunk(), spec + ": samples per chunk");
-        float[][] many = run(spec, in, n, 2);
+        float[][] many = run(spec, in, n, 2, chunks);
         assertArrayEquals(one[0], many[0], spec + ": forward in chunks of " + chunked.chunk());
         assertArrayEquals(one[1], many[1], spec + ": dx in chunks of " + chunked.chunk());
         for (int i = 0; i < one[2].length; i++) {
@@ -124,16 +126,20 @@ class ImplicitConvTest {
               spec + ": gradient " + i + " in chunks of " + chunked.chunk());
         }
       }
-      Conv2dReferenceTest.use("grid");
     }
   }
 
   /** forward, dx and the gradients of one step of a fresh layer with seed 7 on n samples. */
   private static float[][] run(ConvSpec spec, Shape in, int n, int threads) {
-    Parallel.setThreads(threads);
+    return run(spec, in, n, threads, EngineOptions.DEFAULT);
+  }
+
+  /** As run, the layer bound with options, on the pool of threads. */
+  private static float[][] run(ConvSpec spec, Shape in, int n, int threads, EngineOptions options) {
+    Parallel.of(threads).enter();
     Rng rng = Rng.of(7);
     Vectors[] vs = new Vectors[1];
-    Layer conv = ConvCases.bindRandom(spec, in, rng, vs);
+    Layer conv = ConvCases.bindRandom(spec, in, rng, vs, options);
     conv.setNeedInputGrad(true);
     float[] x = GradCheck.uniform(rng, n * in.size(), -1f, 1f);
     float[] y = conv.forward(x, n, true).clone();

@@ -1,0 +1,73 @@
+/*
+ * How a bound model computes, as values handed to Model and from there to every layer it binds:
+ * the compute threads of its passes, the SGEMM micro-kernel, whether convolutions may run on
+ * their images' grids, how many bytes of grids a chunk of samples may fill on a thread, and
+ * whether a ReLU after batch norm or a residual block is applied by that layer. threads and
+ * fuseReLU change no bit of the results; gemm, conv and convChunkBytes change the order of some
+ * sums, so their rounding. The driver fills them from the job's engine.* keys; DEFAULT is what a
+ * model gets otherwise.
+ */
+package org.sparkcnn.engine;
+
+import java.io.Serializable;
+import org.sparkcnn.engine.kernels.Gemm;
+
+public record EngineOptions(
+    int threads, Gemm.Impl gemm, ConvPaths conv, long convChunkBytes, boolean fuseReLU)
+    implements Serializable {
+
+  /** Which ways a convolution may take (Convolution.path). */
+  public enum ConvPaths {
+    /** A grid path where the layer has one (implicit or phased), else lowering. */
+    AUTO,
+    /** Every convolution lowered (im2col in the GEMM's packing). */
+    LOWERED
+  }
+
+  /**
+   * Three quarters of a core's L2 (of 1 MiB on the benchmark machine, where 768 KiB beat 1 MiB in
+   * alternated ResNet-20 runs and 1.5 MiB and 512 KiB lost to both); the rest is left to the
+   * weights and dW.
+   */
+  public static final long DEFAULT_CHUNK_BYTES = 768L << 10;
+
+  /** One thread, the best SGEMM present, grid paths, chunks of DEFAULT_CHUNK_BYTES, fused ReLUs. */
+  public static final EngineOptions DEFAULT =
+      new EngineOptions(1, Gemm.IMPL, ConvPaths.AUTO, DEFAULT_CHUNK_BYTES, true);
+
+  public EngineOptions {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    if (gemm == null || conv == null) {
+      throw new IllegalArgumentException("gemm and conv must be given");
+    }
+    if (convChunkBytes < 1) {
+      throw new IllegalArgumentException("convChunkBytes must be >= 1, got " + convChunkBytes);
+    }
+    if (gemm == Gemm.Impl.VECTOR && Gemm.IMPL != Gemm.Impl.VECTOR) {
+      throw new IllegalArgumentException(
+          "the vector SGEMM is not available in this JVM (add --add-modules=jdk.incubator.vector)");
+    }
+  }
+
+  public EngineOptions withThreads(int n) {
+    return new EngineOptions(n, gemm, conv, convChunkBytes, fuseReLU);
+  }
+
+  public EngineOptions withGemm(Gemm.Impl g) {
+    return new EngineOptions(threads, g, conv, convChunkBytes, fuseReLU);
+  }
+
+  public EngineOptions withConv(ConvPaths c) {
+    return new EngineOptions(threads, gemm, c, convChunkBytes, fuseReLU);
+  }
+
+  public EngineOptions withConvChunkBytes(long bytes) {
+    return new EngineOptions(threads, gemm, conv, bytes, fuseReLU);
+  }
+
+  public EngineOptions withFuseReLU(boolean fuse) {
+    return new EngineOptions(threads, gemm, conv, convChunkBytes, fuse);
+  }
+}
