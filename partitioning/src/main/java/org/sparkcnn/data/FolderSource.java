@@ -4,13 +4,14 @@
  * BMP), grey or colour, any size, any file name. The classes are the sub-folders of train/, in
  * sorted order; ids are dense in (class, file name) order. check() lists the folders on the driver
  * and names an empty class, a class that only the test split has and a file it cannot read; load()
- * reads the files with Spark's binaryFile source and decodes them on the executors, each resized so
- * that its shorter side is `size` and centre-cropped to size x size RGB (torchvision's Resize +
- * CenterCrop). A file that does not decode cleanly is skipped with a warning naming it, and its id
- * stays unused; the driver counts the skipped ones against listing() (data.max_bad_fraction).
- * "Cleanly" matters: javax.imageio's JPEG reader returns a truncated JPEG as a partly grey image
- * and only warns ("Premature end of JPEG file", "Missing EOI marker"), so every reader warning
- * counts as corruption here, as a truncated file is an error for PIL (torchvision's loader).
+ * reads the files with Spark's binaryFile source and decodes them on the executors
+ * (ImageDecoder.read), each resized so that its shorter side is `size` and centre-cropped to size
+ * x size RGB (torchvision's Resize + CenterCrop). A file that does not decode cleanly is skipped
+ * with a warning naming it, and its id stays unused; the driver counts the skipped ones against
+ * listing() (data.max_bad_fraction). "Cleanly" matters: javax.imageio's JPEG reader returns a
+ * truncated JPEG as a partly grey image and only warns ("Premature end of JPEG file", "Missing EOI
+ * marker"), so every reader warning counts as corruption here, as a truncated file is an error for
+ * PIL (torchvision's loader).
  * One reading of the files, raw(), feeds three views of a split: load() (decoded pixels),
  * rawFiles() (the original files, for `prepare --format encoded`) and loadEncoded() (the files
  * kept encoded, for data.cache: encoded). It is its own encoded form (Source.Encoded):
@@ -22,7 +23,6 @@ package org.sparkcnn.data;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -32,15 +32,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,6 +43,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sparkcnn.data.jpeg.ImageDecoder;
 import org.sparkcnn.engine.Shape;
 
 public record FolderSource(String root, int size, int trainLimit, int testLimit)
@@ -282,7 +278,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
    * the file is not an image, is corrupt or is truncated.
    */
   public static byte[] decode(byte[] file, int size, String path) {
-    return squarePixels(read(file, path), size);
+    return squarePixels(ImageDecoder.read(file, path), size);
   }
 
   /**
@@ -317,45 +313,7 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
 
   /** The stored size of an image file: {channels (1 grey, 3 colour; alpha not counted), H, W}. */
   public static int[] dimensions(byte[] file, String path) {
-    BufferedImage img = read(file, path);
+    BufferedImage img = ImageDecoder.read(file, path);
     return new int[] {img.getColorModel().getNumColorComponents(), img.getHeight(), img.getWidth()};
-  }
-
-  /** The image of a file, read with the reader's warnings treated as errors. */
-  static BufferedImage read(byte[] file, String path) {
-    String problem = "cannot decode the image " + path + " (" + file.length + " bytes): ";
-    List<String> warnings = new ArrayList<>();
-    BufferedImage img = null;
-    String format = null;
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(file))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (readers.hasNext()) {
-        ImageReader reader = readers.next();
-        format = reader.getFormatName();
-        reader.addIIOReadWarningListener((r, message) -> warnings.add(message));
-        try {
-          reader.setInput(in, true, true);
-          img = reader.read(0);
-        } finally {
-          reader.dispose();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(problem + "truncated or corrupt (" + e + ")", e);
-    }
-    if (format == null) {
-      throw new IllegalArgumentException(
-          problem + "not a format javax.imageio reads (JPEG, PNG, GIF, BMP)");
-    }
-    if (!warnings.isEmpty()) {
-      throw new IllegalArgumentException(
-          problem
-              + "truncated or corrupt (the "
-              + format
-              + " reader warns: "
-              + String.join("; ", warnings.stream().distinct().toList())
-              + ")");
-    }
-    return img;
   }
 }

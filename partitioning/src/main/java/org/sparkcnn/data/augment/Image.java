@@ -5,9 +5,10 @@
  */
 package org.sparkcnn.data.augment;
 
+import org.sparkcnn.data.jpeg.RgbTarget;
 import org.sparkcnn.engine.Shape;
 
-public final class Image {
+public final class Image implements RgbTarget {
   int c;
   int h;
   int w;
@@ -36,6 +37,12 @@ public final class Image {
       px = new float[c * h * w];
     }
     return this;
+  }
+
+  /** Makes this a 3 x h x w image for a decoder to fill; its buffer. */
+  @Override
+  public float[] rgb(int h, int w) {
+    return reshape(3, h, w).px;
   }
 
   /** A scratch buffer of at least n floats, kept with this image for reuse. */

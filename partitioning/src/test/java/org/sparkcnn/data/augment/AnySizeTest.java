@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.data.jpeg.ImageIoReference;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
@@ -158,7 +159,7 @@ class AnySizeTest {
 
   private static Image decodeWhole(byte[] file) throws IOException {
     Image whole = new Image();
-    EncodedAugmenter.toPlanes(ImageIO.read(new ByteArrayInputStream(file)), whole);
+    ImageIoReference.toPlanes(ImageIO.read(new ByteArrayInputStream(file)), whole);
     return whole;
   }
 

@@ -7,7 +7,7 @@
  * rows are what the scalar row pass reads. JpegIdct uses it when the module jdk.incubator.vector
  * is present and -Dsparkcnn.augment=scalar is not set.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;

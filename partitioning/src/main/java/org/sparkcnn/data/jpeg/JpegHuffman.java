@@ -7,7 +7,7 @@
  * second lookahead table gives a coefficient's run and value at once where both fit in 9 bits
  * (as stb_image's fast_ac). Reused between files.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 final class JpegHuffman {
   static final int LOOKAHEAD = 9;

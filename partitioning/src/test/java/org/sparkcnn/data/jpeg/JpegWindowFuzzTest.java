@@ -4,12 +4,12 @@
  * ImageIO's raw raster turned into RGB, and never throw or allocate more than the file's size
  * can call for (its header's image size is not to be trusted).
  * One decoder is reused from input to input, as each thread of an executor reuses its own. A
- * plain test run replays the corpus in src/test/resources/org/sparkcnn/data/augment/
+ * plain test run replays the corpus in src/test/resources/org/sparkcnn/data/jpeg/
  * JpegWindowFuzzTestInputs/jpegWindow/: a camera photo of the shared ants and bees set, files
  * written by the JDK's JPEG writer in each sampling layout, and every input that once failed.
  * JAZZER_FUZZ=1 fuzzes it for FUZZ_TIME (docs/testing.md, "Fuzzing the parsers").
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import org.sparkcnn.data.augment.Image;
 
 class JpegWindowFuzzTest {
   /** How long JAZZER_FUZZ=1 fuzzes. */
@@ -65,8 +66,8 @@ class JpegWindowFuzzTest {
         Image ref = JpegWindowDecoderTest.reference(data, window);
         int n = 3 * window[2] * window[3];
         assertArrayEquals(
-            Arrays.copyOf(ref.px, n),
-            Arrays.copyOf(dst.px, n),
+            Arrays.copyOf(ref.pixels(), n),
+            Arrays.copyOf(dst.pixels(), n),
             () -> "window " + Arrays.toString(window) + " differs from ImageIO's pixels");
       }
     }

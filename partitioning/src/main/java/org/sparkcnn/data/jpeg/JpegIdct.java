@@ -12,7 +12,7 @@
  * result in [-512, 512), always so in a sound 8-bit file. Outside that range a block is refused
  * (false), and the caller leaves the file to ImageIO, whichever library it runs.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 final class JpegIdct {
   // jdmaster.c's post-IDCT table, indexed by (value - 128 centred) & 1023: 0..127 -> 128..255,

@@ -9,7 +9,7 @@
  * libjpeg would warn about or reject (a code no table has, a DC difference of more than 11 bits,
  * coefficients past the 64th, a missing or out-of-order restart marker) is refused.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -6,7 +6,7 @@
  * component, coefficients 0..63) and refuses everything else: other coding processes (SOF2 ...),
  * DAC, DNL, a bad table or a segment that does not add up. Reused between files.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import java.util.Arrays;
 

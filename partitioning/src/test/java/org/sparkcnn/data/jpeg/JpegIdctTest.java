@@ -5,7 +5,7 @@
  * where libjpeg's C and SIMD builds agree), on random blocks of typical and of extreme
  * coefficients. A DC-only block of level 0 decodes to 128 everywhere.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,5 @@
 /*
- * EncodedAugmenter's JPEG path against ImageIO's and PIL's: the raw raster turned into RGB with
+ * ImageDecoder's JPEG path against ImageIO's and PIL's: the raw raster turned into RGB with
  * libjpeg's tables gives exactly the pixels of ImageReader.read for every JPEG of the shared
  * ants/bees set without an ICC profile (camera files, chroma subsampled; those with an Adobe
  * marker, whose colour space the JDK decides its own way, are left to read) and for colour and
@@ -8,7 +8,7 @@
  * against values from PIL 9.4. The header parser reads sizes and leaves files it does not know
  * to the reader.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +30,7 @@ import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.data.augment.Image;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.SharedData;
 
@@ -49,11 +50,10 @@ class JpegDecodeTest {
     assertEquals(img.getHeight(), jpeg.height(), name);
     assertEquals(img.getWidth(), jpeg.width(), name);
     Image expected = new Image();
-    EncodedAugmenter.toPlanes(img, expected);
+    RgbPlanes.toPlanes(img, expected);
     Image got = new Image();
     assertTrue(
-        EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, null), jpeg.components() == 3, got),
-        name);
+        RgbPlanes.rawToPlanes(reader(file).readRaster(0, null), jpeg.components() == 3, got), name);
     assertArrayEquals(expected.pixels(), got.pixels(), name);
     ImageReadParam p = new ImageReadParam();
     int h = jpeg.height();
@@ -61,8 +61,7 @@ class JpegDecodeTest {
     p.setSourceRegion(new Rectangle(w / 5, h / 3, w / 2, h / 2));
     Image window = new Image();
     assertTrue(
-        EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, p), jpeg.components() == 3, window),
-        name);
+        RgbPlanes.rawToPlanes(reader(file).readRaster(0, p), jpeg.components() == 3, window), name);
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < h / 2; y++) {
         for (int x = 0; x < w / 2; x++) {
@@ -129,13 +128,14 @@ class JpegDecodeTest {
     byte[] file = Files.readAllBytes(f);
     assertTrue(hasIccProfile(file));
     Image im = new Image();
-    assertTrue(EncodedAugmenter.rawToPlanes(reader(file).readRaster(0, null), true, im));
+    assertTrue(RgbPlanes.rawToPlanes(reader(file).readRaster(0, null), true, im));
     assertEquals(org.sparkcnn.engine.Shape.of(3, 321, 500), im.shape());
     // PIL 9.4: np.asarray(Image.open(f).convert('RGB')): sum 85270287, [0, 0] = (146, 127, 120),
     // [100, 200] = (247, 245, 246)
     long sum = 0;
+    float[] px = im.pixels();
     for (int i = 0; i < im.size(); i++) {
-      sum += Math.round(im.px[i] * 255);
+      sum += Math.round(px[i] * 255);
     }
     assertEquals(85270287L, sum);
     assertArrayEquals(

@@ -1,8 +1,8 @@
 /*
- * The first look at an encoded image (EncodedAugmenter): whether it is a JPEG whose samples
+ * The first look at an encoded image (ImageDecoder): whether it is a JPEG whose samples
  * JpegWindowDecoder or ImageIO's raw raster give, and its size, from the markers before its frame.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 /**
  * What the header of a JPEG says, up to its frame (SOF) marker, when its raw raster is YCbCr (3

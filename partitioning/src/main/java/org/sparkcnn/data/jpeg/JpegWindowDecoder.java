@@ -7,16 +7,17 @@
  * The chroma is then upsampled as libjpeg does by default (jdsample.c with do_fancy_upsampling:
  * the triangle filters for 2x1 and 2x2 subsampling when the chroma is wider than 2 samples,
  * replication for every other integer ratio, a copy at full size; edges replicate the first and
- * last real row and column) and turned into RGB by EncodedAugmenter's libjpeg tables. These are
+ * last real row and column) and turned into RGB by libjpeg's tables (RgbPlanes). These are
  * the same in libjpeg 6b (the JDK's bundled copy) and libjpeg-turbo (the system library many JDK
  * builds link instead, Debian's among them), except for 1x2 subsampling, which 6b replicates and
  * turbo filters: such files are declined. It handles the files cameras write: SOF0 or SOF1 with
  * 8-bit samples, one interleaved scan of all 1 or 3 components, the other sampling factors
  * libjpeg accepts, restart intervals. Anything else (progressive or arithmetic coding, several
  * scans, bad or truncated data) it declines (JpegHeaders reads the markers), and the caller
- * decodes through ImageIO. One per thread: it keeps its tables and buffers between files.
+ * (ImageDecoder) decodes through ImageIO. One per thread: it keeps its tables and buffers between
+ * files.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import java.util.Arrays;
 
@@ -52,7 +53,7 @@ final class JpegWindowDecoder {
    * JPEG b, whose header says it has `components` components (3: YCbCr, 1: grey); false (dst maybe
    * reshaped, its pixels not to be used) for a file this decoder leaves to ImageIO.
    */
-  boolean decode(byte[] b, int components, int[] window, Image dst) {
+  boolean decode(byte[] b, int components, int[] window, RgbTarget dst) {
     try {
       if (!hdr.read(b, components)
           || !plan(window, b.length)
@@ -221,10 +222,10 @@ final class JpegWindowDecoder {
     return (a + b - 1) / b;
   }
 
-  private void output(int[] window, Image dst) {
+  private void output(int[] window, RgbTarget dst) {
     int h = window[2];
     int w = window[3];
-    dst.reshape(3, h, w);
+    float[] px = dst.rgb(h, w);
     for (int c = 0; c < hdr.nf; c++) {
       if (row[c].length < w) {
         row[c] = new byte[w];
@@ -240,9 +241,9 @@ final class JpegWindowDecoder {
         upsampleRow(c, window[0] + y, window[1], w, row[c]);
       }
       if (hdr.nf == 3) {
-        EncodedAugmenter.yccRow(row[0], row[1], row[2], w, dst.px, y * w, h * w);
+        RgbPlanes.yccRow(row[0], row[1], row[2], w, px, y * w, h * w);
       } else {
-        EncodedAugmenter.greyRow(row[0], w, dst.px, y * w, h * w);
+        RgbPlanes.greyRow(row[0], w, px, y * w, h * w);
       }
     }
   }

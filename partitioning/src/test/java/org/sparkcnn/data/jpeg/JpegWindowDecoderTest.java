@@ -1,6 +1,6 @@
 /*
  * JpegWindowDecoder against the reference it replaces, ImageIO's raw raster (libjpeg 6b) turned
- * into RGB by EncodedAugmenter.rawToPlanes: bit for bit, for the whole image and for windows that
+ * into RGB by RgbPlanes.rawToPlanes: bit for bit, for the whole image and for windows that
  * touch each edge, are one pixel, start at odd offsets and end next to MCU boundaries. On every
  * JPEG of the shared ants/bees set it handles (camera files), on files written here with each
  * sampling layout the JDK's writer takes (the upsamplers: copy, fancy 2x1 and 2x2, replication),
@@ -11,7 +11,7 @@
  * files that it still decodes (a changed coefficient is still a valid stream), whole or the top
  * half, give ImageIO's pixels, and ImageIO decodes them too.
  */
-package org.sparkcnn.data.augment;
+package org.sparkcnn.data.jpeg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +42,9 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.data.augment.EncodedAugmenter;
+import org.sparkcnn.data.augment.Image;
+import org.sparkcnn.data.augment.Pipeline;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.SharedData;
@@ -58,7 +61,7 @@ class JpegWindowDecoderTest {
       ImageReadParam p = r.getDefaultReadParam();
       p.setSourceRegion(new Rectangle(window[1], window[0], window[3], window[2]));
       Image im = new Image();
-      assertTrue(EncodedAugmenter.rawToPlanes(r.readRaster(0, p), jpeg.components() == 3, im));
+      assertTrue(RgbPlanes.rawToPlanes(r.readRaster(0, p), jpeg.components() == 3, im));
       return im;
     } finally {
       r.dispose();
