@@ -43,6 +43,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.LoggerFactory;
 import org.sparkcnn.data.jpeg.ImageDecoder;
 import org.sparkcnn.engine.Shape;
 
@@ -253,8 +254,8 @@ public record FolderSource(String root, int size, int trainLimit, int testLimit)
     try {
       return decode(file, size, path);
     } catch (IllegalArgumentException e) {
-      System.err.println("sparkcnn: warning: skipping sample " + id + ": " + e.getMessage());
-      System.err.flush();
+      LoggerFactory.getLogger(FolderSource.class)
+          .warn("skipping sample {}: {}", id, e.getMessage());
       return null;
     }
   }

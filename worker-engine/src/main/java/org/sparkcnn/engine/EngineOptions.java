@@ -25,9 +25,8 @@ public record EngineOptions(
   }
 
   /**
-   * Three quarters of a core's L2 (of 1 MiB on the benchmark machine, where 768 KiB beat 1 MiB in
-   * alternated ResNet-20 runs and 1.5 MiB and 512 KiB lost to both); the rest is left to the
-   * weights and dW.
+   * Three quarters of a 1 MiB L2, the rest left to the weights and dW (docs/performance.md has the
+   * measurements behind it).
    */
   public static final long DEFAULT_CHUNK_BYTES = 768L << 10;
 

@@ -6,11 +6,12 @@
  * [max(0, 1 - x), 1 + x]; hue: x means [-x, x], x <= 0.5; or an explicit [lo, hi]), and the four
  * are applied in a random order, as torchvision does. Grey is 0.2989 R + 0.587 G + 0.114 B; on
  * one-channel images saturation and hue change nothing. Needs pixels in [0, 1]: before normalize.
- * Hue and saturation run on the Vector API (VectorColor) when jdk.incubator.vector is present
- * (-Dsparkcnn.augment=scalar keeps the scalar loops), with the same bits.
+ * Hue and saturation run on the Vector API (VectorColor) when jdk.incubator.vector is present,
+ * with the same bits as the scalar loops (picked once, logged); the parity tests run both.
  */
 package org.sparkcnn.data.augment;
 
+import org.slf4j.LoggerFactory;
 import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Shape;
 
@@ -186,14 +187,15 @@ record ColorJitter(
   }
 
   private static boolean vectorColor() {
-    if ("scalar".equals(System.getProperty("sparkcnn.augment"))) {
-      return false;
-    }
+    boolean vector;
     try {
-      return VectorColor.S.length() >= 4;
+      vector = VectorColor.S.length() >= 4;
     } catch (LinkageError e) {
-      return false; // no jdk.incubator.vector at run time: the scalar loop
+      vector = false; // no jdk.incubator.vector at run time: the scalar loop
     }
+    LoggerFactory.getLogger(ColorJitter.class)
+        .info("sparkcnn color_jitter hue and saturation: {}", vector ? "vector" : "scalar");
+    return vector;
   }
 
   private static float hsvChannel(int n, float h, float s, float v) {

@@ -14,6 +14,8 @@
  */
 package org.sparkcnn.data.jpeg;
 
+import org.slf4j.LoggerFactory;
+
 final class JpegIdct {
   // jdmaster.c's post-IDCT table, indexed by (value - 128 centred) & 1023: 0..127 -> 128..255,
   // 128..511 -> 255 (too bright), 512..895 -> 0 (too dark), 896..1023 -> 0..127
@@ -39,20 +41,21 @@ final class JpegIdct {
   static final int F2_562 = 20995;
   static final int F3_072 = 25172;
 
-  // the column pass on the Vector API (VectorIdct) when it is there and not turned off
+  // the column pass on the Vector API (VectorIdct) when it is there (picked once, logged)
   static final boolean VECTOR = vectorColumns();
 
   private JpegIdct() {}
 
   private static boolean vectorColumns() {
-    if ("scalar".equals(System.getProperty("sparkcnn.augment"))) {
-      return false;
-    }
+    boolean vector;
     try {
-      return VectorIdct.S.length() == 8;
+      vector = VectorIdct.S.length() == 8;
     } catch (LinkageError e) {
-      return false; // no jdk.incubator.vector at run time: the scalar columns
+      vector = false; // no jdk.incubator.vector at run time: the scalar columns
     }
+    LoggerFactory.getLogger(JpegIdct.class)
+        .info("sparkcnn JPEG IDCT columns: {}", vector ? "vector" : "scalar");
+    return vector;
   }
 
   /**

@@ -5,7 +5,7 @@
  * additions and multiplications, whose order does not change the result) and with its shortcut
  * for a column without AC, hence the same bits as JpegIdct's scalar column pass; its output
  * rows are what the scalar row pass reads. JpegIdct uses it when the module jdk.incubator.vector
- * is present and -Dsparkcnn.augment=scalar is not set.
+ * is present.
  */
 package org.sparkcnn.data.jpeg;
 
