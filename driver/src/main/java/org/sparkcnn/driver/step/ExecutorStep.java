@@ -21,6 +21,8 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.augment.Pipeline;
+import org.sparkcnn.data.batch.Batch;
+import org.sparkcnn.data.batch.Prefetcher;
 import org.sparkcnn.driver.sync.BarrierEpoch;
 import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.engine.Architecture;

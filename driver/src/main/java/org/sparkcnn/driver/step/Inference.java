@@ -16,6 +16,7 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.augment.Augmentation;
 import org.sparkcnn.data.augment.Pipeline;
+import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Shape;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.driver.report.MemoryProbe;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.EngineOptions;

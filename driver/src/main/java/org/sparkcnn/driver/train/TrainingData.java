@@ -17,10 +17,10 @@ import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
+import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.driver.config.DataCache;
 import org.sparkcnn.driver.config.TrainingPlan;
-import org.sparkcnn.driver.step.Batch;
 
 public record TrainingData(
     DataLayout.Loaded trainSplit,

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.EncodedSample;
+import org.sparkcnn.data.batch.Batch;
+import org.sparkcnn.data.batch.Prefetcher;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.Keys;

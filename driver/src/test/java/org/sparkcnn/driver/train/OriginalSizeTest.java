@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
 import org.sparkcnn.data.augment.EncodedAugmenter;
 import org.sparkcnn.data.augment.Pipeline;
+import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.driver.TestImages;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.TrainingPlan;
 import org.sparkcnn.driver.persist.RunFolder;
-import org.sparkcnn.driver.step.Batch;
 
 class OriginalSizeTest {
   private static final int[][] SIZES = {{60, 40}, {37, 90}, {48, 48}}; // {w, h}

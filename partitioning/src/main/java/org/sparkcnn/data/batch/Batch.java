@@ -11,7 +11,7 @@
  * random_resized_crop, or resize + center_crop for evaluation, reads the original image as
  * torchvision's ImageFolder does, not one already shrunk to data.image_size.
  */
-package org.sparkcnn.driver.step;
+package org.sparkcnn.data.batch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class Batch {
       Pipeline pipeline, Normalizer norm, Source.Encoded decoder, long seed, int classes)
       implements Serializable {
     /** A 64-bit digest of the whole recipe (its Java serialization), to key prefetched batches. */
-    long fingerprint() {
+    public long fingerprint() {
       try {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -56,7 +56,7 @@ public final class Batch {
 
   public float[] x = new float[0]; // [n, C', H', W']
   public int[] y = new int[0]; // [n]
-  float[] targets = new float[0]; // [n, classes]: soft targets of mixup and cutmix
+  public float[] targets = new float[0]; // [n, classes]: soft targets of mixup and cutmix
   private final Augmenter augmenter = new Augmenter();
   private Block decoded; // the selected samples of an encoded block, decoded: [n, C, H, W]
   private EncodedAugmenter files; // decodes files into the pipeline; made on first use

@@ -5,7 +5,7 @@
  * dropped, taking waits for a batch still being filled, buffers given back are filled again, and
  * a failure while filling is rethrown, unchanged, by take.
  */
-package org.sparkcnn.driver.step;
+package org.sparkcnn.data.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

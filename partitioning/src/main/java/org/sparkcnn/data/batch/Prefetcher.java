@@ -7,11 +7,11 @@
  * own when there is none (first step of an epoch, a retry on another executor, a stale key).
  * Filling is a pure function of the key (Batch), so results are the same bits with or without
  * it. Bounded: one batch per (run, partition), a new request replacing the old; only the last
- * RUNS_KEPT runs of the JVM are kept, as Replicas keeps theirs, and evaluation drops its run's.
- * A failure while filling (an image that does not decode) is rethrown, unchanged, in the task that
+ * RUNS_KEPT runs of the JVM are kept, as the executor keeps its model replicas, and evaluation
+ * drops its run's. A failure while filling (an image that does not decode) is rethrown, unchanged, in the task that
  * takes the batch. Buffers come back through recycle(), so steady steps allocate no new batch.
  */
-package org.sparkcnn.driver.step;
+package org.sparkcnn.data.batch;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -28,12 +28,12 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-final class Prefetcher {
+public final class Prefetcher {
   private static final int RUNS_KEPT = 2;
   private static final int FREE_KEPT = 8; // spare batches kept for reuse
 
   /** The executor JVM's prefetcher: half its cores (1 to 4) of daemon threads. */
-  static final Prefetcher SHARED =
+  public static final Prefetcher SHARED =
       new Prefetcher(
           daemonPool(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))));
 
@@ -41,7 +41,7 @@ final class Prefetcher {
    * Which batch: minibatch micro (its index in the epoch) of n samples of a partition in an epoch
    * of a run, made by the recipe whose fingerprint is recipe.
    */
-  record Key(String runId, long recipe, int epoch, int micro, int partition, int n) {}
+  public record Key(String runId, long recipe, int epoch, int micro, int partition, int n) {}
 
   private record Held(Key key, Future<Batch> batch) {}
 
@@ -69,7 +69,7 @@ final class Prefetcher {
    * Starts filling key's batch in the background (fill receives a spare batch); whatever was held
    * for the same run and partition is dropped.
    */
-  synchronized void submit(Key key, Consumer<Batch> fill) {
+  public synchronized void submit(Key key, Consumer<Batch> fill) {
     Map<Integer, Held> held = runs.computeIfAbsent(key.runId(), k -> new HashMap<>());
     Iterator<Map<Integer, Held>> eldest = runs.values().iterator(); // least recently used first
     while (runs.size() > RUNS_KEPT) {
@@ -96,7 +96,7 @@ final class Prefetcher {
    * for key's run and partition or the one held is for another key (it is then dropped). A failure
    * of the filling is rethrown as it was thrown.
    */
-  Batch take(Key key) {
+  public Batch take(Key key) {
     Held h;
     synchronized (this) {
       Map<Integer, Held> held = runs.get(key.runId());
@@ -152,14 +152,14 @@ final class Prefetcher {
   }
 
   /** Keeps a batch no longer in use for a later prefetch to fill. */
-  synchronized void recycle(Batch b) {
+  public synchronized void recycle(Batch b) {
     if (free.size() < FREE_KEPT) {
       free.addFirst(b);
     }
   }
 
   /** Drops every batch held for runId (its epoch is over). */
-  synchronized void drop(String runId) {
+  public synchronized void drop(String runId) {
     Map<Integer, Held> held = runs.remove(runId);
     if (held != null) {
       held.values().forEach(this::discard);
@@ -167,7 +167,7 @@ final class Prefetcher {
   }
 
   /** Batches taken by tasks so far. */
-  synchronized long taken() {
+  public synchronized long taken() {
     return taken;
   }
 
