@@ -44,18 +44,4 @@ public final class Choices {
     AUTO,
     SCALAR
   }
-
-  /** data.cache: the form the executors cache the samples in. */
-  public enum CacheForm {
-    AUTO,
-    DECODED,
-    ENCODED
-  }
-
-  /** data.cache_storage: where the cached blocks live (Spark storage levels). */
-  public enum CacheStorage {
-    MEMORY,
-    DISK,
-    MEMORY_AND_DISK
-  }
 }

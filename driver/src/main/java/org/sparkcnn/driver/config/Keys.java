@@ -7,6 +7,7 @@ package org.sparkcnn.driver.config;
 
 import java.util.List;
 import org.sparkcnn.data.Assignment;
+import org.sparkcnn.data.cache.DataCache;
 import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 
@@ -84,18 +85,18 @@ public final class Keys {
           0,
           "Redeal the samples over the partitions, drawn afresh from"
               + " the seed, at the start of every N-th epoch (epochs 1+N, 1+2N, ...); 0 never.");
-  public static final ConfigKey<Choices.CacheForm> DATA_CACHE =
+  public static final ConfigKey<DataCache.Form> DATA_CACHE =
       ConfigKey.ofEnum(
           "data.cache",
-          Choices.CacheForm.AUTO,
+          DataCache.Form.AUTO,
           "How the executors cache the data: decoded pixels,"
               + " or the encoded files (folder, or parquet prepared --format encoded) decoded in each"
               + " step; auto: decoded when the decoded training set fits in"
               + " data.cache_decoded_max_mb, else encoded.");
-  public static final ConfigKey<Choices.CacheStorage> DATA_CACHE_STORAGE =
+  public static final ConfigKey<DataCache.Storage> DATA_CACHE_STORAGE =
       ConfigKey.ofEnum(
           "data.cache_storage",
-          Choices.CacheStorage.MEMORY_AND_DISK,
+          DataCache.Storage.MEMORY_AND_DISK,
           "Where the cached blocks live: executor memory, local disk, or memory spilling to disk.");
   public static final ConfigKey<Integer> DATA_CACHE_DECODED_MAX_MB =
       ConfigKey.ofInt(

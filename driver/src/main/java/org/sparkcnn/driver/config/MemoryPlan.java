@@ -147,7 +147,7 @@ public record MemoryPlan(
 
   /** Decoded pixels of both splits where the source knows its sizes before loading, else 0. */
   static long dataBytes(TrainingPlan plan) {
-    if (DataCache.of(plan.config(), plan.source()).encoded()) {
+    if (TrainingPlan.cache(plan.config(), plan.source()).encoded()) {
       return 0;
     }
     long[] samples = samples(plan.source());

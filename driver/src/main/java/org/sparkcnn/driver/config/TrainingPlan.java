@@ -19,6 +19,9 @@ import org.sparkcnn.data.ParquetSource;
 import org.sparkcnn.data.ShapesSource;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Augmentation;
+import org.sparkcnn.data.cache.DataCache;
+import org.sparkcnn.data.cache.DataConfigException;
+import org.sparkcnn.data.cache.DataSpec;
 import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
@@ -104,7 +107,7 @@ public record TrainingPlan(
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new JobConfig.ConfigException("data: " + e.getMessage());
     }
-    DataCache.of(c, source); // data.cache: encoded needs a source of encoded files
+    cache(c, source); // data.cache: encoded needs a source of encoded files
     Augmentation augment = augmentation(c, source.shape());
     Architecture arch =
         definition == null
@@ -252,7 +255,37 @@ public record TrainingPlan(
    * decoded: how training evaluated, so that `evaluate CONFIG` sees the same inputs.
    */
   public static Optional<Source.Encoded> cachedEncoded(JobConfig c, Source source) {
-    return Optional.ofNullable(DataCache.of(c, source).decoder());
+    return Optional.ofNullable(cache(c, source).decoder());
+  }
+
+  /** What the data classes need of this plan (TrainingData), with the cache its config chooses. */
+  public DataSpec dataSpec() {
+    return new DataSpec(
+        source,
+        augment,
+        normalize,
+        seed,
+        batchSize,
+        config.get(Keys.DATA_PARTITIONING),
+        config.get(Keys.DATA_RESHUFFLE_EVERY),
+        config.get(Keys.DATA_MAX_BAD_FRACTION),
+        cache(config, source));
+  }
+
+  /** How config c caches source's splits (DataCache); a ConfigException if it cannot. */
+  public static DataCache cache(JobConfig c, Source source) {
+    DataCache.Settings asked =
+        new DataCache.Settings(
+            c.get(Keys.DATA_CACHE),
+            c.get(Keys.DATA_CACHE_STORAGE),
+            c.get(Keys.DATA_CACHE_DECODED_MAX_MB),
+            c.get(Keys.DATA_SOURCE),
+            c.get(Keys.DATA_DIR));
+    try {
+      return DataCache.of(asked, source);
+    } catch (DataConfigException e) {
+      throw new JobConfig.ConfigException(e.getMessage());
+    }
   }
 
   public static Source source(JobConfig c) {

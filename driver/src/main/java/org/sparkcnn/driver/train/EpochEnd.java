@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.data.Normalizer;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.driver.config.Keys;
 import org.sparkcnn.driver.config.LrSchedule;

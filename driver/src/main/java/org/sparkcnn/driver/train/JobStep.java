@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.data.batch.Batch;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.config.Choices;
 import org.sparkcnn.driver.config.Keys;
 import org.sparkcnn.driver.config.TrainingPlan;

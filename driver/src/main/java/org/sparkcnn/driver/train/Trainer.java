@@ -12,7 +12,7 @@
  * of an epoch run in one barrier stage (BarrierSteps) instead of a job each; under
  * train.aggregation: allreduce its tasks add and update among themselves (AllReduceEpoch) and the
  * driver takes partition 0's report of each step, with their state at checkpoint steps (Progress).
- * The data is loaded, checked and laid out by DataLayout; at the start of every
+ * The data is loaded, checked and laid out by TrainingData; at the start of every
  * data.reshuffle_every-th epoch the training samples are redealt over the partitions.
  * On a terminal each epoch shows a progress bar (TrainingProgress), elsewhere a line every tenth.
  * After each epoch EpochEnd evaluates the test set distributedly, appends a line to metrics.jsonl,
@@ -27,6 +27,9 @@ import java.util.Arrays;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.sparkcnn.data.cache.DataConfigException;
+import org.sparkcnn.data.cache.DataSpec;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.driver.config.Choices;
 import org.sparkcnn.driver.config.JobConfig;
@@ -102,7 +105,7 @@ public final class Trainer {
             ? plan.config().get(Keys.THREADS)
             : autoThreads(jsc, partitions);
     jsc.setLocalProperty(Replicas.ENGINE_PROPERTY, Replicas.encode(plan.engine(threads)));
-    TrainingData data = TrainingData.prepare(spark, plan, partitions);
+    TrainingData data = prepare(spark, partitions);
     int accumulate = plan.config().get(Keys.ACCUMULATE_STEPS);
     int steps = data.batches().stepsPerEpoch() / accumulate;
     if (steps == 0) {
@@ -144,7 +147,13 @@ public final class Trainer {
     int every = plan.config().get(Keys.CHECKPOINT_EVERY);
     Result last = null;
     for (; p.epoch <= plan.epochs(); p.epoch++, p.step = 0, p.meter = new EpochMeter()) {
-      data = TrainingData.forEpoch(jsc, plan, data, p.epoch);
+      TrainingData before = data;
+      data = TrainingData.forEpoch(jsc, data, p.epoch);
+      if (data != before) {
+        Reporter.out(
+            "epoch %d: training samples redealt over the partitions (reshuffle round %d)",
+            p.epoch, data.round());
+      }
       long e0 = System.nanoTime();
       try (TrainingProgress bar =
               TrainingProgress.onTerminal(
@@ -192,6 +201,17 @@ public final class Trainer {
     data.train().unpersist(false);
     data.test().unpersist(false);
     return last;
+  }
+
+  /** The run's data, after the lines that say how it is cached; bad data: ConfigException. */
+  private TrainingData prepare(SparkSession spark, int partitions) {
+    DataSpec spec = plan.dataSpec();
+    spec.describe().forEach(Reporter::out);
+    try {
+      return TrainingData.prepare(spark, spec, partitions);
+    } catch (DataConfigException e) {
+      throw new JobConfig.ConfigException(e.getMessage());
+    }
   }
 
   private Progress start(long t0) throws IOException {

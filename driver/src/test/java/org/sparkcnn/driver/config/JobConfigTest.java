@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.data.cache.DataCache;
 
 class JobConfigTest {
   @TempDir Path dir;
@@ -63,7 +64,7 @@ class JobConfigTest {
             yaml("train:\n  aggregation: allreduce\n"),
             List.of("data.cache_storage=memory_and_disk", "model.init=xavier"));
     assertEquals(Choices.Aggregation.ALLREDUCE, c.get(Keys.AGGREGATION));
-    assertEquals(Choices.CacheStorage.MEMORY_AND_DISK, c.get(Keys.DATA_CACHE_STORAGE));
+    assertEquals(DataCache.Storage.MEMORY_AND_DISK, c.get(Keys.DATA_CACHE_STORAGE));
     assertEquals(org.sparkcnn.engine.Init.XAVIER, c.get(Keys.MODEL_INIT));
     assertEquals(Choices.Execution.BARRIER, c.get(Keys.EXECUTION)); // default
     assertTrue(c.toYaml().contains("  aggregation: allreduce\n"), c.toYaml());

@@ -30,6 +30,7 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.EncodedSample;
 import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.data.batch.Prefetcher;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.Keys;
@@ -38,7 +39,6 @@ import org.sparkcnn.driver.persist.RunFolder;
 import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.driver.train.EncodedCacheTest;
 import org.sparkcnn.driver.train.Trainer;
-import org.sparkcnn.driver.train.TrainingData;
 import org.sparkcnn.engine.Rng;
 
 class PrefetchTest {
@@ -142,7 +142,7 @@ class PrefetchTest {
   @Test
   void aPrefetchedStepComputesWhatItsRetryComputes() throws Exception {
     TrainingPlan plan = TrainingPlan.from(config(Map.of()));
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Broadcast<float[]> w =
         jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1)).params);
@@ -208,7 +208,7 @@ class PrefetchTest {
                     "model.file",
                     config(Map.of()).get(Keys.MODEL_FILE)),
                 "test"));
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     Broadcast<float[]> w =
         jsc.broadcast(plan.architecture().initialise(plan.init(), Rng.of(1)).params);

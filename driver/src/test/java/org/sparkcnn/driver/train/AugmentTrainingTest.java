@@ -20,6 +20,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.TrainingPlan;
@@ -84,7 +85,7 @@ class AugmentTrainingTest {
     List<Object> ops = new java.util.ArrayList<>(PER_SAMPLE);
     ops.add(Map.of("op", "cutmix", "p", 0.5));
     TrainingPlan plan = TrainingPlan.from(config(ops));
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
     var arch = plan.architecture();
     Broadcast<float[]> w = jsc.broadcast(arch.initialise(plan.init(), Rng.of(1)).params);

@@ -27,6 +27,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.Main;
 import org.sparkcnn.driver.MainTest;
 import org.sparkcnn.driver.TestSpark;
@@ -107,7 +108,7 @@ class BadImagesTest {
     Path data = folder(dir.resolve("data"), CUT);
     JobConfig c = config(data, Map.of("data.max_bad_fraction", 0.05));
     TrainingPlan plan = TrainingPlan.from(c);
-    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData d = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     try {
       assertEquals(2, d.skippedTrain());
       assertEquals(1, d.skippedTest());

@@ -15,6 +15,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.TrainingPlan;
@@ -57,7 +58,7 @@ class BufferAveragingTest {
                 model.toString()),
             "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(3, Trainer.INIT_STREAM));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());

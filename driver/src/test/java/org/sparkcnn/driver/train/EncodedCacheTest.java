@@ -36,9 +36,10 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.FolderSource;
 import org.sparkcnn.data.ParquetMeta;
 import org.sparkcnn.data.ParquetShards;
+import org.sparkcnn.data.cache.DataCache;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestImages;
 import org.sparkcnn.driver.TestSpark;
-import org.sparkcnn.driver.config.DataCache;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.TrainingPlan;
 import org.sparkcnn.driver.persist.RunFolder;
@@ -127,7 +128,7 @@ public class EncodedCacheTest {
     TrainingPlan plan =
         TrainingPlan.from(
             config(root, Map.of("data.cache", "encoded", "data.cache_storage", "disk")));
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     try {
       assertEquals(StorageLevel.DISK_ONLY(), data.train().getStorageLevel());
       assertEquals(StorageLevel.DISK_ONLY(), data.test().getStorageLevel());
@@ -147,12 +148,12 @@ public class EncodedCacheTest {
   void autoCachesByTheDecodedSize() throws Exception {
     Path root = imageFolder(dir.resolve("images"), 12, 4);
     TrainingPlan plan = TrainingPlan.from(config(root, Map.of()));
-    DataCache small = DataCache.of(plan.config(), plan.source());
+    DataCache small = TrainingPlan.cache(plan.config(), plan.source());
     assertFalse(small.encoded());
     assertEquals(StorageLevel.MEMORY_AND_DISK(), small.level());
     assertTrue(small.describe().contains("12 images of 3x16x16"), small.describe());
     DataCache large =
-        DataCache.of(config(root, Map.of("data.cache_decoded_max_mb", 0)), plan.source());
+        TrainingPlan.cache(config(root, Map.of("data.cache_decoded_max_mb", 0)), plan.source());
     assertTrue(large.encoded());
     assertTrue(
         large.describe().startsWith("data cache: encoded files in memory_and_disk"),
@@ -164,7 +165,7 @@ public class EncodedCacheTest {
         e.getMessage().contains("key 'data.cache': encoded needs a source of image files"),
         e.getMessage());
     JobConfig auto = JobConfig.resolve(Map.of("data.cache_decoded_max_mb", 0), "test");
-    assertNull(DataCache.of(auto, TrainingPlan.from(auto).source()).decoder());
+    assertNull(TrainingPlan.cache(auto, TrainingPlan.from(auto).source()).decoder());
     var bad =
         assertThrows(
             JobConfig.ConfigException.class,
@@ -222,11 +223,11 @@ public class EncodedCacheTest {
 
   /** The ids of each training block for an epoch's layout, checking the blocks' form. */
   private static List<List<Long>> layout(TrainingPlan plan, int epoch, boolean encoded) {
-    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData d = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     try {
       d =
           TrainingData.forEpoch(
-              JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()), plan, d, epoch);
+              JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext()), d, epoch);
       List<List<Long>> ids = new java.util.ArrayList<>();
       for (Block b : d.train().collect()) {
         assertEquals(encoded, b.isEncoded());
@@ -292,7 +293,7 @@ public class EncodedCacheTest {
     // the files' meta data name the source; the weights are those the folder trains
     assertArrayEquals(params(folder), params(encoded), "the folder's files, ids and labels");
     JobConfig auto = config(shards, with(pq, "data.cache_decoded_max_mb", 0));
-    assertTrue(DataCache.of(auto, TrainingPlan.from(auto).source()).encoded());
+    assertTrue(TrainingPlan.cache(auto, TrainingPlan.from(auto).source()).encoded());
 
     Path pixels = dir.resolve("decoded-shards");
     ParquetShards.write(
@@ -311,6 +312,6 @@ public class EncodedCacheTest {
             && e.getMessage().contains("holds decoded shards"),
         e.getMessage());
     JobConfig pixelsAuto = config(pixels, with(pq, "data.cache_decoded_max_mb", 0));
-    assertFalse(DataCache.of(pixelsAuto, TrainingPlan.from(pixelsAuto).source()).encoded());
+    assertFalse(TrainingPlan.cache(pixelsAuto, TrainingPlan.from(pixelsAuto).source()).encoded());
   }
 }

@@ -30,6 +30,7 @@ import org.sparkcnn.data.Block;
 import org.sparkcnn.data.augment.EncodedAugmenter;
 import org.sparkcnn.data.augment.Pipeline;
 import org.sparkcnn.data.batch.Batch;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestImages;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
@@ -133,7 +134,7 @@ class OriginalSizeTest {
     assertTrue(Batch.fromFiles(pipe) && Batch.fromFiles(plan.augment().eval()));
     assertEquals(
         List.of(3, 16, 16), List.of(pipe.output().c(), pipe.output().h(), pipe.output().w()));
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     try {
       Block block = data.train().collect().get(1);
       assertTrue(block.isEncoded());

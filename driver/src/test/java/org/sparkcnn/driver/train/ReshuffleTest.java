@@ -1,10 +1,10 @@
 /*
  * data.partitioning and data.reshuffle_every end to end, on a small model with BatchNorm and
  * momentum over 3 partitions: a run that redeals its samples every epoch is reproduced bit for bit
- * (the same model file twice) and is not the run without redeals; the training blocks of each
- * epoch are those of the epoch's round; and a run stopped after epoch 1, or mid-epoch 2, and
- * resumed across the reshuffle boundaries ends with the uninterrupted run's model file, bit for
- * bit, and its epoch lines. Changing either key on resume is refused.
+ * (the same model file twice) and is not the run without redeals; and a run stopped after epoch
+ * 1, or mid-epoch 2, and resumed across the reshuffle boundaries ends with the uninterrupted run's
+ * model file, bit for bit, and its epoch lines. Changing either key on resume is refused. The
+ * blocks of each round are checked in partitioning (TrainingDataTest).
  */
 package org.sparkcnn.driver.train;
 
@@ -22,14 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkcnn.data.Assignment;
-import org.sparkcnn.data.Block;
-import org.sparkcnn.data.Split;
 import org.sparkcnn.driver.Main;
 import org.sparkcnn.driver.MainTest;
-import org.sparkcnn.driver.TestSpark;
-import org.sparkcnn.driver.config.JobConfig;
-import org.sparkcnn.driver.config.TrainingPlan;
 import org.sparkcnn.driver.persist.Checkpoints;
 import org.sparkcnn.driver.persist.ResumeTest;
 import org.sparkcnn.driver.persist.RunFolder;
@@ -102,38 +96,6 @@ class ReshuffleTest {
             straightModel,
             Files.readAllBytes(train(dir.resolve("never"), never).resolve(RunFolder.MODEL))),
         "redealing the samples changes the local minibatches, so the model");
-  }
-
-  @Test
-  void eachEpochTrainsOnTheBlocksOfItsRound() {
-    JobConfig c = JobConfig.resolve(keys(3), "test");
-    TrainingPlan plan = TrainingPlan.from(c);
-    var jsc =
-        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());
-    TrainingData d = TrainingData.prepare(TestSpark.get(), plan, 3);
-    try {
-      Assignment.Members m = d.trainSplit().members();
-      for (int epoch = 1; epoch <= 3; epoch++) {
-        d = TrainingData.forEpoch(jsc, plan, d, epoch);
-        assertEquals(epoch - 1, d.round());
-        Assignment want = Assignment.of(m, 3, Assignment.Mode.STRATIFIED, plan.seed(), epoch - 1);
-        assertTrue(want.sameAs(d.trainSplit().assignment()), "epoch " + epoch);
-        for (Block b : d.train().collect()) {
-          assertEquals(64, b.size());
-          for (int i = 0; i < b.size(); i++) {
-            assertEquals(want.partitionOf(b.id(i)), b.partition(), "epoch " + epoch);
-          }
-        }
-      }
-      assertEquals(3, DataLayout.round(plan, 4));
-      assertEquals(
-          0,
-          DataLayout.assignment(plan, Split.TEST, m, 3, 2).partitionOf(m.ids()[0]),
-          "the test split stays balanced in round 0");
-    } finally {
-      d.train().unpersist(false);
-      d.test().unpersist(false);
-    }
   }
 
   private static void assertSameEpochs(List<String> expected, List<String> actual)

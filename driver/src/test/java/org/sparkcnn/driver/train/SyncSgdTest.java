@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.data.Block;
+import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.TestSpark;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.TrainingPlan;
@@ -39,7 +40,7 @@ class SyncSgdTest {
                 2),
             "test");
     TrainingPlan plan = TrainingPlan.from(c);
-    TrainingData data = TrainingData.prepare(TestSpark.get(), plan, 2);
+    TrainingData data = TrainingData.prepare(TestSpark.get(), plan.dataSpec(), 2);
     var arch = plan.architecture();
     Vectors v = arch.initialise(plan.init(), Rng.of(7, Trainer.INIT_STREAM));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.get().sparkContext());

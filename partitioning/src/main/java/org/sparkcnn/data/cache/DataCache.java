@@ -20,7 +20,7 @@
  * each step reads its partition's block back, from the OS page cache while it fits there; for
  * data that fits neither memory nor page cache, at the cost of that read per step).
  */
-package org.sparkcnn.driver.config;
+package org.sparkcnn.data.cache;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -33,38 +33,55 @@ import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 
 /** decoder: the source's encoded form when the blocks are encoded, else null. */
-public record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, String reason) {
-  /** The cache of config c for source; a ConfigException if it cannot be had. */
-  public static DataCache of(JobConfig c, Source source) {
-    Choices.CacheForm mode = c.get(Keys.DATA_CACHE);
-    Choices.CacheStorage storage = c.get(Keys.DATA_CACHE_STORAGE);
+public record DataCache(Source.Encoded decoder, Storage storage, String reason) {
+  /** data.cache: the form the executors cache the samples in. */
+  public enum Form {
+    AUTO,
+    DECODED,
+    ENCODED
+  }
+
+  /** data.cache_storage: where the cached blocks live (Spark storage levels). */
+  public enum Storage {
+    MEMORY,
+    DISK,
+    MEMORY_AND_DISK
+  }
+
+  /**
+   * What a run asks of its cache: data.cache, data.cache_storage and data.cache_decoded_max_mb,
+   * with data.source and data.dir for the messages.
+   */
+  public record Settings(
+      Form form, Storage storage, int decodedMaxMb, String sourceName, String dataDir) {}
+
+  /** The cache settings s ask for source; a DataConfigException if it cannot be had. */
+  public static DataCache of(Settings s, Source source) {
+    Form mode = s.form();
+    Storage storage = s.storage();
     Optional<Source.Encoded> encoded = source.encoded();
-    String name = c.get(Keys.DATA_SOURCE);
+    String name = s.sourceName();
     if (encoded.isEmpty()) {
-      if (mode == Choices.CacheForm.ENCODED) {
-        throw new JobConfig.ConfigException(
-            "key '"
-                + Keys.DATA_CACHE.name()
-                + "': encoded needs"
+      if (mode == Form.ENCODED) {
+        throw new DataConfigException(
+            "key 'data.cache': encoded needs"
                 + " a source of image files (data.source folder, or parquet prepared with --format"
                 + " encoded), but data.source "
                 + name
                 + (name.equals("parquet")
-                    ? " in " + c.get(Keys.DATA_DIR) + " holds decoded shards"
+                    ? " in " + s.dataDir() + " holds decoded shards"
                     : " has decoded samples only")
                 + "; expected auto or decoded");
       }
       return new DataCache(null, storage, "data.source " + name + " has decoded samples only");
     }
-    if (mode != Choices.CacheForm.AUTO) {
+    if (mode != Form.AUTO) {
       return new DataCache(
-          mode == Choices.CacheForm.ENCODED ? encoded.get() : null,
-          storage,
-          Keys.DATA_CACHE.name() + ": " + ConfigKey.yamlValue(mode));
+          mode == Form.ENCODED ? encoded.get() : null, storage, "data.cache: " + word(mode));
     }
     long images = encoded.get().count(Split.TRAIN);
     long bytes = images * source.shape().size();
-    long max = c.get(Keys.DATA_CACHE_DECODED_MAX_MB) * (1L << 20);
+    long max = s.decodedMaxMb() * (1L << 20);
     String size =
         String.format(
             Locale.ROOT,
@@ -73,9 +90,13 @@ public record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, St
             source.shape(),
             bytes / (double) (1 << 20));
     return bytes <= max
-        ? new DataCache(null, storage, size + " <= " + Keys.DATA_CACHE_DECODED_MAX_MB.name())
-        : new DataCache(
-            encoded.get(), storage, size + " > " + Keys.DATA_CACHE_DECODED_MAX_MB.name());
+        ? new DataCache(null, storage, size + " <= data.cache_decoded_max_mb")
+        : new DataCache(encoded.get(), storage, size + " > data.cache_decoded_max_mb");
+  }
+
+  /** A choice as the config spells it: its name in lower case. */
+  private static String word(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   public boolean encoded() {
@@ -91,7 +112,7 @@ public record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, St
   }
 
   /** The split of source as cached blocks over partitions, in this cache's form. */
-  public JavaRDD<Block> blocks(SparkSession spark, Source source, Split split, int partitions) {
+  JavaRDD<Block> blocks(SparkSession spark, Source source, Split split, int partitions) {
     return encoded()
         ? Partitioning.encodedBlocks(
             decoder.loadEncoded(spark, split), source.shape(), partitions, level())
@@ -103,7 +124,7 @@ public record DataCache(Source.Encoded decoder, Choices.CacheStorage storage, St
     return "data cache: "
         + (encoded() ? "encoded files" : "decoded pixels")
         + " in "
-        + ConfigKey.yamlValue(storage)
+        + word(storage)
         + " ("
         + reason
         + ")";

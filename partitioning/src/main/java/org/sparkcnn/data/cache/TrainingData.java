@@ -2,12 +2,11 @@
  * The data of a run, cached on the executors: the training split as laid out for reshuffle round
  * `round` (DataLayout), the test split with its sample count, the local batches, the
  * normalisation, and the images each split skipped. Both splits are cached in the form data.cache
- * chose (DataLayout.Loaded.cache()). prepare() loads them once per run; forEpoch() redeals the
- * training split when an epoch starts a new reshuffle round.
+ * chose (DataSpec.cache()). prepare() loads them once per run; forEpoch() redeals the training
+ * split when an epoch starts a new reshuffle round.
  */
-package org.sparkcnn.driver.train;
+package org.sparkcnn.data.cache;
 
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -17,12 +16,9 @@ import org.sparkcnn.data.LocalBatches;
 import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
-import org.sparkcnn.data.batch.Batch;
-import org.sparkcnn.driver.cli.Reporter;
-import org.sparkcnn.driver.config.DataCache;
-import org.sparkcnn.driver.config.TrainingPlan;
 
 public record TrainingData(
+    DataSpec spec,
     DataLayout.Loaded trainSplit,
     JavaRDD<Block> test,
     long testSamples,
@@ -34,66 +30,56 @@ public record TrainingData(
     return trainSplit.blocks();
   }
 
-  long skippedTrain() {
+  public long skippedTrain() {
     return trainSplit.skipped();
   }
 
   /** The source's encoded form when the blocks hold encoded files, else null. */
   public Source.Encoded decoder() {
-    return trainSplit.cache().decoder();
+    return spec.cache().decoder();
   }
 
-  public static TrainingData prepare(SparkSession spark, TrainingPlan plan, int partitions) {
+  /**
+   * Both splits of spec loaded into `partitions` cached blocks each, laid out for round 0; a
+   * DataConfigException when more of a split's images are undecodable than spec allows.
+   */
+  public static TrainingData prepare(SparkSession spark, DataSpec spec, int partitions) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("sparkcnn-data", "load and partition the data", false);
-    var source = plan.source();
-    DataCache cache = DataCache.of(plan.config(), source);
-    Reporter.out("%s", cache.describe());
-    if (cache.encoded()) {
-      for (var pipe : List.of(plan.augment().train(), plan.augment().eval())) {
-        if (Batch.fromFiles(pipe)) {
-          Reporter.out(
-              "%s: the files go at their own size into %s (data.image_size %d sizes only"
-                  + " the check decode%s)",
-              pipe == plan.augment().train() ? "training" : "evaluation",
-              pipe.names(),
-              source.shape().h(),
-              plan.normalize()
-                  ? " and the one the channel statistics of data.normalize come from"
-                  : "");
-        }
-      }
-    }
-    DataLayout.Loaded train = DataLayout.load(spark, plan, cache, Split.TRAIN, partitions);
+    var source = spec.source();
+    DataLayout.Loaded train = DataLayout.load(spark, spec, Split.TRAIN, partitions);
     DataLayout.Loaded test;
     try {
-      test = DataLayout.load(spark, plan, cache, Split.TEST, partitions);
+      test = DataLayout.load(spark, spec, Split.TEST, partitions);
     } catch (RuntimeException e) {
       train.blocks().unpersist(false);
       throw e;
     }
     Normalizer norm =
-        plan.normalize()
-            ? ChannelStats.compute(train.blocks(), source.shape().c(), cache.decoder())
-            : plan.augment()
+        spec.normalize()
+            ? ChannelStats.compute(train.blocks(), source.shape().c(), spec.cache().decoder())
+            : spec.augment()
                 .train()
                 .normalization()
                 .map(n -> new Normalizer(n[0], n[1]))
                 .orElse(Normalizer.identity(source.shape().c()));
     return new TrainingData(
+        spec,
         train,
         test.blocks(),
         test.members().ids().length,
-        new LocalBatches(plan.batchSize(), train.assignment().sizes()),
+        new LocalBatches(spec.batchSize(), train.assignment().sizes()),
         norm,
         0,
         test.skipped());
   }
 
-  /** The data with the training split laid out for the reshuffle round of an epoch. */
-  static TrainingData forEpoch(
-      JavaSparkContext jsc, TrainingPlan plan, TrainingData data, int epoch) {
-    int round = DataLayout.round(plan, epoch);
+  /**
+   * The data with the training split laid out for the reshuffle round of an epoch: data itself when
+   * it already is (round() tells which).
+   */
+  public static TrainingData forEpoch(JavaSparkContext jsc, TrainingData data, int epoch) {
+    int round = DataLayout.round(data.spec(), epoch);
     if (round == data.round()) {
       return data;
     }
@@ -106,8 +92,8 @@ public record TrainingData(
             + round
             + ")",
         false);
-    DataLayout.Loaded train = DataLayout.reshuffled(plan, data.trainSplit(), round);
-    LocalBatches batches = new LocalBatches(plan.batchSize(), train.assignment().sizes());
+    DataLayout.Loaded train = DataLayout.reshuffled(data.spec(), data.trainSplit(), round);
+    LocalBatches batches = new LocalBatches(data.spec().batchSize(), train.assignment().sizes());
     if (batches.stepsPerEpoch() != data.batches().stepsPerEpoch()) {
       throw new IllegalStateException(
           "reshuffle round "
@@ -119,10 +105,14 @@ public record TrainingData(
               + batches.stepsPerEpoch()
               + "; a redeal must keep every partition's size");
     }
-    Reporter.out(
-        "epoch %d: training samples redealt over the partitions (reshuffle round %d)",
-        epoch, round);
     return new TrainingData(
-        train, data.test(), data.testSamples(), batches, data.norm(), round, data.skippedTest());
+        data.spec(),
+        train,
+        data.test(),
+        data.testSamples(),
+        batches,
+        data.norm(),
+        round,
+        data.skippedTest());
   }
 }
