@@ -17,26 +17,79 @@ import org.sparkcnn.data.Normalizer;
 import org.sparkcnn.data.Source;
 import org.sparkcnn.data.Split;
 
-public record TrainingData(
-    DataSpec spec,
-    DataLayout.Loaded trainSplit,
-    JavaRDD<Block> test,
-    long testSamples,
-    LocalBatches batches,
-    Normalizer norm,
-    int round,
-    long skippedTest) {
+public final class TrainingData {
+  private final DataSpec spec;
+  private final DataLayout.Loaded trainSplit;
+  private final JavaRDD<Block> test;
+  private final long testSamples;
+  private final LocalBatches batches;
+  private final Normalizer norm;
+  private final int round;
+  private final long skippedTest;
+
+  private TrainingData(
+      DataSpec spec,
+      DataLayout.Loaded trainSplit,
+      JavaRDD<Block> test,
+      long testSamples,
+      LocalBatches batches,
+      Normalizer norm,
+      int round,
+      long skippedTest) {
+    this.spec = spec;
+    this.trainSplit = trainSplit;
+    this.test = test;
+    this.testSamples = testSamples;
+    this.batches = batches;
+    this.norm = norm;
+    this.round = round;
+    this.skippedTest = skippedTest;
+  }
+
   public JavaRDD<Block> train() {
     return trainSplit.blocks();
+  }
+
+  public JavaRDD<Block> test() {
+    return test;
+  }
+
+  public long testSamples() {
+    return testSamples;
+  }
+
+  public LocalBatches batches() {
+    return batches;
+  }
+
+  public Normalizer norm() {
+    return norm;
+  }
+
+  /** The reshuffle round the training split is laid out for. */
+  public int round() {
+    return round;
   }
 
   public long skippedTrain() {
     return trainSplit.skipped();
   }
 
+  public long skippedTest() {
+    return skippedTest;
+  }
+
   /** The source's encoded form when the blocks hold encoded files, else null. */
   public Source.Encoded decoder() {
     return spec.cache().decoder();
+  }
+
+  DataSpec spec() {
+    return spec;
+  }
+
+  DataLayout.Loaded trainSplit() {
+    return trainSplit;
   }
 
   /**
