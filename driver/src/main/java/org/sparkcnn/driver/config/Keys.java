@@ -8,6 +8,7 @@ package org.sparkcnn.driver.config;
 import java.util.List;
 import org.sparkcnn.data.Assignment;
 import org.sparkcnn.data.cache.DataCache;
+import org.sparkcnn.data.jpeg.ImageDecoder;
 import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 
@@ -111,6 +112,13 @@ public final class Keys {
           false,
           "Prepare (decode, augment) each partition's next minibatch of the epoch in the background on"
               + " the executor while the current one computes; pays when executors have spare cores.");
+  public static final ConfigKey<ImageDecoder.JpegPath> DATA_JPEG_DECODER =
+      ConfigKey.ofEnum(
+          "data.jpeg_decoder",
+          ImageDecoder.JpegPath.OWN,
+          "Where the JPEG files that go straight into the augmentation pipeline are decoded: own,"
+              + " sparkcnn's window decoder (javax.imageio for the files it declines); imageio,"
+              + " javax.imageio's raw raster for every file (the reference; the same pixels, slower).");
   public static final ConfigKey<List<?>> DATA_AUGMENT =
       ConfigKey.ofList(
           "data.augment",
@@ -381,6 +389,7 @@ public final class Keys {
           DATA_CACHE_STORAGE,
           DATA_CACHE_DECODED_MAX_MB,
           DATA_PREFETCH,
+          DATA_JPEG_DECODER,
           MODEL_NAME,
           MODEL_FILE,
           MODEL_INIT,

@@ -11,9 +11,6 @@ import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.data.Block;
-import org.sparkcnn.data.Normalizer;
-import org.sparkcnn.data.Source;
-import org.sparkcnn.data.augment.Pipeline;
 import org.sparkcnn.data.batch.Batch;
 import org.sparkcnn.data.batch.Prefetcher;
 import org.sparkcnn.driver.sync.StepResult;
@@ -30,18 +27,16 @@ public final class Evaluation implements FlatMapFunction<Iterator<Block>, StepRe
   private final Loss loss;
   private final int batch;
 
-  /** decoder: the source's encoded form when the blocks are encoded, else null. */
+  /** recipe: the evaluation pipeline, the normaliser and the decoders of encoded blocks. */
   public Evaluation(
       String runId,
       Architecture arch,
       Broadcast<float[]> weights,
       Broadcast<float[]> buffers,
-      Normalizer norm,
-      Pipeline pipeline,
-      Source.Encoded decoder,
+      Batch.Recipe recipe,
       Loss loss,
       int batch) {
-    this.recipe = new Batch.Recipe(pipeline, norm, decoder, 0, 0);
+    this.recipe = recipe;
     this.loss = loss;
     this.runId = runId;
     this.arch = arch;

@@ -68,9 +68,7 @@ final class EpochEnd {
                           arch,
                           w.params(),
                           w.buffers(),
-                          data.norm(),
-                          plan.augment().eval(),
-                          data.decoder(),
+                          JobStep.evalRecipe(plan, data),
                           plan.loss(),
                           plan.evalBatch(data.batches().localBatch(0)))));
       w.destroy();

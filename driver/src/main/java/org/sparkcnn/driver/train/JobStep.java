@@ -61,14 +61,26 @@ public final class JobStep {
     return r;
   }
 
-  /** How the run's training batches are made: pipeline, normaliser, decoder, seed. */
+  /** How the run's training batches are made: pipeline, normaliser, decoders, seed. */
   public static Batch.Recipe recipe(TrainingPlan plan, TrainingData data) {
     return new Batch.Recipe(
         plan.augment().train(),
         data.norm(),
         data.decoder(),
         plan.seed(),
-        plan.architecture().output().size());
+        plan.architecture().output().size(),
+        plan.config().get(Keys.DATA_JPEG_DECODER));
+  }
+
+  /** How the run's test batches are made: the evaluation pipeline, no draws. */
+  public static Batch.Recipe evalRecipe(TrainingPlan plan, TrainingData data) {
+    return new Batch.Recipe(
+        plan.augment().eval(),
+        data.norm(),
+        data.decoder(),
+        0,
+        0,
+        plan.config().get(Keys.DATA_JPEG_DECODER));
   }
 
   /** A step's weights and (when the model has any) buffers, broadcast to the executors. */

@@ -4,7 +4,8 @@
  * evaluation), each step decodes its files straight into the pipeline (EncodedAugmenter), the
  * crop drawn from the file's own size, not from the data.image_size decode. On a folder of JPEGs
  * of different shapes written here (2 classes, bright or dark square), a run completes, two runs
- * write the same model file bit for bit (with data.prefetch too), and the first training batch
+ * write the same model file bit for bit (with data.prefetch too, and with every JPEG through
+ * javax.imageio: data.jpeg_decoder imageio), and the first training batch
  * holds for a sample exactly the pixels EncodedAugmenter gives that file by hand for the same
  * (seed, epoch, id). Train and evaluation pipelines that make samples of different shapes are a
  * config error.
@@ -119,8 +120,10 @@ class OriginalSizeTest {
     byte[] first = train("one", root, Map.of());
     byte[] second = train("two", root, Map.of());
     byte[] prefetched = train("prefetch", root, Map.of("data.prefetch", true));
+    byte[] imageio = train("imageio", root, Map.of("data.jpeg_decoder", "imageio"));
     assertArrayEquals(first, second);
     assertArrayEquals(first, prefetched);
+    assertArrayEquals(first, imageio, "data.jpeg_decoder: imageio decodes the same pixels");
     List<String> metrics = Files.readAllLines(dir.resolve("one").resolve(RunFolder.METRICS));
     assertEquals(2, metrics.size(), "one line per epoch: " + metrics);
     assertTrue(metrics.get(1).contains("test_accuracy"), metrics.get(1));

@@ -15,8 +15,21 @@ import org.sparkcnn.data.jpeg.ImageDecoder;
 public final class EncodedAugmenter {
   private final Image a = new Image();
   private final Image b = new Image();
-  private final ImageDecoder decoder = new ImageDecoder();
+  private final ImageDecoder decoder;
   private final File file = new File();
+
+  /** An augmenter whose JPEGs go to the own decoder first. */
+  public EncodedAugmenter() {
+    this(ImageDecoder.JpegPath.OWN);
+  }
+
+  public EncodedAugmenter(ImageDecoder.JpegPath jpeg) {
+    decoder = new ImageDecoder(jpeg);
+  }
+
+  public ImageDecoder.JpegPath jpegPath() {
+    return decoder.jpegPath();
+  }
 
   /**
    * x[offset, offset + pipe.output().size()) = the encoded image, decoded and run through the

@@ -27,16 +27,28 @@ import org.sparkcnn.data.Source;
 import org.sparkcnn.data.augment.Augmenter;
 import org.sparkcnn.data.augment.EncodedAugmenter;
 import org.sparkcnn.data.augment.Pipeline;
+import org.sparkcnn.data.jpeg.ImageDecoder;
 
 public final class Batch {
   /**
    * What a run's batches are made of, the same for all its steps: the pipeline, the dataset's
-   * normaliser, the decoder of encoded blocks (null for decoded ones), the seed and the classes of
-   * the soft targets.
+   * normaliser, the decoder of encoded blocks (null for decoded ones), the seed, the classes of the
+   * soft targets, and where the JPEG files that go straight into the pipeline are decoded.
    */
   public record Recipe(
-      Pipeline pipeline, Normalizer norm, Source.Encoded decoder, long seed, int classes)
+      Pipeline pipeline,
+      Normalizer norm,
+      Source.Encoded decoder,
+      long seed,
+      int classes,
+      ImageDecoder.JpegPath jpeg)
       implements Serializable {
+    /** A recipe whose JPEG files go to the own decoder first. */
+    public Recipe(
+        Pipeline pipeline, Normalizer norm, Source.Encoded decoder, long seed, int classes) {
+      this(pipeline, norm, decoder, seed, classes, ImageDecoder.JpegPath.OWN);
+    }
+
     /** A 64-bit digest of the whole recipe (its Java serialization), to key prefetched batches. */
     public long fingerprint() {
       try {
@@ -91,8 +103,8 @@ public final class Batch {
     int[] o = order;
     int f = from;
     if (block.isEncoded() && fromFiles(recipe.pipeline())) {
-      if (files == null) {
-        files = new EncodedAugmenter();
+      if (files == null || files.jpegPath() != recipe.jpeg()) {
+        files = new EncodedAugmenter(recipe.jpeg());
       }
       augmenter.gatherFiles(
           recipe.pipeline(),

@@ -8,7 +8,7 @@
  * samples are turned into RGB with libjpeg's own fixed-point tables (RgbPlanes). Such a JPEG that
  * it declines (progressive, several scans, corrupt or truncated data, ...) is read as its raw
  * raster (ImageReader.readRaster with setSourceRegion) and converted with the same tables: the
- * reference path, which -Dsparkcnn.jpeg=imageio forces for every JPEG. Both give the pixels PIL
+ * reference path, which JpegPath.IMAGEIO (data.jpeg_decoder: imageio) takes for every JPEG. Both give the pixels PIL
  * gives (torchvision's loader; checked on the ants/bees set), and those of ImageReader.read at a
  * fraction of its cost, except that read also converts the colours of a file that embeds an ICC
  * profile and PIL does not. Any other file goes through read. The whole image as a BufferedImage
@@ -33,8 +33,15 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 public final class ImageDecoder {
-  // -Dsparkcnn.jpeg=imageio: every JPEG through ImageIO's raw raster, the reference path
-  private static final boolean IMAGEIO_ONLY = "imageio".equals(System.getProperty("sparkcnn.jpeg"));
+  /** Which decoder a JPEG goes to first (data.jpeg_decoder). */
+  public enum JpegPath {
+    /** JpegWindowDecoder, javax.imageio for the files it declines. */
+    OWN,
+    /** javax.imageio's raw raster for every JPEG: the reference the own decoder matches. */
+    IMAGEIO
+  }
+
+  private final JpegPath jpegPath;
   private final JpegWindowDecoder jpegDecoder = new JpegWindowDecoder();
   private ImageReader reader; // the last format's reader, reused while the format repeats
   private ImageInputStream in;
@@ -43,7 +50,23 @@ public final class ImageDecoder {
   private int w;
   private Jpeg jpeg; // null: not a JPEG whose raw raster we convert
 
-  public ImageDecoder() {}
+  /** A decoder that tries the own JPEG decoder first. */
+  public ImageDecoder() {
+    this(JpegPath.OWN);
+  }
+
+  public ImageDecoder(JpegPath jpegPath) {
+    this.jpegPath = jpegPath;
+  }
+
+  public JpegPath jpegPath() {
+    return jpegPath;
+  }
+
+  /** Whether the open image went to javax.imageio's reader (not the own JPEG decoder). */
+  boolean readerOpen() {
+    return in != null;
+  }
 
   /**
    * Starts on the encoded image `encoded`, reading its size (height(), width()); name is for
@@ -54,7 +77,7 @@ public final class ImageDecoder {
     this.name = name;
     jpeg = Jpeg.of(encoded);
     in = null;
-    if (jpeg != null && !IMAGEIO_ONLY) {
+    if (jpeg != null && jpegPath == JpegPath.OWN) {
       h = jpeg.height(); // the reader is set up only if JpegWindowDecoder declines the file
       w = jpeg.width();
       return;

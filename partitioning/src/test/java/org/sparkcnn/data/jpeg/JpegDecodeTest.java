@@ -87,6 +87,26 @@ class JpegDecodeTest {
   }
 
   @Test
+  void theImageioPathReadsEveryJpegThroughTheReaderForTheSamePixels() throws IOException {
+    byte[] file = written(BufferedImage.TYPE_INT_RGB);
+    int[] window = {3, 5, 20, 24}; // top, left, h, w
+    float[][] got = new float[2][];
+    for (ImageDecoder.JpegPath path : ImageDecoder.JpegPath.values()) {
+      ImageDecoder d = new ImageDecoder(path);
+      try {
+        d.open(file, "colour.jpg");
+        assertEquals(path == ImageDecoder.JpegPath.IMAGEIO, d.readerOpen(), path + ": the reader");
+        float[] px = new float[3 * 20 * 24];
+        d.decode(window, (h, w) -> px);
+        got[path.ordinal()] = px;
+      } finally {
+        d.close();
+      }
+    }
+    assertArrayEquals(got[0], got[1], "the own decoder and javax.imageio's raw raster");
+  }
+
+  @Test
   void colourAndGreyFilesWrittenHereDecodeToReadsPixels() throws IOException {
     samePixels(written(BufferedImage.TYPE_INT_RGB), "colour");
     byte[] grey = written(BufferedImage.TYPE_BYTE_GRAY);
