@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sparkcnn.driver.Main;
 import org.sparkcnn.driver.Sessions;
+import org.sparkcnn.driver.config.EngineKeys;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.Keys;
 import org.sparkcnn.driver.config.MemoryPlan;
@@ -86,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path file = config != null ? config : Main.home().resolve("conf/quickstart.yaml");
     if (threads != null) {
-      overrides.add(Keys.THREADS.name() + "=" + threads);
+      overrides.add(EngineKeys.THREADS.name() + "=" + threads);
     }
     TrainingPlan plan;
     RunFolder run;

@@ -1,7 +1,7 @@
 /*
  * Every configuration key sparkcnn reads, with its default, check and doc string. A config file
  * (YAML) nests them by their dots: "train.epochs" is train: {epochs: ...}. conf/README.md lists
- * the same keys; a test keeps the two in step.
+ * the same keys; a test keeps the two in step. The engine.* keys are declared in EngineKeys.
  */
 package org.sparkcnn.driver.config;
 
@@ -9,7 +9,6 @@ import java.util.List;
 import org.sparkcnn.data.Assignment;
 import org.sparkcnn.data.cache.DataCache;
 import org.sparkcnn.data.jpeg.ImageDecoder;
-import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.Init;
 
 public final class Keys {
@@ -198,43 +197,6 @@ public final class Keys {
           0,
           0,
           "Partitions (Spark tasks per step); 0 means Spark's default parallelism.");
-  public static final ConfigKey<Integer> THREADS =
-      ConfigKey.ofInt(
-          "engine.threads",
-          0,
-          0,
-          "Compute threads per Spark task; 0 chooses: in local mode the cores over the partitions,"
-              + " on a cluster spark.task.cpus.");
-  public static final ConfigKey<Choices.Gemm> GEMM =
-      ConfigKey.ofEnum(
-          "engine.gemm",
-          Choices.Gemm.AUTO,
-          "The matrix products' micro-kernel: auto, the Vector API kernel where the JVM has the"
-              + " jdk.incubator.vector module (else scalar); scalar, the plain Java kernel (slower,"
-              + " the same results up to rounding; to compare, or where the vector module"
-              + " misbehaves). The log says which is present.");
-  public static final ConfigKey<EngineOptions.ConvPaths> CONV =
-      ConfigKey.ofEnum(
-          "engine.conv",
-          EngineOptions.ConvPaths.AUTO,
-          "How convolutions run: auto, on grids of their images where the layer allows (stride 1,"
-              + " or a 2D stride without dilation), else lowered; lowered, every convolution"
-              + " through im2col. The same results up to rounding; `sparkcnn summary` shows each"
-              + " layer's path.");
-  public static final ConfigKey<Integer> CONV_CHUNK_KIB =
-      ConfigKey.ofInt(
-          "engine.conv_chunk_kib",
-          (int) (EngineOptions.DEFAULT_CHUNK_BYTES >> 10),
-          1,
-          "KiB of grids a chunk of samples may fill on a thread on the grid paths: about three"
-              + " quarters of a core's L2 cache (768 for 1 MiB). Changes speed, and the weight"
-              + " gradients' rounding (they are summed per chunk).");
-  public static final ConfigKey<Boolean> FUSE_RELU =
-      ConfigKey.ofBool(
-          "engine.fuse_relu",
-          true,
-          "Apply a ReLU that follows batch norm or a residual block inside that layer (one pass"
-              + " over memory less); the same results either way.");
   public static final ConfigKey<Long> SEED =
       ConfigKey.ofLong(
           "train.seed",
@@ -402,11 +364,11 @@ public final class Keys {
           BATCH_SIZE,
           PARTITIONS,
           SEED,
-          THREADS,
-          GEMM,
-          CONV,
-          CONV_CHUNK_KIB,
-          FUSE_RELU,
+          EngineKeys.THREADS,
+          EngineKeys.GEMM,
+          EngineKeys.CONV,
+          EngineKeys.CONV_CHUNK_KIB,
+          EngineKeys.FUSE_RELU,
           CHECKPOINT_EVERY,
           CHECKPOINT_DIR,
           NON_FINITE,

@@ -66,10 +66,10 @@ public record TrainingPlan(
   public static EngineOptions engine(JobConfig c, int threads) {
     return new EngineOptions(
         threads,
-        c.get(Keys.GEMM) == Choices.Gemm.SCALAR ? Gemm.Impl.SCALAR : Gemm.IMPL,
-        c.get(Keys.CONV),
-        (long) c.get(Keys.CONV_CHUNK_KIB) << 10,
-        c.get(Keys.FUSE_RELU));
+        c.get(EngineKeys.GEMM) == Choices.Gemm.SCALAR ? Gemm.Impl.SCALAR : Gemm.IMPL,
+        c.get(EngineKeys.CONV),
+        (long) c.get(EngineKeys.CONV_CHUNK_KIB) << 10,
+        c.get(EngineKeys.FUSE_RELU));
   }
 
   /** data.source of a run whose data is a DataFrame given to the Spark ML API. */

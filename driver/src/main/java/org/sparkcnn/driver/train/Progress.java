@@ -4,12 +4,21 @@
  * with the wall time, what a checkpoint holds besides the config and the architecture. Under
  * train.aggregation: allreduce the tasks update their own copies, and the driver's v and sgd are
  * the state of the last step the tasks sent one for: keep() records it, backToKept() returns
- * there after a failed stage.
+ * there after a failed stage. A run begins at start() (from scratch or fine-tuning) or restore()
+ * (a checkpoint).
  */
 package org.sparkcnn.driver.train;
 
+import java.io.IOException;
+import java.util.Arrays;
+import org.sparkcnn.data.cache.TrainingData;
+import org.sparkcnn.driver.cli.Reporter;
+import org.sparkcnn.driver.config.JobConfig;
+import org.sparkcnn.driver.config.TrainingPlan;
+import org.sparkcnn.driver.persist.Checkpoint;
 import org.sparkcnn.driver.sync.StepHub;
 import org.sparkcnn.driver.sync.StepResult;
+import org.sparkcnn.engine.Rng;
 import org.sparkcnn.engine.Sgd;
 import org.sparkcnn.engine.Vectors;
 
@@ -36,6 +45,60 @@ final class Progress {
     this.grad = new float[v.params.length];
     this.t0 = t0;
     this.wallBefore = wallBefore;
+  }
+
+  /** The progress of a run from scratch: initialised (or fine-tuned) weights, step 0. */
+  static Progress start(TrainingPlan plan, long t0) throws IOException {
+    var arch = plan.architecture();
+    Vectors v = arch.initialise(plan.init(), Rng.of(plan.seed(), Trainer.INIT_STREAM));
+    int[] trainable = {0, arch.paramCount()};
+    if (plan.fineTuning() != null) {
+      Reporter.out("%s", plan.fineTuning().load(arch, v));
+      trainable = plan.fineTuning().trainableRanges(arch);
+    }
+    return new Progress(v, new Sgd(plan.sgd(), arch.paramCount()), trainable, t0, 0);
+  }
+
+  /** The progress of the checkpoint from, after checking that it sees the same data. */
+  static Progress restore(
+      TrainingPlan plan, Checkpoint from, TrainingData data, int steps, long t0) {
+    Checkpoint.State s = from.state();
+    if (steps != s.stepsPerEpoch()
+        || !Arrays.equals(data.norm().mean(), from.normalizeMean())
+        || !Arrays.equals(data.norm().std(), from.normalizeStd())) {
+      throw new JobConfig.ConfigException(
+          "--resume: the training data differs from the"
+              + " checkpoint's: "
+              + steps
+              + " steps per epoch and channel means "
+              + Arrays.toString(data.norm().mean())
+              + ", the checkpoint has "
+              + s.stepsPerEpoch()
+              + " and "
+              + Arrays.toString(from.normalizeMean()));
+    }
+    var arch = plan.architecture();
+    Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
+    System.arraycopy(from.params(), 0, v.params, 0, v.params.length);
+    System.arraycopy(from.buffers(), 0, v.buffers, 0, v.buffers.length);
+    float[] momentum =
+        from.momentum().length == 0 ? new float[arch.paramCount()] : from.momentum().clone();
+    int[] trainable =
+        plan.fineTuning() == null
+            ? new int[] {0, arch.paramCount()}
+            : plan.fineTuning().trainableRanges(arch);
+    Progress p =
+        new Progress(
+            v, new Sgd(plan.sgd(), momentum, s.optimizerSteps()), trainable, t0, s.wallSeconds());
+    p.globalStep = s.globalStep();
+    if (s.epochDone()) {
+      p.epoch = s.epoch() + 1;
+    } else {
+      p.epoch = s.epoch();
+      p.step = s.step();
+      p.meter = EpochMeter.resumed(s);
+    }
+    return p;
   }
 
   double wall() {

@@ -32,6 +32,7 @@ import org.sparkcnn.data.cache.DataSpec;
 import org.sparkcnn.data.cache.TrainingData;
 import org.sparkcnn.driver.cli.Reporter;
 import org.sparkcnn.driver.config.Choices;
+import org.sparkcnn.driver.config.EngineKeys;
 import org.sparkcnn.driver.config.JobConfig;
 import org.sparkcnn.driver.config.Keys;
 import org.sparkcnn.driver.config.LrSchedule;
@@ -46,9 +47,6 @@ import org.sparkcnn.driver.sync.BarrierSteps;
 import org.sparkcnn.driver.sync.StepHub;
 import org.sparkcnn.driver.sync.StepResult;
 import org.sparkcnn.engine.ModelFile;
-import org.sparkcnn.engine.Rng;
-import org.sparkcnn.engine.Sgd;
-import org.sparkcnn.engine.Vectors;
 
 public final class Trainer {
   /** Tags the initialisation stream among the job's random streams. */
@@ -101,8 +99,8 @@ public final class Trainer {
             : plan.partitions() > 0 ? plan.partitions() : jsc.defaultParallelism();
     partitions = Math.min(partitions, plan.batchSize());
     int threads =
-        plan.config().get(Keys.THREADS) > 0
-            ? plan.config().get(Keys.THREADS)
+        plan.config().get(EngineKeys.THREADS) > 0
+            ? plan.config().get(EngineKeys.THREADS)
             : autoThreads(jsc, partitions);
     jsc.setLocalProperty(Replicas.ENGINE_PROPERTY, Replicas.encode(plan.engine(threads)));
     TrainingData data = prepare(spark, partitions);
@@ -122,7 +120,8 @@ public final class Trainer {
               + " train.accumulate_steps); expected a smaller train.batch_size or more data");
     }
     schedule = LrSchedule.of(plan.config(), steps);
-    Progress p = from == null ? start(t0) : restore(data, steps, t0);
+    Progress p =
+        from == null ? Progress.start(plan, t0) : Progress.restore(plan, from, data, steps, t0);
     Reporter.out(
         "training %s on %s: %,d parameters, %d partitions, %d compute threads per task, %d steps"
             + " of %d per epoch",
@@ -212,58 +211,6 @@ public final class Trainer {
     } catch (DataConfigException e) {
       throw new JobConfig.ConfigException(e.getMessage());
     }
-  }
-
-  private Progress start(long t0) throws IOException {
-    var arch = plan.architecture();
-    Vectors v = arch.initialise(plan.init(), Rng.of(plan.seed(), INIT_STREAM));
-    int[] trainable = {0, arch.paramCount()};
-    if (plan.fineTuning() != null) {
-      Reporter.out("%s", plan.fineTuning().load(arch, v));
-      trainable = plan.fineTuning().trainableRanges(arch);
-    }
-    return new Progress(v, new Sgd(plan.sgd(), arch.paramCount()), trainable, t0, 0);
-  }
-
-  /** The progress of the checkpoint, after checking that it sees the same data. */
-  private Progress restore(TrainingData data, int steps, long t0) {
-    Checkpoint.State s = from.state();
-    if (steps != s.stepsPerEpoch()
-        || !Arrays.equals(data.norm().mean(), from.normalizeMean())
-        || !Arrays.equals(data.norm().std(), from.normalizeStd())) {
-      throw new JobConfig.ConfigException(
-          "--resume: the training data differs from the"
-              + " checkpoint's: "
-              + steps
-              + " steps per epoch and channel means "
-              + Arrays.toString(data.norm().mean())
-              + ", the checkpoint has "
-              + s.stepsPerEpoch()
-              + " and "
-              + Arrays.toString(from.normalizeMean()));
-    }
-    var arch = plan.architecture();
-    Vectors v = new Vectors(arch.paramCount(), arch.bufferCount());
-    System.arraycopy(from.params(), 0, v.params, 0, v.params.length);
-    System.arraycopy(from.buffers(), 0, v.buffers, 0, v.buffers.length);
-    float[] momentum =
-        from.momentum().length == 0 ? new float[arch.paramCount()] : from.momentum().clone();
-    int[] trainable =
-        plan.fineTuning() == null
-            ? new int[] {0, arch.paramCount()}
-            : plan.fineTuning().trainableRanges(arch);
-    Progress p =
-        new Progress(
-            v, new Sgd(plan.sgd(), momentum, s.optimizerSteps()), trainable, t0, s.wallSeconds());
-    p.globalStep = s.globalStep();
-    if (s.epochDone()) {
-      p.epoch = s.epoch() + 1;
-    } else {
-      p.epoch = s.epoch();
-      p.step = s.step();
-      p.meter = EpochMeter.resumed(s);
-    }
-    return p;
   }
 
   /**
