@@ -13,8 +13,16 @@ import java.io.Serializable;
 import org.sparkcnn.engine.kernels.Gemm;
 
 public record EngineOptions(
-    int threads, Gemm.Impl gemm, ConvPaths conv, long convChunkBytes, boolean fuseReLU)
+    int threads, GemmKernel gemm, ConvPaths conv, long convChunkBytes, boolean fuseReLU)
     implements Serializable {
+
+  /** Which SGEMM micro-kernel the products run on, resolved in the JVM that computes. */
+  public enum GemmKernel {
+    /** The best one that JVM has (Gemm.IMPL: the Vector API's where jdk.incubator.vector is). */
+    AUTO,
+    /** The scalar one. */
+    SCALAR
+  }
 
   /** Which ways a convolution may take (Convolution.path). */
   public enum ConvPaths {
@@ -32,7 +40,7 @@ public record EngineOptions(
 
   /** One thread, the best SGEMM present, grid paths, chunks of DEFAULT_CHUNK_BYTES, fused ReLUs. */
   public static final EngineOptions DEFAULT =
-      new EngineOptions(1, Gemm.IMPL, ConvPaths.AUTO, DEFAULT_CHUNK_BYTES, true);
+      new EngineOptions(1, GemmKernel.AUTO, ConvPaths.AUTO, DEFAULT_CHUNK_BYTES, true);
 
   public EngineOptions {
     if (threads < 1) {
@@ -44,17 +52,18 @@ public record EngineOptions(
     if (convChunkBytes < 1) {
       throw new IllegalArgumentException("convChunkBytes must be >= 1, got " + convChunkBytes);
     }
-    if (gemm == Gemm.Impl.VECTOR && Gemm.IMPL != Gemm.Impl.VECTOR) {
-      throw new IllegalArgumentException(
-          "the vector SGEMM is not available in this JVM (add --add-modules=jdk.incubator.vector)");
-    }
+  }
+
+  /** The micro-kernel the products of a model bound here run on. */
+  public Gemm.Impl gemmImpl() {
+    return gemm == GemmKernel.SCALAR ? Gemm.Impl.SCALAR : Gemm.IMPL;
   }
 
   public EngineOptions withThreads(int n) {
     return new EngineOptions(n, gemm, conv, convChunkBytes, fuseReLU);
   }
 
-  public EngineOptions withGemm(Gemm.Impl g) {
+  public EngineOptions withGemm(GemmKernel g) {
     return new EngineOptions(threads, g, conv, convChunkBytes, fuseReLU);
   }
 

@@ -38,10 +38,4 @@ public final class Choices {
     NONE,
     LINEAR
   }
-
-  /** engine.gemm: the best micro-kernel present, or the scalar one. */
-  public enum Gemm {
-    AUTO,
-    SCALAR
-  }
 }

@@ -17,10 +17,10 @@ public final class EngineKeys {
           0,
           "Compute threads per Spark task; 0 chooses: in local mode the cores over the partitions,"
               + " on a cluster spark.task.cpus.");
-  public static final ConfigKey<Choices.Gemm> GEMM =
+  public static final ConfigKey<EngineOptions.GemmKernel> GEMM =
       ConfigKey.ofEnum(
           "engine.gemm",
-          Choices.Gemm.AUTO,
+          EngineOptions.GemmKernel.AUTO,
           "The matrix products' micro-kernel: auto, the Vector API kernel where the JVM has the"
               + " jdk.incubator.vector module (else scalar); scalar, the plain Java kernel (slower,"
               + " the same results up to rounding; to compare, or where the vector module"

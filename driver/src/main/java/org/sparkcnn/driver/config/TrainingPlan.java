@@ -29,7 +29,6 @@ import org.sparkcnn.engine.Loss;
 import org.sparkcnn.engine.OnnxImport;
 import org.sparkcnn.engine.Sgd;
 import org.sparkcnn.engine.Shape;
-import org.sparkcnn.engine.kernels.Gemm;
 
 public record TrainingPlan(
     JobConfig config,
@@ -66,7 +65,7 @@ public record TrainingPlan(
   public static EngineOptions engine(JobConfig c, int threads) {
     return new EngineOptions(
         threads,
-        c.get(EngineKeys.GEMM) == Choices.Gemm.SCALAR ? Gemm.Impl.SCALAR : Gemm.IMPL,
+        c.get(EngineKeys.GEMM),
         c.get(EngineKeys.CONV),
         (long) c.get(EngineKeys.CONV_CHUNK_KIB) << 10,
         c.get(EngineKeys.FUSE_RELU));

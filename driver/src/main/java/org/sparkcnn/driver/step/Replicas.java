@@ -20,7 +20,6 @@ import org.sparkcnn.engine.Architecture;
 import org.sparkcnn.engine.EngineOptions;
 import org.sparkcnn.engine.LocalStep;
 import org.sparkcnn.engine.Model;
-import org.sparkcnn.engine.kernels.Gemm;
 
 public final class Replicas {
   private static final int RUNS_KEPT = 2;
@@ -82,7 +81,7 @@ public final class Replicas {
     }
     return new EngineOptions(
         Integer.parseInt(f[0]),
-        Gemm.Impl.valueOf(f[1]),
+        EngineOptions.GemmKernel.valueOf(f[1]),
         EngineOptions.ConvPaths.valueOf(f[2]),
         Long.parseLong(f[3]),
         Boolean.parseBoolean(f[4]));

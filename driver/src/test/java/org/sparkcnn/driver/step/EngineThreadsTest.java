@@ -26,7 +26,6 @@ import org.sparkcnn.driver.config.TrainingPlan;
 import org.sparkcnn.driver.persist.RunFolder;
 import org.sparkcnn.driver.train.Trainer;
 import org.sparkcnn.engine.EngineOptions;
-import org.sparkcnn.engine.kernels.Gemm;
 import org.sparkcnn.engine.kernels.Parallel;
 
 class EngineThreadsTest {
@@ -105,7 +104,8 @@ class EngineThreadsTest {
                 "test"),
             3);
     assertEquals(
-        new EngineOptions(3, Gemm.Impl.SCALAR, EngineOptions.ConvPaths.LOWERED, 512 << 10, false),
+        new EngineOptions(
+            3, EngineOptions.GemmKernel.SCALAR, EngineOptions.ConvPaths.LOWERED, 512 << 10, false),
         o);
     assertEquals(o, Replicas.decode(Replicas.encode(o)));
     assertEquals(EngineOptions.DEFAULT, Replicas.decode(null));

@@ -209,7 +209,7 @@ public final class ConvTranspose2d extends Layer {
 
     @Override
     public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
-      return new ConvTranspose2d(this, s, v, pOff, o.gemm());
+      return new ConvTranspose2d(this, s, v, pOff, o.gemmImpl());
     }
   }
 

@@ -79,7 +79,7 @@ final class Convolution extends Layer {
     this.kdimG = low.colRows() / groups;
     this.pos = low.colCols();
     this.biasOff = spec.bias() ? pOff + spec.out() * kdimG : -1;
-    this.gemm = options.gemm();
+    this.gemm = options.gemmImpl();
     this.implicit =
         options.conv() == EngineOptions.ConvPaths.AUTO && low instanceof ConvGeometry g
             ? gridPath(g, spec.out(), groups, gemm)

@@ -65,7 +65,7 @@ public final class Linear extends Layer {
 
     @Override
     public Layer bind(Shape s, Vectors v, int pOff, int bOff, EngineOptions o) {
-      return new Linear(this, s, v, pOff, bOff, o.gemm());
+      return new Linear(this, s, v, pOff, bOff, o.gemmImpl());
     }
   }
 
