@@ -66,7 +66,7 @@ public final class Evaluation implements FlatMapFunction<Iterator<Block>, StepRe
         }
       }
     } finally {
-      Replicas.giveBack(runId, w);
+      Replicas.giveBack(w);
     }
     return List.of(total).iterator();
   }

@@ -145,7 +145,7 @@ public final class ExecutorStep
       public void close() {
         w.step.onGradientsReady(null);
         w.step.onParamsNeeded(null);
-        Replicas.giveBack(runId, w);
+        Replicas.giveBack(w);
       }
     };
   }
@@ -161,7 +161,7 @@ public final class ExecutorStep
       r.computeNanos = System.nanoTime() - t0;
       return List.of(r).iterator();
     } finally {
-      Replicas.giveBack(runId, w);
+      Replicas.giveBack(w);
     }
   }
 

@@ -151,6 +151,6 @@ public final class Inference implements AutoCloseable {
 
   @Override
   public void close() {
-    Replicas.giveBack(key, worker);
+    Replicas.giveBack(worker);
   }
 }

@@ -29,13 +29,15 @@ public final class Replicas {
 
   /** A model replica with its scratch: everything a task needs besides the data and weights. */
   static final class Worker {
+    final String poolKey; // the run and the encoded options it is kept under
     final Model model;
     final LocalStep step = new LocalStep();
     Batch batch = new Batch(); // the minibatch being computed, with its assembly buffers
     private final Map<Integer, int[]> orders = new java.util.HashMap<>(); // partition -> order
     private int ordersEpoch = -1;
 
-    Worker(Architecture arch, EngineOptions options) {
+    Worker(String poolKey, Architecture arch, EngineOptions options) {
+      this.poolKey = poolKey;
       model = Model.empty(arch, options);
     }
 
@@ -99,11 +101,12 @@ public final class Replicas {
     }
     MemoryProbe.watchHeap(); // for the executors' heap peaks of metrics.jsonl (HeapPeaks)
     Worker w = free.pollFirst();
-    return w != null ? w : new Worker(arch, options);
+    return w != null ? w : new Worker(key, arch, options);
   }
 
-  static synchronized void giveBack(String runId, Worker w) {
-    Deque<Worker> free = POOL.get(runId + "/" + encode(w.model.options()));
+  /** Makes w free again for its run and options (unless those replicas were dropped). */
+  static synchronized void giveBack(Worker w) {
+    Deque<Worker> free = POOL.get(w.poolKey);
     if (free != null) {
       free.addFirst(w);
     }
