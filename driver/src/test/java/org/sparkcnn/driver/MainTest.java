@@ -200,8 +200,10 @@ public class MainTest {
             "wall_s")) {
       assertTrue(m.has(key), key + " missing from " + m);
     }
+    // a step's time runs from the publication of its weights, so that it holds the slowest
+    // partition's computing and then the sum and the update: more than the computing alone
     assertTrue(
-        0 <= m.get("sync_ms_p50").asDouble()
+        0 < m.get("sync_ms_p50").asDouble()
             && m.get("sync_ms_p50").asDouble() <= m.get("sync_ms_p90").asDouble()
             && m.get("sync_ms_p90").asDouble() <= m.get("step_ms").asDouble() * 10,
         m.toString());

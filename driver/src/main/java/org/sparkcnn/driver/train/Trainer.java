@@ -163,8 +163,11 @@ public final class Trainer {
                   (long) plan.batchSize() * plan.config().get(Keys.ACCUMULATE_STEPS));
           BarrierSteps barrier =
               barrierStages ? stage(jsc, data, p, steps, runId, allReduce) : null) {
+        long published = 0; // when the tasks were sent this step's weights (driver averaging)
         while (p.step < steps) {
-          long s0 = System.nanoTime();
+          // a step's time runs from when its tasks can start: a barrier stage's tasks start as the
+          // weights are published, while this thread may still be finishing the step before
+          long s0 = published != 0 ? published : System.nanoTime();
           StepHub.Report report = barrier != null ? next(barrier) : null;
           StepResult r =
               report != null
@@ -176,6 +179,7 @@ public final class Trainer {
             apply(r, p, steps, s0);
           }
           if (barrier != null) {
+            published = allReduce ? 0 : System.nanoTime();
             barrier.publish(p.step, steps, p.v);
           }
           if (every > 0 && p.globalStep % every == 0 && p.step < steps) {
