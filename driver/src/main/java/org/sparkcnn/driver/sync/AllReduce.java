@@ -178,15 +178,14 @@ final class AllReduce implements AutoCloseable {
       if (c.owner() != me) {
         continue;
       }
+      if (!c.buffers()) {
+        finite &= StepResult.average(total.gradSum, inv, avg, c.offset(), c.offset() + c.length());
+        continue;
+      }
       for (int i = c.offset(); i < c.offset() + c.length(); i++) {
-        if (c.buffers()) {
-          mean[i] = total.bufferSum[i];
-          mean[i] /= total.partitions;
-          finite &= Float.isFinite(mean[i]);
-        } else {
-          avg[i] = total.gradSum[i] * inv;
-          finite &= Float.isFinite(avg[i]);
-        }
+        mean[i] = total.bufferSum[i];
+        mean[i] /= total.partitions;
+        finite &= Float.isFinite(mean[i]);
       }
     }
     return finite;

@@ -85,24 +85,32 @@ public final class StepResult implements Serializable {
 
   /**
    * The averaged gradient, gradSum / count, into grad; whether the loss, that gradient and
-   * bufferMean (the partitions' mean buffers, or null) are all finite. The driver and, under
-   * train.aggregation: allreduce, every task average with this one method: the same bits.
+   * bufferMean (the partitions' mean buffers, or null) are all finite. The driver here and, under
+   * train.aggregation: allreduce, every task on its chunks (AllReduce.averageOwn) average with
+   * average(): the same bits.
    */
   public boolean averageInto(float[] grad, float[] bufferMean) {
-    float inv = 1f / count;
-    // the largest magnitude is infinite for an infinity and NaN for a NaN (Math.max keeps NaN):
-    // one test at the end instead of Float.isFinite on every value (1.6x faster on 1.26 M)
-    float largest = 0;
-    for (int i = 0; i < grad.length; i++) {
-      float g = gradSum[i] * inv;
-      grad[i] = g;
-      largest = Math.max(largest, Math.abs(g));
-    }
-    boolean finite = Double.isFinite(lossSum) && largest <= Float.MAX_VALUE;
+    boolean finite = average(gradSum, 1f / count, grad, 0, grad.length);
+    finite &= Double.isFinite(lossSum);
     for (int i = 0; bufferMean != null && i < bufferMean.length; i++) {
       finite &= Float.isFinite(bufferMean[i]);
     }
     return finite;
+  }
+
+  /**
+   * avg[i] = sum[i] * inv for i in [from, to); whether all of them are finite. The largest
+   * magnitude is infinite for an infinity and NaN for a NaN (Math.max keeps NaN): one test at the
+   * end instead of Float.isFinite on every value (1.6x faster on 1.26 M).
+   */
+  static boolean average(float[] sum, float inv, float[] avg, int from, int to) {
+    float largest = 0;
+    for (int i = from; i < to; i++) {
+      float g = sum[i] * inv;
+      avg[i] = g;
+      largest = Math.max(largest, Math.abs(g));
+    }
+    return largest <= Float.MAX_VALUE;
   }
 
   public float[] gradSum() {
